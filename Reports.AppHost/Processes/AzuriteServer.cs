@@ -1,0 +1,50 @@
+namespace Reports.AppHost.Processes;
+
+/// <summary>Azurite's blob service on loopback, the local stand-in for Azure Blob Storage.</summary>
+internal sealed class AzuriteServer(ChildProcess process, int port) : IAsyncDisposable
+{
+    /// <summary>Azurite's well-known development account key (public, documented by Microsoft).</summary>
+    public const string DevelopmentAccountKey =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    public ChildProcess Process { get; } = process;
+
+    public int Port { get; } = port;
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentAccountKey};BlobEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+
+    public static async Task<AzuriteServer> StartAsync(string? dataDirectory, int port, Action<string> onOutput, CancellationToken cancellationToken)
+    {
+        var executable = ToolPaths.AzuriteBlob;
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"Azurite is not installed at {executable}: run ./reports up or ./reports test, which install it.");
+        }
+
+        List<string> arguments =
+        [
+            "--blobHost", "127.0.0.1",
+            "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+        ];
+        if (dataDirectory is null)
+        {
+            arguments.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            Directory.CreateDirectory(dataDirectory);
+            arguments.AddRange(["--location", dataDirectory]);
+        }
+
+        var process = ChildProcess.Start(executable, arguments, onOutput);
+        var server = new AzuriteServer(process, port);
+        await Readiness.WaitAsync("azurite", process, ct => FreePort.AcceptsAsync(port, ct), TimeSpan.FromSeconds(60), cancellationToken);
+        return server;
+    }
+
+    public Task StopAsync(TimeSpan deadline) => Process.StopAsync(deadline);
+
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}

@@ -1,0 +1,69 @@
+using Reports.AppHost.Processes;
+
+namespace Reports.Tests.Integration;
+
+/// <summary>
+/// Real redis-server, PostgreSQL and Azurite processes on free loopback ports, started once per test
+/// collection with the AppHost's own launchers, in a throwaway folder that is deleted afterwards.
+/// </summary>
+public sealed class Infrastructure : IAsyncLifetime
+{
+    public const string Database = "reportsdb";
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "reports-tests-" + Guid.NewGuid().ToString("N")[..12]);
+    private RedisServer? _redis;
+    private PostgresServer? _postgres;
+    private AzuriteServer? _azurite;
+
+    public string RedisConnectionString => Started(_redis).ConnectionString;
+
+    public string PostgresConnectionString => Started(_postgres).ConnectionStringFor(Database);
+
+    public string BlobConnectionString => Started(_azurite).ConnectionString;
+
+    /// <summary>The last lines each server printed, to explain a failure.</summary>
+    public ServerOutput Output { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var redis = RedisServer.StartAsync(Path.Combine(_directory, "redis"), FreePort.Next(), Output.For("redis"), timeout.Token);
+        var postgres = PostgresServer.StartAsync(Path.Combine(_directory, "postgres"), FreePort.Next(), Output.For("postgres"), timeout.Token, durable: false);
+        var azurite = AzuriteServer.StartAsync(dataDirectory: null, FreePort.Next(), Output.For("azurite"), timeout.Token);
+        _redis = await redis;
+        _postgres = await postgres;
+        _azurite = await azurite;
+        await _postgres.EnsureDatabaseAsync(Database, timeout.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        var stops = new List<Task>();
+        if (_redis is not null)
+        {
+            stops.Add(_redis.DisposeAsync().AsTask());
+        }
+
+        if (_postgres is not null)
+        {
+            stops.Add(_postgres.DisposeAsync().AsTask());
+        }
+
+        if (_azurite is not null)
+        {
+            stops.Add(_azurite.DisposeAsync().AsTask());
+        }
+
+        await Task.WhenAll(stops);
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp folder left behind is harmless.
+        }
+    }
+
+    private static T Started<T>(T? server) where T : class =>
+        server ?? throw new InvalidOperationException("The infrastructure has not started.");
+}
