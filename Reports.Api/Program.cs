@@ -1,5 +1,23 @@
+using Reports.Api;
+using Reports.Api.Features.Reports;
+using Reports.Core;
+
 var builder = WebApplication.CreateBuilder(args);
+
+// Platform: telemetry, health, resilient clients, and the three backing services under Aspire's names.
 builder.AddServiceDefaults();
+builder.AddRedisClient(ResourceNames.Redis);
+builder.AddNpgsqlDataSource(ResourceNames.Database);
+builder.AddAzureBlobClient(ResourceNames.Blobs);
+builder.AddReportsCore();
+
+// API: problem details for every error, OpenAPI, features.
+builder.AddApiServices();
+
 var app = builder.Build();
+app.UseApiErrorHandling();
 app.MapDefaultEndpoints();
-app.Run();
+app.MapApiDocumentation();
+app.MapReportsApi();
+await app.RunAsync();
+

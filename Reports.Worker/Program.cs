@@ -1,5 +1,21 @@
+using Reports.Core;
+using Reports.Worker;
+
+// `Reports.Worker migrate` is the one-shot step that applies migrations and seeds the dataset, then exits.
+if (args.FirstOrDefault() == "migrate")
+{
+    return await MigrateCommand.RunAsync(args[1..]);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddRedisClient(ResourceNames.Redis);
+builder.AddNpgsqlDataSource(ResourceNames.Database);
+builder.AddAzureBlobClient(ResourceNames.Blobs);
+builder.AddReportsCore();
+builder.AddReportWorker();
+
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.Run();
+await app.RunAsync();
+return 0;

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -10,9 +11,9 @@ public static class BlobClientExtensions
     /// <summary>Registers a <see cref="BlobServiceClient"/> from <c>ConnectionStrings:{name}</c>, like Aspire's AddAzureBlobClient.</summary>
     public static IHostApplicationBuilder AddAzureBlobClient(this IHostApplicationBuilder builder, string connectionName)
     {
-        var connectionString = ConnectionStrings.Require(builder.Configuration, connectionName);
-        builder.Services.AddSingleton(_ =>
+        builder.Services.AddSingleton(sp =>
         {
+            var connectionString = ConnectionStrings.Require(sp.GetRequiredService<IConfiguration>(), connectionName);
             var options = new BlobClientOptions();
             options.Retry.MaxRetries = 3;
             options.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -9,8 +10,8 @@ public static class NpgsqlClientExtensions
     /// <summary>Registers an <see cref="NpgsqlDataSource"/> from <c>ConnectionStrings:{name}</c>, like Aspire's AddNpgsqlDataSource.</summary>
     public static IHostApplicationBuilder AddNpgsqlDataSource(this IHostApplicationBuilder builder, string connectionName)
     {
-        var connectionString = ConnectionStrings.Require(builder.Configuration, connectionName);
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        builder.Services.AddSingleton(sp =>
+            new NpgsqlDataSourceBuilder(ConnectionStrings.Require(sp.GetRequiredService<IConfiguration>(), connectionName)).Build());
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>(connectionName, HealthStatus.Unhealthy, ["ready"]);
         return builder;
     }

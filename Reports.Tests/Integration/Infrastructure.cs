@@ -13,6 +13,9 @@ public sealed class Infrastructure : IAsyncLifetime
     private RedisServer? _redis;
     private PostgresServer? _postgres;
     private AzuriteServer? _azurite;
+    private readonly Lazy<Task<ReportsSystem>> _system;
+
+    public Infrastructure() => _system = new(StartSystemAsync);
 
     public string RedisConnectionString => Started(_redis).ConnectionString;
 
@@ -35,8 +38,15 @@ public sealed class Infrastructure : IAsyncLifetime
         await _postgres.EnsureDatabaseAsync(Database, timeout.Token);
     }
 
+    /// <summary>The API and a worker on these servers, started on first use and shared by the collection.</summary>
+    public Task<ReportsSystem> SystemAsync() => _system.Value;
+
     public async Task DisposeAsync()
     {
+        if (_system.IsValueCreated && _system.Value.IsCompletedSuccessfully)
+        {
+            await (await _system.Value).DisposeAsync();
+        }
         var stops = new List<Task>();
         if (_redis is not null)
         {
@@ -62,6 +72,12 @@ public sealed class Infrastructure : IAsyncLifetime
         {
             // Best effort: a temp folder left behind is harmless.
         }
+    }
+
+    private async Task<ReportsSystem> StartSystemAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        return await ReportsSystem.StartAsync(this, timeout.Token);
     }
 
     private static T Started<T>(T? server) where T : class =>

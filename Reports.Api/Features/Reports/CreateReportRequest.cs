@@ -1,0 +1,18 @@
+using System.ComponentModel;
+using System.Text.Json;
+
+namespace Reports.Api.Features.Reports;
+
+/// <summary>A request for a report run.</summary>
+public sealed record CreateReportRequest
+{
+    [Description("The report type, from GET /api/report-types (e.g. \"orders\").")]
+    public string? Type { get; init; }
+
+    [Description("The file format: \"csv\".")]
+    [DefaultValue("csv")]
+    public string? Format { get; init; }
+
+    [Description("The report's parameters, as its schema in the catalog describes.")]
+    public JsonElement? Parameters { get; init; }
+}

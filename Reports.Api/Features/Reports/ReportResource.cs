@@ -1,0 +1,26 @@
+using System.Text.Json;
+
+namespace Reports.Api.Features.Reports;
+
+/// <summary>The status resource of a report run, shaped like Stripe's report runs.</summary>
+public sealed record ReportResource
+{
+    public required Guid Id { get; init; }
+    public required string Type { get; init; }
+    public required string Format { get; init; }
+    public required JsonElement Parameters { get; init; }
+    public required string Status { get; init; }
+    public required ReportProgress Progress { get; init; }
+    public required int Attempts { get; init; }
+    public string? Error { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public ReportFileResource? File { get; init; }
+}
+
+public sealed record ReportProgress(long RowsWritten, long? RowsTotal, int? Percent);
+
+public sealed record ReportFileResource(long SizeBytes, string Sha256, string ContentType, string FileName, DownloadLink Download);
+
+public sealed record DownloadLink(Uri Url, DateTimeOffset ExpiresAt);

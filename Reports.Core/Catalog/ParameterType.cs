@@ -1,0 +1,10 @@
+namespace Reports.Core.Catalog;
+
+public enum ParameterType
+{
+    Date,
+    Text,
+    TextList,
+    Decimal,
+    Integer,
+}

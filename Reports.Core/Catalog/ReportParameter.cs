@@ -1,0 +1,19 @@
+namespace Reports.Core.Catalog;
+
+/// <summary>A typed parameter of a report, with the constraints the API validates before accepting a job.</summary>
+public sealed record ReportParameter
+{
+    public required string Name { get; init; }
+    public required ParameterType Type { get; init; }
+    public string Description { get; init; } = "";
+    public bool Required { get; init; }
+    public string? Default { get; init; }
+    public decimal? Minimum { get; init; }
+    public decimal? Maximum { get; init; }
+
+    /// <summary>Allowed values (for text, or for each item of a text list).</summary>
+    public IReadOnlyList<string>? Allowed { get; init; }
+
+    /// <summary>A pattern each text value must match, e.g. ISO country codes.</summary>
+    public string? Pattern { get; init; }
+}

@@ -1,0 +1,182 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Reports.Core.Catalog;
+using Reports.Core.Jobs;
+
+namespace Reports.Core.Generation;
+
+/// <summary>
+/// Produces a CSV report: reads keyset pages, formats rows into pooled UTF-8 blocks of about 4 MiB, and stages each
+/// block while the next one is being read and formatted (a bounded pipeline of <see cref="GenerationOptions.BlocksInFlight"/>
+/// blocks). After each staged block it checkpoints; at the end it commits the block list.
+/// </summary>
+public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles files, IOptions<GenerationOptions> options)
+{
+    public const string ContentType = "text/csv; charset=utf-8";
+
+    public async Task<ReportFile> GenerateAsync(GenerationRequest request, IJobProgress progress, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var resumed = request.Checkpoint.Blocks > 0;
+        var start = resumed ? request.Checkpoint : GenerationCheckpoint.Start;
+        var blocks = Channel.CreateBounded<StagedBlock>(new BoundedChannelOptions(settings.BlocksInFlight)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var produce = ProduceAsync(request, start, progress, blocks.Writer, stop.Token);
+        var upload = UploadAsync(request, start, progress, blocks.Reader, hash: !resumed, stop.Token);
+        UploadResult result;
+        try
+        {
+            await PipelineTasks.WhenBothAsync(produce, upload, stop);
+            result = await upload;
+        }
+        finally
+        {
+            while (blocks.Reader.TryRead(out var unused))
+            {
+                unused.Block.Dispose();
+            }
+        }
+
+        await files.CommitAsync(request.BlobName, 0, result.Checkpoint.Blocks, ContentType, request.DownloadName, cancellationToken);
+        var sha256 = result.Sha256 ?? await HashCommittedAsync(request.BlobName, cancellationToken);
+        return new ReportFile(request.BlobName, request.DownloadName, ContentType, result.Checkpoint.Bytes, sha256, result.Checkpoint.Rows);
+    }
+
+    private async Task ProduceAsync(
+        GenerationRequest request, GenerationCheckpoint start, IJobProgress progress, ChannelWriter<StagedBlock> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var report = request.Report;
+            var reader = new KeysetReader(report, request.Arguments, options.Value.PageSize);
+            var cursor = new KeysetCursor(report);
+            if (start.Cursor is { } saved)
+            {
+                cursor.Restore(saved);
+            }
+
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await progress.ReportTotalAsync(await reader.CountAsync(connection, cancellationToken), cancellationToken);
+
+            using var writer = new CsvBlockWriter(options.Value.BlockSizeBytes);
+            var rows = start.Rows;
+            var bytes = start.Bytes;
+            var sequence = start.Blocks;
+            if (sequence == 0)
+            {
+                WriteHeader(writer, report);
+            }
+
+            async Task EmitAsync()
+            {
+                var block = writer.TakeBlock();
+                bytes += block.Length;
+                var checkpoint = new GenerationCheckpoint(cursor.HasValue ? cursor.Serialize() : null, sequence + 1, rows, bytes);
+                await output.WriteAsync(new StagedBlock(sequence, block, checkpoint), cancellationToken);
+                sequence++;
+            }
+
+            int pageRows;
+            do
+            {
+                await using var page = await reader.OpenPageAsync(connection, cursor, cancellationToken);
+                pageRows = 0;
+                while (await page.ReadAsync(cancellationToken))
+                {
+                    WriteRow(writer, report.Columns, page.Row);
+                    rows++;
+                    pageRows++;
+                    if (writer.IsBlockFull)
+                    {
+                        await EmitAsync();
+                    }
+                }
+            }
+            while (pageRows == options.Value.PageSize);
+
+            // The last, partial block; or the only one, holding just the header, for an empty report.
+            if (writer.Length > 0 || sequence == 0)
+            {
+                await EmitAsync();
+            }
+
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+            throw;
+        }
+    }
+
+    private async Task<UploadResult> UploadAsync(
+        GenerationRequest request, GenerationCheckpoint start, IJobProgress progress, ChannelReader<StagedBlock> input, bool hash, CancellationToken cancellationToken)
+    {
+        using var sha = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        var last = start;
+        await foreach (var staged in input.ReadAllAsync(cancellationToken))
+        {
+            using (staged.Block)
+            {
+                await files.StageBlockAsync(request.BlobName, 0, staged.Sequence, staged.Block.Memory, cancellationToken);
+                sha?.AppendData(staged.Block.Memory.Span);
+            }
+
+            await progress.CheckpointAsync(staged.Checkpoint, cancellationToken);
+            last = staged.Checkpoint;
+        }
+
+        return new UploadResult(last, sha is null ? null : Convert.ToHexStringLower(sha.GetHashAndReset()));
+    }
+
+    /// <summary>A resumed file's first blocks were hashed by an earlier attempt: hash the committed file instead.</summary>
+    private async Task<string> HashCommittedAsync(string blobName, CancellationToken cancellationToken)
+    {
+        await using var stream = await files.OpenReadAsync(blobName, cancellationToken);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+
+    private static void WriteHeader(CsvBlockWriter writer, ReportDefinition report)
+    {
+        foreach (var column in report.Columns)
+        {
+            writer.WriteText(column.Name);
+        }
+
+        writer.EndRow();
+    }
+
+    private static void WriteRow(CsvBlockWriter writer, IReadOnlyList<ReportColumn> columns, NpgsqlDataReader row)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (row.IsDBNull(i))
+            {
+                writer.WriteNull();
+                continue;
+            }
+
+            switch (columns[i].Type)
+            {
+                case ColumnType.Integer: writer.WriteInt64(row.GetInt64(i)); break;
+                case ColumnType.Decimal: writer.WriteDecimal(row.GetDecimal(i)); break;
+                case ColumnType.Timestamp: writer.WriteTimestampUtc(row.GetDateTime(i)); break;
+                case ColumnType.Date: writer.WriteDate(row.GetFieldValue<DateOnly>(i)); break;
+                default: writer.WriteText(row.GetString(i)); break;
+            }
+        }
+
+        writer.EndRow();
+    }
+
+    private sealed record StagedBlock(int Sequence, CsvBlock Block, GenerationCheckpoint Checkpoint);
+
+    private sealed record UploadResult(GenerationCheckpoint Checkpoint, string? Sha256);
+}

@@ -1,0 +1,65 @@
+using Npgsql;
+using Reports.Core.Catalog;
+
+namespace Reports.Core.Generation;
+
+/// <summary>
+/// Reads a report's rows page by page with keyset pagination: memory is bounded by the page size, and each page
+/// is an index range scan that starts where the previous one stopped, however deep into the report it is.
+/// </summary>
+public sealed class KeysetReader(ReportDefinition report, ReportArguments arguments, int pageSize)
+{
+    private readonly IReadOnlyDictionary<string, object?> _bound = report.Bind(arguments);
+    private readonly string _firstPageSql = PageSql(report, withKeyset: false);
+    private readonly string _nextPageSql = PageSql(report, withKeyset: true);
+
+    public ReportDefinition Report => report;
+
+    public async Task<long> CountAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM ({report.Query.Sql}) AS report_rows", connection) { CommandTimeout = 0 };
+        BindFilters(command);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Opens the page after <paramref name="cursor"/>; reading its rows moves the cursor.</summary>
+    public async Task<KeysetPage> OpenPageAsync(NpgsqlConnection connection, KeysetCursor cursor, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(cursor.HasValue ? _nextPageSql : _firstPageSql, connection) { CommandTimeout = 0 };
+        try
+        {
+            BindFilters(command);
+            command.Parameters.AddWithValue("page_size", pageSize);
+            if (cursor.HasValue)
+            {
+                for (var i = 0; i < cursor.Count; i++)
+                {
+                    command.Parameters.AddWithValue($"key_{i}", cursor.Value(i));
+                }
+            }
+
+            return new KeysetPage(command, await command.ExecuteReaderAsync(cancellationToken), cursor);
+        }
+        catch
+        {
+            await command.DisposeAsync();
+            throw;
+        }
+    }
+
+    private void BindFilters(NpgsqlCommand command)
+    {
+        foreach (var (name, value) in _bound)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+    }
+
+    private static string PageSql(ReportDefinition report, bool withKeyset)
+    {
+        var keys = string.Join(", ", report.Query.KeyExpressions);
+        var lastKeys = string.Join(", ", report.Query.KeyExpressions.Select((_, i) => $"@key_{i}"));
+        var keyset = withKeyset ? $"\n  AND ({keys}) > ({lastKeys})" : "";
+        return $"{report.Query.Sql}{keyset}\nORDER BY {keys}\nLIMIT @page_size";
+    }
+}

@@ -1,0 +1,12 @@
+namespace Reports.Core.Jobs;
+
+/// <summary>
+/// A job this worker holds a lease on. <see cref="Attempt"/> is the fencing token: every write the worker makes
+/// is conditional on it, so once another worker has claimed the job this one can change nothing.
+/// </summary>
+public sealed record ClaimedJob(ReportJob Job, string WorkerId)
+{
+    public Guid Id => Job.Id;
+
+    public int Attempt => Job.Attempt;
+}

@@ -1,0 +1,16 @@
+using System.Text.Json;
+
+namespace Reports.Core.Jobs;
+
+/// <summary>What the API hands to the store to accept a report: validated, normalised parameters.</summary>
+public sealed record NewReportJob
+{
+    public required string Owner { get; init; }
+    public required string ReportType { get; init; }
+    public required string Format { get; init; }
+    public required JsonElement Parameters { get; init; }
+    public required string Queue { get; init; }
+    public required int MaxAttempts { get; init; }
+    public string? IdempotencyKey { get; init; }
+    public string? TraceParent { get; init; }
+}

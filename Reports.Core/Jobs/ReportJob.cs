@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace Reports.Core.Jobs;
+
+/// <summary>A report job as stored: the source of truth for its status, attempts, progress and file.</summary>
+public sealed record ReportJob
+{
+    public required Guid Id { get; init; }
+    public required string Owner { get; init; }
+    public required string ReportType { get; init; }
+    public required string Format { get; init; }
+    public required JsonElement Parameters { get; init; }
+    public required string Queue { get; init; }
+    public required string Status { get; init; }
+    public required int Attempt { get; init; }
+    public required int MaxAttempts { get; init; }
+    public long RowsWritten { get; init; }
+    public long? RowsTotal { get; init; }
+    public long? SizeBytes { get; init; }
+    public string? Sha256 { get; init; }
+    public string? BlobName { get; init; }
+    public string? ContentType { get; init; }
+    public string? FileName { get; init; }
+    public string? Error { get; init; }
+    public string? TraceParent { get; init; }
+    public string? Checkpoint { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+}

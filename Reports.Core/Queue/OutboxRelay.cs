@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Reports.Core.Queue;
+
+/// <summary>
+/// Publishes outbox rows to their queues and deletes them. Rows are locked with SKIP LOCKED, so any number of relays
+/// can run; a row is deleted only after its message is on the stream, so a crash in between publishes it twice at
+/// worst, and the claim in PostgreSQL lets only one of the two run.
+/// </summary>
+public sealed class OutboxRelay(NpgsqlDataSource dataSource, RedisJobStreams queue, ILogger<OutboxRelay> logger)
+{
+    /// <summary>Publishes up to <paramref name="batch"/> rows older than <paramref name="minimumAge"/>; returns how many.</summary>
+    public async Task<int> RelayAsync(TimeSpan minimumAge, int batch, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var rows = new List<(long Id, Guid JobId, string Queue, string? TraceParent)>();
+        await using (var select = new NpgsqlCommand("""
+            SELECT id, job_id, queue, trace_parent FROM reports.outbox
+            WHERE created_at <= now() - @age
+            ORDER BY id LIMIT @batch
+            FOR UPDATE SKIP LOCKED
+            """, connection, transaction))
+        {
+            select.Parameters.AddWithValue("age", minimumAge);
+            select.Parameters.AddWithValue("batch", batch);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            await queue.PublishAsync(row.Queue, row.JobId, row.TraceParent, cancellationToken);
+        }
+
+        if (rows.Count > 0)
+        {
+            await using var delete = new NpgsqlCommand("DELETE FROM reports.outbox WHERE id = ANY(@ids)", connection, transaction);
+            delete.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+            logger.LogInformation("Relayed {Count} jobs from the outbox", rows.Count);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return rows.Count;
+    }
+
+    /// <summary>Publishes one job right after its transaction committed, and removes its outbox row.</summary>
+    public async Task PublishNowAsync(Guid jobId, string queueName, string? traceParent, CancellationToken cancellationToken)
+    {
+        await queue.PublishAsync(queueName, jobId, traceParent, cancellationToken);
+        await using var delete = dataSource.CreateCommand("DELETE FROM reports.outbox WHERE job_id = @id");
+        delete.Parameters.AddWithValue("id", jobId);
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

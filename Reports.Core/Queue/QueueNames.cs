@@ -1,0 +1,18 @@
+namespace Reports.Core.Queue;
+
+/// <summary>Queue, stream and group names, in one place.</summary>
+public static class QueueNames
+{
+    public const string Interactive = "reports";
+    public const string Bulk = "reports-bulk";
+    public const string ConsumerGroup = "workers";
+
+    public static IReadOnlyList<string> All { get; } = [Interactive, Bulk];
+
+    public static string Stream(string queue) => $"reports:stream:{queue}";
+
+    /// <summary>Pub/sub channel that wakes idle consumers of a queue as soon as a message is added.</summary>
+    public static string WakeChannel(string queue) => $"reports:wake:{queue}";
+
+    public static bool IsKnown(string queue) => All.Contains(queue);
+}

@@ -1,0 +1,39 @@
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Reports.Core.Catalog;
+using Reports.Core.Dataset;
+using Reports.Core.Generation;
+using Reports.Core.Queue;
+using Reports.Core.Storage;
+using Reports.Core.Storage.Blobs;
+
+namespace Reports.Core;
+
+public static class ReportsCoreExtensions
+{
+    /// <summary>
+    /// Registers the job store, queues, catalog and generators. Expects an NpgsqlDataSource, an IConnectionMultiplexer
+    /// and a BlobServiceClient (ServiceDefaults' AddNpgsqlDataSource, AddRedisClient and AddAzureBlobClient).
+    /// </summary>
+    public static IHostApplicationBuilder AddReportsCore(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<GenerationOptions>()
+            .Bind(builder.Configuration.GetSection(GenerationOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(ReportCatalog.Default);
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<RedisJobStreams>();
+        services.AddSingleton<OutboxRelay>();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<SalesDataset>();
+        services.AddSingleton(sp => new BlobReportFiles(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobReportFiles.ContainerName)));
+        services.AddSingleton<IReportFiles>(sp => sp.GetRequiredService<BlobReportFiles>());
+        services.AddSingleton<CsvReportGenerator>();
+        return builder;
+    }
+}

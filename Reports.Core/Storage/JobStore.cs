@@ -1,0 +1,238 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Reports.Core.Generation;
+using Reports.Core.Jobs;
+
+namespace Reports.Core.Storage;
+
+/// <summary>
+/// The jobs table, the source of truth. Every change a worker makes is a compare-and-set on the job's attempt
+/// (the fencing token), so a worker that lost its lease changes nothing.
+/// </summary>
+public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
+{
+    private const string Columns = """
+        id, owner, report_type, format, parameters, queue, status, attempt, max_attempts, rows_written, rows_total,
+        size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at
+        """;
+
+    /// <summary>
+    /// Writes the job and its outbox row in one transaction. With an idempotency key already used by this owner,
+    /// returns the existing job instead (and says whether its parameters differ).
+    /// </summary>
+    public async Task<CreateOutcome> CreateAsync(NewReportJob request, CancellationToken cancellationToken)
+    {
+        var parametersJson = request.Parameters.GetRawText();
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.ReportType}\n{request.Format}\n{parametersJson}")));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var insert = new NpgsqlCommand($"""
+            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
+                                      idempotency_key, trace_parent, created_at, updated_at)
+            VALUES (@id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key, @trace_parent, @now, @now)
+            ON CONFLICT ON CONSTRAINT jobs_idempotency_unique DO NOTHING
+            RETURNING {Columns}
+            """, connection, transaction);
+        var now = time.GetUtcNow();
+        insert.Parameters.AddWithValue("id", JobIds.New());
+        insert.Parameters.AddWithValue("owner", request.Owner);
+        insert.Parameters.AddWithValue("type", request.ReportType);
+        insert.Parameters.AddWithValue("format", request.Format);
+        insert.Parameters.AddWithValue("parameters", NpgsqlDbType.Jsonb, parametersJson);
+        insert.Parameters.AddWithValue("hash", hash);
+        insert.Parameters.AddWithValue("queue", request.Queue);
+        insert.Parameters.AddWithValue("max_attempts", request.MaxAttempts);
+        insert.Parameters.AddWithValue("idempotency_key", (object?)request.IdempotencyKey ?? DBNull.Value);
+        insert.Parameters.AddWithValue("trace_parent", (object?)request.TraceParent ?? DBNull.Value);
+        insert.Parameters.AddWithValue("now", now);
+        var created = await ReadOneAsync(insert, cancellationToken);
+        if (created is null)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            var existing = await FindByIdempotencyKeyAsync(request.Owner, request.IdempotencyKey!, cancellationToken)
+                ?? throw new InvalidOperationException("An idempotency conflict was reported but no job holds the key.");
+            return new CreateOutcome(existing.Job, Created: false, ParametersDiffer: existing.Hash != hash);
+        }
+
+        await using (var outbox = new NpgsqlCommand(
+            "INSERT INTO reports.outbox (job_id, queue, trace_parent) VALUES (@id, @queue, @trace_parent)", connection, transaction))
+        {
+            outbox.Parameters.AddWithValue("id", created.Id);
+            outbox.Parameters.AddWithValue("queue", created.Queue);
+            outbox.Parameters.AddWithValue("trace_parent", (object?)created.TraceParent ?? DBNull.Value);
+            await outbox.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new CreateOutcome(created, Created: true, ParametersDiffer: false);
+    }
+
+    public async Task<ReportJob?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM reports.jobs WHERE id = @id");
+        command.Parameters.AddWithValue("id", id);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims a job for one attempt: only a queued job, a retrying job that is due, or a running job whose lease has
+    /// expired can be claimed. One statement, so two workers racing for the same job cannot both win.
+    /// </summary>
+    public async Task<ClaimedJob?> ClaimAsync(Guid id, string workerId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE reports.jobs
+            SET status = 'running', attempt = attempt + 1, lease_owner = @worker, lease_expires_at = @now + @lease,
+                started_at = coalesce(started_at, @now), next_attempt_at = NULL, updated_at = @now
+            WHERE id = @id
+              AND (status = 'queued'
+                   OR (status = 'retrying' AND next_attempt_at <= @now)
+                   OR (status = 'running' AND lease_expires_at < @now))
+            RETURNING {Columns}
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("worker", workerId);
+        command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        var job = await ReadOneAsync(command, cancellationToken);
+        return job is null ? null : new ClaimedJob(job, workerId);
+    }
+
+    /// <summary>Extends the lease; false when this attempt no longer holds the job.</summary>
+    public Task<bool> RenewLeaseAsync(ClaimedJob claim, TimeSpan lease, CancellationToken cancellationToken) =>
+        UpdateClaimedAsync(claim, "lease_expires_at = @now + @lease", cancellationToken, ("lease", lease));
+
+    public Task<bool> SetTotalAsync(ClaimedJob claim, long rowsTotal, CancellationToken cancellationToken) =>
+        UpdateClaimedAsync(claim, "rows_total = @total", cancellationToken, ("total", rowsTotal));
+
+    public Task<bool> CheckpointAsync(ClaimedJob claim, GenerationCheckpoint checkpoint, CancellationToken cancellationToken) =>
+        UpdateClaimedAsync(claim, "checkpoint = @checkpoint, rows_written = @rows", cancellationToken,
+            ("checkpoint", new JsonbText(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
+
+    public Task<bool> CompleteAsync(ClaimedJob claim, ReportFile file, CancellationToken cancellationToken) =>
+        UpdateClaimedAsync(claim, """
+            status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = NULL,
+            blob_name = @blob, file_name = @file_name, content_type = @content_type, size_bytes = @size, sha256 = @sha, rows_written = @rows
+            """, cancellationToken,
+            ("blob", file.BlobName), ("file_name", file.FileName), ("content_type", file.ContentType),
+            ("size", file.SizeBytes), ("sha", file.Sha256), ("rows", file.Rows));
+
+    /// <summary>Ends the attempt with an error: retried at <paramref name="retryAt"/> when given, otherwise failed for good.</summary>
+    public Task<bool> FailAsync(ClaimedJob claim, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
+        retryAt is { } due
+            ? UpdateClaimedAsync(claim, "status = 'retrying', next_attempt_at = @due, lease_owner = NULL, lease_expires_at = NULL, error = @error",
+                cancellationToken, ("due", due), ("error", error))
+            : UpdateClaimedAsync(claim, "status = 'failed', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = @error",
+                cancellationToken, ("error", error));
+
+    /// <summary>
+    /// Gives a job back at once (graceful shutdown): queued again with its checkpoint, and put on the outbox in the same
+    /// statement, so another worker resumes it without waiting for the lease to expire.
+    /// </summary>
+    public async Task<bool> ReleaseAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH released AS (
+                UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+                WHERE id = @id AND attempt = @attempt AND status = 'running'
+                RETURNING id, queue, trace_parent)
+            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM released
+            """);
+        command.Parameters.AddWithValue("id", claim.Id);
+        command.Parameters.AddWithValue("attempt", claim.Attempt);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Puts back on the outbox the jobs that nobody will otherwise run: retries that are due, and running jobs whose
+    /// lease expired (their worker died, or Redis lost the message). Returns how many.
+    /// </summary>
+    public async Task<int> RequeueStrandedAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH stranded AS (
+                UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, updated_at = @now
+                WHERE (status = 'retrying' AND next_attempt_at <= @now)
+                   OR (status = 'running' AND lease_expires_at < @now)
+                RETURNING id, queue, trace_parent)
+            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded
+            """);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<bool> UpdateClaimedAsync(ClaimedJob claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE reports.jobs SET {set}, updated_at = @now
+            WHERE id = @id AND attempt = @attempt AND status = 'running'
+            """);
+        command.Parameters.AddWithValue("id", claim.Id);
+        command.Parameters.AddWithValue("attempt", claim.Attempt);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        foreach (var (name, value) in values)
+        {
+            if (value is JsonbText json)
+            {
+                command.Parameters.AddWithValue(name, NpgsqlDbType.Jsonb, json.Text);
+            }
+            else
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private async Task<(ReportJob Job, string Hash)?> FindByIdempotencyKeyAsync(string owner, string key, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns}, parameters_hash FROM reports.jobs WHERE owner = @owner AND idempotency_key = @key");
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("key", key);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (Map(reader), reader.GetString(reader.FieldCount - 1)) : null;
+    }
+
+    private static async Task<ReportJob?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Map(reader) : null;
+    }
+
+    private static ReportJob Map(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetGuid(0),
+        Owner = r.GetString(1),
+        ReportType = r.GetString(2),
+        Format = r.GetString(3),
+        Parameters = JsonDocument.Parse(r.GetString(4)).RootElement,
+        Queue = r.GetString(5),
+        Status = r.GetString(6),
+        Attempt = r.GetInt32(7),
+        MaxAttempts = r.GetInt32(8),
+        RowsWritten = r.GetInt64(9),
+        RowsTotal = r.IsDBNull(10) ? null : r.GetInt64(10),
+        SizeBytes = r.IsDBNull(11) ? null : r.GetInt64(11),
+        Sha256 = r.IsDBNull(12) ? null : r.GetString(12),
+        BlobName = r.IsDBNull(13) ? null : r.GetString(13),
+        ContentType = r.IsDBNull(14) ? null : r.GetString(14),
+        FileName = r.IsDBNull(15) ? null : r.GetString(15),
+        Error = r.IsDBNull(16) ? null : r.GetString(16),
+        TraceParent = r.IsDBNull(17) ? null : r.GetString(17),
+        Checkpoint = r.IsDBNull(18) ? null : r.GetString(18),
+        CreatedAt = r.GetFieldValue<DateTimeOffset>(19),
+        StartedAt = r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20),
+        FinishedAt = r.IsDBNull(21) ? null : r.GetFieldValue<DateTimeOffset>(21),
+    };
+
+    private sealed record JsonbText(string Text);
+}
+
+/// <summary>The result of accepting a job: the job, and whether it is new or an idempotent replay.</summary>
+public sealed record CreateOutcome(ReportJob Job, bool Created, bool ParametersDiffer);

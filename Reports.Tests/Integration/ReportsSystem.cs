@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Reports.Core.Dataset;
+using Reports.Core.Storage;
+
+namespace Reports.Tests.Integration;
+
+/// <summary>
+/// The API and one worker, in-process, against the collection's real servers: the database migrated and seeded
+/// with a small dataset, pages and blocks small enough that every report spans several of each.
+/// </summary>
+public sealed class ReportsSystem : IAsyncDisposable
+{
+    public const long Orders = 30_000;
+    public const int PageSize = 5_000;
+    public const int BlockSizeBytes = 256 * 1024;
+
+    private readonly WebApplicationFactory<Reports.Api.ApiMarker> _api;
+    private readonly WebApplicationFactory<Reports.Worker.WorkerOptions> _worker;
+
+    private ReportsSystem(Infrastructure infrastructure)
+    {
+        Infrastructure = infrastructure;
+        _api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b => Configure(b, "test-api"));
+        _worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b => Configure(b, "test-worker"));
+    }
+
+    public Infrastructure Infrastructure { get; }
+
+    public HttpClient CreateClient() => _api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public IServiceProvider WorkerServices => _worker.Services;
+
+    public static async Task<ReportsSystem> StartAsync(Infrastructure infrastructure, CancellationToken cancellationToken)
+    {
+        await using (var dataSource = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString))
+        {
+            using var logs = LoggerFactory.Create(_ => { });
+            await new Migrator(dataSource, logs.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
+            await new SalesDataset(dataSource, logs.CreateLogger<SalesDataset>()).EnsureAsync(Orders, SalesDataset.DefaultSeed, cancellationToken);
+        }
+
+        var system = new ReportsSystem(infrastructure);
+        _ = system._worker.Services; // starts the worker's hosted services
+        _ = system._api.Services;
+        return system;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _worker.DisposeAsync();
+    }
+
+    private void Configure(IWebHostBuilder builder, string name)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:redis", Infrastructure.RedisConnectionString);
+        builder.UseSetting("ConnectionStrings:reportsdb", Infrastructure.PostgresConnectionString);
+        builder.UseSetting("ConnectionStrings:blobs", Infrastructure.BlobConnectionString);
+        builder.UseSetting("Reports:Generation:PageSize", PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Reports:Generation:BlockSizeBytes", BlockSizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Reports:Worker:Id", name);
+        builder.UseSetting("Reports:Worker:Lease", "00:00:10");
+        builder.UseSetting("Reports:Worker:Heartbeat", "00:00:02");
+        builder.UseSetting("Reports:Worker:MaintenanceInterval", "00:00:00.500");
+        builder.UseSetting("Reports:Worker:RetryBaseDelay", "00:00:00.500");
+        builder.ConfigureServices(services => services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)));
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Reports.Core.Catalog;
+using Reports.Core.Generation;
+using Reports.Core.Jobs;
+using Reports.Core.Queue;
+using Reports.Core.Storage;
+
+namespace Reports.Worker.Consuming;
+
+/// <summary>
+/// Runs one queue message: claim the job in PostgreSQL (no claim, no work), generate under a renewed lease, record the
+/// outcome conditionally on the attempt, and only then acknowledge the message, so a crash at any point leaves the
+/// message pending for another worker.
+/// </summary>
+internal sealed class JobRunner(
+    JobStore store,
+    RedisJobStreams streams,
+    ReportCatalog catalog,
+    CsvReportGenerator csv,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<JobRunner> logger)
+{
+    public async Task RunAsync(JobMessage message, CancellationToken stopping)
+    {
+        var settings = options.Value;
+        var claim = await store.ClaimAsync(message.JobId, settings.Id, settings.Lease, stopping);
+        if (claim is null)
+        {
+            // Finished, running elsewhere under a live lease, cancelled, or a duplicate message: nothing to do.
+            logger.LogDebug("Job {JobId} not claimable; dropping message {MessageId}", message.JobId, message.MessageId);
+            await streams.AcknowledgeAsync(message, stopping);
+            return;
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = claim.Id, ["Attempt"] = claim.Attempt });
+        if (claim.Attempt > claim.Job.MaxAttempts)
+        {
+            await store.FailAsync(claim, $"Gave up after {claim.Job.MaxAttempts} attempts: the job's workers stopped without finishing it.", null, stopping);
+            await streams.AcknowledgeAsync(message, stopping);
+            return;
+        }
+
+        await using var heartbeat = new LeaseHeartbeat(store, claim, settings, time, logger);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stopping, heartbeat.Lost);
+        try
+        {
+            var file = await GenerateAsync(claim, running.Token);
+            if (await store.CompleteAsync(claim, file, stopping))
+            {
+                logger.LogInformation("Job {JobId} succeeded: {Rows} rows, {Bytes} bytes", claim.Id, file.Rows, file.SizeBytes);
+            }
+
+            await streams.AcknowledgeAsync(message, stopping);
+        }
+        catch (Exception e) when (e is LeaseLostException || heartbeat.Lost.IsCancellationRequested)
+        {
+            // Another attempt owns the job now; it has its own message. Leave this one to it.
+            logger.LogWarning("Job {JobId} attempt {Attempt} stopped: lease lost", claim.Id, claim.Attempt);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Shutting down: hand the job back at once; the outbox re-queues it for the next worker.
+            await store.ReleaseAsync(claim, CancellationToken.None);
+            await streams.AcknowledgeAsync(message, CancellationToken.None);
+            logger.LogInformation("Job {JobId} released on shutdown", claim.Id);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var permanent = e is ReportDefinitionException;
+            var retryAt = !permanent && claim.Attempt < claim.Job.MaxAttempts ? time.GetUtcNow() + Backoff(claim.Attempt) : (DateTimeOffset?)null;
+            await store.FailAsync(claim, Describe(e), retryAt, stopping);
+            await streams.AcknowledgeAsync(message, stopping);
+            logger.LogWarning(e, "Job {JobId} attempt {Attempt} failed; {Next}", claim.Id, claim.Attempt,
+                retryAt is null ? "no retry" : $"retry at {retryAt:O}");
+        }
+    }
+
+    private async Task<ReportFile> GenerateAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        var job = claim.Job;
+        var report = catalog.Find(job.ReportType) ?? throw new ReportDefinitionException($"Unknown report type '{job.ReportType}'.");
+        var validation = ParameterValidator.Validate(report, job.Parameters);
+        var arguments = validation.Arguments ?? throw new ReportDefinitionException(
+            "Stored parameters are no longer valid: " + string.Join("; ", validation.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+        var checkpoint = job.Checkpoint is { } saved
+            ? JsonSerializer.Deserialize<GenerationCheckpoint>(saved) ?? GenerationCheckpoint.Start
+            : GenerationCheckpoint.Start;
+        var request = new GenerationRequest(job.Id, report, arguments, BlobNames.For(job), BlobNames.DownloadName(job), checkpoint);
+        return job.Format switch
+        {
+            "csv" => await csv.GenerateAsync(request, new ClaimedJobProgress(store, claim), cancellationToken),
+            _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
+        };
+    }
+
+    /// <summary>Exponential backoff with full jitter in its upper half: base × 2^(attempt−1) × [0.5, 1).</summary>
+    private TimeSpan Backoff(int attempt)
+    {
+        var ceiling = options.Value.RetryBaseDelay * Math.Pow(2, Math.Min(attempt - 1, 10));
+        return ceiling * (0.5 + (Random.Shared.NextDouble() / 2));
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        ReportDefinitionException => e.Message,
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+}

@@ -1,0 +1,25 @@
+using Reports.Worker.Consuming;
+using Reports.Worker.Maintenance;
+
+namespace Reports.Worker;
+
+public static class WorkerExtensions
+{
+    /// <summary>The worker's services: queue consumers, job runner, outbox relay and sweeper.</summary>
+    public static IHostApplicationBuilder AddReportWorker(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WorkerOptions>()
+            .Bind(builder.Configuration.GetSection(WorkerOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Heartbeat < o.Lease, "Reports:Worker:Heartbeat must be shorter than Reports:Worker:Lease.")
+            .Validate(o => o.Queues.Keys.All(Core.Queue.QueueNames.IsKnown),
+                $"Reports:Worker:Queues may only name: {string.Join(", ", Core.Queue.QueueNames.All)}.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<StorageInitializer>();
+        builder.Services.AddSingleton<JobRunner>();
+        builder.Services.AddHostedService<QueueConsumer>();
+        builder.Services.AddHostedService<MaintenanceService>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        return builder;
+    }
+}

@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Reports.Worker;
+
+/// <summary>What this worker serves and how it holds jobs (<c>Reports:Worker</c>).</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Reports:Worker";
+
+    /// <summary>The consumer name in the streams; unique per process. Defaults to host name and process id.</summary>
+    public string Id { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Queues served, each with its concurrency, e.g. <c>Reports__Worker__Queues__reports=2</c>.</summary>
+    public Dictionary<string, int> Queues { get; set; } = new(StringComparer.Ordinal)
+    {
+        [Core.Queue.QueueNames.Interactive] = 2,
+        [Core.Queue.QueueNames.Bulk] = 1,
+    };
+
+    /// <summary>How long a claim holds a job without a heartbeat; another worker may take it over after this.</summary>
+    [Range(typeof(TimeSpan), "00:00:02", "01:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a running job's lease is renewed; well under <see cref="Lease"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:20:00")]
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the outbox relay and the sweeper of stranded jobs run.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest wait between stream reads when no wake-up signal arrives.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Base of the exponential backoff between attempts of a failing job (doubled each attempt, with jitter).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+}
