@@ -40,7 +40,17 @@ internal sealed class AzuriteServer(ChildProcess process, int port) : IAsyncDisp
 
         var process = ChildProcess.Start(executable, arguments, onOutput);
         var server = new AzuriteServer(process, port);
-        await Readiness.WaitAsync("azurite", process, ct => FreePort.AcceptsAsync(port, ct), TimeSpan.FromSeconds(60), cancellationToken);
+        try
+        {
+            await Readiness.WaitAsync("azurite", process, ct => FreePort.AcceptsAsync(port, ct), TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch
+        {
+            // Not ready (exited, too slow, or the start was cancelled): leave no process behind.
+            await server.StopAsync(TimeSpan.FromSeconds(10));
+            throw;
+        }
+
         return server;
     }
 

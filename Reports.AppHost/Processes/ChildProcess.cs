@@ -8,6 +8,7 @@ namespace Reports.AppHost.Processes;
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
+    private const string SetSid = "/usr/bin/setsid";
     private readonly Process _process;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -26,7 +27,10 @@ internal sealed class ChildProcess : IAsyncDisposable
         string? workingDirectory = null,
         IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var info = new ProcessStartInfo(fileName)
+        // Each child runs in a session of its own (setsid execs in place, so the pid is the program's): a Ctrl+C in
+        // the terminal reaches only the AppHost, which then stops the children in order (services before their servers).
+        var ownSession = File.Exists(SetSid);
+        var info = new ProcessStartInfo(ownSession ? SetSid : fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -34,6 +38,11 @@ internal sealed class ChildProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        if (ownSession)
+        {
+            info.ArgumentList.Add(fileName);
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

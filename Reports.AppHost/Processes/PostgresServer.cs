@@ -64,7 +64,17 @@ internal sealed class PostgresServer(ChildProcess process, int port, string dire
 
         var process = ChildProcess.Start(RunAs(), RunAsArguments(Path.Combine(bin, "postgres"), [.. settings]), onOutput, directory);
         var server = new PostgresServer(process, port, directory, password);
-        await Readiness.WaitAsync("postgres", process, server.CanConnectAsync, TimeSpan.FromSeconds(60), cancellationToken);
+        try
+        {
+            await Readiness.WaitAsync("postgres", process, server.CanConnectAsync, TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch
+        {
+            // Not ready (exited, too slow, or the start was cancelled): leave no process behind.
+            await server.StopAsync(TimeSpan.FromSeconds(10));
+            throw;
+        }
+
         return server;
     }
 

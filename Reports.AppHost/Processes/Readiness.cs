@@ -3,16 +3,23 @@ namespace Reports.AppHost.Processes;
 internal static class Readiness
 {
     /// <summary>Polls <paramref name="probe"/> until it answers true, the process exits, or the deadline passes.</summary>
-    public static async Task WaitAsync(string what, ChildProcess process, Func<CancellationToken, Task<bool>> probe, TimeSpan deadline, CancellationToken cancellationToken)
+    public static Task WaitAsync(string what, ChildProcess process, Func<CancellationToken, Task<bool>> probe, TimeSpan deadline, CancellationToken cancellationToken) =>
+        WaitAsync(what, process.Exited, probe, deadline, cancellationToken);
+
+    /// <summary>
+    /// Polls <paramref name="probe"/> (a throw counts as "not yet") until it answers true, <paramref name="exited"/>
+    /// completes (the process died before it was ready), or the deadline passes.
+    /// </summary>
+    public static async Task WaitAsync(string what, Task<int>? exited, Func<CancellationToken, Task<bool>> probe, TimeSpan deadline, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(deadline);
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
         {
-            if (process.HasExited)
+            if (exited is { IsCompleted: true })
             {
-                throw new InvalidOperationException($"{what} exited with code {await process.Exited} before it was ready.");
+                throw new InvalidOperationException($"{what} exited with code {await exited} before it was ready.");
             }
 
             try

@@ -28,7 +28,17 @@ internal sealed class RedisServer(ChildProcess process, int port) : IAsyncDispos
             "--daemonize", "no",
         ], onOutput);
         var server = new RedisServer(process, port);
-        await Readiness.WaitAsync("redis", process, server.PingAsync, TimeSpan.FromSeconds(30), cancellationToken);
+        try
+        {
+            await Readiness.WaitAsync("redis", process, server.PingAsync, TimeSpan.FromSeconds(30), cancellationToken);
+        }
+        catch
+        {
+            // Not ready (exited, too slow, or the start was cancelled): leave no process behind.
+            await server.StopAsync(TimeSpan.FromSeconds(10));
+            throw;
+        }
+
         return server;
     }
 

@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace Reports.AppHost.Hosting;
+
+/// <summary>
+/// The variables a project's process is given on top of the AppHost's own environment (which it inherits whole),
+/// with Aspire's names so that a move to Aspire changes nothing in the services.
+/// </summary>
+internal static class ProjectEnvironment
+{
+    private const string Development = "Development";
+
+    public static IReadOnlyDictionary<string, string?> For(ProjectResource project, int replica, Uri? url, AppHostOptions options, int parentPid)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(options);
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var reference in project.References)
+        {
+            environment[$"ConnectionStrings__{reference.Name}"] = reference.GetConnectionString();
+        }
+
+        environment["OTEL_SERVICE_NAME"] = project.Name;
+        environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={project.Name}-{replica.ToString(CultureInfo.InvariantCulture)}";
+        if (options.OtlpEndpoint is not null)
+        {
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = options.OtlpEndpoint.ToString().TrimEnd('/');
+        }
+
+        if (url is not null)
+        {
+            environment["ASPNETCORE_URLS"] = url.GetLeftPart(UriPartial.Authority);
+        }
+
+        // Either one set means the operator chose an environment: keep it (ASPNETCORE_ would override DOTNET_).
+        if (IsUnset(options, "ASPNETCORE_ENVIRONMENT") && IsUnset(options, "DOTNET_ENVIRONMENT"))
+        {
+            environment["ASPNETCORE_ENVIRONMENT"] = Development;
+            environment["DOTNET_ENVIRONMENT"] = Development;
+        }
+
+        // One line per log entry reads well behind the [resource] prefix.
+        if (IsUnset(options, "Logging__Console__FormatterOptions__SingleLine"))
+        {
+            environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        }
+
+        environment["REPORTS_PARENT_PID"] = parentPid.ToString(CultureInfo.InvariantCulture);
+        return environment;
+    }
+
+    private static bool IsUnset(AppHostOptions options, string name) => string.IsNullOrEmpty(options.EnvironmentVariable(name));
+}
