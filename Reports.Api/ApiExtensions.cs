@@ -9,6 +9,7 @@ internal static class ApiExtensions
     {
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
+        BadRequestExceptionHandler.Configure(builder.Services);
         builder.Services.AddOpenApi();
         builder.Services.AddOptions<DownloadOptions>()
             .Bind(builder.Configuration.GetSection(DownloadOptions.SectionName))
