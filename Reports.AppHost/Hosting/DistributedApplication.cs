@@ -28,6 +28,7 @@ internal sealed class DistributedApplication(AppHostOptions options, IReadOnlyLi
             return Orchestrator.FailureExitCode;
         }
 
+        OrphanReaper.MarkChildren();
         using var file = new ResourcesFile(Options.DataDirectory, states);
         return await new Orchestrator(this, states, logs).RunAsync(cancellationToken);
     }

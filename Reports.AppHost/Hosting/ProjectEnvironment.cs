@@ -39,9 +39,10 @@ internal static class ProjectEnvironment
             environment["DOTNET_ENVIRONMENT"] = Development;
         }
 
-        // One line per log entry reads well behind the [resource] prefix.
-        if (IsUnset(options, "Logging__Console__FormatterOptions__SingleLine"))
+        // One line per log entry reads well behind the [resource] prefix (unless the operator chose a console format).
+        if (IsUnset(options, "Logging__Console__FormatterName") && IsUnset(options, "Logging__Console__FormatterOptions__SingleLine"))
         {
+            environment["Logging__Console__FormatterName"] = "simple";
             environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         }
 

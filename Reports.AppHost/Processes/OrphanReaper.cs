@@ -14,6 +14,13 @@ internal static class OrphanReaper
     private const string AppHostMarker = "Reports.AppHost";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
+    /// <summary>Set in the AppHost's environment, so every process it starts carries the AppHost's pid.</summary>
+    public const string MarkerVariable = "REPORTS_APPHOST_PID";
+
+    /// <summary>Marks this AppHost's environment: the processes it starts from now on inherit <see cref="MarkerVariable"/>.</summary>
+    public static void MarkChildren() =>
+        Environment.SetEnvironmentVariable(MarkerVariable, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+
     /// <summary>Returns why the AppHost must not start (another one is running on the same data), or null.</summary>
     public static async Task<string?> ReapAsync(string dataDirectory, Action<string> report, CancellationToken cancellationToken)
     {
@@ -26,7 +33,10 @@ internal static class OrphanReaper
             return $"another AppHost (pid {appHostPid}) is running with {dataDirectory}; stop it first.";
         }
 
-        var pids = records.Where(r => r.Name != ResourcesFile.AppHostName && r.Pid is not null).Select(r => r.Pid!.Value).ToList();
+        // The pids it listed, and every process that inherited its marker (one killed while starting had no pid listed yet).
+        var pids = records.Where(r => r.Name != ResourcesFile.AppHostName && r.Pid is not null).Select(r => r.Pid!.Value)
+            .Union(appHost?.Pid is { } previous ? ProcessTable.WithEnvironment(MarkerVariable, previous.ToString(CultureInfo.InvariantCulture)) : [])
+            .ToList();
         var services = pids.Where(pid => Matches(pid, [ServiceMarker])).ToList();
         await StopAsync(services, Signals.SigTerm, report, cancellationToken);
 

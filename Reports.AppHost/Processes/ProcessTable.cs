@@ -28,4 +28,32 @@ internal static class ProcessTable
     }
 
     public static bool IsAlive(int pid) => CommandLine(pid) is not null;
+
+    /// <summary>Live processes whose environment has <paramref name="name"/>=<paramref name="value"/>.</summary>
+    public static IEnumerable<int> WithEnvironment(string name, string value)
+    {
+        var entry = $"{name}={value}";
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            string environment;
+            try
+            {
+                environment = File.ReadAllText(Path.Combine(directory, "environ"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            if (environment.Split('\0').Contains(entry, StringComparer.Ordinal) && IsAlive(pid))
+            {
+                yield return pid;
+            }
+        }
+    }
 }
