@@ -38,6 +38,21 @@ public sealed class Infrastructure : IAsyncLifetime
         await _postgres.EnsureDatabaseAsync(Database, timeout.Token);
     }
 
+    /// <summary>Stops redis-server (SIGTERM: it flushes its append-only file), as an outage would.</summary>
+    public async Task StopRedisAsync()
+    {
+        var redis = Started(_redis);
+        await redis.StopAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Starts redis-server again on the same port and folder; its append-only file brings back the streams.</summary>
+    public async Task StartRedisAsync()
+    {
+        var stopped = Started(_redis);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        _redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"), stopped.Port, Output.For("redis"), timeout.Token);
+    }
+
     /// <summary>The API and a worker on these servers, started on first use and shared by the collection.</summary>
     public Task<ReportsSystem> SystemAsync() => _system.Value;
 
@@ -47,6 +62,7 @@ public sealed class Infrastructure : IAsyncLifetime
         {
             await (await _system.Value).DisposeAsync();
         }
+
         var stops = new List<Task>();
         if (_redis is not null)
         {

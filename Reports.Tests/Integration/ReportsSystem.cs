@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Reports.Core.Dataset;
@@ -24,8 +22,8 @@ public sealed class ReportsSystem : IAsyncDisposable
     private ReportsSystem(Infrastructure infrastructure)
     {
         Infrastructure = infrastructure;
-        _api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b => Configure(b, "test-api"));
-        _worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b => Configure(b, "test-worker"));
+        _api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b => TestSettings.Apply(b, infrastructure, "test-api"));
+        _worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b => TestSettings.Apply(b, infrastructure, "test-worker"));
     }
 
     public Infrastructure Infrastructure { get; }
@@ -53,21 +51,5 @@ public sealed class ReportsSystem : IAsyncDisposable
     {
         await _api.DisposeAsync();
         await _worker.DisposeAsync();
-    }
-
-    private void Configure(IWebHostBuilder builder, string name)
-    {
-        builder.UseEnvironment("Development");
-        builder.UseSetting("ConnectionStrings:redis", Infrastructure.RedisConnectionString);
-        builder.UseSetting("ConnectionStrings:reportsdb", Infrastructure.PostgresConnectionString);
-        builder.UseSetting("ConnectionStrings:blobs", Infrastructure.BlobConnectionString);
-        builder.UseSetting("Reports:Generation:PageSize", PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Reports:Generation:BlockSizeBytes", BlockSizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Reports:Worker:Id", name);
-        builder.UseSetting("Reports:Worker:Lease", "00:00:10");
-        builder.UseSetting("Reports:Worker:Heartbeat", "00:00:02");
-        builder.UseSetting("Reports:Worker:MaintenanceInterval", "00:00:00.500");
-        builder.UseSetting("Reports:Worker:RetryBaseDelay", "00:00:00.500");
-        builder.ConfigureServices(services => services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)));
     }
 }

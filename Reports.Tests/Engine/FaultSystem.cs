@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Reports.Core.Dataset;
+using Reports.Core.Storage;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Engine;
+
+/// <summary>
+/// Servers of their own for tests that break them (stop Redis, kill workers), with the API in-process and workers as
+/// real processes that each test starts. The dataset is large enough, and pages and blocks small enough, that a job
+/// runs long enough to be interrupted in the middle.
+/// </summary>
+public sealed class FaultSystem : IAsyncLifetime
+{
+    public const long Orders = 200_000;
+
+    /// <summary>Worker settings that make a report take many pages and blocks.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SlowWorker = new Dictionary<string, string>
+    {
+        ["Reports:Generation:PageSize"] = "100",
+        ["Reports:Generation:BlockSizeBytes"] = "65536",
+        ["Reports:Worker:Lease"] = "00:00:03",
+        ["Reports:Worker:Heartbeat"] = "00:00:01",
+        ["Reports:Worker:MaintenanceInterval"] = "00:00:00.500",
+        ["Reports:Worker:IdlePoll"] = "00:00:00.200",
+        ["Reports:Worker:RetryBaseDelay"] = "00:00:00.200",
+    };
+
+    private WebApplicationFactory<Reports.Api.ApiMarker>? _api;
+
+    public Infrastructure Infrastructure { get; } = new();
+
+    public NpgsqlDataSource Database { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Infrastructure.InitializeAsync();
+        Database = NpgsqlDataSource.Create(Infrastructure.PostgresConnectionString);
+        using var logs = LoggerFactory.Create(_ => { });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await new Migrator(Database, logs.CreateLogger<Migrator>()).MigrateAsync(timeout.Token);
+        await new SalesDataset(Database, logs.CreateLogger<SalesDataset>()).EnsureAsync(Orders, SalesDataset.DefaultSeed, timeout.Token);
+        _api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b => TestSettings.Apply(b, Infrastructure, "fault-api"));
+        _ = _api.Services;
+    }
+
+    public HttpClient CreateClient() =>
+        (_api ?? throw new InvalidOperationException("Not started.")).CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public Task<WorkerProcess> StartWorkerAsync(string id, IReadOnlyDictionary<string, string>? settings = null) =>
+        WorkerProcess.StartAsync(Infrastructure, id, settings ?? SlowWorker);
+
+    /// <summary>A column of the job's row, read straight from PostgreSQL.</summary>
+    public async Task<T?> JobValueAsync<T>(string id, string column)
+    {
+        await using var command = Database.CreateCommand($"SELECT {column} FROM reports.jobs WHERE id = $1");
+        command.Parameters.AddWithValue(Guid.Parse(id));
+        var value = await command.ExecuteScalarAsync();
+        return value is DBNull or null ? default : (T)value;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds, or fails with <paramref name="what"/> after the deadline.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromMinutes(2));
+        while (DateTime.UtcNow < until)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail($"Timed out waiting for: {what}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+
+        if (Database is not null)
+        {
+            await Database.DisposeAsync();
+        }
+
+        await Infrastructure.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class FaultGroup : ICollectionFixture<FaultSystem>
+{
+    public const string Name = "Faults";
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Engine;
+
+[Collection(FaultGroup.Name)]
+public sealed class WorkerCrashTests(FaultSystem system)
+{
+    private static readonly object FullRange = new { type = "orders", format = "csv", parameters = new { from = "2021-01-01", to = "2025-12-31" } };
+
+    [Fact]
+    public async Task A_worker_killed_mid_job_is_taken_over_and_the_resumed_file_is_byte_identical()
+    {
+        using var client = system.CreateClient();
+        string id;
+        await using (var doomed = await system.StartWorkerAsync("doomed-" + Guid.NewGuid().ToString("N")[..6]))
+        {
+            id = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
+            await FaultSystem.EventuallyAsync(async () => await StagedBlocksAsync(id) >= 5, "the first worker has staged 5 blocks");
+            doomed.Kill();
+            await doomed.Exited;
+        }
+
+        var blocksBeforeCrash = await StagedBlocksAsync(id);
+        Assert.Equal("running", await system.JobValueAsync<string>(id, "status"));
+
+        await using var rescuer = await system.StartWorkerAsync("rescuer-" + Guid.NewGuid().ToString("N")[..6]);
+        var resumed = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+        Assert.True(resumed.GetProperty("status").GetString() == "succeeded", resumed.ToString());
+        Assert.Equal(2, resumed.GetProperty("attempts").GetInt32());
+
+        // The same report, uninterrupted, as the reference.
+        var referenceId = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
+        var reference = await ReportsClient.WaitForFinalAsync(client, referenceId, TimeSpan.FromMinutes(3));
+        Assert.Equal(1, reference.GetProperty("attempts").GetInt32());
+
+        Assert.True(blocksBeforeCrash >= 5, $"the crash should come after some blocks were staged ({blocksBeforeCrash})");
+        Assert.Equal(File(reference).GetProperty("sha256").GetString(), File(resumed).GetProperty("sha256").GetString());
+        Assert.Equal(File(reference).GetProperty("sizeBytes").GetInt64(), File(resumed).GetProperty("sizeBytes").GetInt64());
+        Assert.Equal(await DownloadHashAsync(client, referenceId), await DownloadHashAsync(client, id));
+    }
+
+    [Fact]
+    public async Task A_stopped_worker_releases_its_job_at_once_and_another_finishes_it()
+    {
+        using var client = system.CreateClient();
+        var longLease = new Dictionary<string, string>(FaultSystem.SlowWorker) { ["Reports:Worker:Lease"] = "00:10:00" };
+        var id = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
+        await using (var leaving = await system.StartWorkerAsync("leaving-" + Guid.NewGuid().ToString("N")[..6], longLease))
+        {
+            await FaultSystem.EventuallyAsync(async () => await StagedBlocksAsync(id) >= 3, "the worker has staged 3 blocks");
+            await leaving.StopAsync();
+            Assert.Equal(0, await leaving.Exited);
+        }
+
+        // Released, not left running under a ten-minute lease.
+        Assert.Equal("queued", await system.JobValueAsync<string>(id, "status"));
+        Assert.Null(await system.JobValueAsync<DateTime?>(id, "lease_expires_at"));
+
+        await using var next = await system.StartWorkerAsync("next-" + Guid.NewGuid().ToString("N")[..6], longLease);
+        var done = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+        Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
+        Assert.Equal(2, done.GetProperty("attempts").GetInt32());
+    }
+
+    private async Task<int> StagedBlocksAsync(string id)
+    {
+        var checkpoint = await system.JobValueAsync<string>(id, "checkpoint");
+        return checkpoint is null ? 0 : JsonDocument.Parse(checkpoint).RootElement.GetProperty("Blocks").GetInt32();
+    }
+
+    private static JsonElement File(JsonElement report) => report.GetProperty("file");
+
+    private static async Task<string> DownloadHashAsync(HttpClient client, string id)
+    {
+        using var redirect = await client.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
+        using var storage = new HttpClient();
+        var bytes = await storage.GetByteArrayAsync(redirect.Headers.Location);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+    }
+}
