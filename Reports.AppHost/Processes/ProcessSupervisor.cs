@@ -120,6 +120,7 @@ internal sealed class ProcessSupervisor(
 
     private void Publish(ResourceState state) => states.Update(name, s => s with { State = state });
 
+    /// <summary>The exit code shown is the last one, kept while a restarted process runs: it tells why it restarted.</summary>
     private void Publish(ResourceState state, int? pid, int? exitCode = null) =>
-        states.Update(name, s => s with { State = state, Pid = pid, ExitCode = exitCode ?? (state == ResourceState.Running ? null : s.ExitCode) });
+        states.Update(name, s => s with { State = state, Pid = pid, ExitCode = exitCode ?? s.ExitCode });
 }
