@@ -45,7 +45,11 @@ public sealed class ProcessSupervisorTests
     [Fact]
     public async Task Stopping_ends_the_process_gracefully_and_leaves_nothing_running()
     {
-        var supervisor = _harness.Supervise("graceful", "trap 'exit 0' TERM; while true; do sleep 0.05; done");
+        // Ready once the shell has installed its SIGTERM handler (before that, SIGTERM would simply kill it).
+        var supervisor = _harness.Supervise(
+            "graceful",
+            "trap 'exit 0' TERM; echo ready; while true; do sleep 0.05; done",
+            readiness: _ => Task.FromResult(_harness.Logs.Tail(100).Any(line => line is { Resource: "graceful", Text: "ready" })));
         using var stopping = new CancellationTokenSource();
         var run = supervisor.RunAsync(SupervisorHarness.NoDependencies, stopping.Token);
         await Poll.UntilAsync(() => _harness.States.Get("graceful").State == ResourceState.Running, "it runs");
