@@ -1,4 +1,5 @@
 using Reports.Api;
+using Reports.Api.Features.Catalog;
 using Reports.Api.Features.Reports;
 using Reports.Core;
 
@@ -19,5 +20,6 @@ app.UseApiErrorHandling();
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapReportsApi();
+app.MapCatalogApi();
 await app.RunAsync();
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Reports.Core.Catalog;
 using Reports.Core.Dataset;
 using Reports.Core.Generation;
+using Reports.Core.Generation.Pdf;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
 using Reports.Core.Storage.Blobs;
@@ -34,6 +35,15 @@ public static class ReportsCoreExtensions
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobReportFiles.ContainerName)));
         services.AddSingleton<IReportFiles>(sp => sp.GetRequiredService<BlobReportFiles>());
         services.AddSingleton<CsvReportGenerator>();
+        services.AddSingleton<ParameterReferences>();
+        services.AddOptions<PdfOptions>()
+            .Bind(builder.Configuration.GetSection(PdfOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => PdfFont.IsUsable(o.FontPath),
+                "Reports:Pdf:FontPath must name a readable TrueType font (install fonts-dejavu-core).")
+            .ValidateOnStart();
+        services.AddSingleton<PdfFont>();
+        services.AddSingleton<PdfReportGenerator>();
         return builder;
     }
 }

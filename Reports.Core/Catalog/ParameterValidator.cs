@@ -7,7 +7,10 @@ namespace Reports.Core.Catalog;
 /// <summary>Checks a request's parameters against a report's definitions and names every wrong field.</summary>
 public static class ParameterValidator
 {
-    public static ValidationResult Validate(ReportDefinition report, JsonElement? parameters)
+    public static ValidationResult Validate(ReportDefinition report, JsonElement? parameters) => Validate(report, parameters, format: null);
+
+    /// <summary>Validates for one format: parameters of other formats are refused when given and not defaulted.</summary>
+    public static ValidationResult Validate(ReportDefinition report, JsonElement? parameters, string? format)
     {
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         void Error(string field, string message)
@@ -42,6 +45,16 @@ public static class ParameterValidator
         foreach (var parameter in report.Parameters)
         {
             var field = $"parameters.{parameter.Name}";
+            if (!parameter.AppliesTo(format))
+            {
+                if (given.TryGetValue(parameter.Name, out var misplaced) && misplaced.ValueKind != JsonValueKind.Null)
+                {
+                    Error(field, $"Applies only to {string.Join(", ", parameter.Formats!)}.");
+                }
+
+                continue;
+            }
+
             if (!given.TryGetValue(parameter.Name, out var element) || element.ValueKind == JsonValueKind.Null)
             {
                 if (parameter.Default is { } fallback)

@@ -10,7 +10,7 @@ public sealed class ReportCatalog
     public ReportCatalog(IEnumerable<ReportDefinition> reports) =>
         _reports = reports.ToDictionary(r => r.Name, StringComparer.Ordinal);
 
-    public static ReportCatalog Default { get; } = new([OrdersReport.Definition]);
+    public static ReportCatalog Default { get; } = new([OrdersReport.Definition, DailySalesReport.Definition, CustomerStatementReport.Definition]);
 
     public IEnumerable<ReportDefinition> All => _reports.Values.OrderBy(r => r.Name, StringComparer.Ordinal);
 

@@ -17,8 +17,24 @@ public sealed record ReportDefinition
 
     public string Queue { get; init; } = QueueNames.Interactive;
     public int MaxAttempts { get; init; } = 5;
-    public IReadOnlyList<string> Formats { get; init; } = ["csv"];
+    public IReadOnlyList<string> Formats { get; init; } = [ReportFormats.Csv, ReportFormats.Pdf];
+    public ReportLimits Limits { get; init; } = ReportLimits.Default;
 
     /// <summary>The longest span allowed between the <c>from</c> and <c>to</c> dates, if the report has them.</summary>
     public int? MaxDateSpanDays { get; init; }
+
+    /// <summary>The totals rows at the end of a PDF; none when null.</summary>
+    public ReportTotals? Totals { get; init; }
+
+    /// <summary>
+    /// An optional query of one text for the PDF's title block that names what the report is about (e.g. the customer),
+    /// with the same SQL parameters as <see cref="Query"/>.
+    /// </summary>
+    public string? SubjectSql { get; init; }
+
+    /// <summary>A chart above a PDF's table, for aggregate reports.</summary>
+    public ReportChart? Chart { get; init; }
+
+    public ReportColumn Column(string name) =>
+        Columns.FirstOrDefault(c => c.Name == name) ?? throw new InvalidOperationException($"Report '{Name}' has no column '{name}'.");
 }

@@ -16,4 +16,12 @@ public sealed record ReportParameter
 
     /// <summary>A pattern each text value must match, e.g. ISO country codes.</summary>
     public string? Pattern { get; init; }
+
+    /// <summary>The formats this parameter applies to; all when null.</summary>
+    public IReadOnlyList<string>? Formats { get; init; }
+
+    /// <summary>When set, the value must name an existing row (checked when the report is requested).</summary>
+    public ReferenceCheck? MustExist { get; init; }
+
+    public bool AppliesTo(string? format) => format is null || Formats is null || Formats.Contains(format, StringComparer.Ordinal);
 }

@@ -12,6 +12,9 @@ public sealed class SalesDataset(NpgsqlDataSource dataSource, ILogger<SalesDatas
 {
     public const int DefaultSeed = 42;
 
+    /// <summary>The generator's version: a dataset seeded by another version is seeded again.</summary>
+    public const int Version = 2;
+
     /// <summary>Seeds <paramref name="orders"/> orders unless exactly that dataset is already loaded. Returns true when it seeded.</summary>
     public async Task<bool> EnsureAsync(long orders, int seed, CancellationToken cancellationToken)
     {
@@ -25,10 +28,10 @@ public sealed class SalesDataset(NpgsqlDataSource dataSource, ILogger<SalesDatas
             await lockTable.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var current = new NpgsqlCommand("SELECT orders, seed FROM sales.dataset", connection, transaction))
+        await using (var current = new NpgsqlCommand("SELECT orders, seed, version FROM sales.dataset", connection, transaction))
         await using (var reader = await current.ExecuteReaderAsync(cancellationToken))
         {
-            if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(0) == orders && reader.GetInt32(1) == seed)
+            if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(0) == orders && reader.GetInt32(1) == seed && reader.GetInt32(2) == Version)
             {
                 return false;
             }
@@ -42,6 +45,7 @@ public sealed class SalesDataset(NpgsqlDataSource dataSource, ILogger<SalesDatas
             seedCommand.Parameters.AddWithValue("orders", orders);
             seedCommand.Parameters.AddWithValue("customers", (int)customers);
             seedCommand.Parameters.AddWithValue("seed", (long)seed);
+            seedCommand.Parameters.AddWithValue("version", Version);
             await seedCommand.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -71,7 +75,7 @@ public sealed class SalesDataset(NpgsqlDataSource dataSource, ILogger<SalesDatas
                    ELSE (ARRAY['Zoë','José','Søren','Łukasz','Ana','Мария','Aïsha','Chloé','Hiroshi','Olga','Noah','Mia','Liam','Emma','Mateo','Sofía','Ngozi','Ravi','Fatima','Björn'])
                             [1 + floor(sales.uniform(i, @seed * 31 + 1) * 20)::int]
                         || ' ' ||
-                        (ARRAY['Müller','García','O''Connor','Nguyễn','Smith','Østergaard','Kowalski','Dubois','Rossi','田中','van der Berg','Ivanova','Silva','Öztürk','Novák','Johansson','Kim','Patel','Okafor','Brown'])
+                        (ARRAY['Müller','García','O''Connor','Nguyễn','Smith','Østergaard','Kowalski','Dubois','Rossi','Παπαδόπουλος','van der Berg','Ivanova','Silva','Öztürk','Novák','Johansson','Kim','Patel','Okafor','Brown'])
                             [1 + floor(sales.uniform(i, @seed * 31 + 2) * 20)::int]
                END,
                'customer' || i || '@example.com',
@@ -86,10 +90,9 @@ public sealed class SalesDataset(NpgsqlDataSource dataSource, ILogger<SalesDatas
                CASE WHEN o.s < 0.85 THEN 'completed' WHEN o.s < 0.90 THEN 'refunded'
                     WHEN o.s < 0.95 THEN 'cancelled' ELSE 'pending' END,
                o.items,
-               CASE c.country WHEN 'US' THEN 'USD' WHEN 'GB' THEN 'GBP' WHEN 'JP' THEN 'JPY' WHEN 'CA' THEN 'CAD'
-                    WHEN 'SE' THEN 'SEK' WHEN 'PL' THEN 'PLN' WHEN 'BR' THEN 'BRL' WHEN 'AU' THEN 'AUD' WHEN 'CH' THEN 'CHF'
-                    WHEN 'DK' THEN 'DKK' WHEN 'NO' THEN 'NOK' ELSE 'EUR' END,
-               round((o.items * (5 + o.p * 195))::numeric, 2)
+               r.currency,
+               -- Prices in euros, charged in the country's currency at the reference rate (whole yen).
+               round((o.items * (5 + o.p * 195))::numeric / r.eur, CASE WHEN r.currency = 'JPY' THEN 0 ELSE 2 END)
         FROM (
             SELECT i,
                    1 + floor(sales.uniform(i, @seed * 31 + 11) * @customers)::int AS customer_id,
@@ -104,12 +107,15 @@ public sealed class SalesDataset(NpgsqlDataSource dataSource, ILogger<SalesDatas
                    sales.uniform(i, @seed * 31 + 15) AS p
             FROM generate_series(1, @orders) AS i
         ) AS o
-        JOIN sales.customers AS c ON c.id = o.customer_id;
+        JOIN sales.customers AS c ON c.id = o.customer_id
+        JOIN sales.fx_rates AS r ON r.currency = CASE c.country WHEN 'US' THEN 'USD' WHEN 'GB' THEN 'GBP' WHEN 'JP' THEN 'JPY'
+                 WHEN 'CA' THEN 'CAD' WHEN 'SE' THEN 'SEK' WHEN 'PL' THEN 'PLN' WHEN 'BR' THEN 'BRL' WHEN 'AU' THEN 'AUD'
+                 WHEN 'CH' THEN 'CHF' WHEN 'DK' THEN 'DKK' WHEN 'NO' THEN 'NOK' ELSE 'EUR' END;
 
         CREATE INDEX orders_ordered_at_id ON sales.orders (ordered_at, id);
         CREATE INDEX orders_customer_ordered_at_id ON sales.orders (customer_id, ordered_at, id);
 
         DELETE FROM sales.dataset;
-        INSERT INTO sales.dataset (orders, seed) VALUES (@orders, @seed);
+        INSERT INTO sales.dataset (orders, seed, version) VALUES (@orders, @seed, @version);
         """;
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Reports.Core.Catalog;
 using Reports.Core.Generation;
+using Reports.Core.Generation.Pdf;
 using Reports.Core.Jobs;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
@@ -18,6 +19,7 @@ internal sealed class JobRunner(
     RedisJobStreams streams,
     ReportCatalog catalog,
     CsvReportGenerator csv,
+    PdfReportGenerator pdf,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobRunner> logger)
@@ -81,7 +83,7 @@ internal sealed class JobRunner(
     {
         var job = claim.Job;
         var report = catalog.Find(job.ReportType) ?? throw new ReportDefinitionException($"Unknown report type '{job.ReportType}'.");
-        var validation = ParameterValidator.Validate(report, job.Parameters);
+        var validation = ParameterValidator.Validate(report, job.Parameters, job.Format);
         var arguments = validation.Arguments ?? throw new ReportDefinitionException(
             "Stored parameters are no longer valid: " + string.Join("; ", validation.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         var checkpoint = job.Checkpoint is { } saved
@@ -91,6 +93,7 @@ internal sealed class JobRunner(
         return job.Format switch
         {
             "csv" => await csv.GenerateAsync(request, new ClaimedJobProgress(store, claim), cancellationToken),
+            "pdf" => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim), cancellationToken),
             _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
         };
     }

@@ -27,6 +27,7 @@ public static class ReportsApi
         CreateReportRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         ReportCatalog catalog,
+        ParameterReferences references,
         JobStore store,
         OutboxRelay relay,
         ReportResources resources,
@@ -40,10 +41,16 @@ public static class ReportsApi
             return TypedResults.ValidationProblem(validation, title: "The report request is not valid.");
         }
 
-        var arguments = ParameterValidator.Validate(report!, request.Parameters);
+        var arguments = ParameterValidator.Validate(report!, request.Parameters, request.Format ?? ReportFormats.Csv);
         if (!arguments.IsValid)
         {
             return TypedResults.ValidationProblem(arguments.Errors, title: $"The parameters of '{report!.Name}' are not valid.");
+        }
+
+        var missing = await references.FindMissingAsync(report!, arguments.Arguments!, cancellationToken);
+        if (missing.Count > 0)
+        {
+            return TypedResults.ValidationProblem(missing, title: $"The parameters of '{report!.Name}' name something that does not exist.");
         }
 
         var outcome = await store.CreateAsync(new NewReportJob

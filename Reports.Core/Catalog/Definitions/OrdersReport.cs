@@ -9,6 +9,7 @@ public static class OrdersReport
         Title = "Orders",
         Description = "Every order placed between two dates, with customer, country, status, items and amount.",
         MaxDateSpanDays = 5 * 366,
+        Limits = new() { MaxRows = 10_000_000, MaxPdfPages = 25_000, TimeLimit = TimeSpan.FromHours(1) },
         Parameters =
         [
             new() { Name = "from", Type = ParameterType.Date, Required = true, Description = "First day (UTC), inclusive." },
@@ -16,17 +17,18 @@ public static class OrdersReport
             new() { Name = "countries", Type = ParameterType.TextList, Pattern = "^[A-Z]{2}$", Description = "ISO 3166-1 alpha-2 country codes; all when absent." },
             new() { Name = "status", Type = ParameterType.Text, Allowed = ["completed", "refunded", "cancelled", "pending"], Description = "Only orders in this status." },
             new() { Name = "minAmount", Type = ParameterType.Decimal, Minimum = 0, Description = "Only orders of at least this amount." },
+            .. OutputParameters.For(OutputParameters.Landscape),
         ],
         Columns =
         [
             new("order_id", "Order", ColumnType.Integer, Width: 0.8f),
-            new("ordered_at_utc", "Date (UTC)", ColumnType.Timestamp, Width: 1.4f),
-            new("customer", "Customer", ColumnType.Text, Width: 2f),
-            new("country", "Country", ColumnType.Text, Width: 0.6f),
+            new("ordered_at_utc", "Date (UTC)", ColumnType.Timestamp, Width: 1.3f),
+            new("customer", "Customer", ColumnType.Text, Width: 2.2f),
+            new("country", "Country", ColumnType.Text, Width: 0.7f),
             new("status", "Status", ColumnType.Text, Width: 0.9f),
-            new("items", "Items", ColumnType.Integer, Width: 0.5f),
-            new("currency", "Currency", ColumnType.Text, Width: 0.6f),
-            new("amount", "Amount", ColumnType.Decimal, "0.00", Width: 0.9f),
+            new("items", "Items", ColumnType.Integer, "#,##0", Width: 0.6f),
+            new("currency", "Currency", ColumnType.Text, Width: 0.7f),
+            new("amount", "Amount", ColumnType.Decimal, "#,##0.00", Width: 1.1f),
         ],
         Query = new KeysetQuery(
             """
@@ -41,13 +43,20 @@ public static class OrdersReport
             KeyColumns: [1, 0]),
         Bind = arguments => new Dictionary<string, object?>
         {
-            ["from"] = StartOfDayUtc(arguments.GetDate("from")),
-            ["to"] = StartOfDayUtc(arguments.GetDate("to").AddDays(1)),
+            ["from"] = Dates.StartOfDayUtc(arguments.GetDate("from")),
+            ["to"] = Dates.StartOfDayUtc(arguments.GetDate("to").AddDays(1)),
             ["countries"] = arguments.Get<string[]>("countries"),
             ["status"] = arguments.Get<string>("status"),
             ["min_amount"] = arguments.Values.TryGetValue("minAmount", out var min) ? min : null,
         },
+        // Amounts in different currencies do not add up: one totals row per currency.
+        Totals = new ReportTotals(
+            new Dictionary<string, string>
+            {
+                ["customer"] = "count(*)::text || ' orders'",
+                ["items"] = "sum(items)",
+                ["amount"] = "sum(amount)",
+            },
+            GroupBy: "currency"),
     };
-
-    private static DateTime StartOfDayUtc(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 }

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+using Reports.Core.Jobs;
+using SkiaSharp;
+
+namespace Reports.Core.Generation.Pdf;
+
+/// <summary>
+/// The typeface of every PDF, loaded once from <see cref="PdfOptions.FontPath"/>. One face only: each face used is
+/// embedded in the file, so sizes and shading carry the emphasis instead of a bold face.
+/// </summary>
+public sealed class PdfFont : IDisposable
+{
+    private readonly SKTypeface _typeface;
+
+    public PdfFont(IOptions<PdfOptions> options)
+    {
+        var path = options.Value.FontPath;
+        _typeface = TryLoad(path) ?? throw new InvalidOperationException(
+            $"The PDF font '{path}' is missing or unreadable (Reports:Pdf:FontPath). Install fonts-dejavu-core or point the setting at a TrueType font.");
+        FamilyName = _typeface.FamilyName;
+    }
+
+    public string FamilyName { get; }
+
+    /// <summary>Whether the file is a font Skia can draw with (checked at start, so a missing font stops the service).</summary>
+    public static bool IsUsable(string path)
+    {
+        using var typeface = TryLoad(path);
+        return typeface is { GlyphCount: > 0 };
+    }
+
+    private static SKTypeface? TryLoad(string path) => File.Exists(path) ? SKTypeface.FromFile(path) : null;
+
+    // Unhinted, linear metrics: glyph advances match the widths embedded in the PDF, so text extracts without stray spaces.
+    public SKFont Create(float size) =>
+        new(_typeface, size) { Subpixel = true, LinearMetrics = true, Hinting = SKFontHinting.None, Edging = SKFontEdging.Antialias };
+
+    /// <summary>
+    /// Text as it can be drawn on one line: control characters (newlines, tabs) become spaces. Characters the font has
+    /// no glyph for are an error, never blank boxes in a report.
+    /// </summary>
+    public string Printable(SKFont font, string text)
+    {
+        var clean = text;
+        if (text.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0)
+        {
+            clean = string.Create(text.Length, text, static (span, source) =>
+            {
+                for (var i = 0; i < source.Length; i++)
+                {
+                    span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+                }
+            });
+        }
+
+        // DejaVu Sans covers all of Latin-1 and Latin Extended: only other text needs the (slower) glyph lookup.
+        if (clean.AsSpan().IndexOfAnyExceptInRange(' ', '\u024f') >= 0 && !font.ContainsGlyphs(clean))
+        {
+            throw new ReportDefinitionException(
+                $"The text \"{clean}\" has characters the PDF font ({FamilyName}) cannot show; use the CSV format for this data.");
+        }
+
+        return clean;
+    }
+
+    public void Dispose() => _typeface.Dispose();
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Reports.Core.Catalog;
+using Reports.Core.Jobs;
+using SkiaSharp;
+
+namespace Reports.Core.Generation.Pdf;
+
+/// <summary>
+/// Produces a PDF report: counts and totals the rows first (so <c>Page N of M</c> is known and a report over its limits
+/// fails before drawing), then reads keyset pages and draws them page by page into a temporary file, and uploads that
+/// file in blocks. A PDF cannot be resumed halfway, so every attempt starts from its first page.
+/// </summary>
+public sealed class PdfReportGenerator(
+    NpgsqlDataSource dataSource, IReportFiles files, PdfFont font, IOptions<GenerationOptions> options, TimeProvider time)
+{
+    public const string ContentType = "application/pdf";
+
+    public async Task<ReportFile> GenerateAsync(GenerationRequest request, IJobProgress progress, CancellationToken cancellationToken)
+    {
+        var report = request.Report;
+        var arguments = request.Arguments;
+        var bound = report.Bind(arguments);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+
+        var totals = await PdfQueries.TotalsAsync(connection, report, bound, cancellationToken);
+        await progress.ReportTotalAsync(totals.Rows, cancellationToken);
+        GenerationLimits.CheckRows(report, totals.Rows);
+        var subject = await PdfQueries.SubjectAsync(connection, report, bound, cancellationToken);
+        var page = PdfPageSize.For(arguments.Get<string>(OutputParameters.PageSize), arguments.Get<string>(OutputParameters.Orientation));
+        var layout = new PdfLayout(page, subject is not null, report.Chart is not null, totals.Cells.Count);
+        var pages = layout.PageCount(totals.Rows);
+        if (pages > report.Limits.MaxPdfPages)
+        {
+            throw new ReportDefinitionException(string.Create(CultureInfo.InvariantCulture,
+                $"This '{report.Name}' PDF would have {pages:#,##0} pages ({totals.Rows:#,##0} rows); the limit is {report.Limits.MaxPdfPages:#,##0}. Narrow the parameters or choose CSV."));
+        }
+
+        var chart = await PdfQueries.ChartAsync(connection, report, bound, cancellationToken);
+        var generatedAt = time.GetUtcNow();
+        var heading = new PdfHeading(
+            report.Title,
+            subject,
+            "Parameters: " + DescribeParameters(report, arguments),
+            string.Create(CultureInfo.InvariantCulture, $"Generated {generatedAt:yyyy-MM-dd HH:mm} UTC · {page.Name} · {totals.Rows:#,##0} rows · {pages:#,##0} pages"));
+
+        await using var file = TemporaryFile();
+        var safe = new NeverThrowingStream(file);
+        using (var output = new SKManagedWStream(safe, disposeManagedStream: false))
+        using (var document = SKDocument.CreatePdf(output, Metadata(report, subject, generatedAt)))
+        using (var writer = new PdfTableWriter(document, layout, font, report, heading, pages, chart))
+        {
+            await DrawRowsAsync(connection, request, writer, progress, cancellationToken);
+            writer.WriteTotals(totals);
+            writer.Finish();
+            if (writer.Pages != pages)
+            {
+                throw new InvalidOperationException($"The layout promised {pages} pages and drew {writer.Pages}.");
+            }
+
+            document.Close();
+        }
+
+        if (safe.Error is { } error)
+        {
+            throw new IOException($"Writing the PDF to a temporary file failed: {error.Message}", error);
+        }
+
+        file.Position = 0;
+        var upload = await BlockUpload.UploadAsync(files, request.BlobName, file, options.Value.BlockSizeBytes, cancellationToken);
+        await files.CommitAsync(request.BlobName, 0, upload.Blocks, ContentType, request.DownloadName, cancellationToken);
+        return new ReportFile(request.BlobName, request.DownloadName, ContentType, upload.Bytes, upload.Sha256, totals.Rows);
+    }
+
+    private async Task DrawRowsAsync(
+        NpgsqlConnection connection, GenerationRequest request, PdfTableWriter writer, IJobProgress progress, CancellationToken cancellationToken)
+    {
+        var pageSize = options.Value.PageSize;
+        var reader = new KeysetReader(request.Report, request.Arguments, pageSize);
+        var cursor = new KeysetCursor(request.Report);
+        long rows = 0;
+        int pageRows;
+        do
+        {
+            await using (var keysetPage = await reader.OpenPageAsync(connection, cursor, cancellationToken))
+            {
+                pageRows = 0;
+                while (await keysetPage.ReadAsync(cancellationToken))
+                {
+                    writer.WriteRow(keysetPage.Row);
+                    pageRows++;
+                }
+            }
+
+            rows += pageRows;
+            // Progress only: a PDF restarts from its first page, so the checkpoint holds no cursor and no blocks.
+            await progress.CheckpointAsync(new GenerationCheckpoint(null, 0, rows, 0), cancellationToken);
+        }
+        while (pageRows == pageSize);
+    }
+
+    private static string DescribeParameters(ReportDefinition report, ReportArguments arguments)
+    {
+        var parts = report.Parameters
+            .Where(p => p.Formats is null && arguments.Values.TryGetValue(p.Name, out var v) && v is not null)
+            .Select(p => $"{p.Name} {Describe(arguments.Values[p.Name])}")
+            .ToList();
+        return parts.Count == 0 ? "none" : string.Join(" · ", parts);
+    }
+
+    private static string Describe(object? value) => value switch
+    {
+        DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        string[] list => string.Join(", ", list),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value?.ToString() ?? "",
+    };
+
+    private static SKDocumentPdfMetadata Metadata(ReportDefinition report, string? subject, DateTimeOffset generatedAt) => new()
+    {
+        Title = report.Title,
+        Subject = subject ?? report.Description,
+        Creator = "Reports",
+        Producer = "Reports (SkiaSharp PDF)",
+        Creation = generatedAt.UtcDateTime,
+        Modified = generatedAt.UtcDateTime,
+    };
+
+    private static FileStream TemporaryFile() => new(
+        Path.Combine(Path.GetTempPath(), $"report-{Guid.NewGuid():N}.pdf"),
+        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+}
