@@ -1,4 +1,5 @@
 using Reports.Api;
+using Reports.Api.Features.Admin;
 using Reports.Api.Features.Catalog;
 using Reports.Api.Features.Reports;
 using Reports.Core;
@@ -21,5 +22,6 @@ app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapReportsApi();
 app.MapCatalogApi();
+app.MapAdminApi();
 await app.RunAsync();
 

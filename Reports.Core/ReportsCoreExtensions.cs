@@ -29,6 +29,7 @@ public static class ReportsCoreExtensions
         services.AddSingleton<JobStore>();
         services.AddSingleton<RedisJobStreams>();
         services.AddSingleton<OutboxRelay>();
+        services.AddSingleton<CancelSignals>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<SalesDataset>();
         services.AddSingleton(sp => new BlobReportFiles(

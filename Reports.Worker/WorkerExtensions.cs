@@ -17,6 +17,8 @@ public static class WorkerExtensions
             .ValidateOnStart();
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddSingleton<JobRunner>();
+        builder.Services.AddSingleton<RunningJobs>();
+        builder.Services.AddHostedService<CancelListener>();
         builder.Services.AddHostedService<QueueConsumer>();
         builder.Services.AddHostedService<MaintenanceService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));

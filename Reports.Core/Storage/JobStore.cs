@@ -148,6 +148,83 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>
+    /// Cancels a job: a queued or retrying one at once; a running one becomes <c>cancelling</c> until its worker stops
+    /// at the next page. Returns the job as it is now, or null when it does not exist or is already final.
+    /// </summary>
+    public async Task<ReportJob?> RequestCancelAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE reports.jobs
+            SET status = CASE WHEN status IN ('running', 'cancelling') THEN 'cancelling' ELSE 'cancelled' END,
+                finished_at = CASE WHEN status IN ('running', 'cancelling') THEN NULL ELSE @now END,
+                next_attempt_at = NULL, updated_at = @now
+            WHERE id = @id AND status IN ('queued', 'retrying', 'running', 'cancelling')
+            RETURNING {Columns}
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    /// <summary>The worker's side of a cancel: this attempt has stopped, the job is now cancelled.</summary>
+    public async Task<bool> ConfirmCancelledAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE reports.jobs SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL,
+                checkpoint = NULL, updated_at = @now
+            WHERE id = @id AND attempt = @attempt AND status = 'cancelling'
+            """);
+        command.Parameters.AddWithValue("id", claim.Id);
+        command.Parameters.AddWithValue("attempt", claim.Attempt);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Replays a failed (dead-lettered) or cancelled job from the start as a new attempt, with a fresh attempt budget.
+    /// The attempt number keeps growing, so it stays a valid fencing token.
+    /// </summary>
+    public async Task<ReportJob?> ReplayAsync(Guid id, int attempts, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            WITH replayed AS (
+                UPDATE reports.jobs
+                SET status = 'queued', error = NULL, checkpoint = NULL, rows_written = 0, finished_at = NULL,
+                    next_attempt_at = NULL, max_attempts = attempt + @attempts, updated_at = @now
+                WHERE id = @id AND status IN ('failed', 'cancelled')
+                RETURNING {Columns}),
+            queued AS (
+                INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM replayed)
+            SELECT {Columns} FROM replayed
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("attempts", attempts);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    /// <summary>Failed jobs, newest first, after <paramref name="before"/> when paging.</summary>
+    public async Task<IReadOnlyList<ReportJob>> ListFailedAsync(int limit, (DateTimeOffset CreatedAt, Guid Id)? before, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {Columns} FROM reports.jobs
+            WHERE status = 'failed' AND (@before_at::timestamptz IS NULL OR (created_at, id) < (@before_at, @before_id))
+            ORDER BY created_at DESC, id DESC LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("before_at", before is { } b1 ? b1.CreatedAt : DBNull.Value);
+        command.Parameters.AddWithValue("before_id", before is { } b2 ? b2.Id : Guid.Empty);
+        command.Parameters.AddWithValue("limit", limit);
+        var jobs = new List<ReportJob>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(Map(reader));
+        }
+
+        return jobs;
+    }
+
+    /// <summary>
     /// Puts back on the outbox the jobs that nobody will otherwise run: retries that are due, and running jobs whose
     /// lease expired (their worker died, or Redis lost the message). Returns how many.
     /// </summary>
@@ -162,7 +239,16 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded
             """);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        var requeued = await command.ExecuteNonQueryAsync(cancellationToken);
+
+        // A cancel whose worker died before it could confirm: nobody is writing any more once the lease is over.
+        await using var cancelled = dataSource.CreateCommand("""
+            UPDATE reports.jobs SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+            WHERE status = 'cancelling' AND (lease_expires_at IS NULL OR lease_expires_at < @now)
+            """);
+        cancelled.Parameters.AddWithValue("now", time.GetUtcNow());
+        await cancelled.ExecuteNonQueryAsync(cancellationToken);
+        return requeued;
     }
 
     private async Task<bool> UpdateClaimedAsync(ClaimedJob claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)

@@ -16,7 +16,7 @@ public static class BlobClientExtensions
             var connectionString = ConnectionStrings.Require(sp.GetRequiredService<IConfiguration>(), connectionName);
             var options = new BlobClientOptions();
             options.Retry.MaxRetries = 3;
-            options.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
+            options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
             return new BlobServiceClient(connectionString, options);
         });
         builder.Services.AddHealthChecks().AddCheck<BlobHealthCheck>(connectionName, HealthStatus.Unhealthy, ["ready"]);

@@ -30,7 +30,7 @@ public sealed class FaultSystem : IAsyncLifetime
 
     private WebApplicationFactory<Reports.Api.ApiMarker>? _api;
 
-    public Infrastructure Infrastructure { get; } = new();
+    public Infrastructure Infrastructure { get; } = new() { DurableBlobs = true };
 
     public NpgsqlDataSource Database { get; private set; } = null!;
 

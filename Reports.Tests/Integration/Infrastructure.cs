@@ -17,6 +17,9 @@ public sealed class Infrastructure : IAsyncLifetime
 
     public Infrastructure() => _system = new(StartSystemAsync);
 
+    /// <summary>Azurite keeps its data on disk, so it can be stopped and started again without losing files.</summary>
+    public bool DurableBlobs { get; init; }
+
     public string RedisConnectionString => Started(_redis).ConnectionString;
 
     public string PostgresConnectionString => Started(_postgres).ConnectionStringFor(Database);
@@ -31,7 +34,7 @@ public sealed class Infrastructure : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var redis = RedisServer.StartAsync(Path.Combine(_directory, "redis"), FreePort.Next(), Output.For("redis"), timeout.Token);
         var postgres = PostgresServer.StartAsync(Path.Combine(_directory, "postgres"), FreePort.Next(), Output.For("postgres"), timeout.Token, durable: false);
-        var azurite = AzuriteServer.StartAsync(dataDirectory: null, FreePort.Next(), Output.For("azurite"), timeout.Token);
+        var azurite = AzuriteServer.StartAsync(AzuriteDirectory, FreePort.Next(), Output.For("azurite"), timeout.Token);
         _redis = await redis;
         _postgres = await postgres;
         _azurite = await azurite;
@@ -52,6 +55,19 @@ public sealed class Infrastructure : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         _redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"), stopped.Port, Output.For("redis"), timeout.Token);
     }
+
+    /// <summary>Stops Azurite, as a storage outage.</summary>
+    public async Task StopBlobsAsync() => await Started(_azurite).StopAsync(TimeSpan.FromSeconds(10));
+
+    /// <summary>Starts Azurite again on the same port (and, with <see cref="DurableBlobs"/>, the same data).</summary>
+    public async Task StartBlobsAsync()
+    {
+        var stopped = Started(_azurite);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        _azurite = await AzuriteServer.StartAsync(AzuriteDirectory, stopped.Port, Output.For("azurite"), timeout.Token);
+    }
+
+    private string? AzuriteDirectory => DurableBlobs ? Path.Combine(_directory, "azurite") : null;
 
     /// <summary>The API and a worker on these servers, started on first use and shared by the collection.</summary>
     public Task<ReportsSystem> SystemAsync() => _system.Value;

@@ -51,8 +51,18 @@ public sealed class WorkerProcess : IAsyncDisposable
         var worker = new WorkerProcess(process, id, port);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         using var http = new HttpClient();
-        await Readiness.WaitAsync(id, process, async ct =>
-            (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/alive"), ct)).IsSuccessStatusCode, TimeSpan.FromMinutes(1), timeout.Token);
+        try
+        {
+            await Readiness.WaitAsync(id, process, async ct =>
+                (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/alive"), ct)).IsSuccessStatusCode, TimeSpan.FromMinutes(1), timeout.Token);
+        }
+        catch
+        {
+            // Never leave a worker behind to take the next test's jobs.
+            await worker.DisposeAsync();
+            throw;
+        }
+
         return worker;
     }
 

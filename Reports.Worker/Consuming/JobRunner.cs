@@ -20,6 +20,8 @@ internal sealed class JobRunner(
     ReportCatalog catalog,
     CsvReportGenerator csv,
     PdfReportGenerator pdf,
+    IReportFiles files,
+    RunningJobs runningJobs,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobRunner> logger)
@@ -45,7 +47,8 @@ internal sealed class JobRunner(
         }
 
         await using var heartbeat = new LeaseHeartbeat(store, claim, settings, time, logger);
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(stopping, heartbeat.Lost);
+        using var cancelled = new CancellationTokenSource();
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stopping, heartbeat.Lost, runningJobs.Register(claim.Id, cancelled));
         try
         {
             var file = await GenerateAsync(claim, running.Token);
@@ -53,13 +56,20 @@ internal sealed class JobRunner(
             {
                 logger.LogInformation("Job {JobId} succeeded: {Rows} rows, {Bytes} bytes", claim.Id, file.Rows, file.SizeBytes);
             }
+            else
+            {
+                // Cancelled (or taken over) while the last block was being committed.
+                await StopAsync(claim, stopping);
+            }
 
             await streams.AcknowledgeAsync(message, stopping);
         }
-        catch (Exception e) when (e is LeaseLostException || heartbeat.Lost.IsCancellationRequested)
+        catch (Exception e) when (e is LeaseLostException || heartbeat.Lost.IsCancellationRequested || cancelled.IsCancellationRequested)
         {
-            // Another attempt owns the job now; it has its own message. Leave this one to it.
-            logger.LogWarning("Job {JobId} attempt {Attempt} stopped: lease lost", claim.Id, claim.Attempt);
+            if (await StopAsync(claim, stopping))
+            {
+                await streams.AcknowledgeAsync(message, stopping);
+            }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -77,6 +87,27 @@ internal sealed class JobRunner(
             logger.LogWarning(e, "Job {JobId} attempt {Attempt} failed; {Next}", claim.Id, claim.Attempt,
                 retryAt is null ? "no retry" : $"retry at {retryAt:O}");
         }
+        finally
+        {
+            runningJobs.Unregister(claim.Id);
+        }
+    }
+
+    /// <summary>
+    /// This attempt can no longer write the job: either it was cancelled (confirm it, and delete what was staged), or
+    /// another attempt owns the job (leave everything to that one, including the message). True when cancelled.
+    /// </summary>
+    private async Task<bool> StopAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        if (!await store.ConfirmCancelledAsync(claim, cancellationToken))
+        {
+            logger.LogWarning("Job {JobId} attempt {Attempt} stopped: another attempt owns the job", claim.Id, claim.Attempt);
+            return false;
+        }
+
+        await files.DeleteAsync(BlobNames.For(claim.Job), cancellationToken);
+        logger.LogInformation("Job {JobId} cancelled; its partial file was deleted", claim.Id);
+        return true;
     }
 
     private async Task<ReportFile> GenerateAsync(ClaimedJob claim, CancellationToken cancellationToken)

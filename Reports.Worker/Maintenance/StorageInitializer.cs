@@ -2,25 +2,26 @@ using Reports.Core.Storage.Blobs;
 
 namespace Reports.Worker.Maintenance;
 
-/// <summary>Creates the reports container before work starts, waiting for blob storage if it is not up yet.</summary>
-internal sealed class StorageInitializer(BlobReportFiles files, ILogger<StorageInitializer> logger) : IHostedService
+/// <summary>
+/// Creates the reports container, retrying until blob storage answers. It does not hold up start-up: a worker with
+/// storage down still serves its probes, and staging recreates a missing container itself.
+/// </summary>
+internal sealed class StorageInitializer(BlobReportFiles files, ILogger<StorageInitializer> logger) : BackgroundService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        for (var attempt = 1; ; attempt++)
+        while (true)
         {
             try
             {
-                await files.EnsureContainerAsync(cancellationToken);
+                await files.EnsureContainerAsync(stoppingToken);
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < 30)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning("Blob storage not ready ({Error}); retrying", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

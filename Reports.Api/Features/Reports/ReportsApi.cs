@@ -18,6 +18,8 @@ public static class ReportsApi
         var group = routes.MapGroup("/api/reports").WithTags("Reports");
         group.MapPost("/", CreateAsync).WithName("CreateReport").WithSummary("Request a report; answers 202 at once.");
         group.MapGet("/{id:guid}", GetAsync).WithName("GetReport").WithSummary("A report run's status, progress and file.");
+        group.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelReport")
+            .WithSummary("Cancels a report: a queued one at once, a running one at its next page (cancelling, then cancelled).");
         group.MapGet("/{id:guid}/download", DownloadAsync).WithName("DownloadReport")
             .WithSummary("Redirects to a short-lived, read-only URL of the finished file.");
         return group;
@@ -92,6 +94,35 @@ public static class ReportsApi
         return job is null ? NotFound(id) : TypedResults.Ok(resources.From(job));
     }
 
+    private static async Task<Results<Ok<ReportResource>, ProblemHttpResult>> CancelAsync(
+        Guid id, JobStore store, CancelSignals signals, ReportResources resources, ILogger<CancelSignals> logger, CancellationToken cancellationToken)
+    {
+        var job = await store.RequestCancelAsync(id, cancellationToken);
+        if (job is null)
+        {
+            var existing = await store.GetAsync(id, cancellationToken);
+            return existing is null
+                ? NotFound(id)
+                : TypedResults.Problem(detail: $"Report {id} is already {existing.Status}.", statusCode: StatusCodes.Status409Conflict,
+                    title: "Report already finished.");
+        }
+
+        if (job.Status == JobStatus.Cancelling)
+        {
+            try
+            {
+                await signals.PublishAsync(id, cancellationToken);
+            }
+            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                // The worker's next heartbeat finds the cancelling status anyway.
+                logger.LogWarning("Cancel signal for {JobId} not sent: {Error}", id, e.Message);
+            }
+        }
+
+        return TypedResults.Ok(resources.From(job));
+    }
+
     private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> DownloadAsync(
         Guid id, JobStore store, ReportResources resources, CancellationToken cancellationToken)
     {
@@ -116,7 +147,7 @@ public static class ReportsApi
     /// The job is committed with its outbox row; publishing now is only a shortcut. If Redis is down the request still
     /// succeeds and the relay publishes the job when Redis is back.
     /// </summary>
-    private static async Task PublishBestEffortAsync(OutboxRelay relay, ReportJob job, ILogger logger, CancellationToken cancellationToken)
+    internal static async Task PublishBestEffortAsync(OutboxRelay relay, ReportJob job, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -18,17 +19,32 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
 
     public async Task StageBlockAsync(string fileName, int partition, int sequence, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        using var stream = new ReadOnlyMemoryStream(content);
-        await Blob(fileName).StageBlockAsync(BlockId(partition, sequence), stream, cancellationToken: cancellationToken);
+        await TransientStorageFaults.Pipeline.ExecuteAsync(async ct =>
+        {
+            try
+            {
+                using var stream = new ReadOnlyMemoryStream(content);
+                await Blob(fileName).StageBlockAsync(BlockId(partition, sequence), stream, cancellationToken: ct);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
+            {
+                // Storage came up empty (or the container was deleted): recreate it and stage again.
+                await EnsureContainerAsync(ct);
+                using var stream = new ReadOnlyMemoryStream(content);
+                await Blob(fileName).StageBlockAsync(BlockId(partition, sequence), stream, cancellationToken: ct);
+            }
+        }, cancellationToken);
     }
 
     public async Task CommitAsync(string fileName, int partition, int blockCount, string contentType, string downloadName, CancellationToken cancellationToken)
     {
         var blocks = Enumerable.Range(0, blockCount).Select(i => BlockId(partition, i)).ToList();
-        await Blob(fileName).CommitBlockListAsync(blocks, new CommitBlockListOptions
+        var options = new CommitBlockListOptions
         {
             HttpHeaders = new BlobHttpHeaders { ContentType = contentType, ContentDisposition = ContentDisposition(downloadName) },
-        }, cancellationToken);
+        };
+        await TransientStorageFaults.Pipeline.ExecuteAsync(
+            async ct => await Blob(fileName).CommitBlockListAsync(blocks, options, ct), cancellationToken);
     }
 
     public async Task<Stream> OpenReadAsync(string fileName, CancellationToken cancellationToken) =>
@@ -53,8 +69,19 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
         return blob.GenerateSasUri(sas);
     }
 
-    public async Task DeleteAsync(string fileName, CancellationToken cancellationToken) =>
-        await Blob(fileName).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+    /// <summary>
+    /// Deletes a file, committed or not: staged blocks of a file that was never committed are removed by committing an
+    /// empty block list and deleting that, instead of lingering until storage collects them a week later.
+    /// </summary>
+    public async Task DeleteAsync(string fileName, CancellationToken cancellationToken)
+    {
+        var blob = Blob(fileName);
+        if (!await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken))
+        {
+            await blob.CommitBlockListAsync([], cancellationToken: cancellationToken);
+            await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+        }
+    }
 
     /// <summary>Block ids must all have the same length within a blob: fixed-width partition and sequence numbers.</summary>
     internal static string BlockId(int partition, int sequence) =>

@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reports.Api.Features.Reports;
+using Reports.Core.Catalog;
+using Reports.Core.Queue;
+using Reports.Core.Storage;
+
+namespace Reports.Api.Features.Admin;
+
+public static class AdminApi
+{
+    public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/admin").WithTags("Admin");
+        group.MapGet("/dead-letters", ListDeadLettersAsync).WithName("ListDeadLetters")
+            .WithSummary("Failed reports (retries exhausted or permanent errors), newest first, with their errors.");
+        group.MapPost("/reports/{id:guid}/retry", RetryAsync).WithName("RetryReport")
+            .WithSummary("Runs a failed or cancelled report again from the start, as a new attempt.");
+        return group;
+    }
+
+    private static async Task<Results<Ok<DeadLetterPage>, ValidationProblem>> ListDeadLettersAsync(
+        JobStore store, ReportResources resources, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var size = limit ?? 50;
+        if (size is < 1 or > 500)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["Must be between 1 and 500."] });
+        }
+
+        (DateTimeOffset, Guid)? after = null;
+        if (cursor is not null)
+        {
+            if (PageCursor.TryParse(cursor) is not { } parsed)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["Not a cursor returned by this list."] });
+            }
+
+            after = parsed;
+        }
+
+        var jobs = await store.ListFailedAsync(size, after, cancellationToken);
+        var next = jobs.Count == size ? PageCursor.Format(jobs[^1].CreatedAt, jobs[^1].Id) : null;
+        return TypedResults.Ok(new DeadLetterPage([.. jobs.Select(resources.From)], next));
+    }
+
+    private static async Task<Results<Accepted<ReportResource>, ProblemHttpResult>> RetryAsync(
+        Guid id, JobStore store, ReportCatalog catalog, OutboxRelay relay, ReportResources resources, ILogger<ReportCatalog> logger,
+        CancellationToken cancellationToken)
+    {
+        var existing = await store.GetAsync(id, cancellationToken);
+        if (existing is null)
+        {
+            return TypedResults.Problem(detail: $"No report {id}.", statusCode: StatusCodes.Status404NotFound, title: "Report not found.");
+        }
+
+        var attempts = catalog.Find(existing.ReportType)?.MaxAttempts ?? existing.MaxAttempts;
+        var replayed = await store.ReplayAsync(id, attempts, cancellationToken);
+        if (replayed is not null)
+        {
+            await ReportsApi.PublishBestEffortAsync(relay, replayed, logger, cancellationToken);
+        }
+
+        return replayed is null
+            ? TypedResults.Problem(detail: $"Report {id} is {existing.Status}; only failed or cancelled reports can be retried.",
+                statusCode: StatusCodes.Status409Conflict, title: "Report cannot be retried.")
+            : TypedResults.Accepted($"/api/reports/{id}", resources.From(replayed));
+    }
+}
+
+public sealed record DeadLetterPage(IReadOnlyList<ReportResource> Items, string? NextCursor);

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Engine;
+
+[Collection(FaultGroup.Name)]
+public sealed class CancelTests(FaultSystem system)
+{
+    [Fact]
+    public async Task A_queued_report_is_cancelled_at_once_and_never_runs()
+    {
+        using var client = system.CreateClient();
+        var id = (await ReportsClient.CreateAsync(client, new { type = "orders", parameters = new { from = "2024-01-01", to = "2024-01-31" } }))
+            .GetProperty("id").GetString()!;
+
+        var cancelled = await CancelAsync(client, id);
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+
+        // A worker that now reads the job's message must drop it.
+        await using var worker = await system.StartWorkerAsync("after-cancel-" + Guid.NewGuid().ToString("N")[..6]);
+        var probe = (await ReportsClient.CreateAsync(client, new { type = "orders", parameters = new { from = "2024-02-01", to = "2024-02-02" } }))
+            .GetProperty("id").GetString()!;
+        await ReportsClient.WaitForFinalAsync(client, probe, TimeSpan.FromMinutes(2));
+        Assert.Equal("cancelled", await system.JobValueAsync<string>(id, "status"));
+        Assert.Equal(0, await system.JobValueAsync<int>(id, "attempt"));
+
+        using var again = await client.PostAsync(new Uri($"/api/reports/{id}/cancel", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_running_report_stops_at_its_next_page_and_leaves_no_blocks_behind()
+    {
+        using var client = system.CreateClient();
+        await using var worker = await system.StartWorkerAsync("cancel-running-" + Guid.NewGuid().ToString("N")[..6]);
+        var id = (await ReportsClient.CreateAsync(client, new { type = "orders", parameters = new { from = "2021-01-01", to = "2025-12-31" } }))
+            .GetProperty("id").GetString()!;
+        await FaultSystem.EventuallyAsync(async () => await system.JobValueAsync<string>(id, "checkpoint") is not null, "blocks are staged");
+
+        var cancelling = await CancelAsync(client, id);
+        Assert.Equal("cancelling", cancelling.GetProperty("status").GetString());
+        var final = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(2));
+
+        Assert.Equal("cancelled", final.GetProperty("status").GetString());
+        var container = new BlobServiceClient(system.Infrastructure.BlobConnectionString).GetBlobContainerClient("reports");
+        var blobName = $"{Guid.Parse(id):N}.csv";
+        var left = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.Uncommitted, blobName, CancellationToken.None))
+        {
+            left.Add(blob.Name);
+        }
+
+        Assert.Empty(left);
+    }
+
+    private static async Task<JsonElement> CancelAsync(HttpClient client, string id)
+    {
+        using var response = await client.PostAsync(new Uri($"/api/reports/{id}/cancel", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Reports.Core.Jobs;
+using Reports.Core.Storage;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Engine;
+
+[Collection(FaultGroup.Name)]
+public sealed class StorageFaultTests(FaultSystem system)
+{
+    [Fact]
+    public async Task A_storage_outage_during_a_report_is_retried_and_the_report_succeeds()
+    {
+        using var client = system.CreateClient();
+        await using var worker = await system.StartWorkerAsync("storage-fault-" + Guid.NewGuid().ToString("N")[..6]);
+        var id = (await ReportsClient.CreateAsync(client, new { type = "orders", parameters = new { from = "2021-01-01", to = "2025-12-31" } }))
+            .GetProperty("id").GetString()!;
+        await FaultSystem.EventuallyAsync(async () => await system.JobValueAsync<string>(id, "checkpoint") is not null, "blocks are staged");
+
+        await system.Infrastructure.StopBlobsAsync();
+        try
+        {
+            // Give the worker time to run into the outage: wait until its progress stops moving.
+            var rows = await system.JobValueAsync<long>(id, "rows_written");
+            await FaultSystem.EventuallyAsync(async () =>
+            {
+                var before = rows;
+                await Task.Delay(500);
+                rows = await system.JobValueAsync<long>(id, "rows_written");
+                return rows == before;
+            }, "the worker is stuck on the outage");
+        }
+        finally
+        {
+            await system.Infrastructure.StartBlobsAsync();
+        }
+
+        var done = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+        Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
+        using var redirect = await client.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
+        using var storage = new HttpClient();
+        var bytes = await storage.GetByteArrayAsync(redirect.Headers.Location);
+        Assert.Equal(done.GetProperty("file").GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+    }
+
+    [Fact]
+    public async Task A_report_that_failed_for_good_is_a_dead_letter_and_a_replay_succeeds()
+    {
+        using var client = system.CreateClient();
+        var store = new JobStore(system.Database, TimeProvider.System);
+        var created = await store.CreateAsync(new NewReportJob
+        {
+            Owner = "dead-letter-" + Guid.NewGuid().ToString("N"),
+            ReportType = "orders",
+            Format = "csv",
+            Parameters = JsonDocument.Parse("""{"from":"2024-05-01","to":"2024-05-03"}""").RootElement,
+            Queue = "reports",
+            MaxAttempts = 1,
+        }, CancellationToken.None);
+        var id = created.Job.Id.ToString();
+
+        await system.Infrastructure.StopBlobsAsync();
+        try
+        {
+            await using var worker = await system.StartWorkerAsync("dead-letter-" + Guid.NewGuid().ToString("N")[..6]);
+            var failed = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+            Assert.Equal("failed", failed.GetProperty("status").GetString());
+            Assert.False(string.IsNullOrEmpty(failed.GetProperty("error").GetString()));
+        }
+        finally
+        {
+            await system.Infrastructure.StartBlobsAsync();
+        }
+
+        var deadLetters = await client.GetFromJsonAsync<JsonElement>("/api/admin/dead-letters?limit=500");
+        Assert.Contains(deadLetters.GetProperty("items").EnumerateArray(), r => r.GetProperty("id").GetString() == id);
+
+        await using var rescuer = await system.StartWorkerAsync("replay-" + Guid.NewGuid().ToString("N")[..6]);
+        using var replay = await client.PostAsync(new Uri($"/api/admin/reports/{id}/retry", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        var done = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(2));
+
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Equal(2, done.GetProperty("attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, done.GetProperty("error").ValueKind);
+    }
+}
