@@ -43,7 +43,7 @@ public sealed class PdfReportGenerator(
             report.Title,
             subject,
             "Parameters: " + DescribeParameters(report, arguments),
-            string.Create(CultureInfo.InvariantCulture, $"Generated {generatedAt:yyyy-MM-dd HH:mm} UTC · {page.Name} · {totals.Rows:#,##0} rows · {pages:#,##0} pages"));
+            string.Create(CultureInfo.InvariantCulture, $"Generated {generatedAt:yyyy-MM-dd HH:mm} UTC · {page.Name} · {totals.Rows:#,##0} row{(totals.Rows == 1 ? "" : "s")} · {pages:#,##0} page{(pages == 1 ? "" : "s")}"));
 
         await using var file = TemporaryFile();
         var safe = new NeverThrowingStream(file);
