@@ -63,5 +63,23 @@ public sealed class PdfFont : IDisposable
         return clean;
     }
 
+    /// <summary>The text on one line within <paramref name="width"/>, cut with an ellipsis when it is longer.</summary>
+    public string Fit(SKFont font, string value, float width)
+    {
+        var text = Printable(font, value);
+        if (font.MeasureText(text) <= width)
+        {
+            return text;
+        }
+
+        var keep = font.BreakText(text, Math.Max(0f, width - font.MeasureText("…")));
+        if (keep > 0 && char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--;
+        }
+
+        return string.Concat(text.AsSpan(0, keep).TrimEnd(), "…");
+    }
+
     public void Dispose() => _typeface.Dispose();
 }

@@ -13,19 +13,15 @@ namespace Reports.Core.Generation.Pdf;
 internal sealed class PdfTableWriter : IDisposable
 {
     private const float CellPadding = 3f;
-    private const string Ellipsis = "…";
     private readonly SKDocument _document;
     private readonly PdfLayout _layout;
     private readonly PdfFont _font;
     private readonly ReportDefinition _report;
-    private readonly PdfHeading _heading;
-    private readonly long _pageCount;
-    private readonly PdfChartSeries? _chart;
     private readonly PdfPaints _paints = new();
     private readonly SKFont _cellFont;
     private readonly SKFont _headerFont;
-    private readonly SKFont _titleFont;
     private readonly SKFont _infoFont;
+    private readonly PdfPageFrame _frame;
     private readonly float[] _edges;
     private SKCanvas? _canvas;
     private int _rowsOnPage;
@@ -34,11 +30,11 @@ internal sealed class PdfTableWriter : IDisposable
     public PdfTableWriter(
         SKDocument document, PdfLayout layout, PdfFont font, ReportDefinition report, PdfHeading heading, long pageCount, PdfChartSeries? chart)
     {
-        (_document, _layout, _font, _report, _heading, _pageCount, _chart) = (document, layout, font, report, heading, pageCount, chart);
+        (_document, _layout, _font, _report) = (document, layout, font, report);
         _cellFont = font.Create(7.5f);
         _headerFont = font.Create(8f);
-        _titleFont = font.Create(16f);
         _infoFont = font.Create(8.5f);
+        _frame = new PdfPageFrame(layout, font, _paints, heading, pageCount, chart);
         var total = report.Columns.Sum(c => c.Width);
         _edges = new float[report.Columns.Count + 1];
         _edges[0] = layout.ContentLeft;
@@ -124,7 +120,7 @@ internal sealed class PdfTableWriter : IDisposable
         _paints.Dispose();
         _cellFont.Dispose();
         _headerFont.Dispose();
-        _titleFont.Dispose();
+        _frame.Dispose();
         _infoFont.Dispose();
     }
 
@@ -133,46 +129,14 @@ internal sealed class PdfTableWriter : IDisposable
         Pages++;
         _rowsOnPage = 0;
         var canvas = _canvas = _document.BeginPage(_layout.Page.Width, _layout.Page.Height);
+        _frame.Draw(canvas, Pages);
         var left = _layout.ContentLeft;
-        var right = left + _layout.ContentWidth;
-        if (Pages == 1)
-        {
-            var y = PdfLayout.Margin;
-            canvas.DrawText(Fit(_titleFont, _heading.Title, _layout.ContentWidth), left, y + 17f, _titleFont, _paints.Text);
-            y += PdfLayout.TitleHeight;
-            foreach (var line in new[] { _heading.Subject, _heading.Parameters, _heading.Generated })
-            {
-                if (line is not null)
-                {
-                    canvas.DrawText(Fit(_infoFont, line, _layout.ContentWidth), left, y + 9.5f, _infoFont, line == _heading.Subject ? _paints.Text : _paints.Muted);
-                    y += PdfLayout.InfoLineHeight;
-                }
-            }
-
-            if (_chart is not null)
-            {
-                PdfChart.Draw(canvas, SKRect.Create(left, _layout.ChartTop, _layout.ContentWidth, PdfLayout.ChartHeight), _chart, _font, _paints);
-            }
-        }
-        else
-        {
-            var running = _heading.Subject is null ? _heading.Title : $"{_heading.Title} · {_heading.Subject}";
-            canvas.DrawText(Fit(_infoFont, running, _layout.ContentWidth), left, PdfLayout.Margin + 10f, _infoFont, _paints.Muted);
-        }
-
         var headerTop = _layout.TableTop(Pages);
         canvas.DrawRect(left, headerTop, _layout.ContentWidth, PdfLayout.HeaderRowHeight, _paints.HeaderFill);
         for (var c = 0; c < _report.Columns.Count; c++)
         {
             DrawCell(canvas, _report.Columns[c].Title, c, headerTop, _headerFont, _paints.HeaderText, PdfLayout.HeaderRowHeight);
         }
-
-        var footer = _layout.ContentBottom + 6f;
-        canvas.DrawLine(left, footer, right, footer, _paints.Rule);
-        var pageText = string.Create(CultureInfo.InvariantCulture, $"Page {Pages} of {_pageCount}");
-        var pageWidth = _cellFont.MeasureText(pageText);
-        canvas.DrawText(pageText, right, footer + 11f, SKTextAlign.Right, _cellFont, _paints.Muted);
-        canvas.DrawText(Fit(_cellFont, $"{_heading.Title} · {_heading.Generated}", _layout.ContentWidth - pageWidth - 20f), left, footer + 11f, _cellFont, _paints.Muted);
     }
 
     private void EndPage()
@@ -190,7 +154,7 @@ internal sealed class PdfTableWriter : IDisposable
 
         var left = _edges[column] + CellPadding;
         var right = _edges[column + 1] - CellPadding;
-        var text = Fit(font, value, right - left);
+        var text = _font.Fit(font, value, right - left);
         var metrics = font.Metrics;
         var baseline = top + ((height - (metrics.Descent - metrics.Ascent)) / 2f) - metrics.Ascent;
         if (_report.Columns[column].Alignment == ColumnAlignment.Right)
@@ -201,23 +165,5 @@ internal sealed class PdfTableWriter : IDisposable
         {
             canvas.DrawText(text, left, baseline, font, paint);
         }
-    }
-
-    /// <summary>The text on one line within <paramref name="width"/>, cut with an ellipsis when it is longer.</summary>
-    private string Fit(SKFont font, string value, float width)
-    {
-        var text = _font.Printable(font, value);
-        if (font.MeasureText(text) <= width)
-        {
-            return text;
-        }
-
-        var keep = font.BreakText(text, Math.Max(0f, width - font.MeasureText(Ellipsis)));
-        if (keep > 0 && char.IsHighSurrogate(text[keep - 1]))
-        {
-            keep--;
-        }
-
-        return string.Concat(text.AsSpan(0, keep).TrimEnd(), Ellipsis);
     }
 }
