@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Reports.Core.Catalog;
@@ -25,7 +26,7 @@ public static class ReportsCoreExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(ReportCatalog.Default);
+        services.AddSingleton(sp => CatalogOverrides.Apply(ReportCatalog.Default, sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<JobStore>();
         services.AddSingleton<RedisJobStreams>();
         services.AddSingleton<OutboxRelay>();

@@ -12,7 +12,7 @@ internal static class GenerationLimits
         if (rows > report.Limits.MaxRows)
         {
             throw new ReportDefinitionException(string.Create(CultureInfo.InvariantCulture,
-                $"This '{report.Name}' report would have {rows:#,##0} rows; the limit is {report.Limits.MaxRows:#,##0}. Narrow the parameters."));
+                $"This '{report.Name}' report would have {rows:#,##0} rows; the limit is {report.Limits.MaxRows:#,##0}. Narrow the parameters."), JobError.LimitExceeded);
         }
     }
 }

@@ -22,6 +22,7 @@ public sealed record ReportJob
     public string? ContentType { get; init; }
     public string? FileName { get; init; }
     public string? Error { get; init; }
+    public string? ErrorCode { get; init; }
     public string? TraceParent { get; init; }
     public string? Checkpoint { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }

@@ -16,7 +16,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
     private const string Columns = """
         id, owner, report_type, format, parameters, queue, status, attempt, max_attempts, rows_written, rows_total,
-        size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at
+        size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code
         """;
 
     /// <summary>
@@ -114,19 +114,21 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     public Task<bool> CompleteAsync(ClaimedJob claim, ReportFile file, CancellationToken cancellationToken) =>
         UpdateClaimedAsync(claim, """
-            status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = NULL,
+            status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = NULL, error_code = NULL,
             blob_name = @blob, file_name = @file_name, content_type = @content_type, size_bytes = @size, sha256 = @sha, rows_written = @rows
             """, cancellationToken,
             ("blob", file.BlobName), ("file_name", file.FileName), ("content_type", file.ContentType),
             ("size", file.SizeBytes), ("sha", file.Sha256), ("rows", file.Rows));
 
     /// <summary>Ends the attempt with an error: retried at <paramref name="retryAt"/> when given, otherwise failed for good.</summary>
-    public Task<bool> FailAsync(ClaimedJob claim, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
+    public Task<bool> FailAsync(ClaimedJob claim, JobError error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
         retryAt is { } due
-            ? UpdateClaimedAsync(claim, "status = 'retrying', next_attempt_at = @due, lease_owner = NULL, lease_expires_at = NULL, error = @error",
-                cancellationToken, ("due", due), ("error", error))
-            : UpdateClaimedAsync(claim, "status = 'failed', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = @error",
-                cancellationToken, ("error", error));
+            ? UpdateClaimedAsync(claim,
+                "status = 'retrying', next_attempt_at = @due, lease_owner = NULL, lease_expires_at = NULL, error = @error, error_code = @code",
+                cancellationToken, ("due", due), ("error", error.Message), ("code", error.Code))
+            : UpdateClaimedAsync(claim,
+                "status = 'failed', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = @error, error_code = @code",
+                cancellationToken, ("error", error.Message), ("code", error.Code));
 
     /// <summary>
     /// Gives a job back at once (graceful shutdown): queued again with its checkpoint, and put on the outbox in the same
@@ -189,7 +191,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         await using var command = dataSource.CreateCommand($"""
             WITH replayed AS (
                 UPDATE reports.jobs
-                SET status = 'queued', error = NULL, checkpoint = NULL, rows_written = 0, finished_at = NULL,
+                SET status = 'queued', error = NULL, error_code = NULL, checkpoint = NULL, rows_written = 0, finished_at = NULL,
                     next_attempt_at = NULL, max_attempts = attempt + @attempts, updated_at = @now
                 WHERE id = @id AND status IN ('failed', 'cancelled')
                 RETURNING {Columns}),
@@ -315,6 +317,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         CreatedAt = r.GetFieldValue<DateTimeOffset>(19),
         StartedAt = r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20),
         FinishedAt = r.IsDBNull(21) ? null : r.GetFieldValue<DateTimeOffset>(21),
+        ErrorCode = r.IsDBNull(22) ? null : r.GetString(22),
     };
 
     private sealed record JsonbText(string Text);

@@ -67,7 +67,8 @@ public sealed class StorageFaultTests(FaultSystem system)
             await using var worker = await system.StartWorkerAsync("dead-letter-" + Guid.NewGuid().ToString("N")[..6]);
             var failed = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
             Assert.Equal("failed", failed.GetProperty("status").GetString());
-            Assert.False(string.IsNullOrEmpty(failed.GetProperty("error").GetString()));
+            Assert.Equal("attempts_exhausted", failed.GetProperty("error").GetProperty("code").GetString());
+            Assert.False(string.IsNullOrEmpty(failed.GetProperty("error").GetProperty("message").GetString()));
         }
         finally
         {

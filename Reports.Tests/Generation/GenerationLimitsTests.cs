@@ -23,6 +23,7 @@ public sealed class GenerationLimitsTests(Infrastructure infrastructure)
             system.WorkerServices.GetRequiredService<PdfReportGenerator>().GenerateAsync(Request(report, "pdf"), progress, CancellationToken.None));
 
         Assert.Matches(@"would have [\d,]+ pages \([\d,]+ rows\); the limit is 3\.", error.Message);
+        Assert.Equal(JobError.LimitExceeded, error.Code);
         Assert.Empty(progress.Checkpoints);
     }
 
@@ -37,6 +38,7 @@ public sealed class GenerationLimitsTests(Infrastructure infrastructure)
             system.WorkerServices.GetRequiredService<CsvReportGenerator>().GenerateAsync(Request(report, "csv"), progress, CancellationToken.None));
 
         Assert.Matches(@"would have [\d,]+ rows; the limit is 10\.", error.Message);
+        Assert.Equal(JobError.LimitExceeded, error.Code);
         Assert.True(progress.Total > 10);
         Assert.Empty(progress.Checkpoints);
     }

@@ -41,14 +41,18 @@ internal sealed class JobRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = claim.Id, ["Attempt"] = claim.Attempt });
         if (claim.Attempt > claim.Job.MaxAttempts)
         {
-            await store.FailAsync(claim, $"Gave up after {claim.Job.MaxAttempts} attempts: the job's workers stopped without finishing it.", null, stopping);
+            await store.FailAsync(claim, new JobError(JobError.AttemptsExhausted,
+                $"Gave up after {claim.Job.MaxAttempts} attempts: the job's workers stopped without finishing it."), null, stopping);
             await streams.AcknowledgeAsync(message, stopping);
             return;
         }
 
+        var timeLimit = catalog.Find(claim.Job.ReportType)?.Limits.TimeLimit ?? ReportLimits.Default.TimeLimit;
         await using var heartbeat = new LeaseHeartbeat(store, claim, settings, time, logger);
         using var cancelled = new CancellationTokenSource();
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(stopping, heartbeat.Lost, runningJobs.Register(claim.Id, cancelled));
+        using var overtime = new CancellationTokenSource(timeLimit, time);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(
+            stopping, heartbeat.Lost, runningJobs.Register(claim.Id, cancelled), overtime.Token);
         try
         {
             var file = await GenerateAsync(claim, running.Token);
@@ -78,11 +82,19 @@ internal sealed class JobRunner(
             await streams.AcknowledgeAsync(message, CancellationToken.None);
             logger.LogInformation("Job {JobId} released on shutdown", claim.Id);
         }
+        catch (OperationCanceledException) when (overtime.IsCancellationRequested)
+        {
+            var error = new JobError(JobError.Timeout, $"The report ran longer than its time limit of {timeLimit}.");
+            await store.FailAsync(claim, error, null, stopping);
+            await files.DeleteAsync(BlobNames.For(claim.Job), stopping);
+            await streams.AcknowledgeAsync(message, stopping);
+            logger.LogWarning("Job {JobId} attempt {Attempt} timed out after {TimeLimit}", claim.Id, claim.Attempt, timeLimit);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var permanent = e is ReportDefinitionException;
             var retryAt = !permanent && claim.Attempt < claim.Job.MaxAttempts ? time.GetUtcNow() + Backoff(claim.Attempt) : (DateTimeOffset?)null;
-            await store.FailAsync(claim, Describe(e), retryAt, stopping);
+            await store.FailAsync(claim, Describe(e, claim, retryAt), retryAt, stopping);
             await streams.AcknowledgeAsync(message, stopping);
             logger.LogWarning(e, "Job {JobId} attempt {Attempt} failed; {Next}", claim.Id, claim.Attempt,
                 retryAt is null ? "no retry" : $"retry at {retryAt:O}");
@@ -136,9 +148,11 @@ internal sealed class JobRunner(
         return ceiling * (0.5 + (Random.Shared.NextDouble() / 2));
     }
 
-    private static string Describe(Exception e) => e switch
+    private static JobError Describe(Exception e, ClaimedJob claim, DateTimeOffset? retryAt) => e switch
     {
-        ReportDefinitionException => e.Message,
-        _ => $"{e.GetType().Name}: {e.Message}",
+        ReportDefinitionException definition => new JobError(definition.Code, definition.Message),
+        _ when retryAt is null => new JobError(JobError.AttemptsExhausted,
+            $"Attempt {claim.Attempt} of {claim.Job.MaxAttempts} failed: {e.GetType().Name}: {e.Message}"),
+        _ => new JobError(JobError.AttemptFailed, $"Attempt {claim.Attempt} failed: {e.GetType().Name}: {e.Message}"),
     };
 }

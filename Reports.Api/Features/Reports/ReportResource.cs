@@ -12,12 +12,15 @@ public sealed record ReportResource
     public required string Status { get; init; }
     public required ReportProgress Progress { get; init; }
     public required int Attempts { get; init; }
-    public string? Error { get; init; }
+    public ReportError? Error { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     public ReportFileResource? File { get; init; }
 }
+
+/// <summary>Why a report failed, or why its last attempt failed while it is retrying.</summary>
+public sealed record ReportError(string Code, string Message);
 
 public sealed record ReportProgress(long RowsWritten, long? RowsTotal, int? Percent);
 

@@ -21,7 +21,7 @@ public sealed class ReportResources(IReportFiles files, IOptions<DownloadOptions
             Status = job.Status,
             Progress = new ReportProgress(job.RowsWritten, job.RowsTotal, percent),
             Attempts = job.Attempt,
-            Error = job.Error,
+            Error = job.Error is { } message ? new ReportError(job.ErrorCode ?? JobError.AttemptFailed, message) : null,
             CreatedAt = job.CreatedAt,
             StartedAt = job.StartedAt,
             FinishedAt = job.FinishedAt,

@@ -34,7 +34,7 @@ public sealed class PdfReportGenerator(
         if (pages > report.Limits.MaxPdfPages)
         {
             throw new ReportDefinitionException(string.Create(CultureInfo.InvariantCulture,
-                $"This '{report.Name}' PDF would have {pages:#,##0} pages ({totals.Rows:#,##0} rows); the limit is {report.Limits.MaxPdfPages:#,##0}. Narrow the parameters or choose CSV."));
+                $"This '{report.Name}' PDF would have {pages:#,##0} pages ({totals.Rows:#,##0} rows); the limit is {report.Limits.MaxPdfPages:#,##0}. Narrow the parameters or choose CSV."), JobError.LimitExceeded);
         }
 
         var chart = await PdfQueries.ChartAsync(connection, report, bound, cancellationToken);

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using Reports.Core.Catalog;
+
+namespace Reports.Tests.Catalog;
+
+public sealed class CatalogOverridesTests
+{
+    [Fact]
+    public void Configured_limits_replace_the_defaults_of_that_report_only()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Reports:Catalog:orders:TimeLimit"] = "00:02:00",
+            ["Reports:Catalog:orders:MaxRows"] = "1000",
+            ["Reports:Catalog:orders:MaxAttempts"] = "2",
+        }).Build();
+
+        var catalog = CatalogOverrides.Apply(ReportCatalog.Default, configuration);
+
+        Assert.Equal(TimeSpan.FromMinutes(2), catalog.Find("orders")!.Limits.TimeLimit);
+        Assert.Equal(1000, catalog.Find("orders")!.Limits.MaxRows);
+        Assert.Equal(2, catalog.Find("orders")!.MaxAttempts);
+        Assert.Equal(ReportCatalog.Default.Find("daily-sales")!.Limits, catalog.Find("daily-sales")!.Limits);
+    }
+
+    [Fact]
+    public void An_unknown_report_name_in_the_configuration_is_an_error_that_names_it()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Reports:Catalog:order:TimeLimit"] = "00:02:00",
+        }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => CatalogOverrides.Apply(ReportCatalog.Default, configuration));
+
+        Assert.Contains("order", error.Message, StringComparison.Ordinal);
+    }
+}
