@@ -1,4 +1,6 @@
+using Reports.Api.Auth;
 using Reports.Api.Features.Reports;
+using Reports.Api.Problems;
 using Scalar.AspNetCore;
 
 namespace Reports.Api;
@@ -7,10 +9,26 @@ internal static class ApiExtensions
 {
     public static IHostApplicationBuilder AddApiServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<ApiOptions>()
+            .Bind(builder.Configuration.GetSection(ApiOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
+        {
+            var problem = context.ProblemDetails;
+            problem.Status ??= context.HttpContext.Response.StatusCode;
+            if (problem.Type is null || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+            {
+                problem.Type = problem.Extensions.ContainsKey("errors") ? ProblemTypes.Validation : ProblemTypes.ForStatus(problem.Status.Value);
+            }
+
+            problem.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+        });
+        builder.Services.AddSingleton<ProblemResponses>();
         BadRequestExceptionHandler.Configure(builder.Services);
-        builder.Services.AddOpenApi();
+        builder.Services.AddRequestLimits();
+        builder.AddApiKeyAuthentication();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecurityScheme>());
         builder.Services.AddOptions<DownloadOptions>()
             .Bind(builder.Configuration.GetSection(DownloadOptions.SectionName))
             .ValidateDataAnnotations()
@@ -19,18 +37,22 @@ internal static class ApiExtensions
         return builder;
     }
 
-    /// <summary>Every error becomes RFC 9457 problem details, including bad JSON and unmatched routes.</summary>
-    public static WebApplication UseApiErrorHandling(this WebApplication app)
+    /// <summary>Problem details for every error (bad JSON, unmatched routes, oversized bodies), then auth and rate limits.</summary>
+    public static WebApplication UseApiPipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodySizeLimit();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
         return app;
     }
 
     public static WebApplication MapApiDocumentation(this WebApplication app)
     {
-        app.MapOpenApi();
-        app.MapScalarApiReference("/api/docs");
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/docs").AllowAnonymous();
         return app;
     }
 }

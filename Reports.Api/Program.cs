@@ -1,4 +1,5 @@
 using Reports.Api;
+using Reports.Api.Features.Account;
 using Reports.Api.Features.Admin;
 using Reports.Api.Features.Catalog;
 using Reports.Api.Features.Reports;
@@ -13,15 +14,15 @@ builder.AddNpgsqlDataSource(ResourceNames.Database);
 builder.AddAzureBlobClient(ResourceNames.Blobs);
 builder.AddReportsCore();
 
-// API: problem details for every error, OpenAPI, features.
+// API: problem details for every error, API keys, rate limits, OpenAPI.
 builder.AddApiServices();
 
 var app = builder.Build();
-app.UseApiErrorHandling();
+app.UseApiPipeline();
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();
-app.MapReportsApi();
 app.MapCatalogApi();
+app.MapReportsApi();
 app.MapAdminApi();
+app.MapAccountApi();
 await app.RunAsync();
-

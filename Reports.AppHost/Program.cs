@@ -9,6 +9,14 @@ if (commandLine.Explain(Console.Out, Console.Error) is { } exitCode)
 
 var builder = DistributedApplication.CreateBuilder(commandLine.Options!);
 
+// In Development, an admin API key to start with: made once, kept in .data/admin-key, given to the api.
+var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT");
+if (environment is null or "Development")
+{
+    var (adminKey, source) = DevelopmentAdminKey.Ensure(builder.Options.DataDirectory);
+    Console.WriteLine($"Admin API key: {adminKey} (from {source})");
+}
+
 var redis = builder.AddRedis("redis");
 var postgres = builder.AddPostgres("postgres");
 var reportsdb = postgres.AddDatabase("reportsdb");

@@ -25,9 +25,12 @@ public static class ReportsCoreExtensions
             .Bind(builder.Configuration.GetSection(GenerationOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<Webhooks.WebhookOptions>().Bind(builder.Configuration.GetSection(Webhooks.WebhookOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CatalogOverrides.Apply(ReportCatalog.Default, sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<JobStore>();
+        services.AddSingleton<Access.ApiKeyStore>();
+        services.AddSingleton<Access.OwnerSecrets>();
         services.AddSingleton<RedisJobStreams>();
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<CancelSignals>();

@@ -12,5 +12,7 @@ public static class JobStatus
     public const string Cancelled = "cancelled";
     public const string Expired = "expired";
 
+    public static IReadOnlyList<string> All { get; } = [Queued, Running, Retrying, Succeeded, Failed, Cancelling, Cancelled, Expired];
+
     public static bool IsFinal(string status) => status is Succeeded or Failed or Cancelled or Expired;
 }

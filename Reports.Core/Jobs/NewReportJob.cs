@@ -13,4 +13,7 @@ public sealed record NewReportJob
     public required int MaxAttempts { get; init; }
     public string? IdempotencyKey { get; init; }
     public string? TraceParent { get; init; }
+
+    /// <summary>Where to POST the status resource when the job reaches a final state.</summary>
+    public Uri? WebhookUrl { get; init; }
 }

@@ -24,6 +24,7 @@ public sealed record ReportJob
     public string? Error { get; init; }
     public string? ErrorCode { get; init; }
     public string? TraceParent { get; init; }
+    public string? WebhookUrl { get; init; }
     public string? Checkpoint { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }

@@ -14,9 +14,21 @@ namespace Reports.Core.Storage;
 /// </summary>
 public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
+    /// <summary>
+    /// A CTE that queues the webhook of each job in <c>changed</c> that has just become final, in the same statement as
+    /// the change itself: the outbox of notifications, so none is lost and none is sent for a change that rolled back.
+    /// </summary>
+    private const string FinalEventDeliveries = """
+        deliveries AS (
+            INSERT INTO reports.webhook_deliveries (id, job_id, url, event, job_attempt)
+            SELECT gen_random_uuid(), id, webhook_url, 'report.' || status, attempt FROM changed
+            WHERE webhook_url IS NOT NULL AND status IN ('succeeded', 'failed', 'cancelled')
+            ON CONFLICT ON CONSTRAINT webhook_deliveries_once DO NOTHING)
+        """;
+
     private const string Columns = """
         id, owner, report_type, format, parameters, queue, status, attempt, max_attempts, rows_written, rows_total,
-        size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code
+        size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code, webhook_url
         """;
 
     /// <summary>
@@ -26,13 +38,14 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     public async Task<CreateOutcome> CreateAsync(NewReportJob request, CancellationToken cancellationToken)
     {
         var parametersJson = request.Parameters.GetRawText();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.ReportType}\n{request.Format}\n{parametersJson}")));
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.ReportType}\n{request.Format}\n{parametersJson}\n{request.WebhookUrl}")));
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var insert = new NpgsqlCommand($"""
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
-                                      idempotency_key, trace_parent, created_at, updated_at)
-            VALUES (@id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key, @trace_parent, @now, @now)
+                                      idempotency_key, trace_parent, webhook_url, created_at, updated_at)
+            VALUES (@id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key, @trace_parent,
+                    @webhook_url, @now, @now)
             ON CONFLICT ON CONSTRAINT jobs_idempotency_unique DO NOTHING
             RETURNING {Columns}
             """, connection, transaction);
@@ -47,6 +60,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         insert.Parameters.AddWithValue("max_attempts", request.MaxAttempts);
         insert.Parameters.AddWithValue("idempotency_key", (object?)request.IdempotencyKey ?? DBNull.Value);
         insert.Parameters.AddWithValue("trace_parent", (object?)request.TraceParent ?? DBNull.Value);
+        insert.Parameters.AddWithValue("webhook_url", (object?)request.WebhookUrl?.ToString() ?? DBNull.Value);
         insert.Parameters.AddWithValue("now", now);
         var created = await ReadOneAsync(insert, cancellationToken);
         if (created is null)
@@ -70,10 +84,13 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return new CreateOutcome(created, Created: true, ParametersDiffer: false);
     }
 
-    public async Task<ReportJob?> GetAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>A job by id; with an <paramref name="owner"/>, only that owner's (null: any, for admins and workers).</summary>
+    public async Task<ReportJob?> GetAsync(Guid id, string? owner, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM reports.jobs WHERE id = @id");
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM reports.jobs WHERE id = @id AND (@owner::text IS NULL OR owner = @owner)");
         command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("owner", (object?)owner ?? DBNull.Value);
         return await ReadOneAsync(command, cancellationToken);
     }
 
@@ -153,17 +170,22 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// Cancels a job: a queued or retrying one at once; a running one becomes <c>cancelling</c> until its worker stops
     /// at the next page. Returns the job as it is now, or null when it does not exist or is already final.
     /// </summary>
-    public async Task<ReportJob?> RequestCancelAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<ReportJob?> RequestCancelAsync(Guid id, string? owner, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            UPDATE reports.jobs
-            SET status = CASE WHEN status IN ('running', 'cancelling') THEN 'cancelling' ELSE 'cancelled' END,
-                finished_at = CASE WHEN status IN ('running', 'cancelling') THEN NULL ELSE @now END,
-                next_attempt_at = NULL, updated_at = @now
-            WHERE id = @id AND status IN ('queued', 'retrying', 'running', 'cancelling')
-            RETURNING {Columns}
+            WITH changed AS (
+                UPDATE reports.jobs
+                SET status = CASE WHEN status IN ('running', 'cancelling') THEN 'cancelling' ELSE 'cancelled' END,
+                    finished_at = CASE WHEN status IN ('running', 'cancelling') THEN NULL ELSE @now END,
+                    next_attempt_at = NULL, updated_at = @now
+                WHERE id = @id AND (@owner::text IS NULL OR owner = @owner)
+                  AND status IN ('queued', 'retrying', 'running', 'cancelling')
+                RETURNING *),
+            {FinalEventDeliveries}
+            SELECT {Columns} FROM changed
             """);
         command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("owner", (object?)owner ?? DBNull.Value);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
         return await ReadOneAsync(command, cancellationToken);
     }
@@ -171,15 +193,19 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// <summary>The worker's side of a cancel: this attempt has stopped, the job is now cancelled.</summary>
     public async Task<bool> ConfirmCancelledAsync(ClaimedJob claim, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            UPDATE reports.jobs SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL,
-                checkpoint = NULL, updated_at = @now
-            WHERE id = @id AND attempt = @attempt AND status = 'cancelling'
+        await using var command = dataSource.CreateCommand($"""
+            WITH changed AS (
+                UPDATE reports.jobs SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL,
+                    checkpoint = NULL, updated_at = @now
+                WHERE id = @id AND attempt = @attempt AND status = 'cancelling'
+                RETURNING id, status, attempt, webhook_url),
+            {FinalEventDeliveries}
+            SELECT count(*) FROM changed
             """);
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("attempt", claim.Attempt);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
     /// <summary>
@@ -205,17 +231,25 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return await ReadOneAsync(command, cancellationToken);
     }
 
-    /// <summary>Failed jobs, newest first, after <paramref name="before"/> when paging.</summary>
-    public async Task<IReadOnlyList<ReportJob>> ListFailedAsync(int limit, (DateTimeOffset CreatedAt, Guid Id)? before, CancellationToken cancellationToken)
+    /// <summary>Jobs newest first, filtered, one page after <see cref="JobQuery.Before"/>.</summary>
+    public async Task<IReadOnlyList<ReportJob>> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             SELECT {Columns} FROM reports.jobs
-            WHERE status = 'failed' AND (@before_at::timestamptz IS NULL OR (created_at, id) < (@before_at, @before_id))
+            WHERE (@owner::text IS NULL OR owner = @owner)
+              AND (@status::text IS NULL OR status = @status)
+              AND (@type::text IS NULL OR report_type = @type)
+              AND (@created_after::timestamptz IS NULL OR created_at > @created_after)
+              AND (@before_at::timestamptz IS NULL OR (created_at, id) < (@before_at, @before_id))
             ORDER BY created_at DESC, id DESC LIMIT @limit
             """);
-        command.Parameters.AddWithValue("before_at", before is { } b1 ? b1.CreatedAt : DBNull.Value);
-        command.Parameters.AddWithValue("before_id", before is { } b2 ? b2.Id : Guid.Empty);
-        command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("owner", (object?)query.Owner ?? DBNull.Value);
+        command.Parameters.AddWithValue("status", (object?)query.Status ?? DBNull.Value);
+        command.Parameters.AddWithValue("type", (object?)query.ReportType ?? DBNull.Value);
+        command.Parameters.AddWithValue("created_after", query.CreatedAfter is { } after ? after : DBNull.Value);
+        command.Parameters.AddWithValue("before_at", query.Before is { } b1 ? b1.CreatedAt : DBNull.Value);
+        command.Parameters.AddWithValue("before_id", query.Before is { } b2 ? b2.Id : Guid.Empty);
+        command.Parameters.AddWithValue("limit", query.Limit);
         var jobs = new List<ReportJob>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -224,6 +258,15 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         return jobs;
+    }
+
+    /// <summary>How many of an owner's jobs are not finished (queued, retrying, running, cancelling).</summary>
+    public async Task<long> CountActiveAsync(string owner, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT count(*) FROM reports.jobs WHERE owner = @owner AND status IN ('queued', 'retrying', 'running', 'cancelling')");
+        command.Parameters.AddWithValue("owner", owner);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>
@@ -244,9 +287,13 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         var requeued = await command.ExecuteNonQueryAsync(cancellationToken);
 
         // A cancel whose worker died before it could confirm: nobody is writing any more once the lease is over.
-        await using var cancelled = dataSource.CreateCommand("""
-            UPDATE reports.jobs SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
-            WHERE status = 'cancelling' AND (lease_expires_at IS NULL OR lease_expires_at < @now)
+        await using var cancelled = dataSource.CreateCommand($"""
+            WITH changed AS (
+                UPDATE reports.jobs SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+                WHERE status = 'cancelling' AND (lease_expires_at IS NULL OR lease_expires_at < @now)
+                RETURNING id, status, attempt, webhook_url),
+            {FinalEventDeliveries}
+            SELECT count(*) FROM changed
             """);
         cancelled.Parameters.AddWithValue("now", time.GetUtcNow());
         await cancelled.ExecuteNonQueryAsync(cancellationToken);
@@ -256,8 +303,12 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     private async Task<bool> UpdateClaimedAsync(ClaimedJob claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)
     {
         await using var command = dataSource.CreateCommand($"""
-            UPDATE reports.jobs SET {set}, updated_at = @now
-            WHERE id = @id AND attempt = @attempt AND status = 'running'
+            WITH changed AS (
+                UPDATE reports.jobs SET {set}, updated_at = @now
+                WHERE id = @id AND attempt = @attempt AND status = 'running'
+                RETURNING id, status, attempt, webhook_url),
+            {FinalEventDeliveries}
+            SELECT count(*) FROM changed
             """);
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("attempt", claim.Attempt);
@@ -274,7 +325,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             }
         }
 
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
     private async Task<(ReportJob Job, string Hash)?> FindByIdempotencyKeyAsync(string owner, string key, CancellationToken cancellationToken)
@@ -318,6 +369,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         StartedAt = r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20),
         FinishedAt = r.IsDBNull(21) ? null : r.GetFieldValue<DateTimeOffset>(21),
         ErrorCode = r.IsDBNull(22) ? null : r.GetString(22),
+        WebhookUrl = r.IsDBNull(23) ? null : r.GetString(23),
     };
 
     private sealed record JsonbText(string Text);

@@ -46,7 +46,7 @@ public sealed class CreateReportValidationTests(Infrastructure infrastructure)
     public async Task Malformed_json_is_a_400_problem_not_a_500()
     {
         var system = await infrastructure.SystemAsync();
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         using var content = new StringContent("{\"type\": \"orders\", ", Encoding.UTF8, "application/json");
 
         using var response = await client.PostAsync(new Uri("/api/reports", UriKind.Relative), content);
@@ -59,7 +59,7 @@ public sealed class CreateReportValidationTests(Infrastructure infrastructure)
     public async Task The_same_idempotency_key_returns_the_same_report_and_other_parameters_conflict()
     {
         var system = await infrastructure.SystemAsync();
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         var key = Guid.NewGuid().ToString();
         var request = new { type = "orders", parameters = new { from = "2024-01-01", to = "2024-01-31" } };
 
@@ -79,7 +79,7 @@ public sealed class CreateReportValidationTests(Infrastructure infrastructure)
     private async Task<JsonElement> PostAsync(object body)
     {
         var system = await infrastructure.SystemAsync();
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         using var response = await client.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), body);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"Expected 400, got {(int)response.StatusCode}: {text}");

@@ -12,7 +12,7 @@ public sealed class CatalogApiTests(Infrastructure infrastructure)
     public async Task The_catalog_lists_every_report_with_a_json_schema_of_its_parameters_and_its_columns()
     {
         var system = await infrastructure.SystemAsync();
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
 
         var catalog = await client.GetFromJsonAsync<JsonElement>("/api/report-types");
 
@@ -42,7 +42,7 @@ public sealed class CatalogApiTests(Infrastructure infrastructure)
     public async Task One_report_type_by_name_and_an_unknown_one_is_a_404_problem()
     {
         var system = await infrastructure.SystemAsync();
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
 
         var daily = await client.GetFromJsonAsync<JsonElement>("/api/report-types/daily-sales");
         using var unknown = await client.GetAsync(new Uri("/api/report-types/invoices", UriKind.Relative));

@@ -14,7 +14,7 @@ public sealed class CsvReportEndToEndTests(Infrastructure infrastructure)
     public async Task An_orders_csv_goes_from_request_to_download_and_matches_the_database_row_by_row()
     {
         var system = await infrastructure.SystemAsync();
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
 
         var created = await ReportsClient.CreateAsync(client, new
         {
@@ -60,7 +60,7 @@ public sealed class CsvReportEndToEndTests(Infrastructure infrastructure)
     public async Task The_download_of_an_unfinished_or_unknown_report_is_a_problem_not_a_redirect()
     {
         var system = await infrastructure.SystemAsync();
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
 
         using var unknown = await client.GetAsync(new Uri($"/api/reports/{Guid.NewGuid()}/download", UriKind.Relative));
 

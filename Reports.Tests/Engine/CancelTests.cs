@@ -13,7 +13,7 @@ public sealed class CancelTests(FaultSystem system)
     [Fact]
     public async Task A_queued_report_is_cancelled_at_once_and_never_runs()
     {
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         var id = (await ReportsClient.CreateAsync(client, new { type = "orders", parameters = new { from = "2024-01-01", to = "2024-01-31" } }))
             .GetProperty("id").GetString()!;
 
@@ -35,7 +35,7 @@ public sealed class CancelTests(FaultSystem system)
     [Fact]
     public async Task A_running_report_stops_at_its_next_page_and_leaves_no_blocks_behind()
     {
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         await using var worker = await system.StartWorkerAsync("cancel-running-" + Guid.NewGuid().ToString("N")[..6]);
         var id = (await ReportsClient.CreateAsync(client, new { type = "orders", parameters = new { from = "2021-01-01", to = "2025-12-31" } }))
             .GetProperty("id").GetString()!;

@@ -46,8 +46,12 @@ public sealed class FaultSystem : IAsyncLifetime
         _ = _api.Services;
     }
 
-    public HttpClient CreateClient() =>
-        (_api ?? throw new InvalidOperationException("Not started.")).CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    /// <summary>A client with a new user API key: an owner of its own.</summary>
+    public Task<HttpClient> CreateClientAsync() => ApiClients.NewUserAsync(Api);
+
+    public HttpClient CreateAdminClient() => ApiClients.Admin(Api);
+
+    private WebApplicationFactory<Reports.Api.ApiMarker> Api => _api ?? throw new InvalidOperationException("Not started.");
 
     public Task<WorkerProcess> StartWorkerAsync(string id, IReadOnlyDictionary<string, string>? settings = null) =>
         WorkerProcess.StartAsync(Infrastructure, id, settings ?? SlowWorker);

@@ -37,7 +37,7 @@ public sealed class LeaseFencingTests(FaultSystem system)
         Assert.False(await store.FailAsync(stale, new JobError(JobError.AttemptFailed, "stale failure"), null, CancellationToken.None));
         Assert.False(await store.ReleaseAsync(stale, CancellationToken.None));
 
-        var job = await store.GetAsync(created.Job.Id, CancellationToken.None);
+        var job = await store.GetAsync(created.Job.Id, owner: null, CancellationToken.None);
         Assert.Equal(JobStatus.Running, job!.Status);
         Assert.Equal(2, job.Attempt);
         Assert.Null(job.Checkpoint);

@@ -8,7 +8,7 @@ public sealed class OutboxTests(FaultSystem system)
     [Fact]
     public async Task With_redis_stopped_a_report_is_still_accepted_and_runs_when_redis_returns()
     {
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         await using var worker = await system.StartWorkerAsync("outbox-" + Guid.NewGuid().ToString("N")[..6]);
         await system.Infrastructure.StopRedisAsync();
         string id;

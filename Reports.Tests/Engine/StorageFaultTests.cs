@@ -13,7 +13,7 @@ public sealed class StorageFaultTests(FaultSystem system)
     [Fact]
     public async Task A_storage_outage_during_a_report_is_retried_and_the_report_succeeds()
     {
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         await using var worker = await system.StartWorkerAsync("storage-fault-" + Guid.NewGuid().ToString("N")[..6]);
         var id = (await ReportsClient.CreateAsync(client, new { type = "orders", parameters = new { from = "2021-01-01", to = "2025-12-31" } }))
             .GetProperty("id").GetString()!;
@@ -48,7 +48,7 @@ public sealed class StorageFaultTests(FaultSystem system)
     [Fact]
     public async Task A_report_that_failed_for_good_is_a_dead_letter_and_a_replay_succeeds()
     {
-        using var client = system.CreateClient();
+        using var client = system.CreateAdminClient();
         var store = new JobStore(system.Database, TimeProvider.System);
         var created = await store.CreateAsync(new NewReportJob
         {

@@ -8,7 +8,7 @@ public sealed class TimeLimitTests(FaultSystem system)
     [Fact]
     public async Task A_report_over_its_time_limit_fails_with_the_timeout_code_and_is_not_retried()
     {
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         var settings = new Dictionary<string, string>(FaultSystem.SlowWorker) { ["Reports:Catalog:orders:TimeLimit"] = "00:00:01" };
         await using var worker = await system.StartWorkerAsync("time-limit-" + Guid.NewGuid().ToString("N")[..6], settings);
 

@@ -11,7 +11,7 @@ public sealed class WorkerCrashTests(FaultSystem system)
     [Fact]
     public async Task A_worker_killed_mid_job_is_taken_over_and_the_resumed_file_is_byte_identical()
     {
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         string id;
         await using (var doomed = await system.StartWorkerAsync("doomed-" + Guid.NewGuid().ToString("N")[..6]))
         {
@@ -43,7 +43,7 @@ public sealed class WorkerCrashTests(FaultSystem system)
     [Fact]
     public async Task A_stopped_worker_releases_its_job_at_once_and_another_finishes_it()
     {
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         var longLease = new Dictionary<string, string>(FaultSystem.SlowWorker) { ["Reports:Worker:Lease"] = "00:10:00" };
         var id = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
         await using (var leaving = await system.StartWorkerAsync("leaving-" + Guid.NewGuid().ToString("N")[..6], longLease))

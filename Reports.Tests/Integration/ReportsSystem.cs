@@ -28,7 +28,12 @@ public sealed class ReportsSystem : IAsyncDisposable
 
     public Infrastructure Infrastructure { get; }
 
-    public HttpClient CreateClient() => _api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    /// <summary>A client with a new user API key: an owner of its own.</summary>
+    public Task<HttpClient> CreateClientAsync() => ApiClients.NewUserAsync(_api);
+
+    public HttpClient CreateAdminClient() => ApiClients.Admin(_api);
+
+    public Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Reports.Api.ApiMarker> Api => _api;
 
     public IServiceProvider WorkerServices => _worker.Services;
 

@@ -8,6 +8,9 @@ namespace Reports.Tests.Integration;
 /// <summary>Configuration for in-process hosts: the collection's servers and small pages and blocks.</summary>
 public static class TestSettings
 {
+    /// <summary>The bootstrap admin key of every in-process API in the tests.</summary>
+    public const string AdminKey = "rpt_000000000000_test-admin-key-not-secret";
+
     public static void Apply(IWebHostBuilder builder, Infrastructure infrastructure, string name)
     {
         builder.UseEnvironment("Development");
@@ -17,6 +20,10 @@ public static class TestSettings
         builder.UseSetting("Reports:Generation:PageSize", ReportsSystem.PageSize.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Reports:Generation:BlockSizeBytes", ReportsSystem.BlockSizeBytes.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Reports:Worker:Id", name);
+        builder.UseSetting("Reports:Auth:BootstrapAdminKey", AdminKey);
+        builder.UseSetting("Reports:Webhooks:AllowLoopback", "true");
+        builder.UseSetting("Reports:Api:CreatesPerMinute", "100000");
+        builder.UseSetting("Reports:Api:MaxActiveJobsPerOwner", "100000");
         builder.UseSetting("Reports:Worker:Lease", "00:00:10");
         builder.UseSetting("Reports:Worker:Heartbeat", "00:00:02");
         builder.UseSetting("Reports:Worker:MaintenanceInterval", "00:00:00.500");

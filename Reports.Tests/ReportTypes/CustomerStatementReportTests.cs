@@ -55,7 +55,7 @@ public sealed class CustomerStatementReportTests(Infrastructure infrastructure)
     public async Task A_customer_that_does_not_exist_is_a_400_problem_naming_customerId()
     {
         var system = await infrastructure.SystemAsync();
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
 
         using var response = await client.PostAsJsonAsync("/api/reports", new { type = "customer-statement", format = "pdf", parameters = new { customerId = 999_999_999 } });
 
@@ -89,7 +89,7 @@ public sealed class CustomerStatementReportTests(Infrastructure infrastructure)
     private async Task<ReportRun> RunAsync(object request)
     {
         var system = await infrastructure.SystemAsync();
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         return await ReportRun.RunAsync(client, request);
     }
 }

@@ -73,7 +73,7 @@ public sealed class DailySalesReportTests(Infrastructure infrastructure)
     private async Task<ReportRun> RunAsync(object request)
     {
         var system = await infrastructure.SystemAsync();
-        using var client = system.CreateClient();
+        using var client = await system.CreateClientAsync();
         return await ReportRun.RunAsync(client, request);
     }
 }

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Reports.Api.Auth;
 using Reports.Api.Features.Reports;
+using Reports.Api.Problems;
 using Reports.Core.Catalog;
+using Reports.Core.Jobs;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
 
@@ -10,11 +13,12 @@ public static class AdminApi
 {
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin").WithTags("Admin");
+        var group = routes.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(AuthExtensions.AdminPolicy);
         group.MapGet("/dead-letters", ListDeadLettersAsync).WithName("ListDeadLetters")
             .WithSummary("Failed reports (retries exhausted or permanent errors), newest first, with their errors.");
         group.MapPost("/reports/{id:guid}/retry", RetryAsync).WithName("RetryReport")
             .WithSummary("Runs a failed or cancelled report again from the start, as a new attempt.");
+        group.MapApiKeys();
         return group;
     }
 
@@ -24,7 +28,7 @@ public static class AdminApi
         var size = limit ?? 50;
         if (size is < 1 or > 500)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["Must be between 1 and 500."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["Must be between 1 and 500."] }, type: ProblemTypes.Validation);
         }
 
         (DateTimeOffset, Guid)? after = null;
@@ -32,13 +36,14 @@ public static class AdminApi
         {
             if (PageCursor.TryParse(cursor) is not { } parsed)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["Not a cursor returned by this list."] });
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["Not a cursor returned by this list."] },
+                    type: ProblemTypes.Validation);
             }
 
             after = parsed;
         }
 
-        var jobs = await store.ListFailedAsync(size, after, cancellationToken);
+        var jobs = await store.ListAsync(new JobQuery { Status = JobStatus.Failed, Limit = size, Before = after }, cancellationToken);
         var next = jobs.Count == size ? PageCursor.Format(jobs[^1].CreatedAt, jobs[^1].Id) : null;
         return TypedResults.Ok(new DeadLetterPage([.. jobs.Select(resources.From)], next));
     }
@@ -47,10 +52,10 @@ public static class AdminApi
         Guid id, JobStore store, ReportCatalog catalog, OutboxRelay relay, ReportResources resources, ILogger<ReportCatalog> logger,
         CancellationToken cancellationToken)
     {
-        var existing = await store.GetAsync(id, cancellationToken);
+        var existing = await store.GetAsync(id, owner: null, cancellationToken);
         if (existing is null)
         {
-            return TypedResults.Problem(detail: $"No report {id}.", statusCode: StatusCodes.Status404NotFound, title: "Report not found.");
+            return ReportsApi.NotFound(id);
         }
 
         var attempts = catalog.Find(existing.ReportType)?.MaxAttempts ?? existing.MaxAttempts;
@@ -62,7 +67,7 @@ public static class AdminApi
 
         return replayed is null
             ? TypedResults.Problem(detail: $"Report {id} is {existing.Status}; only failed or cancelled reports can be retried.",
-                statusCode: StatusCodes.Status409Conflict, title: "Report cannot be retried.")
+                statusCode: StatusCodes.Status409Conflict, title: "Report cannot be retried.", type: ProblemTypes.Conflict)
             : TypedResults.Accepted($"/api/reports/{id}", resources.From(replayed));
     }
 }

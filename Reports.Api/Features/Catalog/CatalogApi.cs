@@ -7,7 +7,7 @@ public static class CatalogApi
 {
     public static RouteGroupBuilder MapCatalogApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/report-types").WithTags("Catalog");
+        var group = routes.MapGroup("/api/report-types").WithTags("Catalog").RequireAuthorization();
         group.MapGet("/", List).WithName("ListReportTypes")
             .WithSummary("The reports that can be requested, each with a JSON Schema of its parameters and its columns.");
         group.MapGet("/{name}", Get).WithName("GetReportType").WithSummary("One report type of the catalog.");

@@ -9,10 +9,13 @@ public sealed record CreateReportRequest
     [Description("The report type, from GET /api/report-types (e.g. \"orders\").")]
     public string? Type { get; init; }
 
-    [Description("The file format: \"csv\".")]
+    [Description("The file format: \"csv\" or \"pdf\".")]
     [DefaultValue("csv")]
     public string? Format { get; init; }
 
     [Description("The report's parameters, as its schema in the catalog describes.")]
     public JsonElement? Parameters { get; init; }
+
+    [Description("Where to POST the status resource, signed, when the report reaches a final state.")]
+    public string? WebhookUrl { get; init; }
 }

@@ -1,7 +1,7 @@
-using System.Diagnostics;
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Reports.Core.Catalog;
+using Reports.Api.Auth;
+using Reports.Api.Problems;
 using Reports.Core.Jobs;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
@@ -10,13 +10,12 @@ namespace Reports.Api.Features.Reports;
 
 public static class ReportsApi
 {
-    /// <summary>Until API keys arrive, every report belongs to this owner.</summary>
-    public const string AnonymousOwner = "anonymous";
-
     public static RouteGroupBuilder MapReportsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/reports").WithTags("Reports");
-        group.MapPost("/", CreateAsync).WithName("CreateReport").WithSummary("Request a report; answers 202 at once.");
+        var group = routes.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization();
+        group.MapPost("/", CreateReport.HandleAsync).WithName("CreateReport").RequireRateLimiting(RequestLimits.CreatePolicy)
+            .WithSummary("Request a report; answers 202 at once with its status resource.");
+        group.MapGet("/", ListAsync).WithName("ListReports").WithSummary("The caller's reports, newest first, filtered and paged.");
         group.MapGet("/{id:guid}", GetAsync).WithName("GetReport").WithSummary("A report run's status, progress and file.");
         group.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelReport")
             .WithSummary("Cancels a report: a queued one at once, a running one at its next page (cancelling, then cancelled).");
@@ -25,86 +24,73 @@ public static class ReportsApi
         return group;
     }
 
-    private static async Task<Results<Accepted<ReportResource>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateReportRequest request,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ReportCatalog catalog,
-        ParameterReferences references,
-        JobStore store,
-        OutboxRelay relay,
-        ReportResources resources,
+    private static async Task<Results<Ok<ReportPage>, ValidationProblem>> ListAsync(
         HttpContext http,
-        ILogger<CreateReportRequest> logger,
+        JobStore store,
+        ReportResources resources,
+        [Description("Only reports in this status.")] string? status,
+        [Description("Only reports of this type.")] string? type,
+        [Description("Only reports created after this instant (ISO 8601).")] DateTimeOffset? createdAfter,
+        [Description("Page size, 1 to 200 (default 50).")] int? limit,
+        [Description("The nextCursor of the previous page.")] string? cursor,
         CancellationToken cancellationToken)
     {
-        var validation = Validate(request, idempotencyKey, catalog, out var report);
-        if (validation is not null)
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (status is not null && !JobStatus.All.Contains(status, StringComparer.Ordinal))
         {
-            return TypedResults.ValidationProblem(validation, title: "The report request is not valid.");
+            errors["status"] = [$"One of: {string.Join(", ", JobStatus.All)}."];
         }
 
-        var arguments = ParameterValidator.Validate(report!, request.Parameters, request.Format ?? ReportFormats.Csv);
-        if (!arguments.IsValid)
+        if (limit is < 1 or > 200)
         {
-            return TypedResults.ValidationProblem(arguments.Errors, title: $"The parameters of '{report!.Name}' are not valid.");
+            errors["limit"] = ["Must be between 1 and 200."];
         }
 
-        var missing = await references.FindMissingAsync(report!, arguments.Arguments!, cancellationToken);
-        if (missing.Count > 0)
+        var before = cursor is null ? null : PageCursor.TryParse(cursor);
+        if (cursor is not null && before is null)
         {
-            return TypedResults.ValidationProblem(missing, title: $"The parameters of '{report!.Name}' name something that does not exist.");
+            errors["cursor"] = ["Not a cursor returned by this list."];
         }
 
-        var outcome = await store.CreateAsync(new NewReportJob
+        if (errors.Count > 0)
         {
-            Owner = AnonymousOwner,
-            ReportType = report!.Name,
-            Format = request.Format ?? "csv",
-            Parameters = arguments.Arguments!.ToJson(),
-            Queue = report.Queue,
-            MaxAttempts = report.MaxAttempts,
-            IdempotencyKey = idempotencyKey,
-            TraceParent = Activity.Current?.Id,
+            return TypedResults.ValidationProblem(errors, title: "The list request is not valid.", type: ProblemTypes.Validation);
+        }
+
+        var size = limit ?? 50;
+        var jobs = await store.ListAsync(new JobQuery
+        {
+            Owner = http.User.OwnerScope(),
+            Status = status,
+            ReportType = type,
+            CreatedAfter = createdAfter,
+            Before = before,
+            Limit = size,
         }, cancellationToken);
-
-        if (outcome.ParametersDiffer)
-        {
-            return TypedResults.Problem(
-                detail: $"Idempotency-Key '{idempotencyKey}' was already used for report {outcome.Job.Id} with other parameters.",
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "Idempotency key reused with different parameters.");
-        }
-
-        if (outcome.Created)
-        {
-            await PublishBestEffortAsync(relay, outcome.Job, logger, cancellationToken);
-        }
-        else
-        {
-            http.Response.Headers["Idempotent-Replayed"] = "true";
-        }
-
-        return TypedResults.Accepted($"/api/reports/{outcome.Job.Id}", resources.From(outcome.Job));
+        var next = jobs.Count == size ? PageCursor.Format(jobs[^1].CreatedAt, jobs[^1].Id) : null;
+        return TypedResults.Ok(new ReportPage([.. jobs.Select(resources.From)], next));
     }
 
     private static async Task<Results<Ok<ReportResource>, ProblemHttpResult>> GetAsync(
-        Guid id, JobStore store, ReportResources resources, CancellationToken cancellationToken)
+        Guid id, HttpContext http, JobStore store, ReportResources resources, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(id, cancellationToken);
+        var job = await store.GetAsync(id, http.User.OwnerScope(), cancellationToken);
         return job is null ? NotFound(id) : TypedResults.Ok(resources.From(job));
     }
 
     private static async Task<Results<Ok<ReportResource>, ProblemHttpResult>> CancelAsync(
-        Guid id, JobStore store, CancelSignals signals, ReportResources resources, ILogger<CancelSignals> logger, CancellationToken cancellationToken)
+        Guid id, HttpContext http, JobStore store, CancelSignals signals, ReportResources resources, ILogger<CancelSignals> logger,
+        CancellationToken cancellationToken)
     {
-        var job = await store.RequestCancelAsync(id, cancellationToken);
+        var owner = http.User.OwnerScope();
+        var job = await store.RequestCancelAsync(id, owner, cancellationToken);
         if (job is null)
         {
-            var existing = await store.GetAsync(id, cancellationToken);
+            var existing = await store.GetAsync(id, owner, cancellationToken);
             return existing is null
                 ? NotFound(id)
                 : TypedResults.Problem(detail: $"Report {id} is already {existing.Status}.", statusCode: StatusCodes.Status409Conflict,
-                    title: "Report already finished.");
+                    title: "Report already finished.", type: ProblemTypes.Conflict);
         }
 
         if (job.Status == JobStatus.Cancelling)
@@ -124,9 +110,9 @@ public static class ReportsApi
     }
 
     private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> DownloadAsync(
-        Guid id, JobStore store, ReportResources resources, CancellationToken cancellationToken)
+        Guid id, HttpContext http, JobStore store, ReportResources resources, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(id, cancellationToken);
+        var job = await store.GetAsync(id, http.User.OwnerScope(), cancellationToken);
         if (job is null)
         {
             return NotFound(id);
@@ -135,11 +121,10 @@ public static class ReportsApi
         return job switch
         {
             { Status: JobStatus.Succeeded, BlobName: { } blob } => TypedResults.Redirect(resources.Download(blob, job.FileName ?? blob).Url.ToString()),
-            { Status: JobStatus.Expired } => TypedResults.Problem(
-                detail: $"The file of report {id} was deleted after its retention period.", statusCode: StatusCodes.Status410Gone, title: "Report file expired."),
-            _ => TypedResults.Problem(
-                detail: $"Report {id} is {job.Status}; its file can be downloaded once it has succeeded.",
-                statusCode: StatusCodes.Status409Conflict, title: "Report not ready."),
+            { Status: JobStatus.Expired } => TypedResults.Problem(detail: $"The file of report {id} was deleted after its retention period.",
+                statusCode: StatusCodes.Status410Gone, title: "Report file expired.", type: ProblemTypes.Gone),
+            _ => TypedResults.Problem(detail: $"Report {id} is {job.Status}; its file can be downloaded once it has succeeded.",
+                statusCode: StatusCodes.Status409Conflict, title: "Report not ready.", type: ProblemTypes.Conflict),
         };
     }
 
@@ -161,33 +146,9 @@ public static class ReportsApi
         }
     }
 
-    private static Dictionary<string, string[]>? Validate(CreateReportRequest request, string? idempotencyKey, ReportCatalog catalog, out ReportDefinition? report)
-    {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        report = null;
-        if (string.IsNullOrWhiteSpace(request.Type))
-        {
-            errors["type"] = [$"Required. One of: {string.Join(", ", catalog.All.Select(r => r.Name))}."];
-        }
-        else if ((report = catalog.Find(request.Type)) is null)
-        {
-            errors["type"] = [$"Unknown report type '{request.Type}'. One of: {string.Join(", ", catalog.All.Select(r => r.Name))}."];
-        }
-
-        var format = request.Format ?? "csv";
-        if (report is not null && !report.Formats.Contains(format, StringComparer.Ordinal))
-        {
-            errors["format"] = [$"'{format}' is not available for '{report.Name}'. One of: {string.Join(", ", report.Formats)}."];
-        }
-
-        if (idempotencyKey is { } key && (key.Length is 0 or > 200))
-        {
-            errors["Idempotency-Key"] = ["Must be 1 to 200 characters."];
-        }
-
-        return errors.Count == 0 ? null : errors;
-    }
-
-    private static ProblemHttpResult NotFound(Guid id) =>
-        TypedResults.Problem(detail: $"No report {id}.", statusCode: StatusCodes.Status404NotFound, title: "Report not found.");
+    /// <summary>Another owner's report answers exactly like a missing one: no existence leak.</summary>
+    internal static ProblemHttpResult NotFound(Guid id) =>
+        TypedResults.Problem(detail: $"No report {id}.", statusCode: StatusCodes.Status404NotFound, title: "Report not found.", type: ProblemTypes.NotFound);
 }
+
+public sealed record ReportPage(IReadOnlyList<ReportResource> Items, string? NextCursor);

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Routing;
 
-namespace Reports.Api;
+namespace Reports.Api.Problems;
 
 /// <summary>
 /// Turns a request that cannot be read (malformed JSON, a wrong type, a missing body) into a 400 problem that says

@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Reports.Api;
+
+/// <summary>Request limits of the API (<c>Reports:Api</c>).</summary>
+public sealed class ApiOptions
+{
+    public const string SectionName = "Reports:Api";
+
+    /// <summary>Largest request body accepted; larger ones get 413.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Reports one owner may request per minute; more get 429 with Retry-After.</summary>
+    [Range(1, 1_000_000)]
+    public int CreatesPerMinute { get; set; } = 120;
+
+    /// <summary>Unfinished reports one owner may have at once; more get 429 (concurrent-job quota).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxActiveJobsPerOwner { get; set; } = 100;
+}

@@ -1,0 +1,81 @@
+using System.ComponentModel;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reports.Api.Problems;
+using Reports.Core.Access;
+
+namespace Reports.Api.Features.Admin;
+
+/// <summary>/api/admin/api-keys: admins create keys (the secret is shown once), list and revoke them.</summary>
+internal static partial class ApiKeysApi
+{
+    public static void MapApiKeys(this RouteGroupBuilder admin)
+    {
+        var keys = admin.MapGroup("/api-keys");
+        keys.MapPost("/", CreateAsync).WithName("CreateApiKey").WithSummary("Creates an API key; its secret is in this response only.");
+        keys.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("API keys (never their secrets), newest first.");
+        keys.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revokes a key: it stops working at once.");
+    }
+
+    private static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> CreateAsync(
+        CreateApiKeyRequest request, ApiKeyStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request.Owner is null || !OwnerPattern().IsMatch(request.Owner))
+        {
+            errors["owner"] = ["Required: 1 to 64 letters, digits, '.', '_', '-' or '@'."];
+        }
+
+        var role = request.Role ?? Roles.User;
+        if (!Roles.IsKnown(role))
+        {
+            errors["role"] = [$"One of: {Roles.User}, {Roles.Admin}."];
+        }
+
+        if (request.Name is { Length: > 100 })
+        {
+            errors["name"] = ["At most 100 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The API key request is not valid.", type: ProblemTypes.Validation);
+        }
+
+        var (key, secret) = await store.CreateAsync(request.Owner!, role, request.Name ?? request.Owner!, cancellationToken);
+        return TypedResults.Created($"/api/admin/api-keys/{key.Id}", new CreatedApiKey(ApiKeyResource.From(key), secret));
+    }
+
+    private static async Task<Ok<IReadOnlyList<ApiKeyResource>>> ListAsync(string? owner, ApiKeyStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok<IReadOnlyList<ApiKeyResource>>([.. (await store.ListAsync(owner, cancellationToken)).Select(ApiKeyResource.From)]);
+
+    private static async Task<Results<Ok<ApiKeyResource>, ProblemHttpResult>> RevokeAsync(Guid id, ApiKeyStore store, CancellationToken cancellationToken) =>
+        await store.RevokeAsync(id, cancellationToken) is { } key
+            ? TypedResults.Ok(ApiKeyResource.From(key))
+            : TypedResults.Problem(detail: $"No API key {id}.", statusCode: StatusCodes.Status404NotFound, title: "API key not found.", type: ProblemTypes.NotFound);
+
+    [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$")]
+    private static partial Regex OwnerPattern();
+}
+
+public sealed record CreateApiKeyRequest
+{
+    [Description("Who the key acts for: reports created with it belong to this owner.")]
+    public string? Owner { get; init; }
+
+    [Description("\"user\" (default) or \"admin\".")]
+    public string? Role { get; init; }
+
+    [Description("A label to recognise the key by.")]
+    public string? Name { get; init; }
+}
+
+public sealed record ApiKeyResource(Guid Id, string Prefix, string Owner, string Role, string Name, DateTimeOffset CreatedAt,
+    DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt)
+{
+    public static ApiKeyResource From(ApiKey key) =>
+        new(key.Id, key.Prefix, key.Owner, key.Role, key.Name, key.CreatedAt, key.RevokedAt, key.LastUsedAt);
+}
+
+/// <summary>A new key with its secret, which is never shown again.</summary>
+public sealed record CreatedApiKey(ApiKeyResource Key, string Secret);

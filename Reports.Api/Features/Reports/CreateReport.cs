@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Reports.Api.Auth;
+using Reports.Api.Problems;
+using Reports.Core.Catalog;
+using Reports.Core.Jobs;
+using Reports.Core.Queue;
+using Reports.Core.Storage;
+using Reports.Core.Webhooks;
+
+namespace Reports.Api.Features.Reports;
+
+/// <summary>
+/// POST /api/reports: validate everything, write the job and its outbox row in one transaction, publish, answer 202.
+/// </summary>
+internal static class CreateReport
+{
+    public static async Task<Results<Accepted<ReportResource>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        CreateReportRequest request,
+        HttpContext http,
+        ReportCatalog catalog,
+        ParameterReferences references,
+        JobStore store,
+        OutboxRelay relay,
+        ReportResources resources,
+        IOptions<ApiOptions> apiOptions,
+        IOptions<WebhookOptions> webhookOptions,
+        ILogger<CreateReportRequest> logger,
+        CancellationToken cancellationToken)
+    {
+        var idempotencyKey = http.Request.Headers.TryGetValue("Idempotency-Key", out var header) ? header.ToString() : null;
+        var errors = Validate(request, idempotencyKey, catalog, webhookOptions.Value, out var report, out var webhook);
+        if (errors is not null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The report request is not valid.", type: ProblemTypes.Validation);
+        }
+
+        var format = request.Format ?? ReportFormats.Csv;
+        var arguments = ParameterValidator.Validate(report!, request.Parameters, format);
+        if (!arguments.IsValid)
+        {
+            return TypedResults.ValidationProblem(arguments.Errors, title: $"The parameters of '{report!.Name}' are not valid.", type: ProblemTypes.Validation);
+        }
+
+        var missing = await references.FindMissingAsync(report!, arguments.Arguments!, cancellationToken);
+        if (missing.Count > 0)
+        {
+            return TypedResults.ValidationProblem(missing, title: $"The parameters of '{report!.Name}' name something that does not exist.",
+                type: ProblemTypes.Validation);
+        }
+
+        var owner = http.User.Owner();
+        var quota = apiOptions.Value.MaxActiveJobsPerOwner;
+        if (idempotencyKey is null && await store.CountActiveAsync(owner, cancellationToken) >= quota)
+        {
+            http.Response.Headers.RetryAfter = "30";
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, type: ProblemTypes.QuotaExceeded,
+                title: "Concurrent report quota reached.",
+                detail: $"This owner already has {quota} unfinished reports; wait for some to finish or cancel them.");
+        }
+
+        var outcome = await store.CreateAsync(new NewReportJob
+        {
+            Owner = owner,
+            ReportType = report!.Name,
+            Format = format,
+            Parameters = arguments.Arguments!.ToJson(),
+            Queue = report.Queue,
+            MaxAttempts = report.MaxAttempts,
+            IdempotencyKey = idempotencyKey,
+            TraceParent = Activity.Current?.Id,
+            WebhookUrl = webhook,
+        }, cancellationToken);
+
+        if (outcome.ParametersDiffer)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: ProblemTypes.IdempotencyMismatch,
+                title: "Idempotency key reused with different parameters.",
+                detail: $"Idempotency-Key '{idempotencyKey}' was already used for report {outcome.Job.Id} with another request.");
+        }
+
+        if (outcome.Created)
+        {
+            await ReportsApi.PublishBestEffortAsync(relay, outcome.Job, logger, cancellationToken);
+        }
+        else
+        {
+            http.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+
+        return TypedResults.Accepted($"/api/reports/{outcome.Job.Id}", resources.From(outcome.Job));
+    }
+
+    private static Dictionary<string, string[]>? Validate(
+        CreateReportRequest request, string? idempotencyKey, ReportCatalog catalog, WebhookOptions webhooks,
+        out ReportDefinition? report, out Uri? webhook)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var known = string.Join(", ", catalog.All.Select(r => r.Name));
+        report = null;
+        webhook = null;
+        if (string.IsNullOrWhiteSpace(request.Type))
+        {
+            errors["type"] = [$"Required. One of: {known}."];
+        }
+        else if ((report = catalog.Find(request.Type)) is null)
+        {
+            errors["type"] = [$"Unknown report type '{Shorten(request.Type)}'. One of: {known}."];
+        }
+
+        var format = request.Format ?? ReportFormats.Csv;
+        if (report is not null && !report.Formats.Contains(format, StringComparer.Ordinal))
+        {
+            errors["format"] = [$"'{Shorten(format)}' is not available for '{report.Name}'. One of: {string.Join(", ", report.Formats)}."];
+        }
+
+        if (idempotencyKey is { } key && (key.Length is 0 or > 200 || key.Any(char.IsControl)))
+        {
+            errors["Idempotency-Key"] = ["Must be 1 to 200 printable characters."];
+        }
+
+        if (request.WebhookUrl is { } url)
+        {
+            if (url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out webhook))
+            {
+                errors["webhookUrl"] = ["Must be an absolute http or https URL of at most 2048 characters."];
+            }
+            else if (WebhookTargets.Refusal(webhook, webhooks) is { } refusal)
+            {
+                errors["webhookUrl"] = [refusal];
+                webhook = null;
+            }
+        }
+
+        return errors.Count == 0 ? null : errors;
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

@@ -1,0 +1,109 @@
+using Npgsql;
+
+namespace Reports.Core.Access;
+
+/// <summary>API keys in PostgreSQL: created (shown once), looked up by prefix and verified by hash, revoked.</summary>
+public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
+{
+    private const string Columns = "id, prefix, owner, role, name, created_at, revoked_at, last_used_at";
+
+    /// <summary>Creates a key; the returned secret is the only time it exists outside its holder.</summary>
+    public async Task<(ApiKey Key, string Secret)> CreateAsync(string owner, string role, string name, CancellationToken cancellationToken)
+    {
+        var (secret, prefix) = ApiKeySecrets.Generate();
+        return (await InsertAsync(secret, prefix, owner, role, name, cancellationToken), secret);
+    }
+
+    /// <summary>Makes sure a configured admin key exists (idempotent; a revoked one stays revoked).</summary>
+    public async Task EnsureAsync(string secret, string owner, string role, string name, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO reports.api_keys (id, prefix, secret_hash, owner, role, name, created_at) VALUES (@id, @prefix, @hash, @owner, @role, @name, @now) ON CONFLICT (prefix) DO NOTHING");
+        Bind(command, secret, ApiKeySecrets.PrefixOf(secret), owner, role, name);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The active key that <paramref name="secret"/> proves, or null (unknown, wrong or revoked). Records its use.</summary>
+    public async Task<ApiKey?> AuthenticateAsync(string secret, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns}, secret_hash FROM reports.api_keys WHERE prefix = @prefix AND revoked_at IS NULL");
+        command.Parameters.AddWithValue("prefix", ApiKeySecrets.PrefixOf(secret));
+        ApiKey? key = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken) && ApiKeySecrets.Matches(secret, (byte[])reader["secret_hash"]))
+            {
+                key = Map(reader);
+            }
+        }
+
+        if (key is not null && (key.LastUsedAt is null || time.GetUtcNow() - key.LastUsedAt > TimeSpan.FromMinutes(1)))
+        {
+            // Recorded at most once a minute per key, so authentication stays one read on the hot path.
+            await using var touch = dataSource.CreateCommand("UPDATE reports.api_keys SET last_used_at = @now WHERE id = @id");
+            touch.Parameters.AddWithValue("id", key.Id);
+            touch.Parameters.AddWithValue("now", time.GetUtcNow());
+            await touch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return key;
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(string? owner, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM reports.api_keys WHERE (@owner::text IS NULL OR owner = @owner) ORDER BY created_at DESC LIMIT 1000");
+        command.Parameters.AddWithValue("owner", (object?)owner ?? DBNull.Value);
+        var keys = new List<ApiKey>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(Map(reader));
+        }
+
+        return keys;
+    }
+
+    public async Task<ApiKey?> RevokeAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"UPDATE reports.api_keys SET revoked_at = coalesce(revoked_at, @now) WHERE id = @id RETURNING {Columns}");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Map(reader) : null;
+    }
+
+    private async Task<ApiKey> InsertAsync(string secret, string prefix, string owner, string role, string name, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"INSERT INTO reports.api_keys (id, prefix, secret_hash, owner, role, name, created_at) VALUES (@id, @prefix, @hash, @owner, @role, @name, @now) RETURNING {Columns}");
+        Bind(command, secret, prefix, owner, role, name);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return Map(reader);
+    }
+
+    private void Bind(NpgsqlCommand command, string secret, string prefix, string owner, string role, string name)
+    {
+        command.Parameters.AddWithValue("id", Guid.CreateVersion7());
+        command.Parameters.AddWithValue("prefix", prefix);
+        command.Parameters.AddWithValue("hash", ApiKeySecrets.Hash(secret));
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("role", role);
+        command.Parameters.AddWithValue("name", name);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+    }
+
+    private static ApiKey Map(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetGuid(0),
+        Prefix = r.GetString(1),
+        Owner = r.GetString(2),
+        Role = r.GetString(3),
+        Name = r.GetString(4),
+        CreatedAt = r.GetFieldValue<DateTimeOffset>(5),
+        RevokedAt = r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6),
+        LastUsedAt = r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
+    };
+}
