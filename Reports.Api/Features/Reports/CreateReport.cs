@@ -6,6 +6,7 @@ using Reports.Api.Problems;
 using Reports.Core.Catalog;
 using Reports.Core.Jobs;
 using Reports.Core.Queue;
+using Reports.Core.Resources;
 using Reports.Core.Storage;
 using Reports.Core.Webhooks;
 
@@ -115,7 +116,7 @@ internal static class CreateReport
             errors["format"] = [$"'{Shorten(format)}' is not available for '{report.Name}'. One of: {string.Join(", ", report.Formats)}."];
         }
 
-        if (idempotencyKey is { } key && (key.Length is 0 or > 200 || key.Any(char.IsControl)))
+        if (idempotencyKey is { } key && (string.IsNullOrWhiteSpace(key) || key.Length > 200 || key.Any(char.IsControl)))
         {
             errors["Idempotency-Key"] = ["Must be 1 to 200 printable characters."];
         }
