@@ -18,7 +18,10 @@ internal sealed record AppHostOptions
 
     public string RepositoryRoot { get; init; } = ToolPaths.RepositoryRoot;
 
-    /// <summary>Where servers keep their data across runs, and where resources.json is written: <c>.data/</c> at the repository root.</summary>
+    /// <summary>
+    /// Where servers keep their data across runs, and where resources.json is written: <c>.data/</c> at the repository root,
+    /// or the absolute folder given with <c>--data-dir</c>.
+    /// </summary>
     public string DataDirectory
     {
         get => _dataDirectory ?? Path.Combine(RepositoryRoot, ".data");

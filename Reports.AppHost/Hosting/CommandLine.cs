@@ -3,7 +3,10 @@ using System.Globalization;
 
 namespace Reports.AppHost.Hosting;
 
-/// <summary>The AppHost's command line: <c>--workers N</c>, <c>--api-port P</c>, <c>--otlp URL</c>, <c>--help</c>, and Aspire-named connection strings.</summary>
+/// <summary>
+/// The AppHost's command line: <c>--workers N</c>, <c>--api-port P</c>, <c>--otlp URL</c>, <c>--data-dir DIR</c>, <c>--help</c>,
+/// and Aspire-named connection strings.
+/// </summary>
 internal sealed record CommandLine
 {
     public const int UsageExitCode = 2;
@@ -18,6 +21,7 @@ internal sealed record CommandLine
           --workers N          worker processes to run (default 2)
           --api-port P         the API's port on localhost (default 5080)
           --otlp URL           send every service's telemetry to this OTLP endpoint (e.g. http://localhost:4317)
+          --data-dir DIR       keep the servers' data and resources.json in DIR (default: .data/ in the repository)
           --ConnectionStrings:NAME VALUE
                                use an existing server instead of starting one (NAME: redis, reportsdb, blobs);
                                the environment variable ConnectionStrings__NAME does the same
@@ -60,7 +64,7 @@ internal sealed record CommandLine
             }
 
             var connectionStringName = ConnectionStringName(key[2..]);
-            if (key is not ("--workers" or "--api-port" or "--otlp") && connectionStringName is null)
+            if (key is not ("--workers" or "--api-port" or "--otlp" or "--data-dir") && connectionStringName is null)
             {
                 return Fail($"unknown option '{key}'.");
             }
@@ -88,6 +92,11 @@ internal sealed record CommandLine
                     break;
                 case "--otlp":
                     return Fail($"--otlp needs an http or https URL such as http://localhost:4317, not '{value}'.");
+                case "--data-dir" when FullPath(value) is { } dataDirectory:
+                    options = options with { DataDirectory = dataDirectory };
+                    break;
+                case "--data-dir":
+                    return Fail($"--data-dir needs a folder path, not '{value}'.");
                 default:
                     connectionStrings[connectionStringName!] = value;
                     break;
@@ -119,6 +128,27 @@ internal sealed record CommandLine
     }
 
     private static CommandLine Fail(string error) => new() { Error = error };
+
+    /// <summary>
+    /// Absolute, so every message and every server (PostgreSQL runs with its own folder as working directory) sees the
+    /// same folder whatever the working directory; null when <paramref name="path"/> is not a path.
+    /// </summary>
+    private static string? FullPath(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
+    }
 
     private static (string Key, string? Value) SplitInline(string argument)
     {

@@ -16,6 +16,7 @@ public sealed class CommandLineTests
         Assert.Equal(5080, options.ApiPort);
         Assert.Null(options.OtlpEndpoint);
         Assert.Empty(options.ConnectionStrings);
+        Assert.Equal(Path.Combine(options.RepositoryRoot, ".data"), options.DataDirectory);
     }
 
     [Fact]
@@ -29,12 +30,23 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Data_dir_is_resolved_to_a_full_path_so_a_relative_folder_means_the_same_everywhere()
+    {
+        var relative = CommandLine.Parse(["--data-dir", "scratch/run-1/"], NoEnvironment).Options!;
+        var absolute = CommandLine.Parse(["--data-dir=/tmp/reports-data"], NoEnvironment).Options!;
+
+        Assert.Equal(Path.Combine(Environment.CurrentDirectory, "scratch", "run-1"), relative.DataDirectory);
+        Assert.Equal("/tmp/reports-data", absolute.DataDirectory);
+    }
+
+    [Fact]
     public void Each_bad_argument_is_explained_on_stderr_with_exit_code_2()
     {
         string[][] cases =
         [
             ["--workers", "many"], ["--workers", "-1"], ["--workers", "65"], ["--api-port", "0"], ["--api-port", "70000"],
             ["--otlp", "localhost:4317"], ["--otlp", "ftp://collector"], ["--workers"], ["--bogus"], ["stray"],
+            ["--data-dir"], ["--data-dir="], ["--data-dir", " "],
         ];
         foreach (var args in cases)
         {
@@ -68,6 +80,7 @@ public sealed class CommandLineTests
 
         Assert.Equal(0, exitCode);
         Assert.Contains("--workers N", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--data-dir DIR", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
