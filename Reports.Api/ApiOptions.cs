@@ -18,4 +18,12 @@ public sealed class ApiOptions
     /// <summary>Unfinished reports one owner may have at once; more get 429 (concurrent-job quota).</summary>
     [Range(1, 1_000_000)]
     public int MaxActiveJobsPerOwner { get; set; } = 100;
+
+    /// <summary>How often a live progress stream sends a keep-alive comment (and re-reads its report) when nothing changed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan SseHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Longest a live progress stream stays open; the client then reconnects with Last-Event-ID.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SseMaxDuration { get; set; } = TimeSpan.FromHours(1);
 }

@@ -3,6 +3,7 @@ using Reports.Api.Features.Account;
 using Reports.Api.Features.Admin;
 using Reports.Api.Features.Catalog;
 using Reports.Api.Features.Reports;
+using Reports.Api.Features.Webhooks;
 using Reports.Core;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +24,7 @@ app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapCatalogApi();
 app.MapReportsApi();
+app.MapWebhookDeliveriesApi();
 app.MapAdminApi();
 app.MapAccountApi();
 await app.RunAsync();

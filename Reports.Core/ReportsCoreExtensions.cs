@@ -25,7 +25,10 @@ public static class ReportsCoreExtensions
             .Bind(builder.Configuration.GetSection(GenerationOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<Webhooks.WebhookOptions>().Bind(builder.Configuration.GetSection(Webhooks.WebhookOptions.SectionName));
+        services.AddOptions<Webhooks.WebhookOptions>()
+            .Bind(builder.Configuration.GetSection(Webhooks.WebhookOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CatalogOverrides.Apply(ReportCatalog.Default, sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<JobStore>();
@@ -34,6 +37,8 @@ public static class ReportsCoreExtensions
         services.AddSingleton<RedisJobStreams>();
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<CancelSignals>();
+        services.AddSingleton<JobEvents>();
+        services.AddSingleton<WebhookDeliveryStore>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<SalesDataset>();
         services.AddSingleton(sp => new BlobReportFiles(

@@ -1,11 +1,12 @@
 using Reports.Worker.Consuming;
 using Reports.Worker.Maintenance;
+using Reports.Worker.Webhooks;
 
 namespace Reports.Worker;
 
 public static class WorkerExtensions
 {
-    /// <summary>The worker's services: queue consumers, job runner, outbox relay and sweeper.</summary>
+    /// <summary>The worker's services: queue consumers, job runner, outbox relay and sweeper, webhook deliveries.</summary>
     public static IHostApplicationBuilder AddReportWorker(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WorkerOptions>()
@@ -21,6 +22,9 @@ public static class WorkerExtensions
         builder.Services.AddHostedService<CancelListener>();
         builder.Services.AddHostedService<QueueConsumer>();
         builder.Services.AddHostedService<MaintenanceService>();
+        builder.Services.AddSingleton<WebhookHttp>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddHostedService<WebhookDispatcher>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;
     }

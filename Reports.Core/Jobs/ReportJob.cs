@@ -29,4 +29,7 @@ public sealed record ReportJob
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>When the row last changed; its ticks order the states of one job (the event id of its live progress).</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
 }

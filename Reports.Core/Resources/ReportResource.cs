@@ -1,8 +1,11 @@
 using System.Text.Json;
 
-namespace Reports.Api.Features.Reports;
+namespace Reports.Core.Resources;
 
-/// <summary>The status resource of a report run, shaped like Stripe's report runs.</summary>
+/// <summary>
+/// The status resource of a report run, shaped like Stripe's report runs: what the API serves, what a webhook POSTs
+/// and what each Server-Sent Event carries.
+/// </summary>
 public sealed record ReportResource
 {
     public required Guid Id { get; init; }
@@ -24,6 +27,7 @@ public sealed record ReportError(string Code, string Message);
 
 public sealed record ReportProgress(long RowsWritten, long? RowsTotal, int? Percent);
 
-public sealed record ReportFileResource(long SizeBytes, string Sha256, string ContentType, string FileName, DownloadLink Download);
+/// <summary>The finished file; <c>download</c> is a freshly signed link, absent where none is signed (webhook bodies).</summary>
+public sealed record ReportFileResource(long SizeBytes, string Sha256, string ContentType, string FileName, DownloadLink? Download);
 
 public sealed record DownloadLink(Uri Url, DateTimeOffset ExpiresAt);

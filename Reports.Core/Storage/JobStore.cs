@@ -28,7 +28,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     private const string Columns = """
         id, owner, report_type, format, parameters, queue, status, attempt, max_attempts, rows_written, rows_total,
-        size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code, webhook_url
+        size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code, webhook_url, updated_at
         """;
 
     /// <summary>
@@ -370,6 +370,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         FinishedAt = r.IsDBNull(21) ? null : r.GetFieldValue<DateTimeOffset>(21),
         ErrorCode = r.IsDBNull(22) ? null : r.GetString(22),
         WebhookUrl = r.IsDBNull(23) ? null : r.GetString(23),
+        UpdatedAt = r.GetFieldValue<DateTimeOffset>(24),
     };
 
     private sealed record JsonbText(string Text);

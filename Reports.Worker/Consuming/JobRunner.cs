@@ -22,6 +22,7 @@ internal sealed class JobRunner(
     PdfReportGenerator pdf,
     IReportFiles files,
     RunningJobs runningJobs,
+    JobEvents events,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobRunner> logger)
@@ -39,10 +40,12 @@ internal sealed class JobRunner(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = claim.Id, ["Attempt"] = claim.Attempt });
+        events.Publish(claim.Id);
         if (claim.Attempt > claim.Job.MaxAttempts)
         {
             await store.FailAsync(claim, new JobError(JobError.AttemptsExhausted,
                 $"Gave up after {claim.Job.MaxAttempts} attempts: the job's workers stopped without finishing it."), null, stopping);
+            events.Publish(claim.Id);
             await streams.AcknowledgeAsync(message, stopping);
             return;
         }
@@ -102,6 +105,7 @@ internal sealed class JobRunner(
         finally
         {
             runningJobs.Unregister(claim.Id);
+            events.Publish(claim.Id); // whatever the outcome (completed, failed, cancelled, released); never throws
         }
     }
 
@@ -135,8 +139,8 @@ internal sealed class JobRunner(
         var request = new GenerationRequest(job.Id, report, arguments, BlobNames.For(job), BlobNames.DownloadName(job), checkpoint);
         return job.Format switch
         {
-            "csv" => await csv.GenerateAsync(request, new ClaimedJobProgress(store, claim), cancellationToken),
-            "pdf" => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim), cancellationToken),
+            "csv" => await csv.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+            "pdf" => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
             _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
         };
     }

@@ -5,6 +5,7 @@ using Reports.Api.Problems;
 using Reports.Core.Catalog;
 using Reports.Core.Jobs;
 using Reports.Core.Queue;
+using Reports.Core.Resources;
 using Reports.Core.Storage;
 
 namespace Reports.Api.Features.Admin;

@@ -24,6 +24,7 @@ internal static class CreateReport
         ParameterReferences references,
         JobStore store,
         OutboxRelay relay,
+        JobEvents events,
         ReportResources resources,
         IOptions<ApiOptions> apiOptions,
         IOptions<WebhookOptions> webhookOptions,
@@ -83,6 +84,7 @@ internal static class CreateReport
 
         if (outcome.Created)
         {
+            events.Publish(outcome.Job.Id);
             await ReportsApi.PublishBestEffortAsync(relay, outcome.Job, logger, cancellationToken);
         }
         else

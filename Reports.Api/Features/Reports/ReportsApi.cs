@@ -4,6 +4,7 @@ using Reports.Api.Auth;
 using Reports.Api.Problems;
 using Reports.Core.Jobs;
 using Reports.Core.Queue;
+using Reports.Core.Resources;
 using Reports.Core.Storage;
 
 namespace Reports.Api.Features.Reports;
@@ -21,6 +22,7 @@ public static class ReportsApi
             .WithSummary("Cancels a report: a queued one at once, a running one at its next page (cancelling, then cancelled).");
         group.MapGet("/{id:guid}/download", DownloadAsync).WithName("DownloadReport")
             .WithSummary("Redirects to a short-lived, read-only URL of the finished file.");
+        group.MapReportEvents();
         return group;
     }
 
@@ -79,7 +81,7 @@ public static class ReportsApi
     }
 
     private static async Task<Results<Ok<ReportResource>, ProblemHttpResult>> CancelAsync(
-        Guid id, HttpContext http, JobStore store, CancelSignals signals, ReportResources resources, ILogger<CancelSignals> logger,
+        Guid id, HttpContext http, JobStore store, CancelSignals signals, JobEvents events, ReportResources resources, ILogger<CancelSignals> logger,
         CancellationToken cancellationToken)
     {
         var owner = http.User.OwnerScope();
@@ -93,6 +95,7 @@ public static class ReportsApi
                     title: "Report already finished.", type: ProblemTypes.Conflict);
         }
 
+        events.Publish(id);
         if (job.Status == JobStatus.Cancelling)
         {
             try

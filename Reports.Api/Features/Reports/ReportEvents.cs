@@ -1,0 +1,36 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reports.Api.Auth;
+using Reports.Core.Jobs;
+using Reports.Core.Storage;
+
+namespace Reports.Api.Features.Reports;
+
+/// <summary>GET /api/reports/{id}/events: live progress of the caller's report as Server-Sent Events.</summary>
+internal static class ReportEvents
+{
+    public static RouteHandlerBuilder MapReportEvents(this RouteGroupBuilder group) =>
+        group.MapGet("/{id:guid}/events", HandleAsync).WithName("ReportEvents")
+            .WithSummary("Live status and progress as Server-Sent Events (text/event-stream), ending after a final state; resumes after Last-Event-ID.");
+
+    private static async Task<Results<ReportEventsResult, NoContent, ProblemHttpResult>> HandleAsync(
+        Guid id, HttpContext http, JobStore store, CancellationToken cancellationToken)
+    {
+        var owner = http.User.OwnerScope();
+        var job = await store.GetAsync(id, owner, cancellationToken);
+        if (job is null)
+        {
+            return ReportsApi.NotFound(id);
+        }
+
+        // An unreadable Last-Event-ID is treated as none: the client gets the current state again.
+        var lastEventId = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var last)
+            ? last
+            : 0;
+
+        // The client already has the final state: 204 tells an EventSource not to reconnect.
+        return JobStatus.IsFinal(job.Status) && job.UpdatedAt.UtcTicks <= lastEventId
+            ? TypedResults.NoContent()
+            : new ReportEventsResult(job, owner, lastEventId);
+    }
+}

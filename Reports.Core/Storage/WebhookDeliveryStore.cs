@@ -1,0 +1,93 @@
+using Npgsql;
+using Reports.Core.Webhooks;
+
+namespace Reports.Core.Storage;
+
+/// <summary>
+/// The webhook deliveries table: the outbox of notifications that <see cref="JobStore"/> fills in the statement that
+/// makes a job final. Workers claim due rows with a lease; every outcome is recorded only while the row is pending.
+/// </summary>
+public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvider time)
+{
+    private const string Columns =
+        "id, job_id, url, event, status, attempts, last_status_code, last_error, created_at, delivered_at, next_attempt_at";
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due deliveries by pushing their next attempt <paramref name="lease"/> ahead:
+    /// rows locked by another worker's claim are skipped, and a worker that dies mid-send leaves the row due again
+    /// once the lease is over (so a delivery is sent at least once, rarely twice, always with the same id).
+    /// </summary>
+    public async Task<IReadOnlyList<WebhookDelivery>> ClaimDueAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE reports.webhook_deliveries SET next_attempt_at = @now + @lease
+            WHERE id IN (SELECT id FROM reports.webhook_deliveries
+                         WHERE status = 'pending' AND next_attempt_at <= @now
+                         ORDER BY next_attempt_at LIMIT @limit
+                         FOR UPDATE SKIP LOCKED)
+            RETURNING {Columns}
+            """);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("limit", limit);
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
+    public Task<bool> RecordDeliveredAsync(Guid id, int statusCode, CancellationToken cancellationToken) =>
+        RecordAsync(id, "status = 'succeeded', delivered_at = @now, last_status_code = @code, last_error = NULL",
+            statusCode, null, null, cancellationToken);
+
+    /// <summary>Records a failed attempt: tried again at <paramref name="retryAt"/> when given, otherwise failed for good.</summary>
+    public Task<bool> RecordFailedAsync(Guid id, int? statusCode, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
+        RecordAsync(id, retryAt is null
+                ? "status = 'failed', last_status_code = @code, last_error = @error"
+                : "next_attempt_at = @retry_at, last_status_code = @code, last_error = @error",
+            statusCode, error, retryAt, cancellationToken);
+
+    /// <summary>The deliveries of one job, oldest first.</summary>
+    public async Task<IReadOnlyList<WebhookDelivery>> ListAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM reports.webhook_deliveries WHERE job_id = @job_id ORDER BY created_at, id");
+        command.Parameters.AddWithValue("job_id", jobId);
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
+    private async Task<bool> RecordAsync(
+        Guid id, string set, int? statusCode, string? error, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"UPDATE reports.webhook_deliveries SET {set}, attempts = attempts + 1 WHERE id = @id AND status = 'pending'");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        command.Parameters.AddWithValue("code", statusCode is { } code ? code : DBNull.Value);
+        command.Parameters.AddWithValue("error", (object?)error ?? DBNull.Value);
+        command.Parameters.AddWithValue("retry_at", retryAt is { } at ? at : DBNull.Value);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private static async Task<IReadOnlyList<WebhookDelivery>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var deliveries = new List<WebhookDelivery>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            deliveries.Add(new WebhookDelivery
+            {
+                Id = reader.GetGuid(0),
+                JobId = reader.GetGuid(1),
+                Url = reader.GetString(2),
+                Event = reader.GetString(3),
+                Status = reader.GetString(4),
+                Attempts = reader.GetInt32(5),
+                LastStatusCode = reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
+                CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
+                DeliveredAt = reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
+                NextAttemptAt = reader.GetFieldValue<DateTimeOffset>(10),
+            });
+        }
+
+        return deliveries;
+    }
+}

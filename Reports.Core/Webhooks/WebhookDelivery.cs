@@ -1,0 +1,25 @@
+namespace Reports.Core.Webhooks;
+
+/// <summary>The states of a webhook delivery; stored as these lower-case names.</summary>
+public static class WebhookDeliveryStatus
+{
+    public const string Pending = "pending";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+}
+
+/// <summary>A webhook delivery as stored: the record a client can inspect.</summary>
+public sealed record WebhookDelivery
+{
+    public required Guid Id { get; init; }
+    public required Guid JobId { get; init; }
+    public required string Url { get; init; }
+    public required string Event { get; init; }
+    public required string Status { get; init; }
+    public required int Attempts { get; init; }
+    public int? LastStatusCode { get; init; }
+    public string? LastError { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? DeliveredAt { get; init; }
+    public required DateTimeOffset NextAttemptAt { get; init; }
+}

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Options;
+using Reports.Core.Storage;
+using Reports.Core.Webhooks;
+
+namespace Reports.Worker.Webhooks;
+
+/// <summary>
+/// Sends the webhook deliveries that the job store queued when jobs became final. Safe on any number of workers: each
+/// pass claims due rows with <c>FOR UPDATE SKIP LOCKED</c> and leases them by pushing their next attempt ahead.
+/// </summary>
+internal sealed partial class WebhookDispatcher(
+    WebhookDeliveryStore deliveries,
+    WebhookSender sender,
+    IOptions<WebhookOptions> options,
+    TimeProvider time,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    /// <summary>An attempt in flight holds its row this long past its time limit; then another worker may send it.</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        using var timer = new PeriodicTimer(settings.PollInterval, time);
+        do
+        {
+            try
+            {
+                IReadOnlyList<WebhookDelivery> due;
+                do
+                {
+                    due = await deliveries.ClaimDueAsync(settings.Concurrency, settings.Timeout + LeaseMargin, stoppingToken);
+                    await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = stoppingToken },
+                        async (delivery, cancellationToken) => await DeliverAsync(delivery, cancellationToken));
+                }
+                while (due.Count == settings.Concurrency);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogPassFailed(logger, e.Message, settings.PollInterval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One attempt of one claimed delivery, recorded. An error here leaves the row to be retried after its lease.</summary>
+    internal async Task DeliverAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await sender.SendAsync(delivery, cancellationToken);
+            var attempts = delivery.Attempts + 1;
+            switch (outcome.Result)
+            {
+                case DeliveryResult.Delivered:
+                    await deliveries.RecordDeliveredAsync(delivery.Id, outcome.StatusCode!.Value, cancellationToken);
+                    LogDelivered(logger, delivery.Id, delivery.JobId, delivery.Event, attempts);
+                    break;
+                case DeliveryResult.Retry:
+                    var retryAt = WebhookBackoff.NextAttempt(attempts, delivery.CreatedAt, time.GetUtcNow(), options.Value);
+                    await deliveries.RecordFailedAsync(delivery.Id, outcome.StatusCode, outcome.Error!, retryAt, cancellationToken);
+                    LogAttemptFailed(logger, delivery.Id, delivery.JobId, attempts, outcome.Error!, retryAt);
+                    break;
+                default:
+                    await deliveries.RecordFailedAsync(delivery.Id, null, outcome.Error!, null, cancellationToken);
+                    LogRefused(logger, delivery.Id, delivery.JobId, outcome.Error!);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogDeliveryError(logger, e, delivery.Id, delivery.JobId);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Webhook {DeliveryId} of job {JobId} ({Event}) delivered at attempt {Attempts}")]
+    private static partial void LogDelivered(ILogger logger, Guid deliveryId, Guid jobId, string @event, int attempts);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {DeliveryId} of job {JobId} attempt {Attempts} failed: {Error}; next attempt {RetryAt} (none: failed)")]
+    private static partial void LogAttemptFailed(ILogger logger, Guid deliveryId, Guid jobId, int attempts, string error, DateTimeOffset? retryAt);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {DeliveryId} of job {JobId} failed without retry: {Error}")]
+    private static partial void LogRefused(ILogger logger, Guid deliveryId, Guid jobId, string error);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {DeliveryId} of job {JobId}: attempt not recorded; retried after its lease")]
+    private static partial void LogDeliveryError(ILogger logger, Exception e, Guid deliveryId, Guid jobId);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook pass failed ({Error}); next pass in {Interval}")]
+    private static partial void LogPassFailed(ILogger logger, string error, TimeSpan interval);
+}

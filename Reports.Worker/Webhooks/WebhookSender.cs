@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Reports.Core.Access;
+using Reports.Core.Resources;
+using Reports.Core.Storage;
+using Reports.Core.Webhooks;
+
+namespace Reports.Worker.Webhooks;
+
+/// <summary>
+/// One attempt of a delivery: POST the report's status resource as it is now, signed with its owner's secret, and
+/// classify the answer. The download link is left out of the body: it would outlive nothing, and
+/// <c>GET /api/reports/{id}/download</c> signs a fresh one.
+/// </summary>
+internal sealed class WebhookSender(JobStore jobs, OwnerSecrets secrets, WebhookHttp http, IOptions<WebhookOptions> options, TimeProvider time)
+{
+    /// <summary>How much of a failed answer is kept in <c>last_error</c>; the rest is never read.</summary>
+    private const int SnippetBytes = 512;
+
+    public async Task<DeliveryOutcome> SendAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (!Uri.TryCreate(delivery.Url, UriKind.Absolute, out var url))
+        {
+            return DeliveryOutcome.Refused("The webhook URL is not an absolute URL.");
+        }
+
+        if (WebhookTargets.Refusal(url, settings) is { } refusal)
+        {
+            return DeliveryOutcome.Refused($"Target refused: {refusal}");
+        }
+
+        var job = await jobs.GetAsync(delivery.JobId, owner: null, cancellationToken);
+        if (job is null)
+        {
+            return DeliveryOutcome.Refused("The report no longer exists.");
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(ReportResourceMapping.From(job, signDownload: null), ReportResourceJson.Default.ReportResource);
+        var secret = await secrets.GetOrCreateAsync(job.Owner, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Create(secret, time.GetUtcNow().ToUnixTimeSeconds(), body));
+        request.Headers.Add(WebhookSignature.DeliveryHeader, delivery.Id.ToString());
+        request.Headers.Add(WebhookSignature.EventHeader, delivery.Event);
+
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(settings.Timeout);
+        try
+        {
+            using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
+            var code = (int)response.StatusCode;
+            return response.IsSuccessStatusCode
+                ? DeliveryOutcome.Delivered(code)
+                : DeliveryOutcome.Retry(code, $"HTTP {code}{await SnippetAsync(response, attempt.Token)}");
+        }
+        catch (HttpRequestException e) when (RefusalIn(e) is { } refused)
+        {
+            return DeliveryOutcome.Refused($"Target refused: {refused.Message}");
+        }
+        catch (HttpRequestException e)
+        {
+            return DeliveryOutcome.Retry(null, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return DeliveryOutcome.Retry(null, string.Create(CultureInfo.InvariantCulture, $"No answer within {settings.Timeout.TotalSeconds:0.###} s."));
+        }
+    }
+
+    private static WebhookTargetRefusedException? RefusalIn(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is WebhookTargetRefusedException refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The start of a failed answer's body, read with a bound, as printable text.</summary>
+    private static async Task<string> SnippetAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[SnippetBytes];
+            var read = 0;
+            int n;
+            while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+            {
+                read += n;
+            }
+
+            var text = new string([.. Encoding.UTF8.GetString(buffer, 0, read).Select(c => char.IsControl(c) ? ' ' : c)]).Trim();
+            return text.Length == 0 ? "" : $": {text}";
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return "";
+        }
+    }
+}
