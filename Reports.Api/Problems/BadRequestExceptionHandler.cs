@@ -34,6 +34,7 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
     public static void Configure(IServiceCollection services)
     {
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<UnavailableExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
     }
 }

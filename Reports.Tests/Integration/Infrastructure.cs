@@ -56,6 +56,17 @@ public sealed class Infrastructure : IAsyncLifetime
         _redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"), stopped.Port, Output.For("redis"), timeout.Token);
     }
 
+    /// <summary>Stops PostgreSQL (fast shutdown), as a restart or failover would.</summary>
+    public async Task StopPostgresAsync() => await Started(_postgres).StopAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>Starts PostgreSQL again on the same port and data folder.</summary>
+    public async Task StartPostgresAsync()
+    {
+        var stopped = Started(_postgres);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        _postgres = await PostgresServer.StartAsync(Path.Combine(_directory, "postgres"), stopped.Port, Output.For("postgres"), timeout.Token, durable: false);
+    }
+
     /// <summary>Stops Azurite, as a storage outage.</summary>
     public async Task StopBlobsAsync() => await Started(_azurite).StopAsync(TimeSpan.FromSeconds(10));
 

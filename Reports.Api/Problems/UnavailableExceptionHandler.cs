@@ -1,0 +1,43 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Reports.Api.Problems;
+
+/// <summary>
+/// A backing service that is down or restarting (PostgreSQL, Redis, storage) is the server's problem, not the client's:
+/// 503 with Retry-After and a problem document, so clients retry (with the same Idempotency-Key) instead of giving up.
+/// </summary>
+internal sealed class UnavailableExceptionHandler(IProblemDetailsService problems, ILogger<UnavailableExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsUnavailable(exception))
+        {
+            return false;
+        }
+
+        logger.LogWarning("A backing service is unavailable: {Error}", exception.Message);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = "5";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Type = ProblemTypes.Unavailable,
+                Title = "Temporarily unavailable.",
+                Detail = "A backing service is restarting or unreachable; retry in a few seconds (with the same Idempotency-Key).",
+            },
+        });
+    }
+
+    private static bool IsUnavailable(Exception exception) => exception switch
+    {
+        Npgsql.NpgsqlException or StackExchange.Redis.RedisException or TimeoutException or SocketException => true,
+        Azure.RequestFailedException { Status: 0 or >= 500 } => true,
+        { InnerException: { } inner } => IsUnavailable(inner),
+        _ => false,
+    };
+}
