@@ -22,6 +22,9 @@ public static class TestSettings
         builder.UseSetting("Reports:Worker:Id", name);
         builder.UseSetting("Reports:Auth:BootstrapAdminKey", AdminKey);
         builder.UseSetting("Reports:Webhooks:AllowLoopback", "true");
+        builder.UseSetting("Reports:Webhooks:RetryBaseDelay", "00:00:00.200");
+        builder.UseSetting("Reports:Webhooks:PollInterval", "00:00:00.100");
+        builder.UseSetting("Reports:Api:SseHeartbeat", "00:00:01");
         builder.UseSetting("Reports:Api:CreatesPerMinute", "100000");
         builder.UseSetting("Reports:Api:MaxActiveJobsPerOwner", "100000");
         builder.UseSetting("Reports:Worker:Lease", "00:00:10");

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Reports.Core.Access;
+using Reports.Core.Storage;
+using Reports.Core.Webhooks;
+using Reports.Tests.Integration;
+using Reports.Worker.Webhooks;
+
+namespace Reports.Tests.Webhooks;
+
+[Collection(IntegrationGroup.Name)]
+public sealed class WebhookTargetTests(Infrastructure infrastructure)
+{
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    [InlineData("http://10.0.0.1/")]
+    [InlineData("http://[::ffff:10.0.0.1]/hook")]
+    [InlineData("http://192.168.1.20:8080/hook")]
+    [InlineData("ftp://example.com/hook")]
+    [InlineData("http://user:pass@example.com/hook")]
+    public async Task Creating_a_report_with_a_webhook_on_a_refused_target_is_a_400_naming_webhookUrl(string webhookUrl)
+    {
+        var system = await infrastructure.SystemAsync();
+        using var client = await system.CreateClientAsync();
+
+        using var response = await client.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative),
+            new { type = "orders", parameters = new { from = "2024-01-01", to = "2024-01-02" }, webhookUrl });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("webhookUrl", out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task A_delivery_to_a_name_that_resolves_to_a_refused_address_fails_at_once_without_connecting()
+    {
+        var system = await infrastructure.SystemAsync();
+        using var client = await system.CreateClientAsync();
+        var id = (await ReportsClient.CreateAsync(client, new { type = "orders", parameters = new { from = "2024-01-01", to = "2024-01-02" } }))
+            .GetProperty("id").GetString()!;
+        await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(2));
+        using var target = new TcpListener(IPAddress.Loopback, 0);
+        target.Start();
+        var port = ((IPEndPoint)target.LocalEndpoint).Port;
+        var delivery = await InsertDeliveryAsync(Guid.Parse(id), $"http://hooks.example.test:{port}/reports");
+
+        // A worker that does not allow loopback, whose resolver answers the name with the loopback address.
+        var options = new WebhookOptions { AllowLoopback = false, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new WebhookHttp(options, (_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
+        var services = system.WorkerServices;
+        var sender = new WebhookSender(services.GetRequiredService<JobStore>(), services.GetRequiredService<OwnerSecrets>(), http,
+            Options.Create(options), TimeProvider.System);
+        var dispatcher = new WebhookDispatcher(services.GetRequiredService<WebhookDeliveryStore>(), sender, Options.Create(options),
+            TimeProvider.System, NullLogger<WebhookDispatcher>.Instance);
+        await dispatcher.DeliverAsync(delivery, CancellationToken.None);
+
+        Assert.False(target.Pending(), "The refused address was connected to.");
+        var recorded = Assert.Single(await Deliveries.ListAsync(client, id));
+        Assert.Equal("failed", recorded.GetProperty("status").GetString());
+        Assert.Equal(1, recorded.GetProperty("attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, recorded.GetProperty("lastStatusCode").ValueKind);
+        var error = recorded.GetProperty("lastError").GetString()!;
+        Assert.Contains("hooks.example.test resolves to 127.0.0.1", error, StringComparison.Ordinal);
+        Assert.Contains("Loopback targets are not allowed", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A pending delivery due far in the future, so the system's own dispatcher leaves it to this test.</summary>
+    private async Task<WebhookDelivery> InsertDeliveryAsync(Guid jobId, string url)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO reports.webhook_deliveries (id, job_id, url, event, job_attempt, next_attempt_at)
+            VALUES ($1, $2, $3, 'report.succeeded', 1, now() + interval '1 day')
+            RETURNING created_at, next_attempt_at
+            """);
+        var id = Guid.NewGuid();
+        command.Parameters.AddWithValue(id);
+        command.Parameters.AddWithValue(jobId);
+        command.Parameters.AddWithValue(url);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new WebhookDelivery
+        {
+            Id = id, JobId = jobId, Url = url, Event = "report.succeeded", Status = WebhookDeliveryStatus.Pending, Attempts = 0,
+            CreatedAt = reader.GetFieldValue<DateTimeOffset>(0), NextAttemptAt = reader.GetFieldValue<DateTimeOffset>(1),
+        };
+    }
+}
