@@ -187,11 +187,13 @@ public sealed partial class KubernetesManifestTests
             .SelectMany(o => o.Map("spec").Map("template").Map("spec").Items("containers"));
 
     /// <summary>
-    /// Every setting a container gets: the ConfigMap, literal env values (not the helpers that only feed <c>$(NAME)</c>
-    /// substitutions, nor secrets, which the secret test covers), and <c>--Key=Value</c> arguments.
+    /// Every setting a container gets: the ConfigMap, env values (literal, or the example Secret's; not the helpers that
+    /// only feed <c>$(NAME)</c> substitutions), and <c>--Key=Value</c> arguments.
     /// </summary>
     private static IEnumerable<KeyValuePair<string, string>> Settings()
     {
+        var secrets = DeployFiles.LoadYaml(Path.Combine(DeployFiles.Kubernetes, "secret.example.yaml")).Single()
+            .Pairs("stringData").ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         foreach (var pair in DeployFiles.Single("ConfigMap", "reports-settings").Pairs("data"))
         {
             yield return pair;
@@ -206,7 +208,8 @@ public sealed partial class KubernetesManifestTests
                 var isHelper = env.Any(e => e.OptStr("value")?.Contains($"$({name})", StringComparison.Ordinal) == true);
                 if (!isHelper)
                 {
-                    yield return KeyValuePair.Create(name, variable.OptStr("value") ?? "from-secret");
+                    var secretKey = variable.Find("valueFrom")?.Find("secretKeyRef")?.OptStr("key");
+                    yield return KeyValuePair.Create(name, variable.OptStr("value") ?? secrets.GetValueOrDefault(secretKey ?? "", ""));
                 }
             }
 
