@@ -1,0 +1,42 @@
+using Reports.Bench;
+
+namespace Reports.Tests.Bench;
+
+public sealed class BenchSettingsTests
+{
+    [Fact]
+    public void Parse_GivesTheFullRun_ByDefault()
+    {
+        var (settings, error) = BenchSettings.Parse([], "/repo");
+
+        Assert.Null(error);
+        Assert.False(settings!.Quick);
+        Assert.Equal(2_000_000, settings.CsvRows);
+        Assert.Equal([10_000L, 1_000_000L, 5_000_000L], settings.MemoryCsvRows);
+        Assert.Equal(20_000, settings.PdfPages);
+        Assert.Equal([1, 2, 4], settings.QueueWorkers);
+    }
+
+    [Fact]
+    public void Parse_Quick_ShrinksEveryScenario_AndKeepsRunsOverride()
+    {
+        var (settings, _) = BenchSettings.Parse(["--quick", "--runs", "2"], "/repo");
+
+        Assert.True(settings!.Quick);
+        Assert.Equal(2, settings.Runs);
+        Assert.True(settings.CsvRows < 2_000_000 && settings.PdfPages < 20_000);
+        Assert.True(settings.MemoryCsvRows[^1] < settings.DatasetOrders);
+    }
+
+    [Theory]
+    [InlineData("--runs", "0")]
+    [InlineData("--runs", "x")]
+    [InlineData("--fast", "")]
+    public void Parse_RefusesBadArguments(string name, string value)
+    {
+        var (settings, error) = BenchSettings.Parse(value.Length > 0 ? [name, value] : [name], "/repo");
+
+        Assert.Null(settings);
+        Assert.Contains(name, error, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+
+namespace Reports.Bench;
+
+/// <summary>
+/// Sizes, counts and time bounds of one benchmark run. The full run follows issue 10; <c>--quick</c> keeps every
+/// scenario but shrinks it so the whole run takes a few minutes.
+/// </summary>
+internal sealed record BenchSettings
+{
+    public required bool Quick { get; init; }
+    public required string RepositoryRoot { get; init; }
+    public string AppHostAssembly => Path.Combine(RepositoryRoot, "Reports.AppHost/bin/Release/net10.0/Reports.AppHost.dll");
+    public string DataDirectory => Path.Combine(RepositoryRoot, "bench/.data");
+    public string ResultsDirectory => Path.Combine(RepositoryRoot, "bench/results");
+    public string FontPath { get; init; } = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    public int ApiPort { get; init; } = 5190;
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Runs of each scenario (min/median/max over them).</summary>
+    public required int Runs { get; init; }
+
+    /// <summary>Orders seeded: enough for the largest CSV inside the orders report's 5-year span.</summary>
+    public required long DatasetOrders { get; init; }
+
+    public required long CsvRows { get; init; }
+    public required IReadOnlyList<long> MemoryCsvRows { get; init; }
+    public required IReadOnlyList<int> MemoryPdfPages { get; init; }
+    public required int PdfPages { get; init; }
+    public required int QueueJobs { get; init; }
+    public required IReadOnlyList<int> QueueWorkers { get; init; }
+    public required long LoadReportRows { get; init; }
+    public required TimeSpan LoadDuration { get; init; }
+    public int LoadConcurrency { get; init; } = 4;
+
+    /// <summary>The time limit of any one report the benchmark waits for.</summary>
+    public TimeSpan ReportTimeout { get; init; } = TimeSpan.FromMinutes(20);
+
+    public static BenchSettings Full(string root) => new()
+    {
+        Quick = false,
+        RepositoryRoot = root,
+        Runs = 3,
+        DatasetOrders = 6_000_000,
+        CsvRows = 2_000_000,
+        MemoryCsvRows = [10_000, 1_000_000, 5_000_000],
+        MemoryPdfPages = [100, 20_000],
+        PdfPages = 20_000,
+        QueueJobs = 2_000,
+        QueueWorkers = [1, 2, 4],
+        LoadReportRows = 2_000_000,
+        LoadDuration = TimeSpan.FromSeconds(15),
+    };
+
+    public static BenchSettings QuickRun(string root) => new()
+    {
+        Quick = true,
+        RepositoryRoot = root,
+        Runs = 3,
+        DatasetOrders = 1_200_000,
+        CsvRows = 500_000,
+        MemoryCsvRows = [10_000, 200_000, 1_000_000],
+        MemoryPdfPages = [100, 2_000],
+        PdfPages = 2_000,
+        QueueJobs = 300,
+        QueueWorkers = [1, 2, 4],
+        LoadReportRows = 500_000,
+        LoadDuration = TimeSpan.FromSeconds(5),
+    };
+
+    /// <summary><c>[--quick] [--runs N] [--root DIR]</c>; null with a message on a bad argument.</summary>
+    public static (BenchSettings? Settings, string? Error) Parse(IReadOnlyList<string> args, string defaultRoot)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var quick = args.Contains("--quick");
+        var root = defaultRoot;
+        int? runs = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    break;
+                case "--runs" when i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 20:
+                    runs = n;
+                    i++;
+                    break;
+                case "--root" when i + 1 < args.Count:
+                    root = Path.GetFullPath(args[++i]);
+                    break;
+                default:
+                    return (null, $"unknown or incomplete argument '{args[i]}'. Usage: Reports.Bench [--quick] [--runs 1-20] [--root DIR]");
+            }
+        }
+
+        var settings = quick ? QuickRun(root) : Full(root);
+        return (runs is { } r ? settings with { Runs = r } : settings, null);
+    }
+}

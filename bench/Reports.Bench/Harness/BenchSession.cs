@@ -1,0 +1,97 @@
+using System.Globalization;
+using Azure.Storage.Blobs;
+using Npgsql;
+using Reports.Bench.Measurement;
+using Reports.Bench.Results;
+
+namespace Reports.Bench.Harness;
+
+/// <summary>A running system and the clients a scenario needs: its API, its database and its blob storage.</summary>
+internal sealed class BenchSession : IAsyncDisposable
+{
+    public const string ReportsContainer = "reports";
+    public const string FloorContainer = "bench-floor";
+
+    private BenchSession(BenchSettings settings, BenchReport report, SystemUnderTest system)
+    {
+        Settings = settings;
+        Report = report;
+        System = system;
+        Api = new ReportsApiClient(system.ApiUrl, system.ApiKey);
+        Database = NpgsqlDataSource.Create(system.Database);
+        Blobs = new BlobServiceClient(system.Blobs, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2025_11_05));
+    }
+
+    public BenchSettings Settings { get; }
+    public BenchReport Report { get; }
+    public SystemUnderTest System { get; }
+    public ReportsApiClient Api { get; }
+    public NpgsqlDataSource Database { get; }
+    public BlobServiceClient Blobs { get; }
+
+    public static async Task<BenchSession> StartAsync(BenchSettings settings, BenchReport report, int workers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Console.WriteLine($"[bench] starting the system with {workers} worker(s)");
+        var environment = new Dictionary<string, string>
+        {
+            // Quiet logs: the services' console output is a file the benchmark does not read.
+            ["Logging__LogLevel__Default"] = "Warning",
+            // One owner (the benchmark) floods the API on purpose: lift the per-owner rate limit and active-job quota.
+            ["Reports__Api__CreatesPerMinute"] = "1000000",
+            ["Reports__Api__MaxActiveJobsPerOwner"] = "1000000",
+        };
+        var system = await SystemUnderTest.StartAsync(settings, workers, environment, cancellationToken);
+        var session = new BenchSession(settings, report, system);
+        await session.Blobs.GetBlobContainerClient(FloorContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        return session;
+    }
+
+    /// <summary>The process trees whose CPU a scenario reports: every worker, PostgreSQL, Azurite (and Redis, the API).</summary>
+    public ProcessTreeCpu ServerCpu(bool withBench = false)
+    {
+        var roots = new Dictionary<string, int>
+        {
+            ["postgres"] = System.Pid("postgres"),
+            ["azurite"] = System.Pid("storage"),
+            ["redis"] = System.Pid("redis"),
+            ["api"] = System.Pid("api"),
+        };
+        foreach (var (pid, index) in System.WorkerPids.Select((pid, index) => (pid, index)))
+        {
+            roots[$"worker-{index.ToString(CultureInfo.InvariantCulture)}"] = pid;
+        }
+
+        if (withBench)
+        {
+            roots["bench"] = Environment.ProcessId;
+        }
+
+        return new ProcessTreeCpu(roots);
+    }
+
+    /// <summary>Deletes every file the scenarios made, so Azurite's store stays small across a long run.</summary>
+    public async Task DeleteBlobsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var name in new[] { ReportsContainer, FloorContainer })
+        {
+            var container = Blobs.GetBlobContainerClient(name);
+            if (!await container.ExistsAsync(cancellationToken))
+            {
+                continue;
+            }
+
+            await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken))
+            {
+                await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await Database.DisposeAsync();
+        await System.DisposeAsync();
+    }
+}

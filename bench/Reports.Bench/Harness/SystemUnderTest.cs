@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Reports.Bench.Harness;
+
+/// <summary>
+/// The whole system started through the AppHost (Release build) on loopback, with its data under the benchmark's own
+/// folder: Redis, PostgreSQL, Azurite, the migrate step (which seeds the dataset), the API and N workers. The process ids
+/// and connection strings come from the AppHost's <c>resources.json</c>.
+/// </summary>
+internal sealed class SystemUnderTest : IAsyncDisposable
+{
+    private static readonly string[] Infrastructure = ["api", "redis", "postgres", "storage"];
+    private readonly Process _appHost;
+    private readonly StreamWriter _log;
+
+    private SystemUnderTest(Process appHost, StreamWriter log, IReadOnlyDictionary<string, ResourceEntry> resources, int workers, string apiKey)
+    {
+        _appHost = appHost;
+        _log = log;
+        Resources = resources;
+        Workers = workers;
+        ApiKey = apiKey;
+    }
+
+    public IReadOnlyDictionary<string, ResourceEntry> Resources { get; }
+
+    public int Workers { get; }
+
+    public string ApiKey { get; }
+
+    public Uri ApiUrl => new(Resources["api"].Endpoint!);
+
+    public string Database => Resources["reportsdb"].ConnectionString!;
+
+    public string Blobs => Resources["blobs"].ConnectionString!;
+
+    public int Pid(string resource) => Resources[resource].Pid ?? throw new InvalidOperationException($"{resource} has no pid.");
+
+    public IEnumerable<int> WorkerPids => WorkerNames(Workers).Select(Pid);
+
+    /// <summary>The AppHost names one replica <c>worker</c>, and several <c>worker-0</c>, <c>worker-1</c>, …</summary>
+    public static IEnumerable<string> WorkerNames(int workers) =>
+        workers == 1 ? ["worker"] : Enumerable.Range(0, workers).Select(i => $"worker-{i.ToString(CultureInfo.InvariantCulture)}");
+
+    public static async Task<SystemUnderTest> StartAsync(BenchSettings settings, int workers, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(environment);
+        Directory.CreateDirectory(settings.DataDirectory);
+        var resourcesFile = Path.Combine(settings.DataDirectory, "resources.json");
+        File.Delete(resourcesFile);
+        var apiKey = "bench-" + Guid.NewGuid().ToString("N");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                settings.AppHostAssembly, "--workers", workers.ToString(CultureInfo.InvariantCulture),
+                "--api-port", settings.ApiPort.ToString(CultureInfo.InvariantCulture), "--data-dir", settings.DataDirectory,
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = settings.RepositoryRoot,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Reports__Dataset__Orders"] = settings.DatasetOrders.ToString(CultureInfo.InvariantCulture);
+        start.Environment["Reports__Auth__BootstrapAdminKey"] = apiKey; // used if the API authenticates; ignored otherwise
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var log = new StreamWriter(Path.Combine(settings.DataDirectory, "apphost.log"), append: true) { AutoFlush = true };
+        await log.WriteLineAsync($"==== {DateTimeOffset.UtcNow:O} AppHost with {workers} workers".AsMemory(), cancellationToken);
+        var appHost = Process.Start(start) ?? throw new InvalidOperationException("The AppHost did not start.");
+        appHost.OutputDataReceived += (_, e) => Append(log, e.Data);
+        appHost.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        appHost.BeginOutputReadLine();
+        appHost.BeginErrorReadLine();
+
+        var expected = Infrastructure.Concat(WorkerNames(workers)).ToArray();
+        try
+        {
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < settings.StartTimeout)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (appHost.HasExited)
+                {
+                    throw new InvalidOperationException($"The AppHost exited with code {appHost.ExitCode}; see {settings.DataDirectory}/apphost.log.");
+                }
+
+                var resources = ResourceEntry.TryRead(resourcesFile);
+                if (resources is not null && expected.All(name => resources.TryGetValue(name, out var r) && r.State == "Running" && r.Pid is not null))
+                {
+                    return new SystemUnderTest(appHost, log, resources, workers, apiKey);
+                }
+
+                await Task.Delay(200, cancellationToken);
+            }
+
+            throw new TimeoutException($"The system did not start within {settings.StartTimeout}; see {settings.DataDirectory}/apphost.log.");
+        }
+        catch
+        {
+            // Never leave a system running behind the benchmark.
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+            await StopAsync(appHost, stopping.Token);
+            appHost.Dispose();
+            await log.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        await StopAsync(_appHost, deadline.Token);
+        _appHost.Dispose();
+        await _log.DisposeAsync();
+    }
+
+    /// <summary>SIGTERM (graceful: the AppHost stops its children in order), then a kill of the whole tree after a deadline.</summary>
+    private static async Task StopAsync(Process appHost, CancellationToken cancellationToken)
+    {
+        if (appHost.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", appHost.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(cancellationToken);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            await appHost.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            appHost.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static void Append(StreamWriter log, string? line)
+    {
+        if (line is not null)
+        {
+            lock (log)
+            {
+                log.WriteLine(line);
+            }
+        }
+    }
+}
+
+/// <summary>One line of the AppHost's resources.json.</summary>
+internal sealed record ResourceEntry(string Name, string State, int? Pid, string? Endpoint, string? ConnectionString)
+{
+    public static Dictionary<string, ResourceEntry>? TryRead(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            return document.RootElement.EnumerateArray().Select(e => new ResourceEntry(
+                    e.GetProperty("name").GetString()!,
+                    e.GetProperty("state").GetString()!,
+                    e.TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.Number ? pid.GetInt32() : null,
+                    e.TryGetProperty("endpoint", out var endpoint) ? endpoint.GetString() : null,
+                    e.TryGetProperty("connectionString", out var connection) ? connection.GetString() : null))
+                .ToDictionary(r => r.Name);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null; // not written yet, or being rewritten
+        }
+    }
+}
