@@ -51,6 +51,8 @@ public sealed class FaultSystem : IAsyncLifetime
 
     public HttpClient CreateAdminClient() => ApiClients.Admin(Api);
 
+    public IServiceProvider ApiServices => Api.Services;
+
     private WebApplicationFactory<Reports.Api.ApiMarker> Api => _api ?? throw new InvalidOperationException("Not started.");
 
     public Task<WorkerProcess> StartWorkerAsync(string id, IReadOnlyDictionary<string, string>? settings = null) =>
