@@ -89,7 +89,7 @@ internal static class CsvThroughputScenario
         report.Row(scenario, "ours: request → committed blob (s)", figures["ours_seconds"], 2);
         report.Row(scenario, "ours: rows/s", figures["ours_rows_per_s"], 0);
         report.Row(scenario, "ours: MB/s", figures["ours_mb_per_s"], 1);
-        report.Row(scenario, "floor: COPY → 4 MiB staged blocks (s)", figures["floor_seconds"], 2, "Npgsql raw COPY, 2 blocks in flight");
+        report.Row(scenario, "floor: COPY → 4 MiB staged blocks (s)", figures["floor_seconds"], 2, "Npgsql text COPY, 2 blocks in flight");
         report.Row(scenario, "floor: rows/s", figures["floor_rows_per_s"], 0);
         report.Row(scenario, "COPY alone into a null sink (s)", figures["copy_only_seconds"], 2);
         report.Row(scenario, "upload alone, same bytes (s)", figures["upload_only_seconds"], 2);
