@@ -42,8 +42,16 @@ public sealed partial class ReportEventHub(JobEvents events, ILogger<ReportEvent
         }
 
         var listener = new ReportEventListener(channel.Reader, () => Remove(jobId, channel.Writer));
-        await EnsureSubscribedAsync(cancellationToken);
-        return listener;
+        try
+        {
+            await EnsureSubscribedAsync(cancellationToken);
+            return listener;
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
     }
 
     public void Dispose() => _subscribing.Dispose();
@@ -65,7 +73,7 @@ public sealed partial class ReportEventHub(JobEvents events, ILogger<ReportEvent
                 _subscribed = true;
             }
         }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             LogNotSubscribed(logger, e.Message);
         }
