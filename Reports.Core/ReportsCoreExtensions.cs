@@ -37,6 +37,7 @@ public static class ReportsCoreExtensions
         services.AddSingleton<RedisJobStreams>();
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<CancelSignals>();
+        services.AddSingleton<RedisEpoch>();
         services.AddSingleton<JobEvents>();
         services.AddSingleton<WebhookDeliveryStore>();
         services.AddSingleton<Migrator>();

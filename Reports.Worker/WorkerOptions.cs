@@ -29,6 +29,10 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>A queued job not claimed for this long is published again, in case Redis lost its message.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    public TimeSpan RepublishQueuedAfter { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Longest wait between stream reads when no wake-up signal arrives.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);

@@ -33,9 +33,9 @@ internal static class Readiness
             {
                 throw new TimeoutException($"{what} was not ready within {deadline.TotalSeconds:0} s.");
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException || !timeout.IsCancellationRequested)
             {
-                // Not ready yet.
+                // Not ready yet, including a probe that timed out on its own (an HTTP client timeout is a cancellation).
             }
 
             try

@@ -269,21 +269,40 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>Puts every queued job back on the outbox: for when Redis has come back empty and lost every message.</summary>
+    public async Task<int> RepublishQueuedAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH queued AS (
+                UPDATE reports.jobs SET updated_at = @now WHERE status = 'queued' RETURNING id, queue, trace_parent)
+            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM queued
+            """);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>
     /// Puts back on the outbox the jobs that nobody will otherwise run: retries that are due, and running jobs whose
     /// lease expired (their worker died, or Redis lost the message). Returns how many.
     /// </summary>
-    public async Task<int> RequeueStrandedAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// A queued job untouched for <paramref name="republishQueuedAfter"/> is published again too: its message may have
+    /// been lost with Redis's last second of writes. A duplicate message is harmless (the claim lets one run), so the
+    /// only cost of a long backlog is a few extra stream entries.
+    /// </remarks>
+    public async Task<int> RequeueStrandedAsync(TimeSpan republishQueuedAfter, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             WITH stranded AS (
                 UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, updated_at = @now
                 WHERE (status = 'retrying' AND next_attempt_at <= @now)
                    OR (status = 'running' AND lease_expires_at < @now)
+                   OR (status = 'queued' AND updated_at < @now - @republish_after)
                 RETURNING id, queue, trace_parent)
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded
             """);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
+        command.Parameters.AddWithValue("republish_after", republishQueuedAfter);
         var requeued = await command.ExecuteNonQueryAsync(cancellationToken);
 
         // A cancel whose worker died before it could confirm: nobody is writing any more once the lease is over.

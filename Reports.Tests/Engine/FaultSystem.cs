@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -57,6 +58,13 @@ public sealed class FaultSystem : IAsyncLifetime
 
     public Task<WorkerProcess> StartWorkerAsync(string id, IReadOnlyDictionary<string, string>? settings = null) =>
         WorkerProcess.StartAsync(Infrastructure, id, settings ?? SlowWorker);
+
+    /// <summary>Drops this process's pooled PostgreSQL connections (after a restart killed them).</summary>
+    public void ClearDatabasePools()
+    {
+        Database.Clear();
+        Api.Services.GetRequiredService<NpgsqlDataSource>().Clear();
+    }
 
     /// <summary>A column of the job's row, read straight from PostgreSQL.</summary>
     public async Task<T?> JobValueAsync<T>(string id, string column)

@@ -31,4 +31,22 @@ public sealed class OutboxTests(FaultSystem system)
         Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
         Assert.Equal(1, done.GetProperty("attempts").GetInt32());
     }
+
+    [Fact]
+    public async Task After_redis_loses_all_its_data_queued_reports_are_published_again_and_run()
+    {
+        using var client = await system.CreateClientAsync();
+        var id = (await ReportsClient.CreateAsync(client, new { type = "orders", parameters = new { from = "2024-04-01", to = "2024-04-02" } }))
+            .GetProperty("id").GetString()!;
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(system.Infrastructure.RedisConnectionString + ",allowAdmin=true"))
+        {
+            await redis.GetServers()[0].FlushAllDatabasesAsync();
+        }
+
+        await using var worker = await system.StartWorkerAsync("after-flush-" + Guid.NewGuid().ToString("N")[..6]);
+        var done = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(2));
+
+        Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
+        Assert.Equal(1, done.GetProperty("attempts").GetInt32());
+    }
 }

@@ -29,6 +29,8 @@ public sealed class PostgresRestartTests(FaultSystem system)
         finally
         {
             await system.Infrastructure.StartPostgresAsync();
+            // Pooled connections of this process (the in-process API, the test's own) died with the server.
+            system.ClearDatabasePools();
         }
 
         var done = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));

@@ -11,6 +11,7 @@ namespace Reports.Worker.Maintenance;
 internal sealed class MaintenanceService(
     OutboxRelay relay,
     JobStore store,
+    RedisEpoch epoch,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<MaintenanceService> logger) : BackgroundService
@@ -25,7 +26,13 @@ internal sealed class MaintenanceService(
         {
             try
             {
-                var stranded = await store.RequeueStrandedAsync(stoppingToken);
+                if (await epoch.StartedEmptyAsync(stoppingToken))
+                {
+                    var republished = await store.RepublishQueuedAsync(stoppingToken);
+                    logger.LogWarning("Redis holds no queue data (new, flushed or restarted empty): {Count} queued jobs published again", republished);
+                }
+
+                var stranded = await store.RequeueStrandedAsync(options.Value.RepublishQueuedAfter, stoppingToken);
                 if (stranded > 0)
                 {
                     logger.LogInformation("Re-queued {Count} stranded jobs", stranded);

@@ -68,7 +68,8 @@ internal static class CreateReport
             ReportType = report!.Name,
             Format = format,
             Parameters = arguments.Arguments!.ToJson(),
-            Queue = report.Queue,
+            // PDFs take far longer per row than CSVs: they go on the bulk queue, whatever their report.
+            Queue = format == ReportFormats.Pdf ? QueueNames.Bulk : report.Queue,
             MaxAttempts = report.MaxAttempts,
             IdempotencyKey = idempotencyKey,
             TraceParent = Activity.Current?.Id,

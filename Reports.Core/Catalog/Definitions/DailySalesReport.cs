@@ -6,6 +6,7 @@ public static class DailySalesReport
     public static ReportDefinition Definition { get; } = new()
     {
         Name = "daily-sales",
+        Queue = Queue.QueueNames.Bulk, // an aggregate over years: heavy, never in the way of interactive exports
         Title = "Daily sales by country",
         Description = "Completed orders per day and country: orders, items, revenue and average order value, in EUR at fixed reference rates.",
         MaxDateSpanDays = 5 * 366,
