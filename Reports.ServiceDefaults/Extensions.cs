@@ -43,6 +43,8 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
+        // The Azure SDK emits spans on its ActivitySources (BlockBlobClient.StageBlock, …) only with this switch.
+        AppContext.SetSwitch("Azure.Experimental.EnableActivitySource", true);
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()

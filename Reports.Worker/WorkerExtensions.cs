@@ -22,6 +22,7 @@ public static class WorkerExtensions
         builder.Services.AddHostedService<CancelListener>();
         builder.Services.AddHostedService<QueueConsumer>();
         builder.Services.AddHostedService<MaintenanceService>();
+        Core.Telemetry.TelemetryServiceExtensions.AddQueueDepthGauges(builder.Services);
         builder.Services.AddSingleton<WebhookHttp>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHostedService<WebhookDispatcher>();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Reports.Core.Telemetry;
 
 namespace Reports.Core.Generation;
 
@@ -30,7 +31,14 @@ internal static class BlockUpload
                 }
 
                 var block = buffer.AsMemory(0, filled);
-                await files.StageBlockAsync(blobName, 0, blocks, block, cancellationToken);
+                using (var activity = ReportsActivities.Source.StartActivity(ReportsActivities.Block))
+                {
+                    activity?.SetTag(ReportsActivities.BlockTag, blocks);
+                    activity?.SetTag(ReportsActivities.BytesTag, filled);
+                    ReportsMetrics.BytesWritten.Add(filled);
+                    await files.StageBlockAsync(blobName, 0, blocks, block, cancellationToken);
+                }
+
                 sha.AppendData(block.Span);
                 blocks++;
                 bytes += filled;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Reports.Core.Catalog;
 using Reports.Core.Jobs;
+using Reports.Core.Telemetry;
 
 namespace Reports.Core.Generation;
 
@@ -93,8 +94,11 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             }
 
             int pageRows;
+            var pageNumber = 0;
             do
             {
+                using var pageActivity = ReportsActivities.Source.StartActivity(ReportsActivities.Page);
+                pageActivity?.SetTag(ReportsActivities.PageTag, ++pageNumber);
                 await using var page = await reader.OpenPageAsync(connection, cursor, cancellationToken);
                 pageRows = 0;
                 while (await page.ReadAsync(cancellationToken))
@@ -107,6 +111,9 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
                         await EmitAsync();
                     }
                 }
+
+                pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
+                ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, report.Name));
             }
             while (pageRows == options.Value.PageSize);
 
@@ -133,7 +140,11 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
         await foreach (var staged in input.ReadAllAsync(cancellationToken))
         {
             using (staged.Block)
+            using (var activity = ReportsActivities.Source.StartActivity(ReportsActivities.Block))
             {
+                activity?.SetTag(ReportsActivities.BlockTag, staged.Sequence);
+                activity?.SetTag(ReportsActivities.BytesTag, staged.Block.Length);
+                ReportsMetrics.BytesWritten.Add(staged.Block.Length, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
                 await files.StageBlockAsync(request.BlobName, 0, staged.Sequence, staged.Block.Memory, cancellationToken);
                 sha?.AppendData(staged.Block.Memory.Span);
             }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Reports.Core.Telemetry;
 using StackExchange.Redis;
 
 namespace Reports.Core.Queue;
@@ -19,6 +21,8 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
     public async Task PublishAsync(string queue, Guid jobId, string? traceParent, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        using var activity = ReportsActivities.StartRedis(ReportsActivities.Publish, "XADD", QueueNames.Stream(queue), ActivityKind.Producer);
+        activity?.SetTag(ReportsActivities.JobIdTag, jobId);
         NameValueEntry[] fields = traceParent is null
             ? [new(JobField, jobId.ToString())]
             : [new(JobField, jobId.ToString()), new(TraceField, traceParent)];
@@ -71,6 +75,7 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
         {
             var result = await Db.StreamAutoClaimAsync(QueueNames.Stream(queue), QueueNames.ConsumerGroup, consumer,
                 (long)minIdle.TotalMilliseconds, "0-0", count);
+            ReportsMetrics.LeaseTakeovers.Add(result.ClaimedEntries.Length, new KeyValuePair<string, object?>(ReportsActivities.QueueTag, queue));
             return [.. result.ClaimedEntries.Where(e => !e.IsNull).Select(e => ToMessage(queue, e)).OfType<JobMessage>()];
         }
         catch (RedisServerException e) when (e.Message.Contains("NOGROUP", StringComparison.Ordinal))
@@ -83,6 +88,7 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
     public async Task AcknowledgeAsync(JobMessage message, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        using var activity = ReportsActivities.StartRedis(ReportsActivities.Acknowledge, "XACK", QueueNames.Stream(message.Queue));
         await Db.StreamAcknowledgeAsync(QueueNames.Stream(message.Queue), QueueNames.ConsumerGroup, message.MessageId);
     }
 

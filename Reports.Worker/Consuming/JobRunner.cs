@@ -6,6 +6,7 @@ using Reports.Core.Generation.Pdf;
 using Reports.Core.Jobs;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
+using Reports.Core.Telemetry;
 
 namespace Reports.Worker.Consuming;
 
@@ -29,8 +30,15 @@ internal sealed class JobRunner(
 {
     public async Task RunAsync(JobMessage message, CancellationToken stopping)
     {
+        // Continues the trace of the request that created the job (the message's traceparent).
+        using var activity = ReportsActivities.StartJob(message.JobId, message.Queue, message.MessageId, message.TraceParent);
         var settings = options.Value;
-        var claim = await store.ClaimAsync(message.JobId, settings.Id, settings.Lease, stopping);
+        ClaimedJob? claim;
+        using (ReportsActivities.Source.StartActivity(ReportsActivities.Claim))
+        {
+            claim = await store.ClaimAsync(message.JobId, settings.Id, settings.Lease, stopping);
+        }
+
         if (claim is null)
         {
             // Finished, running elsewhere under a live lease, cancelled, or a duplicate message: nothing to do.
@@ -41,10 +49,13 @@ internal sealed class JobRunner(
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = claim.Id, ["Attempt"] = claim.Attempt });
         events.Publish(claim.Id);
+        var startedAt = time.GetTimestamp();
+        JobTelemetry.Claimed(activity, claim, time.GetUtcNow());
         if (claim.Attempt > claim.Job.MaxAttempts)
         {
             await store.FailAsync(claim, new JobError(JobError.AttemptsExhausted,
                 $"Gave up after {claim.Job.MaxAttempts} attempts: the job's workers stopped without finishing it."), null, stopping);
+            JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, TimeSpan.Zero);
             events.Publish(claim.Id);
             await streams.AcknowledgeAsync(message, stopping);
             return;
@@ -59,21 +70,33 @@ internal sealed class JobRunner(
         try
         {
             var file = await GenerateAsync(claim, running.Token);
-            if (await store.CompleteAsync(claim, file, stopping))
+            bool completed;
+            using (var complete = ReportsActivities.Source.StartActivity(ReportsActivities.Complete))
             {
+                complete?.SetTag(ReportsActivities.RowsTag, file.Rows);
+                complete?.SetTag(ReportsActivities.BytesTag, file.SizeBytes);
+                completed = await store.CompleteAsync(claim, file, stopping);
+            }
+
+            if (completed)
+            {
+                JobTelemetry.Finished(activity, claim, JobTelemetry.Succeeded, time.GetElapsedTime(startedAt));
                 logger.LogInformation("Job {JobId} succeeded: {Rows} rows, {Bytes} bytes", claim.Id, file.Rows, file.SizeBytes);
             }
             else
             {
                 // Cancelled (or taken over) while the last block was being committed.
-                await StopAsync(claim, stopping);
+                var cancelledNow = await StopAsync(claim, stopping);
+                JobTelemetry.Finished(activity, claim, cancelledNow ? JobTelemetry.Cancelled : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
             }
 
             await streams.AcknowledgeAsync(message, stopping);
         }
         catch (Exception e) when (e is LeaseLostException || heartbeat.Lost.IsCancellationRequested || cancelled.IsCancellationRequested)
         {
-            if (await StopAsync(claim, stopping))
+            var cancelledNow = await StopAsync(claim, stopping);
+            JobTelemetry.Finished(activity, claim, cancelledNow ? JobTelemetry.Cancelled : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
+            if (cancelledNow)
             {
                 await streams.AcknowledgeAsync(message, stopping);
             }
@@ -83,6 +106,7 @@ internal sealed class JobRunner(
             // Shutting down: hand the job back at once; the outbox re-queues it for the next worker.
             await store.ReleaseAsync(claim, CancellationToken.None);
             await streams.AcknowledgeAsync(message, CancellationToken.None);
+            JobTelemetry.Finished(activity, claim, JobTelemetry.Released, time.GetElapsedTime(startedAt));
             logger.LogInformation("Job {JobId} released on shutdown", claim.Id);
         }
         catch (OperationCanceledException) when (overtime.IsCancellationRequested)
@@ -91,6 +115,7 @@ internal sealed class JobRunner(
             await store.FailAsync(claim, error, null, stopping);
             await files.DeleteAsync(BlobNames.For(claim.Job), stopping);
             await streams.AcknowledgeAsync(message, stopping);
+            JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, time.GetElapsedTime(startedAt));
             logger.LogWarning("Job {JobId} attempt {Attempt} timed out after {TimeLimit}", claim.Id, claim.Attempt, timeLimit);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -99,6 +124,8 @@ internal sealed class JobRunner(
             var retryAt = !permanent && claim.Attempt < claim.Job.MaxAttempts ? time.GetUtcNow() + Backoff(claim.Attempt) : (DateTimeOffset?)null;
             await store.FailAsync(claim, Describe(e, claim, retryAt), retryAt, stopping);
             await streams.AcknowledgeAsync(message, stopping);
+            activity.Fail(e);
+            JobTelemetry.Finished(activity, claim, retryAt is null ? JobTelemetry.Failed : JobTelemetry.Retried, time.GetElapsedTime(startedAt));
             logger.LogWarning(e, "Job {JobId} attempt {Attempt} failed; {Next}", claim.Id, claim.Attempt,
                 retryAt is null ? "no retry" : $"retry at {retryAt:O}");
         }

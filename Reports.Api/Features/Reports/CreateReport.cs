@@ -8,6 +8,7 @@ using Reports.Core.Jobs;
 using Reports.Core.Queue;
 using Reports.Core.Resources;
 using Reports.Core.Storage;
+using Reports.Core.Telemetry;
 using Reports.Core.Webhooks;
 
 namespace Reports.Api.Features.Reports;
@@ -86,6 +87,7 @@ internal static class CreateReport
         if (outcome.Created)
         {
             events.Publish(outcome.Job.Id);
+            ReportsMetrics.JobsCreated.Add(1, ReportsMetrics.JobTags(outcome.Job.ReportType, outcome.Job.Queue));
             await ReportsApi.PublishBestEffortAsync(relay, outcome.Job, logger, cancellationToken);
         }
         else

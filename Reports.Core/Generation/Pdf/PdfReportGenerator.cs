@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Reports.Core.Catalog;
 using Reports.Core.Jobs;
+using Reports.Core.Telemetry;
 using SkiaSharp;
 
 namespace Reports.Core.Generation.Pdf;
@@ -83,6 +84,8 @@ public sealed class PdfReportGenerator(
         int pageRows;
         do
         {
+            using var pageActivity = ReportsActivities.Source.StartActivity(ReportsActivities.Page);
+            pageActivity?.SetTag(ReportsActivities.PageTag, rows / pageSize + 1);
             await using (var keysetPage = await reader.OpenPageAsync(connection, cursor, cancellationToken))
             {
                 pageRows = 0;
@@ -94,6 +97,8 @@ public sealed class PdfReportGenerator(
             }
 
             rows += pageRows;
+            pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
+            ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
             // Progress only: a PDF restarts from its first page, so the checkpoint holds no cursor and no blocks.
             await progress.CheckpointAsync(new GenerationCheckpoint(null, 0, rows, 0), cancellationToken);
         }

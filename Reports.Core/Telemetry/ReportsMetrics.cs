@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Reports.Core.Telemetry;
+
+/// <summary>
+/// The instruments of the <c>Reports</c> meter. Job counters carry the report type and queue; the queue gauges are
+/// registered per worker by <see cref="QueueDepthGauges"/>.
+/// </summary>
+public static class ReportsMetrics
+{
+    public static readonly Meter Meter = new(TelemetryNames.MeterName);
+
+    public static readonly Counter<long> JobsCreated = Meter.CreateCounter<long>("reports.jobs.created", "{job}", "Report jobs accepted by the API.");
+    public static readonly Counter<long> JobsSucceeded = Meter.CreateCounter<long>("reports.jobs.succeeded", "{job}", "Jobs whose file was committed.");
+    public static readonly Counter<long> JobsFailed = Meter.CreateCounter<long>("reports.jobs.failed", "{job}", "Jobs failed for good.");
+    public static readonly Counter<long> JobsRetried = Meter.CreateCounter<long>("reports.jobs.retried", "{job}", "Failed attempts with a retry scheduled.");
+    public static readonly Counter<long> JobsCancelled = Meter.CreateCounter<long>("reports.jobs.cancelled", "{job}", "Running jobs stopped by a cancel.");
+    public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>("reports.job.duration", "s", "One attempt, from claim to outcome.");
+    public static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("reports.job.queue_wait", "s", "From creation to the first claim.");
+    public static readonly Counter<long> RowsWritten = Meter.CreateCounter<long>("reports.rows.written", "{row}", "Rows read and formatted into files.");
+    public static readonly Counter<long> BytesWritten = Meter.CreateCounter<long>("reports.bytes.written", "By", "Bytes staged in blob storage.");
+    public static readonly Counter<long> LeaseTakeovers = Meter.CreateCounter<long>("reports.lease.takeovers", "{message}", "Messages taken over from another consumer (XAUTOCLAIM).");
+    public static readonly Counter<long> WebhookDeliveries = Meter.CreateCounter<long>("reports.webhooks.deliveries", "{delivery}", "Webhook delivery attempts, by outcome.");
+
+    public static TagList JobTags(string reportType, string queue) => new()
+    {
+        { ReportsActivities.ReportTypeTag, reportType },
+        { ReportsActivities.QueueTag, queue },
+    };
+}
