@@ -34,6 +34,7 @@ internal static class ApiExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<ReportResources>();
+        builder.Services.AddSingleton<Features.Schedules.ScheduleValidation>();
         builder.Services.AddSingleton<ReportEventHub>();
         return builder;
     }

@@ -3,8 +3,10 @@ using Reports.Api.Features.Account;
 using Reports.Api.Features.Admin;
 using Reports.Api.Features.Catalog;
 using Reports.Api.Features.Reports;
+using Reports.Api.Features.Schedules;
 using Reports.Api.Features.Webhooks;
 using Reports.Core;
+using Reports.Core.Scheduling;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,6 +19,7 @@ builder.AddReportsCore();
 
 // API: problem details for every error, API keys, rate limits, OpenAPI.
 builder.AddApiServices();
+builder.AddReportsScheduler();
 
 var app = builder.Build();
 app.UseApiPipeline();
@@ -24,6 +27,7 @@ app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapCatalogApi();
 app.MapReportsApi();
+app.MapSchedulesApi();
 app.MapWebhookDeliveriesApi();
 app.MapAdminApi();
 app.MapAccountApi();

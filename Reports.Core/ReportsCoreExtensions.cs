@@ -32,6 +32,8 @@ public static class ReportsCoreExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CatalogOverrides.Apply(ReportCatalog.Default, sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<JobStore>();
+        services.AddSingleton<Scheduling.ScheduleStore>();
+        services.AddSingleton<Scheduling.Scheduler>();
         services.AddSingleton<Access.ApiKeyStore>();
         services.AddSingleton<Access.OwnerSecrets>();
         services.AddSingleton<RedisJobStreams>();

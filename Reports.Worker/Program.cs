@@ -1,4 +1,5 @@
 using Reports.Core;
+using Reports.Core.Scheduling;
 using Reports.Worker;
 
 // `Reports.Worker migrate` is the one-shot step that applies migrations and seeds the dataset, then exits.
@@ -14,6 +15,7 @@ builder.AddNpgsqlDataSource(ResourceNames.Database);
 builder.AddAzureBlobClient(ResourceNames.Blobs);
 builder.AddReportsCore();
 builder.AddReportWorker();
+builder.AddReportsScheduler();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

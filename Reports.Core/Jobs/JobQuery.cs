@@ -8,6 +8,7 @@ public sealed record JobQuery
     public string? Status { get; init; }
     public string? ReportType { get; init; }
     public DateTimeOffset? CreatedAfter { get; init; }
+    public Guid? ScheduleId { get; init; }
     public (DateTimeOffset CreatedAt, Guid Id)? Before { get; init; }
     public int Limit { get; init; } = 50;
 }

@@ -16,4 +16,9 @@ public sealed record NewReportJob
 
     /// <summary>Where to POST the status resource when the job reaches a final state.</summary>
     public Uri? WebhookUrl { get; init; }
+
+    /// <summary>The schedule and fire time this job was made for; unique together.</summary>
+    public Guid? ScheduleId { get; init; }
+
+    public DateTimeOffset? FireTime { get; init; }
 }

@@ -25,6 +25,11 @@ public sealed record ReportJob
     public string? ErrorCode { get; init; }
     public string? TraceParent { get; init; }
     public string? WebhookUrl { get; init; }
+    public Guid? ScheduleId { get; init; }
+    public DateTimeOffset? FireTime { get; init; }
+
+    /// <summary>When the file is deleted by retention (set when the job succeeds).</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
     public string? Checkpoint { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }

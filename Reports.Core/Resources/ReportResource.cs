@@ -20,10 +20,18 @@ public sealed record ReportResource
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     public ReportFileResource? File { get; init; }
+
+    /// <summary>The schedule and fire time that made this report; null for reports requested directly.</summary>
+    public ReportScheduleLink? Schedule { get; init; }
+
+    /// <summary>When the file will be deleted (retention); null until the report succeeds.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
 }
 
 /// <summary>Why a report failed, or why its last attempt failed while it is retrying.</summary>
 public sealed record ReportError(string Code, string Message);
+
+public sealed record ReportScheduleLink(Guid Id, DateTimeOffset FireTime);
 
 public sealed record ReportProgress(long RowsWritten, long? RowsTotal, int? Percent);
 

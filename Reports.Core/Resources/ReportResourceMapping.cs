@@ -30,6 +30,8 @@ public static class ReportResourceMapping
                 ? new ReportFileResource(job.SizeBytes ?? 0, job.Sha256 ?? "", job.ContentType ?? "", job.FileName ?? blob,
                     signDownload?.Invoke(blob, job.FileName ?? blob))
                 : null,
+            Schedule = job.ScheduleId is { } schedule && job.FireTime is { } fireTime ? new ReportScheduleLink(schedule, fireTime) : null,
+            ExpiresAt = job.ExpiresAt,
         };
     }
 }

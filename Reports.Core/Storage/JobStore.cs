@@ -28,7 +28,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     private const string Columns = """
         id, owner, report_type, format, parameters, queue, status, attempt, max_attempts, rows_written, rows_total,
-        size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code, webhook_url, updated_at
+        size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code, webhook_url, updated_at,
+        schedule_id, fire_time, expires_at
         """;
 
     /// <summary>
@@ -37,52 +38,66 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// </summary>
     public async Task<CreateOutcome> CreateAsync(NewReportJob request, CancellationToken cancellationToken)
     {
-        var parametersJson = request.Parameters.GetRawText();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.ReportType}\n{request.Format}\n{parametersJson}\n{request.WebhookUrl}")));
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var insert = new NpgsqlCommand($"""
-            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
-                                      idempotency_key, trace_parent, webhook_url, created_at, updated_at)
-            VALUES (@id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key, @trace_parent,
-                    @webhook_url, @now, @now)
-            ON CONFLICT ON CONSTRAINT jobs_idempotency_unique DO NOTHING
-            RETURNING {Columns}
-            """, connection, transaction);
-        var now = time.GetUtcNow();
-        insert.Parameters.AddWithValue("id", JobIds.New());
-        insert.Parameters.AddWithValue("owner", request.Owner);
-        insert.Parameters.AddWithValue("type", request.ReportType);
-        insert.Parameters.AddWithValue("format", request.Format);
-        insert.Parameters.AddWithValue("parameters", NpgsqlDbType.Jsonb, parametersJson);
-        insert.Parameters.AddWithValue("hash", hash);
-        insert.Parameters.AddWithValue("queue", request.Queue);
-        insert.Parameters.AddWithValue("max_attempts", request.MaxAttempts);
-        insert.Parameters.AddWithValue("idempotency_key", (object?)request.IdempotencyKey ?? DBNull.Value);
-        insert.Parameters.AddWithValue("trace_parent", (object?)request.TraceParent ?? DBNull.Value);
-        insert.Parameters.AddWithValue("webhook_url", (object?)request.WebhookUrl?.ToString() ?? DBNull.Value);
-        insert.Parameters.AddWithValue("now", now);
-        var created = await ReadOneAsync(insert, cancellationToken);
+        var created = await InsertAsync(connection, transaction, request, cancellationToken);
         if (created is null)
         {
             await transaction.RollbackAsync(cancellationToken);
             var existing = await FindByIdempotencyKeyAsync(request.Owner, request.IdempotencyKey!, cancellationToken)
                 ?? throw new InvalidOperationException("An idempotency conflict was reported but no job holds the key.");
-            return new CreateOutcome(existing.Job, Created: false, ParametersDiffer: existing.Hash != hash);
-        }
-
-        await using (var outbox = new NpgsqlCommand(
-            "INSERT INTO reports.outbox (job_id, queue, trace_parent) VALUES (@id, @queue, @trace_parent)", connection, transaction))
-        {
-            outbox.Parameters.AddWithValue("id", created.Id);
-            outbox.Parameters.AddWithValue("queue", created.Queue);
-            outbox.Parameters.AddWithValue("trace_parent", (object?)created.TraceParent ?? DBNull.Value);
-            await outbox.ExecuteNonQueryAsync(cancellationToken);
+            return new CreateOutcome(existing.Job, Created: false, ParametersDiffer: existing.Hash != Hash(request));
         }
 
         await transaction.CommitAsync(cancellationToken);
         return new CreateOutcome(created, Created: true, ParametersDiffer: false);
     }
+
+    /// <summary>
+    /// Inserts the job and its outbox row inside the caller's transaction; null when a unique key says it exists
+    /// already (the owner's idempotency key, or the schedule's fire time).
+    /// </summary>
+    internal async Task<ReportJob?> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewReportJob request, CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand($"""
+            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
+                                      idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, created_at, updated_at)
+            VALUES (@id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key, @trace_parent,
+                    @webhook_url, @schedule_id, @fire_time, @now, @now)
+            ON CONFLICT DO NOTHING
+            RETURNING {Columns}
+            """, connection, transaction);
+        insert.Parameters.AddWithValue("id", JobIds.New());
+        insert.Parameters.AddWithValue("owner", request.Owner);
+        insert.Parameters.AddWithValue("type", request.ReportType);
+        insert.Parameters.AddWithValue("format", request.Format);
+        insert.Parameters.AddWithValue("parameters", NpgsqlDbType.Jsonb, request.Parameters.GetRawText());
+        insert.Parameters.AddWithValue("hash", Hash(request));
+        insert.Parameters.AddWithValue("queue", request.Queue);
+        insert.Parameters.AddWithValue("max_attempts", request.MaxAttempts);
+        insert.Parameters.AddWithValue("idempotency_key", (object?)request.IdempotencyKey ?? DBNull.Value);
+        insert.Parameters.AddWithValue("trace_parent", (object?)request.TraceParent ?? DBNull.Value);
+        insert.Parameters.AddWithValue("webhook_url", (object?)request.WebhookUrl?.ToString() ?? DBNull.Value);
+        insert.Parameters.AddWithValue("schedule_id", request.ScheduleId is { } schedule ? schedule : DBNull.Value);
+        insert.Parameters.AddWithValue("fire_time", request.FireTime is { } fire ? fire : DBNull.Value);
+        insert.Parameters.AddWithValue("now", time.GetUtcNow());
+        var created = await ReadOneAsync(insert, cancellationToken);
+        if (created is null)
+        {
+            return null;
+        }
+
+        await using var outbox = new NpgsqlCommand(
+            "INSERT INTO reports.outbox (job_id, queue, trace_parent) VALUES (@id, @queue, @trace_parent)", connection, transaction);
+        outbox.Parameters.AddWithValue("id", created.Id);
+        outbox.Parameters.AddWithValue("queue", created.Queue);
+        outbox.Parameters.AddWithValue("trace_parent", (object?)created.TraceParent ?? DBNull.Value);
+        await outbox.ExecuteNonQueryAsync(cancellationToken);
+        return created;
+    }
+
+    private static string Hash(NewReportJob request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+        $"{request.ReportType}\n{request.Format}\n{request.Parameters.GetRawText()}\n{request.WebhookUrl}")));
 
     /// <summary>A job by id; with an <paramref name="owner"/>, only that owner's (null: any, for admins and workers).</summary>
     public async Task<ReportJob?> GetAsync(Guid id, string? owner, CancellationToken cancellationToken)
@@ -240,6 +255,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
               AND (@status::text IS NULL OR status = @status)
               AND (@type::text IS NULL OR report_type = @type)
               AND (@created_after::timestamptz IS NULL OR created_at > @created_after)
+              AND (@schedule_id::uuid IS NULL OR schedule_id = @schedule_id)
               AND (@before_at::timestamptz IS NULL OR (created_at, id) < (@before_at, @before_id))
             ORDER BY created_at DESC, id DESC LIMIT @limit
             """);
@@ -247,6 +263,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("status", (object?)query.Status ?? DBNull.Value);
         command.Parameters.AddWithValue("type", (object?)query.ReportType ?? DBNull.Value);
         command.Parameters.AddWithValue("created_after", query.CreatedAfter is { } after ? after : DBNull.Value);
+        command.Parameters.AddWithValue("schedule_id", query.ScheduleId is { } scheduleId ? scheduleId : DBNull.Value);
         command.Parameters.AddWithValue("before_at", query.Before is { } b1 ? b1.CreatedAt : DBNull.Value);
         command.Parameters.AddWithValue("before_id", query.Before is { } b2 ? b2.Id : Guid.Empty);
         command.Parameters.AddWithValue("limit", query.Limit);
@@ -390,6 +407,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         ErrorCode = r.IsDBNull(22) ? null : r.GetString(22),
         WebhookUrl = r.IsDBNull(23) ? null : r.GetString(23),
         UpdatedAt = r.GetFieldValue<DateTimeOffset>(24),
+        ScheduleId = r.IsDBNull(25) ? null : r.GetGuid(25),
+        FireTime = r.IsDBNull(26) ? null : r.GetFieldValue<DateTimeOffset>(26),
+        ExpiresAt = r.IsDBNull(27) ? null : r.GetFieldValue<DateTimeOffset>(27),
     };
 
     private sealed record JsonbText(string Text);

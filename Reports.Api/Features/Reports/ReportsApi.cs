@@ -33,6 +33,7 @@ public static class ReportsApi
         [Description("Only reports in this status.")] string? status,
         [Description("Only reports of this type.")] string? type,
         [Description("Only reports created after this instant (ISO 8601).")] DateTimeOffset? createdAfter,
+        [Description("Only reports made by this schedule.")] Guid? scheduleId,
         [Description("Page size, 1 to 200 (default 50).")] int? limit,
         [Description("The nextCursor of the previous page.")] string? cursor,
         CancellationToken cancellationToken)
@@ -66,6 +67,7 @@ public static class ReportsApi
             Status = status,
             ReportType = type,
             CreatedAfter = createdAfter,
+            ScheduleId = scheduleId,
             Before = before,
             Limit = size,
         }, cancellationToken);

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reports.Api.Auth;
+using Reports.Api.Problems;
+using Reports.Core.Catalog;
+using Reports.Core.Scheduling;
+
+namespace Reports.Api.Features.Schedules;
+
+/// <summary>/api/schedules: an owner's schedules (admins see all), with their next fire times.</summary>
+public static class SchedulesApi
+{
+    public static RouteGroupBuilder MapSchedulesApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/schedules").WithTags("Schedules").RequireAuthorization();
+        group.MapPost("/", CreateAsync).WithName("CreateSchedule").WithSummary("Creates a schedule; answers with its next fire times.");
+        group.MapGet("/", ListAsync).WithName("ListSchedules").WithSummary("The caller's schedules (every owner's for admins).");
+        group.MapGet("/{id:guid}", GetAsync).WithName("GetSchedule").WithSummary("A schedule and its next fire times.");
+        group.MapPut("/{id:guid}", ReplaceAsync).WithName("ReplaceSchedule").WithSummary("Replaces a schedule (pause it with paused: true).");
+        group.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteSchedule").WithSummary("Deletes a schedule; its reports stay.");
+        return group;
+    }
+
+    private static async Task<Results<Created<ScheduleResource>, ValidationProblem>> CreateAsync(
+        ScheduleRequest request, HttpContext http, ScheduleValidation validation, ScheduleStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (cron, errors) = validation.Validate(request);
+        if (cron is null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The schedule is not valid.", type: ProblemTypes.Validation);
+        }
+
+        var saved = await store.SaveAsync(ToSchedule(Guid.CreateVersion7(), http.User.Owner(), request, cron, time), cancellationToken);
+        return TypedResults.Created($"/api/schedules/{saved.Id}", ToResource(saved, time));
+    }
+
+    private static async Task<Ok<IReadOnlyList<ScheduleResource>>> ListAsync(HttpContext http, ScheduleStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        TypedResults.Ok<IReadOnlyList<ScheduleResource>>([.. (await store.ListAsync(http.User.OwnerScope(), cancellationToken)).Select(s => ToResource(s, time))]);
+
+    private static async Task<Results<Ok<ScheduleResource>, ProblemHttpResult>> GetAsync(
+        Guid id, HttpContext http, ScheduleStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, http.User.OwnerScope(), cancellationToken) is { } schedule ? TypedResults.Ok(ToResource(schedule, time)) : NotFound(id);
+
+    private static async Task<Results<Ok<ScheduleResource>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+        Guid id, ScheduleRequest request, HttpContext http, ScheduleValidation validation, ScheduleStore store, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, http.User.OwnerScope(), cancellationToken) is not { } existing)
+        {
+            return NotFound(id);
+        }
+
+        var (cron, errors) = validation.Validate(request);
+        if (cron is null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The schedule is not valid.", type: ProblemTypes.Validation);
+        }
+
+        var saved = await store.SaveAsync(ToSchedule(id, existing.Owner, request, cron, time) with { CreatedAt = existing.CreatedAt }, cancellationToken);
+        return TypedResults.Ok(ToResource(saved, time));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, HttpContext http, ScheduleStore store, CancellationToken cancellationToken) =>
+        await store.DeleteAsync(id, http.User.OwnerScope(), cancellationToken) ? TypedResults.NoContent() : NotFound(id);
+
+    private static Schedule ToSchedule(Guid id, string owner, ScheduleRequest request, CronSchedule cron, TimeProvider time) => new()
+    {
+        Id = id,
+        Owner = owner,
+        Name = request.Name!,
+        ReportType = request.Type!,
+        Format = request.Format ?? ReportFormats.Csv,
+        Parameters = request.Parameters ?? JsonSerializer.SerializeToElement(new { }),
+        Cron = request.Cron!,
+        TimeZone = cron.Zone.Id,
+        Paused = request.Paused ?? false,
+        MissedPolicy = request.MissedPolicy ?? MissedFirePolicy.FireOnce,
+        WebhookUrl = request.WebhookUrl,
+        EmailRecipients = request.EmailRecipients ?? [],
+        // The first fire time is the next one after now: creating a schedule never fires it for the past.
+        NextFireAt = cron.Next(time.GetUtcNow()),
+    };
+
+    private static ScheduleResource ToResource(Schedule s, TimeProvider time)
+    {
+        var (cron, _, _) = CronSchedule.Parse(s.Cron, s.TimeZone);
+        var next = s.Paused || cron is null ? [] : cron.NextTimes(time.GetUtcNow(), 5);
+        return new ScheduleResource(s.Id, s.Name, s.ReportType, s.Format, s.Parameters, s.Cron, s.TimeZone, s.Paused, s.MissedPolicy,
+            s.WebhookUrl, s.EmailRecipients, s.LastFireAt, next, s.CreatedAt);
+    }
+
+    private static ProblemHttpResult NotFound(Guid id) =>
+        TypedResults.Problem(detail: $"No schedule {id}.", statusCode: StatusCodes.Status404NotFound, title: "Schedule not found.", type: ProblemTypes.NotFound);
+}

@@ -1,0 +1,97 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Reports.Core.Scheduling;
+
+/// <summary>Schedules in PostgreSQL; every query is scoped to an owner unless the caller is an admin (null owner).</summary>
+public sealed class ScheduleStore(NpgsqlDataSource dataSource, TimeProvider time)
+{
+    internal const string Columns = """
+        id, owner, name, report_type, format, parameters::text, cron, time_zone, paused, missed_policy, webhook_url, email_recipients,
+        next_fire_at, last_fire_at, created_at
+        """;
+
+    public async Task<Schedule> SaveAsync(Schedule schedule, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            INSERT INTO reports.schedules (id, owner, name, report_type, format, parameters, cron, time_zone, paused, missed_policy,
+                                           webhook_url, email_recipients, next_fire_at, created_at, updated_at)
+            VALUES (@id, @owner, @name, @type, @format, @parameters, @cron, @zone, @paused, @policy, @webhook, @emails, @next, @now, @now)
+            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, report_type = EXCLUDED.report_type, format = EXCLUDED.format,
+                parameters = EXCLUDED.parameters, cron = EXCLUDED.cron, time_zone = EXCLUDED.time_zone, paused = EXCLUDED.paused,
+                missed_policy = EXCLUDED.missed_policy, webhook_url = EXCLUDED.webhook_url, email_recipients = EXCLUDED.email_recipients,
+                next_fire_at = EXCLUDED.next_fire_at, updated_at = EXCLUDED.updated_at
+            RETURNING {Columns}
+            """);
+        command.Parameters.AddWithValue("id", schedule.Id);
+        command.Parameters.AddWithValue("owner", schedule.Owner);
+        command.Parameters.AddWithValue("name", schedule.Name);
+        command.Parameters.AddWithValue("type", schedule.ReportType);
+        command.Parameters.AddWithValue("format", schedule.Format);
+        command.Parameters.AddWithValue("parameters", NpgsqlDbType.Jsonb, schedule.Parameters.GetRawText());
+        command.Parameters.AddWithValue("cron", schedule.Cron);
+        command.Parameters.AddWithValue("zone", schedule.TimeZone);
+        command.Parameters.AddWithValue("paused", schedule.Paused);
+        command.Parameters.AddWithValue("policy", schedule.MissedPolicy);
+        command.Parameters.AddWithValue("webhook", (object?)schedule.WebhookUrl ?? DBNull.Value);
+        command.Parameters.AddWithValue("emails", schedule.EmailRecipients.ToArray());
+        command.Parameters.AddWithValue("next", schedule.NextFireAt is { } next ? next : DBNull.Value);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return Map(reader);
+    }
+
+    public async Task<Schedule?> GetAsync(Guid id, string? owner, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM reports.schedules WHERE id = @id AND (@owner::text IS NULL OR owner = @owner)");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("owner", (object?)owner ?? DBNull.Value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Map(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<Schedule>> ListAsync(string? owner, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM reports.schedules WHERE (@owner::text IS NULL OR owner = @owner) ORDER BY created_at DESC LIMIT 1000");
+        command.Parameters.AddWithValue("owner", (object?)owner ?? DBNull.Value);
+        var schedules = new List<Schedule>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            schedules.Add(Map(reader));
+        }
+
+        return schedules;
+    }
+
+    public async Task<bool> DeleteAsync(Guid id, string? owner, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "DELETE FROM reports.schedules WHERE id = @id AND (@owner::text IS NULL OR owner = @owner)");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("owner", (object?)owner ?? DBNull.Value);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    internal static Schedule Map(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetGuid(0),
+        Owner = r.GetString(1),
+        Name = r.GetString(2),
+        ReportType = r.GetString(3),
+        Format = r.GetString(4),
+        Parameters = System.Text.Json.JsonDocument.Parse(r.GetString(5)).RootElement,
+        Cron = r.GetString(6),
+        TimeZone = r.GetString(7),
+        Paused = r.GetBoolean(8),
+        MissedPolicy = r.GetString(9),
+        WebhookUrl = r.IsDBNull(10) ? null : r.GetString(10),
+        EmailRecipients = r.GetFieldValue<string[]>(11),
+        NextFireAt = r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12),
+        LastFireAt = r.IsDBNull(13) ? null : r.GetFieldValue<DateTimeOffset>(13),
+        CreatedAt = r.GetFieldValue<DateTimeOffset>(14),
+    };
+}
