@@ -2,6 +2,7 @@ using Reports.Api;
 using Reports.Api.Features.Account;
 using Reports.Api.Features.Admin;
 using Reports.Api.Features.Catalog;
+using Reports.Api.Features.Ops;
 using Reports.Api.Features.Reports;
 using Reports.Api.Features.Schedules;
 using Reports.Api.Features.Webhooks;
@@ -19,10 +20,12 @@ builder.AddReportsCore();
 
 // API: problem details for every error, API keys, rate limits, OpenAPI.
 builder.AddApiServices();
+builder.AddOpsApi();
 builder.AddReportsScheduler();
 
 var app = builder.Build();
 app.UseApiPipeline();
+app.UseWebPages();
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapCatalogApi();
@@ -30,5 +33,6 @@ app.MapReportsApi();
 app.MapSchedulesApi();
 app.MapWebhookDeliveriesApi();
 app.MapAdminApi();
+app.MapOpsApi();
 app.MapAccountApi();
 await app.RunAsync();

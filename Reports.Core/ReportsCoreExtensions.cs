@@ -34,6 +34,11 @@ public static class ReportsCoreExtensions
         services.AddSingleton<JobStore>();
         services.AddSingleton<Scheduling.ScheduleStore>();
         services.AddSingleton<Scheduling.Scheduler>();
+        services.AddOptions<Retention.RetentionOptions>()
+            .Bind(builder.Configuration.GetSection(Retention.RetentionOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<Retention.RetentionCleaner>();
         services.AddSingleton<Access.ApiKeyStore>();
         services.AddSingleton<Access.OwnerSecrets>();
         services.AddSingleton<RedisJobStreams>();

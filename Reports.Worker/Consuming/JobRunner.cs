@@ -25,6 +25,7 @@ internal sealed class JobRunner(
     RunningJobs runningJobs,
     JobEvents events,
     IOptions<WorkerOptions> options,
+    IOptions<Reports.Core.Retention.RetentionOptions> retention,
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
@@ -75,7 +76,7 @@ internal sealed class JobRunner(
             {
                 complete?.SetTag(ReportsActivities.RowsTag, file.Rows);
                 complete?.SetTag(ReportsActivities.BytesTag, file.SizeBytes);
-                completed = await store.CompleteAsync(claim, file, stopping);
+                completed = await store.CompleteAsync(claim, file, retention.Value.For(claim.Job.Owner, claim.Job.ReportType), stopping);
             }
 
             if (completed)

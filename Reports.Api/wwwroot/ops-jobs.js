@@ -1,0 +1,134 @@
+// Dead letters with replay, and the detail of one job: its lease, checkpoint and every attempt.
+import { api, el, formatNumber, formatSeconds, formatTime, secondsBetween } from './common.js';
+
+const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
+let deadLetterCursor = null;
+let shownJob = null;
+const replayed = new Map(); // id → status after replay, shown until the list no longer holds the job
+
+export async function refreshDeadLetters({ append = false } = {}) {
+  const query = new URLSearchParams({ limit: '20' });
+  if (append && deadLetterCursor) query.set('cursor', deadLetterCursor);
+  const page = await api(`/api/admin/dead-letters?${query}`);
+  const body = document.querySelector('#dead-letters tbody');
+  const rows = page.items.map(deadLetterRow);
+  if (append) body.append(...rows);
+  else body.replaceChildren(...rows);
+  deadLetterCursor = page.nextCursor;
+  document.getElementById('dead-letters-more').hidden = !deadLetterCursor;
+  document.getElementById('dead-letters-empty').hidden = body.rows.length > 0;
+}
+
+function deadLetterRow(report) {
+  const label = `${report.type} ${report.format} ${report.id}`;
+  const row = el('tr', { 'data-report-id': report.id },
+    el('th', { scope: 'row', 'data-label': 'Report' }, el('button', { type: 'button', class: 'link', 'data-job': report.id },
+      `${report.type} · ${report.format.toUpperCase()}`), el('span', { class: 'id' }, report.id)),
+    el('td', { 'data-label': 'Failed' }, formatTime(report.finishedAt)),
+    el('td', { 'data-label': 'Attempts' }, String(report.attempts)),
+    el('td', { 'data-label': 'Error', class: 'error' },
+      report.error ? [el('strong', {}, report.error.code), ': ', report.error.message] : '–'),
+    el('td', { 'data-label': 'Actions' },
+      el('button', { type: 'button', 'aria-label': `Replay ${label}`, onclick: () => replay(report.id) }, 'Replay'),
+      el('span', { class: 'action-status', role: 'status' }, replayed.get(report.id) ?? '')));
+  return row;
+}
+
+async function replay(id) {
+  const status = document.querySelector(`#dead-letters tr[data-report-id="${id}"] .action-status`);
+  try {
+    const report = await api(`/api/admin/reports/${id}/retry`, { method: 'POST' });
+    replayed.set(id, `Replayed: ${report.status}`);
+    if (status) status.textContent = `Replayed: ${report.status}`;
+    await showJob(id);
+  } catch (e) {
+    if (status) status.textContent = e.message;
+  }
+}
+
+/** Shows a job and keeps it fresh while it is not final. */
+export async function showJob(id) {
+  shownJob = id;
+  document.getElementById('job-id').value = id;
+  await refreshJob();
+  document.getElementById('job-title').scrollIntoView({ block: 'start' });
+}
+
+export async function refreshJob() {
+  if (!shownJob) return;
+  const container = document.getElementById('job-detail');
+  const error = document.getElementById('job-id-error');
+  const input = document.getElementById('job-id');
+  try {
+    const detail = await api(`/api/admin/ops/jobs/${encodeURIComponent(shownJob)}`);
+    error.textContent = '';
+    input.removeAttribute('aria-invalid');
+    container.replaceChildren(renderDetail(detail));
+    if (FINAL.has(detail.report.status) && !replayed.has(shownJob)) shownJob = null;
+  } catch (e) {
+    error.textContent = e.status === 404 || e.status === 400 ? `No job ${shownJob}.` : e.message;
+    input.setAttribute('aria-invalid', 'true');
+    container.replaceChildren();
+    shownJob = null;
+  }
+}
+
+function item(label, value, name) {
+  return el('div', { 'data-fact': name }, el('dt', {}, label), el('dd', {}, value ?? '–'));
+}
+
+function renderDetail(detail) {
+  const r = detail.report;
+  return el('article', { class: 'job', 'data-job-id': r.id, 'aria-label': `Job ${r.id}` },
+    el('div', { class: 'report-head' },
+      el('h3', {}, `${r.type} · ${r.format.toUpperCase()}`),
+      el('span', { class: 'badge status', 'data-status': r.status }, r.status)),
+    el('dl', { class: 'facts' },
+      item('Id', r.id, 'id'),
+      item('Owner', detail.owner, 'owner'),
+      item('Queue', detail.queue, 'queue'),
+      item('Attempts', `${r.attempts} of ${detail.maxAttempts}`, 'attempts'),
+      item('Worker (lease)', detail.leaseOwner ? `${detail.leaseOwner} until ${formatTime(detail.leaseExpiresAt)}` : null, 'lease'),
+      item('Next attempt', detail.nextAttemptAt ? formatTime(detail.nextAttemptAt) : null, 'next-attempt'),
+      item('Created', formatTime(r.createdAt), 'created'),
+      item('Started', formatTime(r.startedAt), 'started'),
+      item('Finished', formatTime(r.finishedAt), 'finished'),
+      item('Duration', formatSeconds(secondsBetween(r.startedAt, r.finishedAt)), 'duration'),
+      item('Rows', formatNumber(r.progress.rowsWritten), 'rows'),
+      item('Error', r.error ? `${r.error.code}: ${r.error.message}` : null, 'error')),
+    el('h4', {}, 'Parameters'),
+    el('pre', { class: 'json' }, JSON.stringify(r.parameters, null, 2)),
+    el('h4', {}, 'Checkpoint'),
+    el('pre', { class: 'json', 'data-fact': 'checkpoint' }, detail.checkpoint ? JSON.stringify(detail.checkpoint, null, 2) : 'none'),
+    el('h4', {}, 'Attempts'),
+    el('table', { class: 'responsive attempts' },
+      el('thead', {}, el('tr', {}, ['#', 'Worker', 'Started', 'Ended', 'Duration', 'Outcome', 'Rows', 'Error'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, detail.attempts.map((a) => el('tr', {},
+        el('th', { scope: 'row', 'data-label': '#' }, String(a.attempt)),
+        el('td', { 'data-label': 'Worker' }, a.worker ?? '–'),
+        el('td', { 'data-label': 'Started' }, formatTime(a.startedAt)),
+        el('td', { 'data-label': 'Ended' }, formatTime(a.endedAt)),
+        el('td', { 'data-label': 'Duration' }, formatSeconds(a.durationSeconds ?? secondsBetween(a.startedAt, null))),
+        el('td', { 'data-label': 'Outcome' }, a.outcome ?? 'running'),
+        el('td', { 'data-label': 'Rows' }, formatNumber(a.rowsWritten)),
+        el('td', { 'data-label': 'Error' }, a.error ? `${a.errorCode}: ${a.error}` : '–'))))));
+}
+
+export function setUpJobs() {
+  document.getElementById('job-lookup').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const id = document.getElementById('job-id').value.trim();
+    if (!/^[0-9a-f-]{36}$/i.test(id)) {
+      document.getElementById('job-id-error').textContent = 'Enter a job id (a UUID).';
+      document.getElementById('job-id').setAttribute('aria-invalid', 'true');
+      return;
+    }
+    showJob(id);
+  });
+  document.getElementById('dead-letters-more').addEventListener('click', () => refreshDeadLetters({ append: true }));
+  // Job links in the workers and dead-letter tables open the detail.
+  document.getElementById('app').addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-job]');
+    if (button) showJob(button.dataset.job);
+  });
+}

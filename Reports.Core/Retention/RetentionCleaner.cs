@@ -1,0 +1,119 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Reports.Core.Generation;
+using Reports.Core.Storage.Blobs;
+
+namespace Reports.Core.Retention;
+
+/// <summary>
+/// Deletes files past their retention (the job becomes <c>expired</c>), blobs no job accounts for, and blocks staged by
+/// abandoned attempts. Every step is idempotent and locks what it works on with SKIP LOCKED, so any number of
+/// workers can run it at once.
+/// </summary>
+public sealed class RetentionCleaner(
+    NpgsqlDataSource dataSource, IReportFiles files, BlobServiceClient blobs, IOptions<RetentionOptions> options, TimeProvider time,
+    ILogger<RetentionCleaner> logger)
+{
+    /// <summary>Deletes the files of succeeded reports whose retention is over and marks them expired; returns how many.</summary>
+    public async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var due = new List<(Guid Id, string Blob)>();
+        await using (var select = new NpgsqlCommand("""
+            SELECT id, blob_name FROM reports.jobs
+            WHERE status = 'succeeded' AND expires_at <= @now
+            ORDER BY expires_at LIMIT 200
+            FOR UPDATE SKIP LOCKED
+            """, connection, transaction))
+        {
+            select.Parameters.AddWithValue("now", time.GetUtcNow());
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                due.Add((reader.GetGuid(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (_, blob) in due)
+        {
+            await files.DeleteAsync(blob, cancellationToken);
+        }
+
+        await using (var expire = new NpgsqlCommand(
+            "UPDATE reports.jobs SET status = 'expired', updated_at = @now WHERE id = ANY(@ids)", connection, transaction))
+        {
+            expire.Parameters.AddWithValue("ids", due.Select(d => d.Id).ToArray());
+            expire.Parameters.AddWithValue("now", time.GetUtcNow());
+            await expire.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return due.Count;
+    }
+
+    /// <summary>
+    /// Deletes blobs (committed or only staged) older than the grace period whose job is gone or can no longer use
+    /// them: failed, cancelled or expired, or never this job's file. Returns how many.
+    /// </summary>
+    public async Task<int> RemoveOrphansAsync(CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(BlobReportFiles.ContainerName);
+        if (!await container.ExistsAsync(cancellationToken))
+        {
+            return 0;
+        }
+
+        var cutoff = time.GetUtcNow() - options.Value.OrphanGrace;
+        var candidates = new List<(string Name, Guid? JobId)>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.Uncommitted, prefix: null, cancellationToken))
+        {
+            if (blob.Properties.LastModified is { } modified && modified > cutoff)
+            {
+                continue;
+            }
+
+            candidates.Add((blob.Name, Guid.TryParseExact(blob.Name.Split('.')[0], "N", out var id) ? id : null));
+            if (candidates.Count >= 1000)
+            {
+                break; // bounded per pass; the next pass continues
+            }
+        }
+
+        var keep = await BlobsInUseAsync(candidates.Where(c => c.JobId is not null).Select(c => c.JobId!.Value).Distinct().ToArray(), cancellationToken);
+        var removed = 0;
+        foreach (var (name, _) in candidates.Where(c => !keep.Contains(c.Name)))
+        {
+            await files.DeleteAsync(name, cancellationToken);
+            removed++;
+        }
+
+        if (removed > 0)
+        {
+            logger.LogInformation("Removed {Count} orphaned report blobs", removed);
+        }
+
+        return removed;
+    }
+
+    /// <summary>The blob names that unfinished or succeeded jobs among <paramref name="jobIds"/> may still need.</summary>
+    private async Task<HashSet<string>> BlobsInUseAsync(Guid[] jobIds, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT replace(id::text, '-', '') || '.' || format FROM reports.jobs
+            WHERE id = ANY(@ids) AND status IN ('queued', 'retrying', 'running', 'cancelling', 'succeeded')
+            """);
+        command.Parameters.AddWithValue("ids", jobIds);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Playwright;
+
+namespace Reports.Tests.Browser;
+
+/// <summary>
+/// With REPORTS_SCREENSHOTS=&lt;folder&gt; set, saves full-page screenshots of what the tests see (the README's pictures
+/// in docs/ are made this way); otherwise does nothing.
+/// </summary>
+internal static class Screenshots
+{
+    public static async Task SaveAsync(IPage page, string path, bool phone)
+    {
+        var folder = Environment.GetEnvironmentVariable("REPORTS_SCREENSHOTS");
+        if (string.IsNullOrEmpty(folder))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        var name = $"{(path == "/" ? "reports" : "ops")}-{(phone ? "phone" : "desktop")}.png";
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name), FullPage = true });
+    }
+}
