@@ -17,6 +17,8 @@ if (environment is null or "Development")
     Console.WriteLine($"Admin API key: {adminKey} (from {source})");
 }
 
+Console.WriteLine($"Dashboard: {builder.Options.DashboardUrl}");
+
 var redis = builder.AddRedis("redis");
 var postgres = builder.AddPostgres("postgres");
 var reportsdb = postgres.AddDatabase("reportsdb");

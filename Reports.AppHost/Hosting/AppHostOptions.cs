@@ -7,14 +7,23 @@ internal sealed record AppHostOptions
 {
     public const int DefaultWorkers = 2;
     public const int DefaultApiPort = 5080;
+    public const int DefaultDashboardPort = 18888;
     private readonly string? _dataDirectory;
 
     public int Workers { get; init; } = DefaultWorkers;
 
     public int ApiPort { get; init; } = DefaultApiPort;
 
-    /// <summary>Given to every service as <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>; none by default.</summary>
+    /// <summary>
+    /// Given to every service as <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> instead of the dashboard's receiver (an external
+    /// collector, Jaeger, the Aspire dashboard); none by default.
+    /// </summary>
     public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>The developer dashboard's port on localhost; it also receives the services' OTLP/HTTP telemetry.</summary>
+    public int DashboardPort { get; init; } = DefaultDashboardPort;
+
+    public Uri DashboardUrl => new($"http://localhost:{DashboardPort}");
 
     public string RepositoryRoot { get; init; } = ToolPaths.RepositoryRoot;
 

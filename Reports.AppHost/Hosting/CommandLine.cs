@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Reports.AppHost.Hosting;
 
 /// <summary>
-/// The AppHost's command line: <c>--workers N</c>, <c>--api-port P</c>, <c>--otlp URL</c>, <c>--data-dir DIR</c>, <c>--help</c>,
+/// The AppHost's command line: <c>--workers N</c>, <c>--api-port P</c>, <c>--dashboard-port P</c>, <c>--otlp URL</c>, <c>--data-dir DIR</c>, <c>--help</c>,
 /// and Aspire-named connection strings.
 /// </summary>
 internal sealed record CommandLine
@@ -20,7 +20,9 @@ internal sealed record CommandLine
 
           --workers N          worker processes to run (default 2)
           --api-port P         the API's port on localhost (default 5080)
+          --dashboard-port P   the developer dashboard's port on localhost (default 18888; 0 for a free one)
           --otlp URL           send every service's telemetry to this OTLP endpoint (e.g. http://localhost:4317)
+                               instead of the dashboard
           --data-dir DIR       keep the servers' data and resources.json in DIR (default: .data/ in the repository)
           --ConnectionStrings:NAME VALUE
                                use an existing server instead of starting one (NAME: redis, reportsdb, blobs);
@@ -64,7 +66,7 @@ internal sealed record CommandLine
             }
 
             var connectionStringName = ConnectionStringName(key[2..]);
-            if (key is not ("--workers" or "--api-port" or "--otlp" or "--data-dir") && connectionStringName is null)
+            if (key is not ("--workers" or "--api-port" or "--dashboard-port" or "--otlp" or "--data-dir") && connectionStringName is null)
             {
                 return Fail($"unknown option '{key}'.");
             }
@@ -87,6 +89,11 @@ internal sealed record CommandLine
                     break;
                 case "--api-port":
                     return Fail($"--api-port needs a port number from 1 to 65535, not '{value}'.");
+                case "--dashboard-port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535:
+                    options = options with { DashboardPort = port == 0 ? Processes.FreePort.Next() : port };
+                    break;
+                case "--dashboard-port":
+                    return Fail($"--dashboard-port needs a port number from 0 to 65535, not '{value}'.");
                 case "--otlp" when Uri.TryCreate(value, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https":
                     options = options with { OtlpEndpoint = otlp };
                     break;

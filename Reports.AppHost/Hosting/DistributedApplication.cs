@@ -1,4 +1,5 @@
 using Reports.AppHost.Console;
+using Reports.AppHost.Dashboard;
 using Reports.AppHost.Processes;
 
 namespace Reports.AppHost.Hosting;
@@ -30,6 +31,8 @@ internal sealed class DistributedApplication(AppHostOptions options, IReadOnlyLi
 
         OrphanReaper.MarkChildren();
         using var file = new ResourcesFile(Options.DataDirectory, states);
-        return await new Orchestrator(this, states, logs).RunAsync(cancellationToken);
+        var controls = new ResourceControls();
+        await using var dashboard = await DashboardStartup.TryStartAsync(Options, states, logs, controls, report, cancellationToken);
+        return await new Orchestrator(this, states, logs, controls: controls).RunAsync(cancellationToken);
     }
 }

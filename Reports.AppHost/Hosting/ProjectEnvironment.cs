@@ -26,6 +26,15 @@ internal static class ProjectEnvironment
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = options.OtlpEndpoint.ToString().TrimEnd('/');
         }
+        else
+        {
+            // The dashboard's receiver speaks OTLP/HTTP protobuf; short export intervals (as Aspire sets) keep it live.
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = options.DashboardUrl.ToString().TrimEnd('/');
+            environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            environment["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
+            environment["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
+            environment["OTEL_METRIC_EXPORT_INTERVAL"] = "5000";
+        }
 
         if (url is not null)
         {

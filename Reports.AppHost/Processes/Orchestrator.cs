@@ -6,7 +6,8 @@ namespace Reports.AppHost.Processes;
 /// Runs the plan: starts every unit (each waits for its own dependencies), then on Ctrl+C/SIGTERM or on the first
 /// failure stops the projects first and the servers after them, so no service loses its database mid-request.
 /// </summary>
-internal sealed class Orchestrator(DistributedApplication application, ResourceNotifications states, ResourceLogs logs, TimeProvider? time = null)
+internal sealed class Orchestrator(
+    DistributedApplication application, ResourceNotifications states, ResourceLogs logs, TimeProvider? time = null, Dashboard.ResourceControls? controls = null)
 {
     public const int FailureExitCode = 1;
     private readonly Action<string> _report = logs.For(ResourceLogs.AppHost);
@@ -31,6 +32,7 @@ internal sealed class Orchestrator(DistributedApplication application, ResourceN
             return FailureExitCode;
         }
 
+        controls?.Register(plan.Units.Select(u => u.Runtime));
         using var stopProjects = new CancellationTokenSource();
         using var stopServers = new CancellationTokenSource();
         var runs = plan.Units

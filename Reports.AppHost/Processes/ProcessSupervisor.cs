@@ -19,6 +19,7 @@ internal sealed class ProcessSupervisor(
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly ManualControl _manual = new();
 
     public string Name => name;
 
@@ -26,6 +27,14 @@ internal sealed class ProcessSupervisor(
 
     /// <summary>The exit code of a one-shot; what <c>WaitForCompletion</c> waits on.</summary>
     public Task<int> Completed => _completed.Task;
+
+    /// <summary>A one-shot runs once; anything else can be stopped and started again by hand (the dashboard).</summary>
+    public bool CanStopAndStart => !policy.RunsToCompletion;
+
+    /// <summary>Stops the process and keeps it stopped until <see cref="RequestStart"/>; false if already stopped by hand.</summary>
+    public bool RequestStop() => CanStopAndStart && _manual.RequestStop();
+
+    public bool RequestStart() => CanStopAndStart && _manual.RequestStart();
 
     public async Task RunAsync(Func<CancellationToken, Task> dependencies, CancellationToken stopping)
     {
@@ -79,19 +88,25 @@ internal sealed class ProcessSupervisor(
 
             Publish(ResourceState.Running, process.Pid);
             _ready.TrySetResult();
-            int exitCode;
             try
             {
-                exitCode = await process.Exited.WaitAsync(stopping);
+                await Task.WhenAny(process.Exited, _manual.StopRequested).WaitAsync(stopping);
             }
             catch (OperationCanceledException)
             {
-                Publish(ResourceState.Stopping);
-                await process.StopAsync(policy.StopDeadline);
-                Publish(ResourceState.Stopped, pid: null, exitCode: process.Exited.IsCompleted ? await process.Exited : null);
+                await StopAsync(process);
                 return;
             }
 
+            if (!process.Exited.IsCompleted)
+            {
+                await StopAsync(process);
+                report($"{name} stopped by hand; it stays stopped until started again");
+                await _manual.WaitForStartAsync(stopping);
+                continue;
+            }
+
+            var exitCode = await process.Exited;
             if (policy.RunsToCompletion)
             {
                 Publish(exitCode == 0 ? ResourceState.Finished : ResourceState.Failed, pid: null, exitCode);
@@ -108,6 +123,13 @@ internal sealed class ProcessSupervisor(
             states.Update(name, s => s with { ExitCode = exitCode });
             await BackOffAsync(backoff.Next(uptime), $"exited with code {exitCode}", stopping);
         }
+    }
+
+    private async Task StopAsync(RunningProcess process)
+    {
+        Publish(ResourceState.Stopping);
+        await process.StopAsync(policy.StopDeadline);
+        Publish(ResourceState.Stopped, pid: null, exitCode: process.Exited.IsCompleted ? await process.Exited : null);
     }
 
     /// <summary>Counts a restart and waits out its delay; cancellation (shutdown) ends the supervision.</summary>

@@ -30,6 +30,15 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void The_dashboard_port_defaults_to_18888_and_0_picks_a_free_one()
+    {
+        Assert.Equal(new Uri("http://localhost:18888"), CommandLine.Parse([], NoEnvironment).Options!.DashboardUrl);
+        Assert.Equal(19000, CommandLine.Parse(["--dashboard-port", "19000"], NoEnvironment).Options!.DashboardPort);
+        Assert.InRange(CommandLine.Parse(["--dashboard-port=0"], NoEnvironment).Options!.DashboardPort, 1, 65535);
+        Assert.Null(CommandLine.Parse(["--dashboard-port", "70000"], NoEnvironment).Options);
+    }
+
+    [Fact]
     public void Data_dir_is_resolved_to_a_full_path_so_a_relative_folder_means_the_same_everywhere()
     {
         var relative = CommandLine.Parse(["--data-dir", "scratch/run-1/"], NoEnvironment).Options!;

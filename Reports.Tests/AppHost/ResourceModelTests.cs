@@ -70,13 +70,17 @@ public sealed class ResourceModelTests : IDisposable
     }
 
     [Fact]
-    public void The_OTLP_endpoint_is_given_only_when_the_AppHost_has_one()
+    public void Telemetry_goes_to_the_dashboard_unless_the_AppHost_is_given_an_OTLP_endpoint()
     {
-        var without = new AppModel(_data.Path);
+        var without = new AppModel(_data.Path, new AppHostOptions { DashboardPort = 18999 });
         var with = new AppModel(_data.Path, new AppHostOptions { OtlpEndpoint = new Uri("http://localhost:4317") });
 
-        Assert.False(ProjectEnvironment.For(without.Api.Resource, 0, null, without.Builder.Options, 1).ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"));
-        Assert.Equal("http://localhost:4317", ProjectEnvironment.For(with.Api.Resource, 0, null, with.Builder.Options, 1)["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var dashboard = ProjectEnvironment.For(without.Api.Resource, 0, null, without.Builder.Options, 1);
+        Assert.Equal("http://localhost:18999", dashboard["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("http/protobuf", dashboard["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+        var given = ProjectEnvironment.For(with.Api.Resource, 0, null, with.Builder.Options, 1);
+        Assert.Equal("http://localhost:4317", given["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.False(given.ContainsKey("OTEL_EXPORTER_OTLP_PROTOCOL"));
     }
 
     [Fact]
