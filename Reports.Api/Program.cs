@@ -3,6 +3,7 @@ using Reports.Api.Features.Account;
 using Reports.Api.Features.Admin;
 using Reports.Api.Features.Catalog;
 using Reports.Api.Features.Ops;
+using Reports.Api.Features.Notifications;
 using Reports.Api.Features.Reports;
 using Reports.Api.Features.Schedules;
 using Reports.Api.Features.Webhooks;
@@ -20,8 +21,8 @@ builder.AddReportsCore();
 
 // API: problem details for every error, API keys, rate limits, OpenAPI.
 builder.AddApiServices();
-builder.AddOpsApi();
 builder.AddReportsScheduler();
+builder.AddOpsApi();
 
 var app = builder.Build();
 app.UseApiPipeline();
@@ -31,6 +32,7 @@ app.MapApiDocumentation();
 app.MapCatalogApi();
 app.MapReportsApi();
 app.MapSchedulesApi();
+app.MapNotificationsApi();
 app.MapWebhookDeliveriesApi();
 app.MapAdminApi();
 app.MapOpsApi();

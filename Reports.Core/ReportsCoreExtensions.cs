@@ -39,6 +39,8 @@ public static class ReportsCoreExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<Retention.RetentionCleaner>();
+        services.AddOptions<Notifications.EmailOptions>().Bind(builder.Configuration.GetSection(Notifications.EmailOptions.SectionName));
+        services.AddSingleton<Notifications.NotificationStore>();
         services.AddSingleton<Access.ApiKeyStore>();
         services.AddSingleton<Access.OwnerSecrets>();
         services.AddSingleton<RedisJobStreams>();

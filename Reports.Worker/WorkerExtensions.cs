@@ -22,6 +22,8 @@ public static class WorkerExtensions
         builder.Services.AddHostedService<CancelListener>();
         builder.Services.AddHostedService<QueueConsumer>();
         builder.Services.AddHostedService<MaintenanceService>();
+        builder.Services.AddHostedService<RetentionService>();
+        builder.Services.AddHostedService<Notifications.EmailSender>();
         Core.Telemetry.TelemetryServiceExtensions.AddQueueDepthGauges(builder.Services);
         builder.Services.AddSingleton<WebhookHttp>();
         builder.Services.AddSingleton<WebhookSender>();

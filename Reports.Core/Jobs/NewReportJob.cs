@@ -21,4 +21,7 @@ public sealed record NewReportJob
     public Guid? ScheduleId { get; init; }
 
     public DateTimeOffset? FireTime { get; init; }
+
+    /// <summary>Who gets an email when the job reaches a final state (when SMTP is configured).</summary>
+    public IReadOnlyList<string> EmailRecipients { get; init; } = [];
 }

@@ -42,6 +42,7 @@ public static class ScheduledReports
             WebhookUrl = schedule.WebhookUrl is { } url ? new Uri(url) : null,
             ScheduleId = schedule.Id,
             FireTime = fireTime,
+            EmailRecipients = schedule.EmailRecipients,
         }, new Dictionary<string, string[]>());
     }
 

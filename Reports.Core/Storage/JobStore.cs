@@ -23,7 +23,16 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             INSERT INTO reports.webhook_deliveries (id, job_id, url, event, job_attempt)
             SELECT gen_random_uuid(), id, webhook_url, 'report.' || status, attempt FROM changed
             WHERE webhook_url IS NOT NULL AND status IN ('succeeded', 'failed', 'cancelled')
-            ON CONFLICT ON CONSTRAINT webhook_deliveries_once DO NOTHING)
+            ON CONFLICT ON CONSTRAINT webhook_deliveries_once DO NOTHING),
+        notified AS (
+            INSERT INTO reports.notifications (id, owner, job_id, job_attempt, event, channel, recipient, status)
+            SELECT gen_random_uuid(), owner, id, attempt, 'report.' || status, 'in-app', '', 'unread' FROM changed
+            WHERE status IN ('succeeded', 'failed', 'cancelled')
+            UNION ALL
+            SELECT gen_random_uuid(), owner, id, attempt, 'report.' || status, 'email', recipient, 'pending'
+            FROM changed CROSS JOIN LATERAL unnest(email_recipients) AS recipient
+            WHERE status IN ('succeeded', 'failed', 'cancelled')
+            ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING)
         """;
 
     private const string Columns = """
@@ -61,9 +70,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     {
         await using var insert = new NpgsqlCommand($"""
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
-                                      idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, created_at, updated_at)
+                                      idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at)
             VALUES (@id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key, @trace_parent,
-                    @webhook_url, @schedule_id, @fire_time, @now, @now)
+                    @webhook_url, @schedule_id, @fire_time, @email_recipients, @now, @now)
             ON CONFLICT DO NOTHING
             RETURNING {Columns}
             """, connection, transaction);
@@ -80,6 +89,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         insert.Parameters.AddWithValue("webhook_url", (object?)request.WebhookUrl?.ToString() ?? DBNull.Value);
         insert.Parameters.AddWithValue("schedule_id", request.ScheduleId is { } schedule ? schedule : DBNull.Value);
         insert.Parameters.AddWithValue("fire_time", request.FireTime is { } fire ? fire : DBNull.Value);
+        insert.Parameters.AddWithValue("email_recipients", request.EmailRecipients.ToArray());
         insert.Parameters.AddWithValue("now", time.GetUtcNow());
         var created = await ReadOneAsync(insert, cancellationToken);
         if (created is null)
@@ -215,7 +225,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 UPDATE reports.jobs SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL,
                     checkpoint = NULL, updated_at = @now
                 WHERE id = @id AND attempt = @attempt AND status = 'cancelling'
-                RETURNING id, status, attempt, webhook_url),
+                RETURNING id, status, attempt, webhook_url, owner, email_recipients),
             {FinalEventDeliveries}
             SELECT count(*) FROM changed
             """);
@@ -329,7 +339,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             WITH changed AS (
                 UPDATE reports.jobs SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
                 WHERE status = 'cancelling' AND (lease_expires_at IS NULL OR lease_expires_at < @now)
-                RETURNING id, status, attempt, webhook_url),
+                RETURNING id, status, attempt, webhook_url, owner, email_recipients),
             {FinalEventDeliveries}
             SELECT count(*) FROM changed
             """);
@@ -344,7 +354,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             WITH changed AS (
                 UPDATE reports.jobs SET {set}, updated_at = @now
                 WHERE id = @id AND attempt = @attempt AND status = 'running'
-                RETURNING id, status, attempt, webhook_url),
+                RETURNING id, status, attempt, webhook_url, owner, email_recipients),
             {FinalEventDeliveries}
             SELECT count(*) FROM changed
             """);

@@ -51,7 +51,10 @@ internal static class ServiceSettings
             {
                 if (property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(Dictionary<,>))
                 {
-                    keys.AddRange(QueueNames.All.Select(q => $"{section}:{property.Name}:{q}")); // WorkerOptions.Queues
+                    // WorkerOptions.Queues is keyed by queue; other maps (retention per type or owner) by any name.
+                    keys.AddRange(property.Name == nameof(Reports.Worker.WorkerOptions.Queues)
+                        ? QueueNames.All.Select(q => $"{section}:{property.Name}:{q}")
+                        : [$"{section}:{property.Name}"]);
                 }
                 else
                 {

@@ -75,6 +75,7 @@ internal static class CreateReport
             IdempotencyKey = idempotencyKey,
             TraceParent = Activity.Current?.Id,
             WebhookUrl = webhook,
+            EmailRecipients = request.EmailRecipients ?? [],
         }, cancellationToken);
 
         if (outcome.ParametersDiffer)
@@ -137,6 +138,12 @@ internal static class CreateReport
                 errors["webhookUrl"] = [refusal];
                 webhook = null;
             }
+        }
+
+        if (request.EmailRecipients is { } recipients
+            && (recipients.Count > 20 || recipients.Any(r => r is null || r.Length > 254 || !System.Net.Mail.MailAddress.TryCreate(r, out _))))
+        {
+            errors["emailRecipients"] = ["At most 20 valid email addresses."];
         }
 
         return errors.Count == 0 ? null : errors;

@@ -18,4 +18,7 @@ public sealed record CreateReportRequest
 
     [Description("Where to POST the status resource, signed, when the report reaches a final state.")]
     public string? WebhookUrl { get; init; }
+
+    [Description("Who gets an email when the report is finished (at most 20 addresses; needs SMTP configured).")]
+    public IReadOnlyList<string>? EmailRecipients { get; init; }
 }

@@ -1,0 +1,50 @@
+using Reports.AppHost.Processes;
+
+namespace Reports.Tests.Notifications;
+
+/// <summary>A real SMTP server process (aiosmtpd, from Debian) on a free loopback port, keeping every message in a maildir.</summary>
+internal sealed class SmtpServer : IAsyncDisposable
+{
+    private readonly ChildProcess _process;
+
+    private SmtpServer(ChildProcess process, int port, string maildir)
+    {
+        _process = process;
+        Port = port;
+        Maildir = maildir;
+    }
+
+    public int Port { get; }
+
+    public string Maildir { get; }
+
+    public static async Task<SmtpServer> StartAsync()
+    {
+        var port = FreePort.Next();
+        var maildir = Path.Combine(Path.GetTempPath(), "reports-smtp-" + Guid.NewGuid().ToString("N")[..10]);
+        var process = ChildProcess.Start("/usr/bin/python3",
+            ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", maildir], _ => { });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Readiness.WaitAsync("smtp", process, ct => FreePort.AcceptsAsync(port, ct), TimeSpan.FromSeconds(30), timeout.Token);
+        return new SmtpServer(process, port, maildir);
+    }
+
+    /// <summary>The raw text of every message received so far.</summary>
+    public IReadOnlyList<string> Messages() =>
+        Directory.Exists(Path.Combine(Maildir, "new"))
+            ? [.. Directory.GetFiles(Path.Combine(Maildir, "new")).Select(File.ReadAllText)]
+            : [];
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        try
+        {
+            Directory.Delete(Maildir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+}
