@@ -51,9 +51,22 @@ public sealed class WebhookDeliveryTests(Infrastructure infrastructure)
         var system = await infrastructure.SystemAsync();
         using var client = await system.CreateClientAsync();
         await using var receiver = await WebhookReceiver.StartAsync(500, 500);
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "reports.webhooks.deliveries")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            outcomes.Add(tags.ToArray().FirstOrDefault(t => t.Key == "outcome").Value?.ToString() ?? ""));
+        listener.Start();
         var id = await CreateWithWebhookAsync(client, receiver.Url);
 
         var delivery = await Deliveries.WaitForOutcomeAsync(client, id, Deadline);
+        Assert.True(outcomes.Count(o => o == "retry") >= 2 && outcomes.Contains("delivered"), $"metric outcomes: {string.Join(", ", outcomes)}");
 
         Assert.Equal("succeeded", delivery.GetProperty("status").GetString());
         Assert.Equal(3, delivery.GetProperty("attempts").GetInt32());

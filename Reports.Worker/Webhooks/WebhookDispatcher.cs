@@ -50,6 +50,7 @@ internal sealed partial class WebhookDispatcher(
         {
             var outcome = await sender.SendAsync(delivery, cancellationToken);
             var attempts = delivery.Attempts + 1;
+            Reports.Core.Telemetry.ReportsMetrics.WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome.Result.ToString().ToLowerInvariant()));
             switch (outcome.Result)
             {
                 case DeliveryResult.Delivered:
