@@ -7,12 +7,12 @@ namespace Reports.Core.Scheduling;
 public static class MissedFirePolicy
 {
     public const string FireOnce = "fire-once";
-    public const string Skip = "skip";
+    public const string SkipMissed = "skip";
 
     /// <summary>A fire time this close to now is on time, not missed.</summary>
     public static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(1);
 
-    public static bool IsKnown(string policy) => policy is FireOnce or Skip;
+    public static bool IsKnown(string policy) => policy is FireOnce or SkipMissed;
 
     /// <summary>The fire time to make a report for, out of those due (oldest first), or null for none.</summary>
     public static DateTimeOffset? Choose(string policy, IReadOnlyList<DateTimeOffset> due, DateTimeOffset now)
@@ -24,6 +24,6 @@ public static class MissedFirePolicy
 
         var latest = due[^1];
         var onTime = now - latest <= Tolerance;
-        return policy == Skip && !onTime ? null : latest;
+        return policy == SkipMissed && !onTime ? null : latest;
     }
 }

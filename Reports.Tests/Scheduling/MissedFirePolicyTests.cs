@@ -18,7 +18,7 @@ public sealed class MissedFirePolicyTests
     {
         var onTime = new DateTimeOffset(2031, 5, 1, 12, 9, 30, TimeSpan.Zero);
 
-        Assert.Null(MissedFirePolicy.Choose(MissedFirePolicy.Skip, FiveMissed, Now));
-        Assert.Equal(onTime, MissedFirePolicy.Choose(MissedFirePolicy.Skip, [.. FiveMissed, onTime], Now));
+        Assert.Null(MissedFirePolicy.Choose(MissedFirePolicy.SkipMissed, FiveMissed, Now));
+        Assert.Equal(onTime, MissedFirePolicy.Choose(MissedFirePolicy.SkipMissed, [.. FiveMissed, onTime], Now));
     }
 }

@@ -48,7 +48,7 @@ public sealed class SchedulerTests(Infrastructure infrastructure)
 
     [Theory]
     [InlineData(MissedFirePolicy.FireOnce, 1)]
-    [InlineData(MissedFirePolicy.Skip, 0)]
+    [InlineData(MissedFirePolicy.SkipMissed, 0)]
     public async Task After_a_downtime_the_missed_fire_times_follow_the_schedules_policy(string policy, int expectedReports)
     {
         await infrastructure.SystemAsync();

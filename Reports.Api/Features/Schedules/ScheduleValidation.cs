@@ -34,7 +34,7 @@ internal sealed class ScheduleValidation(ReportCatalog catalog, IOptions<Webhook
         Add(errors, "timeZone", zoneError);
         if (request.MissedPolicy is { } policy && !MissedFirePolicy.IsKnown(policy))
         {
-            errors["missedPolicy"] = [$"One of: {MissedFirePolicy.FireOnce}, {MissedFirePolicy.Skip}."];
+            errors["missedPolicy"] = [$"One of: {MissedFirePolicy.FireOnce}, {MissedFirePolicy.SkipMissed}."];
         }
 
         if (request.WebhookUrl is { } url)
