@@ -15,8 +15,9 @@ internal sealed class AppHostProcess : IAsyncDisposable
     private readonly ChildProcess _process;
     private readonly StrongBox<string?> _adminKeyLine;
 
-    private AppHostProcess(ChildProcess process, string dataDirectory, int apiPort, ServerOutput output, StrongBox<string?> adminKeyLine)
+    private AppHostProcess(ChildProcess process, string dataDirectory, int apiPort, int dashboardPort, ServerOutput output, StrongBox<string?> adminKeyLine)
     {
+        DashboardAddress = new(string.Create(CultureInfo.InvariantCulture, $"http://localhost:{dashboardPort}"));
         _process = process;
         _adminKeyLine = adminKeyLine;
         DataDirectory = dataDirectory;
@@ -27,6 +28,9 @@ internal sealed class AppHostProcess : IAsyncDisposable
     public string DataDirectory { get; }
 
     public int ApiPort { get; }
+
+    /// <summary>The developer dashboard, on a port of its own so a running <c>./reports up</c> is not in the way.</summary>
+    public Uri DashboardAddress { get; }
 
     public Uri ApiAddress => new(string.Create(CultureInfo.InvariantCulture, $"http://localhost:{ApiPort}"));
 
@@ -44,14 +48,20 @@ internal sealed class AppHostProcess : IAsyncDisposable
     public static AppHostProcess Start(int workers, IReadOnlyDictionary<string, string?> environment)
     {
         var folderName = "reports-apphost-e2e-" + Guid.NewGuid().ToString("N")[..12];
-        var apiPort = FreePort.Next();
+        var apiPort = TestPorts.OutsideEphemeralRange();
+        var dashboardPort = TestPorts.OutsideEphemeralRange(apiPort);
         var dll = ProjectPaths.AssemblyPath(ToolPaths.RepositoryRoot, "Reports.AppHost", ProjectPaths.ConfigurationOf(AppContext.BaseDirectory));
         ServerOutput output = new();
         var keepLine = output.For("apphost");
         var adminKeyLine = new StrongBox<string?>();
         var process = ChildProcess.Start(
             "dotnet",
-            [dll, "--workers", workers.ToString(CultureInfo.InvariantCulture), "--api-port", apiPort.ToString(CultureInfo.InvariantCulture), "--data-dir", folderName],
+            [
+                dll, "--workers", workers.ToString(CultureInfo.InvariantCulture),
+                "--api-port", apiPort.ToString(CultureInfo.InvariantCulture),
+                "--dashboard-port", dashboardPort.ToString(CultureInfo.InvariantCulture),
+                "--data-dir", folderName,
+            ],
             line =>
             {
                 if (line.StartsWith(AdminKeyPrefix, StringComparison.Ordinal))
@@ -63,7 +73,7 @@ internal sealed class AppHostProcess : IAsyncDisposable
             },
             workingDirectory: Path.GetTempPath(),
             environment: environment);
-        return new AppHostProcess(process, Path.Combine(Path.GetTempPath(), folderName), apiPort, output, adminKeyLine);
+        return new AppHostProcess(process, Path.Combine(Path.GetTempPath(), folderName), apiPort, dashboardPort, output, adminKeyLine);
     }
 
     /// <summary>What resources.json says now (empty before its first write).</summary>

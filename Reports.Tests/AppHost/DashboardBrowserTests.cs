@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using Reports.AppHost.Processes;
 using Reports.Tests.Browser;
 using Reports.Tests.Integration;
 
@@ -24,7 +21,7 @@ public sealed partial class DashboardBrowserTests
     [Fact]
     public async Task The_dashboard_shows_resources_running_a_report_trace_across_api_and_worker_and_a_worker_console()
     {
-        await using var appHost = DashboardAppHost.Start(new Dictionary<string, string?>
+        await using var appHost = AppHostProcess.Start(1, new Dictionary<string, string?>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Reports__Dataset__Orders"] = "20000",
@@ -140,153 +137,4 @@ public sealed partial class DashboardBrowserTests
     /// The built AppHost as <see cref="AppHostProcess"/> starts it (one worker, a free API port, a throwaway data folder),
     /// with the dashboard on a free port too; disposing it stops it and kills whatever it left.
     /// </summary>
-    private sealed class DashboardAppHost : IAsyncDisposable
-    {
-        private readonly ChildProcess _process;
-
-        private DashboardAppHost(ChildProcess process, string dataDirectory, int apiPort, int dashboardPort, ServerOutput output)
-        {
-            _process = process;
-            DataDirectory = dataDirectory;
-            ApiAddress = new(string.Create(CultureInfo.InvariantCulture, $"http://localhost:{apiPort}"));
-            DashboardAddress = new(string.Create(CultureInfo.InvariantCulture, $"http://localhost:{dashboardPort}"));
-            Output = output;
-        }
-
-        public string DataDirectory { get; }
-
-        public Uri ApiAddress { get; }
-
-        public Uri DashboardAddress { get; }
-
-        public ServerOutput Output { get; }
-
-        private int Pid => _process.Id;
-
-        public static DashboardAppHost Start(IReadOnlyDictionary<string, string?> environment)
-        {
-            var folderName = "reports-apphost-dashboard-" + Guid.NewGuid().ToString("N")[..12];
-            var apiPort = PortOutsideEphemeralRange();
-            var dashboardPort = PortOutsideEphemeralRange(apiPort);
-            var dll = ProjectPaths.AssemblyPath(ToolPaths.RepositoryRoot, "Reports.AppHost", ProjectPaths.ConfigurationOf(AppContext.BaseDirectory));
-            ServerOutput output = new();
-            var process = ChildProcess.Start(
-                "dotnet",
-                [
-                    dll, "--workers", "1",
-                    "--api-port", apiPort.ToString(CultureInfo.InvariantCulture),
-                    "--dashboard-port", dashboardPort.ToString(CultureInfo.InvariantCulture),
-                    "--data-dir", folderName,
-                ],
-                output.For("apphost"),
-                workingDirectory: Path.GetTempPath(),
-                environment: environment);
-            return new DashboardAppHost(process, Path.Combine(Path.GetTempPath(), folderName), apiPort, dashboardPort, output);
-        }
-
-        /// <summary>
-        /// A free loopback port below the kernel's ephemeral range: the AppHost picks its servers' ports from that range
-        /// (bind to port 0) before the dashboard and the api listen, so a port from it could be handed out twice.
-        /// </summary>
-        private static int PortOutsideEphemeralRange(int except = 0)
-        {
-            var low = 32768;
-            try
-            {
-                low = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
-            }
-            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
-            {
-                // Linux's default range.
-            }
-
-            for (var attempt = 0; attempt < 200; attempt++)
-            {
-                var port = Random.Shared.Next(Math.Max(1024, low - 12_000), low);
-                if (port == except)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    using var listener = new TcpListener(IPAddress.Loopback, port);
-                    listener.Start();
-                    return port;
-                }
-                catch (SocketException)
-                {
-                    // Taken: try another.
-                }
-            }
-
-            return FreePort.Next();
-        }
-
-        public string? AdminKey()
-        {
-            try
-            {
-                var key = File.ReadAllText(Path.Combine(DataDirectory, "admin-key")).Trim();
-                return key.Length == 0 ? null : key;
-            }
-            catch (IOException)
-            {
-                return null;
-            }
-        }
-
-        public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan deadline)
-        {
-            var until = DateTime.UtcNow + deadline;
-            while (!await condition())
-            {
-                if (_process.HasExited)
-                {
-                    Assert.Fail($"The AppHost exited with code {await _process.Exited} before {what}.{Environment.NewLine}{Output}");
-                }
-
-                if (DateTime.UtcNow > until)
-                {
-                    Assert.Fail($"Timed out after {deadline} waiting until {what}.{Environment.NewLine}{Output}");
-                }
-
-                await Task.Delay(200);
-            }
-        }
-
-        private int? PostmasterPid()
-        {
-            try
-            {
-                var first = File.ReadLines(Path.Combine(DataDirectory, "postgres", "data", "postmaster.pid")).FirstOrDefault();
-                return int.TryParse(first, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-            }
-            catch (IOException)
-            {
-                return null;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            var postmaster = PostmasterPid();
-            var marked = ProcessTable.WithEnvironment(OrphanReaper.MarkerVariable, Pid.ToString(CultureInfo.InvariantCulture)).ToList();
-            await _process.DisposeAsync(); // SIGTERM, then the whole process tree is killed after 10 s
-            await OrphanReaper.ReapAsync(DataDirectory, Output.For("cleanup"), CancellationToken.None);
-            foreach (var pid in marked.Append(postmaster ?? 0).Where(pid => pid > 0 && ProcessTable.IsAlive(pid)))
-            {
-                Signals.Send(pid, Signals.SigKill);
-            }
-
-            try
-            {
-                Directory.Delete(DataDirectory, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Best effort: a temp folder left behind is harmless.
-            }
-        }
-    }
 }
