@@ -114,6 +114,10 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
 
                 pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
                 ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, report.Name));
+                if (pageRows > 0)
+                {
+                    await progress.ReportRowsAsync(rows, cancellationToken);
+                }
             }
             while (pageRows == options.Value.PageSize);
 

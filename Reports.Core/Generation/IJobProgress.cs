@@ -8,5 +8,8 @@ public interface IJobProgress
 {
     Task ReportTotalAsync(long rowsTotal, CancellationToken cancellationToken);
 
+    /// <summary>Rows read and formatted so far, reported after every keyset page (progress only, not a checkpoint).</summary>
+    Task ReportRowsAsync(long rowsWritten, CancellationToken cancellationToken);
+
     Task CheckpointAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken);
 }

@@ -150,8 +150,16 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     public Task<bool> SetTotalAsync(ClaimedJob claim, long rowsTotal, CancellationToken cancellationToken) =>
         UpdateClaimedAsync(claim, "rows_total = @total", cancellationToken, ("total", rowsTotal));
 
+    /// <summary>Progress between checkpoints: the rows formatted so far by this attempt.</summary>
+    public Task<bool> ReportRowsAsync(ClaimedJob claim, long rowsWritten, CancellationToken cancellationToken) =>
+        UpdateClaimedAsync(claim, "rows_written = @rows", cancellationToken, ("rows", rowsWritten));
+
+    /// <summary>
+    /// Records a staged block's checkpoint. The rows shown never move back: the pages reported since are ahead of the
+    /// block being staged.
+    /// </summary>
     public Task<bool> CheckpointAsync(ClaimedJob claim, GenerationCheckpoint checkpoint, CancellationToken cancellationToken) =>
-        UpdateClaimedAsync(claim, "checkpoint = @checkpoint, rows_written = @rows", cancellationToken,
+        UpdateClaimedAsync(claim, "checkpoint = @checkpoint, rows_written = greatest(rows_written, @rows)", cancellationToken,
             ("checkpoint", new JsonbText(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
 
     /// <summary>Records the committed file; it is kept for <paramref name="retention"/>, then deleted and the job expires.</summary>

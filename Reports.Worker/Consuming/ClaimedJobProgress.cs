@@ -11,19 +11,18 @@ namespace Reports.Worker.Consuming;
 /// </summary>
 internal sealed class ClaimedJobProgress(JobStore store, ClaimedJob claim, JobEvents events) : IJobProgress
 {
-    public async Task ReportTotalAsync(long rowsTotal, CancellationToken cancellationToken)
-    {
-        if (!await store.SetTotalAsync(claim, rowsTotal, cancellationToken))
-        {
-            throw new LeaseLostException(claim.Id, claim.Attempt);
-        }
+    public Task ReportTotalAsync(long rowsTotal, CancellationToken cancellationToken) =>
+        RecordAsync(store.SetTotalAsync(claim, rowsTotal, cancellationToken));
 
-        events.Publish(claim.Id);
-    }
+    public Task ReportRowsAsync(long rowsWritten, CancellationToken cancellationToken) =>
+        RecordAsync(store.ReportRowsAsync(claim, rowsWritten, cancellationToken));
 
-    public async Task CheckpointAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken)
+    public Task CheckpointAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken) =>
+        RecordAsync(store.CheckpointAsync(claim, checkpoint, cancellationToken));
+
+    private async Task RecordAsync(Task<bool> update)
     {
-        if (!await store.CheckpointAsync(claim, checkpoint, cancellationToken))
+        if (!await update)
         {
             throw new LeaseLostException(claim.Id, claim.Attempt);
         }

@@ -99,8 +99,8 @@ public sealed class PdfReportGenerator(
             rows += pageRows;
             pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
             ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
-            // Progress only: a PDF restarts from its first page, so the checkpoint holds no cursor and no blocks.
-            await progress.CheckpointAsync(new GenerationCheckpoint(null, 0, rows, 0), cancellationToken);
+            // Progress only: a PDF restarts from its first page, so it keeps no checkpoint.
+            await progress.ReportRowsAsync(rows, cancellationToken);
         }
         while (pageRows == pageSize);
     }

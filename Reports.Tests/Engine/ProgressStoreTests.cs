@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Reports.Core.Generation;
+using Reports.Core.Jobs;
+using Reports.Core.Storage;
+
+namespace Reports.Tests.Engine;
+
+[Collection(FaultGroup.Name)]
+public sealed class ProgressStoreTests(FaultSystem system)
+{
+    [Fact]
+    public async Task Rows_reported_per_page_show_at_once_and_a_lagging_block_checkpoint_does_not_move_them_back()
+    {
+        var store = new JobStore(system.Database, TimeProvider.System);
+        var created = await store.CreateAsync(new NewReportJob
+        {
+            Owner = "progress-" + Guid.NewGuid().ToString("N"),
+            ReportType = "orders",
+            Format = "csv",
+            Parameters = JsonDocument.Parse("""{"from":"2024-01-01","to":"2024-01-02"}""").RootElement,
+            Queue = "test-progress",
+            MaxAttempts = 5,
+        }, CancellationToken.None);
+        var claim = await store.ClaimAsync(created.Job.Id, "progress-worker", TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.NotNull(claim);
+
+        Assert.True(await store.ReportRowsAsync(claim, 40_000, CancellationToken.None));
+        Assert.Equal(40_000, (await store.GetAsync(claim.Id, owner: null, CancellationToken.None))!.RowsWritten);
+
+        // The uploader stages the block of the first 25,000 rows while the reader is already further on.
+        Assert.True(await store.CheckpointAsync(claim, new GenerationCheckpoint("[25000]", 1, 25_000, 2_500_000), CancellationToken.None));
+        var job = await store.GetAsync(claim.Id, owner: null, CancellationToken.None);
+        Assert.Equal(40_000, job!.RowsWritten);
+        Assert.Equal(25_000, JsonSerializer.Deserialize<GenerationCheckpoint>(job.Checkpoint!)!.Rows);
+    }
+}

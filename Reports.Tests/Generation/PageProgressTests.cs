@@ -1,0 +1,54 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Reports.Core.Catalog.Definitions;
+using Reports.Core.Generation;
+using Reports.Core.Generation.Pdf;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Generation;
+
+/// <summary><c>rowsWritten</c> moves after every keyset page, not only when a block is staged.</summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class PageProgressTests(Infrastructure infrastructure)
+{
+    private const int PageSize = 500;
+
+    [Fact]
+    public async Task A_csv_reports_its_rows_after_every_page_while_staging_far_fewer_blocks()
+    {
+        var system = await infrastructure.SystemAsync();
+        var services = system.WorkerServices;
+        // Pages of 500 rows and blocks of 4 MiB: a year of orders fills many pages but few blocks.
+        var generator = new CsvReportGenerator(
+            services.GetRequiredService<NpgsqlDataSource>(),
+            services.GetRequiredService<IReportFiles>(),
+            Options.Create(new GenerationOptions { PageSize = PageSize, BlockSizeBytes = 4 * 1024 * 1024 }));
+        var progress = new RecordingProgress();
+
+        var file = await generator.GenerateAsync(GenerationRequests.For(OrdersReport.Definition, "csv"), progress, CancellationToken.None);
+
+        var pages = (int)((file.Rows + PageSize - 1) / PageSize);
+        Assert.True(pages > 3, $"the test needs several pages, got {pages}");
+        Assert.Equal(Enumerable.Range(1, pages).Select(p => Math.Min((long)p * PageSize, file.Rows)), progress.Rows);
+        Assert.Equal(progress.Total, file.Rows);
+        Assert.True(progress.Checkpoints.Count < pages / 2, $"{progress.Checkpoints.Count} checkpoints for {pages} pages");
+        Assert.Equal(file.Rows, progress.Checkpoints[^1].Rows);
+    }
+
+    [Fact]
+    public async Task A_pdf_reports_its_rows_after_every_page_and_keeps_no_checkpoint()
+    {
+        var system = await infrastructure.SystemAsync();
+        var progress = new RecordingProgress();
+        var generator = system.WorkerServices.GetRequiredService<PdfReportGenerator>();
+        var pageSize = system.WorkerServices.GetRequiredService<IOptions<GenerationOptions>>().Value.PageSize;
+
+        var file = await generator.GenerateAsync(GenerationRequests.For(OrdersReport.Definition, "pdf"), progress, CancellationToken.None);
+
+        Assert.NotEmpty(progress.Rows);
+        Assert.Equal(file.Rows, progress.Rows[^1]);
+        Assert.All(progress.Rows.SkipLast(1), rows => Assert.Equal(0, rows % pageSize));
+        Assert.Empty(progress.Checkpoints);
+    }
+}
