@@ -99,11 +99,11 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             {
                 using var pageActivity = ReportsActivities.Source.StartActivity(ReportsActivities.Page);
                 pageActivity?.SetTag(ReportsActivities.PageTag, ++pageNumber);
-                await using var page = await reader.OpenPageAsync(connection, cursor, cancellationToken);
+                await using var page = await reader.OpenSequentialPageAsync(connection, cursor, cancellationToken);
                 pageRows = 0;
                 while (await page.ReadAsync(cancellationToken))
                 {
-                    WriteRow(writer, report.Columns, page.Row);
+                    WriteRow(writer, report.Columns, page.Row, cursor);
                     rows++;
                     pageRows++;
                     if (writer.IsBlockFull)
@@ -180,7 +180,8 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
         writer.EndRow();
     }
 
-    private static void WriteRow(CsvBlockWriter writer, IReadOnlyList<ReportColumn> columns, NpgsqlDataReader row)
+    /// <summary>Formats one row, reading each column once and in order (sequential access), keys into the cursor.</summary>
+    private static void WriteRow(CsvBlockWriter writer, IReadOnlyList<ReportColumn> columns, NpgsqlDataReader row, KeysetCursor cursor)
     {
         for (var i = 0; i < columns.Count; i++)
         {
@@ -192,15 +193,36 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
 
             switch (columns[i].Type)
             {
-                case ColumnType.Integer: writer.WriteInt64(row.GetInt64(i)); break;
-                case ColumnType.Decimal: writer.WriteDecimal(row.GetDecimal(i)); break;
-                case ColumnType.Timestamp: writer.WriteTimestampUtc(row.GetDateTime(i)); break;
-                case ColumnType.Date: writer.WriteDate(row.GetFieldValue<DateOnly>(i)); break;
-                default: writer.WriteText(row.GetString(i)); break;
+                case ColumnType.Integer:
+                    var integer = row.GetInt64(i);
+                    writer.WriteInt64(integer);
+                    cursor.Capture(i, integer);
+                    break;
+                case ColumnType.Decimal:
+                    var number = row.GetDecimal(i);
+                    writer.WriteDecimal(number);
+                    cursor.Capture(i, number);
+                    break;
+                case ColumnType.Timestamp:
+                    var timestamp = row.GetDateTime(i);
+                    writer.WriteTimestampUtc(timestamp);
+                    cursor.Capture(i, timestamp);
+                    break;
+                case ColumnType.Date:
+                    var date = row.GetFieldValue<DateOnly>(i);
+                    writer.WriteDate(date);
+                    cursor.Capture(i, date);
+                    break;
+                default:
+                    var text = row.GetString(i);
+                    writer.WriteText(text);
+                    cursor.Capture(i, text);
+                    break;
             }
         }
 
         writer.EndRow();
+        cursor.RowCaptured();
     }
 
     private sealed record StagedBlock(int Sequence, CsvBlock Block, GenerationCheckpoint Checkpoint);

@@ -18,6 +18,7 @@ public sealed class KeysetCursor
     private readonly DateTime[] _timestamps;
     private readonly DateOnly[] _dates;
     private readonly string?[] _texts;
+    private readonly int[] _slotOfColumn;
 
     public KeysetCursor(ReportDefinition report)
     {
@@ -28,6 +29,11 @@ public sealed class KeysetCursor
         _timestamps = new DateTime[_columns.Length];
         _dates = new DateOnly[_columns.Length];
         _texts = new string?[_columns.Length];
+        _slotOfColumn = [.. Enumerable.Repeat(-1, report.Columns.Count)];
+        for (var slot = 0; slot < _columns.Length; slot++)
+        {
+            _slotOfColumn[_columns[slot]] = slot;
+        }
     }
 
     /// <summary>False until a row has been read (or a checkpoint restored): the first page has no keyset predicate.</summary>
@@ -52,6 +58,59 @@ public sealed class KeysetCursor
 
         HasValue = true;
     }
+
+    /// <summary>
+    /// Keeps <paramref name="value"/> if <paramref name="column"/> is a key column: for readers that see each column once,
+    /// in order (sequential access), and so cannot capture the keys after the row.
+    /// </summary>
+    public void Capture(int column, long value)
+    {
+        if (Slot(column) is var slot and >= 0)
+        {
+            _integers[slot] = value;
+        }
+    }
+
+    /// <inheritdoc cref="Capture(int, long)"/>
+    public void Capture(int column, decimal value)
+    {
+        if (Slot(column) is var slot and >= 0)
+        {
+            _decimals[slot] = value;
+        }
+    }
+
+    /// <inheritdoc cref="Capture(int, long)"/>
+    public void Capture(int column, DateTime value)
+    {
+        if (Slot(column) is var slot and >= 0)
+        {
+            _timestamps[slot] = value;
+        }
+    }
+
+    /// <inheritdoc cref="Capture(int, long)"/>
+    public void Capture(int column, DateOnly value)
+    {
+        if (Slot(column) is var slot and >= 0)
+        {
+            _dates[slot] = value;
+        }
+    }
+
+    /// <inheritdoc cref="Capture(int, long)"/>
+    public void Capture(int column, string value)
+    {
+        if (Slot(column) is var slot and >= 0)
+        {
+            _texts[slot] = value;
+        }
+    }
+
+    /// <summary>Marks the end of a row whose keys were captured column by column.</summary>
+    public void RowCaptured() => HasValue = true;
+
+    private int Slot(int column) => _slotOfColumn[column];
 
     public object Value(int index) => _types[index] switch
     {

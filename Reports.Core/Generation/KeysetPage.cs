@@ -2,8 +2,11 @@ using Npgsql;
 
 namespace Reports.Core.Generation;
 
-/// <summary>One page of a keyset query being read; each row read becomes the cursor's position.</summary>
-public sealed class KeysetPage(NpgsqlCommand command, NpgsqlDataReader reader, KeysetCursor cursor) : IAsyncDisposable
+/// <summary>
+/// One page of a keyset query being read. Each row read becomes the cursor's position: captured here, or, for a
+/// sequential page (whose columns can be read once, in order), by the caller as it reads the row's columns.
+/// </summary>
+public sealed class KeysetPage(NpgsqlCommand command, NpgsqlDataReader reader, KeysetCursor cursor, bool sequential) : IAsyncDisposable
 {
     public NpgsqlDataReader Row => reader;
 
@@ -14,7 +17,11 @@ public sealed class KeysetPage(NpgsqlCommand command, NpgsqlDataReader reader, K
             return false;
         }
 
-        cursor.Capture(reader);
+        if (!sequential)
+        {
+            cursor.Capture(reader);
+        }
+
         return true;
     }
 

@@ -1,3 +1,4 @@
+using System.Data;
 using Npgsql;
 using Reports.Core.Catalog;
 
@@ -23,7 +24,17 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
     }
 
     /// <summary>Opens the page after <paramref name="cursor"/>; reading its rows moves the cursor.</summary>
-    public async Task<KeysetPage> OpenPageAsync(NpgsqlConnection connection, KeysetCursor cursor, CancellationToken cancellationToken)
+    public Task<KeysetPage> OpenPageAsync(NpgsqlConnection connection, KeysetCursor cursor, CancellationToken cancellationToken) =>
+        OpenAsync(connection, cursor, sequential: false, cancellationToken);
+
+    /// <summary>
+    /// Opens the page after <paramref name="cursor"/> for sequential access: each row's columns are read once, in order,
+    /// without Npgsql buffering the row, and the reader captures the key columns into the cursor as it meets them.
+    /// </summary>
+    public Task<KeysetPage> OpenSequentialPageAsync(NpgsqlConnection connection, KeysetCursor cursor, CancellationToken cancellationToken) =>
+        OpenAsync(connection, cursor, sequential: true, cancellationToken);
+
+    private async Task<KeysetPage> OpenAsync(NpgsqlConnection connection, KeysetCursor cursor, bool sequential, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand(cursor.HasValue ? _nextPageSql : _firstPageSql, connection) { CommandTimeout = 0 };
         try
@@ -38,7 +49,8 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
                 }
             }
 
-            return new KeysetPage(command, await command.ExecuteReaderAsync(cancellationToken), cursor);
+            var behavior = sequential ? CommandBehavior.SequentialAccess : CommandBehavior.Default;
+            return new KeysetPage(command, await command.ExecuteReaderAsync(behavior, cancellationToken), cursor, sequential);
         }
         catch
         {
