@@ -26,4 +26,31 @@ public sealed class PdfFontTests
         var error = Assert.Throws<ReportDefinitionException>(() => font.Printable(size, "田中 Hiroshi"));
         Assert.Contains("DejaVu Sans", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(7.5f, "1,234,567.89")]
+    [InlineData(7.5f, "Smith, Jones & Partners")]
+    [InlineData(8f, "Zoë Østergaard-Łukasz O'Connor")]
+    [InlineData(8f, "Παπαδόπουλος Мария Nguyễn")]
+    [InlineData(8.5f, "2024-11-30 23:59 WWWWW iiiii")]
+    public void Text_is_measured_as_skia_measures_it(float points, string text)
+    {
+        using var font = new PdfFont(Options.Create(new PdfOptions()));
+        using var size = font.Create(points);
+
+        Assert.Equal(size.MeasureText(text), font.Measure(size, text), 3);
+    }
+
+    [Fact]
+    public void Text_too_wide_for_its_cell_is_cut_with_an_ellipsis_that_fits()
+    {
+        using var font = new PdfFont(Options.Create(new PdfOptions()));
+        using var size = font.Create(7.5f);
+
+        var fitted = font.Fit(size, "Smith, Jones & Partners International Holdings", 60f);
+
+        Assert.EndsWith("…", fitted, StringComparison.Ordinal);
+        Assert.True(size.MeasureText(fitted) <= 60f, fitted);
+        Assert.Equal("Short", font.Fit(size, "Short", 60f));
+    }
 }
