@@ -48,6 +48,7 @@ for (let i = 0; i < options.processes; i++) {
 await Promise.all(children.map((child) => once(child, 'message')));
 
 await runBatch(warmUpJobs);
+// 'timed batch started' is the marker Reports.Bench measures CPU from (bench/peers/PeerProtocol.cs).
 console.error(`[bullmq] timed batch started: ${options.jobs} jobs, ${options.processes} x ${options.workers} workers`);
 const batch = await runBatch(options.jobs);
 console.log(JSON.stringify({

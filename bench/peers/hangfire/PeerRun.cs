@@ -1,4 +1,5 @@
 using Hangfire;
+using Reports.Bench.Peers;
 
 namespace Reports.Bench.Peers.Hangfire;
 
@@ -9,9 +10,6 @@ namespace Reports.Bench.Peers.Hangfire;
 internal static class PeerRun
 {
     private const int WarmUpJobs = 50;
-
-    /// <summary>Written to stderr when the timed batch starts, so the caller can start measuring CPU there.</summary>
-    public const string TimedBatchMarker = "timed batch started";
 
     public static async Task<PeerResult> RunAsync(PeerOptions options, CancellationToken cancellationToken)
     {
@@ -35,7 +33,7 @@ internal static class PeerRun
         {
             var client = new BackgroundJobClient(storage.Jobs);
             await TinyBatch.RunAsync(client, counter, WarmUpJobs, cancellationToken);
-            await Console.Error.WriteLineAsync($"[{options.PeerName}] {TimedBatchMarker}: {options.Jobs} jobs, {options.Processes} x {options.Workers} workers");
+            await Console.Error.WriteLineAsync($"[{options.PeerName}] {PeerProtocol.TimedBatchMarker}: {options.Jobs} jobs, {options.Processes} x {options.Workers} workers");
             var batch = await TinyBatch.RunAsync(client, counter, options.Jobs, cancellationToken);
             await WaitForStorageCountAsync(storage.Jobs, WarmUpJobs + options.Jobs, cancellationToken);
             return new PeerResult

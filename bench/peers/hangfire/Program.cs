@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Reports.Bench.Peers;
 using Reports.Bench.Peers.Hangfire;
 
 // Benchmark scenario 6, the Hangfire peer: N no-op jobs through Hangfire 1.8 on Redis or PostgreSQL (see PeerRun for
