@@ -89,6 +89,9 @@ internal static class PeersScenario
         Ratio(report, scenario, "queue_vs_hangfire_redis", "ours / Hangfire + Redis", ours.Median / hangfireRedis);
         Ratio(report, scenario, "queue_vs_hangfire_postgres", "ours / Hangfire + PostgreSQL", ours.Median / hangfirePostgres);
         Ratio(report, scenario, "queue_vs_bullmq", "ours / BullMQ", ours.Median / figures[Key(PeerCommand.BullMq)].Median);
+        report.Notes.Add($"**Peers (scenario 6).** Hangfire (bench/peers/hangfire) and BullMQ (bench/peers/bullmq) on this run's Redis and PostgreSQL, "
+            + $"{shape} concurrent jobs as our workers have; workers idle, 8 clients enqueue while they consume, first enqueue to last success. "
+            + "The peers run a no-op job, ours scenario 4's tiny report (claim, a PostgreSQL page, a blob commit, through the API): the ratios compare our per-job path with theirs.");
     }
 
     private static void Ratio(BenchReport report, string scenario, string name, string meaning, double value)
