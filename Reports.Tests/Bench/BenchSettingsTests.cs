@@ -15,6 +15,21 @@ public sealed class BenchSettingsTests
         Assert.Equal([10_000L, 1_000_000L, 5_000_000L], settings.MemoryCsvRows);
         Assert.Equal(20_000, settings.PdfPages);
         Assert.Equal([1, 2, 4], settings.QueueWorkers);
+        Assert.Equal(20_000, settings.PeerJobs);
+        Assert.Null(settings.Only);
+        Assert.All(BenchSettings.ScenarioNames, name => Assert.True(settings.Includes(name)));
+    }
+
+    [Fact]
+    public void Parse_Only_RunsJustTheNamedScenarios()
+    {
+        var (settings, error) = BenchSettings.Parse(["--quick", "--only", "peers, queue"], "/repo");
+
+        Assert.Null(error);
+        Assert.Equal(["peers", "queue"], settings!.Only!.Order(StringComparer.Ordinal));
+        Assert.True(settings.Includes("peers") && settings.Includes("queue"));
+        Assert.False(settings.Includes("csv") || settings.Includes("api"));
+        Assert.Equal(2_000, settings.PeerJobs);
     }
 
     [Fact]
@@ -32,6 +47,9 @@ public sealed class BenchSettingsTests
     [InlineData("--runs", "0")]
     [InlineData("--runs", "x")]
     [InlineData("--fast", "")]
+    [InlineData("--only", "peers,fast")]
+    [InlineData("--only", ",")]
+    [InlineData("--only", "")]
     public void Parse_RefusesBadArguments(string name, string value)
     {
         var (settings, error) = BenchSettings.Parse(value.Length > 0 ? [name, value] : [name], "/repo");

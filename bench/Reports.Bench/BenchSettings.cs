@@ -8,6 +8,9 @@ namespace Reports.Bench;
 /// </summary>
 internal sealed record BenchSettings
 {
+    /// <summary>The names <c>--only</c> takes, one per scenario of issue 10.</summary>
+    public static readonly IReadOnlyList<string> ScenarioNames = ["csv", "memory", "pdf", "queue", "api", "peers"];
+
     public required bool Quick { get; init; }
     public required string RepositoryRoot { get; init; }
     public string AppHostAssembly => Path.Combine(RepositoryRoot, "Reports.AppHost/bin/Release/net10.0/Reports.AppHost.dll");
@@ -33,6 +36,23 @@ internal sealed record BenchSettings
     public required TimeSpan LoadDuration { get; init; }
     public int LoadConcurrency { get; init; } = 4;
 
+    /// <summary>No-op jobs each peer runs per run (scenario 6): enough that a fast peer runs for seconds, not milliseconds.</summary>
+    public required int PeerJobs { get; init; }
+
+    /// <summary>Scenario 6 runs in the system with this many worker processes, and gives each peer as many.</summary>
+    public int PeerWorkerProcesses { get; init; } = 2;
+
+    /// <summary>Concurrent jobs per worker process: our workers' default on the interactive queue, where tiny reports go.</summary>
+    public int PeerSlotsPerProcess { get; init; } = 2;
+
+    /// <summary>The time limit of one peer run; the runner exits by itself after it.</summary>
+    public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The scenarios of <c>--only</c>; null runs them all.</summary>
+    public IReadOnlySet<string>? Only { get; init; }
+
+    public bool Includes(string scenario) => Only is null || Only.Contains(scenario);
+
     /// <summary>The time limit of any one report the benchmark waits for.</summary>
     public TimeSpan ReportTimeout { get; init; } = TimeSpan.FromMinutes(20);
 
@@ -50,6 +70,7 @@ internal sealed record BenchSettings
         QueueWorkers = [1, 2, 4],
         LoadReportRows = 2_000_000,
         LoadDuration = TimeSpan.FromSeconds(15),
+        PeerJobs = 20_000,
     };
 
     public static BenchSettings QuickRun(string root) => new()
@@ -66,15 +87,17 @@ internal sealed record BenchSettings
         QueueWorkers = [1, 2, 4],
         LoadReportRows = 500_000,
         LoadDuration = TimeSpan.FromSeconds(5),
+        PeerJobs = 2_000,
     };
 
-    /// <summary><c>[--quick] [--runs N] [--root DIR]</c>; null with a message on a bad argument.</summary>
+    /// <summary><c>[--quick] [--runs N] [--only NAME,...] [--root DIR]</c>; null with a message on a bad argument.</summary>
     public static (BenchSettings? Settings, string? Error) Parse(IReadOnlyList<string> args, string defaultRoot)
     {
         ArgumentNullException.ThrowIfNull(args);
         var quick = args.Contains("--quick");
         var root = defaultRoot;
         int? runs = null;
+        HashSet<string>? only = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -85,15 +108,26 @@ internal sealed record BenchSettings
                     runs = n;
                     i++;
                     break;
+                case "--only" when i + 1 < args.Count && ParseScenarios(args[i + 1]) is { } names:
+                    only = names;
+                    i++;
+                    break;
                 case "--root" when i + 1 < args.Count:
                     root = Path.GetFullPath(args[++i]);
                     break;
                 default:
-                    return (null, $"unknown or incomplete argument '{args[i]}'. Usage: Reports.Bench [--quick] [--runs 1-20] [--root DIR]");
+                    return (null, $"unknown or incomplete argument '{args[i]}'. Usage: Reports.Bench [--quick] [--runs 1-20] [--only {string.Join('|', ScenarioNames)},...] [--root DIR]");
             }
         }
 
-        var settings = quick ? QuickRun(root) : Full(root);
+        var settings = (quick ? QuickRun(root) : Full(root)) with { Only = only };
         return (runs is { } r ? settings with { Runs = r } : settings, null);
+    }
+
+    /// <summary>A comma-separated list of known scenario names, or null.</summary>
+    private static HashSet<string>? ParseScenarios(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        return names.Count > 0 && names.All(ScenarioNames.Contains) ? names : null;
     }
 }

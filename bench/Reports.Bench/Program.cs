@@ -7,8 +7,8 @@ using Reports.Bench.Measurement;
 using Reports.Bench.Results;
 using Reports.Bench.Scenarios;
 
-// ./reports bench [--quick]: starts the system through the AppHost on loopback (1, 2, then 4 workers), runs each
-// scenario of issue 10 a few times next to its floor, and writes bench/results/latest.json and latest.md.
+// ./reports bench [--quick] [--only ...]: starts the system through the AppHost on loopback (1, 2, then 4 workers), runs
+// each scenario of issue 10 a few times next to its floor or its peers, and writes bench/results/latest.json and latest.md.
 var (settings, error) = BenchSettings.Parse(args, FindRepositoryRoot());
 if (settings is null)
 {
@@ -33,37 +33,73 @@ report.Settings["runs"] = settings.Runs;
 report.Settings["datasetOrders"] = settings.DatasetOrders;
 report.Settings["workerQueues"] = "defaults: reports 2, reports-bulk 1 per worker process";
 report.Settings["apiLimits"] = "per-owner rate limit and active-job quota lifted to 1,000,000 (one owner floods on purpose)";
+report.Settings["only"] = settings.Only is null ? null : string.Join(",", settings.Only.Order(StringComparer.Ordinal));
+report.Settings["peers"] = $"{settings.PeerJobs} no-op jobs each, {settings.PeerWorkerProcesses} worker processes × {settings.PeerSlotsPerProcess} concurrent jobs";
 
 var memory = new Figures();
 var queue = new Figures();
+var peers = new Figures();
 var memoryLoad = new MachineLoad();
 var queueLoad = new JsonObject();
+var peersLoad = new JsonObject();
 
-await InSystemAsync(1, async session =>
+// Each system starts only when a scenario chosen by --only runs in it.
+if (settings.Includes("memory") || settings.Includes("csv") || settings.Includes("pdf") || QueueAt(1))
 {
-    await Attempt("2. memory (CSV)", () => MemoryScenario.RunAsync(session, memory, cancellationToken));
-    await Attempt("1. CSV throughput", () => CsvThroughputScenario.RunAsync(session, cancellationToken));
-    await Attempt("3. PDF", () => PdfScenario.RunAsync(session, memory, cancellationToken));
-    MemoryScenario.Publish(session, memory, memoryLoad.Stop());
-    await Attempt("4. queue, 1 worker", () => Queue(session));
-});
-
-await InSystemAsync(2, async session =>
-{
-    await Attempt("5. API under load", () => ApiLoadScenario.RunAsync(session, cancellationToken));
-    if (settings.QueueWorkers.Contains(2))
+    await InSystemAsync(1, async session =>
     {
-        await Attempt("4. queue, 2 workers", () => Queue(session));
-    }
-});
+        if (settings.Includes("memory"))
+        {
+            await Attempt("2. memory (CSV)", () => MemoryScenario.RunAsync(session, memory, cancellationToken));
+        }
 
-foreach (var workers in settings.QueueWorkers.Where(w => w is not (1 or 2)))
-{
-    await InSystemAsync(workers, session => Attempt($"4. queue, {workers} workers", () => Queue(session)));
+        if (settings.Includes("csv"))
+        {
+            await Attempt("1. CSV throughput", () => CsvThroughputScenario.RunAsync(session, cancellationToken));
+        }
+
+        if (settings.Includes("pdf"))
+        {
+            await Attempt("3. PDF", () => PdfScenario.RunAsync(session, memory, cancellationToken));
+        }
+
+        if (settings.Includes("memory") || settings.Includes("pdf"))
+        {
+            MemoryScenario.Publish(session, memory, memoryLoad.Stop());
+        }
+
+        await QueueAndPeers(session);
+    });
 }
 
-QueueScenario.Publish(report, settings, queue, queueLoad);
-report.Notes.Add("**Peers (scenario 6):** Hangfire and BullMQ side by side are not measured yet; `queue_vs_hangfire` and `queue_vs_bullmq` are absent from the ratios.");
+if (settings.Includes("api") || QueueAt(2))
+{
+    await InSystemAsync(2, async session =>
+    {
+        if (settings.Includes("api"))
+        {
+            await Attempt("5. API under load", () => ApiLoadScenario.RunAsync(session, cancellationToken));
+        }
+
+        await QueueAndPeers(session);
+    });
+}
+
+foreach (var workers in settings.QueueWorkers.Append(settings.PeerWorkerProcesses).Distinct().Where(w => w is not (1 or 2) && QueueAt(w)))
+{
+    await InSystemAsync(workers, QueueAndPeers);
+}
+
+if (settings.Includes("queue"))
+{
+    QueueScenario.Publish(report, settings, queue, queueLoad);
+}
+
+if (settings.Includes("peers"))
+{
+    PeersScenario.Publish(report, settings, peers, queue[QueueScenario.Key(settings.PeerWorkerProcesses)], peersLoad);
+}
+
 ScaleModel.Write(report);
 report.Machine["loadAverageAtEnd"] = MachineLoad.LoadAverage();
 
@@ -82,11 +118,33 @@ void Cancel(PosixSignalContext context)
     stop.Cancel();
 }
 
-async Task Queue(BenchSession session)
+// Scenario 4 at this worker count, when chosen or when scenario 6 needs ours next to the peers.
+bool QueueAt(int workers) => (settings.Includes("queue") && settings.QueueWorkers.Contains(workers)) || PeersAt(workers);
+
+bool PeersAt(int workers) => settings.Includes("peers") && workers == settings.PeerWorkerProcesses;
+
+async Task QueueAndPeers(BenchSession session)
 {
-    var load = new MachineLoad();
-    await QueueScenario.RunAsync(session, queue, cancellationToken);
-    queueLoad[$"{session.System.Workers}w"] = load.Stop();
+    var workers = session.System.Workers;
+    if (QueueAt(workers))
+    {
+        await Attempt($"4. queue, {workers} worker(s)", async () =>
+        {
+            var load = new MachineLoad();
+            await QueueScenario.RunAsync(session, queue, cancellationToken);
+            queueLoad[$"{workers}w"] = load.Stop();
+        });
+    }
+
+    if (PeersAt(workers))
+    {
+        await Attempt("6. peers", async () =>
+        {
+            var load = new MachineLoad();
+            await PeersScenario.RunAsync(session, peers, cancellationToken);
+            peersLoad[$"{workers}w"] = load.Stop();
+        });
+    }
 }
 
 async Task InSystemAsync(int workers, Func<BenchSession, Task> scenarios)

@@ -1,0 +1,32 @@
+using Reports.AppHost.Processes;
+using Reports.Bench.Harness;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Bench;
+
+/// <summary>Each peer runner of benchmark scenario 6 (bench/peers/) on a small batch, against the collection's real servers.</summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class PeerRunnerTests(Infrastructure infrastructure)
+{
+    private const int Jobs = 200;
+
+    [Theory]
+    [InlineData(PeerCommand.HangfireRedis)]
+    [InlineData(PeerCommand.HangfirePostgres)]
+    [InlineData(PeerCommand.BullMq)]
+    public async Task Peer_RunsEveryJob_AndPrintsItsResultLine(string peer)
+    {
+        var load = new PeerLoad(Jobs, WorkersPerProcess: 2, Processes: 1, Timeout: TimeSpan.FromMinutes(3));
+        var command = PeerCommand.For(peer, ToolPaths.RepositoryRoot, infrastructure.RedisConnectionString, infrastructure.PostgresConnectionString, load);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+
+        var outcome = await PeerRunner.RunAsync(command, new Dictionary<string, int>(), timeout.Token);
+
+        Assert.Equal(peer, outcome.Result.Peer);
+        Assert.Equal(Jobs, outcome.Result.Jobs);
+        Assert.Equal(2, outcome.Result.Workers);
+        Assert.True(outcome.Result.JobsPerSecond > 0, $"{outcome.Result.JobsPerSecond} jobs/s");
+        Assert.True(outcome.Result.EnqueueSeconds > 0);
+        Assert.True(outcome.CpuSeconds[PeerRunner.PeerTree] >= 0);
+    }
+}
