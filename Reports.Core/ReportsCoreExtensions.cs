@@ -54,6 +54,7 @@ public static class ReportsCoreExtensions
         services.AddSingleton(sp => new BlobReportFiles(
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobReportFiles.ContainerName)));
         services.AddSingleton<IReportFiles>(sp => sp.GetRequiredService<BlobReportFiles>());
+        services.AddSingleton<BlockBuffers>();
         services.AddSingleton<CsvReportGenerator>();
         services.AddSingleton<ParameterReferences>();
         services.AddOptions<PdfOptions>()

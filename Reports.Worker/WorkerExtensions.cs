@@ -17,6 +17,7 @@ public static class WorkerExtensions
                 $"Reports:Worker:Queues may only name: {string.Join(", ", Core.Queue.QueueNames.All)}.")
             .ValidateOnStart();
         builder.Services.AddHostedService<StorageInitializer>();
+        builder.Services.AddHostedService<BlockBufferReservation>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<RunningJobs>();
         builder.Services.AddHostedService<CancelListener>();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using Reports.Core.Telemetry;
 
@@ -8,9 +7,9 @@ namespace Reports.Core.Generation;
 internal static class BlockUpload
 {
     public static async Task<UploadedBlocks> UploadAsync(
-        IReportFiles files, string blobName, Stream content, int blockSize, CancellationToken cancellationToken)
+        IReportFiles files, BlockBuffers buffers, string blobName, Stream content, int blockSize, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(blockSize);
+        var buffer = blockSize <= buffers.BufferSize ? buffers.Rent() : new byte[blockSize];
         try
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -52,7 +51,7 @@ internal static class BlockUpload
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffers.Return(buffer);
         }
     }
 }

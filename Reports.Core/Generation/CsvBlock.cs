@@ -1,9 +1,7 @@
-using System.Buffers;
-
 namespace Reports.Core.Generation;
 
-/// <summary>A run of whole CSV rows in a pooled buffer, returned to the pool on dispose.</summary>
-public sealed class CsvBlock(byte[] buffer, int length) : IDisposable
+/// <summary>A run of whole CSV rows in a block buffer, given back to its <see cref="BlockBuffers"/> on dispose.</summary>
+public sealed class CsvBlock(byte[] buffer, int length, BlockBuffers owner) : IDisposable
 {
     private byte[]? _buffer = buffer;
 
@@ -16,7 +14,7 @@ public sealed class CsvBlock(byte[] buffer, int length) : IDisposable
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } b)
         {
-            ArrayPool<byte>.Shared.Return(b);
+            owner.Return(b);
         }
     }
 }

@@ -5,22 +5,31 @@ using System.Text;
 namespace Reports.Core.Generation;
 
 /// <summary>
-/// Formats CSV rows (RFC 4180, UTF-8, invariant formats) straight into a pooled byte buffer and cuts it
+/// Formats CSV rows (RFC 4180, UTF-8, invariant formats) straight into a block buffer and cuts it
 /// into blocks of about <see cref="TargetBlockSize"/> bytes, always at a row boundary.
 /// Text cells that a spreadsheet would run as a formula are neutralised with a leading apostrophe.
 /// </summary>
 public sealed class CsvBlockWriter : IDisposable
 {
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private readonly BlockBuffers _buffers;
     private byte[] _buffer;
     private int _length;
     private bool _rowHasCells;
 
     public CsvBlockWriter(int targetBlockSize)
+        : this(targetBlockSize, new BlockBuffers(targetBlockSize))
+    {
+    }
+
+    public CsvBlockWriter(int targetBlockSize, BlockBuffers buffers)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(targetBlockSize, 1024);
+        ArgumentNullException.ThrowIfNull(buffers);
+        ArgumentOutOfRangeException.ThrowIfLessThan(buffers.BufferSize, targetBlockSize + (targetBlockSize / 8), nameof(buffers));
         TargetBlockSize = targetBlockSize;
-        _buffer = ArrayPool<byte>.Shared.Rent(targetBlockSize + (targetBlockSize / 8));
+        _buffers = buffers;
+        _buffer = buffers.Rent();
     }
 
     public int TargetBlockSize { get; }
@@ -33,18 +42,41 @@ public sealed class CsvBlockWriter : IDisposable
 
     public void WriteText(string? value)
     {
-        BeginCell();
         if (string.IsNullOrEmpty(value))
+        {
+            BeginCell();
+            return;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(value.Length));
+        try
+        {
+            WriteText(rented.AsSpan(0, Utf8.GetBytes(value, rented)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// A text cell from its UTF-8 bytes (as PostgreSQL sends them: no string is made per cell). Every byte the
+    /// rules look at is ASCII, so they hold on UTF-8 as they do on characters.
+    /// </summary>
+    public void WriteText(ReadOnlySpan<byte> utf8)
+    {
+        BeginCell();
+        if (utf8.IsEmpty)
         {
             return;
         }
 
-        var neutralise = value[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
-        var quote = neutralise || value.AsSpan().IndexOfAny(",\"\r\n") >= 0;
+        var neutralise = utf8[0] is (byte)'=' or (byte)'+' or (byte)'-' or (byte)'@' or (byte)'\t' or (byte)'\r';
+        var quote = neutralise || utf8.IndexOfAny(",\"\r\n"u8) >= 0;
         if (!quote)
         {
-            var written = Utf8.GetBytes(value, Reserve(Utf8.GetMaxByteCount(value.Length)));
-            _length += written;
+            utf8.CopyTo(Reserve(utf8.Length));
+            _length += utf8.Length;
             return;
         }
 
@@ -54,12 +86,13 @@ public sealed class CsvBlockWriter : IDisposable
             Append((byte)'\'');
         }
 
-        var rest = value.AsSpan();
+        var rest = utf8;
         while (!rest.IsEmpty)
         {
-            var quoteAt = rest.IndexOf('"');
+            var quoteAt = rest.IndexOf((byte)'"');
             var chunk = quoteAt < 0 ? rest : rest[..(quoteAt + 1)];
-            _length += Utf8.GetBytes(chunk, Reserve(Utf8.GetMaxByteCount(chunk.Length)));
+            chunk.CopyTo(Reserve(chunk.Length));
+            _length += chunk.Length;
             if (quoteAt < 0)
             {
                 break;
@@ -111,13 +144,13 @@ public sealed class CsvBlockWriter : IDisposable
     }
 
     /// <summary>
-    /// Hands over the formatted bytes as a block backed by a pooled array; the caller disposes it once uploaded.
+    /// Hands over the formatted bytes as a block in its buffer; the caller disposes it once uploaded.
     /// The writer starts a fresh buffer.
     /// </summary>
     public CsvBlock TakeBlock()
     {
-        var block = new CsvBlock(_buffer, _length);
-        _buffer = ArrayPool<byte>.Shared.Rent(TargetBlockSize + (TargetBlockSize / 8));
+        var block = new CsvBlock(_buffer, _length, _buffers);
+        _buffer = _buffers.Rent();
         _length = 0;
         return block;
     }
@@ -126,7 +159,7 @@ public sealed class CsvBlockWriter : IDisposable
     {
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffers.Return(_buffer);
             _buffer = [];
         }
     }
@@ -161,9 +194,10 @@ public sealed class CsvBlockWriter : IDisposable
     {
         if (_length + count > _buffer.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + count));
+            // A row longer than the room left: only such a block gets a larger buffer, which the GC takes back.
+            var larger = new byte[Math.Max(_buffer.Length * 2, _length + count)];
             _buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffers.Return(_buffer);
             _buffer = larger;
         }
 

@@ -9,11 +9,11 @@ using Reports.Core.Telemetry;
 namespace Reports.Core.Generation;
 
 /// <summary>
-/// Produces a CSV report: reads keyset pages, formats rows into pooled UTF-8 blocks of about 4 MiB, and stages each
+/// Produces a CSV report: reads keyset pages, formats rows into UTF-8 block buffers of about 4 MiB, and stages each
 /// block while the next one is being read and formatted (a bounded pipeline of <see cref="GenerationOptions.BlocksInFlight"/>
 /// blocks). After each staged block it checkpoints; at the end it commits the block list.
 /// </summary>
-public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles files, IOptions<GenerationOptions> options)
+public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, IOptions<GenerationOptions> options)
 {
     public const string ContentType = "text/csv; charset=utf-8";
     public const string GzipContentType = "application/gzip";
@@ -73,7 +73,8 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             GenerationLimits.CheckRows(report, total);
             var gzip = IsGzip(request);
 
-            using var writer = new CsvBlockWriter(options.Value.BlockSizeBytes);
+            using var writer = new CsvBlockWriter(options.Value.BlockSizeBytes, buffers);
+            var scratch = new byte[1024];
             var rows = start.Rows;
             var bytes = start.Bytes;
             var sequence = start.Blocks;
@@ -86,7 +87,7 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             {
                 // Compressed block by block: each is a complete gzip member, and members concatenate into one valid
                 // .gz file, so staging, checkpoints and resuming work exactly as for plain CSV.
-                var block = gzip ? GzipBlocks.Compress(writer.TakeBlock()) : writer.TakeBlock();
+                var block = gzip ? GzipBlocks.Compress(writer.TakeBlock(), buffers) : writer.TakeBlock();
                 bytes += block.Length;
                 var checkpoint = new GenerationCheckpoint(cursor.HasValue ? cursor.Serialize() : null, sequence + 1, rows, bytes);
                 await output.WriteAsync(new StagedBlock(sequence, block, checkpoint), cancellationToken);
@@ -103,7 +104,7 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
                 pageRows = 0;
                 while (await page.ReadAsync(cancellationToken))
                 {
-                    WriteRow(writer, report.Columns, page.Row, cursor);
+                    WriteRow(writer, report.Columns, page.Row, cursor, ref scratch);
                     rows++;
                     pageRows++;
                     if (writer.IsBlockFull)
@@ -181,7 +182,7 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
     }
 
     /// <summary>Formats one row, reading each column once and in order (sequential access), keys into the cursor.</summary>
-    private static void WriteRow(CsvBlockWriter writer, IReadOnlyList<ReportColumn> columns, NpgsqlDataReader row, KeysetCursor cursor)
+    private static void WriteRow(CsvBlockWriter writer, IReadOnlyList<ReportColumn> columns, NpgsqlDataReader row, KeysetCursor cursor, ref byte[] scratch)
     {
         for (var i = 0; i < columns.Count; i++)
         {
@@ -214,15 +215,35 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
                     cursor.Capture(i, date);
                     break;
                 default:
-                    var text = row.GetString(i);
-                    writer.WriteText(text);
-                    cursor.Capture(i, text);
+                    if (cursor.IsKey(i))
+                    {
+                        var text = row.GetString(i);
+                        writer.WriteText(text);
+                        cursor.Capture(i, text);
+                    }
+                    else
+                    {
+                        writer.WriteText(TextBytes(row, i, ref scratch));
+                    }
+
                     break;
             }
         }
 
         writer.EndRow();
         cursor.RowCaptured();
+    }
+
+    /// <summary>A text column's raw UTF-8 bytes (the connection's client encoding), read into a reused buffer.</summary>
+    private static ReadOnlySpan<byte> TextBytes(NpgsqlDataReader row, int ordinal, ref byte[] scratch)
+    {
+        var length = (int)row.GetBytes(ordinal, 0, null, 0, 0);
+        if (length > scratch.Length)
+        {
+            scratch = new byte[Math.Max(length, scratch.Length * 2)];
+        }
+
+        return scratch.AsSpan(0, (int)row.GetBytes(ordinal, 0, scratch, 0, length));
     }
 
     private sealed record StagedBlock(int Sequence, CsvBlock Block, GenerationCheckpoint Checkpoint);

@@ -1,21 +1,21 @@
-using System.Buffers;
 using System.IO.Compression;
 
 namespace Reports.Core.Generation;
 
 /// <summary>
-/// Compresses a CSV block into one gzip member in a pooled buffer. The output depends only on the input (no timestamp
+/// Compresses a CSV block into one gzip member in a block buffer. The output depends only on the input (no timestamp
 /// in the header), so a resumed job's blocks are byte-identical to an uninterrupted run's.
 /// </summary>
 internal static class GzipBlocks
 {
-    public static CsvBlock Compress(CsvBlock plain)
+    public static CsvBlock Compress(CsvBlock plain, BlockBuffers buffers)
     {
+        ArgumentNullException.ThrowIfNull(buffers);
         using (plain)
         {
             // Incompressible data grows by a few bytes per 16 KiB deflate block, plus the gzip header and trailer.
             var capacity = plain.Length + (plain.Length / 256) + 1024;
-            var buffer = ArrayPool<byte>.Shared.Rent(capacity);
+            var buffer = capacity <= buffers.BufferSize ? buffers.Rent() : new byte[capacity];
             try
             {
                 var output = new FixedBufferStream(buffer);
@@ -24,11 +24,11 @@ internal static class GzipBlocks
                     gzip.Write(plain.Memory.Span);
                 }
 
-                return new CsvBlock(buffer, output.Written);
+                return new CsvBlock(buffer, output.Written, buffers);
             }
             catch
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                buffers.Return(buffer);
                 throw;
             }
         }

@@ -107,6 +107,8 @@ public sealed class KeysetCursor
         }
     }
 
+    public bool IsKey(int column) => Slot(column) >= 0;
+
     /// <summary>Marks the end of a row whose keys were captured column by column.</summary>
     public void RowCaptured() => HasValue = true;
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 using Reports.Core.Generation;
@@ -7,6 +6,8 @@ namespace Reports.Tests.Generation;
 
 public sealed class GzipBlocksTests
 {
+    private static readonly BlockBuffers Buffers = new(64 * 1024);
+
     [Fact]
     public void Blocks_compressed_one_by_one_concatenate_into_one_gzip_file_of_the_whole_text()
     {
@@ -14,7 +15,7 @@ public sealed class GzipBlocksTests
         using var file = new MemoryStream();
         foreach (var part in parts)
         {
-            using var block = GzipBlocks.Compress(Block(part));
+            using var block = GzipBlocks.Compress(Block(part), Buffers);
             file.Write(block.Memory.Span);
         }
 
@@ -28,8 +29,8 @@ public sealed class GzipBlocksTests
     [Fact]
     public void The_same_block_always_compresses_to_the_same_bytes_so_a_resumed_file_is_identical()
     {
-        using var first = GzipBlocks.Compress(Block("a,b\r\n1,2\r\n"));
-        using var second = GzipBlocks.Compress(Block("a,b\r\n1,2\r\n"));
+        using var first = GzipBlocks.Compress(Block("a,b\r\n1,2\r\n"), Buffers);
+        using var second = GzipBlocks.Compress(Block("a,b\r\n1,2\r\n"), Buffers);
 
         Assert.Equal(first.Memory.ToArray(), second.Memory.ToArray());
     }
@@ -37,8 +38,8 @@ public sealed class GzipBlocksTests
     private static CsvBlock Block(string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
-        var buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
+        var buffer = bytes.Length <= Buffers.BufferSize ? Buffers.Rent() : new byte[bytes.Length];
         bytes.CopyTo(buffer, 0);
-        return new CsvBlock(buffer, bytes.Length);
+        return new CsvBlock(buffer, bytes.Length, Buffers);
     }
 }

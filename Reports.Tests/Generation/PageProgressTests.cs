@@ -23,6 +23,7 @@ public sealed class PageProgressTests(Infrastructure infrastructure)
         var generator = new CsvReportGenerator(
             services.GetRequiredService<NpgsqlDataSource>(),
             services.GetRequiredService<IReportFiles>(),
+            new BlockBuffers(4 * 1024 * 1024),
             Options.Create(new GenerationOptions { PageSize = PageSize, BlockSizeBytes = 4 * 1024 * 1024 }));
         var progress = new RecordingProgress();
 

@@ -14,7 +14,7 @@ namespace Reports.Core.Generation.Pdf;
 /// file in blocks. A PDF cannot be resumed halfway, so every attempt starts from its first page.
 /// </summary>
 public sealed class PdfReportGenerator(
-    NpgsqlDataSource dataSource, IReportFiles files, PdfFont font, IOptions<GenerationOptions> options, TimeProvider time)
+    NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, PdfFont font, IOptions<GenerationOptions> options, TimeProvider time)
 {
     public const string ContentType = "application/pdf";
 
@@ -69,7 +69,7 @@ public sealed class PdfReportGenerator(
         }
 
         file.Position = 0;
-        var upload = await BlockUpload.UploadAsync(files, request.BlobName, file, options.Value.BlockSizeBytes, cancellationToken);
+        var upload = await BlockUpload.UploadAsync(files, buffers, request.BlobName, file, options.Value.BlockSizeBytes, cancellationToken);
         await files.CommitAsync(request.BlobName, 0, upload.Blocks, ContentType, request.DownloadName, cancellationToken);
         return new ReportFile(request.BlobName, request.DownloadName, ContentType, upload.Bytes, upload.Sha256, totals.Rows);
     }
