@@ -55,6 +55,11 @@ internal static class ProjectEnvironment
             environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         }
 
+        foreach (var (name, value) in project.Environment.Where(e => IsUnset(options, e.Key)))
+        {
+            environment[name] = value;
+        }
+
         environment["REPORTS_PARENT_PID"] = parentPid.ToString(CultureInfo.InvariantCulture);
         return environment;
     }

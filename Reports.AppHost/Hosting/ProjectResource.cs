@@ -27,6 +27,9 @@ internal sealed class ProjectResource(string name, string projectName, IReadOnly
 
     public IReadOnlyList<IResourceWithConnectionString> References => _references;
 
+    /// <summary>Variables of the project's own, given unless the AppHost's environment already sets them.</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
     public void AddReference(IResourceWithConnectionString reference)
     {
         if (!_references.Contains(reference))
@@ -65,6 +68,14 @@ internal static class ProjectBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(project);
         project.Resource.Endpoint = new HttpEndpoint(port, host ?? (port is null ? "127.0.0.1" : "localhost"));
+        return project;
+    }
+
+    /// <summary>Gives the project <paramref name="name"/>=<paramref name="value"/>, unless the AppHost's environment sets it.</summary>
+    public static IResourceBuilder<ProjectResource> WithEnvironment(this IResourceBuilder<ProjectResource> project, string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        project.Resource.Environment[name] = value;
         return project;
     }
 

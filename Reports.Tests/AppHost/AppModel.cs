@@ -22,6 +22,7 @@ internal sealed class AppModel
             .WithHttpEndpoint(port: Builder.Options.ApiPort);
         Worker = Builder.AddProject("worker", "Reports.Worker")
             .WithReplicas(Builder.Options.Workers)
+            .WithEnvironment(WorkerRuntime.Gen0BudgetVariable, WorkerRuntime.Gen0Budget)
             .WithReference(Redis).WithReference(ReportsDb).WithReference(Blobs)
             .WaitForCompletion(Migrate)
             .WithHttpEndpoint();

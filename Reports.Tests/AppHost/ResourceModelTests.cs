@@ -55,6 +55,21 @@ public sealed class ResourceModelTests : IDisposable
     }
 
     [Fact]
+    public void Workers_get_a_small_gen0_budget_unless_the_AppHost_environment_sets_one()
+    {
+        var model = new AppModel(_data.Path);
+        var chosen = model.Builder.Options with { EnvironmentVariable = name => name == WorkerRuntime.Gen0BudgetVariable ? "0x800000" : null };
+
+        var worker = ProjectEnvironment.For(model.Worker.Resource, 0, null, model.Builder.Options with { EnvironmentVariable = _ => null }, 1);
+        var api = ProjectEnvironment.For(model.Api.Resource, 0, null, model.Builder.Options with { EnvironmentVariable = _ => null }, 1);
+        var inherited = ProjectEnvironment.For(model.Worker.Resource, 0, null, chosen, 1);
+
+        Assert.Equal("0x400000", worker[WorkerRuntime.Gen0BudgetVariable]);
+        Assert.False(api.ContainsKey(WorkerRuntime.Gen0BudgetVariable));
+        Assert.False(inherited.ContainsKey(WorkerRuntime.Gen0BudgetVariable));
+    }
+
+    [Fact]
     public void The_environment_is_Development_unless_the_AppHost_was_given_one()
     {
         var model = new AppModel(_data.Path);

@@ -158,6 +158,15 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
+    public void Workers_run_with_the_small_gen0_budget_the_AppHost_gives_them()
+    {
+        var env = Containers("reports-worker").Single().Items("env").ToList();
+
+        Assert.Contains(env, e => e.Str("name") == Reports.AppHost.Hosting.WorkerRuntime.Gen0BudgetVariable
+            && e.Str("value") == Reports.AppHost.Hosting.WorkerRuntime.Gen0Budget);
+    }
+
+    [Fact]
     public void Migration_job_runs_the_worker_image_with_the_migrate_verb_and_the_database_connection()
     {
         var job = DeployFiles.Single("Job", "reports-migrate").Map("spec");
