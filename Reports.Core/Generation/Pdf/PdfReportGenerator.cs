@@ -48,11 +48,12 @@ public sealed class PdfReportGenerator(
 
         await using var file = TemporaryFile();
         var safe = new NeverThrowingStream(file);
+        await using var upload = new GrowingFileUpload(files, buffers, request.BlobName, file.SafeFileHandle, options.Value.BlockSizeBytes, cancellationToken);
         using (var output = new SKManagedWStream(safe, disposeManagedStream: false))
         using (var document = SKDocument.CreatePdf(output, Metadata(report, subject, generatedAt)))
         using (var writer = new PdfTableWriter(document, layout, font, report, heading, pages, chart))
         {
-            await DrawRowsAsync(connection, request, writer, progress, cancellationToken);
+            await DrawRowsAsync(connection, request, writer, progress, () => upload.Advance(Flushed(output, safe)), cancellationToken);
             writer.WriteTotals(totals);
             writer.Finish();
             if (writer.Pages != pages)
@@ -68,14 +69,13 @@ public sealed class PdfReportGenerator(
             throw new IOException($"Writing the PDF to a temporary file failed: {error.Message}", error);
         }
 
-        file.Position = 0;
-        var upload = await BlockUpload.UploadAsync(files, buffers, request.BlobName, file, options.Value.BlockSizeBytes, cancellationToken);
-        await files.CommitAsync(request.BlobName, 0, upload.Blocks, ContentType, request.DownloadName, cancellationToken);
-        return new ReportFile(request.BlobName, request.DownloadName, ContentType, upload.Bytes, upload.Sha256, totals.Rows);
+        var uploaded = await upload.CompleteAsync(Flushed(null, safe));
+        await files.CommitAsync(request.BlobName, 0, uploaded.Blocks, ContentType, request.DownloadName, cancellationToken);
+        return new ReportFile(request.BlobName, request.DownloadName, ContentType, uploaded.Bytes, uploaded.Sha256, totals.Rows);
     }
 
     private async Task DrawRowsAsync(
-        NpgsqlConnection connection, GenerationRequest request, PdfTableWriter writer, IJobProgress progress, CancellationToken cancellationToken)
+        NpgsqlConnection connection, GenerationRequest request, PdfTableWriter writer, IJobProgress progress, Action pageDrawn, CancellationToken cancellationToken)
     {
         var pageSize = options.Value.PageSize;
         var reader = new KeysetReader(request.Report, request.Arguments, pageSize);
@@ -101,8 +101,17 @@ public sealed class PdfReportGenerator(
             ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
             // Progress only: a PDF restarts from its first page, so it keeps no checkpoint.
             await progress.ReportRowsAsync(rows, cancellationToken);
+            pageDrawn();
         }
         while (pageRows == pageSize);
+    }
+
+    /// <summary>Pushes what Skia and the file stream hold to the file, and returns how long the file is.</summary>
+    private static long Flushed(SKManagedWStream? skia, NeverThrowingStream file)
+    {
+        skia?.Flush();
+        file.Flush();
+        return file.Position;
     }
 
     private static string DescribeParameters(ReportDefinition report, ReportArguments arguments)
