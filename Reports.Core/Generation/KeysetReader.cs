@@ -18,7 +18,8 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
 
     public async Task<long> CountAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"SELECT count(*) FROM ({report.Query.Sql}) AS report_rows", connection) { CommandTimeout = 0 };
+        var rows = report.Query.PageJoin?.DrivingSql ?? report.Query.Sql;
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM ({rows}) AS report_rows", connection) { CommandTimeout = 0 };
         BindFilters(command);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
@@ -72,6 +73,12 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
         var keys = string.Join(", ", report.Query.KeyExpressions);
         var lastKeys = string.Join(", ", report.Query.KeyExpressions.Select((_, i) => $"@key_{i}"));
         var keyset = withKeyset ? $"\n  AND ({keys}) > ({lastKeys})" : "";
+        if (report.Query.PageJoin is { } join)
+        {
+            var page = $"({join.DrivingSql}{keyset}\nORDER BY {keys}\nLIMIT @page_size)";
+            return $"{join.Select.Replace(KeysetPageJoin.PagePlaceholder, page, StringComparison.Ordinal)}\nORDER BY {keys}";
+        }
+
         return $"{report.Query.Sql}{keyset}\nORDER BY {keys}\nLIMIT @page_size";
     }
 }
