@@ -33,6 +33,17 @@ internal sealed record BenchSettings
     public required TimeSpan LoadDuration { get; init; }
     public int LoadConcurrency { get; init; } = 4;
 
+    /// <summary>The scenarios to run (<c>--only csv,queue</c>); every scenario when empty.</summary>
+    public IReadOnlyList<string> Only { get; init; } = [];
+
+    /// <summary>The names <c>--only</c> accepts.</summary>
+    public static IReadOnlyList<string> ScenarioNames { get; } = ["memory", "csv", "pdf", "queue", "api"];
+
+    /// <summary>A partial run (<c>--only</c>) writes its own files, so it never replaces the figures of a whole run.</summary>
+    public string ResultsName => Only.Count == 0 ? "latest" : "only-" + string.Join('-', Only);
+
+    public bool Includes(string scenario) => Only.Count == 0 || Only.Contains(scenario, StringComparer.Ordinal);
+
     /// <summary>The time limit of any one report the benchmark waits for.</summary>
     public TimeSpan ReportTimeout { get; init; } = TimeSpan.FromMinutes(20);
 
@@ -68,13 +79,14 @@ internal sealed record BenchSettings
         LoadDuration = TimeSpan.FromSeconds(5),
     };
 
-    /// <summary><c>[--quick] [--runs N] [--root DIR]</c>; null with a message on a bad argument.</summary>
+    /// <summary><c>[--quick] [--runs N] [--only NAME,…] [--root DIR]</c>; null with a message on a bad argument.</summary>
     public static (BenchSettings? Settings, string? Error) Parse(IReadOnlyList<string> args, string defaultRoot)
     {
         ArgumentNullException.ThrowIfNull(args);
         var quick = args.Contains("--quick");
         var root = defaultRoot;
         int? runs = null;
+        IReadOnlyList<string> only = [];
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -85,15 +97,19 @@ internal sealed record BenchSettings
                     runs = n;
                     i++;
                     break;
+                case "--only" when i + 1 < args.Count && args[i + 1].Split(',').All(ScenarioNames.Contains):
+                    only = args[++i].Split(',');
+                    break;
                 case "--root" when i + 1 < args.Count:
                     root = Path.GetFullPath(args[++i]);
                     break;
                 default:
-                    return (null, $"unknown or incomplete argument '{args[i]}'. Usage: Reports.Bench [--quick] [--runs 1-20] [--root DIR]");
+                    return (null, $"unknown or incomplete argument '{args[i]}'. Usage: Reports.Bench [--quick] [--runs 1-20] [--only {string.Join(',', ScenarioNames)}] [--root DIR]");
             }
         }
 
         var settings = quick ? QuickRun(root) : Full(root);
+        settings = settings with { Only = only };
         return (runs is { } r ? settings with { Runs = r } : settings, null);
     }
 }

@@ -39,41 +39,55 @@ var queue = new Figures();
 var memoryLoad = new MachineLoad();
 var queueLoad = new JsonObject();
 
-await InSystemAsync(1, async session =>
+if (settings.Includes("memory") || settings.Includes("csv") || settings.Includes("pdf") || settings.Includes("queue"))
 {
-    await Attempt("2. memory (CSV)", () => MemoryScenario.RunAsync(session, memory, cancellationToken));
-    await Attempt("1. CSV throughput", () => CsvThroughputScenario.RunAsync(session, cancellationToken));
-    await Attempt("3. PDF", () => PdfScenario.RunAsync(session, memory, cancellationToken));
-    MemoryScenario.Publish(session, memory, memoryLoad.Stop());
-    await Attempt("4. queue, 1 worker", () => Queue(session));
-});
-
-await InSystemAsync(2, async session =>
-{
-    await Attempt("5. API under load", () => ApiLoadScenario.RunAsync(session, cancellationToken));
-    if (settings.QueueWorkers.Contains(2))
+    await InSystemAsync(1, async session =>
     {
-        await Attempt("4. queue, 2 workers", () => Queue(session));
-    }
-});
+        await Attempt("2. memory (CSV)", "memory", () => MemoryScenario.RunAsync(session, memory, cancellationToken));
+        await Attempt("1. CSV throughput", "csv", () => CsvThroughputScenario.RunAsync(session, cancellationToken));
+        await Attempt("3. PDF", "pdf", () => PdfScenario.RunAsync(session, memory, cancellationToken));
+        if (settings.Includes("memory") || settings.Includes("pdf"))
+        {
+            MemoryScenario.Publish(session, memory, memoryLoad.Stop());
+        }
 
-foreach (var workers in settings.QueueWorkers.Where(w => w is not (1 or 2)))
-{
-    await InSystemAsync(workers, session => Attempt($"4. queue, {workers} workers", () => Queue(session)));
+        await Attempt("4. queue, 1 worker", "queue", () => Queue(session));
+    });
 }
 
-QueueScenario.Publish(report, settings, queue, queueLoad);
+if (settings.Includes("api") || (settings.Includes("queue") && settings.QueueWorkers.Contains(2)))
+{
+    await InSystemAsync(2, async session =>
+    {
+        await Attempt("5. API under load", "api", () => ApiLoadScenario.RunAsync(session, cancellationToken));
+        if (settings.QueueWorkers.Contains(2))
+        {
+            await Attempt("4. queue, 2 workers", "queue", () => Queue(session));
+        }
+    });
+}
+
+foreach (var workers in settings.QueueWorkers.Where(w => w is not (1 or 2) && settings.Includes("queue")))
+{
+    await InSystemAsync(workers, session => Attempt($"4. queue, {workers} workers", "queue", () => Queue(session)));
+}
+
+if (settings.Includes("queue"))
+{
+    QueueScenario.Publish(report, settings, queue, queueLoad);
+}
+
 report.Notes.Add("**Peers (scenario 6):** Hangfire and BullMQ side by side are not measured yet; `queue_vs_hangfire` and `queue_vs_bullmq` are absent from the ratios.");
 ScaleModel.Write(report);
 report.Machine["loadAverageAtEnd"] = MachineLoad.LoadAverage();
 
 Directory.CreateDirectory(settings.ResultsDirectory);
-await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, "latest.json"),
+await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, settings.ResultsName + ".json"),
     report.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }), CancellationToken.None);
 var markdown = MarkdownWriter.Write(report, settings);
-await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, "latest.md"), markdown, CancellationToken.None);
+await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, settings.ResultsName + ".md"), markdown, CancellationToken.None);
 Console.WriteLine(markdown);
-Console.WriteLine($"[bench] wrote {settings.ResultsDirectory}/latest.json and latest.md");
+Console.WriteLine($"[bench] wrote {settings.ResultsDirectory}/{settings.ResultsName}.json and .md");
 return report.Errors.Count == 0 ? 0 : 1;
 
 void Cancel(PosixSignalContext context)
@@ -110,8 +124,13 @@ async Task InSystemAsync(int workers, Func<BenchSession, Task> scenarios)
     }
 }
 
-async Task Attempt(string scenario, Func<Task> run)
+async Task Attempt(string scenario, string name, Func<Task> run)
 {
+    if (!settings.Includes(name))
+    {
+        return;
+    }
+
     try
     {
         await run();

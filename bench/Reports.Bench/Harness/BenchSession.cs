@@ -62,6 +62,7 @@ internal sealed class BenchSession : IAsyncDisposable
             roots[$"worker-{index.ToString(CultureInfo.InvariantCulture)}"] = pid;
         }
 
+        roots["apphost_tree"] = System.AppHostPid;
         if (withBench)
         {
             roots["bench"] = Environment.ProcessId;

@@ -28,6 +28,9 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 
     public int Workers { get; }
 
+    /// <summary>The AppHost itself: the supervisor and the developer dashboard that receives every service's telemetry.</summary>
+    public int AppHostPid => _appHost.Id;
+
     public string ApiKey { get; }
 
     public Uri ApiUrl => new(Resources["api"].Endpoint!);

@@ -34,7 +34,8 @@ internal static class QueueScenario
             var batch = await RunBatchAsync(session, settings.QueueJobs, cancellationToken);
             var used = cpu.Stop();
             figures.Add(Key(workers), batch.JobsPerSecond);
-            foreach (var tier in (string[])["postgres", "azurite", "redis", "api"])
+            used["apphost"] = used["apphost_tree"] - used.Where(u => u.Key != "apphost_tree").Sum(u => u.Value);
+            foreach (var tier in (string[])["postgres", "azurite", "redis", "api", "apphost"])
             {
                 figures.Add($"cpu_ms_per_job_{tier}_{workers.ToString(CultureInfo.InvariantCulture)}w", used[tier] * 1000 / settings.QueueJobs);
             }
