@@ -17,7 +17,7 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
 
     public async Task<long> CountAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"SELECT count(*) FROM ({report.Query.Sql}) AS report_rows", connection) { CommandTimeout = 0 };
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM ({report.Keyset.Sql}) AS report_rows", connection) { CommandTimeout = 0 };
         BindFilters(command);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
@@ -57,9 +57,9 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
 
     private static string PageSql(ReportDefinition report, bool withKeyset)
     {
-        var keys = string.Join(", ", report.Query.KeyExpressions);
-        var lastKeys = string.Join(", ", report.Query.KeyExpressions.Select((_, i) => $"@key_{i}"));
+        var keys = string.Join(", ", report.Keyset.KeyExpressions);
+        var lastKeys = string.Join(", ", report.Keyset.KeyExpressions.Select((_, i) => $"@key_{i}"));
         var keyset = withKeyset ? $"\n  AND ({keys}) > ({lastKeys})" : "";
-        return $"{report.Query.Sql}{keyset}\nORDER BY {keys}\nLIMIT @page_size";
+        return $"{report.Keyset.Sql}{keyset}\nORDER BY {keys}\nLIMIT @page_size";
     }
 }

@@ -154,15 +154,23 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         UpdateClaimedAsync(claim, "checkpoint = @checkpoint, rows_written = @rows", cancellationToken,
             ("checkpoint", new JsonbText(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
 
-    /// <summary>Records the committed file; it is kept for <paramref name="retention"/>, then deleted and the job expires.</summary>
-    public Task<bool> CompleteAsync(ClaimedJob claim, ReportFile file, TimeSpan retention, CancellationToken cancellationToken) =>
-        UpdateClaimedAsync(claim, """
-            status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = NULL, error_code = NULL,
-            blob_name = @blob, file_name = @file_name, content_type = @content_type, size_bytes = @size, sha256 = @sha, rows_written = @rows,
-            expires_at = @now + @retention
-            """, cancellationToken,
-            ("blob", file.BlobName), ("file_name", file.FileName), ("content_type", file.ContentType),
-            ("size", file.SizeBytes), ("sha", file.Sha256), ("rows", file.Rows), ("retention", retention));
+    /// <summary>
+    /// Records the committed file; it is kept for <paramref name="retention"/>, then deleted and the job expires. A job of
+    /// a format without a file (<paramref name="file"/> null) succeeds with none, and nothing of it expires.
+    /// </summary>
+    public Task<bool> CompleteAsync(ClaimedJob claim, ReportFile? file, TimeSpan retention, CancellationToken cancellationToken) =>
+        file is null
+            ? UpdateClaimedAsync(claim, $"{Succeeded}, rows_written = 0", cancellationToken)
+            : UpdateClaimedAsync(claim, $"""
+                {Succeeded},
+                blob_name = @blob, file_name = @file_name, content_type = @content_type, size_bytes = @size, sha256 = @sha, rows_written = @rows,
+                expires_at = @now + @retention
+                """, cancellationToken,
+                ("blob", file.BlobName), ("file_name", file.FileName), ("content_type", file.ContentType),
+                ("size", file.SizeBytes), ("sha", file.Sha256), ("rows", file.Rows), ("retention", retention));
+
+    private const string Succeeded =
+        "status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = NULL, error_code = NULL";
 
     /// <summary>Ends the attempt with an error: retried at <paramref name="retryAt"/> when given, otherwise failed for good.</summary>
     public Task<bool> FailAsync(ClaimedJob claim, JobError error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>

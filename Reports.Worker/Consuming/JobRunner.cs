@@ -74,15 +74,15 @@ internal sealed class JobRunner(
             bool completed;
             using (var complete = ReportsActivities.Source.StartActivity(ReportsActivities.Complete))
             {
-                complete?.SetTag(ReportsActivities.RowsTag, file.Rows);
-                complete?.SetTag(ReportsActivities.BytesTag, file.SizeBytes);
+                complete?.SetTag(ReportsActivities.RowsTag, file?.Rows ?? 0);
+                complete?.SetTag(ReportsActivities.BytesTag, file?.SizeBytes ?? 0);
                 completed = await store.CompleteAsync(claim, file, retention.Value.For(claim.Job.Owner, claim.Job.ReportType), stopping);
             }
 
             if (completed)
             {
                 JobTelemetry.Finished(activity, claim, JobTelemetry.Succeeded, time.GetElapsedTime(startedAt));
-                logger.LogInformation("Job {JobId} succeeded: {Rows} rows, {Bytes} bytes", claim.Id, file.Rows, file.SizeBytes);
+                logger.LogInformation("Job {JobId} succeeded: {Rows} rows, {Bytes} bytes", claim.Id, file?.Rows ?? 0, file?.SizeBytes ?? 0);
             }
             else
             {
@@ -114,7 +114,7 @@ internal sealed class JobRunner(
         {
             var error = new JobError(JobError.Timeout, $"The report ran longer than its time limit of {timeLimit}.");
             await store.FailAsync(claim, error, null, stopping);
-            await files.DeleteAsync(BlobNames.For(claim.Job), stopping);
+            await DeleteFileAsync(claim, stopping);
             await streams.AcknowledgeAsync(message, stopping);
             JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, time.GetElapsedTime(startedAt));
             logger.LogWarning("Job {JobId} attempt {Attempt} timed out after {TimeLimit}", claim.Id, claim.Attempt, timeLimit);
@@ -149,12 +149,21 @@ internal sealed class JobRunner(
             return false;
         }
 
-        await files.DeleteAsync(BlobNames.For(claim.Job), cancellationToken);
+        await DeleteFileAsync(claim, cancellationToken);
         logger.LogInformation("Job {JobId} cancelled; its partial file was deleted", claim.Id);
         return true;
     }
 
-    private async Task<ReportFile> GenerateAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    private async Task DeleteFileAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        if (ReportFormats.MakesFile(claim.Job.Format))
+        {
+            await files.DeleteAsync(BlobNames.For(claim.Job), cancellationToken);
+        }
+    }
+
+    /// <summary>The file the job made; none for a format without one (its job succeeds once claimed).</summary>
+    private async Task<ReportFile?> GenerateAsync(ClaimedJob claim, CancellationToken cancellationToken)
     {
         var job = claim.Job;
         var report = catalog.Find(job.ReportType) ?? throw new ReportDefinitionException($"Unknown report type '{job.ReportType}'.");
@@ -169,6 +178,7 @@ internal sealed class JobRunner(
         {
             "csv" => await csv.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
             "pdf" => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+            ReportFormats.None => null,
             _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
         };
     }

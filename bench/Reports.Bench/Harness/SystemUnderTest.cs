@@ -39,6 +39,8 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 
     public string Blobs => Resources["blobs"].ConnectionString!;
 
+    public string Redis => Resources["redis"].ConnectionString!;
+
     public int Pid(string resource) => Resources[resource].Pid ?? throw new InvalidOperationException($"{resource} has no pid.");
 
     public IEnumerable<int> WorkerPids => WorkerNames(Workers).Select(Pid);
