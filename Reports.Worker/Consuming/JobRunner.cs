@@ -44,7 +44,7 @@ internal sealed class JobRunner(
         {
             // Finished, running elsewhere under a live lease, cancelled, or a duplicate message: nothing to do.
             logger.LogDebug("Job {JobId} not claimable; dropping message {MessageId}", message.JobId, message.MessageId);
-            await streams.AcknowledgeAsync(message, stopping);
+            streams.Acknowledge(message);
             return;
         }
 
@@ -58,7 +58,7 @@ internal sealed class JobRunner(
                 $"Gave up after {claim.Job.MaxAttempts} attempts: the job's workers stopped without finishing it."), null, stopping);
             JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, TimeSpan.Zero);
             events.Publish(claim.Id);
-            await streams.AcknowledgeAsync(message, stopping);
+            streams.Acknowledge(message);
             return;
         }
 
@@ -91,7 +91,7 @@ internal sealed class JobRunner(
                 JobTelemetry.Finished(activity, claim, cancelledNow ? JobTelemetry.Cancelled : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
             }
 
-            await streams.AcknowledgeAsync(message, stopping);
+            streams.Acknowledge(message);
         }
         catch (Exception e) when (e is LeaseLostException || heartbeat.Lost.IsCancellationRequested || cancelled.IsCancellationRequested)
         {
@@ -99,7 +99,7 @@ internal sealed class JobRunner(
             JobTelemetry.Finished(activity, claim, cancelledNow ? JobTelemetry.Cancelled : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
             if (cancelledNow)
             {
-                await streams.AcknowledgeAsync(message, stopping);
+                streams.Acknowledge(message);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -115,7 +115,7 @@ internal sealed class JobRunner(
             var error = new JobError(JobError.Timeout, $"The report ran longer than its time limit of {timeLimit}.");
             await store.FailAsync(claim, error, null, stopping);
             await DeleteFileAsync(claim, stopping);
-            await streams.AcknowledgeAsync(message, stopping);
+            streams.Acknowledge(message);
             JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, time.GetElapsedTime(startedAt));
             logger.LogWarning("Job {JobId} attempt {Attempt} timed out after {TimeLimit}", claim.Id, claim.Attempt, timeLimit);
         }
@@ -124,7 +124,7 @@ internal sealed class JobRunner(
             var permanent = e is ReportDefinitionException;
             var retryAt = !permanent && claim.Attempt < claim.Job.MaxAttempts ? time.GetUtcNow() + Backoff(claim.Attempt) : (DateTimeOffset?)null;
             await store.FailAsync(claim, Describe(e, claim, retryAt), retryAt, stopping);
-            await streams.AcknowledgeAsync(message, stopping);
+            streams.Acknowledge(message);
             activity.Fail(e);
             JobTelemetry.Finished(activity, claim, retryAt is null ? JobTelemetry.Failed : JobTelemetry.Retried, time.GetElapsedTime(startedAt));
             logger.LogWarning(e, "Job {JobId} attempt {Attempt} failed; {Next}", claim.Id, claim.Attempt,
