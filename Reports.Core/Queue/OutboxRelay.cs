@@ -32,10 +32,8 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, RedisJobStreams que
             }
         }
 
-        foreach (var row in rows)
-        {
-            await queue.PublishAsync(row.Queue, row.JobId, row.TraceParent, cancellationToken);
-        }
+        // All at once: the client pipelines them, one round trip for the batch instead of one per row.
+        await Task.WhenAll(rows.Select(row => queue.PublishAsync(row.Queue, row.JobId, row.TraceParent, cancellationToken)));
 
         if (rows.Count > 0)
         {

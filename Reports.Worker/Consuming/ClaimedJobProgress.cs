@@ -7,27 +7,27 @@ namespace Reports.Worker.Consuming;
 
 /// <summary>
 /// Records a generator's progress for the attempt that holds the job, and stops it once the attempt has lost it. Each
-/// recorded step is announced (best effort) to live progress streams.
+/// recorded step is announced (best effort) to live progress streams. The row count is saved with the first checkpoint
+/// (or the completion, for a file of one block) rather than in a write of its own.
 /// </summary>
 internal sealed class ClaimedJobProgress(JobStore store, ClaimedJob claim, JobEvents events) : IJobProgress
 {
-    public async Task ReportTotalAsync(long rowsTotal, CancellationToken cancellationToken)
-    {
-        if (!await store.SetTotalAsync(claim, rowsTotal, cancellationToken))
-        {
-            throw new LeaseLostException(claim.Id, claim.Attempt);
-        }
+    private long? _unsavedTotal;
 
-        events.Publish(claim.Id);
+    public Task ReportTotalAsync(long rowsTotal, CancellationToken cancellationToken)
+    {
+        _unsavedTotal = rowsTotal;
+        return Task.CompletedTask;
     }
 
     public async Task CheckpointAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        if (!await store.CheckpointAsync(claim, checkpoint, cancellationToken))
+        if (!await store.CheckpointAsync(claim, checkpoint, _unsavedTotal, cancellationToken))
         {
             throw new LeaseLostException(claim.Id, claim.Attempt);
         }
 
+        _unsavedTotal = null;
         events.Publish(claim.Id);
     }
 }
