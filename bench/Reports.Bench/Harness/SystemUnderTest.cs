@@ -63,6 +63,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             {
                 settings.AppHostAssembly, "--workers", workers.ToString(CultureInfo.InvariantCulture),
                 "--api-port", settings.ApiPort.ToString(CultureInfo.InvariantCulture), "--data-dir", settings.DataDirectory,
+                "--dashboard-port", "0", // a free port: another engineer's AppHost may hold the default one
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
