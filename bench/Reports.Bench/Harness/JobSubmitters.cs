@@ -67,14 +67,18 @@ internal sealed class InProcessSubmitter : IJobSubmitter
     private readonly NpgsqlDataSource _database;
     private readonly ConnectionMultiplexer _redis;
     private readonly JobSubmission _submission;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _outboxCleanup;
 
     private InProcessSubmitter(NpgsqlDataSource database, ConnectionMultiplexer redis)
     {
         _database = database;
         _redis = redis;
         var streams = new RedisJobStreams(redis);
+        var published = new PublishedOutboxRows(database, NullLogger<PublishedOutboxRows>.Instance);
+        _outboxCleanup = published.RunAsync(_stop.Token); // what the host runs as a hosted service in the API
         _submission = new JobSubmission(new JobStore(database, TimeProvider.System),
-            new OutboxRelay(database, streams, NullLogger<OutboxRelay>.Instance),
+            new OutboxRelay(database, streams, published, NullLogger<OutboxRelay>.Instance),
             new JobEvents(redis, NullLogger<JobEvents>.Instance), NullLogger<JobSubmission>.Instance);
     }
 
@@ -100,6 +104,9 @@ internal sealed class InProcessSubmitter : IJobSubmitter
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
+        await _outboxCleanup;
+        _stop.Dispose();
         await _redis.DisposeAsync();
         await _database.DisposeAsync();
     }
