@@ -324,12 +324,16 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// </remarks>
     public async Task<int> RequeueStrandedAsync(TimeSpan republishQueuedAfter, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            WITH stranded AS (
+        // One index range per kind of stranded job (jobs_unfinished: status, then updated_at): however long the queue,
+        // a pass reads only the jobs it re-queues. The UPDATE checks each row again, as it is when locked.
+        await using var command = dataSource.CreateCommand($"""
+            WITH candidates AS (
+                SELECT id FROM reports.jobs WHERE {DueRetry}
+                UNION ALL SELECT id FROM reports.jobs WHERE {ExpiredLease}
+                UNION ALL SELECT id FROM reports.jobs WHERE {QueuedTooLong}),
+            stranded AS (
                 UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, updated_at = @now
-                WHERE (status = 'retrying' AND next_attempt_at <= @now)
-                   OR (status = 'running' AND lease_expires_at < @now)
-                   OR (status = 'queued' AND updated_at < @now - @republish_after)
+                WHERE id IN (SELECT id FROM candidates) AND (({DueRetry}) OR ({ExpiredLease}) OR ({QueuedTooLong}))
                 RETURNING id, queue, trace_parent)
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded
             """);
@@ -350,6 +354,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         await cancelled.ExecuteNonQueryAsync(cancellationToken);
         return requeued;
     }
+
+    private const string DueRetry = "status = 'retrying' AND next_attempt_at <= @now";
+    private const string ExpiredLease = "status = 'running' AND lease_expires_at < @now";
+    private const string QueuedTooLong = "status = 'queued' AND updated_at < @now - @republish_after";
 
     private async Task<bool> UpdateClaimedAsync(ClaimedJob claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)
     {
