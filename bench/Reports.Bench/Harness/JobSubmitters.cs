@@ -87,8 +87,8 @@ internal sealed class InProcessSubmitter : IJobSubmitter
     public static async Task<InProcessSubmitter> CreateAsync(BenchSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        // Configured as the services configure theirs: statements prepared per connection.
-        var database = new NpgsqlDataSourceBuilder(session.System.Database) { ConnectionStringBuilder = { MaxAutoPrepare = 64 } }.Build();
+        // Configured as the services configure theirs (AddNpgsqlDataSource): statements prepared, sessions not reset.
+        var database = new NpgsqlDataSourceBuilder(session.System.Database) { ConnectionStringBuilder = { MaxAutoPrepare = 64, NoResetOnClose = true } }.Build();
         return new InProcessSubmitter(database, await ConnectionMultiplexer.ConnectAsync(session.System.Redis));
     }
 

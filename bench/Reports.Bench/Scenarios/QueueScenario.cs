@@ -39,11 +39,11 @@ internal static class QueueScenario
         for (var run = -1; run < settings.Runs; run++)
         {
             var warmUp = run < 0; // JIT, pools and plans warm, not measured
-            await MeasureAsync(session, figures, "", warmUp ? 50 : settings.QueueJobs, warmUp,
+            await MeasureAsync(session, figures, "", warmUp ? 200 : settings.QueueJobs, warmUp,
                 async () => await HttpSubmitter.CreateAsync(session, "orders", ReportFormats.Csv, TinyReport, cancellationToken), cancellationToken);
             await MeasureAsync(session, figures, "noop_", warmUp ? 200 : settings.NoOpJobs, warmUp,
                 async () => await InProcessSubmitter.CreateAsync(session), cancellationToken);
-            await MeasureAsync(session, figures, "noop_http_", warmUp ? 50 : settings.QueueJobs, warmUp,
+            await MeasureAsync(session, figures, "noop_http_", warmUp ? 200 : settings.QueueJobs, warmUp,
                 async () => await HttpSubmitter.CreateAsync(session, NoOpReport.Name, ReportFormats.None, new { }, cancellationToken), cancellationToken);
             await session.DeleteBlobsAsync(cancellationToken);
         }
