@@ -45,6 +45,9 @@ public static class ReportsCoreExtensions
         services.AddSingleton<Access.OwnerSecrets>();
         services.AddSingleton<RedisJobStreams>();
         services.AddSingleton<OutboxRelay>();
+        services.AddSingleton<PublishedOutboxRows>();
+        services.AddHostedService<PublishedOutboxCleanup>();
+        services.AddSingleton<JobSubmission>();
         services.AddSingleton<CancelSignals>();
         services.AddSingleton<RedisEpoch>();
         services.AddSingleton<JobEvents>();

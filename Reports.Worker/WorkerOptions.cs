@@ -33,7 +33,7 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
     public TimeSpan RepublishQueuedAfter { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Longest wait between stream reads when no wake-up signal arrives.</summary>
+    /// <summary>Longest an idle read waits inside Redis for a message (XREADGROUP BLOCK) before the loop reads again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -10,10 +10,15 @@ public sealed record ReportDefinition
     public required string Description { get; init; }
     public required IReadOnlyList<ReportParameter> Parameters { get; init; }
     public required IReadOnlyList<ReportColumn> Columns { get; init; }
-    public required KeysetQuery Query { get; init; }
+
+    /// <summary>The source query; none for a report that reads no data and makes no file (diagnostics).</summary>
+    public KeysetQuery? Query { get; init; }
 
     /// <summary>Turns validated parameters into the query's named SQL parameters.</summary>
-    public required Func<ReportArguments, IReadOnlyDictionary<string, object?>> Bind { get; init; }
+    public Func<ReportArguments, IReadOnlyDictionary<string, object?>> Bind { get; init; } = _ => new Dictionary<string, object?>();
+
+    /// <summary>The source query of a report that makes a file.</summary>
+    public KeysetQuery Keyset => Query ?? throw new Jobs.ReportDefinitionException($"Report '{Name}' reads no data.");
 
     public string Queue { get; init; } = QueueNames.Interactive;
     public int MaxAttempts { get; init; } = 5;

@@ -11,7 +11,8 @@ namespace Reports.Core.Generation;
 /// <summary>
 /// Produces a CSV report: reads keyset pages, formats rows into UTF-8 block buffers of about 4 MiB, and stages each
 /// block while the next one is being read and formatted (a bounded pipeline of <see cref="GenerationOptions.BlocksInFlight"/>
-/// blocks). After each staged block it checkpoints; at the end it commits the block list.
+/// blocks). After each staged block it checkpoints; at the end it commits the block list. A file that fits in its first
+/// block is written in one call instead, with no checkpoint: a retry would write the same bytes again.
 /// </summary>
 public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, IOptions<GenerationOptions> options)
 {
@@ -29,9 +30,12 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             SingleWriter = true,
         });
 
+        var (contentType, downloadName) = IsGzip(request)
+            ? (GzipContentType, request.DownloadName + ".gz")
+            : (ContentType, request.DownloadName);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var produce = ProduceAsync(request, start, progress, blocks.Writer, stop.Token);
-        var upload = UploadAsync(request, start, progress, blocks.Reader, hash: !resumed, stop.Token);
+        var upload = UploadAsync(request, start, progress, blocks.Reader, hash: !resumed, (contentType, downloadName), stop.Token);
         UploadResult result;
         try
         {
@@ -46,10 +50,11 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             }
         }
 
-        var (contentType, downloadName) = IsGzip(request)
-            ? (GzipContentType, request.DownloadName + ".gz")
-            : (ContentType, request.DownloadName);
-        await files.CommitAsync(request.BlobName, 0, result.Checkpoint.Blocks, contentType, downloadName, cancellationToken);
+        if (!result.Committed)
+        {
+            await files.CommitAsync(request.BlobName, 0, result.Checkpoint.Blocks, contentType, downloadName, cancellationToken);
+        }
+
         var sha256 = result.Sha256 ?? await HashCommittedAsync(request.BlobName, cancellationToken);
         return new ReportFile(request.BlobName, downloadName, contentType, result.Checkpoint.Bytes, sha256, result.Checkpoint.Rows);
     }
@@ -83,14 +88,14 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
                 WriteHeader(writer, report);
             }
 
-            async Task EmitAsync()
+            async Task EmitAsync(bool last)
             {
                 // Compressed block by block: each is a complete gzip member, and members concatenate into one valid
                 // .gz file, so staging, checkpoints and resuming work exactly as for plain CSV.
                 var block = gzip ? GzipBlocks.Compress(writer.TakeBlock(), buffers) : writer.TakeBlock();
                 bytes += block.Length;
                 var checkpoint = new GenerationCheckpoint(cursor.HasValue ? cursor.Serialize() : null, sequence + 1, rows, bytes);
-                await output.WriteAsync(new StagedBlock(sequence, block, checkpoint), cancellationToken);
+                await output.WriteAsync(new StagedBlock(sequence, block, checkpoint, WholeFile: last && sequence == 0), cancellationToken);
                 sequence++;
             }
 
@@ -109,14 +114,15 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
                     pageRows++;
                     if (writer.IsBlockFull)
                     {
-                        await EmitAsync();
+                        await EmitAsync(last: false);
                     }
                 }
 
                 pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
                 ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, report.Name));
-                if (pageRows > 0)
+                if (pageRows == options.Value.PageSize)
                 {
+                    // More pages follow; after the last one the completion records the rows.
                     await progress.ReportRowsAsync(rows, cancellationToken);
                 }
             }
@@ -125,7 +131,7 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             // The last, partial block; or the only one, holding just the header, for an empty report.
             if (writer.Length > 0 || sequence == 0)
             {
-                await EmitAsync();
+                await EmitAsync(last: true);
             }
 
             output.Complete();
@@ -138,7 +144,8 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
     }
 
     private async Task<UploadResult> UploadAsync(
-        GenerationRequest request, GenerationCheckpoint start, IJobProgress progress, ChannelReader<StagedBlock> input, bool hash, CancellationToken cancellationToken)
+        GenerationRequest request, GenerationCheckpoint start, IJobProgress progress, ChannelReader<StagedBlock> input, bool hash,
+        (string ContentType, string DownloadName) file, CancellationToken cancellationToken)
     {
         using var sha = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         var last = start;
@@ -150,15 +157,28 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
                 activity?.SetTag(ReportsActivities.BlockTag, staged.Sequence);
                 activity?.SetTag(ReportsActivities.BytesTag, staged.Block.Length);
                 ReportsMetrics.BytesWritten.Add(staged.Block.Length, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
-                await files.StageBlockAsync(request.BlobName, 0, staged.Sequence, staged.Block.Memory, cancellationToken);
+                if (staged.WholeFile)
+                {
+                    await files.UploadAsync(request.BlobName, staged.Block.Memory, file.ContentType, file.DownloadName, cancellationToken);
+                }
+                else
+                {
+                    await files.StageBlockAsync(request.BlobName, 0, staged.Sequence, staged.Block.Memory, cancellationToken);
+                }
+
                 sha?.AppendData(staged.Block.Memory.Span);
+            }
+
+            if (staged.WholeFile)
+            {
+                return new UploadResult(staged.Checkpoint, sha is null ? null : Convert.ToHexStringLower(sha.GetHashAndReset()), Committed: true);
             }
 
             await progress.CheckpointAsync(staged.Checkpoint, cancellationToken);
             last = staged.Checkpoint;
         }
 
-        return new UploadResult(last, sha is null ? null : Convert.ToHexStringLower(sha.GetHashAndReset()));
+        return new UploadResult(last, sha is null ? null : Convert.ToHexStringLower(sha.GetHashAndReset()), Committed: false);
     }
 
     /// <summary>A resumed file's first blocks were hashed by an earlier attempt: hash the committed file instead.</summary>
@@ -246,7 +266,9 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
         return scratch.AsSpan(0, (int)row.GetBytes(ordinal, 0, scratch, 0, length));
     }
 
-    private sealed record StagedBlock(int Sequence, CsvBlock Block, GenerationCheckpoint Checkpoint);
+    /// <param name="WholeFile">The first block is also the last: the file is written in one call.</param>
+    private sealed record StagedBlock(int Sequence, CsvBlock Block, GenerationCheckpoint Checkpoint, bool WholeFile);
 
-    private sealed record UploadResult(GenerationCheckpoint Checkpoint, string? Sha256);
+    /// <param name="Committed">Written whole (one block), so there is no block list to commit.</param>
+    private sealed record UploadResult(GenerationCheckpoint Checkpoint, string? Sha256, bool Committed);
 }

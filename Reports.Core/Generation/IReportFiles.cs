@@ -10,6 +10,12 @@ public interface IReportFiles
 
     Task CommitAsync(string fileName, int partition, int blockCount, string contentType, string downloadName, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes a whole file of one block in one call: visible complete or not at all, like a commit, so a file that fits
+    /// in its first block needs neither a staged block nor a commit.
+    /// </summary>
+    Task UploadAsync(string fileName, ReadOnlyMemory<byte> content, string contentType, string downloadName, CancellationToken cancellationToken);
+
     /// <summary>Reads a committed file from the start (to hash a resumed file, and in tests).</summary>
     Task<Stream> OpenReadAsync(string fileName, CancellationToken cancellationToken);
 

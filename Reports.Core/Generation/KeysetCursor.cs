@@ -22,7 +22,7 @@ public sealed class KeysetCursor
 
     public KeysetCursor(ReportDefinition report)
     {
-        _columns = [.. report.Query.KeyColumns];
+        _columns = [.. report.Keyset.KeyColumns];
         _types = [.. _columns.Select(c => report.Columns[c].Type)];
         _integers = new long[_columns.Length];
         _decimals = new decimal[_columns.Length];

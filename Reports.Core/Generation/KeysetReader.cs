@@ -18,7 +18,7 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
 
     public async Task<long> CountAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var rows = report.Query.PageJoin?.DrivingSql ?? report.Query.Sql;
+        var rows = report.Keyset.PageJoin?.DrivingSql ?? report.Keyset.Sql;
         await using var command = new NpgsqlCommand($"SELECT count(*) FROM ({rows}) AS report_rows", connection) { CommandTimeout = 0 };
         BindFilters(command);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
@@ -70,15 +70,15 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
 
     private static string PageSql(ReportDefinition report, bool withKeyset)
     {
-        var keys = string.Join(", ", report.Query.KeyExpressions);
-        var lastKeys = string.Join(", ", report.Query.KeyExpressions.Select((_, i) => $"@key_{i}"));
+        var keys = string.Join(", ", report.Keyset.KeyExpressions);
+        var lastKeys = string.Join(", ", report.Keyset.KeyExpressions.Select((_, i) => $"@key_{i}"));
         var keyset = withKeyset ? $"\n  AND ({keys}) > ({lastKeys})" : "";
-        if (report.Query.PageJoin is { } join)
+        if (report.Keyset.PageJoin is { } join)
         {
             var page = $"({join.DrivingSql}{keyset}\nORDER BY {keys}\nLIMIT @page_size)";
             return $"{join.Select.Replace(KeysetPageJoin.PagePlaceholder, page, StringComparison.Ordinal)}\nORDER BY {keys}";
         }
 
-        return $"{report.Query.Sql}{keyset}\nORDER BY {keys}\nLIMIT @page_size";
+        return $"{report.Keyset.Sql}{keyset}\nORDER BY {keys}\nLIMIT @page_size";
     }
 }

@@ -8,7 +8,7 @@ namespace Reports.Core.Queue;
 /// can run; a row is deleted only after its message is on the stream, so a crash in between publishes it twice at
 /// worst, and the claim in PostgreSQL lets only one of the two run.
 /// </summary>
-public sealed class OutboxRelay(NpgsqlDataSource dataSource, RedisJobStreams queue, ILogger<OutboxRelay> logger)
+public sealed class OutboxRelay(NpgsqlDataSource dataSource, RedisJobStreams queue, PublishedOutboxRows published, ILogger<OutboxRelay> logger)
 {
     /// <summary>Publishes up to <paramref name="batch"/> rows older than <paramref name="minimumAge"/>; returns how many.</summary>
     public async Task<int> RelayAsync(TimeSpan minimumAge, int batch, CancellationToken cancellationToken)
@@ -32,10 +32,8 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, RedisJobStreams que
             }
         }
 
-        foreach (var row in rows)
-        {
-            await queue.PublishAsync(row.Queue, row.JobId, row.TraceParent, cancellationToken);
-        }
+        // All at once: the client pipelines them, one round trip for the batch instead of one per row.
+        await Task.WhenAll(rows.Select(row => queue.PublishAsync(row.Queue, row.JobId, row.TraceParent, cancellationToken)));
 
         if (rows.Count > 0)
         {
@@ -49,12 +47,10 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, RedisJobStreams que
         return rows.Count;
     }
 
-    /// <summary>Publishes one job right after its transaction committed, and removes its outbox row.</summary>
+    /// <summary>Publishes one job right after its transaction committed; its outbox row is removed in a batch soon after.</summary>
     public async Task PublishNowAsync(Guid jobId, string queueName, string? traceParent, CancellationToken cancellationToken)
     {
         await queue.PublishAsync(queueName, jobId, traceParent, cancellationToken);
-        await using var delete = dataSource.CreateCommand("DELETE FROM reports.outbox WHERE job_id = @id");
-        delete.Parameters.AddWithValue("id", jobId);
-        await delete.ExecuteNonQueryAsync(cancellationToken);
+        published.Add(jobId);
     }
 }

@@ -11,9 +11,6 @@ public static class QueueNames
 
     public static string Stream(string queue) => $"reports:stream:{queue}";
 
-    /// <summary>Pub/sub channel that wakes idle consumers of a queue as soon as a message is added.</summary>
-    public static string WakeChannel(string queue) => $"reports:wake:{queue}";
-
     /// <summary>Pub/sub channel on which every change of a job's state or progress is announced (the job id).</summary>
     public const string JobEventsChannel = "reports:job-events";
 

@@ -26,8 +26,8 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
         NameValueEntry[] fields = traceParent is null
             ? [new(JobField, jobId.ToString())]
             : [new(JobField, jobId.ToString()), new(TraceField, traceParent)];
+        // No wake-up signal: idle consumers wait inside a blocking XREADGROUP, which Redis answers as soon as this lands.
         await Db.StreamAddAsync(QueueNames.Stream(queue), fields, maxLength: MaxStreamLength, useApproximateMaxLength: true);
-        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(QueueNames.WakeChannel(queue)), jobId.ToString());
     }
 
     /// <summary>Creates the consumer group (and stream) if missing; safe to call again, e.g. after Redis lost its data.</summary>
@@ -44,24 +44,12 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
         }
     }
 
-    /// <summary>Reads up to <paramref name="count"/> new messages for this consumer.</summary>
-    public async Task<IReadOnlyList<JobMessage>> ReadAsync(string queue, string consumer, int count, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        StreamEntry[] entries;
-        try
-        {
-            entries = await Db.StreamReadGroupAsync(QueueNames.Stream(queue), QueueNames.ConsumerGroup, consumer, ">", count);
-        }
-        catch (RedisServerException e) when (e.Message.Contains("NOGROUP", StringComparison.Ordinal))
-        {
-            // The stream or group vanished (Redis restarted without its data, or was flushed): recreate and go on.
-            await EnsureGroupAsync(queue, cancellationToken);
-            return [];
-        }
-
-        return [.. entries.Select(e => ToMessage(queue, e)).OfType<JobMessage>()];
-    }
+    /// <summary>
+    /// Opens a reader of new messages on a connection of its own: a blocking read holds its connection until a message
+    /// arrives, so it must never share the multiplexed connection that every other command uses.
+    /// </summary>
+    public Task<BlockingStreamReader> OpenReaderAsync(string queue, string consumer, TimeSpan longestWait) =>
+        BlockingStreamReader.OpenAsync(redis, this, queue, consumer, longestWait);
 
     /// <summary>
     /// Takes over messages that another consumer has held for longer than <paramref name="minIdle"/> (it died, or lost
@@ -85,26 +73,40 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
         }
     }
 
+    /// <summary>
+    /// Acknowledges a message whose outcome is already recorded in PostgreSQL. Sent without waiting for the answer: an
+    /// acknowledgement that gets lost leaves the message pending, and its takeover finds the job final and drops it.
+    /// </summary>
+    public void Acknowledge(JobMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using var activity = ReportsActivities.StartRedis(ReportsActivities.Acknowledge, "XACK", QueueNames.Stream(message.Queue));
+        try
+        {
+            Db.StreamAcknowledge(QueueNames.Stream(message.Queue), QueueNames.ConsumerGroup, message.MessageId, CommandFlags.FireAndForget);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Redis away: the message stays pending and is dropped at its takeover.
+        }
+    }
+
+    /// <summary>Acknowledges and waits for Redis to answer: for a process about to exit, whose unsent commands would be lost.</summary>
     public async Task AcknowledgeAsync(JobMessage message, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
         cancellationToken.ThrowIfCancellationRequested();
         using var activity = ReportsActivities.StartRedis(ReportsActivities.Acknowledge, "XACK", QueueNames.Stream(message.Queue));
         await Db.StreamAcknowledgeAsync(QueueNames.Stream(message.Queue), QueueNames.ConsumerGroup, message.MessageId);
     }
 
-    /// <summary>Subscribes to a queue's wake-up channel; <paramref name="onMessage"/> runs when a job is published.</summary>
-    public async Task SubscribeWakeAsync(string queue, Action onMessage, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueNames.WakeChannel(queue)), (_, _) => onMessage());
-    }
-
-    private static JobMessage? ToMessage(string queue, StreamEntry entry)
-    {
-        var job = entry[JobField];
-        var trace = entry[TraceField];
-        return Guid.TryParse(job.ToString(), out var id)
-            ? new JobMessage(entry.Id.ToString(), queue, id, trace.IsNullOrEmpty ? null : trace.ToString())
+    internal static JobMessage? ToMessage(string queue, string messageId, RedisValue job, RedisValue trace) =>
+        Guid.TryParse(job.ToString(), out var id)
+            ? new JobMessage(messageId, queue, id, trace.IsNullOrEmpty ? null : trace.ToString())
             : null;
-    }
+
+    internal const string JobFieldName = JobField;
+    internal const string TraceFieldName = TraceField;
+
+    private static JobMessage? ToMessage(string queue, StreamEntry entry) => ToMessage(queue, entry.Id.ToString(), entry[JobField], entry[TraceField]);
 }

@@ -42,23 +42,20 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         """;
 
     /// <summary>
-    /// Writes the job and its outbox row in one transaction. With an idempotency key already used by this owner,
-    /// returns the existing job instead (and says whether its parameters differ).
+    /// Writes the job and its outbox row in one statement (so in one transaction). With an idempotency key already used
+    /// by this owner, returns the existing job instead (and says whether its parameters differ).
     /// </summary>
     public async Task<CreateOutcome> CreateAsync(NewReportJob request, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var created = await InsertAsync(connection, transaction, request, cancellationToken);
+        await using var insert = dataSource.CreateCommand(InsertSql);
+        var created = await InsertAsync(insert, request, cancellationToken);
         if (created is null)
         {
-            await transaction.RollbackAsync(cancellationToken);
             var existing = await FindByIdempotencyKeyAsync(request.Owner, request.IdempotencyKey!, cancellationToken)
                 ?? throw new InvalidOperationException("An idempotency conflict was reported but no job holds the key.");
             return new CreateOutcome(existing.Job, Created: false, ParametersDiffer: existing.Hash != Hash(request));
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return new CreateOutcome(created, Created: true, ParametersDiffer: false);
     }
 
@@ -68,14 +65,26 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// </summary>
     internal async Task<ReportJob?> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewReportJob request, CancellationToken cancellationToken)
     {
-        await using var insert = new NpgsqlCommand($"""
+        await using var insert = new NpgsqlCommand(InsertSql, connection, transaction);
+        return await InsertAsync(insert, request, cancellationToken);
+    }
+
+    /// <summary>The job and its outbox row together: a job is never accepted without the means to publish it.</summary>
+    private const string InsertSql = $"""
+        WITH created AS (
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
                                       idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at)
             VALUES (@id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key, @trace_parent,
                     @webhook_url, @schedule_id, @fire_time, @email_recipients, @now, @now)
             ON CONFLICT DO NOTHING
-            RETURNING {Columns}
-            """, connection, transaction);
+            RETURNING {Columns}),
+        queued AS (
+            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM created)
+        SELECT {Columns} FROM created
+        """;
+
+    private async Task<ReportJob?> InsertAsync(NpgsqlCommand insert, NewReportJob request, CancellationToken cancellationToken)
+    {
         insert.Parameters.AddWithValue("id", JobIds.New());
         insert.Parameters.AddWithValue("owner", request.Owner);
         insert.Parameters.AddWithValue("type", request.ReportType);
@@ -91,19 +100,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         insert.Parameters.AddWithValue("fire_time", request.FireTime is { } fire ? fire : DBNull.Value);
         insert.Parameters.AddWithValue("email_recipients", request.EmailRecipients.ToArray());
         insert.Parameters.AddWithValue("now", time.GetUtcNow());
-        var created = await ReadOneAsync(insert, cancellationToken);
-        if (created is null)
-        {
-            return null;
-        }
-
-        await using var outbox = new NpgsqlCommand(
-            "INSERT INTO reports.outbox (job_id, queue, trace_parent) VALUES (@id, @queue, @trace_parent)", connection, transaction);
-        outbox.Parameters.AddWithValue("id", created.Id);
-        outbox.Parameters.AddWithValue("queue", created.Queue);
-        outbox.Parameters.AddWithValue("trace_parent", (object?)created.TraceParent ?? DBNull.Value);
-        await outbox.ExecuteNonQueryAsync(cancellationToken);
-        return created;
+        return await ReadOneAsync(insert, cancellationToken);
     }
 
     private static string Hash(NewReportJob request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
@@ -147,30 +144,40 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     public Task<bool> RenewLeaseAsync(ClaimedJob claim, TimeSpan lease, CancellationToken cancellationToken) =>
         UpdateClaimedAsync(claim, "lease_expires_at = @now + @lease", cancellationToken, ("lease", lease));
 
-    public Task<bool> SetTotalAsync(ClaimedJob claim, long rowsTotal, CancellationToken cancellationToken) =>
-        UpdateClaimedAsync(claim, "rows_total = @total", cancellationToken, ("total", rowsTotal));
-
-    /// <summary>Progress between checkpoints: the rows formatted so far by this attempt.</summary>
-    public Task<bool> ReportRowsAsync(ClaimedJob claim, long rowsWritten, CancellationToken cancellationToken) =>
-        UpdateClaimedAsync(claim, "rows_written = @rows", cancellationToken, ("rows", rowsWritten));
+    /// <summary>
+    /// Progress between checkpoints: the rows formatted so far by this attempt, and the report's row count when
+    /// <paramref name="rowsTotal"/> is given (once is enough).
+    /// </summary>
+    public Task<bool> ReportRowsAsync(ClaimedJob claim, long rowsWritten, long? rowsTotal, CancellationToken cancellationToken) =>
+        UpdateClaimedAsync(claim, "rows_written = @rows, rows_total = coalesce(@total::bigint, rows_total)", cancellationToken,
+            ("rows", rowsWritten), ("total", (object?)rowsTotal ?? DBNull.Value));
 
     /// <summary>
-    /// Records a staged block's checkpoint. The rows shown never move back: the pages reported since are ahead of the
-    /// block being staged.
+    /// Records a staged block's checkpoint (and the row count when given). The rows shown never move back: the pages
+    /// reported since are ahead of the block being staged.
     /// </summary>
-    public Task<bool> CheckpointAsync(ClaimedJob claim, GenerationCheckpoint checkpoint, CancellationToken cancellationToken) =>
-        UpdateClaimedAsync(claim, "checkpoint = @checkpoint, rows_written = greatest(rows_written, @rows)", cancellationToken,
-            ("checkpoint", new JsonbText(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
+    public Task<bool> CheckpointAsync(ClaimedJob claim, GenerationCheckpoint checkpoint, long? rowsTotal, CancellationToken cancellationToken) =>
+        UpdateClaimedAsync(claim, "checkpoint = @checkpoint, rows_written = greatest(rows_written, @rows), rows_total = coalesce(@total::bigint, rows_total)",
+            cancellationToken,
+            ("checkpoint", new JsonbText(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows), ("total", (object?)rowsTotal ?? DBNull.Value));
 
-    /// <summary>Records the committed file; it is kept for <paramref name="retention"/>, then deleted and the job expires.</summary>
-    public Task<bool> CompleteAsync(ClaimedJob claim, ReportFile file, TimeSpan retention, CancellationToken cancellationToken) =>
-        UpdateClaimedAsync(claim, """
-            status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = NULL, error_code = NULL,
-            blob_name = @blob, file_name = @file_name, content_type = @content_type, size_bytes = @size, sha256 = @sha, rows_written = @rows,
-            expires_at = @now + @retention
-            """, cancellationToken,
-            ("blob", file.BlobName), ("file_name", file.FileName), ("content_type", file.ContentType),
-            ("size", file.SizeBytes), ("sha", file.Sha256), ("rows", file.Rows), ("retention", retention));
+    /// <summary>
+    /// Records the committed file; it is kept for <paramref name="retention"/>, then deleted and the job expires. A job of
+    /// a format without a file (<paramref name="file"/> null) succeeds with none, and nothing of it expires.
+    /// </summary>
+    public Task<bool> CompleteAsync(ClaimedJob claim, ReportFile? file, TimeSpan retention, CancellationToken cancellationToken) =>
+        file is null
+            ? UpdateClaimedAsync(claim, $"{Succeeded}, rows_written = 0", cancellationToken)
+            : UpdateClaimedAsync(claim, $"""
+                {Succeeded},
+                blob_name = @blob, file_name = @file_name, content_type = @content_type, size_bytes = @size, sha256 = @sha, rows_written = @rows,
+                rows_total = coalesce(rows_total, @rows), expires_at = @now + @retention
+                """, cancellationToken,
+                ("blob", file.BlobName), ("file_name", file.FileName), ("content_type", file.ContentType),
+                ("size", file.SizeBytes), ("sha", file.Sha256), ("rows", file.Rows), ("retention", retention));
+
+    private const string Succeeded =
+        "status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = NULL, error_code = NULL";
 
     /// <summary>Ends the attempt with an error: retried at <paramref name="retryAt"/> when given, otherwise failed for good.</summary>
     public Task<bool> FailAsync(ClaimedJob claim, JobError error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
@@ -329,12 +336,16 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// </remarks>
     public async Task<int> RequeueStrandedAsync(TimeSpan republishQueuedAfter, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            WITH stranded AS (
+        // One index range per kind of stranded job (jobs_unfinished: status, then updated_at): however long the queue,
+        // a pass reads only the jobs it re-queues. The UPDATE checks each row again, as it is when locked.
+        await using var command = dataSource.CreateCommand($"""
+            WITH candidates AS (
+                SELECT id FROM reports.jobs WHERE {DueRetry}
+                UNION ALL SELECT id FROM reports.jobs WHERE {ExpiredLease}
+                UNION ALL SELECT id FROM reports.jobs WHERE {QueuedTooLong}),
+            stranded AS (
                 UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, updated_at = @now
-                WHERE (status = 'retrying' AND next_attempt_at <= @now)
-                   OR (status = 'running' AND lease_expires_at < @now)
-                   OR (status = 'queued' AND updated_at < @now - @republish_after)
+                WHERE id IN (SELECT id FROM candidates) AND (({DueRetry}) OR ({ExpiredLease}) OR ({QueuedTooLong}))
                 RETURNING id, queue, trace_parent)
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded
             """);
@@ -355,6 +366,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         await cancelled.ExecuteNonQueryAsync(cancellationToken);
         return requeued;
     }
+
+    private const string DueRetry = "status = 'retrying' AND next_attempt_at <= @now";
+    private const string ExpiredLease = "status = 'running' AND lease_expires_at < @now";
+    private const string QueuedTooLong = "status = 'queued' AND updated_at < @now - @republish_after";
 
     private async Task<bool> UpdateClaimedAsync(ClaimedJob claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)
     {

@@ -35,6 +35,14 @@ public sealed class CreateReportValidationTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task The_diagnostics_report_is_unknown_unless_the_diagnostics_setting_is_on()
+    {
+        var problem = await PostAsync(new { type = "noop" });
+
+        Assert.Contains("Unknown report type 'noop'", problem.GetProperty("errors").GetProperty("type")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_date_span_over_the_limit_is_refused()
     {
         var problem = await PostAsync(new { type = "orders", parameters = new { from = "2000-01-01", to = "2025-12-31" } });

@@ -43,8 +43,20 @@ public sealed class BenchSettingsTests
         Assert.True(settings.MemoryCsvRows[^1] < settings.DatasetOrders);
     }
 
+    [Fact]
+    public void Parse_Only_RunsTheNamedScenarios_IntoFilesOfTheirOwn()
+    {
+        var (settings, _) = BenchSettings.Parse(["--quick", "--only", "queue"], "/repo");
+
+        Assert.True(settings!.Includes("queue"));
+        Assert.False(settings.Includes("csv"));
+        Assert.Equal("only-queue", settings.ResultsName);
+        Assert.Equal("latest", BenchSettings.Parse([], "/repo").Settings!.ResultsName);
+    }
+
     [Theory]
     [InlineData("--runs", "0")]
+    [InlineData("--only", "everything")]
     [InlineData("--runs", "x")]
     [InlineData("--fast", "")]
     [InlineData("--only", "peers,fast")]

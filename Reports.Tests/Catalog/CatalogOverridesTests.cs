@@ -24,6 +24,25 @@ public sealed class CatalogOverridesTests
     }
 
     [Fact]
+    public void The_diagnostics_switch_adds_the_noop_report_whose_limits_can_be_set_like_any_other()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Reports:Catalog:Diagnostics"] = "true",
+            ["Reports:Catalog:noop:MaxAttempts"] = "2",
+        }).Build();
+
+        var catalog = CatalogOverrides.Apply(ReportCatalog.Default, configuration);
+
+        var noop = catalog.Find("noop");
+        Assert.NotNull(noop);
+        Assert.Equal(["none"], noop.Formats);
+        Assert.Empty(noop.Parameters);
+        Assert.Equal(2, noop.MaxAttempts);
+        Assert.Null(CatalogOverrides.Apply(ReportCatalog.Default, new ConfigurationBuilder().Build()).Find("noop"));
+    }
+
+    [Fact]
     public void An_unknown_report_name_in_the_configuration_is_an_error_that_names_it()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -66,6 +66,7 @@ internal static class ServiceSettings
 
         keys.AddRange(ReportCatalog.Default.All.SelectMany(r =>
             new[] { "TimeLimit", "MaxRows", "MaxPdfPages", "MaxAttempts" }.Select(s => $"{CatalogOverrides.SectionName}:{r.Name}:{s}")));
+        keys.Add($"{CatalogOverrides.SectionName}:{CatalogOverrides.DiagnosticsKey}");
         keys.AddRange(Dataset);
         return keys;
     }

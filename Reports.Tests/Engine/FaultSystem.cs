@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
@@ -43,7 +44,11 @@ public sealed class FaultSystem : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await new Migrator(Database, logs.CreateLogger<Migrator>()).MigrateAsync(timeout.Token);
         await new SalesDataset(Database, logs.CreateLogger<SalesDataset>()).EnsureAsync(Orders, SalesDataset.DefaultSeed, timeout.Token);
-        _api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b => TestSettings.Apply(b, Infrastructure, "fault-api"));
+        _api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, Infrastructure, "fault-api");
+            b.UseSetting("Reports:Catalog:Diagnostics", "true"); // the no-op report type (NoOpJobTests)
+        });
         _ = _api.Services;
     }
 

@@ -32,9 +32,10 @@ public sealed class LeaseFencingTests(FaultSystem system)
         var file = new ReportFile("x.csv", "x.csv", "text/csv", 1, "00", 1);
 
         Assert.False(await store.RenewLeaseAsync(stale, TimeSpan.FromMinutes(1), CancellationToken.None));
-        Assert.False(await store.ReportRowsAsync(stale, 250, CancellationToken.None));
-        Assert.False(await store.CheckpointAsync(stale, new GenerationCheckpoint("[]", 3, 300, 3000), CancellationToken.None));
+        Assert.False(await store.ReportRowsAsync(stale, 250, 1000, CancellationToken.None));
+        Assert.False(await store.CheckpointAsync(stale, new GenerationCheckpoint("[]", 3, 300, 3000), 1000, CancellationToken.None));
         Assert.False(await store.CompleteAsync(stale, file, TimeSpan.FromDays(7), CancellationToken.None));
+        Assert.False(await store.CompleteAsync(stale, file: null, TimeSpan.FromDays(7), CancellationToken.None));
         Assert.False(await store.FailAsync(stale, new JobError(JobError.AttemptFailed, "stale failure"), null, CancellationToken.None));
         Assert.False(await store.ReleaseAsync(stale, CancellationToken.None));
 

@@ -24,13 +24,16 @@ public sealed class ProgressStoreTests(FaultSystem system)
         var claim = await store.ClaimAsync(created.Job.Id, "progress-worker", TimeSpan.FromMinutes(1), CancellationToken.None);
         Assert.NotNull(claim);
 
-        Assert.True(await store.ReportRowsAsync(claim, 40_000, CancellationToken.None));
-        Assert.Equal(40_000, (await store.GetAsync(claim.Id, owner: null, CancellationToken.None))!.RowsWritten);
+        Assert.True(await store.ReportRowsAsync(claim, 40_000, rowsTotal: 90_000, CancellationToken.None));
+        var reported = await store.GetAsync(claim.Id, owner: null, CancellationToken.None);
+        Assert.Equal(40_000, reported!.RowsWritten);
+        Assert.Equal(90_000, reported.RowsTotal);
 
         // The uploader stages the block of the first 25,000 rows while the reader is already further on.
-        Assert.True(await store.CheckpointAsync(claim, new GenerationCheckpoint("[25000]", 1, 25_000, 2_500_000), CancellationToken.None));
+        Assert.True(await store.CheckpointAsync(claim, new GenerationCheckpoint("[25000]", 1, 25_000, 2_500_000), rowsTotal: null, CancellationToken.None));
         var job = await store.GetAsync(claim.Id, owner: null, CancellationToken.None);
         Assert.Equal(40_000, job!.RowsWritten);
+        Assert.Equal(90_000, job.RowsTotal);
         Assert.Equal(25_000, JsonSerializer.Deserialize<GenerationCheckpoint>(job.Checkpoint!)!.Rows);
     }
 }

@@ -62,6 +62,9 @@ public sealed class GrowingFileUploadTests : IDisposable
             return Task.CompletedTask;
         }
 
+        public Task UploadAsync(string fileName, ReadOnlyMemory<byte> content, string contentType, string downloadName, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task CommitAsync(string fileName, int partition, int blockCount, string contentType, string downloadName, CancellationToken cancellationToken) =>
             Task.CompletedTask;
 

@@ -18,7 +18,7 @@ public sealed class KeysetPageJoinTests(Infrastructure infrastructure)
         var system = await infrastructure.SystemAsync();
         var dataSource = system.WorkerServices.GetRequiredService<NpgsqlDataSource>();
         var report = OrdersReport.Definition;
-        Assert.NotNull(report.Query.PageJoin);
+        Assert.NotNull(report.Keyset.PageJoin);
         var arguments = GenerationRequests.For(report, "csv").Arguments;
         await using var connection = await dataSource.OpenConnectionAsync();
 
@@ -39,7 +39,7 @@ public sealed class KeysetPageJoinTests(Infrastructure infrastructure)
         while (pageRows == 700);
 
         var whole = new List<string>();
-        await using (var command = new NpgsqlCommand($"{report.Query.Sql}\nORDER BY {string.Join(", ", report.Query.KeyExpressions)}", connection))
+        await using (var command = new NpgsqlCommand($"{report.Keyset.Sql}\nORDER BY {string.Join(", ", report.Keyset.KeyExpressions)}", connection))
         {
             foreach (var (name, value) in report.Bind(arguments))
             {

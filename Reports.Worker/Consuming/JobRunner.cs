@@ -44,7 +44,7 @@ internal sealed class JobRunner(
         {
             // Finished, running elsewhere under a live lease, cancelled, or a duplicate message: nothing to do.
             logger.LogDebug("Job {JobId} not claimable; dropping message {MessageId}", message.JobId, message.MessageId);
-            await streams.AcknowledgeAsync(message, stopping);
+            streams.Acknowledge(message);
             return;
         }
 
@@ -58,7 +58,7 @@ internal sealed class JobRunner(
                 $"Gave up after {claim.Job.MaxAttempts} attempts: the job's workers stopped without finishing it."), null, stopping);
             JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, TimeSpan.Zero);
             events.Publish(claim.Id);
-            await streams.AcknowledgeAsync(message, stopping);
+            streams.Acknowledge(message);
             return;
         }
 
@@ -74,15 +74,15 @@ internal sealed class JobRunner(
             bool completed;
             using (var complete = ReportsActivities.Source.StartActivity(ReportsActivities.Complete))
             {
-                complete?.SetTag(ReportsActivities.RowsTag, file.Rows);
-                complete?.SetTag(ReportsActivities.BytesTag, file.SizeBytes);
+                complete?.SetTag(ReportsActivities.RowsTag, file?.Rows ?? 0);
+                complete?.SetTag(ReportsActivities.BytesTag, file?.SizeBytes ?? 0);
                 completed = await store.CompleteAsync(claim, file, retention.Value.For(claim.Job.Owner, claim.Job.ReportType), stopping);
             }
 
             if (completed)
             {
                 JobTelemetry.Finished(activity, claim, JobTelemetry.Succeeded, time.GetElapsedTime(startedAt));
-                logger.LogInformation("Job {JobId} succeeded: {Rows} rows, {Bytes} bytes", claim.Id, file.Rows, file.SizeBytes);
+                logger.LogInformation("Job {JobId} succeeded: {Rows} rows, {Bytes} bytes", claim.Id, file?.Rows ?? 0, file?.SizeBytes ?? 0);
             }
             else
             {
@@ -91,7 +91,7 @@ internal sealed class JobRunner(
                 JobTelemetry.Finished(activity, claim, cancelledNow ? JobTelemetry.Cancelled : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
             }
 
-            await streams.AcknowledgeAsync(message, stopping);
+            streams.Acknowledge(message);
         }
         catch (Exception e) when (e is LeaseLostException || heartbeat.Lost.IsCancellationRequested || cancelled.IsCancellationRequested)
         {
@@ -99,7 +99,7 @@ internal sealed class JobRunner(
             JobTelemetry.Finished(activity, claim, cancelledNow ? JobTelemetry.Cancelled : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
             if (cancelledNow)
             {
-                await streams.AcknowledgeAsync(message, stopping);
+                streams.Acknowledge(message);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -114,8 +114,8 @@ internal sealed class JobRunner(
         {
             var error = new JobError(JobError.Timeout, $"The report ran longer than its time limit of {timeLimit}.");
             await store.FailAsync(claim, error, null, stopping);
-            await files.DeleteAsync(BlobNames.For(claim.Job), stopping);
-            await streams.AcknowledgeAsync(message, stopping);
+            await DeleteFileAsync(claim, stopping);
+            streams.Acknowledge(message);
             JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, time.GetElapsedTime(startedAt));
             logger.LogWarning("Job {JobId} attempt {Attempt} timed out after {TimeLimit}", claim.Id, claim.Attempt, timeLimit);
         }
@@ -124,7 +124,7 @@ internal sealed class JobRunner(
             var permanent = e is ReportDefinitionException;
             var retryAt = !permanent && claim.Attempt < claim.Job.MaxAttempts ? time.GetUtcNow() + Backoff(claim.Attempt) : (DateTimeOffset?)null;
             await store.FailAsync(claim, Describe(e, claim, retryAt), retryAt, stopping);
-            await streams.AcknowledgeAsync(message, stopping);
+            streams.Acknowledge(message);
             activity.Fail(e);
             JobTelemetry.Finished(activity, claim, retryAt is null ? JobTelemetry.Failed : JobTelemetry.Retried, time.GetElapsedTime(startedAt));
             logger.LogWarning(e, "Job {JobId} attempt {Attempt} failed; {Next}", claim.Id, claim.Attempt,
@@ -149,12 +149,21 @@ internal sealed class JobRunner(
             return false;
         }
 
-        await files.DeleteAsync(BlobNames.For(claim.Job), cancellationToken);
+        await DeleteFileAsync(claim, cancellationToken);
         logger.LogInformation("Job {JobId} cancelled; its partial file was deleted", claim.Id);
         return true;
     }
 
-    private async Task<ReportFile> GenerateAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    private async Task DeleteFileAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        if (ReportFormats.MakesFile(claim.Job.Format))
+        {
+            await files.DeleteAsync(BlobNames.For(claim.Job), cancellationToken);
+        }
+    }
+
+    /// <summary>The file the job made; none for a format without one (its job succeeds once claimed).</summary>
+    private async Task<ReportFile?> GenerateAsync(ClaimedJob claim, CancellationToken cancellationToken)
     {
         var job = claim.Job;
         var report = catalog.Find(job.ReportType) ?? throw new ReportDefinitionException($"Unknown report type '{job.ReportType}'.");
@@ -169,6 +178,7 @@ internal sealed class JobRunner(
         {
             "csv" => await csv.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
             "pdf" => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+            ReportFormats.None => null,
             _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
         };
     }

@@ -6,8 +6,9 @@ namespace Reports.Worker.Consuming;
 
 /// <summary>
 /// One loop per configured queue, each running at most its configured number of jobs at once, so a flood on one
-/// queue never takes the slots of another. Idle loops wake on the queue's pub/sub signal or after a short poll.
-/// Messages left pending by dead consumers are taken over once idle for longer than a lease.
+/// queue never takes the slots of another. Each read asks for as many messages as there are free slots and, on an
+/// empty stream, waits inside Redis (a blocking read) until one arrives. Messages left pending by dead consumers are
+/// taken over once idle for longer than a lease.
 /// </summary>
 internal sealed class QueueConsumer(
     RedisJobStreams streams,
@@ -23,19 +24,17 @@ internal sealed class QueueConsumer(
     private async Task ConsumeAsync(string queue, int concurrency, CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        using var slots = new SemaphoreSlim(concurrency, concurrency);
-        using var wake = new SemaphoreSlim(0, 1);
-        var running = new HashSet<Task>();
+        var slots = new JobSlots(concurrency);
         var lastTakeover = DateTimeOffset.MinValue;
         await WhenRedisAnswersAsync(() => streams.EnsureGroupAsync(queue, stoppingToken), stoppingToken);
-        await streams.SubscribeWakeAsync(queue, () => Signal(wake), stoppingToken);
+        await using var reader = await streams.OpenReaderAsync(queue, settings.Id, settings.IdlePoll);
         logger.LogInformation("Consuming queue {Queue} with concurrency {Concurrency} as {Consumer}", queue, concurrency, settings.Id);
 
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await slots.WaitAsync(stoppingToken);
+                var free = await slots.TakeFreeAsync(stoppingToken);
                 IReadOnlyList<JobMessage> messages;
                 try
                 {
@@ -43,34 +42,27 @@ internal sealed class QueueConsumer(
                     if (DateTimeOffset.UtcNow - lastTakeover > settings.Lease)
                     {
                         lastTakeover = DateTimeOffset.UtcNow;
-                        messages = await streams.TakeOverAsync(queue, settings.Id, settings.Lease, 1, stoppingToken);
+                        messages = await streams.TakeOverAsync(queue, settings.Id, settings.Lease, free, stoppingToken);
                     }
 
                     if (messages.Count == 0)
                     {
-                        messages = await streams.ReadAsync(queue, settings.Id, 1, stoppingToken);
+                        messages = await reader.ReadAsync(free, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {
                     logger.LogWarning("Queue {Queue}: Redis unavailable ({Error}); retrying", queue, e.Message);
-                    messages = [];
-                }
-
-                if (messages.Count == 0)
-                {
-                    slots.Release();
-                    await WaitForWorkAsync(wake, settings.IdlePoll, stoppingToken);
+                    slots.Return(free);
+                    await Task.Delay(settings.IdlePoll, stoppingToken);
                     continue;
                 }
 
-                var task = RunAsync(messages[0], slots, stoppingToken);
-                lock (running)
+                slots.Return(free - messages.Count);
+                foreach (var message in messages)
                 {
-                    running.Add(task);
+                    slots.Track(RunAsync(message, slots, stoppingToken));
                 }
-
-                _ = task.ContinueWith(t => { lock (running) { running.Remove(t); } }, TaskScheduler.Default);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -78,16 +70,10 @@ internal sealed class QueueConsumer(
             // Stopping: fall through to wait for the jobs in flight to release themselves.
         }
 
-        Task[] inFlight;
-        lock (running)
-        {
-            inFlight = [.. running];
-        }
-
-        await Task.WhenAll(inFlight);
+        await slots.WhenAllDoneAsync();
     }
 
-    private async Task RunAsync(JobMessage message, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task RunAsync(JobMessage message, JobSlots slots, CancellationToken stoppingToken)
     {
         try
         {
@@ -101,22 +87,7 @@ internal sealed class QueueConsumer(
         }
         finally
         {
-            slots.Release();
-        }
-    }
-
-    private static async Task WaitForWorkAsync(SemaphoreSlim wake, TimeSpan poll, CancellationToken stoppingToken) =>
-        await wake.WaitAsync(poll, stoppingToken);
-
-    private static void Signal(SemaphoreSlim wake)
-    {
-        try
-        {
-            wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled.
+            slots.Return(1);
         }
     }
 

@@ -30,7 +30,11 @@ internal sealed record BenchSettings
     public required IReadOnlyList<long> MemoryCsvRows { get; init; }
     public required IReadOnlyList<int> MemoryPdfPages { get; init; }
     public required int PdfPages { get; init; }
+    /// <summary>Tiny reports per run of the queue scenario (also the no-op jobs submitted over HTTP).</summary>
     public required int QueueJobs { get; init; }
+
+    /// <summary>No-op jobs per run of the queue scenario, submitted in-process as a job library's client does.</summary>
+    public required int NoOpJobs { get; init; }
     public required IReadOnlyList<int> QueueWorkers { get; init; }
     public required long LoadReportRows { get; init; }
     public required TimeSpan LoadDuration { get; init; }
@@ -53,6 +57,9 @@ internal sealed record BenchSettings
 
     public bool Includes(string scenario) => Only is null || Only.Contains(scenario);
 
+    /// <summary>A partial run (<c>--only</c>) writes its own files, so it never replaces the figures of a whole run.</summary>
+    public string ResultsName => Only is null ? "latest" : "only-" + string.Join('-', Only.Order(StringComparer.Ordinal));
+
     /// <summary>The time limit of any one report the benchmark waits for.</summary>
     public TimeSpan ReportTimeout { get; init; } = TimeSpan.FromMinutes(20);
 
@@ -66,7 +73,8 @@ internal sealed record BenchSettings
         MemoryCsvRows = [10_000, 1_000_000, 5_000_000],
         MemoryPdfPages = [100, 20_000],
         PdfPages = 20_000,
-        QueueJobs = 2_000,
+        QueueJobs = 3_000,
+        NoOpJobs = 20_000,
         QueueWorkers = [1, 2, 4],
         LoadReportRows = 2_000_000,
         LoadDuration = TimeSpan.FromSeconds(15),
@@ -83,7 +91,8 @@ internal sealed record BenchSettings
         MemoryCsvRows = [10_000, 200_000, 1_000_000],
         MemoryPdfPages = [100, 2_000],
         PdfPages = 2_000,
-        QueueJobs = 300,
+        QueueJobs = 500,
+        NoOpJobs = 2_000,
         QueueWorkers = [1, 2, 4],
         LoadReportRows = 500_000,
         LoadDuration = TimeSpan.FromSeconds(5),

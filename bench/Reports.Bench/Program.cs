@@ -97,19 +97,19 @@ if (settings.Includes("queue"))
 
 if (settings.Includes("peers"))
 {
-    PeersScenario.Publish(report, settings, peers, queue[QueueScenario.Key(settings.PeerWorkerProcesses)], peersLoad);
+    PeersScenario.Publish(report, settings, peers, queue[QueueScenario.NoOpKey(settings.PeerWorkerProcesses)], peersLoad);
 }
 
 ScaleModel.Write(report);
 report.Machine["loadAverageAtEnd"] = MachineLoad.LoadAverage();
 
 Directory.CreateDirectory(settings.ResultsDirectory);
-await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, "latest.json"),
+await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, settings.ResultsName + ".json"),
     report.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }), CancellationToken.None);
 var markdown = MarkdownWriter.Write(report, settings);
-await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, "latest.md"), markdown, CancellationToken.None);
+await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, settings.ResultsName + ".md"), markdown, CancellationToken.None);
 Console.WriteLine(markdown);
-Console.WriteLine($"[bench] wrote {settings.ResultsDirectory}/latest.json and latest.md");
+Console.WriteLine($"[bench] wrote {settings.ResultsDirectory}/{settings.ResultsName}.json and .md");
 return report.Errors.Count == 0 ? 0 : 1;
 
 void Cancel(PosixSignalContext context)

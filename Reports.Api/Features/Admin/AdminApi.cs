@@ -50,8 +50,7 @@ public static class AdminApi
     }
 
     private static async Task<Results<Accepted<ReportResource>, ProblemHttpResult>> RetryAsync(
-        Guid id, JobStore store, ReportCatalog catalog, OutboxRelay relay, ReportResources resources, ILogger<ReportCatalog> logger,
-        CancellationToken cancellationToken)
+        Guid id, JobStore store, ReportCatalog catalog, JobSubmission submission, ReportResources resources, CancellationToken cancellationToken)
     {
         var existing = await store.GetAsync(id, owner: null, cancellationToken);
         if (existing is null)
@@ -63,7 +62,7 @@ public static class AdminApi
         var replayed = await store.ReplayAsync(id, attempts, cancellationToken);
         if (replayed is not null)
         {
-            await ReportsApi.PublishBestEffortAsync(relay, replayed, logger, cancellationToken);
+            await submission.PublishAsync(replayed, cancellationToken);
         }
 
         return replayed is null

@@ -24,12 +24,10 @@ internal static class CreateReport
         ReportCatalog catalog,
         ParameterReferences references,
         JobStore store,
-        OutboxRelay relay,
-        JobEvents events,
+        JobSubmission submission,
         ReportResources resources,
         IOptions<ApiOptions> apiOptions,
         IOptions<WebhookOptions> webhookOptions,
-        ILogger<CreateReportRequest> logger,
         CancellationToken cancellationToken)
     {
         var idempotencyKey = http.Request.Headers.TryGetValue("Idempotency-Key", out var header) ? header.ToString() : null;
@@ -39,7 +37,7 @@ internal static class CreateReport
             return TypedResults.ValidationProblem(errors, title: "The report request is not valid.", type: ProblemTypes.Validation);
         }
 
-        var format = request.Format ?? ReportFormats.Csv;
+        var format = FormatOf(request, report!);
         var arguments = ParameterValidator.Validate(report!, request.Parameters, format);
         if (!arguments.IsValid)
         {
@@ -63,7 +61,7 @@ internal static class CreateReport
                 detail: $"This owner already has {quota} unfinished reports; wait for some to finish or cancel them.");
         }
 
-        var outcome = await store.CreateAsync(new NewReportJob
+        var outcome = await submission.SubmitAsync(new NewReportJob
         {
             Owner = owner,
             ReportType = report!.Name,
@@ -85,13 +83,7 @@ internal static class CreateReport
                 detail: $"Idempotency-Key '{idempotencyKey}' was already used for report {outcome.Job.Id} with another request.");
         }
 
-        if (outcome.Created)
-        {
-            events.Publish(outcome.Job.Id);
-            ReportsMetrics.JobsCreated.Add(1, ReportsMetrics.JobTags(outcome.Job.ReportType, outcome.Job.Queue));
-            await ReportsApi.PublishBestEffortAsync(relay, outcome.Job, logger, cancellationToken);
-        }
-        else
+        if (!outcome.Created)
         {
             http.Response.Headers["Idempotent-Replayed"] = "true";
         }
@@ -116,7 +108,7 @@ internal static class CreateReport
             errors["type"] = [$"Unknown report type '{Shorten(request.Type)}'. One of: {known}."];
         }
 
-        var format = request.Format ?? ReportFormats.Csv;
+        var format = report is null ? request.Format ?? ReportFormats.Csv : FormatOf(request, report);
         if (report is not null && !report.Formats.Contains(format, StringComparer.Ordinal))
         {
             errors["format"] = [$"'{Shorten(format)}' is not available for '{report.Name}'. One of: {string.Join(", ", report.Formats)}."];
@@ -148,6 +140,9 @@ internal static class CreateReport
 
         return errors.Count == 0 ? null : errors;
     }
+
+    /// <summary>The format asked for, or the report's first: CSV for every report that reads data.</summary>
+    private static string FormatOf(CreateReportRequest request, ReportDefinition report) => request.Format ?? report.Formats[0];
 
     private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

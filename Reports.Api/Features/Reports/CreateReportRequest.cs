@@ -9,7 +9,7 @@ public sealed record CreateReportRequest
     [Description("The report type, from GET /api/report-types (e.g. \"orders\").")]
     public string? Type { get; init; }
 
-    [Description("The file format: \"csv\" or \"pdf\".")]
+    [Description("The file format: \"csv\" or \"pdf\" (the diagnostics report \"noop\" makes no file: \"none\"). Default: the report's first format.")]
     [DefaultValue("csv")]
     public string? Format { get; init; }
 

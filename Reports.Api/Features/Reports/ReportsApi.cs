@@ -126,29 +126,13 @@ public static class ReportsApi
         return job switch
         {
             { Status: JobStatus.Succeeded, BlobName: { } blob } => TypedResults.Redirect(resources.Download(blob, job.FileName ?? blob).Url.ToString()),
+            { Status: JobStatus.Succeeded } => TypedResults.Problem(detail: $"Report {id} has no file: its format, '{job.Format}', makes none.",
+                statusCode: StatusCodes.Status409Conflict, title: "Report has no file.", type: ProblemTypes.Conflict),
             { Status: JobStatus.Expired } => TypedResults.Problem(detail: $"The file of report {id} was deleted after its retention period.",
                 statusCode: StatusCodes.Status410Gone, title: "Report file expired.", type: ProblemTypes.Gone),
             _ => TypedResults.Problem(detail: $"Report {id} is {job.Status}; its file can be downloaded once it has succeeded.",
                 statusCode: StatusCodes.Status409Conflict, title: "Report not ready.", type: ProblemTypes.Conflict),
         };
-    }
-
-    /// <summary>
-    /// The job is committed with its outbox row; publishing now is only a shortcut. If Redis is down the request still
-    /// succeeds and the relay publishes the job when Redis is back.
-    /// </summary>
-    internal static async Task PublishBestEffortAsync(OutboxRelay relay, ReportJob job, ILogger logger, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            await relay.PublishNowAsync(job.Id, job.Queue, job.TraceParent, timeout.Token).WaitAsync(timeout.Token);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning("Job {JobId} stays on the outbox for the relay: {Error}", job.Id, e.Message);
-        }
     }
 
     /// <summary>Another owner's report answers exactly like a missing one: no existence leak.</summary>

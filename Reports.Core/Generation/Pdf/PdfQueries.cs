@@ -82,7 +82,7 @@ internal static class PdfQueries
     }
 
     private static string Rows(ReportDefinition report) =>
-        $"({report.Query.Sql}) AS report_rows({string.Join(", ", report.Columns.Select(c => Quote(c.Name)))})";
+        $"({report.Keyset.Sql}) AS report_rows({string.Join(", ", report.Columns.Select(c => Quote(c.Name)))})";
 
     private static string Quote(string name) => $"\"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 

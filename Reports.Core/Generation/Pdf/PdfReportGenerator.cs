@@ -99,8 +99,13 @@ public sealed class PdfReportGenerator(
             rows += pageRows;
             pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
             ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
-            // Progress only: a PDF restarts from its first page, so it keeps no checkpoint.
-            await progress.ReportRowsAsync(rows, cancellationToken);
+            // Progress only (a PDF restarts from its first page, so it keeps no checkpoint); after the last page the
+            // completion records the rows.
+            if (pageRows == pageSize)
+            {
+                await progress.ReportRowsAsync(rows, cancellationToken);
+            }
+
             pageDrawn();
         }
         while (pageRows == pageSize);

@@ -17,21 +17,29 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
     public async Task EnsureContainerAsync(CancellationToken cancellationToken) =>
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
 
-    public async Task StageBlockAsync(string fileName, int partition, int sequence, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    public Task StageBlockAsync(string fileName, int partition, int sequence, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        WriteAsync(content, (stream, ct) => Blob(fileName).StageBlockAsync(BlockId(partition, sequence), stream, cancellationToken: ct), cancellationToken);
+
+    public Task UploadAsync(string fileName, ReadOnlyMemory<byte> content, string contentType, string downloadName, CancellationToken cancellationToken) =>
+        WriteAsync(content, (stream, ct) => Blob(fileName).UploadAsync(stream, new BlobUploadOptions { HttpHeaders = Headers(contentType, downloadName) }, ct),
+            cancellationToken);
+
+    /// <summary>Writes <paramref name="content"/> with transient faults retried; an empty storage gets its container back.</summary>
+    private async Task WriteAsync<T>(ReadOnlyMemory<byte> content, Func<Stream, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
     {
         await TransientStorageFaults.Pipeline.ExecuteAsync(async ct =>
         {
             try
             {
                 using var stream = new ReadOnlyMemoryStream(content);
-                await Blob(fileName).StageBlockAsync(BlockId(partition, sequence), stream, cancellationToken: ct);
+                await write(stream, ct);
             }
             catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
             {
-                // Storage came up empty (or the container was deleted): recreate it and stage again.
+                // Storage came up empty (or the container was deleted): recreate it and write again.
                 await EnsureContainerAsync(ct);
                 using var stream = new ReadOnlyMemoryStream(content);
-                await Blob(fileName).StageBlockAsync(BlockId(partition, sequence), stream, cancellationToken: ct);
+                await write(stream, ct);
             }
         }, cancellationToken);
     }
@@ -39,10 +47,7 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
     public async Task CommitAsync(string fileName, int partition, int blockCount, string contentType, string downloadName, CancellationToken cancellationToken)
     {
         var blocks = Enumerable.Range(0, blockCount).Select(i => BlockId(partition, i)).ToList();
-        var options = new CommitBlockListOptions
-        {
-            HttpHeaders = new BlobHttpHeaders { ContentType = contentType, ContentDisposition = ContentDisposition(downloadName) },
-        };
+        var options = new CommitBlockListOptions { HttpHeaders = Headers(contentType, downloadName) };
         await TransientStorageFaults.Pipeline.ExecuteAsync(
             async ct => await Blob(fileName).CommitBlockListAsync(blocks, options, ct), cancellationToken);
     }
@@ -86,6 +91,9 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
     /// <summary>Block ids must all have the same length within a blob: fixed-width partition and sequence numbers.</summary>
     internal static string BlockId(int partition, int sequence) =>
         Convert.ToBase64String(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"p{partition:D4}-b{sequence:D7}")));
+
+    private static BlobHttpHeaders Headers(string contentType, string downloadName) =>
+        new() { ContentType = contentType, ContentDisposition = ContentDisposition(downloadName) };
 
     private static string ContentDisposition(string downloadName) =>
         $"attachment; filename=\"{downloadName.Replace("\"", "", StringComparison.Ordinal)}\"";

@@ -40,6 +40,8 @@ internal sealed class BenchSession : IAsyncDisposable
             // One owner (the benchmark) floods the API on purpose: lift the per-owner rate limit and active-job quota.
             ["Reports__Api__CreatesPerMinute"] = "1000000",
             ["Reports__Api__MaxActiveJobsPerOwner"] = "1000000",
+            // The no-op report type, to measure the engine's own cost per job (scenario 4).
+            ["Reports__Catalog__Diagnostics"] = "true",
         };
         var system = await SystemUnderTest.StartAsync(settings, workers, environment, cancellationToken);
         var session = new BenchSession(settings, report, system);
@@ -62,6 +64,7 @@ internal sealed class BenchSession : IAsyncDisposable
             roots[$"worker-{index.ToString(CultureInfo.InvariantCulture)}"] = pid;
         }
 
+        roots["apphost_tree"] = System.AppHostPid;
         if (withBench)
         {
             roots["bench"] = Environment.ProcessId;

@@ -37,6 +37,20 @@ internal sealed class ReportsApiClient : IDisposable
         return document.RootElement.GetProperty("id").GetGuid();
     }
 
+    /// <summary>Creates a user key of a new owner (needs an admin key); returns its secret.</summary>
+    public async Task<string> CreateUserKeyAsync(string owner, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsJsonAsync("/api/admin/api-keys", new { owner, role = "user", name = "bench" }, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"POST /api/admin/api-keys answered {(int)response.StatusCode}: {body}");
+        }
+
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("secret").GetString()!;
+    }
+
     public async Task<JsonElement> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         using var response = await _http.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative), cancellationToken);

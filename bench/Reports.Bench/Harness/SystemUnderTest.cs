@@ -28,6 +28,9 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 
     public int Workers { get; }
 
+    /// <summary>The AppHost itself: the supervisor and the developer dashboard that receives every service's telemetry.</summary>
+    public int AppHostPid => _appHost.Id;
+
     public string ApiKey { get; }
 
     public Uri ApiUrl => new(Resources["api"].Endpoint!);
@@ -35,6 +38,8 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     public string Database => Resources["reportsdb"].ConnectionString!;
 
     public string Blobs => Resources["blobs"].ConnectionString!;
+
+    public string Redis => Resources["redis"].ConnectionString!;
 
     public int Pid(string resource) => Resources[resource].Pid ?? throw new InvalidOperationException($"{resource} has no pid.");
 
@@ -58,6 +63,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             {
                 settings.AppHostAssembly, "--workers", workers.ToString(CultureInfo.InvariantCulture),
                 "--api-port", settings.ApiPort.ToString(CultureInfo.InvariantCulture), "--data-dir", settings.DataDirectory,
+                "--dashboard-port", "0", // a free port: another engineer's AppHost may hold the default one
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -68,7 +68,7 @@ internal static class PeersScenario
         };
 
         var scenario = $"6. Peers, {settings.PeerJobs:N0} tiny jobs";
-        report.Row(scenario, $"jobs/s, ours ({shape} worker slots)", ours, 0, "scenario 4's tiny reports, through the API, same system");
+        report.Row(scenario, $"jobs/s, ours ({shape} worker slots)", ours, 0, "scenario 4's no-op jobs (in-process submit: job and outbox row, stream, fenced claim, completion, ack), same system");
         (string Peer, string Label)[] peers =
         [
             (PeerCommand.HangfireRedis, $"Hangfire + Redis ({shape} workers)"),
@@ -91,7 +91,7 @@ internal static class PeersScenario
         Ratio(report, scenario, "queue_vs_bullmq", "ours / BullMQ", ours.Median / figures[Key(PeerCommand.BullMq)].Median);
         report.Notes.Add($"**Peers (scenario 6).** Hangfire (bench/peers/hangfire) and BullMQ (bench/peers/bullmq) on this run's Redis and PostgreSQL, "
             + $"{shape} concurrent jobs as our workers have; workers idle, 8 clients enqueue while they consume, first enqueue to last success. "
-            + "The peers run a no-op job, ours scenario 4's tiny report (claim, a PostgreSQL page, a blob commit, through the API): the ratios compare our per-job path with theirs.");
+            + "Every system runs a no-op job; ours keeps its guarantees on the way (the job row and its outbox row in PostgreSQL, a fenced lease, the stream message acknowledged only after the completion is written).");
     }
 
     private static void Ratio(BenchReport report, string scenario, string name, string meaning, double value)

@@ -1,23 +1,32 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Reports.Bench.Harness;
-using Reports.Bench.Measurement;
 using Reports.Bench.Results;
+using Reports.Core.Catalog;
+using Reports.Core.Catalog.Definitions;
 
 namespace Reports.Bench.Scenarios;
 
 /// <summary>
-/// Scenario 4: tiny reports per second through the full engine path (API → job + outbox row → Redis stream → claim →
-/// a one-day CSV of a few rows → block committed → succeeded) with the number of workers of the running system.
+/// Scenario 4, with the number of workers of the running system, each kind of job through the full engine path (job and
+/// outbox row → Redis stream → fenced claim under a lease → outcome recorded → acknowledged):
+/// tiny reports over HTTP (a one-day CSV of a few rows, its block written to storage), and no-op jobs (no data, no file:
+/// the engine's own cost) submitted in-process as a job library's client enqueues, and over HTTP.
 /// </summary>
 internal static class QueueScenario
 {
     /// <summary>One day of one small country: a handful of rows, so the engine's own cost dominates.</summary>
     public static readonly object TinyReport = new { from = "2021-01-04", to = "2021-01-04", countries = new[] { "IE" } };
 
-    private const int Submitters = 8;
+    private static readonly string[] Tiers = ["postgres", "azurite", "redis", "api", "apphost", "workers"];
+
+    /// <summary>The kinds of job measured: figure prefix, what the table calls it.</summary>
+    private static readonly (string Prefix, string Title)[] Kinds =
+    [
+        ("", "tiny reports/s (HTTP)"),
+        ("noop_", "no-op jobs/s (in-process submit)"),
+        ("noop_http_", "no-op jobs/s (HTTP)"),
+    ];
 
     public static async Task RunAsync(BenchSession session, Figures figures, CancellationToken cancellationToken)
     {
@@ -25,28 +34,26 @@ internal static class QueueScenario
         ArgumentNullException.ThrowIfNull(figures);
         var settings = session.Settings;
         var workers = session.System.Workers;
-        Console.WriteLine($"[bench] queue: {settings.QueueJobs:N0} tiny reports with {workers} worker(s), {settings.Runs} runs");
-        await RunBatchAsync(session, Math.Min(50, settings.QueueJobs), cancellationToken); // warm-up
-        for (var run = 0; run < settings.Runs; run++)
+        Console.WriteLine($"[bench] queue: {settings.QueueJobs:N0} tiny reports, {settings.NoOpJobs:N0} + {settings.QueueJobs:N0} no-op jobs " +
+                          $"with {workers} worker(s), {settings.Runs} runs");
+        for (var run = -1; run < settings.Runs; run++)
         {
-            var cpu = session.ServerCpu();
-            cpu.Start();
-            var batch = await RunBatchAsync(session, settings.QueueJobs, cancellationToken);
-            var used = cpu.Stop();
-            figures.Add(Key(workers), batch.JobsPerSecond);
-            foreach (var tier in (string[])["postgres", "azurite", "redis", "api"])
-            {
-                figures.Add($"cpu_ms_per_job_{tier}_{workers.ToString(CultureInfo.InvariantCulture)}w", used[tier] * 1000 / settings.QueueJobs);
-            }
-
-            figures.Add($"cpu_ms_per_job_workers_{workers.ToString(CultureInfo.InvariantCulture)}w",
-                used.Where(u => u.Key.StartsWith("worker", StringComparison.Ordinal)).Sum(u => u.Value) * 1000 / settings.QueueJobs);
-            figures.Add($"submit_per_s_{workers.ToString(CultureInfo.InvariantCulture)}w", batch.SubmittedPerSecond);
+            var warmUp = run < 0; // JIT, pools and plans warm, not measured
+            await MeasureAsync(session, figures, "", warmUp ? 200 : settings.QueueJobs, warmUp,
+                async () => await HttpSubmitter.CreateAsync(session, "orders", ReportFormats.Csv, TinyReport, cancellationToken), cancellationToken);
+            await MeasureAsync(session, figures, "noop_", warmUp ? 200 : settings.NoOpJobs, warmUp,
+                async () => await InProcessSubmitter.CreateAsync(session), cancellationToken);
+            await MeasureAsync(session, figures, "noop_http_", warmUp ? 200 : settings.QueueJobs, warmUp,
+                async () => await HttpSubmitter.CreateAsync(session, NoOpReport.Name, ReportFormats.None, new { }, cancellationToken), cancellationToken);
             await session.DeleteBlobsAsync(cancellationToken);
         }
     }
 
-    public static string Key(int workers) => $"jobs_per_s_{workers.ToString(CultureInfo.InvariantCulture)}w";
+    /// <summary>Tiny reports per second with <paramref name="workers"/> worker processes.</summary>
+    public static string Key(int workers) => Key("", "jobs_per_s", workers);
+
+    /// <summary>No-op jobs per second, submitted in-process: the figure to set beside Hangfire's and BullMQ's no-op jobs.</summary>
+    public static string NoOpKey(int workers) => Key("noop_", "jobs_per_s", workers);
 
     public static void Publish(BenchReport report, BenchSettings settings, Figures figures, JsonObject machineLoad)
     {
@@ -55,68 +62,52 @@ internal static class QueueScenario
         report.Scenarios["queue"] = new JsonObject
         {
             ["jobs"] = settings.QueueJobs,
-            ["tinyReport"] = "orders CSV, 2021-01-04, IE",
+            ["noOpJobs"] = settings.NoOpJobs,
+            ["tinyReport"] = "orders CSV, 2021-01-04, IE (HTTP)",
+            ["noOpSubmission"] = "in-process: Reports.Core JobSubmission (job + outbox row in one statement, then XADD), 8 concurrent clients",
             ["figures"] = figures.ToJson(),
             ["machineLoad"] = machineLoad,
         };
-        var scenario = $"4. Queue, {settings.QueueJobs:N0} tiny reports";
-        foreach (var workers in settings.QueueWorkers)
+        var scenario = $"4. Queue ({settings.QueueJobs:N0} tiny, {settings.NoOpJobs:N0} no-op)";
+        foreach (var (prefix, title) in Kinds)
         {
-            report.Row(scenario, $"jobs/s, {workers} worker process(es)", figures[Key(workers)], 0,
-                "submitted at " + figures[$"submit_per_s_{workers.ToString(CultureInfo.InvariantCulture)}w"].Format(0) + "/s");
+            foreach (var workers in settings.QueueWorkers)
+            {
+                var cpu = string.Join(" / ", Tiers.Select(t => figures[Key(prefix, $"cpu_ms_per_job_{t}", workers)].Median.ToString("0.0", CultureInfo.InvariantCulture)));
+                report.Row(scenario, $"{title}, {workers} worker process(es)", figures[Key(prefix, "jobs_per_s", workers)], 0,
+                    $"submitted at {figures[Key(prefix, "submit_per_s", workers)].Format(0)}/s; CPU ms/job {string.Join(" / ", Tiers)}: {cpu}");
+            }
         }
 
         report.Ratio("queue_jobs_per_s_4w", figures[Key(settings.QueueWorkers[^1])].Median);
-    }
-
-    private sealed record Batch(double JobsPerSecond, double SubmittedPerSecond);
-
-    /// <summary>Submits <paramref name="count"/> tiny reports from a few concurrent clients, then waits for every one to end.</summary>
-    private static async Task<Batch> RunBatchAsync(BenchSession session, int count, CancellationToken cancellationToken)
-    {
-        var ids = new Guid[count];
-        var next = -1;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Submitters).Select(async _ =>
+        foreach (var workers in settings.QueueWorkers)
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
-            {
-                ids[i] = await session.Api.CreateAsync("orders", "csv", TinyReport, cancellationToken);
-            }
-        }));
-        var submitted = clock.Elapsed.TotalSeconds;
-
-        await using var progress = session.Database.CreateCommand("""
-            SELECT count(*) FILTER (WHERE status IN ('succeeded', 'failed', 'cancelled')),
-                   count(*) FILTER (WHERE status <> 'succeeded' AND status IN ('failed', 'cancelled')),
-                   extract(epoch FROM max(finished_at) - min(created_at))::float8
-            FROM reports.jobs WHERE id = ANY(@ids)
-            """);
-        progress.Parameters.Add(new NpgsqlParameter("ids", ids));
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            await using (var reader = await progress.ExecuteReaderAsync(cancellationToken))
-            {
-                await reader.ReadAsync(cancellationToken);
-                if (reader.GetInt64(0) == count)
-                {
-                    if (reader.GetInt64(1) > 0)
-                    {
-                        throw new InvalidOperationException($"{reader.GetInt64(1)} tiny reports failed.");
-                    }
-
-                    return new Batch(count / reader.GetDouble(2), count / submitted);
-                }
-            }
-
-            if (deadline.Elapsed > TimeSpan.FromMinutes(10))
-            {
-                throw new TimeoutException($"{count} tiny reports did not finish within 10 minutes.");
-            }
-
-            await Task.Delay(100, cancellationToken);
+            report.Ratio(NoOpKey(workers), figures[NoOpKey(workers)].Median);
         }
     }
+
+    private static async Task MeasureAsync(
+        BenchSession session, Figures figures, string prefix, int count, bool warmUp, Func<Task<IJobSubmitter>> submitter, CancellationToken cancellationToken)
+    {
+        await using var client = await submitter();
+        var batch = await QueueBatch.RunAsync(session, client, count, cancellationToken);
+        if (warmUp)
+        {
+            return;
+        }
+
+        var workers = session.System.Workers;
+        figures.Add(Key(prefix, "jobs_per_s", workers), batch.JobsPerSecond);
+        figures.Add(Key(prefix, "submit_per_s", workers), batch.SubmittedPerSecond);
+        foreach (var tier in Tiers)
+        {
+            var cpu = tier == "workers"
+                ? batch.CpuMsPerJob.Where(c => c.Key.StartsWith("worker", StringComparison.Ordinal)).Sum(c => c.Value)
+                : batch.CpuMsPerJob[tier];
+            figures.Add(Key(prefix, $"cpu_ms_per_job_{tier}", workers), cpu);
+        }
+    }
+
+    private static string Key(string prefix, string figure, int workers) =>
+        $"{prefix}{figure}_{workers.ToString(CultureInfo.InvariantCulture)}w";
 }
