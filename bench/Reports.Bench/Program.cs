@@ -51,7 +51,10 @@ if (settings.Includes("memory") || settings.Includes("csv") || settings.Includes
             MemoryScenario.Publish(session, memory, memoryLoad.Stop());
         }
 
-        await Attempt("4. queue, 1 worker", "queue", () => Queue(session));
+        if (settings.QueueWorkers.Contains(1))
+        {
+            await Attempt("4. queue, 1 worker", "queue", () => Queue(session));
+        }
     });
 }
 
