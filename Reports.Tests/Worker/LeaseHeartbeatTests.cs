@@ -13,55 +13,59 @@ namespace Reports.Tests.Worker;
 
 /// <summary>The lease heartbeat against the real database, on a fake clock.</summary>
 [Collection(IntegrationGroup.Name)]
-public sealed class LeaseHeartbeatTests(Infrastructure infrastructure)
+public sealed class LeaseHeartbeatTests(Infrastructure infrastructure) : IAsyncLifetime
 {
     private static readonly WorkerOptions Options = new() { Lease = TimeSpan.FromSeconds(10), Heartbeat = TimeSpan.FromSeconds(2) };
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2032, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private NpgsqlDataSource _database = null!;
+    private JobStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        await infrastructure.SystemAsync(); // migrated
+        _database = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
+        _store = new JobStore(_database, _clock);
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
 
     [Fact]
     public async Task Each_beat_extends_the_lease_and_a_refused_renewal_reports_the_lease_lost()
     {
-        await infrastructure.SystemAsync();
-        await using var database = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
-        var clock = new FakeTimeProvider(new DateTimeOffset(2032, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var store = new JobStore(database, clock);
-        var claim = await ClaimNewJobAsync(store, "heartbeat-worker");
+        var claim = await ClaimNewJobAsync("heartbeat-worker");
 
-        await using var heartbeat = new LeaseHeartbeat(store, claim, Options, clock, NullLogger.Instance);
-        clock.Advance(Options.Heartbeat);
-        await FaultSystem.EventuallyAsync(async () => await LeaseExpiresAtAsync(database, claim.Id) == clock.GetUtcNow() + Options.Lease,
+        await using var heartbeat = new LeaseHeartbeat(_store, claim, Options, _clock, NullLogger.Instance);
+        _clock.Advance(Options.Heartbeat);
+        await FaultSystem.EventuallyAsync(async () => await LeaseExpiresAtAsync(claim.Id) == _clock.GetUtcNow() + Options.Lease,
             "the first beat extended the lease");
 
         // Another attempt takes the job over (as a claim after an expired lease does: the attempt grows); this
         // attempt's next renewal is refused.
-        await using (var takeover = database.CreateCommand("UPDATE reports.jobs SET attempt = attempt + 1, lease_owner = 'other-worker' WHERE id = $1"))
+        await using (var takeover = _database.CreateCommand("UPDATE reports.jobs SET attempt = attempt + 1, lease_owner = 'other-worker' WHERE id = $1"))
         {
             takeover.Parameters.AddWithValue(claim.Id);
             await takeover.ExecuteNonQueryAsync();
         }
 
-        clock.Advance(Options.Heartbeat);
+        _clock.Advance(Options.Heartbeat);
         await FaultSystem.EventuallyAsync(() => Task.FromResult(heartbeat.Lost.IsCancellationRequested), "the heartbeat reports the lease lost");
     }
 
     [Fact]
     public async Task A_job_that_ends_before_its_first_beat_never_renews()
     {
-        await infrastructure.SystemAsync();
-        await using var database = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
-        var clock = new FakeTimeProvider(new DateTimeOffset(2032, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var store = new JobStore(database, clock);
-        var claim = await ClaimNewJobAsync(store, "short-job-worker");
-        var claimedUntil = await LeaseExpiresAtAsync(database, claim.Id);
+        var claim = await ClaimNewJobAsync("short-job-worker");
+        var claimedUntil = await LeaseExpiresAtAsync(claim.Id);
 
-        await new LeaseHeartbeat(store, claim, Options, clock, NullLogger.Instance).DisposeAsync();
-        clock.Advance(Options.Heartbeat * 3);
+        await new LeaseHeartbeat(_store, claim, Options, _clock, NullLogger.Instance).DisposeAsync();
+        _clock.Advance(Options.Heartbeat * 3);
 
-        Assert.Equal(claimedUntil, await LeaseExpiresAtAsync(database, claim.Id));
+        Assert.Equal(claimedUntil, await LeaseExpiresAtAsync(claim.Id));
     }
 
-    private static async Task<ClaimedJob> ClaimNewJobAsync(JobStore store, string worker)
+    private async Task<ClaimedJob> ClaimNewJobAsync(string worker)
     {
-        var created = await store.CreateAsync(new NewReportJob
+        var created = await _store.CreateAsync(new NewReportJob
         {
             Owner = "heartbeat-" + Guid.NewGuid().ToString("N"),
             ReportType = "noop",
@@ -70,12 +74,12 @@ public sealed class LeaseHeartbeatTests(Infrastructure infrastructure)
             Queue = "test-heartbeat",
             MaxAttempts = 5,
         }, CancellationToken.None);
-        return (await store.ClaimAsync(created.Job.Id, worker, Options.Lease, CancellationToken.None))!;
+        return (await _store.ClaimAsync(created.Job.Id, worker, Options.Lease, CancellationToken.None))!;
     }
 
-    private static async Task<DateTimeOffset> LeaseExpiresAtAsync(NpgsqlDataSource database, Guid id)
+    private async Task<DateTimeOffset> LeaseExpiresAtAsync(Guid id)
     {
-        await using var command = database.CreateCommand("SELECT lease_expires_at FROM reports.jobs WHERE id = $1");
+        await using var command = _database.CreateCommand("SELECT lease_expires_at FROM reports.jobs WHERE id = $1");
         command.Parameters.AddWithValue(id);
         return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync())!, TimeSpan.Zero);
     }
