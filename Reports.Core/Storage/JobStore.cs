@@ -304,12 +304,18 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return jobs;
     }
 
-    /// <summary>How many of an owner's jobs are not finished (queued, retrying, running, cancelling).</summary>
-    public async Task<long> CountActiveAsync(string owner, CancellationToken cancellationToken)
+    /// <summary>
+    /// How many of an owner's jobs are not finished (queued, retrying, running, cancelling), counted up to
+    /// <paramref name="atMost"/>: enough to compare with a quota, without reading an owner's whole backlog at every request.
+    /// </summary>
+    public async Task<long> CountActiveAsync(string owner, long atMost, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT count(*) FROM reports.jobs WHERE owner = @owner AND status IN ('queued', 'retrying', 'running', 'cancelling')");
+        await using var command = dataSource.CreateCommand("""
+            SELECT count(*) FROM (
+                SELECT 1 FROM reports.jobs WHERE owner = @owner AND status IN ('queued', 'retrying', 'running', 'cancelling') LIMIT @at_most) AS active
+            """);
         command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("at_most", atMost);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -17,7 +17,8 @@ internal sealed record BenchSettings
     public string DataDirectory => Path.Combine(RepositoryRoot, "bench/.data");
     public string ResultsDirectory => Path.Combine(RepositoryRoot, "bench/results");
     public string FontPath { get; init; } = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-    public int ApiPort { get; init; } = 5190;
+    /// <summary>The API's port; 0 (the default) takes a free one, so two benchmarks on one machine never meet.</summary>
+    public int ApiPort { get; init; }
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Runs of each scenario (min/median/max over them).</summary>

@@ -53,7 +53,7 @@ internal static class CreateReport
 
         var owner = http.User.Owner();
         var quota = apiOptions.Value.MaxActiveJobsPerOwner;
-        if (idempotencyKey is null && await store.CountActiveAsync(owner, cancellationToken) >= quota)
+        if (idempotencyKey is null && await store.CountActiveAsync(owner, atMost: quota, cancellationToken) >= quota)
         {
             http.Response.Headers.RetryAfter = "30";
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, type: ProblemTypes.QuotaExceeded,

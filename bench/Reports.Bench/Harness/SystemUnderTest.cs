@@ -62,7 +62,8 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             ArgumentList =
             {
                 settings.AppHostAssembly, "--workers", workers.ToString(CultureInfo.InvariantCulture),
-                "--api-port", settings.ApiPort.ToString(CultureInfo.InvariantCulture), "--data-dir", settings.DataDirectory,
+                "--api-port", (settings.ApiPort > 0 ? settings.ApiPort : FreePort()).ToString(CultureInfo.InvariantCulture),
+                "--data-dir", settings.DataDirectory,
                 "--dashboard-port", "0", // a free port: another engineer's AppHost may hold the default one
             },
             RedirectStandardOutput = true,
@@ -152,6 +153,13 @@ internal sealed class SystemUnderTest : IAsyncDisposable
         {
             appHost.Kill(entireProcessTree: true);
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void Append(StreamWriter log, string? line)

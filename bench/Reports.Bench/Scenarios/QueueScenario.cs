@@ -18,7 +18,7 @@ internal static class QueueScenario
     /// <summary>One day of one small country: a handful of rows, so the engine's own cost dominates.</summary>
     public static readonly object TinyReport = new { from = "2021-01-04", to = "2021-01-04", countries = new[] { "IE" } };
 
-    private static readonly string[] Tiers = ["postgres", "azurite", "redis", "api", "apphost", "workers"];
+    private static readonly string[] Tiers = ["postgres", "azurite", "redis", "api", "apphost", "workers", "client"];
 
     /// <summary>The kinds of job measured: figure prefix, what the table calls it.</summary>
     private static readonly (string Prefix, string Title)[] Kinds =
