@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Npgsql;
-using Reports.Core.Jobs;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
 using Reports.Tests.Integration;
@@ -29,15 +27,8 @@ public sealed class RepublishQueuedTests(Infrastructure infrastructure)
         Assert.Equal(1, await OnItsWayAsync(database, claimed));
     }
 
-    private static async Task<Guid> CreateAsync(JobStore store) => (await store.CreateAsync(new NewReportJob
-    {
-        Owner = "republish-" + Guid.NewGuid().ToString("N"),
-        ReportType = "noop",
-        Format = "none",
-        Parameters = JsonDocument.Parse("{}").RootElement,
-        Queue = "test-republish",
-        MaxAttempts = 5,
-    }, CancellationToken.None)).Job.Id;
+    private static async Task<Guid> CreateAsync(JobStore store) =>
+        (await store.CreateAsync(NoOpJobs.New("test-republish"), CancellationToken.None)).Job.Id;
 
     private async Task<long> OnItsWayAsync(NpgsqlDataSource database, Guid job)
     {
