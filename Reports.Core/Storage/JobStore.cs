@@ -320,14 +320,22 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>Puts every queued job back on the outbox: for when Redis has come back empty and lost every message.</summary>
-    public async Task<int> RepublishQueuedAsync(CancellationToken cancellationToken)
+    public Task<int> RepublishQueuedAsync(CancellationToken cancellationToken) => RepublishAsync(only: null, cancellationToken);
+
+    /// <summary>Puts these jobs back on the outbox if still queued: their messages reached a worker that stopped before claiming them.</summary>
+    public Task<int> RepublishQueuedAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellationToken) =>
+        RepublishAsync(jobIds, cancellationToken);
+
+    private async Task<int> RepublishAsync(IReadOnlyCollection<Guid>? only, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             WITH queued AS (
-                UPDATE reports.jobs SET updated_at = @now WHERE status = 'queued' RETURNING id, queue, trace_parent)
+                UPDATE reports.jobs SET updated_at = @now WHERE status = 'queued' AND (@only::uuid[] IS NULL OR id = ANY(@only))
+                RETURNING id, queue, trace_parent)
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM queued
             """);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
+        command.Parameters.AddWithValue("only", only is null ? DBNull.Value : only.ToArray());
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

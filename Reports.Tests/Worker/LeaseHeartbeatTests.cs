@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -65,15 +64,7 @@ public sealed class LeaseHeartbeatTests(Infrastructure infrastructure) : IAsyncL
 
     private async Task<ClaimedJob> ClaimNewJobAsync(string worker)
     {
-        var created = await _store.CreateAsync(new NewReportJob
-        {
-            Owner = "heartbeat-" + Guid.NewGuid().ToString("N"),
-            ReportType = "noop",
-            Format = "none",
-            Parameters = JsonDocument.Parse("{}").RootElement,
-            Queue = "test-heartbeat",
-            MaxAttempts = 5,
-        }, CancellationToken.None);
+        var created = await _store.CreateAsync(NoOpJobs.New("test-heartbeat"), CancellationToken.None);
         return (await _store.ClaimAsync(created.Job.Id, worker, Options.Lease, CancellationToken.None))!;
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Reports.Core.Queue;
+using Reports.Core.Storage;
 using StackExchange.Redis;
 
 namespace Reports.Worker.Consuming;
@@ -12,6 +14,7 @@ namespace Reports.Worker.Consuming;
 /// </summary>
 internal sealed class QueueConsumer(
     RedisJobStreams streams,
+    JobStore store,
     JobRunner runner,
     IOptions<WorkerOptions> options,
     ILogger<QueueConsumer> logger) : BackgroundService
@@ -58,6 +61,15 @@ internal sealed class QueueConsumer(
                     continue;
                 }
 
+                if (stoppingToken.IsCancellationRequested && messages.Count > 0)
+                {
+                    // Delivered while this loop waited in Redis and the process began to stop: give them back at once
+                    // rather than leave them pending here until another worker takes them over a lease later.
+                    await GiveBackAsync(messages);
+                    slots.Return(free);
+                    break;
+                }
+
                 slots.Return(free - messages.Count);
                 foreach (var message in messages)
                 {
@@ -71,6 +83,20 @@ internal sealed class QueueConsumer(
         }
 
         await slots.WhenAllDoneAsync();
+    }
+
+    /// <summary>Back on the outbox (for the relay to publish again), then acknowledged: the jobs were never claimed.</summary>
+    private async Task GiveBackAsync(IReadOnlyList<JobMessage> messages)
+    {
+        try
+        {
+            await store.RepublishQueuedAsync([.. messages.Select(m => m.JobId)], CancellationToken.None);
+            await Task.WhenAll(messages.Select(m => streams.AcknowledgeAsync(m, CancellationToken.None)));
+        }
+        catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
+        {
+            logger.LogWarning("Messages read while stopping stay pending until taken over ({Error})", e.Message);
+        }
     }
 
     private async Task RunAsync(JobMessage message, JobSlots slots, CancellationToken stoppingToken)

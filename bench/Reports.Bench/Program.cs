@@ -108,6 +108,11 @@ await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, settings.Re
     report.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }), CancellationToken.None);
 var markdown = MarkdownWriter.Write(report, settings);
 await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, settings.ResultsName + ".md"), markdown, CancellationToken.None);
+if (settings.Only is null)
+{
+    await ReadmeResults.UpdateAsync(settings.RepositoryRoot, markdown, CancellationToken.None);
+}
+
 Console.WriteLine(markdown);
 Console.WriteLine($"[bench] wrote {settings.ResultsDirectory}/{settings.ResultsName}.json and .md");
 return report.Errors.Count == 0 ? 0 : 1;

@@ -15,13 +15,16 @@ internal sealed class ProcessTreeCpu
 
     public ProcessTreeCpu(IReadOnlyDictionary<string, int> roots) => _roots = roots;
 
-    public void Start() => _started = Snapshot();
+    public void Start() => Volatile.Write(ref _started, Snapshot());
 
     /// <summary>CPU seconds per tree since <see cref="Start"/>.</summary>
     public Dictionary<string, double> Stop()
     {
+        // The start is read before the sample: a Start on another thread meanwhile (a peer's marker line arriving late)
+        // must not make the interval negative.
+        var started = Volatile.Read(ref _started);
         var now = Snapshot();
-        return _roots.Keys.ToDictionary(name => name, name => (now[name] - _started[name]) / TicksPerSecond.Value);
+        return _roots.Keys.ToDictionary(name => name, name => (now[name] - started[name]) / TicksPerSecond.Value);
     }
 
     /// <summary>Total ticks of the tree under <paramref name="root"/>, given every live process.</summary>
