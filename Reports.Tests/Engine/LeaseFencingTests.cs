@@ -12,15 +12,7 @@ public sealed class LeaseFencingTests(FaultSystem system)
     public async Task A_worker_that_lost_its_lease_can_change_nothing()
     {
         var store = new JobStore(system.Database, TimeProvider.System);
-        var created = await store.CreateAsync(new NewReportJob
-        {
-            Owner = "fencing-" + Guid.NewGuid().ToString("N"),
-            ReportType = "orders",
-            Format = "csv",
-            Parameters = JsonDocument.Parse("""{"from":"2024-01-01","to":"2024-01-02"}""").RootElement,
-            Queue = "test-fencing",
-            MaxAttempts = 5,
-        }, CancellationToken.None);
+        var created = await store.CreateAsync(OrdersJobs.New("fencing-", "test-fencing"), CancellationToken.None);
 
         var stale = await store.ClaimAsync(created.Job.Id, "stale-worker", TimeSpan.FromMilliseconds(200), CancellationToken.None);
         Assert.NotNull(stale);

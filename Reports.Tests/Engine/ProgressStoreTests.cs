@@ -12,15 +12,7 @@ public sealed class ProgressStoreTests(FaultSystem system)
     public async Task Rows_reported_per_page_show_at_once_and_a_lagging_block_checkpoint_does_not_move_them_back()
     {
         var store = new JobStore(system.Database, TimeProvider.System);
-        var created = await store.CreateAsync(new NewReportJob
-        {
-            Owner = "progress-" + Guid.NewGuid().ToString("N"),
-            ReportType = "orders",
-            Format = "csv",
-            Parameters = JsonDocument.Parse("""{"from":"2024-01-01","to":"2024-01-02"}""").RootElement,
-            Queue = "test-progress",
-            MaxAttempts = 5,
-        }, CancellationToken.None);
+        var created = await store.CreateAsync(OrdersJobs.New("progress-", "test-progress"), CancellationToken.None);
         var claim = await store.ClaimAsync(created.Job.Id, "progress-worker", TimeSpan.FromMinutes(1), CancellationToken.None);
         Assert.NotNull(claim);
 

@@ -50,15 +50,7 @@ public sealed class StorageFaultTests(FaultSystem system)
     {
         using var client = system.CreateAdminClient();
         var store = new JobStore(system.Database, TimeProvider.System);
-        var created = await store.CreateAsync(new NewReportJob
-        {
-            Owner = "dead-letter-" + Guid.NewGuid().ToString("N"),
-            ReportType = "orders",
-            Format = "csv",
-            Parameters = JsonDocument.Parse("""{"from":"2024-05-01","to":"2024-05-03"}""").RootElement,
-            Queue = "reports",
-            MaxAttempts = 1,
-        }, CancellationToken.None);
+        var created = await store.CreateAsync(OrdersJobs.New("dead-letter-", "reports", maxAttempts: 1, from: "2024-05-01", to: "2024-05-03"), CancellationToken.None);
         var id = created.Job.Id.ToString();
 
         await system.Infrastructure.StopBlobsAsync();
