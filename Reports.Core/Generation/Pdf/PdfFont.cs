@@ -14,7 +14,7 @@ public sealed class PdfFont : IDisposable
     private const int TableSize = 0x250;
 
     private readonly SKTypeface _typeface;
-    private readonly Dictionary<float, float[]> _advances = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<float, float[]> _advances = new();
 
     public PdfFont(IOptions<PdfOptions> options)
     {
@@ -107,26 +107,18 @@ public sealed class PdfFont : IDisposable
         return width;
     }
 
-    private float[] Advances(SKFont font)
+    // Called for every cell: a lock-free read once the table of a size exists.
+    private float[] Advances(SKFont font) => _advances.GetOrAdd(font.Size, static (_, f) =>
     {
-        lock (_advances)
+        var latin = string.Create(TableSize, 0, static (span, _) =>
         {
-            if (!_advances.TryGetValue(font.Size, out var table))
+            for (var i = 0; i < span.Length; i++)
             {
-                var latin = string.Create(TableSize, 0, static (span, _) =>
-                {
-                    for (var i = 0; i < span.Length; i++)
-                    {
-                        span[i] = (char)i;
-                    }
-                });
-                table = font.GetGlyphWidths(latin);
-                _advances[font.Size] = table;
+                span[i] = (char)i;
             }
-
-            return table;
-        }
-    }
+        });
+        return f.GetGlyphWidths(latin);
+    }, font);
 
     public void Dispose() => _typeface.Dispose();
 }
