@@ -163,7 +163,9 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
                 }
                 else
                 {
-                    await files.StageBlockAsync(request.BlobName, 0, staged.Sequence, staged.Block.Memory, cancellationToken);
+                    // Not cancelled halfway: a request abandoned by the client may still land after a cancelled job's
+                    // blob was deleted, leaving a block behind. The pipeline stops before the next block instead.
+                    await files.StageBlockAsync(request.BlobName, 0, staged.Sequence, staged.Block.Memory, CancellationToken.None);
                 }
 
                 sha?.AppendData(staged.Block.Memory.Span);
