@@ -38,7 +38,7 @@ builder.AddProject("api", "Reports.Api")
 
 builder.AddProject("worker", "Reports.Worker")
     .WithReplicas(builder.Options.Workers)
-    .WithEnvironment(WorkerRuntime.Gen0BudgetVariable, WorkerRuntime.Gen0Budget)
+    .WithWorkerRuntime()
     .WithReference(redis).WaitFor(redis)
     .WithReference(reportsdb).WaitFor(reportsdb)
     .WithReference(blobs).WaitFor(blobs)

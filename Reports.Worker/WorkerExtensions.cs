@@ -18,6 +18,7 @@ public static class WorkerExtensions
             .ValidateOnStart();
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddHostedService<BlockBufferReservation>();
+        builder.Services.AddHostedService<PdfWarmUp>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<RunningJobs>();
         builder.Services.AddHostedService<CancelListener>();

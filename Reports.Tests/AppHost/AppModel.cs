@@ -22,7 +22,7 @@ internal sealed class AppModel
             .WithHttpEndpoint(port: Builder.Options.ApiPort);
         Worker = Builder.AddProject("worker", "Reports.Worker")
             .WithReplicas(Builder.Options.Workers)
-            .WithEnvironment(WorkerRuntime.Gen0BudgetVariable, WorkerRuntime.Gen0Budget)
+            .WithWorkerRuntime()
             .WithReference(Redis).WithReference(ReportsDb).WithReference(Blobs)
             .WaitForCompletion(Migrate)
             .WithHttpEndpoint();

@@ -55,18 +55,22 @@ public sealed class ResourceModelTests : IDisposable
     }
 
     [Fact]
-    public void Workers_get_a_small_gen0_budget_unless_the_AppHost_environment_sets_one()
+    public void Workers_get_the_worker_runtime_settings_unless_the_AppHost_environment_sets_them()
     {
         var model = new AppModel(_data.Path);
-        var chosen = model.Builder.Options with { EnvironmentVariable = name => name == WorkerRuntime.Gen0BudgetVariable ? "0x800000" : null };
+        const string Chosen = "DOTNET_GCgen0size";
+        var chosen = model.Builder.Options with { EnvironmentVariable = name => name == Chosen ? "0x800000" : null };
 
         var worker = ProjectEnvironment.For(model.Worker.Resource, 0, null, model.Builder.Options with { EnvironmentVariable = _ => null }, 1);
         var api = ProjectEnvironment.For(model.Api.Resource, 0, null, model.Builder.Options with { EnvironmentVariable = _ => null }, 1);
         var inherited = ProjectEnvironment.For(model.Worker.Resource, 0, null, chosen, 1);
 
-        Assert.Equal("0x400000", worker[WorkerRuntime.Gen0BudgetVariable]);
-        Assert.False(api.ContainsKey(WorkerRuntime.Gen0BudgetVariable));
-        Assert.False(inherited.ContainsKey(WorkerRuntime.Gen0BudgetVariable));
+        Assert.Equal("0", worker["DOTNET_TieredCompilation"]);
+        Assert.Equal("0x100000", worker[Chosen]);
+        Assert.Equal("0x100000", worker["DOTNET_GCRegionSize"]);
+        Assert.All(WorkerRuntime.Environment, setting => Assert.False(api.ContainsKey(setting.Key)));
+        Assert.False(inherited.ContainsKey(Chosen));
+        Assert.Equal("0", inherited["DOTNET_TieredCompilation"]);
     }
 
     [Fact]

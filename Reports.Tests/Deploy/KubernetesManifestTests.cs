@@ -158,16 +158,18 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
-    public void Workers_run_with_the_small_gen0_budget_the_AppHost_gives_them()
+    public void Workers_run_with_the_runtime_settings_the_AppHost_gives_them()
     {
         var env = Containers("reports-worker").Single().Items("env").ToList();
         var image = System.Xml.Linq.XDocument.Load(Path.Combine(DeployFiles.Root, "Reports.Worker", "Reports.Worker.csproj"))
             .Descendants("ContainerEnvironmentVariable")
-            .Single(e => (string?)e.Attribute("Include") == Reports.AppHost.Hosting.WorkerRuntime.Gen0BudgetVariable);
+            .ToDictionary(e => (string)e.Attribute("Include")!, e => (string?)e.Attribute("Value"));
 
-        Assert.Contains(env, e => e.Str("name") == Reports.AppHost.Hosting.WorkerRuntime.Gen0BudgetVariable
-            && e.Str("value") == Reports.AppHost.Hosting.WorkerRuntime.Gen0Budget);
-        Assert.Equal(Reports.AppHost.Hosting.WorkerRuntime.Gen0Budget, (string?)image.Attribute("Value"));
+        foreach (var (name, value) in Reports.AppHost.Hosting.WorkerRuntime.Environment)
+        {
+            Assert.Contains(env, e => e.Str("name") == name && e.Str("value") == value);
+            Assert.Equal(value, image[name]);
+        }
     }
 
     [Fact]

@@ -16,6 +16,9 @@ public sealed class ReportsSystem : IAsyncDisposable
     public const int PageSize = 5_000;
     public const int BlockSizeBytes = 256 * 1024;
 
+    /// <summary>So small that every PDF of more than two pages is stitched from several Skia documents.</summary>
+    public const int PdfPagesPerPart = 2;
+
     private readonly WebApplicationFactory<Reports.Api.ApiMarker> _api;
     private readonly WebApplicationFactory<Reports.Worker.WorkerOptions> _worker;
 

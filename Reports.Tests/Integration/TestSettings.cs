@@ -19,6 +19,7 @@ public static class TestSettings
         builder.UseSetting("ConnectionStrings:blobs", infrastructure.BlobConnectionString);
         builder.UseSetting("Reports:Generation:PageSize", ReportsSystem.PageSize.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Reports:Generation:BlockSizeBytes", ReportsSystem.BlockSizeBytes.ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Reports:Pdf:PagesPerPart", ReportsSystem.PdfPagesPerPart.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Reports:Worker:Id", name);
         builder.UseSetting("Reports:Auth:BootstrapAdminKey", AdminKey);
         builder.UseSetting("Reports:Webhooks:AllowLoopback", "true");

@@ -3,7 +3,10 @@ using System.Text.RegularExpressions;
 
 namespace Reports.Tests.ReportTypes;
 
-/// <summary>A PDF as poppler reads it (<c>pdfinfo</c>, <c>pdftotext -layout</c>): independent of the code that wrote it.</summary>
+/// <summary>
+/// A PDF as poppler reads it (<c>pdfinfo</c>, <c>pdftotext -layout</c>), once <c>qpdf --check</c> has found its structure
+/// valid without a warning: independent of the code that wrote it.
+/// </summary>
 public sealed class PdfText
 {
     private PdfText(IReadOnlyDictionary<string, string> info, IReadOnlyList<string> pages) => (Info, Pages) = (info, pages);
@@ -23,6 +26,7 @@ public sealed class PdfText
         await File.WriteAllBytesAsync(path, pdf);
         try
         {
+            await RunAsync("qpdf", "--check", path);
             var info = (await RunAsync("pdfinfo", path))
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Split(':', 2))
@@ -62,7 +66,7 @@ public sealed class PdfText
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{tool} failed: {await error}");
+        Assert.True(process.ExitCode == 0, $"{tool} failed ({process.ExitCode}): {await error} {await output}");
         return await output;
     }
 }

@@ -13,4 +13,12 @@ public sealed class PdfOptions
     /// </summary>
     [Required]
     public string FontPath { get; set; } = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+    /// <summary>
+    /// Pages Skia draws in one document before it is closed and stitched into the file (<see cref="PdfPartsDocument"/>):
+    /// Skia keeps about 1 KB per page of a document until it is closed, and every part embeds the font once more
+    /// before the stitcher shares it, so this trades a worker's memory (~0.5 MB a part) against a little work per part.
+    /// </summary>
+    [Range(1, 20_000)]
+    public int PagesPerPart { get; set; } = 500;
 }

@@ -10,11 +10,13 @@ namespace Reports.Core.Generation.Pdf;
 
 /// <summary>
 /// Produces a PDF report: counts and totals the rows first (so <c>Page N of M</c> is known and a report over its limits
-/// fails before drawing), then reads keyset pages and draws them page by page into a temporary file, and uploads that
-/// file in blocks. A PDF cannot be resumed halfway, so every attempt starts from its first page.
+/// fails before drawing), then reads keyset pages and draws them page by page into a temporary file (in parts of a few
+/// hundred pages, <see cref="PdfPartsDocument"/>), and uploads that file in blocks while it grows. A PDF cannot be
+/// resumed halfway, so every attempt starts from its first page.
 /// </summary>
 public sealed class PdfReportGenerator(
-    NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, PdfFont font, IOptions<GenerationOptions> options, TimeProvider time)
+    NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, PdfFont font, IOptions<GenerationOptions> options, IOptions<PdfOptions> pdf,
+    TimeProvider time)
 {
     public const string ContentType = "application/pdf";
 
@@ -46,14 +48,12 @@ public sealed class PdfReportGenerator(
             "Parameters: " + DescribeParameters(report, arguments),
             string.Create(CultureInfo.InvariantCulture, $"Generated {generatedAt:yyyy-MM-dd HH:mm} UTC · {page.Name} · {totals.Rows:#,##0} row{(totals.Rows == 1 ? "" : "s")} · {pages:#,##0} page{(pages == 1 ? "" : "s")}"));
 
-        await using var file = TemporaryFile();
-        var safe = new NeverThrowingStream(file);
+        await using var file = TemporaryFiles.Create("report");
         await using var upload = new GrowingFileUpload(files, buffers, request.BlobName, file.SafeFileHandle, options.Value.BlockSizeBytes, cancellationToken);
-        using (var output = new SKManagedWStream(safe, disposeManagedStream: false))
-        using (var document = SKDocument.CreatePdf(output, Metadata(report, subject, generatedAt)))
+        using (var document = new PdfPartsDocument(file, pdf.Value.PagesPerPart, Metadata(report, subject, generatedAt)))
         using (var writer = new PdfTableWriter(document, layout, font, report, heading, pages, chart))
         {
-            await DrawRowsAsync(connection, request, writer, progress, () => upload.Advance(Flushed(output, safe)), cancellationToken);
+            await DrawRowsAsync(connection, request, writer, progress, () => upload.Advance(document.Flushed), cancellationToken);
             writer.WriteTotals(totals);
             writer.Finish();
             if (writer.Pages != pages)
@@ -64,12 +64,7 @@ public sealed class PdfReportGenerator(
             document.Close();
         }
 
-        if (safe.Error is { } error)
-        {
-            throw new IOException($"Writing the PDF to a temporary file failed: {error.Message}", error);
-        }
-
-        var uploaded = await upload.CompleteAsync(Flushed(null, safe));
+        var uploaded = await upload.CompleteAsync(file.Length);
         await files.CommitAsync(request.BlobName, 0, uploaded.Blocks, ContentType, request.DownloadName, cancellationToken);
         return new ReportFile(request.BlobName, request.DownloadName, ContentType, uploaded.Bytes, uploaded.Sha256, totals.Rows);
     }
@@ -111,14 +106,6 @@ public sealed class PdfReportGenerator(
         while (pageRows == pageSize);
     }
 
-    /// <summary>Pushes what Skia and the file stream hold to the file, and returns how long the file is.</summary>
-    private static long Flushed(SKManagedWStream? skia, NeverThrowingStream file)
-    {
-        skia?.Flush();
-        file.Flush();
-        return file.Position;
-    }
-
     private static string DescribeParameters(ReportDefinition report, ReportArguments arguments)
     {
         var parts = report.Parameters
@@ -146,7 +133,4 @@ public sealed class PdfReportGenerator(
         Modified = generatedAt.UtcDateTime,
     };
 
-    private static FileStream TemporaryFile() => new(
-        Path.Combine(Path.GetTempPath(), $"report-{Guid.NewGuid():N}.pdf"),
-        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
 }

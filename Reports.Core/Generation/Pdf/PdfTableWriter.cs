@@ -13,7 +13,7 @@ namespace Reports.Core.Generation.Pdf;
 internal sealed class PdfTableWriter : IDisposable
 {
     private const float CellPadding = 3f;
-    private readonly SKDocument _document;
+    private readonly PdfPartsDocument _document;
     private readonly PdfLayout _layout;
     private readonly PdfFont _font;
     private readonly ReportDefinition _report;
@@ -28,7 +28,7 @@ internal sealed class PdfTableWriter : IDisposable
     private long _rows;
 
     public PdfTableWriter(
-        SKDocument document, PdfLayout layout, PdfFont font, ReportDefinition report, PdfHeading heading, long pageCount, PdfChartSeries? chart)
+        PdfPartsDocument document, PdfLayout layout, PdfFont font, ReportDefinition report, PdfHeading heading, long pageCount, PdfChartSeries? chart)
     {
         (_document, _layout, _font, _report) = (document, layout, font, report);
         _cellFont = font.Create(7.5f);

@@ -1,0 +1,304 @@
+using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+using SkiaSharp;
+
+namespace Reports.Core.Generation.Pdf;
+
+/// <summary>
+/// Joins complete PDFs written by Skia (the parts of one long report) into one PDF, part by part as each is finished:
+/// every object of a part is copied with its number moved past those already written (references rewritten, streams
+/// copied as they are), each part's page tree becomes a child of one page tree, and the parts' own catalogs and
+/// information dictionaries are dropped for a single one. Skia embeds the whole font in every part, so a large
+/// stream without references that an earlier part already holds (the font file) is written once and shared.
+/// What it keeps between parts is one offset per object written, for the cross-reference table at the end.
+/// </summary>
+internal sealed class PdfStitcher
+{
+    private const int Catalog = 1;
+    private const int PageTree = 2;
+    private const int Information = 3;
+    private const int SharedStreamMinimum = 16 * 1024;
+    private readonly Stream _output;
+    private readonly byte[] _buffer;
+    private readonly List<long> _offsets = [0, 0, 0, 0]; // by object number; 1–3 are written by Finish
+    private readonly List<int> _partTrees = [];
+    private readonly Dictionary<string, int> _shared = new(StringComparer.Ordinal);
+
+    public PdfStitcher(Stream output, int bufferSize = 64 * 1024)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _output = output;
+        _buffer = new byte[bufferSize];
+        _output.Write(Header);
+    }
+
+    /// <summary>The version line, and a comment of bytes above 127 that tells tools the file is binary (as Skia writes).</summary>
+    private static readonly byte[] Header = [.. "%PDF-1.4\n%"u8, 0xD3, 0xEB, 0xE9, 0xE1, (byte)'\n'];
+
+    public int Parts => _partTrees.Count;
+
+    /// <summary>Copies the PDF of <paramref name="length"/> bytes in <paramref name="part"/> into the output.</summary>
+    public void Append(SafeFileHandle part, long length)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        var table = ReadCrossReferences(part, length);
+        var catalog = ReadSpan(part, table.Offset(table.Root), table.Extent(table.Root));
+        var partTree = PdfSyntax.ReferenceAfter(catalog, "/Pages"u8);
+
+        // First pass: new numbers, with shared streams mapped to the copy already written.
+        var numbers = new int[table.Count];
+        var sharedKeys = new string?[table.Count];
+        foreach (var number in table.ByOffset)
+        {
+            if (number == table.Root || number == table.Info)
+            {
+                continue;
+            }
+
+            if (table.Extent(number) >= SharedStreamMinimum && SharedKey(part, table, number) is { } key)
+            {
+                if (_shared.TryGetValue(key, out var existing))
+                {
+                    numbers[number] = existing;
+                    continue;
+                }
+
+                sharedKeys[number] = key;
+            }
+
+            numbers[number] = _offsets.Count;
+            _offsets.Add(-1);
+        }
+
+        // Second pass: the objects in file order, renumbered.
+        foreach (var number in table.ByOffset)
+        {
+            var target = numbers[number];
+            if (target == 0 || _offsets[target] >= 0)
+            {
+                continue; // dropped, or shared and already written
+            }
+
+            CopyObject(part, table.Offset(number), table.Extent(number), target, numbers, parent: number == partTree);
+            if (sharedKeys[number] is { } key)
+            {
+                _shared[key] = target;
+            }
+        }
+
+        _partTrees.Add(numbers[partTree]);
+    }
+
+    /// <summary>Writes the page tree over all parts, the catalog, the information dictionary and the cross-reference table.</summary>
+    public void Finish(int pageCount, SKDocumentPdfMetadata metadata)
+    {
+        _offsets[PageTree] = _output.Position;
+        PdfSyntax.WriteAscii(_output, $"{PageTree} 0 obj\n<</Type /Pages\n/Count ");
+        PdfSyntax.WriteInteger(_output, pageCount);
+        _output.Write("\n/Kids ["u8);
+        for (var i = 0; i < _partTrees.Count; i++)
+        {
+            if (i > 0)
+            {
+                _output.Write(" "u8);
+            }
+
+            PdfSyntax.WriteReference(_output, _partTrees[i]);
+        }
+
+        _output.Write("]>>\nendobj\n"u8);
+
+        _offsets[Catalog] = _output.Position;
+        PdfSyntax.WriteAscii(_output, $"{Catalog} 0 obj\n<</Type /Catalog\n/Pages {PageTree} 0 R>>\nendobj\n");
+
+        _offsets[Information] = _output.Position;
+        PdfSyntax.WriteAscii(_output, $"{Information} 0 obj\n<<");
+        WriteText("/Title ", metadata.Title);
+        WriteText("/Subject ", metadata.Subject);
+        WriteText("/Creator ", metadata.Creator);
+        WriteText("/Producer ", metadata.Producer);
+        WriteDate("/CreationDate ", metadata.Creation);
+        WriteDate("/ModDate ", metadata.Modified);
+        _output.Write(">>\nendobj\n"u8);
+
+        var table = _output.Position;
+        PdfSyntax.WriteAscii(_output, $"xref\n0 {_offsets.Count}\n0000000000 65535 f \n");
+        for (var number = 1; number < _offsets.Count; number++)
+        {
+            PdfSyntax.WriteAscii(_output, $"{_offsets[number]:D10} 00000 n \n");
+        }
+
+        var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        PdfSyntax.WriteAscii(_output, $"trailer\n<</Size {_offsets.Count}\n/Root {Catalog} 0 R\n/Info {Information} 0 R\n/ID [<{id}> <{id}>]>>\nstartxref\n{table}\n%%EOF\n");
+    }
+
+    private void WriteText(string key, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            PdfSyntax.WriteAscii(_output, "\n" + key);
+            PdfSyntax.WriteTextString(_output, value);
+        }
+    }
+
+    private void WriteDate(string key, DateTime? value)
+    {
+        if (value is { } date)
+        {
+            PdfSyntax.WriteAscii(_output, $"\n{key}(D:{date.ToUniversalTime():yyyyMMddHHmmss}+00'00')");
+        }
+    }
+
+    /// <summary>Writes one object under its new number: its dictionary with references renumbered, then the rest as it is.</summary>
+    private void CopyObject(SafeFileHandle part, long offset, long extent, int target, int[] numbers, bool parent)
+    {
+        var first = ReadSpan(part, offset, extent);
+        var header = first.IndexOf("obj"u8);
+        if (header < 0)
+        {
+            throw new InvalidDataException($"The PDF part has no object at byte {offset}.");
+        }
+
+        var body = first[(header + 3)..];
+        _offsets[target] = _output.Position;
+        PdfSyntax.WriteInteger(_output, target);
+        _output.Write(" 0 obj"u8);
+        if (parent)
+        {
+            // The part's page tree becomes a child of the document's: it gains a parent right after "<<".
+            var open = body.IndexOf("<<"u8);
+            _output.Write(body[..(open + 2)]);
+            PdfSyntax.WriteAscii(_output, $"/Parent {PageTree} 0 R\n");
+            body = body[(open + 2)..];
+        }
+
+        var scan = PdfSyntax.Rewrite(body, n => Renumber(numbers, n), _output);
+        _output.Write(body[scan.End..]);
+
+        // What did not fit in the buffer (a large stream's data) is copied in chunks.
+        for (var done = (long)first.Length; done < extent;)
+        {
+            var read = RandomAccess.Read(part, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, extent - done)), offset + done);
+            if (read == 0)
+            {
+                throw new InvalidDataException("The PDF part ended inside an object.");
+            }
+
+            _output.Write(_buffer, 0, read);
+            done += read;
+        }
+    }
+
+    private static int Renumber(int[] numbers, int number) =>
+        number > 0 && number < numbers.Length && numbers[number] > 0
+            ? numbers[number]
+            : throw new InvalidDataException($"A PDF part refers to object {number}, which it does not hold (or which is its catalog).");
+
+    /// <summary>A key for an object that can be shared between parts (a stream without references), or null.</summary>
+    private string? SharedKey(SafeFileHandle part, CrossReferences table, int number)
+    {
+        var offset = table.Offset(number);
+        var extent = table.Extent(number);
+        var first = ReadSpan(part, offset, extent);
+        var body = first[(first.IndexOf("obj"u8) + 3)..];
+        if (PdfSyntax.Rewrite(body, null, null).HasReferences)
+        {
+            return null;
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(body);
+        for (var done = (long)first.Length; done < extent;)
+        {
+            var read = RandomAccess.Read(part, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, extent - done)), offset + done);
+            hash.AppendData(_buffer, 0, read);
+            done += read == 0 ? throw new InvalidDataException("The PDF part ended inside an object.") : read;
+        }
+
+        return $"{extent}:{Convert.ToHexString(hash.GetHashAndReset())}";
+    }
+
+    /// <summary>Up to a buffer of the object at <paramref name="offset"/>.</summary>
+    private ReadOnlySpan<byte> ReadSpan(SafeFileHandle part, long offset, long extent)
+    {
+        var read = RandomAccess.Read(part, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, extent)), offset);
+        return _buffer.AsSpan(0, read);
+    }
+
+    /// <summary>Reads the part's cross-reference table and trailer (Skia writes one table with one subsection).</summary>
+    private static CrossReferences ReadCrossReferences(SafeFileHandle part, long length)
+    {
+        var tailLength = (int)Math.Min(length, 1024);
+        var tail = new byte[tailLength];
+        RandomAccess.Read(part, tail, length - tailLength);
+        var startxref = tail.AsSpan().LastIndexOf("startxref"u8);
+        if (startxref < 0)
+        {
+            throw new InvalidDataException("The PDF part has no startxref: it was not closed.");
+        }
+
+        var tableOffset = PdfSyntax.ReadInteger(tail, startxref + "startxref"u8.Length).Value;
+        var text = new byte[length - tableOffset];
+        RandomAccess.Read(part, text, tableOffset);
+        var span = text.AsSpan();
+        if (!span.StartsWith("xref"u8))
+        {
+            throw new InvalidDataException("The PDF part's startxref does not point at a cross-reference table.");
+        }
+
+        var (first, afterFirst) = PdfSyntax.ReadInteger(span, 4);
+        var (count, at) = PdfSyntax.ReadInteger(span, afterFirst);
+        if (first != 0)
+        {
+            throw new InvalidDataException("The PDF part's cross-reference table does not start at object 0.");
+        }
+
+        var offsets = new long[count];
+        var inUse = new bool[count];
+        for (var number = 0; number < count; number++)
+        {
+            (offsets[number], at) = PdfSyntax.ReadInteger(span, at);
+            (_, at) = PdfSyntax.ReadInteger(span, at);
+            at = PdfSyntax.SkipWhitespace(span, at);
+            inUse[number] = span[at] == 'n';
+            at++;
+        }
+
+        var trailer = span[at..];
+        var root = PdfSyntax.ReferenceAfter(trailer, "/Root"u8);
+        var info = trailer.IndexOf("/Info"u8) >= 0 ? PdfSyntax.ReferenceAfter(trailer, "/Info"u8) : 0;
+        return new CrossReferences(offsets, inUse, tableOffset, root, info);
+    }
+
+    /// <summary>A part's objects: where each starts, and where the next one (or the table) starts after it.</summary>
+    private sealed class CrossReferences
+    {
+        private readonly long[] _offsets;
+        private readonly long[] _ends;
+
+        public CrossReferences(long[] offsets, bool[] inUse, long tableOffset, int root, int info)
+        {
+            _offsets = offsets;
+            Root = root;
+            Info = info;
+            ByOffset = Enumerable.Range(1, offsets.Length - 1).Where(n => inUse[n]).OrderBy(n => offsets[n]).ToArray();
+            _ends = new long[offsets.Length];
+            for (var i = 0; i < ByOffset.Length; i++)
+            {
+                _ends[ByOffset[i]] = i + 1 < ByOffset.Length ? offsets[ByOffset[i + 1]] : tableOffset;
+            }
+        }
+
+        public int Count => _offsets.Length;
+
+        public int Root { get; }
+
+        public int Info { get; }
+
+        public int[] ByOffset { get; }
+
+        public long Offset(int number) => _offsets[number];
+
+        public long Extent(int number) => _ends[number] - _offsets[number];
+    }
+}
