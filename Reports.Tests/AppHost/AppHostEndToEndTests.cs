@@ -32,8 +32,8 @@ public sealed class AppHostEndToEndTests
         using var api = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = appHost.ApiAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         await appHost.UntilAsync(
-            async () => appHost.Resource("api")?.State == "Running" && await AnswersOkAsync(api, "/health"),
-            "resources.json shows the api running and /health answers 200",
+            async () => RunningResources.All(name => appHost.Resource(name)?.State == "Running") && await AnswersOkAsync(api, "/health"),
+            "resources.json shows every resource running and the api's /health answers 200",
             TimeSpan.FromMinutes(3));
         var running = appHost.Resources().ToDictionary(r => r.Name);
         foreach (var name in RunningResources)

@@ -22,6 +22,7 @@ internal sealed class PdfTableWriter : IDisposable
     private readonly SKFont _headerFont;
     private readonly SKFont _infoFont;
     private readonly PdfPageFrame _frame;
+    private readonly PdfTextRow _text = new();
     private readonly float[] _edges;
     private SKCanvas? _canvas;
     private int _rowsOnPage;
@@ -67,9 +68,10 @@ internal sealed class PdfTableWriter : IDisposable
 
         for (var c = 0; c < _report.Columns.Count; c++)
         {
-            DrawCell(canvas, CellText.Format(_report.Columns[c], row, c), c, top, _cellFont, _paints.Text);
+            AddCell(CellText.Format(_report.Columns[c], row, c), c, top, _cellFont);
         }
 
+        _text.Draw(canvas, _paints.Text);
         _rowsOnPage++;
         _rows++;
     }
@@ -94,8 +96,10 @@ internal sealed class PdfTableWriter : IDisposable
             canvas.DrawRect(_layout.ContentLeft, top, _layout.ContentWidth, PdfLayout.RowHeight, _paints.TotalsFill);
             for (var c = 0; c < cells.Length; c++)
             {
-                DrawCell(canvas, cells[c], c, top, _cellFont, _paints.Text);
+                AddCell(cells[c], c, top, _cellFont);
             }
+
+            _text.Draw(canvas, _paints.Text);
 
             top += PdfLayout.RowHeight;
         }
@@ -118,6 +122,7 @@ internal sealed class PdfTableWriter : IDisposable
     public void Dispose()
     {
         _paints.Dispose();
+        _text.Dispose();
         _cellFont.Dispose();
         _headerFont.Dispose();
         _frame.Dispose();
@@ -135,8 +140,10 @@ internal sealed class PdfTableWriter : IDisposable
         canvas.DrawRect(left, headerTop, _layout.ContentWidth, PdfLayout.HeaderRowHeight, _paints.HeaderFill);
         for (var c = 0; c < _report.Columns.Count; c++)
         {
-            DrawCell(canvas, _report.Columns[c].Title, c, headerTop, _headerFont, _paints.HeaderText, PdfLayout.HeaderRowHeight);
+            AddCell(_report.Columns[c].Title, c, headerTop, _headerFont, PdfLayout.HeaderRowHeight);
         }
+
+        _text.Draw(canvas, _paints.HeaderText);
     }
 
     private void EndPage()
@@ -145,7 +152,7 @@ internal sealed class PdfTableWriter : IDisposable
         _canvas = null;
     }
 
-    private void DrawCell(SKCanvas canvas, string value, int column, float top, SKFont font, SKPaint paint, float height = PdfLayout.RowHeight)
+    private void AddCell(string value, int column, float top, SKFont font, float height = PdfLayout.RowHeight)
     {
         if (value.Length == 0)
         {
@@ -157,13 +164,7 @@ internal sealed class PdfTableWriter : IDisposable
         var text = _font.Fit(font, value, right - left);
         var metrics = font.Metrics;
         var baseline = top + ((height - (metrics.Descent - metrics.Ascent)) / 2f) - metrics.Ascent;
-        if (_report.Columns[column].Alignment == ColumnAlignment.Right)
-        {
-            canvas.DrawText(text, right, baseline, SKTextAlign.Right, font, paint);
-        }
-        else
-        {
-            canvas.DrawText(text, left, baseline, font, paint);
-        }
+        var x = _report.Columns[column].Alignment == ColumnAlignment.Right ? right - _font.Measure(font, text) : left;
+        _text.Add(font, text, x, baseline);
     }
 }
