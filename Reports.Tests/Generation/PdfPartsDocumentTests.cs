@@ -60,6 +60,17 @@ public sealed class PdfPartsDocumentTests
     }
 
     [Fact]
+    public async Task The_sample_the_worker_draws_at_start_is_a_valid_two_page_pdf()
+    {
+        using var font = new PdfFont(Options.Create(new PdfOptions()));
+
+        var pdf = await PdfText.ReadAsync(PdfSample.Draw(font));
+
+        Assert.Equal(2, pdf.PageCount);
+        Assert.Contains("Page 2 of 2 · 0123456789 ÀÉÎÕÜ àéîõü ŁŒŽ łœž", pdf.Pages[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void References_are_renumbered_and_look_alikes_in_strings_and_names_are_left_alone()
     {
         var body = "\n<</A 1 0 R\n/B (2 0 R \\) 3 0 R)\n/C3 0 R\n/D [4 0 R 5 0 R]\n/E <00 1 0 R>\n/F 6  0   R>> stream\nxx 7 0 R"u8.ToArray();

@@ -11,8 +11,8 @@ internal sealed class PdfWarmUp(PdfFont font, ILogger<PdfWarmUp> logger) : IHost
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var bytes = PdfSample.Draw(font);
-        logger.LogInformation("PDF writer ready: a sample of {Bytes:N0} bytes drawn with {Font}", bytes, font.FamilyName);
+        var sample = PdfSample.Draw(font);
+        logger.LogInformation("PDF writer ready: a sample of {Bytes:N0} bytes drawn with {Font}", sample.Length, font.FamilyName);
         return Task.CompletedTask;
     }
 

@@ -5,8 +5,8 @@ namespace Reports.Core.Generation.Pdf;
 /// <summary>A two-page PDF drawn the way reports are (two stitched parts, the report font), to check the PDF writer works.</summary>
 public static class PdfSample
 {
-    /// <summary>Draws the sample in memory and returns its size in bytes.</summary>
-    public static long Draw(PdfFont font)
+    /// <summary>Draws the sample in memory and returns the file.</summary>
+    public static byte[] Draw(PdfFont font)
     {
         ArgumentNullException.ThrowIfNull(font);
         var page = PdfPageSize.For("A4", "portrait");
@@ -26,6 +26,6 @@ public static class PdfSample
             document.Close();
         }
 
-        return output.Length;
+        return output.ToArray();
     }
 }
