@@ -176,17 +176,7 @@ internal sealed class PdfStitcher
         _output.Write(body[scan.End..]);
 
         // What did not fit in the buffer (a large stream's data) is copied in chunks.
-        for (var done = (long)first.Length; done < extent;)
-        {
-            var read = RandomAccess.Read(part, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, extent - done)), offset + done);
-            if (read == 0)
-            {
-                throw new InvalidDataException("The PDF part ended inside an object.");
-            }
-
-            _output.Write(_buffer, 0, read);
-            done += read;
-        }
+        ReadRest(part, offset + first.Length, extent - first.Length, chunk => _output.Write(chunk));
     }
 
     private static int Renumber(int[] numbers, int number) =>
@@ -208,14 +198,24 @@ internal sealed class PdfStitcher
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(body);
-        for (var done = (long)first.Length; done < extent;)
-        {
-            var read = RandomAccess.Read(part, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, extent - done)), offset + done);
-            hash.AppendData(_buffer, 0, read);
-            done += read == 0 ? throw new InvalidDataException("The PDF part ended inside an object.") : read;
-        }
-
+        ReadRest(part, offset + first.Length, extent - first.Length, hash.AppendData);
         return $"{extent}:{Convert.ToHexString(hash.GetHashAndReset())}";
+    }
+
+    /// <summary>Reads <paramref name="length"/> bytes from <paramref name="offset"/> a buffer at a time.</summary>
+    private void ReadRest(SafeFileHandle part, long offset, long length, Action<ReadOnlySpan<byte>> use)
+    {
+        for (long done = 0; done < length;)
+        {
+            var read = RandomAccess.Read(part, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, length - done)), offset + done);
+            if (read == 0)
+            {
+                throw new InvalidDataException("The PDF part ended inside an object.");
+            }
+
+            use(_buffer.AsSpan(0, read));
+            done += read;
+        }
     }
 
     /// <summary>Up to a buffer of the object at <paramref name="offset"/>.</summary>
