@@ -45,6 +45,19 @@ public sealed class PdfPartsDocumentTests
     }
 
     [Fact]
+    public async Task Parts_with_page_trees_of_several_levels_join_in_order()
+    {
+        // Skia's page tree has up to 8 kids a node: 20 pages a part make a tree of three levels in each part.
+        var (bytes, parts) = Draw(41, 20);
+
+        var pdf = await PdfText.ReadAsync(bytes);
+
+        Assert.Equal(3, parts);
+        Assert.Equal(41, pdf.PageCount);
+        Assert.All(Enumerable.Range(1, 41), page => Assert.Contains($"Page {page} of 41", pdf.Pages[page - 1], StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_font_skia_embeds_in_every_part_is_written_once()
     {
         var (single, _) = Draw(6, 6);
@@ -82,6 +95,10 @@ public sealed class PdfPartsDocumentTests
         Assert.Equal("\n<</A 11 0 R\n/B (2 0 R \\) 3 0 R)\n/C3 0 R\n/D [14 0 R 15 0 R]\n/E <00 1 0 R>\n/F 16 0 R>> ", Encoding.ASCII.GetString(output.ToArray()));
         Assert.Equal("stream\nxx 7 0 R", Encoding.ASCII.GetString(body[scan.End..]));
         Assert.False(PdfSyntax.Rewrite("<</Length1 75 /Length 38>> stream"u8, null, null).HasReferences);
+
+        using var more = new MemoryStream();
+        PdfSyntax.Rewrite("<</Length 9 0 R /N#20a 1 0 R /S (a (b 2 0 R) c) /K [[3 0 R] 4 0 R]/L 5 0 R>>endobj"u8, n => n * 100, more);
+        Assert.Equal("<</Length 900 0 R /N#20a 100 0 R /S (a (b 2 0 R) c) /K [[300 0 R] 400 0 R]/L 500 0 R>>", Encoding.ASCII.GetString(more.ToArray()));
         Assert.Throws<InvalidDataException>(() => PdfSyntax.Rewrite("<</Length 38"u8, null, null));
     }
 

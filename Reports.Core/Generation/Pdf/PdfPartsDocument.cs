@@ -27,7 +27,15 @@ internal sealed class PdfPartsDocument : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(pagesPerPart, 1);
         (_output, _pagesPerPart, _metadata) = (output, pagesPerPart, metadata);
         _scratch = TemporaryFiles.Create("pdf-part");
-        _stitcher = new PdfStitcher(output);
+        try
+        {
+            _stitcher = new PdfStitcher(output);
+        }
+        catch
+        {
+            _scratch.Dispose();
+            throw;
+        }
     }
 
     public int Pages { get; private set; }

@@ -8,8 +8,8 @@ namespace Reports.Core.Generation.Pdf;
 /// Joins complete PDFs written by Skia (the parts of one long report) into one PDF, part by part as each is finished:
 /// every object of a part is copied with its number moved past those already written (references rewritten, streams
 /// copied as they are), each part's page tree becomes a child of one page tree, and the parts' own catalogs and
-/// information dictionaries are dropped for a single one. Skia embeds the whole font in every part, so a large
-/// stream without references that an earlier part already holds (the font file) is written once and shared.
+/// information dictionaries are dropped for a single one. Skia embeds the whole font in every part, so an embedded
+/// font file that an earlier part already holds (same bytes, no references) is written once and shared.
 /// What it keeps between parts is one offset per object written, for the cross-reference table at the end.
 /// </summary>
 internal sealed class PdfStitcher
@@ -44,6 +44,11 @@ internal sealed class PdfStitcher
         var table = ReadCrossReferences(part, length);
         var catalog = ReadSpan(part, table.Offset(table.Root), table.Extent(table.Root));
         var partTree = PdfSyntax.ReferenceAfter(catalog, "/Pages"u8);
+        if (catalog.Count((byte)'/') != 3)
+        {
+            // Only /Type /Catalog /Pages is carried over; outlines, structure trees or PDF/A metadata would be lost.
+            throw new InvalidDataException("The PDF part's catalog holds more than its page tree, which the stitcher does not carry over.");
+        }
 
         // First pass: new numbers, with shared streams mapped to the copy already written.
         var numbers = new int[table.Count];
@@ -93,7 +98,7 @@ internal sealed class PdfStitcher
     public void Finish(int pageCount, SKDocumentPdfMetadata metadata)
     {
         _offsets[PageTree] = _output.Position;
-        PdfSyntax.WriteAscii(_output, $"{PageTree} 0 obj\n<</Type /Pages\n/Count ");
+        PdfSyntax.WriteInvariant(_output, $"{PageTree} 0 obj\n<</Type /Pages\n/Count ");
         PdfSyntax.WriteInteger(_output, pageCount);
         _output.Write("\n/Kids ["u8);
         for (var i = 0; i < _partTrees.Count; i++)
@@ -109,10 +114,10 @@ internal sealed class PdfStitcher
         _output.Write("]>>\nendobj\n"u8);
 
         _offsets[Catalog] = _output.Position;
-        PdfSyntax.WriteAscii(_output, $"{Catalog} 0 obj\n<</Type /Catalog\n/Pages {PageTree} 0 R>>\nendobj\n");
+        PdfSyntax.WriteInvariant(_output, $"{Catalog} 0 obj\n<</Type /Catalog\n/Pages {PageTree} 0 R>>\nendobj\n");
 
         _offsets[Information] = _output.Position;
-        PdfSyntax.WriteAscii(_output, $"{Information} 0 obj\n<<");
+        PdfSyntax.WriteInvariant(_output, $"{Information} 0 obj\n<<");
         WriteText("/Title ", metadata.Title);
         WriteText("/Subject ", metadata.Subject);
         WriteText("/Creator ", metadata.Creator);
@@ -122,14 +127,14 @@ internal sealed class PdfStitcher
         _output.Write(">>\nendobj\n"u8);
 
         var table = _output.Position;
-        PdfSyntax.WriteAscii(_output, $"xref\n0 {_offsets.Count}\n0000000000 65535 f \n");
+        PdfSyntax.WriteInvariant(_output, $"xref\n0 {_offsets.Count}\n0000000000 65535 f \n");
         for (var number = 1; number < _offsets.Count; number++)
         {
-            PdfSyntax.WriteAscii(_output, $"{_offsets[number]:D10} 00000 n \n");
+            PdfSyntax.WriteInvariant(_output, $"{_offsets[number]:D10} 00000 n \n");
         }
 
         var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        PdfSyntax.WriteAscii(_output, $"trailer\n<</Size {_offsets.Count}\n/Root {Catalog} 0 R\n/Info {Information} 0 R\n/ID [<{id}> <{id}>]>>\nstartxref\n{table}\n%%EOF\n");
+        PdfSyntax.WriteInvariant(_output, $"trailer\n<</Size {_offsets.Count}\n/Root {Catalog} 0 R\n/Info {Information} 0 R\n/ID [<{id}> <{id}>]>>\nstartxref\n{table}\n%%EOF\n");
     }
 
     private void WriteText(string key, string? value)
@@ -145,7 +150,7 @@ internal sealed class PdfStitcher
     {
         if (value is { } date)
         {
-            PdfSyntax.WriteAscii(_output, $"\n{key}(D:{date.ToUniversalTime():yyyyMMddHHmmss}+00'00')");
+            PdfSyntax.WriteInvariant(_output, $"\n{key}(D:{date.ToUniversalTime():yyyyMMddHHmmss}+00'00')");
         }
     }
 
@@ -167,8 +172,13 @@ internal sealed class PdfStitcher
         {
             // The part's page tree becomes a child of the document's: it gains a parent right after "<<".
             var open = body.IndexOf("<<"u8);
+            if (open < 0)
+            {
+                throw new InvalidDataException("The PDF part's page tree is not a dictionary.");
+            }
+
             _output.Write(body[..(open + 2)]);
-            PdfSyntax.WriteAscii(_output, $"/Parent {PageTree} 0 R\n");
+            PdfSyntax.WriteInvariant(_output, $"/Parent {PageTree} 0 R\n");
             body = body[(open + 2)..];
         }
 
@@ -191,7 +201,8 @@ internal sealed class PdfStitcher
         var extent = table.Extent(number);
         var first = ReadSpan(part, offset, extent);
         var body = first[(first.IndexOf("obj"u8) + 3)..];
-        if (PdfSyntax.Rewrite(body, null, null).HasReferences)
+        var scan = PdfSyntax.Rewrite(body, null, null);
+        if (scan.HasReferences || !IsFontFile(body[..scan.End]))
         {
             return null;
         }
@@ -201,6 +212,10 @@ internal sealed class PdfStitcher
         ReadRest(part, offset + first.Length, extent - first.Length, hash.AppendData);
         return $"{extent}:{Convert.ToHexString(hash.GetHashAndReset())}";
     }
+
+    /// <summary>An embedded font program: its stream dictionary has /Length1 (TrueType) or /Length2 and /Length3 (Type 1).</summary>
+    private static bool IsFontFile(ReadOnlySpan<byte> dictionary) =>
+        dictionary.IndexOf("/Length1"u8) >= 0 || dictionary.IndexOf("/Length2"u8) >= 0;
 
     /// <summary>Reads <paramref name="length"/> bytes from <paramref name="offset"/> a buffer at a time.</summary>
     private void ReadRest(SafeFileHandle part, long offset, long length, Action<ReadOnlySpan<byte>> use)
@@ -221,8 +236,9 @@ internal sealed class PdfStitcher
     /// <summary>Up to a buffer of the object at <paramref name="offset"/>.</summary>
     private ReadOnlySpan<byte> ReadSpan(SafeFileHandle part, long offset, long extent)
     {
-        var read = RandomAccess.Read(part, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, extent)), offset);
-        return _buffer.AsSpan(0, read);
+        var span = _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, extent));
+        ReadExactly(part, span, offset);
+        return span;
     }
 
     /// <summary>Reads the part's cross-reference table and trailer (Skia writes one table with one subsection).</summary>
@@ -230,7 +246,7 @@ internal sealed class PdfStitcher
     {
         var tailLength = (int)Math.Min(length, 1024);
         var tail = new byte[tailLength];
-        RandomAccess.Read(part, tail, length - tailLength);
+        ReadExactly(part, tail, length - tailLength);
         var startxref = tail.AsSpan().LastIndexOf("startxref"u8);
         if (startxref < 0)
         {
@@ -239,7 +255,7 @@ internal sealed class PdfStitcher
 
         var tableOffset = PdfSyntax.ReadInteger(tail, startxref + "startxref"u8.Length).Value;
         var text = new byte[length - tableOffset];
-        RandomAccess.Read(part, text, tableOffset);
+        ReadExactly(part, text, tableOffset);
         var span = text.AsSpan();
         if (!span.StartsWith("xref"u8))
         {
@@ -268,6 +284,15 @@ internal sealed class PdfStitcher
         var root = PdfSyntax.ReferenceAfter(trailer, "/Root"u8);
         var info = trailer.IndexOf("/Info"u8) >= 0 ? PdfSyntax.ReferenceAfter(trailer, "/Info"u8) : 0;
         return new CrossReferences(offsets, inUse, tableOffset, root, info);
+    }
+
+    private static void ReadExactly(SafeFileHandle part, Span<byte> buffer, long offset)
+    {
+        for (var done = 0; done < buffer.Length;)
+        {
+            var read = RandomAccess.Read(part, buffer[done..], offset + done);
+            done += read > 0 ? read : throw new InvalidDataException("The PDF part is shorter than its cross-reference table says.");
+        }
     }
 
     /// <summary>A part's objects: where each starts, and where the next one (or the table) starts after it.</summary>

@@ -96,6 +96,9 @@ internal static class PdfSyntax
 
     public static void WriteAscii(Stream output, string text) => output.Write(Encoding.ASCII.GetBytes(text));
 
+    /// <summary>Writes formatted text the same on every machine (numbers and dates in the invariant culture).</summary>
+    public static void WriteInvariant(Stream output, FormattableString text) => WriteAscii(output, FormattableString.Invariant(text));
+
     /// <summary>A text string as UTF-16BE with its byte-order mark, in hex: any character, nothing to escape.</summary>
     public static void WriteTextString(Stream output, string text)
     {
