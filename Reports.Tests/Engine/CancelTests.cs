@@ -46,15 +46,26 @@ public sealed class CancelTests(FaultSystem system)
         var final = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(2));
 
         Assert.Equal("cancelled", final.GetProperty("status").GetString());
+        // The worker confirms the cancel (the status above), then deletes what it staged: moments later, nothing is left.
         var container = new BlobServiceClient(system.Infrastructure.BlobConnectionString).GetBlobContainerClient("reports");
         var blobName = $"{Guid.Parse(id):N}.csv";
+        await FaultSystem.EventuallyAsync(async () =>
+        {
+            await foreach (var _ in container.GetBlobsAsync(BlobTraits.None, BlobStates.Uncommitted, blobName, CancellationToken.None))
+            {
+                return false;
+            }
+
+            return true;
+        }, "the cancelled report's staged blocks are deleted");
+        await Task.Delay(TimeSpan.FromSeconds(1));
         var left = new List<string>();
         await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.Uncommitted, blobName, CancellationToken.None))
         {
             left.Add(blob.Name);
         }
 
-        Assert.Empty(left);
+        Assert.Empty(left); // and no late block brings them back
     }
 
     private static async Task<JsonElement> CancelAsync(HttpClient client, string id)
