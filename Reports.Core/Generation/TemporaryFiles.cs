@@ -1,6 +1,6 @@
 namespace Reports.Core.Generation;
 
-/// <summary>Scratch files of one job in the system's temporary folder, deleted when closed (or when the process dies).</summary>
+/// <summary>A PDF job's scratch files in the system's temporary folder, deleted when closed.</summary>
 internal static class TemporaryFiles
 {
     public static FileStream Create(string prefix) => new(

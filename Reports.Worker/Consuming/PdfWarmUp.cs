@@ -4,8 +4,8 @@ namespace Reports.Worker.Consuming;
 
 /// <summary>
 /// Draws a sample PDF with the report font before the worker takes a job: a font that cannot be drawn stops the
-/// worker at start, and Skia's one-time allocations for its PDF backend (about 8 MB, measured by the benchmark) are
-/// made now, so the first PDF report neither waits for them nor raises the worker's memory above its idle size.
+/// worker at start rather than failing its first PDF. It also makes some of Skia's one-time allocations early (about
+/// 3 MB; the first real PDF still raises the peak once by ~15 MB, see the README's benchmark notes).
 /// </summary>
 internal sealed class PdfWarmUp(PdfFont font, ILogger<PdfWarmUp> logger) : IHostedService
 {

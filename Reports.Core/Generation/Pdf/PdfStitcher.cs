@@ -18,17 +18,20 @@ internal sealed class PdfStitcher
     private const int PageTree = 2;
     private const int Information = 3;
     private const int SharedStreamMinimum = 16 * 1024;
+
+    /// <summary>Reads of a part go through one buffer; an object's dictionary must fit in it.</summary>
+    private const int BufferSize = 64 * 1024;
     private readonly Stream _output;
     private readonly byte[] _buffer;
     private readonly List<long> _offsets = [0, 0, 0, 0]; // by object number; 1–3 are written by Finish
     private readonly List<int> _partTrees = [];
     private readonly Dictionary<string, int> _shared = new(StringComparer.Ordinal);
 
-    public PdfStitcher(Stream output, int bufferSize = 64 * 1024)
+    public PdfStitcher(Stream output)
     {
         ArgumentNullException.ThrowIfNull(output);
         _output = output;
-        _buffer = new byte[bufferSize];
+        _buffer = new byte[BufferSize];
         _output.Write(Header);
     }
 
