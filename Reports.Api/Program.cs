@@ -14,9 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 // Platform: telemetry, health, resilient clients, and the three backing services under Aspire's names.
 builder.AddServiceDefaults();
-builder.AddRedisClient(ResourceNames.Redis);
-builder.AddNpgsqlDataSource(ResourceNames.Database);
-builder.AddAzureBlobClient(ResourceNames.Blobs);
+builder.AddReportsClients();
 builder.AddReportsCore();
 
 // API: problem details for every error, API keys, rate limits, OpenAPI.

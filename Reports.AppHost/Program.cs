@@ -1,49 +1,59 @@
-using Reports.AppHost.Hosting;
+using Reports.AppHost;
+using Reports.AppHost.BackingServices;
+using Reports.Core;
 
-// The topology of ARCHITECTURE.md §2 in .NET Aspire's vocabulary; the README shows the same with Aspire's packages.
-var commandLine = CommandLine.Parse(args, Environment.GetEnvironmentVariables());
-if (commandLine.Explain(Console.Out, Console.Error) is { } exitCode)
+// The topology of ARCHITECTURE.md §2. Where no container engine answers, the backing services run as local processes
+// under the same names (BackingServices/); a connection string given to the AppHost means "use that server".
+var (settings, error) = AppHostSettings.Parse(args);
+if (settings is null)
 {
-    return exitCode; // --help, or a bad argument: nothing is started
+    await Console.Error.WriteLineAsync($"Reports.AppHost: {error}\n\n{AppHostSettings.Usage}");
+    return 2;
 }
 
-var builder = DistributedApplication.CreateBuilder(commandLine.Options!);
+using var reaper = ChildProcessReaper.Start(); // Ctrl+C returns only once every process started below has exited
+var builder = DistributedApplication.CreateBuilder(settings.AspireOptions());
+ResourcesFileWriter.Register(builder, settings.DataDirectory);
+CrashRestarts.Register(builder); // a crashed server or service starts again, as in production
 
-// In Development, an admin API key to start with: made once, kept in .data/admin-key, given to the api.
-var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT");
-if (environment is null or "Development")
-{
-    var (adminKey, source) = DevelopmentAdminKey.Ensure(builder.Options.DataDirectory);
-    Console.WriteLine($"Admin API key: {adminKey} (from {source})");
-}
+// In Development, an admin API key to start with: made once, kept in the data folder, given to the api.
+var adminKey = DevelopmentAdminKey.For(builder.Environment, settings.DataDirectory);
 
-Console.WriteLine($"Dashboard: {builder.Options.DashboardUrl}");
-
-var redis = builder.AddRedis("redis");
-var postgres = builder.AddPostgres("postgres");
-var reportsdb = postgres.AddDatabase("reportsdb");
-var blobs = builder.AddAzureStorage("storage").AddBlobs("blobs");
+var redis = builder.AddReportsRedis(ResourceNames.Redis, settings);
+var reportsdb = builder.AddReportsDatabase("postgres", ResourceNames.Database, settings);
+var blobs = builder.AddReportsBlobs(ResourceNames.Blobs, settings);
 
 // One-shot: applies the migrations and seeds the dataset, then exits 0; nothing else touches the schema before it.
-var migrate = builder.AddProject("migrate", "Reports.Worker", "migrate")
-    .WithReference(reportsdb)
-    .WaitFor(reportsdb);
+var migrate = builder.AddProject<Projects.Reports_Worker>("migrate")
+    .WithArgs("migrate")
+    .WithReportsSettings()
+    .WithReference(reportsdb).WaitFor(reportsdb)
+    .WithReseedCommand();
 
-builder.AddProject("api", "Reports.Api")
+builder.AddProject<Projects.Reports_Api>("api")
+    .WithReportsSettings()
+    .WithAdminKey(adminKey)
     .WithReference(redis).WaitFor(redis)
     .WithReference(reportsdb).WaitFor(reportsdb)
     .WithReference(blobs).WaitFor(blobs)
     .WaitForCompletion(migrate)
-    .WithHttpEndpoint(port: builder.Options.ApiPort);
+    .WithHttpEndpoint(port: settings.ApiPort, targetPort: settings.ApiPort, isProxied: false)
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash()
+    .WithReplayDeadLettersCommand(adminKey);
 
-builder.AddProject("worker", "Reports.Worker")
-    .WithReplicas(builder.Options.Workers)
+builder.AddProject<Projects.Reports_Worker>("worker")
+    .WithReplicas(settings.Workers)
+    .WithReportsSettings()
     .WithWorkerRuntime()
     .WithReference(redis).WaitFor(redis)
     .WithReference(reportsdb).WaitFor(reportsdb)
     .WithReference(blobs).WaitFor(blobs)
     .WaitForCompletion(migrate)
-    .WithHttpEndpoint(); // /health and /alive only, on a free loopback port per replica
+    .WithHttpEndpoint() // /health and /alive only
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash()
+    .WithKillCommand();
 
-using var shutdown = ShutdownSignals.Register(); // Ctrl+C and SIGTERM stop everything gracefully
-return await builder.Build().RunAsync(shutdown.Token);
+await builder.Build().RunAsync();
+return 0;

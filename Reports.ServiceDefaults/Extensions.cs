@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -13,8 +12,10 @@ using Reports.Core;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Service defaults shared by every Reports service, as Aspire's ServiceDefaults template gives them:
-/// telemetry, service discovery, resilient HTTP clients and health endpoints.
+/// Service defaults shared by every Reports service, as Aspire 13's ServiceDefaults template gives them: telemetry,
+/// service discovery, resilient HTTP clients and health endpoints; plus the Reports meter and activity source, the Azure
+/// SDK's spans, and health endpoints in every environment (workers are probed on them in production; they show only
+/// each check's status). Redis and PostgreSQL traces and metrics come from their Aspire client integrations.
 /// </summary>
 public static class Extensions
 {
@@ -50,8 +51,7 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(TelemetryNames.MeterName)
-                .AddMeter("Npgsql"))
+                .AddMeter(TelemetryNames.MeterName))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryNames.ActivitySourceName)
@@ -59,8 +59,7 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation(aspnet =>
                     aspnet.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath))
-                .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                .AddHttpClientInstrumentation());
 
         // Export only when an endpoint is configured (the AppHost or an operator sets it).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

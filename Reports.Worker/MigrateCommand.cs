@@ -10,7 +10,7 @@ internal static class MigrateCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(args);
-        builder.AddNpgsqlDataSource(ResourceNames.Database);
+        builder.AddReportsDatabase();
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddSingleton<SalesDataset>();
         using var host = builder.Build();

@@ -10,9 +10,7 @@ if (args.FirstOrDefault() == "migrate")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddRedisClient(ResourceNames.Redis);
-builder.AddNpgsqlDataSource(ResourceNames.Database);
-builder.AddAzureBlobClient(ResourceNames.Blobs);
+builder.AddReportsClients();
 builder.AddReportsCore();
 builder.AddReportWorker();
 builder.AddReportsScheduler();

@@ -8,12 +8,18 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class BlobClientExtensions
 {
-    /// <summary>Registers a <see cref="BlobServiceClient"/> from <c>ConnectionStrings:{name}</c>, like Aspire's AddAzureBlobClient.</summary>
+    /// <summary>
+    /// Registers a <see cref="BlobServiceClient"/> from <c>ConnectionStrings:{name}</c> with a health check, as Aspire's
+    /// blob integration would (it is not served here; its traces come from the Azure SDK's ActivitySources).
+    /// </summary>
     public static IHostApplicationBuilder AddAzureBlobClient(this IHostApplicationBuilder builder, string connectionName)
     {
         builder.Services.AddSingleton(sp =>
         {
-            var connectionString = ConnectionStrings.Require(sp.GetRequiredService<IConfiguration>(), connectionName);
+            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(connectionName) is { Length: > 0 } given
+                ? given
+                : throw new InvalidOperationException(
+                    $"Connection string '{connectionName}' is missing: set ConnectionStrings__{connectionName} (the AppHost sets it for the services it starts).");
             var options = new BlobClientOptions();
             options.Retry.MaxRetries = 3;
             options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);

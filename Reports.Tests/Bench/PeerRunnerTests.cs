@@ -1,4 +1,4 @@
-using Reports.AppHost.Processes;
+using Reports.LocalServers;
 using Reports.Bench.Harness;
 using Reports.Tests.Integration;
 

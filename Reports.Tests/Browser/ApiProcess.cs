@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using Reports.AppHost.Processes;
+using Reports.LocalServers;
 using Reports.Tests.Integration;
 
 namespace Reports.Tests.Browser;

@@ -165,7 +165,7 @@ public sealed partial class KubernetesManifestTests
             .Descendants("ContainerEnvironmentVariable")
             .ToDictionary(e => (string)e.Attribute("Include")!, e => (string?)e.Attribute("Value"));
 
-        foreach (var (name, value) in Reports.AppHost.Hosting.WorkerRuntime.Environment)
+        foreach (var (name, value) in Reports.LocalServers.WorkerRuntime.Environment)
         {
             Assert.Contains(env, e => e.Str("name") == name && e.Str("value") == value);
             Assert.Equal(value, image[name]);

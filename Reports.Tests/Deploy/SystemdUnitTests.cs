@@ -45,7 +45,7 @@ public sealed partial class SystemdUnitTests
 
         Assert.Equal("http://127.0.0.1:%i", environment["ASPNETCORE_URLS"]);
         Assert.Equal("%H-%i", environment["Reports__Worker__Id"]);
-        Assert.All(Reports.AppHost.Hosting.WorkerRuntime.Environment, setting => Assert.Equal(setting.Value, environment[setting.Key]));
+        Assert.All(Reports.LocalServers.WorkerRuntime.Environment, setting => Assert.Equal(setting.Value, environment[setting.Key]));
         Assert.Contains("Reports.Worker.dll --Reports:Worker:Queues:", unit.Get("Service", "ExecStart"), StringComparison.Ordinal);
         Assert.Equal("reports-workers.target", unit.Get("Unit", "PartOf"));
         Assert.Equal("reports-workers.target", unit.Get("Install", "WantedBy"));

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Reports.Core.Generation;
-using Reports.Tests.AppHost;
+using Reports.Tests.Integration;
 
 namespace Reports.Tests.Generation;
 

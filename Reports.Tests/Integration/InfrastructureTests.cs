@@ -1,5 +1,5 @@
 using Npgsql;
-using Reports.AppHost.Processes;
+using Reports.LocalServers;
 
 namespace Reports.Tests.Integration;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Reports.AppHost.Processes;
+using Reports.LocalServers;
 
 namespace Reports.Tests.Integration;
 

@@ -1,4 +1,4 @@
-using Reports.AppHost.Processes;
+using Reports.LocalServers;
 
 namespace Reports.Tests.Notifications;
 

@@ -1,4 +1,4 @@
-using Reports.AppHost.Processes;
+using Reports.LocalServers;
 
 namespace Reports.Chaos;
 
@@ -74,7 +74,7 @@ internal sealed class Faults(SystemUnderTest system, TextWriter log)
     /// <summary>Freeze Azurite for a few seconds (SIGSTOP/SIGCONT): storage that hangs rather than refuses.</summary>
     private async Task PauseStorageAsync(CancellationToken cancellationToken)
     {
-        if (system.Resources().FirstOrDefault(r => r.Name == "storage")?.Pid is not { } pid)
+        if (system.Resources().FirstOrDefault(r => r.Name == "blobs")?.Pid is not { } pid)
         {
             return;
         }

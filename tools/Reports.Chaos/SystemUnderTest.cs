@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Reports.AppHost.Processes;
+using Reports.LocalServers;
 
 namespace Reports.Chaos;
 
@@ -46,7 +46,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             [dll, "--workers", workers.ToString(CultureInfo.InvariantCulture), "--api-port", apiPort.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory],
             line =>
             {
-                if (line.StartsWith("[apphost]", StringComparison.Ordinal))
+                if (line.Contains("starting it again", StringComparison.Ordinal))
                 {
                     log.WriteLine(line);
                 }

@@ -55,7 +55,7 @@ internal sealed class BenchSession : IAsyncDisposable
         var roots = new Dictionary<string, int>
         {
             ["postgres"] = System.Pid("postgres"),
-            ["azurite"] = System.Pid("storage"),
+            ["azurite"] = System.Pid("blobs"),
             ["redis"] = System.Pid("redis"),
             ["api"] = System.Pid("api"),
         };

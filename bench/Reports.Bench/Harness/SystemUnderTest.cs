@@ -11,7 +11,7 @@ namespace Reports.Bench.Harness;
 /// </summary>
 internal sealed class SystemUnderTest : IAsyncDisposable
 {
-    private static readonly string[] Infrastructure = ["api", "redis", "postgres", "storage"];
+    private static readonly string[] Infrastructure = ["api", "redis", "postgres", "blobs"];
     private readonly Process _appHost;
     private readonly StreamWriter _log;
 
@@ -28,7 +28,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 
     public int Workers { get; }
 
-    /// <summary>The AppHost itself: the supervisor and the developer dashboard that receives every service's telemetry.</summary>
+    /// <summary>The AppHost, whose tree holds DCP, the Aspire dashboard (which receives every service's telemetry) and every process they start.</summary>
     public int AppHostPid => _appHost.Id;
 
     public string ApiKey { get; }
@@ -43,11 +43,11 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 
     public int Pid(string resource) => Resources[resource].Pid ?? throw new InvalidOperationException($"{resource} has no pid.");
 
-    public IEnumerable<int> WorkerPids => WorkerNames(Workers).Select(Pid);
+    public IEnumerable<int> WorkerPids => WorkerReplicas(Resources).Select(r => r.Pid ?? throw new InvalidOperationException($"{r.Name} has no pid."));
 
-    /// <summary>The AppHost names one replica <c>worker</c>, and several <c>worker-0</c>, <c>worker-1</c>, …</summary>
-    public static IEnumerable<string> WorkerNames(int workers) =>
-        workers == 1 ? ["worker"] : Enumerable.Range(0, workers).Select(i => $"worker-{i.ToString(CultureInfo.InvariantCulture)}");
+    /// <summary>The AppHost names one replica <c>worker</c>, and several by their instance (<c>worker-x7k2m9qd</c>, …).</summary>
+    public static IEnumerable<ResourceEntry> WorkerReplicas(IReadOnlyDictionary<string, ResourceEntry> resources) =>
+        resources.Values.Where(r => r.Name == "worker" || r.Name.StartsWith("worker-", StringComparison.Ordinal)).OrderBy(r => r.Name, StringComparer.Ordinal);
 
     public static async Task<SystemUnderTest> StartAsync(BenchSettings settings, int workers, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
@@ -88,7 +88,6 @@ internal sealed class SystemUnderTest : IAsyncDisposable
         appHost.BeginOutputReadLine();
         appHost.BeginErrorReadLine();
 
-        var expected = Infrastructure.Concat(WorkerNames(workers)).ToArray();
         try
         {
             var deadline = Stopwatch.StartNew();
@@ -101,7 +100,9 @@ internal sealed class SystemUnderTest : IAsyncDisposable
                 }
 
                 var resources = ResourceEntry.TryRead(resourcesFile);
-                if (resources is not null && expected.All(name => resources.TryGetValue(name, out var r) && r.State == "Running" && r.Pid is not null))
+                static bool Ready(ResourceEntry r) => r.State == "Running" && r.Pid is not null;
+                if (resources is not null && Infrastructure.All(name => resources.TryGetValue(name, out var r) && Ready(r))
+                    && WorkerReplicas(resources).Count(Ready) == workers)
                 {
                     return new SystemUnderTest(appHost, log, resources, workers, apiKey);
                 }
@@ -124,13 +125,13 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(100));
         await StopAsync(_appHost, deadline.Token);
         _appHost.Dispose();
         await _log.DisposeAsync();
     }
 
-    /// <summary>SIGTERM (graceful: the AppHost stops its children in order), then a kill of the whole tree after a deadline.</summary>
+    /// <summary>SIGTERM (graceful: the AppHost stops its children and waits for them), then a kill of the whole tree after a deadline.</summary>
     private static async Task StopAsync(Process appHost, CancellationToken cancellationToken)
     {
         if (appHost.HasExited)
@@ -144,7 +145,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        deadline.CancelAfter(TimeSpan.FromSeconds(90));
         try
         {
             await appHost.WaitForExitAsync(deadline.Token);

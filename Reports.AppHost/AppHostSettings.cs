@@ -1,0 +1,139 @@
+using System.Globalization;
+using Reports.LocalServers;
+
+namespace Reports.AppHost;
+
+/// <summary>
+/// What <c>./reports up</c> (or <c>dotnet run</c>) asks of the AppHost: <c>--workers N</c>, <c>--api-port P</c>,
+/// <c>--dashboard-port P</c>, <c>--data-dir DIR</c>, <c>--containers</c> or <c>--processes</c>. Everything else is
+/// Aspire's configuration (e.g. <c>--ConnectionStrings:redis HOST:PORT</c> to use an existing server).
+/// </summary>
+internal sealed record AppHostSettings
+{
+    public const int DefaultWorkers = 2;
+    public const int DefaultApiPort = 5080;
+    public const int DefaultDashboardPort = 18888;
+
+    public const string Usage = """
+        Usage: ./reports up [options]     (or: dotnet run --project Reports.AppHost -- [options], or: aspire run)
+
+          --workers N          worker replicas (default 2)
+          --api-port P         the API's port on localhost (default 5080)
+          --dashboard-port P   the Aspire dashboard's port on localhost (default 18888; 0 for a free one)
+          --data-dir DIR       the local servers' data and resources.json (default: .data/ in the repository)
+          --containers         run Redis, PostgreSQL and Azurite as containers (needs a container engine)
+          --processes          run them as local processes (the default when no container engine answers)
+          --ConnectionStrings:NAME VALUE
+                               use an existing server (NAME: redis, reportsdb, blobs); ConnectionStrings__NAME too
+        """;
+
+    public int Workers { get; init; } = DefaultWorkers;
+
+    public int ApiPort { get; init; } = DefaultApiPort;
+
+    public int DashboardPort { get; init; } = DefaultDashboardPort;
+
+    public string DataDirectory { get; init; } = Path.Combine(ToolPaths.RepositoryRoot, ".data");
+
+    /// <summary>Null: containers when an engine answers.</summary>
+    public bool? Containers { get; init; }
+
+    /// <summary>The arguments that are Aspire's, not ours.</summary>
+    public IReadOnlyList<string> AspireArguments { get; init; } = [];
+
+    public bool UseContainers => Containers ?? ContainerEngine.Answers();
+
+    public string DataFolder(string name) => Path.Combine(DataDirectory, name);
+
+    /// <summary>
+    /// Aspire's options: our arguments removed; the dashboard on <see cref="DashboardPort"/> and its OTLP and resource
+    /// service endpoints on free ports (what a launch profile gives under <c>dotnet run</c>, here for a plain start of
+    /// the built AppHost too), over plain HTTP on loopback; Development unless an environment is chosen.
+    /// </summary>
+    public DistributedApplicationOptions AspireOptions()
+    {
+        List<string> args = [.. AspireArguments];
+        void Default(string name, string value)
+        {
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)) && !args.Any(a => a.StartsWith($"--{name}", StringComparison.OrdinalIgnoreCase)))
+            {
+                args.Add($"--{name}={value}");
+            }
+        }
+
+        Default("ASPNETCORE_URLS", $"http://localhost:{DashboardPort.ToString(CultureInfo.InvariantCulture)}");
+        Default("ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL", $"http://localhost:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}");
+        Default("ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL", $"http://localhost:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}");
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")))
+        {
+            Default("environment", "Development");
+        }
+
+        return new DistributedApplicationOptions { Args = [.. args], AllowUnsecuredTransport = true };
+    }
+
+    /// <summary>The settings, or the error to print with the usage.</summary>
+    public static (AppHostSettings? Settings, string? Error) Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var settings = new AppHostSettings();
+        List<string> rest = [];
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (key, inline) = Split(args[i]);
+            string? Value() => inline ?? (i + 1 < args.Count ? args[++i] : null);
+            switch (key)
+            {
+                case "--workers":
+                    if (!TryNumber(Value(), 0, 64, out var workers))
+                    {
+                        return (null, "--workers needs a whole number from 0 to 64.");
+                    }
+
+                    settings = settings with { Workers = workers };
+                    break;
+                case "--api-port":
+                    if (!TryNumber(Value(), 1, 65535, out var apiPort))
+                    {
+                        return (null, "--api-port needs a port number from 1 to 65535.");
+                    }
+
+                    settings = settings with { ApiPort = apiPort };
+                    break;
+                case "--dashboard-port":
+                    if (!TryNumber(Value(), 0, 65535, out var dashboardPort))
+                    {
+                        return (null, "--dashboard-port needs a port number from 0 to 65535.");
+                    }
+
+                    settings = settings with { DashboardPort = dashboardPort == 0 ? FreePort.Next() : dashboardPort };
+                    break;
+                case "--data-dir":
+                    if (Value() is not { Length: > 0 } folder)
+                    {
+                        return (null, "--data-dir needs a folder.");
+                    }
+
+                    settings = settings with { DataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) };
+                    break;
+                case "--containers" or "--processes":
+                    settings = settings with { Containers = key == "--containers" };
+                    break;
+                default:
+                    rest.Add(args[i]);
+                    break;
+            }
+        }
+
+        return (settings with { AspireArguments = rest }, null);
+    }
+
+    private static (string Key, string? Value) Split(string argument)
+    {
+        var equals = argument.IndexOf('=', StringComparison.Ordinal);
+        return argument.StartsWith("--", StringComparison.Ordinal) && equals > 2 ? (argument[..equals], argument[(equals + 1)..]) : (argument, null);
+    }
+
+    private static bool TryNumber(string? text, int min, int max, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+}

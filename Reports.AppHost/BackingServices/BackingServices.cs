@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Reports.LocalServers;
+
+namespace Reports.AppHost.BackingServices;
+
+/// <summary>
+/// Redis, PostgreSQL and blob storage by what the machine has: a connection string given to the AppHost means that
+/// server; else Aspire's container resources where a container engine answers; else the same names as local processes
+/// with their data under the data folder.
+/// </summary>
+internal static class BackingServices
+{
+    private const string AzuriteImage = "mcr.microsoft.com/azure-storage/azurite";
+    private const string AzuriteTag = "3.35.0";
+    private const int AzuriteBlobPort = 10000;
+
+    public static IResourceBuilder<IResourceWithConnectionString> AddReportsRedis(
+        this IDistributedApplicationBuilder builder, string name, AppHostSettings settings)
+    {
+        if (IsGiven(builder, name))
+        {
+            return builder.AddConnectionString(name);
+        }
+
+        if (settings.UseContainers)
+        {
+            return builder.AddRedis(name).WithDataVolume().WithPersistence();
+        }
+
+        var directory = settings.DataFolder(name);
+        return builder.AddLocalServer(new LocalRedisResource(name, directory), RedisServer.PingAsync)
+            .WithArgs(context => AddAll(context.Args, 
+                RedisServer.Arguments(((LocalRedisResource)context.Resource).Endpoint.Property(EndpointProperty.TargetPort), directory)));
+    }
+
+    public static IResourceBuilder<IResourceWithConnectionString> AddReportsBlobs(
+        this IDistributedApplicationBuilder builder, string name, AppHostSettings settings)
+    {
+        if (IsGiven(builder, name))
+        {
+            return builder.AddConnectionString(name);
+        }
+
+        if (settings.UseContainers)
+        {
+            var container = new AzuriteContainerResource(name);
+            return builder.AddResource(container)
+                .WithImage(AzuriteImage, AzuriteTag)
+                .WithArgs("azurite-blob", "--blobHost", "0.0.0.0", "--location", "/data", "--skipApiVersionCheck", "--loose", "--disableTelemetry")
+                .WithHttpEndpoint(targetPort: AzuriteBlobPort, name: AzuriteContainerResource.EndpointName)
+                .WithVolume("reports-azurite", "/data");
+        }
+
+        var directory = settings.DataFolder("azurite");
+        return builder.AddLocalServer(new LocalAzuriteResource(name, directory), FreePort.AcceptsAsync)
+            .WithArgs(context => AddAll(context.Args, 
+                AzuriteServer.Arguments(((LocalAzuriteResource)context.Resource).Endpoint.Property(EndpointProperty.TargetPort), directory)));
+    }
+
+    /// <summary>The PostgreSQL server named <paramref name="serverName"/> with the database <paramref name="databaseName"/>.</summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddReportsDatabase(
+        this IDistributedApplicationBuilder builder, string serverName, string databaseName, AppHostSettings settings)
+    {
+        if (IsGiven(builder, databaseName))
+        {
+            return builder.AddConnectionString(databaseName);
+        }
+
+        if (settings.UseContainers)
+        {
+            return builder.AddPostgres(serverName).WithDataVolume().AddDatabase(databaseName);
+        }
+
+        var directory = settings.DataFolder(serverName);
+        var password = PostgresServer.Prepare(directory);
+        var (program, _) = PostgresServer.ServerCommand(directory, 0, durable: true);
+        var server = builder.AddLocalServer(new LocalPostgresResource(serverName, program, directory, password), PostgresAnswersAsync(password))
+            .WithArgs(context => AddAll(context.Args, PostgresServer.ServerCommand(
+                directory, ((LocalPostgresResource)context.Resource).Endpoint.Property(EndpointProperty.TargetPort), durable: true).Arguments));
+        if (!PostgresServer.IsInitialized(directory))
+        {
+            // initdb once, as a one-shot resource the server waits for; a kept cluster starts at once.
+            var (initProgram, initArguments) = PostgresServer.InitCommand(directory);
+            var init = builder.AddExecutable($"{serverName}-init", initProgram, directory).WithArgs([.. initArguments]).ExcludeFromManifest();
+            server.WaitForCompletion(init);
+        }
+
+        var database = new LocalPostgresDatabaseResource(databaseName, databaseName, server.Resource);
+        builder.Eventing.Subscribe<ResourceReadyEvent>(server.Resource, async (ready, cancellationToken) =>
+        {
+            var connectionString = await server.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken);
+            await PostgresDatabases.EnsureAsync(connectionString!, databaseName, cancellationToken);
+            await ready.Services.GetRequiredService<ResourceNotificationService>()
+                .PublishUpdateAsync(database, state => state with { State = KnownResourceStates.Running });
+        });
+        var healthCheck = $"{databaseName}_check";
+        builder.Services.AddHealthChecks().AddAsyncCheck(healthCheck, async cancellationToken =>
+        {
+            var connectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken);
+            return await PostgresDatabases.AnswersAsync(connectionString!, cancellationToken);
+        });
+        return builder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot { ResourceType = "PostgresDatabase", State = KnownResourceStates.Waiting, Properties = [] })
+            .WithHealthCheck(healthCheck)
+            .ExcludeFromManifest();
+    }
+
+    private static void AddAll(IList<object> args, IEnumerable<object> values)
+    {
+        foreach (var value in values)
+        {
+            args.Add(value);
+        }
+    }
+
+    private static bool IsGiven(IDistributedApplicationBuilder builder, string name) =>
+        !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name));
+
+    private static Func<int, CancellationToken, Task<bool>> PostgresAnswersAsync(string password) =>
+        async (port, cancellationToken) =>
+            (await PostgresDatabases.AnswersAsync(
+                PostgresServer.ConnectionStringFor(LocalServer.Host, port, password, LocalPostgresResource.AdminDatabase), cancellationToken))
+            .Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
+}

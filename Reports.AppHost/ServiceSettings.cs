@@ -1,0 +1,40 @@
+using Reports.LocalServers;
+
+namespace Reports.AppHost;
+
+/// <summary>What the AppHost gives the services besides their connection strings.</summary>
+internal static class ServiceSettings
+{
+    private const string ReportsPrefix = "Reports__";
+
+    /// <summary>
+    /// Every <c>Reports__…</c> variable of the AppHost's environment (<c>Reports__Worker__Concurrency=4 ./reports up</c>),
+    /// so settings given to the AppHost reach the services, whatever the orchestrator passes on by itself.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithReportsSettings(this IResourceBuilder<ProjectResource> project) =>
+        project.WithEnvironment(context =>
+        {
+            foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+            {
+                if (variable.Key is string name && name.StartsWith(ReportsPrefix, StringComparison.Ordinal))
+                {
+                    context.EnvironmentVariables[name] = variable.Value as string ?? "";
+                }
+            }
+        });
+
+    /// <summary>The api's bootstrap admin key, when the AppHost has one (Development).</summary>
+    public static IResourceBuilder<ProjectResource> WithAdminKey(this IResourceBuilder<ProjectResource> api, string? adminKey) =>
+        adminKey is null ? api : api.WithEnvironment(DevelopmentAdminKey.EnvironmentVariable, adminKey);
+
+    /// <summary>The worker's runtime settings for a flat memory footprint (see <see cref="WorkerRuntime"/>).</summary>
+    public static IResourceBuilder<ProjectResource> WithWorkerRuntime(this IResourceBuilder<ProjectResource> worker)
+    {
+        foreach (var (name, value) in WorkerRuntime.Environment)
+        {
+            worker.WithEnvironment(name, value);
+        }
+
+        return worker;
+    }
+}

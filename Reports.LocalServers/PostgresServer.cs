@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace Reports.LocalServers;
+
+/// <summary>
+/// A PostgreSQL cluster kept in one folder: initialised once, then started on loopback.
+/// PostgreSQL refuses to run as root, so on a root machine it runs as the <c>postgres</c> user (see <see cref="AsPostgresUser"/>).
+/// </summary>
+public sealed class PostgresServer(ChildProcess process, int port, string directory, string password) : IAsyncDisposable
+{
+    private const string Superuser = "postgres";
+
+    public ChildProcess Process { get; } = process;
+
+    public int Port { get; } = port;
+
+    public string Password { get; } = password;
+
+    public string ConnectionStringFor(string database) => ConnectionStringFor("127.0.0.1", Port, Password, database);
+
+    public static async Task<PostgresServer> StartAsync(
+        string directory, int port, Action<string> onOutput, CancellationToken cancellationToken, bool durable = true)
+    {
+        var password = Prepare(directory);
+        if (!IsInitialized(directory))
+        {
+            var (initProgram, initArguments) = InitCommand(directory);
+            var init = ChildProcess.Start(initProgram, initArguments.Select(a => a.ToString()!), onOutput, directory);
+            var code = await init.Exited.WaitAsync(cancellationToken);
+            if (code != 0)
+            {
+                throw new InvalidOperationException($"initdb failed with exit code {code}; its output is in the postgres log above.");
+            }
+        }
+
+        var (program, arguments) = ServerCommand(directory, port.ToString(CultureInfo.InvariantCulture), durable);
+        var process = ChildProcess.Start(program, arguments.Select(a => a.ToString()!), onOutput, directory);
+        var server = new PostgresServer(process, port, directory, password);
+        try
+        {
+            await Readiness.WaitAsync("postgres", process, server.CanConnectAsync, TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch
+        {
+            // Not ready (exited, too slow, or the start was cancelled): leave no process behind.
+            await server.StopAsync(TimeSpan.FromSeconds(10));
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>The connection string of the superuser on a local server.</summary>
+    public static string ConnectionStringFor(string host, object port, string password, string database) =>
+        $"Host={host};Port={port};Username={Superuser};Password={password};Database={database}";
+
+    /// <summary>
+    /// Makes the cluster's folder ready for the server (its password kept in <c>pw</c>, made once, so a cluster kept
+    /// across runs keeps its password; as root, the folder handed to the postgres user) and returns the password.
+    /// </summary>
+    public static string Prepare(string directory)
+    {
+        var passwordFile = Path.Combine(directory, "pw");
+        Directory.CreateDirectory(Path.Combine(directory, "sock"));
+        if (!File.Exists(passwordFile))
+        {
+            File.WriteAllText(passwordFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + "\n");
+        }
+
+        var password = File.ReadAllText(passwordFile).Trim();
+        HandOver(directory);
+        return password;
+    }
+
+    public static bool IsInitialized(string directory) => File.Exists(Path.Combine(directory, "data", "PG_VERSION"));
+
+    /// <summary>initdb of a UTF-8 cluster whose superuser signs in with the password in <c>pw</c> over TCP.</summary>
+    public static (string Program, IReadOnlyList<object> Arguments) InitCommand(string directory) =>
+        AsPostgresUser(Path.Combine(ToolPaths.PostgresBin, "initdb"),
+        [
+            "-D", Path.Combine(directory, "data"), "-U", Superuser, "-E", "UTF8", "--locale=C.UTF-8",
+            "--auth-local=trust", "--auth-host=scram-sha-256", $"--pwfile={Path.Combine(directory, "pw")}", "-N",
+        ]);
+
+    /// <summary>
+    /// The postmaster on loopback; <paramref name="port"/> is a number or, in the AppHost, the endpoint's port resolved at
+    /// launch. Not <paramref name="durable"/> (tests): no fsync, which a crash of the machine would not survive.
+    /// </summary>
+    public static (string Program, IReadOnlyList<object> Arguments) ServerCommand(string directory, object port, bool durable)
+    {
+        List<object> settings =
+        [
+            "-D", Path.Combine(directory, "data"),
+            "-c", "listen_addresses=127.0.0.1",
+            "-c", $"unix_socket_directories={Path.Combine(directory, "sock")}",
+            "-c", "max_connections=200",
+            "-p", port,
+        ];
+        if (!durable)
+        {
+            settings.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+        }
+
+        return AsPostgresUser(Path.Combine(ToolPaths.PostgresBin, "postgres"), settings);
+    }
+
+    public async Task<bool> CanConnectAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres") + ";Pooling=false;Timeout=3");
+        await connection.OpenAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task EnsureDatabaseAsync(string database, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres") + ";Pooling=false");
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
+        exists.Parameters.AddWithValue(database);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Fast shutdown: SIGINT to the postmaster ends sessions and stops cleanly (SIGTERM would wait for clients).</summary>
+    public Task StopAsync(TimeSpan deadline) => Process.StopAsync(deadline, Signals.SigInt, PostmasterPid());
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(15));
+        await Process.DisposeAsync();
+    }
+
+    private int? PostmasterPid()
+    {
+        var pidFile = Path.Combine(directory, "data", "postmaster.pid");
+        try
+        {
+            var first = File.ReadLines(pidFile).FirstOrDefault();
+            return int.TryParse(first, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>
+    /// PostgreSQL refuses to run as root: as root, <c>setpriv</c> switches to the postgres user and execs the program (no
+    /// wrapper process stays between the caller and the server, so its pid and signals are the server's own).
+    /// </summary>
+    private static (string Program, IReadOnlyList<object> Arguments) AsPostgresUser(string program, IReadOnlyList<object> arguments) =>
+        IsRoot
+            ? ("setpriv", ["--reuid=" + Superuser, "--regid=" + Superuser, "--init-groups", "--", program, .. arguments])
+            : (program, arguments);
+
+    /// <summary>As root, give the folder to the postgres user and let it through every parent folder.</summary>
+    private static void HandOver(string directory)
+    {
+        if (!IsRoot)
+        {
+            return;
+        }
+
+        using (var chown = System.Diagnostics.Process.Start("chown", ["-R", $"{Superuser}:{Superuser}", directory]))
+        {
+            chown.WaitForExit();
+        }
+
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        for (var parent = Directory.GetParent(directory); parent is not null; parent = parent.Parent)
+        {
+            var mode = File.GetUnixFileMode(parent.FullName);
+            if (!mode.HasFlag(UnixFileMode.OtherExecute))
+            {
+                File.SetUnixFileMode(parent.FullName, mode | UnixFileMode.OtherExecute);
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace Reports.LocalServers;
+
+/// <summary>Reads the process tree from /proc (Linux).</summary>
+public static class ProcessTree
+{
+    /// <summary>The live children of <paramref name="pid"/>.</summary>
+    public static IReadOnlyList<int> Children(int pid) => ChildrenWhere(pid, state => state != 'Z');
+
+    /// <summary>The children of <paramref name="pid"/> that have exited and wait to be reaped.</summary>
+    public static IReadOnlyList<int> Zombies(int pid) => ChildrenWhere(pid, state => state == 'Z');
+
+    private static List<int> ChildrenWhere(int pid, Func<char, bool> state)
+    {
+        List<int> children = [];
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate)
+                && Stat(candidate) is { } stat && stat.ParentPid == pid && state(stat.State))
+            {
+                children.Add(candidate);
+            }
+        }
+
+        return children;
+    }
+
+    /// <summary>
+    /// The program a launcher runs: Aspire starts each project through <c>dotnet run --no-build</c>, which runs the
+    /// service as its only child; a process without children is itself the program.
+    /// </summary>
+    public static int Program(int pid) => Children(pid) is [var only] ? only : pid;
+
+    /// <summary>State and parent of a process, or null when it is gone.</summary>
+    public static (char State, int ParentPid)? Stat(int pid)
+    {
+        try
+        {
+            // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+            var text = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            return (fields[0][0], int.Parse(fields[1], CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Reports.LocalServers;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.AppHost;
+
+/// <summary>The AppHost's application, started by Aspire.Hosting.Testing: what a developer gets from <c>./reports up</c>.</summary>
+[Collection(AspireAppGroup.Name)]
+public sealed class AspireAppTests(AspireApp system)
+{
+    private static readonly object LongReport = new { type = "orders", format = "csv", parameters = new { from = "2021-01-01", to = "2025-12-31" } };
+
+    [Fact]
+    public async Task Every_resource_runs_healthy_and_migrate_completes()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var notifications = system.App.ResourceNotifications;
+        await notifications.WaitForResourceAsync("migrate", KnownResourceStates.Finished, timeout.Token);
+        Assert.True(notifications.TryGetCurrentState("migrate", out var migrate));
+        Assert.Equal(0, migrate.Snapshot.ExitCode);
+
+        // resources.json lists each resource with its process, and two worker replicas, all healthy.
+        await Poll.UntilAsync(() => system.Resources().Count(r => r.Name.StartsWith("worker-", StringComparison.Ordinal)
+            && r is { State: "Running", Health: "Healthy", Pid: not null }) == 2, "two healthy worker replicas", TimeSpan.FromMinutes(2));
+        var resources = system.Resources().ToDictionary(r => r.Name);
+        foreach (var name in (string[])["redis", "postgres", "blobs", "api"])
+        {
+            Assert.True(resources[name] is { State: "Running", Pid: not null }, $"{name}: {resources[name]}");
+            Assert.NotNull(ProcessTree.Stat(resources[name].Pid!.Value));
+        }
+
+        Assert.StartsWith("127.0.0.1:", resources["redis"].ConnectionString, StringComparison.Ordinal);
+        Assert.Contains("Database=reportsdb", resources["reportsdb"].ConnectionString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_csv_report_runs_end_to_end()
+    {
+        using var client = system.CreateAdminClient();
+        var created = await ReportsClient.CreateAsync(client, new { type = "orders", format = "csv", parameters = new { from = "2024-01-01", to = "2024-03-31" } });
+        var id = created.GetProperty("id").GetString()!;
+
+        var final = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(2));
+
+        Assert.True(final.GetProperty("status").GetString() == "succeeded", final.ToString());
+        var rows = final.GetProperty("progress").GetProperty("rowsWritten").GetInt64();
+        Assert.True(rows > 0);
+        var bytes = await DownloadAsync(client, id);
+        var parsed = Csv.Parse(System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.Equal("order_id", parsed[0][0]);
+        Assert.Equal(rows, parsed.Count - 1);
+        Assert.Equal(final.GetProperty("file").GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    [Fact]
+    public async Task A_worker_replica_killed_by_its_dashboard_command_has_its_job_taken_over_by_the_other()
+    {
+        using var client = system.CreateAdminClient();
+        await using var database = await system.DatabaseAsync();
+        var id = (await ReportsClient.CreateAsync(client, LongReport)).GetProperty("id").GetString()!;
+
+        // The replica that holds the job's lease: its worker id ends with its process id.
+        string? owner = null;
+        await Poll.UntilAsync(async () =>
+        {
+            await using var command = database.CreateCommand("SELECT lease_owner FROM reports.jobs WHERE id = $1 AND status = 'running'");
+            command.Parameters.AddWithValue(Guid.Parse(id));
+            owner = await command.ExecuteScalarAsync() as string;
+            return owner is not null;
+        }, "a worker runs the job", TimeSpan.FromMinutes(1));
+        var worker = owner ?? throw new InvalidOperationException("no lease owner");
+        var ownerPid = int.Parse(worker[(worker.LastIndexOf('-') + 1)..], CultureInfo.InvariantCulture);
+        var replica = system.Resources().Single(r => r.Pid == ownerPid && r.Name.StartsWith("worker-", StringComparison.Ordinal));
+
+        var killed = await system.Service<ResourceCommandService>().ExecuteCommandAsync(replica.Name, "kill");
+
+        Assert.True(killed.Success, killed.Message ?? "the kill command failed");
+        await Poll.UntilAsync(() => ProcessTree.Stat(ownerPid) is null or { State: 'Z' }, "the replica's process is gone");
+        var final = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(4));
+        Assert.True(final.GetProperty("status").GetString() == "succeeded", final.ToString());
+        Assert.True(final.GetProperty("attempts").GetInt32() >= 2, final.ToString());
+    }
+
+    private static async Task<byte[]> DownloadAsync(HttpClient client, string id)
+    {
+        using var answer = await client.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
+        if (answer.Headers.Location is { } location)
+        {
+            using var storage = new HttpClient();
+            return await storage.GetByteArrayAsync(location);
+        }
+
+        return await answer.Content.ReadAsByteArrayAsync();
+    }
+}
