@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Reports.Core.Catalog.Definitions;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Pdf;
+using Reports.Core.Storage.Blobs;
 using Reports.Tests.Integration;
 
 namespace Reports.Tests.Generation;
@@ -37,6 +39,26 @@ public sealed class StaleAttemptBlocksTests(Infrastructure infrastructure)
         // Then the stale attempt's commit lands, last: the new attempt's file stays.
         await Assert.ThrowsAsync<StaleAttemptException>(stale.LandCommitAsync);
         Assert.Equal(file.Sha256, await HashAsync(storage, request.BlobName));
+    }
+
+    [Fact]
+    public async Task An_attempt_replaces_the_file_an_older_attempt_committed_before_it_lost_the_job_and_never_the_reverse()
+    {
+        var services = (await infrastructure.SystemAsync()).WorkerServices;
+        var csv = services.GetRequiredService<CsvReportGenerator>();
+        var request = GenerationRequests.For(OrdersReport.Definition, "csv");
+
+        // Attempt 1 commits its file, then loses the job before recording it; attempt 2 writes the file again.
+        await csv.GenerateAsync(request, new RecordingProgress(), CancellationToken.None);
+        var file = await csv.GenerateAsync(request with { Attempt = 2 }, new RecordingProgress(), CancellationToken.None);
+        var blob = new BlobServiceClient(infrastructure.BlobConnectionString)
+            .GetBlobContainerClient(BlobReportFiles.ContainerName).GetBlobClient(request.BlobName);
+        Assert.Equal("2", (await blob.GetPropertiesAsync()).Value.Metadata["attempt"]);
+        Assert.Equal(file.Sha256, await HashAsync(services.GetRequiredService<IReportFiles>(), request.BlobName));
+
+        // Attempt 1, still going, writes everything once more: its commit is refused.
+        await Assert.ThrowsAsync<StaleAttemptException>(() => csv.GenerateAsync(request, new RecordingProgress(), CancellationToken.None));
+        Assert.Equal("2", (await blob.GetPropertiesAsync()).Value.Metadata["attempt"]);
     }
 
     private static PdfReportGenerator Generator(IServiceProvider services, IReportFiles files, DateTimeOffset now) =>
