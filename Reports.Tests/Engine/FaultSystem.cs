@@ -87,6 +87,20 @@ public sealed class FaultSystem : IAsyncLifetime
         return checkpoint is null ? 0 : System.Text.Json.JsonDocument.Parse(checkpoint).RootElement.GetProperty("Blocks").GetInt32();
     }
 
+    /// <summary>
+    /// Requests a report that a worker of its own starts, then kills that worker (SIGKILL) once the report has staged
+    /// <paramref name="blocks"/> blocks: the job is left running under a lease nobody renews. Returns the report's id.
+    /// </summary>
+    public async Task<string> KillWorkerMidReportAsync(HttpClient client, object request, string workerPrefix, int blocks = 5)
+    {
+        await using var doomed = await StartWorkerAsync(workerPrefix + Guid.NewGuid().ToString("N")[..6]);
+        var id = (await ReportsClient.CreateAsync(client, request)).GetProperty("id").GetString()!;
+        await EventuallyAsync(async () => await StagedBlocksAsync(id) >= blocks, $"the first worker has staged {blocks} blocks");
+        doomed.Kill();
+        await doomed.Exited;
+        return id;
+    }
+
     /// <summary>The SHA-256 of the report's file as downloaded through its signed link.</summary>
     public static async Task<string> DownloadHashAsync(HttpClient client, string id)
     {

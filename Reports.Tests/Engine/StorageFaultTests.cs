@@ -64,14 +64,7 @@ public sealed class StorageFaultTests(FaultSystem system)
     public async Task A_report_resumed_after_storage_came_back_empty_starts_again_and_its_file_is_byte_identical()
     {
         using var client = await system.CreateClientAsync();
-        string id;
-        await using (var doomed = await system.StartWorkerAsync("before-wipe-" + Guid.NewGuid().ToString("N")[..6]))
-        {
-            id = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
-            await FaultSystem.EventuallyAsync(async () => await system.StagedBlocksAsync(id) >= 5, "the first worker has staged 5 blocks");
-            doomed.Kill();
-            await doomed.Exited;
-        }
+        var id = await system.KillWorkerMidReportAsync(client, FullRange, "before-wipe-");
 
         // The checkpoint counts blocks that storage no longer has when the next attempt resumes.
         await system.Infrastructure.WipeBlobsAsync();

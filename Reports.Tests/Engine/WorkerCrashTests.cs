@@ -13,14 +13,7 @@ public sealed class WorkerCrashTests(FaultSystem system)
     public async Task A_worker_killed_mid_job_is_taken_over_and_the_resumed_file_is_byte_identical()
     {
         using var client = await system.CreateClientAsync();
-        string id;
-        await using (var doomed = await system.StartWorkerAsync("doomed-" + Guid.NewGuid().ToString("N")[..6]))
-        {
-            id = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
-            await FaultSystem.EventuallyAsync(async () => await system.StagedBlocksAsync(id) >= 5, "the first worker has staged 5 blocks");
-            doomed.Kill();
-            await doomed.Exited;
-        }
+        var id = await system.KillWorkerMidReportAsync(client, FullRange, "doomed-");
 
         var blocksBeforeCrash = await system.StagedBlocksAsync(id);
         Assert.Equal("running", await system.JobValueAsync<string>(id, "status"));
