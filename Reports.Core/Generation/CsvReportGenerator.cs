@@ -12,7 +12,8 @@ namespace Reports.Core.Generation;
 /// Produces a CSV report: reads keyset pages, formats rows into UTF-8 block buffers of about 4 MiB, and stages each
 /// block while the next one is being read and formatted (a bounded pipeline of <see cref="GenerationOptions.BlocksInFlight"/>
 /// blocks). After each staged block it checkpoints; at the end it commits the block list. A file that fits in its first
-/// block is written in one call instead, with no checkpoint: a retry would write the same bytes again.
+/// block is written in one call instead, with no checkpoint: a retry would write the same bytes again. A checkpoint whose
+/// blocks storage no longer holds (it came back empty) is not resumed: the file starts again from its first row.
 /// </summary>
 public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, IOptions<GenerationOptions> options)
 {
@@ -22,7 +23,8 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
     public async Task<ReportFile> GenerateAsync(GenerationRequest request, IJobProgress progress, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var resumed = request.Checkpoint.Blocks > 0;
+        var resumed = request.Checkpoint.Blocks > 0
+            && await files.HasBlocksAsync(request.BlobName, request.Checkpoint.BlockRuns(), cancellationToken);
         var start = resumed ? request.Checkpoint : GenerationCheckpoint.Start;
         var blocks = Channel.CreateBounded<StagedBlock>(new BoundedChannelOptions(settings.BlocksInFlight)
         {
@@ -46,13 +48,13 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
         {
             while (blocks.Reader.TryRead(out var unused))
             {
-                unused.Block.Dispose();
+                unused.Content.Dispose();
             }
         }
 
         if (!result.Committed)
         {
-            await files.CommitAsync(request.BlobName, 0, result.Checkpoint.Blocks, contentType, downloadName, cancellationToken);
+            await files.CommitAsync(request.BlobName, result.Checkpoint.BlockRuns(), new FileWrite(request.Attempt, contentType, downloadName), cancellationToken);
         }
 
         var sha256 = result.Sha256 ?? await HashCommittedAsync(request.BlobName, cancellationToken);
@@ -82,8 +84,8 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             var scratch = new byte[1024];
             var rows = start.Rows;
             var bytes = start.Bytes;
-            var sequence = start.Blocks;
-            if (sequence == 0)
+            var staged = start;
+            if (staged.Blocks == 0)
             {
                 WriteHeader(writer, report);
             }
@@ -94,9 +96,10 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
                 // .gz file, so staging, checkpoints and resuming work exactly as for plain CSV.
                 var block = gzip ? GzipBlocks.Compress(writer.TakeBlock(), buffers) : writer.TakeBlock();
                 bytes += block.Length;
-                var checkpoint = new GenerationCheckpoint(cursor.HasValue ? cursor.Serialize() : null, sequence + 1, rows, bytes);
-                await output.WriteAsync(new StagedBlock(sequence, block, checkpoint, WholeFile: last && sequence == 0), cancellationToken);
-                sequence++;
+                var checkpoint = staged.Next(cursor.HasValue ? cursor.Serialize() : null, rows, bytes, request.Attempt);
+                await output.WriteAsync(new StagedBlock(new FileBlock(request.Attempt, staged.Blocks), block, checkpoint,
+                    WholeFile: last && staged.Blocks == 0), cancellationToken);
+                staged = checkpoint;
             }
 
             int pageRows;
@@ -129,7 +132,7 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             while (pageRows == options.Value.PageSize);
 
             // The last, partial block; or the only one, holding just the header, for an empty report.
-            if (writer.Length > 0 || sequence == 0)
+            if (writer.Length > 0 || staged.Blocks == 0)
             {
                 await EmitAsync(last: true);
             }
@@ -151,24 +154,24 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
         var last = start;
         await foreach (var staged in input.ReadAllAsync(cancellationToken))
         {
-            using (staged.Block)
+            using (staged.Content)
             using (var activity = ReportsActivities.Source.StartActivity(ReportsActivities.Block))
             {
-                activity?.SetTag(ReportsActivities.BlockTag, staged.Sequence);
-                activity?.SetTag(ReportsActivities.BytesTag, staged.Block.Length);
-                ReportsMetrics.BytesWritten.Add(staged.Block.Length, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
+                activity?.SetTag(ReportsActivities.BlockTag, staged.Block.Sequence);
+                activity?.SetTag(ReportsActivities.BytesTag, staged.Content.Length);
+                ReportsMetrics.BytesWritten.Add(staged.Content.Length, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
                 if (staged.WholeFile)
                 {
-                    await files.UploadAsync(request.BlobName, staged.Block.Memory, file.ContentType, file.DownloadName, cancellationToken);
+                    await files.UploadAsync(request.BlobName, staged.Content.Memory, new FileWrite(request.Attempt, file.ContentType, file.DownloadName), cancellationToken);
                 }
                 else
                 {
                     // Not cancelled halfway: a request abandoned by the client may still land after a cancelled job's
                     // blob was deleted, leaving a block behind. The pipeline stops before the next block instead.
-                    await files.StageBlockAsync(request.BlobName, 0, staged.Sequence, staged.Block.Memory, CancellationToken.None);
+                    await files.StageBlockAsync(request.BlobName, staged.Block, staged.Content.Memory, CancellationToken.None);
                 }
 
-                sha?.AppendData(staged.Block.Memory.Span);
+                sha?.AppendData(staged.Content.Memory.Span);
             }
 
             if (staged.WholeFile)
@@ -269,7 +272,7 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
     }
 
     /// <param name="WholeFile">The first block is also the last: the file is written in one call.</param>
-    private sealed record StagedBlock(int Sequence, CsvBlock Block, GenerationCheckpoint Checkpoint, bool WholeFile);
+    private sealed record StagedBlock(FileBlock Block, CsvBlock Content, GenerationCheckpoint Checkpoint, bool WholeFile);
 
     /// <param name="Committed">Written whole (one block), so there is no block list to commit.</param>
     private sealed record UploadResult(GenerationCheckpoint Checkpoint, string? Sha256, bool Committed);

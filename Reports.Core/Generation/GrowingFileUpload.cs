@@ -8,13 +8,15 @@ namespace Reports.Core.Generation;
 /// Uploads a local file as staged blocks while it is still being written, hashing it on the way: the writer says how
 /// far the file is written (and flushed) with <see cref="Advance"/>, every whole block up to there is staged in the
 /// background with positional reads, and <see cref="CompleteAsync"/> stages the tail once the file is finished. So the
-/// upload overlaps the drawing instead of following it. The file must only grow (nothing written is rewritten).
+/// upload overlaps the drawing instead of following it. The file must only grow (nothing written is rewritten). Blocks
+/// are staged under the ids of the attempt that writes the file.
 /// </summary>
 internal sealed class GrowingFileUpload : IAsyncDisposable
 {
     private readonly IReportFiles _files;
     private readonly BlockBuffers _buffers;
     private readonly string _blobName;
+    private readonly int _attempt;
     private readonly SafeFileHandle _file;
     private readonly int _blockSize;
     private readonly SemaphoreSlim _advanced = new(0);
@@ -24,10 +26,10 @@ internal sealed class GrowingFileUpload : IAsyncDisposable
     private long _final = -1;
 
     public GrowingFileUpload(
-        IReportFiles files, BlockBuffers buffers, string blobName, SafeFileHandle file, int blockSize, CancellationToken cancellationToken)
+        IReportFiles files, BlockBuffers buffers, string blobName, int attempt, SafeFileHandle file, int blockSize, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(blockSize, buffers.BufferSize);
-        (_files, _buffers, _blobName, _file, _blockSize) = (files, buffers, blobName, file, blockSize);
+        (_files, _buffers, _blobName, _attempt, _file, _blockSize) = (files, buffers, blobName, attempt, file, blockSize);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _upload = Task.Run(() => UploadAsync(_stop.Token), _stop.Token);
     }
@@ -98,6 +100,7 @@ internal sealed class GrowingFileUpload : IAsyncDisposable
 
     private async Task StageAsync(Memory<byte> block, long offset, int sequence, IncrementalHash sha, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var filled = 0;
         while (filled < block.Length)
         {
@@ -114,7 +117,9 @@ internal sealed class GrowingFileUpload : IAsyncDisposable
         activity?.SetTag(ReportsActivities.BlockTag, sequence);
         activity?.SetTag(ReportsActivities.BytesTag, block.Length);
         ReportsMetrics.BytesWritten.Add(block.Length);
-        await _files.StageBlockAsync(_blobName, 0, sequence, block, cancellationToken);
+        // Not cancelled halfway: a request abandoned by the client may still land after a cancelled job's blob was
+        // deleted, leaving a block behind. The upload stops before the next block instead.
+        await _files.StageBlockAsync(_blobName, new FileBlock(_attempt, sequence), block, CancellationToken.None);
         sha.AppendData(block.Span);
     }
 }

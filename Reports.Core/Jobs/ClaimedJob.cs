@@ -9,4 +9,10 @@ public sealed record ClaimedJob(ReportJob Job, string WorkerId)
     public Guid Id => Job.Id;
 
     public int Attempt => Job.Attempt;
+
+    /// <summary>The attempts used against <see cref="ReportJob.MaxAttempts"/>: claims that did not end in a hand-over.</summary>
+    public int AttemptsUsed => Job.Attempt - Job.Released;
+
+    /// <summary>When the lease this claim was given runs out, by the claiming worker's clock, unless it is renewed.</summary>
+    public DateTimeOffset LeaseExpiresAt { get; init; }
 }

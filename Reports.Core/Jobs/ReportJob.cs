@@ -14,6 +14,9 @@ public sealed record ReportJob
     public required string Status { get; init; }
     public required int Attempt { get; init; }
     public required int MaxAttempts { get; init; }
+
+    /// <summary>How many of the claims counted in <see cref="Attempt"/> ended in a hand-over (release, restart), not a failure.</summary>
+    public int Released { get; init; }
     public long RowsWritten { get; init; }
     public long? RowsTotal { get; init; }
     public long? SizeBytes { get; init; }

@@ -74,6 +74,20 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
     }
 
     /// <summary>
+    /// Keeps a running job's message pending on <paramref name="consumer"/>, idle for no time: <c>XCLAIM … JUSTID</c> with
+    /// no minimum idle resets its idle time (and takes it back, had another consumer taken it over). A job's heartbeat
+    /// calls this with every renewal, so the message of a job that is still running is never idle long enough for a
+    /// takeover, however long the job runs; once the worker dies or freezes, it is.
+    /// </summary>
+    public async Task HoldAsync(JobMessage message, string consumer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var activity = ReportsActivities.StartRedis(ReportsActivities.Hold, "XCLAIM", QueueNames.Stream(message.Queue));
+        await Db.StreamClaimIdsOnlyAsync(QueueNames.Stream(message.Queue), QueueNames.ConsumerGroup, consumer, 0, [message.MessageId]);
+    }
+
+    /// <summary>
     /// Acknowledges a message whose outcome is already recorded in PostgreSQL. Sent without waiting for the answer: an
     /// acknowledgement that gets lost leaves the message pending, and its takeover finds the job final and drops it.
     /// </summary>

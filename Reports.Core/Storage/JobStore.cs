@@ -38,7 +38,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     private const string Columns = """
         id, owner, report_type, format, parameters, queue, status, attempt, max_attempts, rows_written, rows_total,
         size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code, webhook_url, updated_at,
-        schedule_id, fire_time, expires_at
+        schedule_id, fire_time, expires_at, released
         """;
 
     /// <summary>
@@ -135,9 +135,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("worker", workerId);
         command.Parameters.AddWithValue("lease", lease);
-        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        var now = time.GetUtcNow();
+        command.Parameters.AddWithValue("now", now);
         var job = await ReadOneAsync(command, cancellationToken);
-        return job is null ? null : new ClaimedJob(job, workerId);
+        return job is null ? null : new ClaimedJob(job, workerId) { LeaseExpiresAt = now + lease };
     }
 
     /// <summary>Extends the lease; false when this attempt no longer holds the job.</summary>
@@ -191,19 +192,33 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>
     /// Gives a job back at once (graceful shutdown): queued again with its checkpoint, and put on the outbox in the same
-    /// statement, so another worker resumes it without waiting for the lease to expire.
+    /// statement, so another worker resumes it without waiting for the lease to expire. A hand-over, not a failure: it
+    /// does not count against the job's attempts.
     /// </summary>
-    public async Task<bool> ReleaseAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    public Task<bool> ReleaseAsync(ClaimedJob claim, CancellationToken cancellationToken) =>
+        HandOverAsync(claim, fromStart: false, cancellationToken);
+
+    /// <summary>
+    /// Gives a job back to start again from the start, without its checkpoint: storage lost blocks the job's file needs.
+    /// The next attempt stages every block under its own ids. Like a release, it does not count against the attempts.
+    /// </summary>
+    public Task<bool> RestartAsync(ClaimedJob claim, CancellationToken cancellationToken) =>
+        HandOverAsync(claim, fromStart: true, cancellationToken);
+
+    private async Task<bool> HandOverAsync(ClaimedJob claim, bool fromStart, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             WITH released AS (
-                UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+                UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, released = released + 1,
+                    checkpoint = CASE WHEN @from_start THEN NULL ELSE checkpoint END,
+                    rows_written = CASE WHEN @from_start THEN 0 ELSE rows_written END, updated_at = @now
                 WHERE id = @id AND attempt = @attempt AND status = 'running'
                 RETURNING id, queue, trace_parent)
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM released
             """);
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("attempt", claim.Attempt);
+        command.Parameters.AddWithValue("from_start", fromStart);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
@@ -251,8 +266,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>
-    /// Replays a failed (dead-lettered) or cancelled job from the start as a new attempt, with a fresh attempt budget.
-    /// The attempt number keeps growing, so it stays a valid fencing token.
+    /// Replays a failed (dead-lettered) or cancelled job from the start as a new attempt, with a fresh attempt budget
+    /// (<paramref name="attempts"/> more than it has used). The attempt number keeps growing, so it stays a valid fencing token.
     /// </summary>
     public async Task<ReportJob?> ReplayAsync(Guid id, int attempts, CancellationToken cancellationToken)
     {
@@ -260,7 +275,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             WITH replayed AS (
                 UPDATE reports.jobs
                 SET status = 'queued', error = NULL, error_code = NULL, checkpoint = NULL, rows_written = 0, finished_at = NULL,
-                    next_attempt_at = NULL, max_attempts = attempt + @attempts, updated_at = @now
+                    next_attempt_at = NULL, max_attempts = attempt - released + @attempts, updated_at = @now
                 WHERE id = @id AND status IN ('failed', 'cancelled')
                 RETURNING {Columns}),
             queued AS (
@@ -459,6 +474,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         ScheduleId = r.IsDBNull(25) ? null : r.GetGuid(25),
         FireTime = r.IsDBNull(26) ? null : r.GetFieldValue<DateTimeOffset>(26),
         ExpiresAt = r.IsDBNull(27) ? null : r.GetFieldValue<DateTimeOffset>(27),
+        Released = r.GetInt32(28),
     };
 
     private sealed record JsonbText(string Text);

@@ -12,6 +12,7 @@ public static class ReportsActivities
 
     public const string Publish = "reports.queue publish";
     public const string Acknowledge = "reports.queue ack";
+    public const string Hold = "reports.queue hold";
     public const string Job = "reports.job";
     public const string Claim = "reports.job claim";
     public const string Complete = "reports.job complete";

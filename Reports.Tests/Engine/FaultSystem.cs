@@ -80,6 +80,37 @@ public sealed class FaultSystem : IAsyncLifetime
         return value is DBNull or null ? default : (T)value;
     }
 
+    /// <summary>How many blocks the job's checkpoint says are staged (0 without a checkpoint).</summary>
+    public async Task<int> StagedBlocksAsync(string id)
+    {
+        var checkpoint = await JobValueAsync<string>(id, "checkpoint");
+        return checkpoint is null ? 0 : System.Text.Json.JsonDocument.Parse(checkpoint).RootElement.GetProperty("Blocks").GetInt32();
+    }
+
+    /// <summary>
+    /// Requests a report that a worker of its own starts, then kills that worker (SIGKILL) once the report has staged
+    /// <paramref name="blocks"/> blocks: the job is left running under a lease nobody renews. Returns the report's id.
+    /// </summary>
+    public async Task<string> KillWorkerMidReportAsync(HttpClient client, object request, string workerPrefix, int blocks = 5)
+    {
+        await using var doomed = await StartWorkerAsync(workerPrefix + Guid.NewGuid().ToString("N")[..6]);
+        var id = (await ReportsClient.CreateAsync(client, request)).GetProperty("id").GetString()!;
+        await EventuallyAsync(async () => await StagedBlocksAsync(id) >= blocks, $"the first worker has staged {blocks} blocks");
+        doomed.Kill();
+        await doomed.Exited;
+        return id;
+    }
+
+    /// <summary>The SHA-256 of the report's file as downloaded through its signed link.</summary>
+    public static async Task<string> DownloadHashAsync(HttpClient client, string id)
+    {
+        using var redirect = await client.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
+        Assert.True(redirect.Headers.Location is not null, $"no download link: {(int)redirect.StatusCode}");
+        using var storage = new HttpClient();
+        var bytes = await storage.GetByteArrayAsync(redirect.Headers.Location);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds, or fails with <paramref name="what"/> after the deadline.</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
     {

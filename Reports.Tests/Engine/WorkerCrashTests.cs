@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Reports.Core.Generation;
 using Reports.Tests.Integration;
 
 namespace Reports.Tests.Engine;
@@ -12,22 +13,20 @@ public sealed class WorkerCrashTests(FaultSystem system)
     public async Task A_worker_killed_mid_job_is_taken_over_and_the_resumed_file_is_byte_identical()
     {
         using var client = await system.CreateClientAsync();
-        string id;
-        await using (var doomed = await system.StartWorkerAsync("doomed-" + Guid.NewGuid().ToString("N")[..6]))
-        {
-            id = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
-            await FaultSystem.EventuallyAsync(async () => await StagedBlocksAsync(id) >= 5, "the first worker has staged 5 blocks");
-            doomed.Kill();
-            await doomed.Exited;
-        }
+        var id = await system.KillWorkerMidReportAsync(client, FullRange, "doomed-");
 
-        var blocksBeforeCrash = await StagedBlocksAsync(id);
+        var blocksBeforeCrash = await system.StagedBlocksAsync(id);
         Assert.Equal("running", await system.JobValueAsync<string>(id, "status"));
 
         await using var rescuer = await system.StartWorkerAsync("rescuer-" + Guid.NewGuid().ToString("N")[..6]);
         var resumed = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
         Assert.True(resumed.GetProperty("status").GetString() == "succeeded", resumed.ToString());
         Assert.Equal(2, resumed.GetProperty("attempts").GetInt32());
+
+        // Resumed, not started again: the file is the first attempt's blocks (under its ids), then the second's.
+        var staged = JsonSerializer.Deserialize<GenerationCheckpoint>((await system.JobValueAsync<string>(id, "checkpoint"))!)!.BlockRuns();
+        Assert.Equal([1, 2], staged.Select(r => r.Attempt));
+        Assert.True(staged[0].Count >= blocksBeforeCrash, $"the first attempt staged {blocksBeforeCrash} blocks, the file has {staged[0].Count} of them");
 
         // The same report, uninterrupted, as the reference.
         var referenceId = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
@@ -37,7 +36,7 @@ public sealed class WorkerCrashTests(FaultSystem system)
         Assert.True(blocksBeforeCrash >= 5, $"the crash should come after some blocks were staged ({blocksBeforeCrash})");
         Assert.Equal(File(reference).GetProperty("sha256").GetString(), File(resumed).GetProperty("sha256").GetString());
         Assert.Equal(File(reference).GetProperty("sizeBytes").GetInt64(), File(resumed).GetProperty("sizeBytes").GetInt64());
-        Assert.Equal(await DownloadHashAsync(client, referenceId), await DownloadHashAsync(client, id));
+        Assert.Equal(await FaultSystem.DownloadHashAsync(client, referenceId), await FaultSystem.DownloadHashAsync(client, id));
     }
 
     [Fact]
@@ -48,7 +47,7 @@ public sealed class WorkerCrashTests(FaultSystem system)
         var id = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
         await using (var leaving = await system.StartWorkerAsync("leaving-" + Guid.NewGuid().ToString("N")[..6], longLease))
         {
-            await FaultSystem.EventuallyAsync(async () => await StagedBlocksAsync(id) >= 3, "the worker has staged 3 blocks");
+            await FaultSystem.EventuallyAsync(async () => await system.StagedBlocksAsync(id) >= 3, "the worker has staged 3 blocks");
             await leaving.StopAsync();
             Assert.Equal(0, await leaving.Exited);
         }
@@ -63,19 +62,5 @@ public sealed class WorkerCrashTests(FaultSystem system)
         Assert.Equal(2, done.GetProperty("attempts").GetInt32());
     }
 
-    private async Task<int> StagedBlocksAsync(string id)
-    {
-        var checkpoint = await system.JobValueAsync<string>(id, "checkpoint");
-        return checkpoint is null ? 0 : JsonDocument.Parse(checkpoint).RootElement.GetProperty("Blocks").GetInt32();
-    }
-
     private static JsonElement File(JsonElement report) => report.GetProperty("file");
-
-    private static async Task<string> DownloadHashAsync(HttpClient client, string id)
-    {
-        using var redirect = await client.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
-        using var storage = new HttpClient();
-        var bytes = await storage.GetByteArrayAsync(redirect.Headers.Location);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-    }
 }

@@ -12,6 +12,6 @@ internal static class GenerationRequests
         var parameters = JsonDocument.Parse("""{"from":"2024-01-01","to":"2024-12-31"}""").RootElement;
         var arguments = ParameterValidator.Validate(report, parameters, format).Arguments!;
         var id = Guid.NewGuid();
-        return new GenerationRequest(id, report, arguments, $"{id:N}.{format}", $"report.{format}", GenerationCheckpoint.Start);
+        return new GenerationRequest(id, report, arguments, $"{id:N}.{format}", $"report.{format}", GenerationCheckpoint.Start, Attempt: 1);
     }
 }

@@ -19,7 +19,7 @@ public sealed class GrowingFileUploadTests : IDisposable
         var content = RandomNumberGenerator.GetBytes((3 * BlockSize) + 1000);
         await using var file = new FileStream(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 512, FileOptions.Asynchronous);
         UploadedBlocks uploaded;
-        await using (var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", file.SafeFileHandle, BlockSize, CancellationToken.None))
+        await using (var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", 1, file.SafeFileHandle, BlockSize, CancellationToken.None))
         {
             file.Write(content, 0, (2 * BlockSize) + 10);
             file.Flush();
@@ -42,7 +42,7 @@ public sealed class GrowingFileUploadTests : IDisposable
     {
         var files = new RecordingFiles();
         await using var file = new FileStream(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 512, FileOptions.Asynchronous);
-        var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", file.SafeFileHandle, BlockSize, CancellationToken.None);
+        var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", 1, file.SafeFileHandle, BlockSize, CancellationToken.None);
         file.Write(new byte[100]);
         file.Flush();
         upload.Advance(file.Position);
@@ -52,20 +52,66 @@ public sealed class GrowingFileUploadTests : IDisposable
         Assert.Empty(files.Staged);
     }
 
+    [Fact]
+    public async Task A_block_being_staged_when_the_job_is_cancelled_is_sent_whole_rather_than_abandoned_midway()
+    {
+        // An abandoned request may still land after the cancel has deleted the job's blocks, leaving one behind: the
+        // upload stops before the next block instead.
+        var files = new RecordingFiles { Gate = new TaskCompletionSource() };
+        using var cancel = new CancellationTokenSource();
+        await using var file = new FileStream(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 512, FileOptions.Asynchronous);
+        var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", 1, file.SafeFileHandle, BlockSize, cancel.Token);
+        file.Write(new byte[2 * BlockSize]);
+        file.Flush();
+        upload.Advance(file.Position);
+        await Poll.UntilAsync(() => files.Staging == 1, "the first block is being staged");
+
+        await cancel.CancelAsync();
+        files.Gate.SetResult();
+        await upload.DisposeAsync();
+
+        Assert.Equal([0], files.Staged.Keys);
+        Assert.Empty(files.Abandoned);
+    }
+
     private sealed class RecordingFiles : IReportFiles
     {
+        private int _staging;
+
         public ConcurrentDictionary<int, byte[]> Staged { get; } = new();
 
-        public Task StageBlockAsync(string fileName, int partition, int sequence, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        /// <summary>Blocks whose request was cancelled while it was being sent.</summary>
+        public ConcurrentBag<int> Abandoned { get; } = [];
+
+        /// <summary>When set, each stage waits for it, as a request in flight.</summary>
+        public TaskCompletionSource? Gate { get; init; }
+
+        public int Staging => Volatile.Read(ref _staging);
+
+        public async Task StageBlockAsync(string fileName, FileBlock block, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
         {
-            Staged[sequence] = content.ToArray();
-            return Task.CompletedTask;
+            Interlocked.Increment(ref _staging);
+            if (Gate is not null)
+            {
+                await Gate.Task;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Abandoned.Add(block.Sequence);
+                return;
+            }
+
+            Staged[block.Sequence] = content.ToArray();
         }
 
-        public Task UploadAsync(string fileName, ReadOnlyMemory<byte> content, string contentType, string downloadName, CancellationToken cancellationToken) =>
+        public Task UploadAsync(string fileName, ReadOnlyMemory<byte> content, FileWrite file, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public Task CommitAsync(string fileName, int partition, int blockCount, string contentType, string downloadName, CancellationToken cancellationToken) =>
+        public Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<BlockRun> blocks, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task CommitAsync(string fileName, IReadOnlyList<BlockRun> blocks, FileWrite file, CancellationToken cancellationToken) =>
             Task.CompletedTask;
 
         public Task<Stream> OpenReadAsync(string fileName, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -78,6 +78,18 @@ public sealed class Infrastructure : IAsyncLifetime
         _azurite = await AzuriteServer.StartAsync(AzuriteDirectory, stopped.Port, Output.For("azurite"), timeout.Token);
     }
 
+    /// <summary>Restarts Azurite without its data, as a storage account that comes back empty: every blob and block is gone.</summary>
+    public async Task WipeBlobsAsync()
+    {
+        await StopBlobsAsync();
+        if (AzuriteDirectory is { } directory && Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        await StartBlobsAsync();
+    }
+
     private string? AzuriteDirectory => DurableBlobs ? Path.Combine(_directory, "azurite") : null;
 
     /// <summary>The API and a worker on these servers, started on first use and shared by the collection.</summary>

@@ -8,11 +8,16 @@ public sealed class WorkerProcess : IAsyncDisposable
 {
     private readonly ChildProcess _process;
 
-    private WorkerProcess(ChildProcess process, string id, int port)
+    /// <summary>Signal numbers on Linux: stop (freeze) a process where it stands, and let it go on.</summary>
+    private const int SigStop = 19;
+    private const int SigCont = 18;
+
+    private WorkerProcess(ChildProcess process, string id, int port, ServerOutput output)
     {
         _process = process;
         Id = id;
         Port = port;
+        Output = output;
     }
 
     public string Id { get; }
@@ -23,7 +28,8 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public Task<int> Exited => _process.Exited;
 
-    public ServerOutput Output { get; } = new();
+    /// <summary>The last lines the worker printed.</summary>
+    public ServerOutput Output { get; }
 
     public static async Task<WorkerProcess> StartAsync(Infrastructure infrastructure, string id, IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -48,7 +54,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 
         ServerOutput output = new();
         var process = ChildProcess.Start("dotnet", [dll], output.For(id), environment: environment);
-        var worker = new WorkerProcess(process, id, port);
+        var worker = new WorkerProcess(process, id, port, output);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         using var http = new HttpClient();
         try
@@ -67,6 +73,12 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     public void Kill() => Signals.Send(_process.Id, Signals.SigKill);
+
+    /// <summary>SIGSTOP: the process stops where it stands (as in a long pause or a frozen VM), holding what it held.</summary>
+    public void Freeze() => Signals.Send(_process.Id, SigStop);
+
+    /// <summary>SIGCONT: a frozen process goes on from where it stopped, its timers long due.</summary>
+    public void Resume() => Signals.Send(_process.Id, SigCont);
 
     /// <summary>SIGTERM, as an orchestrator stops a process; waits for it to exit.</summary>
     public Task StopAsync() => _process.StopAsync(TimeSpan.FromSeconds(60));

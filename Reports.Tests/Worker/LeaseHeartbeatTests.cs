@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Reports.Core.Jobs;
+using Reports.LocalServers;
 using Reports.Core.Storage;
 using Reports.Tests.Engine;
 using Reports.Tests.Integration;
@@ -48,6 +49,25 @@ public sealed class LeaseHeartbeatTests(Infrastructure infrastructure) : IAsyncL
 
         _clock.Advance(Options.Heartbeat);
         await FaultSystem.EventuallyAsync(() => Task.FromResult(heartbeat.Lost.IsCancellationRequested), "the heartbeat reports the lease lost");
+    }
+
+    [Fact]
+    public async Task A_lease_that_cannot_be_renewed_is_given_up_when_it_runs_out()
+    {
+        var claim = await ClaimNewJobAsync("cut-off-worker");
+
+        // The worker can no longer reach PostgreSQL (nothing listens on this port): every renewal fails.
+        var unreachable = new NpgsqlConnectionStringBuilder(infrastructure.PostgresConnectionString) { Port = FreePort.Next(), Timeout = 2 };
+        await using var cutOff = NpgsqlDataSource.Create(unreachable.ConnectionString);
+        await using var heartbeat = new LeaseHeartbeat(new JobStore(cutOff, _clock), claim, Options, _clock, NullLogger.Instance);
+        _clock.Advance(Options.Heartbeat);
+        _clock.Advance(Options.Heartbeat);
+        Assert.False(heartbeat.Lost.IsCancellationRequested); // still inside the lease it was claimed with
+
+        // Past the lease: another worker may claim the job now, so this one must stop writing, answer or no answer.
+        _clock.Advance(Options.Lease);
+        await FaultSystem.EventuallyAsync(() => Task.FromResult(heartbeat.Lost.IsCancellationRequested),
+            "the heartbeat gives the lease up once it has run out", TimeSpan.FromSeconds(30));
     }
 
     [Fact]

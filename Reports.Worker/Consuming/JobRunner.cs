@@ -11,9 +11,10 @@ using Reports.Core.Telemetry;
 namespace Reports.Worker.Consuming;
 
 /// <summary>
-/// Runs one queue message: claim the job in PostgreSQL (no claim, no work), generate under a renewed lease, record the
-/// outcome conditionally on the attempt, and only then acknowledge the message, so a crash at any point leaves the
-/// message pending for another worker.
+/// Runs one queue message: claim the job in PostgreSQL (no claim, no work), generate under a renewed lease (which also
+/// keeps the message pending on this worker), record the outcome conditionally on the attempt, and only then
+/// acknowledge the message, so a crash at any point leaves the message pending for another worker. Attempts that end
+/// in a hand-over (released on shutdown, restarted after storage lost blocks) do not count against the job's attempts.
 /// </summary>
 internal sealed class JobRunner(
     JobStore store,
@@ -52,22 +53,25 @@ internal sealed class JobRunner(
         events.Publish(claim.Id);
         var startedAt = time.GetTimestamp();
         JobTelemetry.Claimed(activity, claim, time.GetUtcNow());
-        if (claim.Attempt > claim.Job.MaxAttempts)
+        if (claim.AttemptsUsed > claim.Job.MaxAttempts)
         {
-            await store.FailAsync(claim, new JobError(JobError.AttemptsExhausted,
+            var exhausted = await store.FailAsync(claim, new JobError(JobError.AttemptsExhausted,
                 $"Gave up after {claim.Job.MaxAttempts} attempts: the job's workers stopped without finishing it."), null, stopping);
-            JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, TimeSpan.Zero);
+            JobTelemetry.Finished(activity, claim, exhausted ? JobTelemetry.Failed : JobTelemetry.Lost, TimeSpan.Zero);
             events.Publish(claim.Id);
-            streams.Acknowledge(message);
+            AcknowledgeIf(exhausted, message);
             return;
         }
 
         var timeLimit = catalog.Find(claim.Job.ReportType)?.Limits.TimeLimit ?? ReportLimits.Default.TimeLimit;
-        await using var heartbeat = new LeaseHeartbeat(store, claim, settings, time, logger);
+        await using var heartbeat = new LeaseHeartbeat(store, claim, settings, time, logger, ct => streams.HoldAsync(message, settings.Id, ct));
         using var cancelled = new CancellationTokenSource();
         using var overtime = new CancellationTokenSource(timeLimit, time);
         using var running = CancellationTokenSource.CreateLinkedTokenSource(
             stopping, heartbeat.Lost, runningJobs.Register(claim.Id, cancelled), overtime.Token);
+
+        // The message is acknowledged only once this attempt's outcome is recorded (a fenced write that went through).
+        // When one is refused, another attempt owns the job, and maybe this very message (taken over): left alone.
         try
         {
             var file = await GenerateAsync(claim, running.Token);
@@ -83,57 +87,87 @@ internal sealed class JobRunner(
             {
                 JobTelemetry.Finished(activity, claim, JobTelemetry.Succeeded, time.GetElapsedTime(startedAt));
                 logger.LogInformation("Job {JobId} succeeded: {Rows} rows, {Bytes} bytes", claim.Id, file?.Rows ?? 0, file?.SizeBytes ?? 0);
+                streams.Acknowledge(message);
             }
             else
             {
                 // Cancelled (or taken over) while the last block was being committed.
                 var cancelledNow = await StopAsync(claim, stopping);
                 JobTelemetry.Finished(activity, claim, cancelledNow ? JobTelemetry.Cancelled : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
+                AcknowledgeIf(cancelledNow, message);
             }
-
-            streams.Acknowledge(message);
         }
-        catch (Exception e) when (e is LeaseLostException || heartbeat.Lost.IsCancellationRequested || cancelled.IsCancellationRequested)
+        catch (Exception e) when (e is LeaseLostException or StaleAttemptException
+                                  || heartbeat.Lost.IsCancellationRequested || cancelled.IsCancellationRequested)
         {
             var cancelledNow = await StopAsync(claim, stopping);
             JobTelemetry.Finished(activity, claim, cancelledNow ? JobTelemetry.Cancelled : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
-            if (cancelledNow)
-            {
-                streams.Acknowledge(message);
-            }
+            AcknowledgeIf(cancelledNow, message);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Shutting down: hand the job back at once; the outbox re-queues it for the next worker.
-            await store.ReleaseAsync(claim, CancellationToken.None);
-            await streams.AcknowledgeAsync(message, CancellationToken.None);
-            JobTelemetry.Finished(activity, claim, JobTelemetry.Released, time.GetElapsedTime(startedAt));
-            logger.LogInformation("Job {JobId} released on shutdown", claim.Id);
+            var released = await store.ReleaseAsync(claim, CancellationToken.None);
+            if (released)
+            {
+                await streams.AcknowledgeAsync(message, CancellationToken.None);
+                logger.LogInformation("Job {JobId} released on shutdown", claim.Id);
+            }
+
+            JobTelemetry.Finished(activity, claim, released ? JobTelemetry.Released : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
         }
         catch (OperationCanceledException) when (overtime.IsCancellationRequested)
         {
             var error = new JobError(JobError.Timeout, $"The report ran longer than its time limit of {timeLimit}.");
-            await store.FailAsync(claim, error, null, stopping);
-            await DeleteFileAsync(claim, stopping);
-            streams.Acknowledge(message);
-            JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, time.GetElapsedTime(startedAt));
-            logger.LogWarning("Job {JobId} attempt {Attempt} timed out after {TimeLimit}", claim.Id, claim.Attempt, timeLimit);
+            if (await store.FailAsync(claim, error, null, stopping))
+            {
+                // Only now is the file this attempt's to delete: had a newer attempt taken the job over, it would be that one's.
+                await DeleteFileAsync(claim, stopping);
+                streams.Acknowledge(message);
+                JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, time.GetElapsedTime(startedAt));
+                logger.LogWarning("Job {JobId} attempt {Attempt} timed out after {TimeLimit}", claim.Id, claim.Attempt, timeLimit);
+            }
+            else
+            {
+                JobTelemetry.Finished(activity, claim, JobTelemetry.Lost, time.GetElapsedTime(startedAt));
+                logger.LogWarning("Job {JobId} attempt {Attempt} timed out, but another attempt owns the job: its file is left alone",
+                    claim.Id, claim.Attempt);
+            }
+        }
+        catch (MissingBlocksException e)
+        {
+            // Storage lost blocks the file needs (it came back empty): retrying the commit can never succeed. The job
+            // starts again from the start as a new attempt, whose blocks all carry its own ids; a hand-over, not a failure.
+            var restarted = await store.RestartAsync(claim, stopping);
+            JobTelemetry.Finished(activity, claim, restarted ? JobTelemetry.Released : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
+            AcknowledgeIf(restarted, message);
+            logger.LogWarning(e, "Job {JobId} attempt {Attempt} lost blocks in storage; {Next}", claim.Id, claim.Attempt,
+                restarted ? "starting again from the start" : "another attempt owns the job");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var permanent = e is ReportDefinitionException;
-            var retryAt = !permanent && claim.Attempt < claim.Job.MaxAttempts ? time.GetUtcNow() + Backoff(claim.Attempt) : (DateTimeOffset?)null;
-            await store.FailAsync(claim, Describe(e, claim, retryAt), retryAt, stopping);
-            streams.Acknowledge(message);
+            var retryAt = !permanent && claim.AttemptsUsed < claim.Job.MaxAttempts ? time.GetUtcNow() + Backoff(claim.AttemptsUsed) : (DateTimeOffset?)null;
+            var failed = await store.FailAsync(claim, Describe(e, claim, retryAt), retryAt, stopping);
+            AcknowledgeIf(failed, message);
             activity.Fail(e);
-            JobTelemetry.Finished(activity, claim, retryAt is null ? JobTelemetry.Failed : JobTelemetry.Retried, time.GetElapsedTime(startedAt));
+            JobTelemetry.Finished(activity, claim, !failed ? JobTelemetry.Lost : retryAt is null ? JobTelemetry.Failed : JobTelemetry.Retried,
+                time.GetElapsedTime(startedAt));
             logger.LogWarning(e, "Job {JobId} attempt {Attempt} failed; {Next}", claim.Id, claim.Attempt,
-                retryAt is null ? "no retry" : $"retry at {retryAt:O}");
+                !failed ? "another attempt owns the job" : retryAt is null ? "no retry" : $"retry at {retryAt:O}");
         }
         finally
         {
             runningJobs.Unregister(claim.Id);
             events.Publish(claim.Id); // whatever the outcome (completed, failed, cancelled, released); never throws
+        }
+    }
+
+    private void AcknowledgeIf(bool recorded, JobMessage message)
+    {
+        if (recorded)
+        {
+            streams.Acknowledge(message);
         }
     }
 
@@ -145,7 +179,8 @@ internal sealed class JobRunner(
     {
         if (!await store.ConfirmCancelledAsync(claim, cancellationToken))
         {
-            logger.LogWarning("Job {JobId} attempt {Attempt} stopped: another attempt owns the job", claim.Id, claim.Attempt);
+            logger.LogWarning("Job {JobId} attempt {Attempt} stopped: its lease is lost, so another attempt owns the job or soon will",
+                claim.Id, claim.Attempt);
             return false;
         }
 
@@ -173,7 +208,7 @@ internal sealed class JobRunner(
         var checkpoint = job.Checkpoint is { } saved
             ? JsonSerializer.Deserialize<GenerationCheckpoint>(saved) ?? GenerationCheckpoint.Start
             : GenerationCheckpoint.Start;
-        var request = new GenerationRequest(job.Id, report, arguments, BlobNames.For(job), BlobNames.DownloadName(job), checkpoint);
+        var request = new GenerationRequest(job.Id, report, arguments, BlobNames.For(job), BlobNames.DownloadName(job), checkpoint, claim.Attempt);
         return job.Format switch
         {
             "csv" => await csv.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
@@ -194,7 +229,7 @@ internal sealed class JobRunner(
     {
         ReportDefinitionException definition => new JobError(definition.Code, definition.Message),
         _ when retryAt is null => new JobError(JobError.AttemptsExhausted,
-            $"Attempt {claim.Attempt} of {claim.Job.MaxAttempts} failed: {e.GetType().Name}: {e.Message}"),
-        _ => new JobError(JobError.AttemptFailed, $"Attempt {claim.Attempt} failed: {e.GetType().Name}: {e.Message}"),
+            $"Attempt {claim.AttemptsUsed} of {claim.Job.MaxAttempts} failed: {e.GetType().Name}: {e.Message}"),
+        _ => new JobError(JobError.AttemptFailed, $"Attempt {claim.AttemptsUsed} failed: {e.GetType().Name}: {e.Message}"),
     };
 }

@@ -3,24 +3,35 @@ using Reports.Core.Storage;
 
 namespace Reports.Worker.Consuming;
 
-/// <summary>Renews a claimed job's lease on an interval; cancels <see cref="Lost"/> when the renewal is refused.</summary>
+/// <summary>
+/// Renews a claimed job's lease on an interval, and after each renewal keeps the job's queue message pending on this
+/// worker (<see cref="Reports.Core.Queue.RedisJobStreams.HoldAsync"/>). Cancels <see cref="Lost"/> when a renewal is
+/// refused (another attempt owns the job), and also when the lease runs out without a renewal getting through: from
+/// then on another worker may claim the job, so this one must stop, answer or no answer.
+/// </summary>
 internal sealed class LeaseHeartbeat : IAsyncDisposable
 {
     private readonly PeriodicTimer _timer;
     private readonly CancellationTokenSource _stop = new();
-    private readonly CancellationTokenSource _lost = new();
+    private readonly CancellationTokenSource _lost;
     private readonly Task _loop;
 
-    public LeaseHeartbeat(JobStore store, ClaimedJob claim, WorkerOptions options, TimeProvider time, ILogger logger)
+    /// <param name="hold">Keeps the job's message pending on this worker; its failures are logged, never fatal.</param>
+    public LeaseHeartbeat(
+        JobStore store, ClaimedJob claim, WorkerOptions options, TimeProvider time, ILogger logger, Func<CancellationToken, Task>? hold = null)
     {
+        // The local deadline is the lease as the claim wrote it, by this worker's clock: the lease others compare with.
+        _lost = new CancellationTokenSource(Remaining(claim.LeaseExpiresAt, time), time);
         _timer = new PeriodicTimer(options.Heartbeat, time);
-        _loop = RunAsync(store, claim, options, logger, _stop.Token);
+        _loop = RunAsync(store, claim, options, time, logger, hold, _stop.Token);
     }
 
-    /// <summary>Cancelled when another attempt owns the job: the generator must stop writing.</summary>
+    /// <summary>Cancelled when this attempt may no longer hold the job: the generator must stop writing.</summary>
     public CancellationToken Lost => _lost.Token;
 
-    private async Task RunAsync(JobStore store, ClaimedJob claim, WorkerOptions options, ILogger logger, CancellationToken cancellationToken)
+    private async Task RunAsync(
+        JobStore store, ClaimedJob claim, WorkerOptions options, TimeProvider time, ILogger logger, Func<CancellationToken, Task>? hold,
+        CancellationToken cancellationToken)
     {
         // Ends when the timer is disposed: most jobs end before their first renewal, and an ending that throws (a
         // cancelled wait) would cost each of them an exception.
@@ -28,12 +39,16 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
         {
             try
             {
+                // Taken before the renewal is sent: the lease it writes runs from a moment no earlier than this one.
+                var renewing = time.GetUtcNow();
                 if (!await store.RenewLeaseAsync(claim, options.Lease, cancellationToken))
                 {
                     logger.LogWarning("Job {JobId} attempt {Attempt} lost its lease", claim.Id, claim.Attempt);
                     await _lost.CancelAsync();
                     return;
                 }
+
+                _lost.CancelAfter(Remaining(renewing + options.Lease, time));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -41,10 +56,42 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // PostgreSQL unreachable for a moment: keep trying until the lease would have expired anyway.
+                // PostgreSQL unreachable for a moment: keep trying; the local deadline stops the job if the lease runs out.
                 logger.LogWarning(e, "Could not renew the lease of job {JobId}", claim.Id);
+                continue;
             }
+
+            await HoldAsync(hold, claim, logger, cancellationToken);
         }
+    }
+
+    private static async Task HoldAsync(Func<CancellationToken, Task>? hold, ClaimedJob claim, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (hold is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await hold(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The job ended meanwhile.
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Redis away: the message may be taken over and dropped (the job's live lease refuses the claim); the job
+            // goes on, and should this worker die, the sweeper re-queues the job once its lease has expired.
+            logger.LogWarning("Could not keep the message of job {JobId} pending ({Error})", claim.Id, e.Message);
+        }
+    }
+
+    private static TimeSpan Remaining(DateTimeOffset until, TimeProvider time)
+    {
+        var left = until - time.GetUtcNow();
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     public async ValueTask DisposeAsync()

@@ -49,7 +49,8 @@ public sealed class PdfReportGenerator(
             string.Create(CultureInfo.InvariantCulture, $"Generated {generatedAt:yyyy-MM-dd HH:mm} UTC · {page.Name} · {totals.Rows:#,##0} row{(totals.Rows == 1 ? "" : "s")} · {pages:#,##0} page{(pages == 1 ? "" : "s")}"));
 
         await using var file = TemporaryFiles.Create("report");
-        await using var upload = new GrowingFileUpload(files, buffers, request.BlobName, file.SafeFileHandle, options.Value.BlockSizeBytes, cancellationToken);
+        await using var upload = new GrowingFileUpload(
+            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, cancellationToken);
         using (var document = new PdfPartsDocument(file, pdf.Value.PagesPerPart, Metadata(report, subject, generatedAt)))
         using (var writer = new PdfTableWriter(document, layout, font, report, heading, pages, chart))
         {
@@ -65,7 +66,8 @@ public sealed class PdfReportGenerator(
         }
 
         var uploaded = await upload.CompleteAsync(file.Length);
-        await files.CommitAsync(request.BlobName, 0, uploaded.Blocks, ContentType, request.DownloadName, cancellationToken);
+        await files.CommitAsync(request.BlobName, [new BlockRun(request.Attempt, uploaded.Blocks)],
+            new FileWrite(request.Attempt, ContentType, request.DownloadName), cancellationToken);
         return new ReportFile(request.BlobName, request.DownloadName, ContentType, uploaded.Bytes, uploaded.Sha256, totals.Rows);
     }
 

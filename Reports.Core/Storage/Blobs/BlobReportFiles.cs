@@ -9,48 +9,133 @@ using Reports.Core.Generation;
 
 namespace Reports.Core.Storage.Blobs;
 
-/// <summary>Report files as block blobs in one container: blocks staged as generated, committed at the end.</summary>
+/// <summary>
+/// Report files as block blobs in one container: blocks staged as generated, committed at the end. Every write carries
+/// the job's attempt (its fencing token): in the ids of the blocks it stages, and in the metadata of the file it commits.
+/// </summary>
 public sealed class BlobReportFiles(BlobContainerClient container) : IReportFiles
 {
     public const string ContainerName = "reports";
 
+    /// <summary>The metadata entry that records which attempt of the job committed the file.</summary>
+    private const string AttemptMetadata = "attempt";
+
     public async Task EnsureContainerAsync(CancellationToken cancellationToken) =>
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
 
-    public Task StageBlockAsync(string fileName, int partition, int sequence, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        WriteAsync(content, (stream, ct) => Blob(fileName).StageBlockAsync(BlockId(partition, sequence), stream, cancellationToken: ct), cancellationToken);
+    public Task StageBlockAsync(string fileName, FileBlock block, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        WriteAsync(async ct =>
+        {
+            using var stream = new ReadOnlyMemoryStream(content);
+            await Blob(fileName).StageBlockAsync(BlockId(block), stream, cancellationToken: ct);
+        }, cancellationToken);
 
-    public Task UploadAsync(string fileName, ReadOnlyMemory<byte> content, string contentType, string downloadName, CancellationToken cancellationToken) =>
-        WriteAsync(content, (stream, ct) => Blob(fileName).UploadAsync(stream, new BlobUploadOptions { HttpHeaders = Headers(contentType, downloadName) }, ct),
-            cancellationToken);
+    public Task UploadAsync(string fileName, ReadOnlyMemory<byte> content, FileWrite file, CancellationToken cancellationToken) =>
+        WriteAsync(ct => FencedAsync(fileName, file.Attempt, async (conditions, c) =>
+        {
+            using var stream = new ReadOnlyMemoryStream(content);
+            await Blob(fileName).UploadAsync(stream, new BlobUploadOptions
+            {
+                HttpHeaders = Headers(file.ContentType, file.DownloadName),
+                Metadata = WrittenBy(file.Attempt),
+                Conditions = conditions,
+            }, c);
+        }, ct), cancellationToken);
 
-    /// <summary>Writes <paramref name="content"/> with transient faults retried; an empty storage gets its container back.</summary>
-    private async Task WriteAsync<T>(ReadOnlyMemory<byte> content, Func<Stream, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    /// <summary>Runs a write with transient faults retried; an empty storage gets its container back.</summary>
+    private async Task WriteAsync(Func<CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         await TransientStorageFaults.Pipeline.ExecuteAsync(async ct =>
         {
             try
             {
-                using var stream = new ReadOnlyMemoryStream(content);
-                await write(stream, ct);
+                await write(ct);
             }
             catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
             {
                 // Storage came up empty (or the container was deleted): recreate it and write again.
                 await EnsureContainerAsync(ct);
-                using var stream = new ReadOnlyMemoryStream(content);
-                await write(stream, ct);
+                await write(ct);
             }
         }, cancellationToken);
     }
 
-    public async Task CommitAsync(string fileName, int partition, int blockCount, string contentType, string downloadName, CancellationToken cancellationToken)
+    public async Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<BlockRun> blocks, CancellationToken cancellationToken)
     {
-        var blocks = Enumerable.Range(0, blockCount).Select(i => BlockId(partition, i)).ToList();
-        var options = new CommitBlockListOptions { HttpHeaders = Headers(contentType, downloadName) };
-        await TransientStorageFaults.Pipeline.ExecuteAsync(
-            async ct => await Blob(fileName).CommitBlockListAsync(blocks, options, ct), cancellationToken);
+        try
+        {
+            var list = await TransientStorageFaults.Pipeline.ExecuteAsync(
+                async ct => (await Blob(fileName).GetBlockListAsync(BlockListTypes.All, cancellationToken: ct)).Value, cancellationToken);
+            var held = list.CommittedBlocks.Concat(list.UncommittedBlocks).Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
+            return BlockRun.Blocks(blocks).All(b => held.Contains(BlockId(b)));
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return !BlockRun.Blocks(blocks).Any(); // no blob, or no container: no block is left
+        }
     }
+
+    public async Task CommitAsync(string fileName, IReadOnlyList<BlockRun> blocks, FileWrite file, CancellationToken cancellationToken)
+    {
+        var ids = BlockRun.Blocks(blocks).Select(BlockId).ToList();
+        var options = new CommitBlockListOptions { HttpHeaders = Headers(file.ContentType, file.DownloadName), Metadata = WrittenBy(file.Attempt) };
+        try
+        {
+            await TransientStorageFaults.Pipeline.ExecuteAsync(async ct => await FencedAsync(fileName, file.Attempt, async (conditions, c) =>
+            {
+                options.Conditions = conditions;
+                await Blob(fileName).CommitBlockListAsync(ids, options, c);
+            }, ct), cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.InvalidBlockList || e.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            throw new MissingBlocksException(fileName, e);
+        }
+    }
+
+    /// <summary>
+    /// Runs a write that replaces the committed file only where no newer attempt wrote it: the attempt that wrote a file is
+    /// in its metadata, and the write is conditional on the version read (its ETag, or "no file yet"), so a newer
+    /// attempt's commit between the read and the write makes it look again instead of overwriting. An older attempt's
+    /// file (one that committed, then lost the job before recording it) is replaced.
+    /// </summary>
+    private async Task FencedAsync(string fileName, int attempt, Func<BlobRequestConditions, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        for (var look = 1; ; look++)
+        {
+            BlobRequestConditions conditions;
+            try
+            {
+                var properties = (await Blob(fileName).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+                var writtenBy = properties.Metadata.TryGetValue(AttemptMetadata, out var value)
+                    && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+                if (writtenBy > attempt)
+                {
+                    throw new StaleAttemptException(fileName, attempt, writtenBy);
+                }
+
+                conditions = new BlobRequestConditions { IfMatch = properties.ETag };
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                conditions = new BlobRequestConditions { IfNoneMatch = ETag.All };
+            }
+
+            try
+            {
+                await write(conditions, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException e) when (look < 5 && e.Status is 409 or 412
+                                                   && (e.ErrorCode == BlobErrorCode.ConditionNotMet || e.ErrorCode == BlobErrorCode.BlobAlreadyExists))
+            {
+                // Another attempt wrote the file between the look and the write: look again.
+            }
+        }
+    }
+
+    private static Dictionary<string, string> WrittenBy(int attempt) =>
+        new(StringComparer.Ordinal) { [AttemptMetadata] = attempt.ToString(CultureInfo.InvariantCulture) };
 
     public async Task<Stream> OpenReadAsync(string fileName, CancellationToken cancellationToken) =>
         await Blob(fileName).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken);
@@ -88,9 +173,15 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
         }
     }
 
-    /// <summary>Block ids must all have the same length within a blob: fixed-width partition and sequence numbers.</summary>
-    internal static string BlockId(int partition, int sequence) =>
-        Convert.ToBase64String(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"p{partition:D4}-b{sequence:D7}")));
+    /// <summary>
+    /// A block's id names the attempt that staged it and its place in the file. Ids must all have the same length within
+    /// a blob: 14 characters, as the ids of blocks staged before attempts were part of them ("attempt 0"), so a file
+    /// resumed from such a checkpoint can still be committed.
+    /// </summary>
+    internal static string BlockId(FileBlock block) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes(block.Attempt == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"p0000-b{block.Sequence:D7}")
+            : string.Create(CultureInfo.InvariantCulture, $"{block.Attempt:x8}-{block.Sequence:x5}")));
 
     private static BlobHttpHeaders Headers(string contentType, string downloadName) =>
         new() { ContentType = contentType, ContentDisposition = ContentDisposition(downloadName) };
