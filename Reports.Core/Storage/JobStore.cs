@@ -43,48 +43,54 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>
     /// Writes the job and its outbox row in one statement (so in one transaction). With an idempotency key already used
-    /// by this owner, returns the existing job instead (and says whether its parameters differ).
+    /// by this owner, returns the existing job instead (and says whether its parameters differ), even when the owner is at
+    /// its quota: a replay asks for nothing new. Null when <see cref="NewReportJob.ActiveJobQuota"/> is set and a new job
+    /// would go over it.
     /// </summary>
-    public async Task<CreateOutcome> CreateAsync(NewReportJob request, CancellationToken cancellationToken)
+    public async Task<CreateOutcome?> TryCreateAsync(NewReportJob request, CancellationToken cancellationToken)
     {
-        await using var insert = dataSource.CreateCommand(InsertSql);
-        var created = await InsertAsync(insert, request, cancellationToken);
-        if (created is null)
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await InsertAsync(connection, transaction, request, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (inserted.Job is { } created)
         {
-            var existing = await FindByIdempotencyKeyAsync(request.Owner, request.IdempotencyKey!, cancellationToken)
-                ?? throw new InvalidOperationException("An idempotency conflict was reported but no job holds the key.");
+            return new CreateOutcome(created, Created: true, ParametersDiffer: false);
+        }
+
+        if (request.IdempotencyKey is { } key && await FindByIdempotencyKeyAsync(request.Owner, key, cancellationToken) is { } existing)
+        {
             return new CreateOutcome(existing.Job, Created: false, ParametersDiffer: existing.Hash != Hash(request));
         }
 
-        return new CreateOutcome(created, Created: true, ParametersDiffer: false);
+        return inserted.OverQuota ? null : throw new InvalidOperationException("An idempotency conflict was reported but no job holds the key.");
     }
+
+    /// <summary><see cref="TryCreateAsync"/> for a job without a quota.</summary>
+    public async Task<CreateOutcome> CreateAsync(NewReportJob request, CancellationToken cancellationToken) =>
+        await TryCreateAsync(request with { ActiveJobQuota = null }, cancellationToken)
+            ?? throw new InvalidOperationException("A job without a quota cannot be over it.");
 
     /// <summary>
-    /// Inserts the job and its outbox row inside the caller's transaction; null when a unique key says it exists
-    /// already (the owner's idempotency key, or the schedule's fire time).
+    /// Inserts the job and its outbox row inside the caller's transaction. No job when a unique key says it exists
+    /// already (the owner's idempotency key, or the schedule's fire time), or when the owner is at its quota.
     /// </summary>
-    internal async Task<ReportJob?> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewReportJob request, CancellationToken cancellationToken)
+    internal async Task<(ReportJob? Job, bool OverQuota)> InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, NewReportJob request, CancellationToken cancellationToken)
     {
+        if (request.ActiveJobQuota is not null)
+        {
+            // The owner's creates take turns from here to commit, so the count in the insert sees every job committed
+            // before it: N concurrent requests at a quota of Q leave exactly Q. In a statement of its own, because a
+            // statement's snapshot is taken when it starts: a lock taken inside the insert would count without the jobs
+            // of the transaction it waited for.
+            await using var turn = new NpgsqlCommand(
+                "SELECT pg_advisory_xact_lock(hashtextextended('reports.active-jobs:' || @owner, 0))", connection, transaction);
+            turn.Parameters.AddWithValue("owner", request.Owner);
+            await turn.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var insert = new NpgsqlCommand(InsertSql, connection, transaction);
-        return await InsertAsync(insert, request, cancellationToken);
-    }
-
-    /// <summary>The job and its outbox row together: a job is never accepted without the means to publish it.</summary>
-    private const string InsertSql = $"""
-        WITH created AS (
-            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
-                                      idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at)
-            VALUES (@id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key, @trace_parent,
-                    @webhook_url, @schedule_id, @fire_time, @email_recipients, @now, @now)
-            ON CONFLICT DO NOTHING
-            RETURNING {Columns}),
-        queued AS (
-            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM created)
-        SELECT {Columns} FROM created
-        """;
-
-    private async Task<ReportJob?> InsertAsync(NpgsqlCommand insert, NewReportJob request, CancellationToken cancellationToken)
-    {
         insert.Parameters.AddWithValue("id", JobIds.New());
         insert.Parameters.AddWithValue("owner", request.Owner);
         insert.Parameters.AddWithValue("type", request.ReportType);
@@ -99,9 +105,38 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         insert.Parameters.AddWithValue("schedule_id", request.ScheduleId is { } schedule ? schedule : DBNull.Value);
         insert.Parameters.AddWithValue("fire_time", request.FireTime is { } fire ? fire : DBNull.Value);
         insert.Parameters.AddWithValue("email_recipients", request.EmailRecipients.ToArray());
+        insert.Parameters.AddWithValue("quota", request.ActiveJobQuota is { } quota ? quota : DBNull.Value);
         insert.Parameters.AddWithValue("now", time.GetUtcNow());
-        return await ReadOneAsync(insert, cancellationToken);
+        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var outboxRowId = reader.FieldCount - 2;
+        var job = reader.IsDBNull(0) ? null : Map(reader) with { OutboxRowId = reader.GetInt64(outboxRowId) };
+        return (job, OverQuota: !reader.GetBoolean(outboxRowId + 1));
     }
+
+    /// <summary>
+    /// The job and its outbox row together: a job is never accepted without the means to publish it. Always one row:
+    /// the job and its outbox row id (nulls when not written), then whether the owner was under its quota.
+    /// </summary>
+    private const string InsertSql = $"""
+        WITH allowed AS (
+            SELECT @quota::integer IS NULL OR (SELECT count(*) FROM (
+                SELECT 1 FROM reports.jobs WHERE owner = @owner AND {Unfinished} LIMIT @quota::integer) AS active) < @quota::integer AS ok),
+        created AS (
+            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
+                                      idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at)
+            SELECT @id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key::text, @trace_parent::text,
+                   @webhook_url::text, @schedule_id::uuid, @fire_time::timestamptz, @email_recipients, @now, @now
+            FROM allowed WHERE ok
+            ON CONFLICT DO NOTHING
+            RETURNING {Columns}),
+        queued AS (
+            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM created RETURNING id)
+        SELECT created.*, queued.id, allowed.ok FROM allowed LEFT JOIN created ON true LEFT JOIN queued ON true
+        """;
+
+    /// <summary>The jobs an owner's quota counts: every one not finished.</summary>
+    private const string Unfinished = "status IN ('queued', 'retrying', 'running', 'cancelling')";
 
     private static string Hash(NewReportJob request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         $"{request.ReportType}\n{request.Format}\n{request.Parameters.GetRawText()}\n{request.WebhookUrl}")));
@@ -264,13 +299,14 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 WHERE id = @id AND status IN ('failed', 'cancelled')
                 RETURNING {Columns}),
             queued AS (
-                INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM replayed)
-            SELECT {Columns} FROM replayed
+                INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM replayed RETURNING id)
+            SELECT replayed.*, queued.id FROM replayed CROSS JOIN queued
             """);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("attempts", attempts);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        return await ReadOneAsync(command, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Map(reader) with { OutboxRowId = reader.GetInt64(reader.FieldCount - 1) } : null;
     }
 
     /// <summary>Jobs newest first, filtered, one page after <see cref="JobQuery.Before"/>.</summary>
@@ -302,21 +338,6 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         return jobs;
-    }
-
-    /// <summary>
-    /// How many of an owner's jobs are not finished (queued, retrying, running, cancelling), counted up to
-    /// <paramref name="atMost"/>: enough to compare with a quota, without reading an owner's whole backlog at every request.
-    /// </summary>
-    public async Task<long> CountActiveAsync(string owner, long atMost, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("""
-            SELECT count(*) FROM (
-                SELECT 1 FROM reports.jobs WHERE owner = @owner AND status IN ('queued', 'retrying', 'running', 'cancelling') LIMIT @at_most) AS active
-            """);
-        command.Parameters.AddWithValue("owner", owner);
-        command.Parameters.AddWithValue("at_most", atMost);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>Puts every queued job back on the outbox: for when Redis has come back empty and lost every message.</summary>

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Reports.Core.Catalog;
+using Reports.Core.Jobs;
 using Reports.Core.Scheduling;
 using Reports.Core.Storage;
 using Reports.Tests.Integration;
@@ -27,7 +29,7 @@ public sealed class SchedulerTests(Infrastructure infrastructure)
         var sources = Enumerable.Range(0, 3).Select(_ => NpgsqlDataSource.Create(infrastructure.PostgresConnectionString)).ToList();
         try
         {
-            var schedulers = sources.Select(s => new Scheduler(s, new JobStore(s, clock), ReportCatalog.Default, clock, NullLogger<Scheduler>.Instance)).ToList();
+            var schedulers = sources.Select(s => NewScheduler(s, clock)).ToList();
             for (var hour = 0; hour < 5; hour++)
             {
                 clock.SetUtcNow(Start.AddHours(hour).AddSeconds(2));
@@ -55,7 +57,7 @@ public sealed class SchedulerTests(Infrastructure infrastructure)
         var clock = new FakeTimeProvider(Start.AddMinutes(-1));
         var schedule = await CreateAsync(clock, "0 * * * *", policy);
         await using var source = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
-        var scheduler = new Scheduler(source, new JobStore(source, clock), ReportCatalog.Default, clock, NullLogger<Scheduler>.Instance);
+        var scheduler = NewScheduler(source, clock);
 
         clock.SetUtcNow(Start.AddHours(5).AddMinutes(10)); // nothing ran for five hours
         await scheduler.FireDueAsync(CancellationToken.None);
@@ -78,7 +80,7 @@ public sealed class SchedulerTests(Infrastructure infrastructure)
         var clock = new FakeTimeProvider(Start.AddMinutes(-1));
         var schedule = await CreateAsync(clock, "0 0 1 * *", MissedFirePolicy.FireOnce, "America/New_York");
         await using var source = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
-        var scheduler = new Scheduler(source, new JobStore(source, clock), ReportCatalog.Default, clock, NullLogger<Scheduler>.Instance);
+        var scheduler = NewScheduler(source, clock);
 
         // Midnight of 1 June in New York is 04:00Z: the fire time's local date is 1 June, so "-1 month" is May.
         clock.SetUtcNow(new DateTimeOffset(2031, 6, 1, 4, 0, 5, TimeSpan.Zero));
@@ -93,6 +95,13 @@ public sealed class SchedulerTests(Infrastructure infrastructure)
         Assert.Equal("2031-05-31", parameters.GetProperty("to").GetString());
         Assert.Equal("reports-bulk", reader.GetString(1));
     }
+
+    /// <summary>A scheduler as the services make it, with the default limits unless given.</summary>
+    internal static Scheduler NewScheduler(NpgsqlDataSource source, TimeProvider clock, int quota = 100, TimeSpan? minInterval = null) =>
+        new(source, new JobStore(source, clock), ReportCatalog.Default,
+            Options.Create(new JobQuotaOptions { MaxActiveJobsPerOwner = quota }),
+            Options.Create(new ScheduleLimits { MinInterval = minInterval ?? TimeSpan.FromMinutes(1) }),
+            clock, NullLogger<Scheduler>.Instance);
 
     private async Task<Schedule> CreateAsync(FakeTimeProvider clock, string cron, string policy, string zone = "UTC")
     {
