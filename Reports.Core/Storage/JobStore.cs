@@ -340,53 +340,65 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return jobs;
     }
 
-    /// <summary>Puts every queued job back on the outbox: for when Redis has come back empty and lost every message.</summary>
-    public Task<int> RepublishQueuedAsync(CancellationToken cancellationToken) => RepublishAsync(only: null, cancellationToken);
-
     /// <summary>Puts these jobs back on the outbox if still queued: their messages reached a worker that stopped before claiming them.</summary>
-    public Task<int> RepublishQueuedAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellationToken) =>
-        RepublishAsync(jobIds, cancellationToken);
-
-    private async Task<int> RepublishAsync(IReadOnlyCollection<Guid>? only, CancellationToken cancellationToken)
+    public async Task<int> RepublishQueuedAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellationToken)
     {
+        // republished_at, not updated_at: a job's age in the queue counts from when it entered it (the operations page).
         await using var command = dataSource.CreateCommand("""
             WITH queued AS (
-                UPDATE reports.jobs SET updated_at = @now WHERE status = 'queued' AND (@only::uuid[] IS NULL OR id = ANY(@only))
+                UPDATE reports.jobs SET republished_at = @now WHERE status = 'queued' AND id = ANY(@only)
                 RETURNING id, queue, trace_parent)
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM queued
             """);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        command.Parameters.AddWithValue("only", only is null ? DBNull.Value : only.ToArray());
+        command.Parameters.AddWithValue("only", jobIds.ToArray());
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
     /// Puts back on the outbox the jobs that nobody will otherwise run: retries that are due, and running jobs whose
-    /// lease expired (their worker died, or Redis lost the message). Returns how many.
+    /// lease expired (their worker died, or Redis lost the message); at most <paramref name="limit"/> of each kind per
+    /// call, oldest first, so a backlog of any size is one bounded statement per pass.
     /// </summary>
     /// <remarks>
-    /// A queued job untouched for <paramref name="republishQueuedAfter"/> is published again too: its message may have
-    /// been lost with Redis's last second of writes. A duplicate message is harmless (the claim lets one run), so the
-    /// only cost of a long backlog is a few extra stream entries.
+    /// A queued job not published for <paramref name="republishQueuedAfter"/> is published again too: its message may have
+    /// been lost with Redis's last second of writes, or trimmed from a stream over its length. With
+    /// <paramref name="republishQueuedBefore"/> (Redis came back empty), every queued job not published since then is.
+    /// Its age is kept (republished_at moves, not updated_at), and a job whose outbox row is still waiting is not added
+    /// again: that row will publish it. A duplicate message is harmless (the claim lets one run).
     /// </remarks>
-    public async Task<int> RequeueStrandedAsync(TimeSpan republishQueuedAfter, CancellationToken cancellationToken)
+    public async Task<StrandedJobs> RequeueStrandedAsync(
+        TimeSpan republishQueuedAfter, int limit, DateTimeOffset? republishQueuedBefore, CancellationToken cancellationToken)
     {
-        // One index range per kind of stranded job (jobs_unfinished: status, then updated_at): however long the queue,
-        // a pass reads only the jobs it re-queues. The UPDATE checks each row again, as it is when locked.
+        // One index range per kind of stranded job (jobs_unfinished: status, then updated_at; jobs_queued_published for the
+        // queued): however long the queue, a pass reads only the jobs it re-queues. The UPDATE checks each row again, as
+        // it is when locked.
+        var now = time.GetUtcNow();
+        var cutoff = now - republishQueuedAfter;
         await using var command = dataSource.CreateCommand($"""
             WITH candidates AS (
-                SELECT id FROM reports.jobs WHERE {DueRetry}
-                UNION ALL SELECT id FROM reports.jobs WHERE {ExpiredLease}
-                UNION ALL SELECT id FROM reports.jobs WHERE {QueuedTooLong}),
+                (SELECT id FROM reports.jobs WHERE {DueRetry} ORDER BY status, updated_at LIMIT @limit)
+                UNION ALL (SELECT id FROM reports.jobs WHERE {ExpiredLease} ORDER BY status, updated_at LIMIT @limit)
+                UNION ALL (SELECT id FROM reports.jobs WHERE {QueuedTooLong} ORDER BY greatest(updated_at, republished_at), id LIMIT @limit)),
             stranded AS (
-                UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, updated_at = @now
+                UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
+                    updated_at = CASE WHEN status = 'queued' THEN updated_at ELSE @now END,
+                    republished_at = CASE WHEN status = 'queued' THEN @now END
                 WHERE id IN (SELECT id FROM candidates) AND (({DueRetry}) OR ({ExpiredLease}) OR ({QueuedTooLong}))
-                RETURNING id, queue, trace_parent)
-            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded
+                RETURNING id, queue, trace_parent, republished_at IS NOT NULL AS republished),
+            queued AS (
+                INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded)
+            SELECT count(*) FILTER (WHERE NOT republished), count(*) FILTER (WHERE republished) FROM stranded
             """);
-        command.Parameters.AddWithValue("now", time.GetUtcNow());
-        command.Parameters.AddWithValue("republish_after", republishQueuedAfter);
-        var requeued = await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("republish_before", republishQueuedBefore is { } before && before > cutoff ? before : cutoff);
+        StrandedJobs swept;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            swept = new StrandedJobs((int)reader.GetInt64(0), (int)reader.GetInt64(1));
+        }
 
         // A cancel whose worker died before it could confirm: nobody is writing any more once the lease is over.
         await using var cancelled = dataSource.CreateCommand($"""
@@ -399,12 +411,15 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             """);
         cancelled.Parameters.AddWithValue("now", time.GetUtcNow());
         await cancelled.ExecuteNonQueryAsync(cancellationToken);
-        return requeued;
+        return swept;
     }
 
     private const string DueRetry = "status = 'retrying' AND next_attempt_at <= @now";
     private const string ExpiredLease = "status = 'running' AND lease_expires_at < @now";
-    private const string QueuedTooLong = "status = 'queued' AND updated_at < @now - @republish_after";
+    private const string QueuedTooLong = """
+        status = 'queued' AND greatest(updated_at, republished_at) < @republish_before
+        AND NOT EXISTS (SELECT 1 FROM reports.outbox WHERE outbox.job_id = jobs.id)
+        """;
 
     private async Task<bool> UpdateClaimedAsync(ClaimedJob claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)
     {
@@ -484,6 +499,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     private sealed record JsonbText(string Text);
 }
+
+/// <summary>What a sweep put back on the outbox: stranded jobs queued again, and queued jobs published again.</summary>
+public sealed record StrandedJobs(int Requeued, int Republished);
 
 /// <summary>The result of accepting a job: the job, and whether it is new or an idempotent replay.</summary>
 public sealed record CreateOutcome(ReportJob Job, bool Created, bool ParametersDiffer);

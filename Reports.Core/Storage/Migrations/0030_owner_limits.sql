@@ -8,6 +8,8 @@ CREATE INDEX jobs_owner_unfinished ON reports.jobs (owner) WHERE status IN ('que
 -- entered the queue (what the operations page ages it from): now that stays, and this says when to publish again.
 ALTER TABLE reports.jobs ADD COLUMN republished_at timestamptz;
 CREATE INDEX jobs_queued_published ON reports.jobs (greatest(updated_at, republished_at), id) WHERE status = 'queued';
+-- A queued job whose outbox row still waits is not put on the outbox again (the sweeper asks per job).
+CREATE INDEX outbox_job ON reports.outbox (job_id);
 
 -- Retention claims the files it deletes until this time, in a short transaction of its own, so no row stays locked
 -- while blob storage is called over the network; a cleaner that dies leaves the claim to run out.
