@@ -15,9 +15,7 @@ public sealed class ApiOptions
     [Range(1, 1_000_000)]
     public int CreatesPerMinute { get; set; } = 120;
 
-    /// <summary>Unfinished reports one owner may have at once; more get 429 (concurrent-job quota).</summary>
-    [Range(1, 1_000_000)]
-    public int MaxActiveJobsPerOwner { get; set; } = 100;
+    // The active-job quota, Reports:Api:MaxActiveJobsPerOwner, is Reports.Core's JobQuotaOptions: the scheduler counts it too.
 
     /// <summary>How often a live progress stream sends a keep-alive comment (and re-reads its report) when nothing changed.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]

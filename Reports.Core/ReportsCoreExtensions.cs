@@ -29,6 +29,14 @@ public static class ReportsCoreExtensions
             .Bind(builder.Configuration.GetSection(Webhooks.WebhookOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<Jobs.JobQuotaOptions>()
+            .Bind(builder.Configuration.GetSection(Jobs.JobQuotaOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<Scheduling.ScheduleLimits>()
+            .Bind(builder.Configuration.GetSection(Scheduling.ScheduleLimits.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CatalogOverrides.Apply(ReportCatalog.Default, sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<JobStore>();

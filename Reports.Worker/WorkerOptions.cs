@@ -33,6 +33,10 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
     public TimeSpan RepublishQueuedAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Most jobs of each kind (due retries, expired leases, queued jobs to publish again) one sweep puts back on the outbox.</summary>
+    [Range(1, 100_000)]
+    public int RepublishBatchSize { get; set; } = 1000;
+
     /// <summary>Longest an idle read waits inside Redis for a message (XREADGROUP BLOCK) before the loop reads again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);

@@ -20,6 +20,7 @@ internal static class ProblemTypes
     public const string IdempotencyMismatch = Base + "idempotency-key-reused";
     public const string RateLimited = Base + "rate-limited";
     public const string QuotaExceeded = Base + "concurrent-job-quota";
+    public const string ScheduleQuota = Base + "schedule-quota";
     public const string Unavailable = Base + "unavailable";
     public const string Internal = Base + "internal";
 

@@ -22,6 +22,12 @@ public sealed record NewReportJob
 
     public DateTimeOffset? FireTime { get; init; }
 
+    /// <summary>
+    /// The most unfinished jobs its owner may have, this one included: counted and written atomically, so no path and
+    /// no burst of concurrent requests goes over it. Null: no quota (in-process tools such as the benchmark).
+    /// </summary>
+    public int? ActiveJobQuota { get; init; }
+
     /// <summary>Who gets an email when the job reaches a final state (when SMTP is configured).</summary>
     public IReadOnlyList<string> EmailRecipients { get; init; } = [];
 }

@@ -38,6 +38,12 @@ public sealed record ReportJob
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
+    /// <summary>
+    /// The outbox row written with this state of the job, when it was just written (create, replay): deleted by that id
+    /// once published, so a newer row of the same job (a release, a replay) is never taken with it.
+    /// </summary>
+    public long? OutboxRowId { get; init; }
+
     /// <summary>When the row last changed; its ticks order the states of one job (the event id of its live progress).</summary>
     public DateTimeOffset UpdatedAt { get; init; }
 }

@@ -15,10 +15,11 @@ public sealed partial class JobSubmission(JobStore store, OutboxRelay relay, Job
     /// <summary>How long a submission waits for Redis before leaving the message to the relay.</summary>
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(2);
 
-    public async Task<CreateOutcome> SubmitAsync(NewReportJob job, CancellationToken cancellationToken)
+    /// <summary>Accepts the job; null when its owner is at <see cref="NewReportJob.ActiveJobQuota"/> (nothing written).</summary>
+    public async Task<CreateOutcome?> SubmitAsync(NewReportJob job, CancellationToken cancellationToken)
     {
-        var outcome = await store.CreateAsync(job, cancellationToken);
-        if (outcome.Created)
+        var outcome = await store.TryCreateAsync(job, cancellationToken);
+        if (outcome is { Created: true })
         {
             events.Publish(outcome.Job.Id);
             ReportsMetrics.JobsCreated.Add(1, ReportsMetrics.JobTags(outcome.Job.ReportType, outcome.Job.Queue));
@@ -28,7 +29,10 @@ public sealed partial class JobSubmission(JobStore store, OutboxRelay relay, Job
         return outcome;
     }
 
-    /// <summary>Publishes a job whose outbox row is written; on failure the row stays for the relay.</summary>
+    /// <summary>
+    /// Publishes a job whose outbox row is written; on failure the row stays for the relay. The row is deleted by its id
+    /// (<see cref="ReportJob.OutboxRowId"/>) once published; without one it is left to the relay.
+    /// </summary>
     public async Task PublishAsync(ReportJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -36,7 +40,7 @@ public sealed partial class JobSubmission(JobStore store, OutboxRelay relay, Job
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(PublishTimeout);
-            await relay.PublishNowAsync(job.Id, job.Queue, job.TraceParent, timeout.Token).WaitAsync(timeout.Token);
+            await relay.PublishNowAsync(job.Id, job.OutboxRowId, job.Queue, job.TraceParent, timeout.Token).WaitAsync(timeout.Token);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -47,10 +47,16 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, RedisJobStreams que
         return rows.Count;
     }
 
-    /// <summary>Publishes one job right after its transaction committed; its outbox row is removed in a batch soon after.</summary>
-    public async Task PublishNowAsync(Guid jobId, string queueName, string? traceParent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes one job right after its transaction committed; its outbox row (<paramref name="outboxRowId"/>) is removed
+    /// in a batch soon after. Only that row: a newer one of the same job (a release, a replay) still has to be published.
+    /// </summary>
+    public async Task PublishNowAsync(Guid jobId, long? outboxRowId, string queueName, string? traceParent, CancellationToken cancellationToken)
     {
         await queue.PublishAsync(queueName, jobId, traceParent, cancellationToken);
-        published.Add(jobId);
+        if (outboxRowId is { } row)
+        {
+            published.Add(row);
+        }
     }
 }

@@ -6,7 +6,8 @@ using Npgsql;
 namespace Reports.Core.Queue;
 
 /// <summary>
-/// Deletes the outbox rows of jobs just published, as many per statement as have gathered while the previous one ran,
+/// Deletes the outbox rows of jobs just published, by row id (a job may have a newer row, from a release or a replay,
+/// that is not published yet), as many per statement as have gathered while the previous one ran,
 /// off the path of the request that published them. A row whose delete is lost (the process stopped first, PostgreSQL
 /// was away) is published once more by the relay after its look-back, and the duplicate message is dropped at claim.
 /// </summary>
@@ -14,15 +15,15 @@ public sealed partial class PublishedOutboxRows(NpgsqlDataSource dataSource, ILo
 {
     private const int MaxBatch = 1000;
     private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(2);
-    private readonly Channel<Guid> _published = Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<long> _published = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>The job's message is on its stream: its outbox row can go.</summary>
-    public void Add(Guid jobId) => _published.Writer.TryWrite(jobId);
+    /// <summary>This outbox row's message is on its stream: the row can go.</summary>
+    public void Add(long outboxRowId) => _published.Writer.TryWrite(outboxRowId);
 
     /// <summary>Deletes rows as they are added until stopped, then those still waiting.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<Guid>(MaxBatch);
+        var batch = new List<long>(MaxBatch);
         try
         {
             while (await _published.Reader.WaitToReadAsync(stoppingToken))
@@ -37,7 +38,7 @@ public sealed partial class PublishedOutboxRows(NpgsqlDataSource dataSource, ILo
         }
     }
 
-    private async Task DeleteWaitingAsync(List<Guid> batch, CancellationToken cancellationToken)
+    private async Task DeleteWaitingAsync(List<long> batch, CancellationToken cancellationToken)
     {
         while (batch.Count < MaxBatch && _published.Reader.TryRead(out var id))
         {
@@ -51,7 +52,7 @@ public sealed partial class PublishedOutboxRows(NpgsqlDataSource dataSource, ILo
 
         try
         {
-            await using var delete = dataSource.CreateCommand("DELETE FROM reports.outbox WHERE job_id = ANY(@ids)");
+            await using var delete = dataSource.CreateCommand("DELETE FROM reports.outbox WHERE id = ANY(@ids)");
             delete.Parameters.AddWithValue("ids", batch.ToArray());
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }

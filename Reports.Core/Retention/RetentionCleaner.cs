@@ -17,21 +17,34 @@ public sealed class RetentionCleaner(
     NpgsqlDataSource dataSource, IReportFiles files, BlobServiceClient blobs, IOptions<RetentionOptions> options, TimeProvider time,
     ILogger<RetentionCleaner> logger)
 {
-    /// <summary>Deletes the files of succeeded reports whose retention is over and marks them expired; returns how many.</summary>
+    /// <summary>How long a cleaner holds the files it claimed; another takes them over after this (it died mid-pass).</summary>
+    private static readonly TimeSpan ExpiryClaim = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Deletes the files of succeeded reports whose retention is over and marks them expired; returns how many. Three
+    /// steps, so no row stays locked while blob storage is called over the network: claim a batch (one short statement,
+    /// SKIP LOCKED, so cleaners share the work), delete the blobs with no transaction open, then mark the claimed rows
+    /// expired (compare-and-set on the claim). A cleaner that dies in between leaves its claim to run out; deleting a
+    /// blob twice is harmless.
+    /// </summary>
     public async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var claimedUntil = now + ExpiryClaim;
         var due = new List<(Guid Id, string Blob)>();
-        await using (var select = new NpgsqlCommand("""
-            SELECT id, blob_name FROM reports.jobs
-            WHERE status = 'succeeded' AND expires_at <= @now
-            ORDER BY expires_at LIMIT 200
-            FOR UPDATE SKIP LOCKED
-            """, connection, transaction))
+        await using (var claim = dataSource.CreateCommand("""
+            UPDATE reports.jobs SET expiry_claimed_until = @until
+            WHERE id IN (
+                SELECT id FROM reports.jobs
+                WHERE status = 'succeeded' AND expires_at <= @now AND (expiry_claimed_until IS NULL OR expiry_claimed_until < @now)
+                ORDER BY expires_at LIMIT 200
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id, blob_name
+            """))
         {
-            select.Parameters.AddWithValue("now", time.GetUtcNow());
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            claim.Parameters.AddWithValue("now", now);
+            claim.Parameters.AddWithValue("until", claimedUntil);
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 due.Add((reader.GetGuid(0), reader.GetString(1)));
@@ -43,16 +56,14 @@ public sealed class RetentionCleaner(
             await files.DeleteAsync(blob, cancellationToken);
         }
 
-        await using (var expire = new NpgsqlCommand(
-            "UPDATE reports.jobs SET status = 'expired', updated_at = @now WHERE id = ANY(@ids)", connection, transaction))
-        {
-            expire.Parameters.AddWithValue("ids", due.Select(d => d.Id).ToArray());
-            expire.Parameters.AddWithValue("now", time.GetUtcNow());
-            await expire.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return due.Count;
+        await using var expire = dataSource.CreateCommand("""
+            UPDATE reports.jobs SET status = 'expired', expiry_claimed_until = NULL, updated_at = @now
+            WHERE id = ANY(@ids) AND status = 'succeeded' AND expiry_claimed_until = @until
+            """);
+        expire.Parameters.AddWithValue("ids", due.Select(d => d.Id).ToArray());
+        expire.Parameters.AddWithValue("until", claimedUntil);
+        expire.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await expire.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>

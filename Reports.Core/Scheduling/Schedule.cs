@@ -20,4 +20,9 @@ public sealed record Schedule
     public DateTimeOffset? NextFireAt { get; init; }
     public DateTimeOffset? LastFireAt { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Fire times not fired because the owner was at its active-job quota, and the latest of them.</summary>
+    public long SkippedFires { get; init; }
+
+    public DateTimeOffset? LastSkippedFireAt { get; init; }
 }

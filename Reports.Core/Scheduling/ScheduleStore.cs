@@ -8,8 +8,46 @@ public sealed class ScheduleStore(NpgsqlDataSource dataSource, TimeProvider time
 {
     internal const string Columns = """
         id, owner, name, report_type, format, parameters::text, cron, time_zone, paused, missed_policy, webhook_url, email_recipients,
-        next_fire_at, last_fire_at, created_at
+        next_fire_at, last_fire_at, created_at, skipped_fires, last_skipped_fire_at
         """;
+
+    /// <summary>
+    /// Creates a schedule unless its owner already has <paramref name="maxPerOwner"/>; null when it has. The owner's
+    /// creates take turns (a transaction lock per owner), so concurrent requests cannot pass the cap together.
+    /// </summary>
+    public async Task<Schedule?> CreateAsync(Schedule schedule, int maxPerOwner, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var turn = new NpgsqlCommand(
+            "SELECT pg_advisory_xact_lock(hashtextextended('reports.schedules:' || @owner, 0))", connection, transaction))
+        {
+            turn.Parameters.AddWithValue("owner", schedule.Owner);
+            await turn.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand($"""
+            INSERT INTO reports.schedules (id, owner, name, report_type, format, parameters, cron, time_zone, paused, missed_policy,
+                                           webhook_url, email_recipients, next_fire_at, created_at, updated_at)
+            SELECT @id, @owner, @name, @type, @format, @parameters, @cron, @zone, @paused, @policy, @webhook::text, @emails,
+                   @next::timestamptz, @now, @now
+            WHERE (SELECT count(*) FROM reports.schedules WHERE owner = @owner) < @max
+            RETURNING {Columns}
+            """, connection, transaction);
+        AddParameters(command, schedule);
+        command.Parameters.AddWithValue("max", maxPerOwner);
+        Schedule? created = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                created = Map(reader);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return created;
+    }
 
     public async Task<Schedule> SaveAsync(Schedule schedule, CancellationToken cancellationToken)
     {
@@ -23,6 +61,14 @@ public sealed class ScheduleStore(NpgsqlDataSource dataSource, TimeProvider time
                 next_fire_at = EXCLUDED.next_fire_at, updated_at = EXCLUDED.updated_at
             RETURNING {Columns}
             """);
+        AddParameters(command, schedule);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return Map(reader);
+    }
+
+    private void AddParameters(NpgsqlCommand command, Schedule schedule)
+    {
         command.Parameters.AddWithValue("id", schedule.Id);
         command.Parameters.AddWithValue("owner", schedule.Owner);
         command.Parameters.AddWithValue("name", schedule.Name);
@@ -37,9 +83,6 @@ public sealed class ScheduleStore(NpgsqlDataSource dataSource, TimeProvider time
         command.Parameters.AddWithValue("emails", schedule.EmailRecipients.ToArray());
         command.Parameters.AddWithValue("next", schedule.NextFireAt is { } next ? next : DBNull.Value);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return Map(reader);
     }
 
     public async Task<Schedule?> GetAsync(Guid id, string? owner, CancellationToken cancellationToken)
@@ -93,5 +136,7 @@ public sealed class ScheduleStore(NpgsqlDataSource dataSource, TimeProvider time
         NextFireAt = r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12),
         LastFireAt = r.IsDBNull(13) ? null : r.GetFieldValue<DateTimeOffset>(13),
         CreatedAt = r.GetFieldValue<DateTimeOffset>(14),
+        SkippedFires = r.GetInt64(15),
+        LastSkippedFireAt = r.IsDBNull(16) ? null : r.GetFieldValue<DateTimeOffset>(16),
     };
 }

@@ -43,48 +43,54 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>
     /// Writes the job and its outbox row in one statement (so in one transaction). With an idempotency key already used
-    /// by this owner, returns the existing job instead (and says whether its parameters differ).
+    /// by this owner, returns the existing job instead (and says whether its parameters differ), even when the owner is at
+    /// its quota: a replay asks for nothing new. Null when <see cref="NewReportJob.ActiveJobQuota"/> is set and a new job
+    /// would go over it.
     /// </summary>
-    public async Task<CreateOutcome> CreateAsync(NewReportJob request, CancellationToken cancellationToken)
+    public async Task<CreateOutcome?> TryCreateAsync(NewReportJob request, CancellationToken cancellationToken)
     {
-        await using var insert = dataSource.CreateCommand(InsertSql);
-        var created = await InsertAsync(insert, request, cancellationToken);
-        if (created is null)
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await InsertAsync(connection, transaction, request, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (inserted.Job is { } created)
         {
-            var existing = await FindByIdempotencyKeyAsync(request.Owner, request.IdempotencyKey!, cancellationToken)
-                ?? throw new InvalidOperationException("An idempotency conflict was reported but no job holds the key.");
+            return new CreateOutcome(created, Created: true, ParametersDiffer: false);
+        }
+
+        if (request.IdempotencyKey is { } key && await FindByIdempotencyKeyAsync(request.Owner, key, cancellationToken) is { } existing)
+        {
             return new CreateOutcome(existing.Job, Created: false, ParametersDiffer: existing.Hash != Hash(request));
         }
 
-        return new CreateOutcome(created, Created: true, ParametersDiffer: false);
+        return inserted.OverQuota ? null : throw new InvalidOperationException("An idempotency conflict was reported but no job holds the key.");
     }
+
+    /// <summary><see cref="TryCreateAsync"/> for a job without a quota.</summary>
+    public async Task<CreateOutcome> CreateAsync(NewReportJob request, CancellationToken cancellationToken) =>
+        await TryCreateAsync(request with { ActiveJobQuota = null }, cancellationToken)
+            ?? throw new InvalidOperationException("A job without a quota cannot be over it.");
 
     /// <summary>
-    /// Inserts the job and its outbox row inside the caller's transaction; null when a unique key says it exists
-    /// already (the owner's idempotency key, or the schedule's fire time).
+    /// Inserts the job and its outbox row inside the caller's transaction. No job when a unique key says it exists
+    /// already (the owner's idempotency key, or the schedule's fire time), or when the owner is at its quota.
     /// </summary>
-    internal async Task<ReportJob?> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewReportJob request, CancellationToken cancellationToken)
+    internal async Task<(ReportJob? Job, bool OverQuota)> InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, NewReportJob request, CancellationToken cancellationToken)
     {
+        if (request.ActiveJobQuota is not null)
+        {
+            // The owner's creates take turns from here to commit, so the count in the insert sees every job committed
+            // before it: N concurrent requests at a quota of Q leave exactly Q. In a statement of its own, because a
+            // statement's snapshot is taken when it starts: a lock taken inside the insert would count without the jobs
+            // of the transaction it waited for.
+            await using var turn = new NpgsqlCommand(
+                "SELECT pg_advisory_xact_lock(hashtextextended('reports.active-jobs:' || @owner, 0))", connection, transaction);
+            turn.Parameters.AddWithValue("owner", request.Owner);
+            await turn.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var insert = new NpgsqlCommand(InsertSql, connection, transaction);
-        return await InsertAsync(insert, request, cancellationToken);
-    }
-
-    /// <summary>The job and its outbox row together: a job is never accepted without the means to publish it.</summary>
-    private const string InsertSql = $"""
-        WITH created AS (
-            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
-                                      idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at)
-            VALUES (@id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key, @trace_parent,
-                    @webhook_url, @schedule_id, @fire_time, @email_recipients, @now, @now)
-            ON CONFLICT DO NOTHING
-            RETURNING {Columns}),
-        queued AS (
-            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM created)
-        SELECT {Columns} FROM created
-        """;
-
-    private async Task<ReportJob?> InsertAsync(NpgsqlCommand insert, NewReportJob request, CancellationToken cancellationToken)
-    {
         insert.Parameters.AddWithValue("id", JobIds.New());
         insert.Parameters.AddWithValue("owner", request.Owner);
         insert.Parameters.AddWithValue("type", request.ReportType);
@@ -99,9 +105,38 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         insert.Parameters.AddWithValue("schedule_id", request.ScheduleId is { } schedule ? schedule : DBNull.Value);
         insert.Parameters.AddWithValue("fire_time", request.FireTime is { } fire ? fire : DBNull.Value);
         insert.Parameters.AddWithValue("email_recipients", request.EmailRecipients.ToArray());
+        insert.Parameters.AddWithValue("quota", request.ActiveJobQuota is { } quota ? quota : DBNull.Value);
         insert.Parameters.AddWithValue("now", time.GetUtcNow());
-        return await ReadOneAsync(insert, cancellationToken);
+        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var outboxRowId = reader.FieldCount - 2;
+        var job = reader.IsDBNull(0) ? null : Map(reader) with { OutboxRowId = reader.GetInt64(outboxRowId) };
+        return (job, OverQuota: !reader.GetBoolean(outboxRowId + 1));
     }
+
+    /// <summary>
+    /// The job and its outbox row together: a job is never accepted without the means to publish it. Always one row:
+    /// the job and its outbox row id (nulls when not written), then whether the owner was under its quota.
+    /// </summary>
+    private const string InsertSql = $"""
+        WITH allowed AS (
+            SELECT @quota::integer IS NULL OR (SELECT count(*) FROM (
+                SELECT 1 FROM reports.jobs WHERE owner = @owner AND {Unfinished} LIMIT @quota::integer) AS active) < @quota::integer AS ok),
+        created AS (
+            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
+                                      idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at)
+            SELECT @id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key::text, @trace_parent::text,
+                   @webhook_url::text, @schedule_id::uuid, @fire_time::timestamptz, @email_recipients, @now, @now
+            FROM allowed WHERE ok
+            ON CONFLICT DO NOTHING
+            RETURNING {Columns}),
+        queued AS (
+            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM created RETURNING id)
+        SELECT created.*, queued.id, allowed.ok FROM allowed LEFT JOIN created ON true LEFT JOIN queued ON true
+        """;
+
+    /// <summary>The jobs an owner's quota counts: every one not finished.</summary>
+    private const string Unfinished = "status IN ('queued', 'retrying', 'running', 'cancelling')";
 
     private static string Hash(NewReportJob request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         $"{request.ReportType}\n{request.Format}\n{request.Parameters.GetRawText()}\n{request.WebhookUrl}")));
@@ -279,13 +314,14 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 WHERE id = @id AND status IN ('failed', 'cancelled')
                 RETURNING {Columns}),
             queued AS (
-                INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM replayed)
-            SELECT {Columns} FROM replayed
+                INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM replayed RETURNING id)
+            SELECT replayed.*, queued.id FROM replayed CROSS JOIN queued
             """);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("attempts", attempts);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        return await ReadOneAsync(command, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Map(reader) with { OutboxRowId = reader.GetInt64(reader.FieldCount - 1) } : null;
     }
 
     /// <summary>Jobs newest first, filtered, one page after <see cref="JobQuery.Before"/>.</summary>
@@ -319,68 +355,65 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return jobs;
     }
 
-    /// <summary>
-    /// How many of an owner's jobs are not finished (queued, retrying, running, cancelling), counted up to
-    /// <paramref name="atMost"/>: enough to compare with a quota, without reading an owner's whole backlog at every request.
-    /// </summary>
-    public async Task<long> CountActiveAsync(string owner, long atMost, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("""
-            SELECT count(*) FROM (
-                SELECT 1 FROM reports.jobs WHERE owner = @owner AND status IN ('queued', 'retrying', 'running', 'cancelling') LIMIT @at_most) AS active
-            """);
-        command.Parameters.AddWithValue("owner", owner);
-        command.Parameters.AddWithValue("at_most", atMost);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    /// <summary>Puts every queued job back on the outbox: for when Redis has come back empty and lost every message.</summary>
-    public Task<int> RepublishQueuedAsync(CancellationToken cancellationToken) => RepublishAsync(only: null, cancellationToken);
-
     /// <summary>Puts these jobs back on the outbox if still queued: their messages reached a worker that stopped before claiming them.</summary>
-    public Task<int> RepublishQueuedAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellationToken) =>
-        RepublishAsync(jobIds, cancellationToken);
-
-    private async Task<int> RepublishAsync(IReadOnlyCollection<Guid>? only, CancellationToken cancellationToken)
+    public async Task<int> RepublishQueuedAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellationToken)
     {
+        // republished_at, not updated_at: a job's age in the queue counts from when it entered it (the operations page).
         await using var command = dataSource.CreateCommand("""
             WITH queued AS (
-                UPDATE reports.jobs SET updated_at = @now WHERE status = 'queued' AND (@only::uuid[] IS NULL OR id = ANY(@only))
+                UPDATE reports.jobs SET republished_at = @now WHERE status = 'queued' AND id = ANY(@only)
                 RETURNING id, queue, trace_parent)
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM queued
             """);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        command.Parameters.AddWithValue("only", only is null ? DBNull.Value : only.ToArray());
+        command.Parameters.AddWithValue("only", jobIds.ToArray());
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
     /// Puts back on the outbox the jobs that nobody will otherwise run: retries that are due, and running jobs whose
-    /// lease expired (their worker died, or Redis lost the message). Returns how many.
+    /// lease expired (their worker died, or Redis lost the message); at most <paramref name="limit"/> of each kind per
+    /// call, oldest first, so a backlog of any size is one bounded statement per pass.
     /// </summary>
     /// <remarks>
-    /// A queued job untouched for <paramref name="republishQueuedAfter"/> is published again too: its message may have
-    /// been lost with Redis's last second of writes. A duplicate message is harmless (the claim lets one run), so the
-    /// only cost of a long backlog is a few extra stream entries.
+    /// A queued job not published for <paramref name="republishQueuedAfter"/> is published again too: its message may have
+    /// been lost with Redis's last second of writes, or trimmed from a stream over its length. With
+    /// <paramref name="republishQueuedBefore"/> (Redis came back empty), every queued job not published since then is.
+    /// Its age is kept (republished_at moves, not updated_at), and a job whose outbox row is still waiting is not added
+    /// again: that row will publish it. A duplicate message is harmless (the claim lets one run).
     /// </remarks>
-    public async Task<int> RequeueStrandedAsync(TimeSpan republishQueuedAfter, CancellationToken cancellationToken)
+    public async Task<StrandedJobs> RequeueStrandedAsync(
+        TimeSpan republishQueuedAfter, int limit, DateTimeOffset? republishQueuedBefore, CancellationToken cancellationToken)
     {
-        // One index range per kind of stranded job (jobs_unfinished: status, then updated_at): however long the queue,
-        // a pass reads only the jobs it re-queues. The UPDATE checks each row again, as it is when locked.
+        // One index range per kind of stranded job (jobs_unfinished: status, then updated_at; jobs_queued_published for the
+        // queued): however long the queue, a pass reads only the jobs it re-queues. The UPDATE checks each row again, as
+        // it is when locked.
+        var now = time.GetUtcNow();
+        var cutoff = now - republishQueuedAfter;
         await using var command = dataSource.CreateCommand($"""
             WITH candidates AS (
-                SELECT id FROM reports.jobs WHERE {DueRetry}
-                UNION ALL SELECT id FROM reports.jobs WHERE {ExpiredLease}
-                UNION ALL SELECT id FROM reports.jobs WHERE {QueuedTooLong}),
+                (SELECT id FROM reports.jobs WHERE {DueRetry} ORDER BY status, updated_at LIMIT @limit)
+                UNION ALL (SELECT id FROM reports.jobs WHERE {ExpiredLease} ORDER BY status, updated_at LIMIT @limit)
+                UNION ALL (SELECT id FROM reports.jobs WHERE {QueuedTooLong} ORDER BY greatest(updated_at, republished_at), id LIMIT @limit)),
             stranded AS (
-                UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, updated_at = @now
+                UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
+                    updated_at = CASE WHEN status = 'queued' THEN updated_at ELSE @now END,
+                    republished_at = CASE WHEN status = 'queued' THEN @now END
                 WHERE id IN (SELECT id FROM candidates) AND (({DueRetry}) OR ({ExpiredLease}) OR ({QueuedTooLong}))
-                RETURNING id, queue, trace_parent)
-            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded
+                RETURNING id, queue, trace_parent, republished_at IS NOT NULL AS republished),
+            queued AS (
+                INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded)
+            SELECT count(*) FILTER (WHERE NOT republished), count(*) FILTER (WHERE republished) FROM stranded
             """);
-        command.Parameters.AddWithValue("now", time.GetUtcNow());
-        command.Parameters.AddWithValue("republish_after", republishQueuedAfter);
-        var requeued = await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("republish_before", republishQueuedBefore is { } before && before > cutoff ? before : cutoff);
+        StrandedJobs swept;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            swept = new StrandedJobs((int)reader.GetInt64(0), (int)reader.GetInt64(1));
+        }
 
         // A cancel whose worker died before it could confirm: nobody is writing any more once the lease is over.
         await using var cancelled = dataSource.CreateCommand($"""
@@ -393,12 +426,15 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             """);
         cancelled.Parameters.AddWithValue("now", time.GetUtcNow());
         await cancelled.ExecuteNonQueryAsync(cancellationToken);
-        return requeued;
+        return swept;
     }
 
     private const string DueRetry = "status = 'retrying' AND next_attempt_at <= @now";
     private const string ExpiredLease = "status = 'running' AND lease_expires_at < @now";
-    private const string QueuedTooLong = "status = 'queued' AND updated_at < @now - @republish_after";
+    private const string QueuedTooLong = """
+        status = 'queued' AND greatest(updated_at, republished_at) < @republish_before
+        AND NOT EXISTS (SELECT 1 FROM reports.outbox WHERE outbox.job_id = jobs.id)
+        """;
 
     private async Task<bool> UpdateClaimedAsync(ClaimedJob claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)
     {
@@ -479,6 +515,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     private sealed record JsonbText(string Text);
 }
+
+/// <summary>What a sweep put back on the outbox: stranded jobs queued again, and queued jobs published again.</summary>
+public sealed record StrandedJobs(int Requeued, int Republished);
 
 /// <summary>The result of accepting a job: the job, and whether it is new or an idempotent replay.</summary>
 public sealed record CreateOutcome(ReportJob Job, bool Created, bool ParametersDiffer);

@@ -17,6 +17,7 @@ internal static class ProcessSettings
         ["Reports__Api__SseHeartbeat"] = "00:00:01",
         ["Reports__Api__CreatesPerMinute"] = "100000",
         ["Reports__Api__MaxActiveJobsPerOwner"] = "100000",
+        ["Reports__Schedules__MinInterval"] = "00:00:01",
         ["Reports__Worker__Lease"] = "00:00:10",
         ["Reports__Worker__Heartbeat"] = "00:00:02",
         ["Reports__Worker__MaintenanceInterval"] = "00:00:00.500",

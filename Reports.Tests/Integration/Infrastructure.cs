@@ -90,6 +90,17 @@ public sealed class Infrastructure : IAsyncLifetime
         await StartBlobsAsync();
     }
 
+    /// <summary>
+    /// Freezes Azurite (SIGSTOP): connections are accepted and requests get no answer until <see cref="ResumeBlobs"/>,
+    /// as a storage call hanging on the network would.
+    /// </summary>
+    public void PauseBlobs() => Signals.Send(Started(_azurite).Process.Id, SigStop);
+
+    public void ResumeBlobs() => Signals.Send(Started(_azurite).Process.Id, SigCont);
+
+    private const int SigStop = 19; // Linux
+    private const int SigCont = 18;
+
     private string? AzuriteDirectory => DurableBlobs ? Path.Combine(_directory, "azurite") : null;
 
     /// <summary>The API and a worker on these servers, started on first use and shared by the collection.</summary>

@@ -15,26 +15,24 @@ public sealed class PublishedOutboxRowsTests(Infrastructure infrastructure)
     {
         await infrastructure.SystemAsync(); // migrated
         await using var database = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
-        var published = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToArray();
-        var unpublished = Guid.NewGuid();
-        foreach (var job in published.Append(unpublished))
+        var published = new List<long>();
+        for (var i = 0; i < 5; i++)
         {
-            await using var insert = database.CreateCommand("INSERT INTO reports.outbox (job_id, queue, created_at) VALUES ($1, 'test-outbox', now() + interval '1 hour')");
-            insert.Parameters.AddWithValue(job);
-            await insert.ExecuteNonQueryAsync();
+            published.Add(await InsertRowAsync(database, Guid.NewGuid()));
         }
 
+        var unpublished = await InsertRowAsync(database, Guid.NewGuid());
         var rows = new PublishedOutboxRows(database, NullLogger<PublishedOutboxRows>.Instance);
         using var stop = new CancellationTokenSource();
         var cleanup = rows.RunAsync(stop.Token);
         rows.Add(published[0]);
         rows.Add(published[1]);
-        await Engine.FaultSystem.EventuallyAsync(async () => await RemainingAsync(database, published[..2]) == 0, "the first rows are deleted");
+        await Engine.FaultSystem.EventuallyAsync(async () => await RemainingAsync(database, [.. published[..2]]) == 0, "the first rows are deleted");
 
         await stop.CancelAsync();
         await cleanup;
         rows.Add(published[2]); // after the loop stopped: left for the relay
-        Assert.Equal(3, await RemainingAsync(database, published[2..]));
+        Assert.Equal(3, await RemainingAsync(database, [.. published[2..]]));
         Assert.Equal(1, await RemainingAsync(database, [unpublished]));
     }
 
@@ -43,26 +41,49 @@ public sealed class PublishedOutboxRowsTests(Infrastructure infrastructure)
     {
         await infrastructure.SystemAsync();
         await using var database = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
-        var job = Guid.NewGuid();
-        await using (var insert = database.CreateCommand("INSERT INTO reports.outbox (job_id, queue, created_at) VALUES ($1, 'test-outbox', now() + interval '1 hour')"))
-        {
-            insert.Parameters.AddWithValue(job);
-            await insert.ExecuteNonQueryAsync();
-        }
+        var row = await InsertRowAsync(database, Guid.NewGuid());
 
         var rows = new PublishedOutboxRows(database, NullLogger<PublishedOutboxRows>.Instance);
         using var stop = new CancellationTokenSource();
         await stop.CancelAsync();
-        rows.Add(job);
+        rows.Add(row);
         await rows.RunAsync(stop.Token);
 
-        Assert.Equal(0, await RemainingAsync(database, [job]));
+        Assert.Equal(0, await RemainingAsync(database, [row]));
     }
 
-    private static async Task<long> RemainingAsync(NpgsqlDataSource database, Guid[] jobs)
+    [Fact]
+    public async Task Deleting_a_published_row_leaves_a_newer_row_of_the_same_job_to_be_published()
     {
-        await using var count = database.CreateCommand("SELECT count(*) FROM reports.outbox WHERE job_id = ANY($1)");
-        count.Parameters.AddWithValue(jobs);
+        await infrastructure.SystemAsync();
+        await using var database = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
+        var job = Guid.NewGuid();
+        var published = await InsertRowAsync(database, job);
+        var released = await InsertRowAsync(database, job); // e.g. the job was released after the first row went out
+
+        var rows = new PublishedOutboxRows(database, NullLogger<PublishedOutboxRows>.Instance);
+        using var stop = new CancellationTokenSource();
+        var cleanup = rows.RunAsync(stop.Token);
+        rows.Add(published);
+        await Engine.FaultSystem.EventuallyAsync(async () => await RemainingAsync(database, [published]) == 0, "the published row is deleted");
+        await stop.CancelAsync();
+        await cleanup;
+
+        Assert.Equal(1, await RemainingAsync(database, [released]));
+    }
+
+    private static async Task<long> InsertRowAsync(NpgsqlDataSource database, Guid job)
+    {
+        await using var insert = database.CreateCommand(
+            "INSERT INTO reports.outbox (job_id, queue, created_at) VALUES ($1, 'test-outbox', now() + interval '1 hour') RETURNING id");
+        insert.Parameters.AddWithValue(job);
+        return (long)(await insert.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<long> RemainingAsync(NpgsqlDataSource database, long[] rows)
+    {
+        await using var count = database.CreateCommand("SELECT count(*) FROM reports.outbox WHERE id = ANY($1)");
+        count.Parameters.AddWithValue(rows);
         return (long)(await count.ExecuteScalarAsync())!;
     }
 }

@@ -45,4 +45,29 @@ public sealed class CronScheduleTests
         Assert.NotNull(cronError);
         Assert.Contains("Mars/Olympus_Mons", zoneError, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("0 0,59 0,23 * * *", 2, 60)]     // the day's last (23:59) to the next day's first (00:00)
+    [InlineData("0 0,59 0,23 * * *", 1, null)]   // exactly the minimum is allowed
+    [InlineData("0 */5 * * * *", 10, 300)]
+    [InlineData("0 0 9 * * MON", 60, null)]
+    public void The_shortest_interval_is_reported_only_under_the_minimum(string expression, int minimumMinutes, int? shortestSeconds)
+    {
+        var (cron, _, _) = CronSchedule.Parse(expression, "Europe/Berlin");
+
+        Assert.Equal(shortestSeconds is { } s ? TimeSpan.FromSeconds(s) : null, cron!.IntervalUnder(TimeSpan.FromMinutes(minimumMinutes)));
+    }
+
+    [Fact]
+    public void The_latest_fire_time_after_a_year_of_seconds_is_found_without_walking_them()
+    {
+        var (cron, _, _) = CronSchedule.Parse("*/7 * * * * *", "America/New_York");
+        var due = new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var now = new DateTimeOffset(2032, 1, 1, 0, 0, 3, TimeSpan.Zero);
+
+        var latest = cron!.LatestUntil(due, now);
+
+        Assert.True(latest <= now && cron.Next(latest) > now, $"{latest:O} is not the latest fire time until {now:O}");
+        Assert.Equal(new DateTimeOffset(2032, 1, 1, 0, 0, 0, TimeSpan.Zero), latest);
+    }
 }

@@ -1,10 +1,7 @@
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
-using Reports.Core.Catalog;
 using Reports.Core.Scheduling;
-using Reports.Core.Storage;
 using Reports.Tests.Integration;
 
 namespace Reports.Tests.Scheduling;
@@ -27,7 +24,7 @@ public sealed class SchedulerTests(Infrastructure infrastructure)
         var sources = Enumerable.Range(0, 3).Select(_ => NpgsqlDataSource.Create(infrastructure.PostgresConnectionString)).ToList();
         try
         {
-            var schedulers = sources.Select(s => new Scheduler(s, new JobStore(s, clock), ReportCatalog.Default, clock, NullLogger<Scheduler>.Instance)).ToList();
+            var schedulers = sources.Select(s => StoredSchedules.NewScheduler(s, clock)).ToList();
             for (var hour = 0; hour < 5; hour++)
             {
                 clock.SetUtcNow(Start.AddHours(hour).AddSeconds(2));
@@ -55,7 +52,7 @@ public sealed class SchedulerTests(Infrastructure infrastructure)
         var clock = new FakeTimeProvider(Start.AddMinutes(-1));
         var schedule = await CreateAsync(clock, "0 * * * *", policy);
         await using var source = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
-        var scheduler = new Scheduler(source, new JobStore(source, clock), ReportCatalog.Default, clock, NullLogger<Scheduler>.Instance);
+        var scheduler = StoredSchedules.NewScheduler(source, clock);
 
         clock.SetUtcNow(Start.AddHours(5).AddMinutes(10)); // nothing ran for five hours
         await scheduler.FireDueAsync(CancellationToken.None);
@@ -78,7 +75,7 @@ public sealed class SchedulerTests(Infrastructure infrastructure)
         var clock = new FakeTimeProvider(Start.AddMinutes(-1));
         var schedule = await CreateAsync(clock, "0 0 1 * *", MissedFirePolicy.FireOnce, "America/New_York");
         await using var source = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
-        var scheduler = new Scheduler(source, new JobStore(source, clock), ReportCatalog.Default, clock, NullLogger<Scheduler>.Instance);
+        var scheduler = StoredSchedules.NewScheduler(source, clock);
 
         // Midnight of 1 June in New York is 04:00Z: the fire time's local date is 1 June, so "-1 month" is May.
         clock.SetUtcNow(new DateTimeOffset(2031, 6, 1, 4, 0, 5, TimeSpan.Zero));
@@ -94,37 +91,8 @@ public sealed class SchedulerTests(Infrastructure infrastructure)
         Assert.Equal("reports-bulk", reader.GetString(1));
     }
 
-    private async Task<Schedule> CreateAsync(FakeTimeProvider clock, string cron, string policy, string zone = "UTC")
-    {
-        await using var source = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
-        var (parsed, _, _) = CronSchedule.Parse(cron, zone);
-        return await new ScheduleStore(source, clock).SaveAsync(new Schedule
-        {
-            Id = Guid.CreateVersion7(),
-            Owner = "scheduler-test-" + Guid.NewGuid().ToString("N")[..8],
-            Name = "monthly orders",
-            ReportType = "orders",
-            Format = "csv",
-            Parameters = JsonSerializer.SerializeToElement(new { from = "-1 month start", to = "-1 month end" }),
-            Cron = cron,
-            TimeZone = zone,
-            MissedPolicy = policy,
-            NextFireAt = parsed!.Next(clock.GetUtcNow()),
-        }, CancellationToken.None);
-    }
+    private Task<Schedule> CreateAsync(FakeTimeProvider clock, string cron, string policy, string zone = "UTC") =>
+        StoredSchedules.CreateAsync(infrastructure, clock, cron, policy, zone);
 
-    private async Task<List<DateTimeOffset>> FireTimesAsync(Guid scheduleId)
-    {
-        await using var source = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
-        await using var command = source.CreateCommand("SELECT fire_time FROM reports.jobs WHERE schedule_id = $1 ORDER BY fire_time");
-        command.Parameters.AddWithValue(scheduleId);
-        var times = new List<DateTimeOffset>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            times.Add(reader.GetFieldValue<DateTimeOffset>(0));
-        }
-
-        return times;
-    }
+    private Task<List<DateTimeOffset>> FireTimesAsync(Guid scheduleId) => StoredSchedules.FireTimesAsync(infrastructure, scheduleId);
 }

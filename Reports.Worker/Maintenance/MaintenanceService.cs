@@ -19,23 +19,32 @@ internal sealed class MaintenanceService(
     /// <summary>The API publishes right after commit; the relay leaves fresh rows to it to avoid needless duplicates.</summary>
     private static readonly TimeSpan RelayLookBack = TimeSpan.FromSeconds(1);
 
+    /// <summary>Set when Redis came back empty: queued jobs not published since are published again, a batch per pass.</summary>
+    private DateTimeOffset? _republishQueuedBefore;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.MaintenanceInterval, time);
+        var batch = options.Value.RepublishBatchSize;
         do
         {
             try
             {
                 if (await epoch.StartedEmptyAsync(stoppingToken))
                 {
-                    var republished = await store.RepublishQueuedAsync(stoppingToken);
-                    logger.LogWarning("Redis holds no queue data (new, flushed or restarted empty): {Count} queued jobs published again", republished);
+                    _republishQueuedBefore = time.GetUtcNow();
+                    logger.LogWarning("Redis holds no queue data (new, flushed or restarted empty): queued jobs are published again, {Batch} per pass", batch);
                 }
 
-                var stranded = await store.RequeueStrandedAsync(options.Value.RepublishQueuedAfter, stoppingToken);
-                if (stranded > 0)
+                var swept = await store.RequeueStrandedAsync(options.Value.RepublishQueuedAfter, batch, _republishQueuedBefore, stoppingToken);
+                if (swept.Republished < batch)
                 {
-                    logger.LogInformation("Re-queued {Count} stranded jobs", stranded);
+                    _republishQueuedBefore = null; // every queued job is on its way again
+                }
+
+                if (swept.Requeued + swept.Republished > 0)
+                {
+                    logger.LogInformation("Re-queued {Requeued} stranded jobs, published {Republished} queued jobs again", swept.Requeued, swept.Republished);
                 }
 
                 while (await relay.RelayAsync(RelayLookBack, 100, stoppingToken) == 100)

@@ -23,10 +23,9 @@ internal static class CreateReport
         HttpContext http,
         ReportCatalog catalog,
         ParameterReferences references,
-        JobStore store,
         JobSubmission submission,
         ReportResources resources,
-        IOptions<ApiOptions> apiOptions,
+        IOptions<JobQuotaOptions> quotaOptions,
         IOptions<WebhookOptions> webhookOptions,
         CancellationToken cancellationToken)
     {
@@ -51,19 +50,10 @@ internal static class CreateReport
                 type: ProblemTypes.Validation);
         }
 
-        var owner = http.User.Owner();
-        var quota = apiOptions.Value.MaxActiveJobsPerOwner;
-        if (idempotencyKey is null && await store.CountActiveAsync(owner, atMost: quota, cancellationToken) >= quota)
-        {
-            http.Response.Headers.RetryAfter = "30";
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, type: ProblemTypes.QuotaExceeded,
-                title: "Concurrent report quota reached.",
-                detail: $"This owner already has {quota} unfinished reports; wait for some to finish or cancel them.");
-        }
-
+        var quota = quotaOptions.Value.MaxActiveJobsPerOwner;
         var outcome = await submission.SubmitAsync(new NewReportJob
         {
-            Owner = owner,
+            Owner = http.User.Owner(),
             ReportType = report!.Name,
             Format = format,
             Parameters = arguments.Arguments!.ToJson(),
@@ -74,7 +64,16 @@ internal static class CreateReport
             TraceParent = Activity.Current?.Id,
             WebhookUrl = webhook,
             EmailRecipients = request.EmailRecipients ?? [],
+            ActiveJobQuota = quota, // counted with the insert, with or without Idempotency-Key; a replay is not counted
         }, cancellationToken);
+
+        if (outcome is null)
+        {
+            http.Response.Headers.RetryAfter = "30";
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, type: ProblemTypes.QuotaExceeded,
+                title: "Concurrent report quota reached.",
+                detail: $"This owner already has {quota} unfinished reports; wait for some to finish or cancel them.");
+        }
 
         if (outcome.ParametersDiffer)
         {

@@ -35,8 +35,11 @@ public sealed record ScheduleRequest
     public IReadOnlyList<string>? EmailRecipients { get; init; }
 }
 
-/// <summary>A schedule with its next fire times.</summary>
+/// <summary>
+/// A schedule with its next fire times, and the fire times it skipped because its owner was at the active-job quota
+/// (how many, and the latest).
+/// </summary>
 public sealed record ScheduleResource(
     Guid Id, string Name, string Type, string Format, JsonElement Parameters, string Cron, string TimeZone, bool Paused,
     string MissedPolicy, string? WebhookUrl, IReadOnlyList<string> EmailRecipients, DateTimeOffset? LastFireAt,
-    IReadOnlyList<DateTimeOffset> NextFireTimes, DateTimeOffset CreatedAt);
+    IReadOnlyList<DateTimeOffset> NextFireTimes, DateTimeOffset CreatedAt, long SkippedFires, DateTimeOffset? LastSkippedFireAt);

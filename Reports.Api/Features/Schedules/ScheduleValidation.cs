@@ -7,7 +7,7 @@ using Reports.Core.Webhooks;
 namespace Reports.Api.Features.Schedules;
 
 /// <summary>Checks a schedule request completely, including that its parameters resolve and validate today.</summary>
-internal sealed class ScheduleValidation(ReportCatalog catalog, IOptions<WebhookOptions> webhooks, TimeProvider time)
+internal sealed class ScheduleValidation(ReportCatalog catalog, IOptions<WebhookOptions> webhooks, IOptions<ScheduleLimits> limits, TimeProvider time)
 {
     public (CronSchedule? Cron, Dictionary<string, string[]> Errors) Validate(ScheduleRequest request)
     {
@@ -30,7 +30,10 @@ internal sealed class ScheduleValidation(ReportCatalog catalog, IOptions<Webhook
         }
 
         var (cron, cronError, zoneError) = CronSchedule.Parse(request.Cron, request.TimeZone);
-        Add(errors, "cron", cronError);
+        var minimum = limits.Value.MinInterval;
+        Add(errors, "cron", cron?.IntervalUnder(minimum) is { } shortest
+            ? $"Fires {shortest.TotalSeconds:0.###} s apart at its closest; the minimum interval between fire times is {minimum.TotalSeconds:0.###} s."
+            : cronError);
         Add(errors, "timeZone", zoneError);
         if (request.MissedPolicy is { } policy && !MissedFirePolicy.IsKnown(policy))
         {

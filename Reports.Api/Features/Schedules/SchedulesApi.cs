@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Reports.Api.Auth;
 using Reports.Api.Problems;
 using Reports.Core.Catalog;
@@ -21,8 +22,9 @@ public static class SchedulesApi
         return group;
     }
 
-    private static async Task<Results<Created<ScheduleResource>, ValidationProblem>> CreateAsync(
-        ScheduleRequest request, HttpContext http, ScheduleValidation validation, ScheduleStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Created<ScheduleResource>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        ScheduleRequest request, HttpContext http, ScheduleValidation validation, ScheduleStore store, IOptions<ScheduleLimits> limits, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var (cron, errors) = validation.Validate(request);
         if (cron is null)
@@ -30,8 +32,12 @@ public static class SchedulesApi
             return TypedResults.ValidationProblem(errors, title: "The schedule is not valid.", type: ProblemTypes.Validation);
         }
 
-        var saved = await store.SaveAsync(ToSchedule(Guid.CreateVersion7(), http.User.Owner(), request, cron, time), cancellationToken);
-        return TypedResults.Created($"/api/schedules/{saved.Id}", ToResource(saved, time));
+        var most = limits.Value.MaxPerOwner;
+        var saved = await store.CreateAsync(ToSchedule(Guid.CreateVersion7(), http.User.Owner(), request, cron, time), most, cancellationToken);
+        return saved is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.ScheduleQuota, title: "Schedule limit reached.",
+                detail: $"This owner already has {most} schedules; delete one to create another.")
+            : TypedResults.Created($"/api/schedules/{saved.Id}", ToResource(saved, time));
     }
 
     private static async Task<Ok<IReadOnlyList<ScheduleResource>>> ListAsync(HttpContext http, ScheduleStore store, TimeProvider time, CancellationToken cancellationToken) =>
@@ -86,7 +92,7 @@ public static class SchedulesApi
         var (cron, _, _) = CronSchedule.Parse(s.Cron, s.TimeZone);
         var next = s.Paused || cron is null ? [] : cron.NextTimes(time.GetUtcNow(), 5);
         return new ScheduleResource(s.Id, s.Name, s.ReportType, s.Format, s.Parameters, s.Cron, s.TimeZone, s.Paused, s.MissedPolicy,
-            s.WebhookUrl, s.EmailRecipients, s.LastFireAt, next, s.CreatedAt);
+            s.WebhookUrl, s.EmailRecipients, s.LastFireAt, next, s.CreatedAt, s.SkippedFires, s.LastSkippedFireAt);
     }
 
     private static ProblemHttpResult NotFound(Guid id) =>

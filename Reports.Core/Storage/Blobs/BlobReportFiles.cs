@@ -155,6 +155,10 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
             Resource = "b",
             StartsOn = DateTimeOffset.UtcNow.AddMinutes(-5), // tolerate clock skew between us and storage
             ContentDisposition = ContentDisposition(downloadName),
+            // spr=https where storage speaks it (Azure always does): the signed link is refused over plain HTTP, so it
+            // cannot be used, or leak, in clear. A development emulator on http (Azurite) gets no protocol restriction,
+            // since a link limited to https would not work there at all.
+            Protocol = blob.Uri.Scheme == Uri.UriSchemeHttps ? SasProtocol.Https : SasProtocol.None,
         };
         return blob.GenerateSasUri(sas);
     }
