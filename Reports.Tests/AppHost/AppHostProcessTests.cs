@@ -107,10 +107,28 @@ public sealed partial class AppHostProcessTests
             }
         }
 
+        await SaveScreenshotAsync(page, "dashboard-trace.png");
         var text = await page.Locator("body").InnerTextAsync();
         Assert.Contains("api", text, StringComparison.Ordinal);
         Assert.Contains("worker", text, StringComparison.Ordinal);
         Assert.Contains("reports.page read", text, StringComparison.Ordinal);
+
+        await page.GotoAsync(new Uri(login, "/").ToString());
+        var resources = page.GetByRole(AriaRole.Region, new() { Name = "Resources" });
+        await Assertions.Expect(resources).ToContainTextAsync("reportsdb", new() { Timeout = 30_000 });
+        await Assertions.Expect(resources).ToContainTextAsync("worker");
+        await SaveScreenshotAsync(page, "dashboard-resources.png");
+    }
+
+    /// <summary>With REPORTS_SCREENSHOTS=&lt;folder&gt; set, keeps what the test saw (the README's pictures in docs/).</summary>
+    private static async Task SaveScreenshotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("REPORTS_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.SetViewportSizeAsync(1400, 900);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name) });
+        }
     }
 
     private static List<int> Descendants(int pid)

@@ -6,6 +6,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Reports.LocalServers;
 
@@ -48,6 +49,8 @@ public sealed class AspireApp : IAsyncLifetime, IDisposable
             ["--processes", "--workers", "2", "--data-dir", DataDirectory, "--api-port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
              $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{sink}"],
             timeout.Token);
+        // The resources' console output and Aspire's own information would flood the test log: warnings and errors only.
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         var worker = builder.CreateResourceBuilder<ProjectResource>("worker");
         foreach (var (name, value) in WorkerSettings)
         {
