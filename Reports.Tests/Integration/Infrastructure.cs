@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using Reports.AppHost.Processes;
+using Reports.Core.Storage;
 
 namespace Reports.Tests.Integration;
 
@@ -25,6 +28,19 @@ public sealed class Infrastructure : IAsyncLifetime
     public string PostgresConnectionString => Started(_postgres).ConnectionStringFor(Database);
 
     public string BlobConnectionString => Started(_azurite).ConnectionString;
+
+    /// <summary>A new, empty and migrated database on the same PostgreSQL server, for a test that must not share the collection's.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = prefix + "_" + Guid.NewGuid().ToString("N")[..12];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await Started(_postgres).EnsureDatabaseAsync(name, timeout.Token);
+        var connectionString = Started(_postgres).ConnectionStringFor(name);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        using var logs = LoggerFactory.Create(_ => { });
+        await new Migrator(dataSource, logs.CreateLogger<Migrator>()).MigrateAsync(timeout.Token);
+        return connectionString;
+    }
 
     /// <summary>The last lines each server printed, to explain a failure.</summary>
     public ServerOutput Output { get; } = new();
