@@ -194,7 +194,7 @@ internal sealed class JobRunner(
     {
         ReportDefinitionException definition => new JobError(definition.Code, definition.Message),
         _ when retryAt is null => new JobError(JobError.AttemptsExhausted,
-            $"Attempt {claim.Attempt} of {claim.Job.MaxAttempts} failed: {e.GetType().Name}: {e.Message}"),
-        _ => new JobError(JobError.AttemptFailed, $"Attempt {claim.Attempt} failed: {e.GetType().Name}: {e.Message}"),
+            $"Attempt {claim.Attempt} of {claim.Job.MaxAttempts} failed: {FailureCauses.Of(e)}. {FailureCauses.Details}"),
+        _ => new JobError(JobError.AttemptFailed, $"Attempt {claim.Attempt} failed: {FailureCauses.Of(e)}; it is retried. {FailureCauses.Details}"),
     };
 }
