@@ -39,7 +39,10 @@ internal static class ApiExtensions
         return builder;
     }
 
-    /// <summary>Problem details for every error (bad JSON, unmatched routes, oversized bodies), then auth and rate limits.</summary>
+    /// <summary>
+    /// Problem details for every error (bad JSON, unmatched routes, oversized bodies), then auth, the one check of every
+    /// text input, and rate limits.
+    /// </summary>
     public static WebApplication UseApiPipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -47,6 +50,7 @@ internal static class ApiExtensions
         app.UseBodySizeLimit();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseStorableTextOnly();
         app.UseRateLimiter();
         return app;
     }

@@ -23,7 +23,9 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public ServerOutput Output { get; } = new();
 
-    public static async Task<ApiProcess> StartAsync(Infrastructure infrastructure, CancellationToken cancellationToken)
+    /// <param name="settings">Adds to (or overrides) the test settings, in configuration form (<c>Reports:Api:…</c>).</param>
+    public static async Task<ApiProcess> StartAsync(
+        Infrastructure infrastructure, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort.Next();
         var baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
@@ -37,6 +39,11 @@ public sealed class ApiProcess : IAsyncDisposable
         foreach (var (key, value) in ProcessSettings.For(infrastructure))
         {
             environment[key] = value;
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         ServerOutput output = new();
