@@ -24,6 +24,7 @@ internal static class ApiExtensions
 
             problem.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
         });
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemDocumentsForAnyAccept>(); // after ASP.NET Core's own
         builder.Services.AddSingleton<ProblemResponses>();
         BadRequestExceptionHandler.Configure(builder.Services);
         builder.Services.AddRequestLimits();
@@ -36,6 +37,7 @@ internal static class ApiExtensions
         builder.Services.AddSingleton<ReportResources>();
         builder.Services.AddSingleton<Features.Schedules.ScheduleValidation>();
         builder.Services.AddSingleton<ReportEventHub>();
+        builder.Services.AddSingleton<EventStreams>();
         return builder;
     }
 

@@ -92,6 +92,14 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
         return key;
     }
 
+    /// <summary>Whether the key still works (exists and is not revoked): what a long-lived connection checks now and then.</summary>
+    public async Task<bool> IsActiveAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM reports.api_keys WHERE id = @id AND revoked_at IS NULL)");
+        command.Parameters.AddWithValue("id", id);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<IReadOnlyList<ApiKey>> ListAsync(string? owner, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(

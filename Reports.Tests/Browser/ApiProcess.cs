@@ -13,15 +13,17 @@ public sealed class ApiProcess : IAsyncDisposable
 {
     private readonly ChildProcess _process;
 
-    private ApiProcess(ChildProcess process, Uri baseAddress)
+    private ApiProcess(ChildProcess process, Uri baseAddress, ServerOutput output)
     {
         _process = process;
         BaseAddress = baseAddress;
+        Output = output;
     }
 
     public Uri BaseAddress { get; }
 
-    public ServerOutput Output { get; } = new();
+    /// <summary>The last lines the process printed, to explain a failure.</summary>
+    public ServerOutput Output { get; }
 
     /// <param name="settings">Adds to (or overrides) the test settings, in configuration form (<c>Reports:Api:…</c>).</param>
     public static async Task<ApiProcess> StartAsync(
@@ -48,7 +50,7 @@ public sealed class ApiProcess : IAsyncDisposable
 
         ServerOutput output = new();
         var process = ChildProcess.Start("dotnet", [dll], output.For("api"), Path.Combine(ToolPaths.RepositoryRoot, "Reports.Api"), environment);
-        var api = new ApiProcess(process, baseAddress);
+        var api = new ApiProcess(process, baseAddress, output);
         try
         {
             // Ready once the bootstrap admin key (registered by a background step at start) is accepted.
