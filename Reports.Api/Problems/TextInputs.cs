@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Options;
 
 namespace Reports.Api.Problems;
@@ -60,18 +61,25 @@ internal static class TextInputs
     private static async Task<string?> FirstUnstorableInBodyAsync(HttpContext context)
     {
         var limit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes;
-        var body = new MemoryStream();
+        var body = new MemoryStream((int)Math.Min(context.Request.ContentLength ?? 4096, limit));
         context.Response.RegisterForDispose(body);
-        var chunk = new byte[Math.Min(limit + 1, 16 * 1024)];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (body.Length + read > limit)
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
             {
-                throw new BadHttpRequestException($"The body is larger than the limit of {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
-            }
+                if (body.Length + read > limit)
+                {
+                    throw new BadHttpRequestException($"The body is larger than the limit of {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
+                }
 
-            body.Write(chunk, 0, read);
+                body.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         body.Position = 0;
