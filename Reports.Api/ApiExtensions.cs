@@ -24,6 +24,7 @@ internal static class ApiExtensions
 
             problem.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
         });
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemDocumentsForAnyAccept>(); // after ASP.NET Core's own
         builder.Services.AddSingleton<ProblemResponses>();
         BadRequestExceptionHandler.Configure(builder.Services);
         builder.Services.AddRequestLimits();
@@ -36,10 +37,14 @@ internal static class ApiExtensions
         builder.Services.AddSingleton<ReportResources>();
         builder.Services.AddSingleton<Features.Schedules.ScheduleValidation>();
         builder.Services.AddSingleton<ReportEventHub>();
+        builder.Services.AddSingleton<EventStreams>();
         return builder;
     }
 
-    /// <summary>Problem details for every error (bad JSON, unmatched routes, oversized bodies), then auth and rate limits.</summary>
+    /// <summary>
+    /// Problem details for every error (bad JSON, unmatched routes, oversized bodies), then auth, the one check of every
+    /// text input, and rate limits.
+    /// </summary>
     public static WebApplication UseApiPipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -47,6 +52,7 @@ internal static class ApiExtensions
         app.UseBodySizeLimit();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseStorableTextOnly();
         app.UseRateLimiter();
         return app;
     }

@@ -21,6 +21,10 @@ public sealed class ApiOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan SseHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Live progress streams one owner may hold open at once on one API process (all its keys together); more get 429.</summary>
+    [Range(1, 10_000)]
+    public int MaxEventStreamsPerOwner { get; set; } = 20;
+
     /// <summary>Longest a live progress stream stays open; the client then reconnects with Last-Event-ID.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SseMaxDuration { get; set; } = TimeSpan.FromHours(1);

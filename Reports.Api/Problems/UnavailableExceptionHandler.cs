@@ -33,11 +33,21 @@ internal sealed class UnavailableExceptionHandler(IProblemDetailsService problem
         });
     }
 
-    private static bool IsUnavailable(Exception exception) => exception switch
+    internal static bool IsUnavailable(Exception exception) => exception switch
     {
+        Npgsql.PostgresException postgres => IsOutage(postgres.SqlState),
         Npgsql.NpgsqlException or StackExchange.Redis.RedisException or TimeoutException or SocketException => true,
         Azure.RequestFailedException { Status: 0 or >= 500 } => true,
         { InnerException: { } inner } => IsUnavailable(inner),
         _ => false,
     };
+
+    /// <summary>
+    /// The errors the server answers while it is going away, overloaded or out of resources: connection exceptions (08),
+    /// transaction rollbacks a retry resolves (40: serialization failure, deadlock), insufficient resources (53),
+    /// operator intervention (57: shutdown, cannot connect now, statement timeout) and system errors (58). Anything else
+    /// the server answered (a data error such as 22021 or 22P05, a constraint, a syntax error) is not an outage: it stays
+    /// an error of this application (500), never a "retry later".
+    /// </summary>
+    private static bool IsOutage(string sqlState) => sqlState[..2] is "08" or "40" or "53" or "57" or "58";
 }

@@ -6,6 +6,8 @@ namespace Reports.Core.Access;
 public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
     private const string Columns = "id, prefix, owner, role, name, created_at, revoked_at, last_used_at";
+    private const string BootstrapName = "bootstrap admin key";
+    private const long BootstrapLock = 0x5245504f525442; // "REPORTB"
 
     /// <summary>Creates a key; the returned secret is the only time it exists outside its holder.</summary>
     public async Task<(ApiKey Key, string Secret)> CreateAsync(string owner, string role, string name, CancellationToken cancellationToken)
@@ -14,13 +16,54 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
         return (await InsertAsync(secret, prefix, owner, role, name, cancellationToken), secret);
     }
 
-    /// <summary>Makes sure a configured admin key exists (idempotent; a revoked one stays revoked).</summary>
-    public async Task EnsureAsync(string secret, string owner, string role, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the configured bootstrap key (or none, when <paramref name="secret"/> is null) the only bootstrap key that
+    /// works: registers it, then revokes every other bootstrap key, in one transaction under a lock, so API replicas
+    /// starting at once with different settings end with the last one's key. A configured key that is revoked (rotated
+    /// away earlier, or revoked by an admin) stays revoked and revokes nothing: a replica still running with an old
+    /// setting cannot take the key away from the new one.
+    /// </summary>
+    public async Task<BootstrapKeyOutcome> SyncBootstrapAsync(string? secret, string owner, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "INSERT INTO reports.api_keys (id, prefix, secret_hash, owner, role, name, created_at) VALUES (@id, @prefix, @hash, @owner, @role, @name, @now) ON CONFLICT (prefix) DO NOTHING");
-        Bind(command, secret, ApiKeySecrets.PrefixOf(secret), owner, role, name);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock)", connection, transaction))
+        {
+            lockCommand.Parameters.AddWithValue("lock", BootstrapLock);
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        Guid? keep = null;
+        if (secret is not null)
+        {
+            await using var register = new NpgsqlCommand("""
+                INSERT INTO reports.api_keys (id, prefix, secret_hash, owner, role, name, created_at, bootstrap)
+                VALUES (@id, @prefix, @hash, @owner, @role, @name, @now, true)
+                ON CONFLICT (prefix) DO UPDATE SET bootstrap = true WHERE api_keys.secret_hash = EXCLUDED.secret_hash;
+                SELECT id, revoked_at IS NOT NULL FROM reports.api_keys WHERE prefix = @prefix AND secret_hash = @hash;
+                """, connection, transaction);
+            Bind(register, secret, ApiKeySecrets.PrefixOf(secret), owner, Roles.Admin, BootstrapName);
+            await using var reader = await register.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return BootstrapKeyOutcome.PrefixTaken;
+            }
+
+            if (reader.GetBoolean(1))
+            {
+                return BootstrapKeyOutcome.Revoked;
+            }
+
+            keep = reader.GetGuid(0);
+        }
+
+        await using var revoke = new NpgsqlCommand(
+            "UPDATE reports.api_keys SET revoked_at = @now WHERE bootstrap AND revoked_at IS NULL AND id IS DISTINCT FROM @keep", connection, transaction);
+        revoke.Parameters.AddWithValue("now", time.GetUtcNow());
+        revoke.Parameters.Add(new NpgsqlParameter<Guid?>("keep", NpgsqlTypes.NpgsqlDbType.Uuid) { TypedValue = keep });
+        var revoked = await revoke.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new BootstrapKeyOutcome(keep is null ? BootstrapKeyState.None : BootstrapKeyState.Active, revoked);
     }
 
     /// <summary>The active key that <paramref name="secret"/> proves, or null (unknown, wrong or revoked). Records its use.</summary>
@@ -47,6 +90,14 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         return key;
+    }
+
+    /// <summary>Whether the key still works (exists and is not revoked): what a long-lived connection checks now and then.</summary>
+    public async Task<bool> IsActiveAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM reports.api_keys WHERE id = @id AND revoked_at IS NULL)");
+        command.Parameters.AddWithValue("id", id);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public async Task<IReadOnlyList<ApiKey>> ListAsync(string? owner, CancellationToken cancellationToken)

@@ -9,7 +9,10 @@ public sealed class EmailOptions
 
     public int Port { get; set; } = 587;
 
-    /// <summary>STARTTLS when the server offers it (on by default); off only for a local test server.</summary>
+    /// <summary>
+    /// Require TLS (on by default): implicit TLS on port 465, STARTTLS on any other port. A server that does not offer it
+    /// fails the send, so credentials and messages never cross the network in clear. Off only for a local test server.
+    /// </summary>
     public bool UseTls { get; set; } = true;
 
     public string? Username { get; set; }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace Reports.Core.Webhooks;
 
@@ -13,6 +12,8 @@ public static class WebhookTargets
     /// <summary>Why <paramref name="url"/> may not be a webhook target, or null when it may.</summary>
     public static string? Refusal(Uri url, WebhookOptions options)
     {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(options);
         if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
         {
             return "Must be an absolute http or https URL.";
@@ -33,38 +34,24 @@ public static class WebhookTargets
             : null;
     }
 
-    /// <summary>Why a resolved address may not be connected to, or null when it may.</summary>
+    /// <summary>
+    /// Why a resolved address may not be connected to, or null when it may. An IPv6 address that carries an IPv4 one
+    /// (mapped, IPv4-compatible, NAT64, 6to4) is judged by the IPv4 address it leads to.
+    /// </summary>
     public static string? Refusal(IPAddress address, WebhookOptions options)
     {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(options);
         if (IPAddress.IsLoopback(address))
         {
             return options.AllowLoopback ? null : "Loopback targets are not allowed.";
         }
 
-        return IsPublic(address) || options.AllowPrivateNetworks ? null : $"The address {address} is not public.";
-    }
-
-    private static bool IsPublic(IPAddress address)
-    {
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        if (PublicAddresses.EmbeddedIPv4(address) is { } embedded)
         {
-            var bytes = address.GetAddressBytes();
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.Equals(IPAddress.IPv6None)
-                || address.Equals(IPAddress.IPv6Any) || (bytes[0] & 0xFE) == 0xFC); // fc00::/7 unique local
+            return Refusal(embedded, options) is { } refusal ? $"The address {address} leads to {embedded}. {refusal}" : null;
         }
 
-        var b = address.GetAddressBytes();
-        return !(b[0] == 0 || b[0] == 10 || b[0] == 127 || b[0] >= 224                 // this network, private, loopback, multicast/reserved
-            || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)                               // carrier-grade NAT
-            || (b[0] == 169 && b[1] == 254)                                             // link-local (cloud metadata)
-            || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-            || (b[0] == 192 && b[1] == 168)
-            || (b[0] == 192 && b[1] == 0 && b[2] == 0)                                  // IETF protocol assignments
-            || (b[0] == 198 && (b[1] == 18 || b[1] == 19)));                            // benchmarking
+        return PublicAddresses.IsPublic(address) || options.AllowPrivateNetworks ? null : $"The address {address} is not public.";
     }
 }

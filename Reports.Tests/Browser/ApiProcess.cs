@@ -13,17 +13,21 @@ public sealed class ApiProcess : IAsyncDisposable
 {
     private readonly ChildProcess _process;
 
-    private ApiProcess(ChildProcess process, Uri baseAddress)
+    private ApiProcess(ChildProcess process, Uri baseAddress, ServerOutput output)
     {
         _process = process;
         BaseAddress = baseAddress;
+        Output = output;
     }
 
     public Uri BaseAddress { get; }
 
-    public ServerOutput Output { get; } = new();
+    /// <summary>The last lines the process printed, to explain a failure.</summary>
+    public ServerOutput Output { get; }
 
-    public static async Task<ApiProcess> StartAsync(Infrastructure infrastructure, CancellationToken cancellationToken)
+    /// <param name="settings">Adds to (or overrides) the test settings, in configuration form (<c>Reports:Api:…</c>).</param>
+    public static async Task<ApiProcess> StartAsync(
+        Infrastructure infrastructure, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort.Next();
         var baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
@@ -39,9 +43,14 @@ public sealed class ApiProcess : IAsyncDisposable
             environment[key] = value;
         }
 
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         ServerOutput output = new();
         var process = ChildProcess.Start("dotnet", [dll], output.For("api"), Path.Combine(ToolPaths.RepositoryRoot, "Reports.Api"), environment);
-        var api = new ApiProcess(process, baseAddress);
+        var api = new ApiProcess(process, baseAddress, output);
         try
         {
             // Ready once the bootstrap admin key (registered by a background step at start) is accepted.

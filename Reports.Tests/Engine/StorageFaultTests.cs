@@ -102,7 +102,8 @@ public sealed class StorageFaultTests(FaultSystem system)
             var failed = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
             Assert.Equal("failed", failed.GetProperty("status").GetString());
             Assert.Equal("attempts_exhausted", failed.GetProperty("error").GetProperty("code").GetString());
-            Assert.False(string.IsNullOrEmpty(failed.GetProperty("error").GetProperty("message").GetString()));
+            AssertSafe(failed.GetProperty("error").GetProperty("message").GetString());
+            Assert.Contains("blob storage", failed.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
         }
         finally
         {
@@ -110,7 +111,10 @@ public sealed class StorageFaultTests(FaultSystem system)
         }
 
         var deadLetters = await client.GetFromJsonAsync<JsonElement>("/api/admin/dead-letters?limit=500");
-        Assert.Contains(deadLetters.GetProperty("items").EnumerateArray(), r => r.GetProperty("id").GetString() == id);
+        var deadLetter = deadLetters.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("id").GetString() == id);
+        AssertSafe(deadLetter.GetProperty("error").GetProperty("message").GetString());
+        var attempts = (await client.GetFromJsonAsync<JsonElement>($"/api/admin/ops/jobs/{id}")).ToString();
+        AssertSafe(attempts);
 
         await using var rescuer = await system.StartWorkerAsync("replay-" + Guid.NewGuid().ToString("N")[..6]);
         using var replay = await client.PostAsync(new Uri($"/api/admin/reports/{id}/retry", UriKind.Relative), null);
@@ -120,5 +124,16 @@ public sealed class StorageFaultTests(FaultSystem system)
         Assert.Equal("succeeded", done.GetProperty("status").GetString());
         Assert.Equal(2, done.GetProperty("attempts").GetInt32());
         Assert.Equal(JsonValueKind.Null, done.GetProperty("error").ValueKind);
+    }
+
+    /// <summary>Internal error text never reaches users: no host, port or exception type of the storage SDK.</summary>
+    private void AssertSafe(string? text)
+    {
+        Assert.False(string.IsNullOrEmpty(text));
+        var blobs = new Uri(system.Infrastructure.BlobConnectionString.Split(';').Single(p => p.StartsWith("BlobEndpoint=", StringComparison.Ordinal))["BlobEndpoint=".Length..]);
+        Assert.DoesNotContain(blobs.Host, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(":" + blobs.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Retry failed", text, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using Reports.LocalServers;
+using Reports.Core.Storage;
 
 namespace Reports.Tests.Integration;
 
@@ -14,8 +17,16 @@ public sealed class Infrastructure : IAsyncLifetime
     private PostgresServer? _postgres;
     private AzuriteServer? _azurite;
     private readonly Lazy<Task<ReportsSystem>> _system;
+    private readonly Lazy<Task<Browser.ApiProcess>> _apiProcess;
 
-    public Infrastructure() => _system = new(StartSystemAsync);
+    public Infrastructure()
+    {
+        _system = new(StartSystemAsync);
+        _apiProcess = new(StartApiProcessAsync);
+    }
+
+    /// <summary>Live progress streams one owner may hold on <see cref="ApiProcessAsync"/>'s API.</summary>
+    public const int ApiProcessStreamsPerOwner = 2;
 
     /// <summary>Azurite keeps its data on disk, so it can be stopped and started again without losing files.</summary>
     public bool DurableBlobs { get; init; }
@@ -25,6 +36,19 @@ public sealed class Infrastructure : IAsyncLifetime
     public string PostgresConnectionString => Started(_postgres).ConnectionStringFor(Database);
 
     public string BlobConnectionString => Started(_azurite).ConnectionString;
+
+    /// <summary>A new, empty and migrated database on the same PostgreSQL server, for a test that must not share the collection's.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = prefix + "_" + Guid.NewGuid().ToString("N")[..12];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await Started(_postgres).EnsureDatabaseAsync(name, timeout.Token);
+        var connectionString = Started(_postgres).ConnectionStringFor(name);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        using var logs = LoggerFactory.Create(_ => { });
+        await new Migrator(dataSource, logs.CreateLogger<Migrator>()).MigrateAsync(timeout.Token);
+        return connectionString;
+    }
 
     /// <summary>The last lines each server printed, to explain a failure.</summary>
     public ServerOutput Output { get; } = new();
@@ -106,8 +130,20 @@ public sealed class Infrastructure : IAsyncLifetime
     /// <summary>The API and a worker on these servers, started on first use and shared by the collection.</summary>
     public Task<ReportsSystem> SystemAsync() => _system.Value;
 
+    /// <summary>
+    /// The built API as a process of its own on a loopback port, on these servers, started on first use: for what only a
+    /// real Kestrel shows (its own answers to bad requests, connections held open). The collection's in-process worker
+    /// runs the reports it accepts.
+    /// </summary>
+    public Task<Browser.ApiProcess> ApiProcessAsync() => _apiProcess.Value;
+
     public async Task DisposeAsync()
     {
+        if (_apiProcess.IsValueCreated && _apiProcess.Value.IsCompletedSuccessfully)
+        {
+            await (await _apiProcess.Value).DisposeAsync();
+        }
+
         if (_system.IsValueCreated && _system.Value.IsCompletedSuccessfully)
         {
             await (await _system.Value).DisposeAsync();
@@ -144,6 +180,16 @@ public sealed class Infrastructure : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         return await ReportsSystem.StartAsync(this, timeout.Token);
+    }
+
+    private async Task<Browser.ApiProcess> StartApiProcessAsync()
+    {
+        await SystemAsync(); // the database migrated and seeded
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        return await Browser.ApiProcess.StartAsync(this, timeout.Token, new Dictionary<string, string>
+        {
+            ["Reports:Api:MaxEventStreamsPerOwner"] = ApiProcessStreamsPerOwner.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
     }
 
     private static T Started<T>(T? server) where T : class =>

@@ -43,6 +43,26 @@ public sealed class PinnedConnectionsTests
         Assert.False(target.Pending(), "A connection was made although one resolved address is refused.");
     }
 
+    [Theory]
+    [InlineData("64:ff9b::a9fe:a9fe")]  // NAT64 of the metadata address
+    [InlineData("2002:a9fe:a9fe::1")]   // 6to4 of it
+    [InlineData("::169.254.169.254")]   // IPv4-compatible
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")] // Teredo
+    [InlineData("168.63.129.16")]       // Azure's wire server
+    public async Task A_name_that_resolves_to_an_address_leading_to_a_refused_one_is_refused_before_connecting(string resolved)
+    {
+        using var target = new TcpListener(IPAddress.Loopback, 0);
+        target.Start();
+        var port = ((IPEndPoint)target.LocalEndpoint).Port;
+        using var http = new WebhookHttp(new WebhookOptions { AllowLoopback = true }, (_, _) => Task.FromResult(new[] { IPAddress.Parse(resolved) }));
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            http.Client.PostAsync(new Uri($"http://embedded.example.test:{port}/"), new StringContent("{}")));
+
+        Assert.IsType<WebhookTargetRefusedException>(error.InnerException);
+        Assert.False(target.Pending());
+    }
+
     [Fact]
     public async Task Redirects_are_answers_not_followed()
     {

@@ -24,6 +24,14 @@ public sealed class WebhookTargetTests(Infrastructure infrastructure)
     [InlineData("http://192.168.1.20:8080/hook")]
     [InlineData("ftp://example.com/hook")]
     [InlineData("http://user:pass@example.com/hook")]
+    [InlineData("http://168.63.129.16/machine")]                      // Azure's wire server
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/")]      // NAT64 of 169.254.169.254
+    [InlineData("http://[2002:a00:1::1]/hook")]                        // 6to4 of 10.0.0.1
+    [InlineData("http://[::10.0.0.1]/hook")]                           // IPv4-compatible 10.0.0.1
+    [InlineData("http://[::ffff:0:a9fe:a9fe]/hook")]                   // IPv4-translated 169.254.169.254
+    [InlineData("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook")] // Teredo
+    [InlineData("http://[64:ff9b:1::a00:1]/hook")]                     // NAT64 local use
+    [InlineData("http://[2001:db8::1]/hook")]                          // documentation
     public async Task Creating_a_report_with_a_webhook_on_a_refused_target_is_a_400_naming_webhookUrl(string webhookUrl)
     {
         var system = await infrastructure.SystemAsync();
@@ -36,6 +44,14 @@ public sealed class WebhookTargetTests(Infrastructure infrastructure)
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty("webhookUrl", out _), problem.ToString());
     }
+
+    [Theory]
+    [InlineData("64:ff9b::808:808")]     // NAT64 of 8.8.8.8
+    [InlineData("2002:808:808::1")]      // 6to4 of 8.8.8.8
+    [InlineData("2606:4700:4700::1111")] // global unicast
+    [InlineData("8.8.8.8")]
+    public void An_IPv6_address_that_leads_to_a_public_address_is_allowed(string address) =>
+        Assert.Null(WebhookTargets.Refusal(IPAddress.Parse(address), new WebhookOptions()));
 
     [Fact]
     public async Task A_delivery_to_a_name_that_resolves_to_a_refused_address_fails_at_once_without_connecting()

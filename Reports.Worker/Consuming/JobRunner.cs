@@ -229,7 +229,7 @@ internal sealed class JobRunner(
     {
         ReportDefinitionException definition => new JobError(definition.Code, definition.Message),
         _ when retryAt is null => new JobError(JobError.AttemptsExhausted,
-            $"Attempt {claim.AttemptsUsed} of {claim.Job.MaxAttempts} failed: {e.GetType().Name}: {e.Message}"),
-        _ => new JobError(JobError.AttemptFailed, $"Attempt {claim.AttemptsUsed} failed: {e.GetType().Name}: {e.Message}"),
+            $"Attempt {claim.AttemptsUsed} of {claim.Job.MaxAttempts} failed: {FailureCauses.Of(e)}. {FailureCauses.Details}"),
+        _ => new JobError(JobError.AttemptFailed, $"Attempt {claim.AttemptsUsed} failed: {FailureCauses.Of(e)}; it is retried. {FailureCauses.Details}"),
     };
 }

@@ -58,8 +58,7 @@ internal sealed class EmailSender(
             message.Body = new TextPart("plain") { Text = body };
 
             using var smtp = new SmtpClient { Timeout = 30_000 };
-            await smtp.ConnectAsync(settings.Host!, settings.Port, settings.UseTls ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.None,
-                cancellationToken);
+            await ConnectAsync(smtp, settings, cancellationToken);
             if (settings.Username is { Length: > 0 } user)
             {
                 await smtp.AuthenticateAsync(user, settings.Password ?? "", cancellationToken);
@@ -76,6 +75,32 @@ internal sealed class EmailSender(
                 : (DateTimeOffset?)null;
             await notifications.MarkFailedAsync(email.Id, $"{e.GetType().Name}: {e.Message}", retryAt, cancellationToken);
             logger.LogWarning("Email {NotificationId} to {Recipient} failed: {Error}", email.Id, email.Recipient, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// With <see cref="EmailOptions.UseTls"/>, TLS is required, never opportunistic: implicit TLS on port 465, STARTTLS
+    /// otherwise, and a server (or a man in the middle stripping the STARTTLS offer) without it fails the send before
+    /// any credential or message is written in clear.
+    /// </summary>
+    private static async Task ConnectAsync(SmtpClient smtp, EmailOptions settings, CancellationToken cancellationToken)
+    {
+        var security = !settings.UseTls ? SecureSocketOptions.None
+            : settings.Port == 465 ? SecureSocketOptions.SslOnConnect
+            : SecureSocketOptions.StartTls;
+        try
+        {
+            await smtp.ConnectAsync(settings.Host!, settings.Port, security, cancellationToken);
+        }
+        catch (NotSupportedException e) when (security == SecureSocketOptions.StartTls)
+        {
+            throw new SmtpTlsRequiredException(
+                "The SMTP server did not offer STARTTLS and Reports:Email:UseTls requires TLS: nothing was sent (no credentials, no message).", e);
+        }
+
+        if (settings.UseTls && !smtp.IsSecure)
+        {
+            throw new SmtpTlsRequiredException("The SMTP connection is not encrypted and Reports:Email:UseTls requires TLS: nothing was sent.");
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Reports.Api.Features.Reports;
 using Reports.Api.Problems;
 using Reports.Core.Access;
 
@@ -49,10 +50,18 @@ internal static partial class ApiKeysApi
     private static async Task<Ok<IReadOnlyList<ApiKeyResource>>> ListAsync(string? owner, ApiKeyStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok<IReadOnlyList<ApiKeyResource>>([.. (await store.ListAsync(owner, cancellationToken)).Select(ApiKeyResource.From)]);
 
-    private static async Task<Results<Ok<ApiKeyResource>, ProblemHttpResult>> RevokeAsync(Guid id, ApiKeyStore store, CancellationToken cancellationToken) =>
-        await store.RevokeAsync(id, cancellationToken) is { } key
-            ? TypedResults.Ok(ApiKeyResource.From(key))
-            : TypedResults.Problem(detail: $"No API key {id}.", statusCode: StatusCodes.Status404NotFound, title: "API key not found.", type: ProblemTypes.NotFound);
+    private static async Task<Results<Ok<ApiKeyResource>, ProblemHttpResult>> RevokeAsync(
+        Guid id, ApiKeyStore store, EventStreams streams, CancellationToken cancellationToken)
+    {
+        if (await store.RevokeAsync(id, cancellationToken) is not { } key)
+        {
+            return TypedResults.Problem(detail: $"No API key {id}.", statusCode: StatusCodes.Status404NotFound, title: "API key not found.", type: ProblemTypes.NotFound);
+        }
+
+        // Streams held through other API processes end at their next check of the key.
+        streams.EndStreamsOf(id);
+        return TypedResults.Ok(ApiKeyResource.From(key));
+    }
 
     [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$")]
     private static partial Regex OwnerPattern();

@@ -1,10 +1,14 @@
 using System.Globalization;
 using System.Reflection;
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
+using Reports.Api.Auth;
+using Reports.Api.Problems;
+using Reports.Core.Access;
 using Reports.Core.Jobs;
 using Reports.Core.Resources;
 using Reports.Core.Storage;
@@ -15,7 +19,8 @@ namespace Reports.Api.Features.Reports;
 /// A report's live progress as Server-Sent Events: each state the client does not have yet (by event id, the ticks of
 /// the job's <c>updated_at</c>) as <c>event: status</c> when the status changed or <c>event: progress</c> otherwise,
 /// with the status resource as data; a keep-alive comment when nothing changed for a heartbeat; the end of the stream
-/// after a final state, when the client leaves, or after the configured longest duration.
+/// after a final state, when the client leaves, when its key is revoked, or after the configured longest duration.
+/// An owner holds at most <see cref="ApiOptions.MaxEventStreamsPerOwner"/> streams per API process (429 beyond).
 /// </summary>
 public sealed class ReportEventsResult(ReportJob job, string? owner, long lastEventId) : IResult, IEndpointMetadataProvider
 {
@@ -29,12 +34,26 @@ public sealed class ReportEventsResult(ReportJob job, string? owner, long lastEv
         var resources = services.GetRequiredService<ReportResources>();
         var options = services.GetRequiredService<IOptions<ApiOptions>>().Value;
         var response = httpContext.Response;
+        var keys = services.GetRequiredService<ApiKeyStore>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var keyId = Guid.Parse(httpContext.User.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim)!);
+        using var place = services.GetRequiredService<EventStreams>().TryOpen(httpContext.User.Owner(), keyId);
+        if (place is null)
+        {
+            response.Headers.RetryAfter = "30";
+            await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, type: ProblemTypes.RateLimited,
+                title: "Too many live progress streams.",
+                detail: $"This owner already holds {options.MaxEventStreamsPerOwner} live progress streams; close one, or poll GET /api/reports/{{id}}.")
+                .ExecuteAsync(httpContext);
+            return;
+        }
+
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, place.Ended);
         lifetime.CancelAfter(options.SseMaxDuration);
         var cancellationToken = lifetime.Token;
         try
@@ -45,6 +64,7 @@ public sealed class ReportEventsResult(ReportJob job, string? owner, long lastEv
             // Read again now that changes are heard, so one made since the first read is not missed.
             var current = await store.GetAsync(job.Id, owner, cancellationToken) ?? job;
             var sent = lastEventId;
+            var keyCheckedAt = time.GetTimestamp();
             string? sentStatus = null;
             while (true)
             {
@@ -66,6 +86,17 @@ public sealed class ReportEventsResult(ReportJob job, string? owner, long lastEv
                     await WriteAsync(response, ": keep-alive\n\n", cancellationToken);
                 }
 
+                // A key revoked through another API process: found within a heartbeat or so, and the stream ends.
+                if (time.GetElapsedTime(keyCheckedAt) >= options.SseHeartbeat)
+                {
+                    if (!await keys.IsActiveAsync(keyId, cancellationToken))
+                    {
+                        return;
+                    }
+
+                    keyCheckedAt = time.GetTimestamp();
+                }
+
                 // Also after a quiet heartbeat: an announcement can be lost, the database cannot.
                 if (await store.GetAsync(job.Id, owner, cancellationToken) is not { } next)
                 {
@@ -77,7 +108,8 @@ public sealed class ReportEventsResult(ReportJob job, string? owner, long lastEv
         }
         catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
         {
-            // The client left, or the stream reached its longest duration: it reconnects with Last-Event-ID.
+            // The client left, the stream reached its longest duration (the client reconnects with Last-Event-ID), or its
+            // key was revoked (a reconnection gets 401).
         }
     }
 
