@@ -52,7 +52,7 @@ builder.AddProject<Projects.Reports_Worker>("worker")
     .WaitForCompletion(migrate)
     .WithHttpEndpoint() // /health and /alive only
     .WithHttpHealthCheck("/health")
-    .WithRestartOnCrash()
+    .WithRestartOnExit() // a replica that exits, even cleanly (SIGTERM, a scale-in), is replaced as a Deployment's pod is
     .WithKillCommand();
 
 await builder.Build().RunAsync();

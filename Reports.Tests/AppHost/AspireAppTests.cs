@@ -84,6 +84,52 @@ public sealed class AspireAppTests(AspireApp system)
         Assert.True(final.GetProperty("attempts").GetInt32() >= 2, final.ToString());
     }
 
+    [Fact]
+    public async Task A_worker_replica_that_exits_is_started_again_after_a_clean_exit_and_after_each_crash()
+    {
+        await Poll.UntilAsync(() => system.Resources().Any(r => r.Name.StartsWith("worker-", StringComparison.Ordinal)), "a worker replica is listed",
+            TimeSpan.FromMinutes(2));
+        var replica = system.Resources().First(r => r.Name.StartsWith("worker-", StringComparison.Ordinal)).Name;
+        var first = await RunningReplicaAsync(replica, null);
+
+        // A scale-in: SIGTERM, the worker releases its jobs and exits 0. The AppHost keeps the replica count.
+        Assert.True(Signals.Send(first.Program, Signals.SigTerm));
+        var second = await RunningReplicaAsync(replica, first.Launcher);
+
+        // A crash, then another as soon as the new process runs: each exit is followed by one start.
+        Assert.True(Signals.Send(second.Program, Signals.SigKill));
+        var third = await RunningReplicaAsync(replica, second.Launcher, healthy: false);
+        Assert.True(Signals.Send(third.Program, Signals.SigKill));
+        var fourth = await RunningReplicaAsync(replica, third.Launcher);
+
+        Assert.DoesNotContain(fourth.Program, (int[])[first.Program, second.Program, third.Program]);
+    }
+
+    /// <summary>
+    /// The replica's launcher and program once it runs (and answers its health check, when <paramref name="healthy"/>)
+    /// under a launcher other than <paramref name="notLauncher"/>, whose program has started (its only child).
+    /// </summary>
+    private async Task<(int Launcher, int Program)> RunningReplicaAsync(string replica, int? notLauncher, bool healthy = true)
+    {
+        var notifications = system.App.ResourceNotifications;
+        var found = (Launcher: 0, Program: 0);
+        await Poll.UntilAsync(() =>
+        {
+            if (!notifications.TryGetCurrentState(replica, out var current) || current.Snapshot.State?.Text != KnownResourceStates.Running
+                || (healthy && current.Snapshot.HealthStatus != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+                || current.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is not { } value
+                || !int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), CultureInfo.InvariantCulture, out var launcher)
+                || launcher == notLauncher || ProcessTree.Children(launcher) is not [var program])
+            {
+                return false;
+            }
+
+            found = (launcher, program);
+            return true;
+        }, $"{replica} runs under a new launcher", TimeSpan.FromMinutes(2));
+        return found;
+    }
+
     private static async Task<byte[]> DownloadAsync(HttpClient client, string id)
     {
         using var answer = await client.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));

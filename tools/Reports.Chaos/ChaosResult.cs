@@ -1,23 +1,58 @@
 namespace Reports.Chaos;
 
-/// <summary>The figures of one chaos run, as written to bench/results/chaos.json.</summary>
+/// <summary>The figures of one chaos run, as written to bench/results/chaos.json (keys in snake_case).</summary>
 internal sealed record ChaosResult
 {
     public required int Accepted { get; init; }
     public required int Succeeded { get; init; }
     public required int Failed { get; init; }
+
+    /// <summary>Accepted reports that never reached a final state.</summary>
     public required int Lost { get; init; }
+
+    /// <summary>Reports produced twice: more than one succeeded attempt, or more than one file in storage.</summary>
     public required int Duplicated { get; init; }
+
+    /// <summary>Files whose SHA-256 differs from the stored one (or, for CSVs, from the reference run), or that are missing.</summary>
     public required int Mismatched { get; init; }
+
+    /// <summary>Files of reports that had succeeded before a storage wipe and were not yet checked: lost with the storage, not by the engine.</summary>
+    public required int FilesLostToWipes { get; init; }
+
+    /// <summary>Claims, as the status resources count them (hand-overs included).</summary>
     public required int Attempts { get; init; }
+
+    /// <summary>The most attempts a report used against its limit: max of attempt − released.</summary>
+    public required int AttemptsMax { get; init; }
+
+    /// <summary>Hand-overs: sum of jobs.released (released on SIGTERM, or started again after storage lost its blocks).</summary>
+    public required int Released { get; init; }
+
+    /// <summary>Reports dead-lettered for attempts_exhausted with fewer failed attempts than their limit: hand-overs counted as failures.</summary>
+    public required int DeadLetteredByHandOvers { get; init; }
+
+    /// <summary>Reports with an attempt that ran longer than the lease (so heartbeats and takeovers were exercised).</summary>
+    public required int LongerThanLease { get; init; }
+
     public required int Kills { get; init; }
+    public required int ScaleIns { get; init; }
+    public required int Frozen { get; init; }
     public required int Restarts { get; init; }
     public required int Pauses { get; init; }
+    public required int StorageWipes { get; init; }
+
+    /// <summary>Consistent snapshots in which the stream's pending entries were compared with the long-running jobs.</summary>
+    public required int PendingSamples { get; init; }
+
+    /// <summary>Snapshots where the pending entries were not exactly the running jobs on their workers.</summary>
+    public required int PendingMismatches { get; init; }
+
     public required int Workers { get; init; }
+    public required double LeaseSeconds { get; init; }
     public required double ChaosSeconds { get; init; }
     public required double TotalSeconds { get; init; }
     public required string Date { get; init; }
     public IReadOnlyList<string> Problems { get; init; } = [];
 
-    public bool Passed => Lost == 0 && Duplicated == 0 && Mismatched == 0;
+    public bool Passed => Lost == 0 && Duplicated == 0 && Mismatched == 0 && DeadLetteredByHandOvers == 0 && PendingMismatches == 0;
 }

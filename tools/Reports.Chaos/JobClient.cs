@@ -63,9 +63,14 @@ internal sealed class JobClient(HttpClient http)
         }
     }
 
-    public async Task<string?> DownloadSha256Async(string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// The SHA-256 of the file as storage serves it, <see cref="Download.Gone"/> when storage answers 404 (it lost the
+    /// file), or <see cref="Download.Unreadable"/> when it could not be read through outages for a while.
+    /// </summary>
+    public async Task<Download> DownloadAsync(string id, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 20; attempt++)
+        var gone = 0;
+        for (var attempt = 0; attempt < 40; attempt++)
         {
             try
             {
@@ -75,11 +80,21 @@ internal sealed class JobClient(HttpClient http)
                 using var redirect = await http.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative), timeout.Token);
                 if (redirect.StatusCode == HttpStatusCode.Redirect && redirect.Headers.Location is { } location)
                 {
-                    var bytes = await Storage.GetByteArrayAsync(location, timeout.Token);
-                    return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+                    using var file = await Storage.GetAsync(location, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                    if (file.IsSuccessStatusCode)
+                    {
+                        await using var body = await file.Content.ReadAsStreamAsync(timeout.Token);
+                        return new Download(Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(body, timeout.Token)));
+                    }
+
+                    // Storage that just came back answers 404 for what it lost; asked a few times, it is gone.
+                    if (file.StatusCode == HttpStatusCode.NotFound && ++gone >= 3)
+                    {
+                        return Download.Gone;
+                    }
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 // Retry below.
             }
@@ -87,9 +102,17 @@ internal sealed class JobClient(HttpClient http)
             await Task.Delay(500, cancellationToken);
         }
 
-        return null;
+        return Download.Unreadable;
     }
 
     public static bool IsFinal(JsonElement report) =>
         report.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled" or "expired";
+}
+
+/// <summary>What a download found: the file's SHA-256, or why there is none.</summary>
+internal sealed record Download(string? Sha256, bool IsGone = false)
+{
+    public static Download Gone { get; } = new(null, IsGone: true);
+
+    public static Download Unreadable { get; } = new(Sha256: null);
 }

@@ -11,29 +11,49 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 {
     private readonly ChildProcess _appHost;
 
-    private SystemUnderTest(ChildProcess appHost, string dataDirectory, int apiPort)
+    private readonly string _adminKey;
+    private readonly TextWriter _appHostLog;
+
+    private SystemUnderTest(ChildProcess appHost, TextWriter appHostLog, string dataDirectory, int apiPort, string adminKey)
     {
         _appHost = appHost;
+        _appHostLog = appHostLog;
+        _adminKey = adminKey;
         DataDirectory = dataDirectory;
         Api = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://localhost:{apiPort}"));
     }
 
+    /// <summary>The workers' lease: short, so that the long reports of the mix outlast it several times.</summary>
+    public static TimeSpan Lease { get; } = TimeSpan.FromSeconds(3);
+
     public string DataDirectory { get; }
+
+    /// <summary>Azurite's data folder (its <c>--location</c>), emptied by a storage wipe.</summary>
+    public string StorageDirectory => Path.Combine(DataDirectory, "azurite");
 
     public Uri Api { get; }
 
     public static async Task<SystemUnderTest> StartAsync(int workers, TextWriter log, CancellationToken cancellationToken)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "reports-chaos-" + Guid.NewGuid().ToString("N")[..10]);
+        var name = "reports-chaos-" + Guid.NewGuid().ToString("N")[..10];
+        var dataDirectory = Path.Combine(Path.GetTempPath(), name);
+
+        // The AppHost's whole output (every service's log) goes to a file that outlives the data folder.
+        var logPath = Path.Combine(Path.GetTempPath(), name + ".log");
+        var appHostLog = TextWriter.Synchronized(new StreamWriter(logPath) { AutoFlush = true });
+        log.WriteLine($"[chaos] the AppHost's output: {logPath}");
         var apiPort = FreePort.Next();
         var dll = ProjectPaths.AssemblyPath(ToolPaths.RepositoryRoot, "Reports.AppHost", ProjectPaths.ConfigurationOf(AppContext.BaseDirectory));
+        // The run's own admin key: the AppHost hands it to the api whatever environment it runs in.
+        var adminKey = "chaos-" + Guid.NewGuid().ToString("N");
         var environment = new Dictionary<string, string?>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Reports__Auth__BootstrapAdminKey"] = adminKey,
             ["Reports__Dataset__Orders"] = "200000",
-            // Short leases so killed workers' jobs are taken over in seconds; many attempts, since faults are frequent.
-            ["Reports__Worker__Lease"] = "00:00:05",
-            ["Reports__Worker__Heartbeat"] = "00:00:01",
+            // A short lease: killed and frozen workers' jobs are taken over in seconds, and the long reports of the mix run
+            // for several leases (heartbeats, pending messages held). Many attempts, since crashes are frequent.
+            ["Reports__Worker__Lease"] = Lease.ToString("c", CultureInfo.InvariantCulture),
+            ["Reports__Worker__Heartbeat"] = "00:00:00.750",
             ["Reports__Worker__RetryBaseDelay"] = "00:00:01",
             ["Reports__Generation__BlockSizeBytes"] = "262144",
             ["Reports__Api__CreatesPerMinute"] = "100000",
@@ -43,27 +63,35 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             ["Reports__Catalog__customer-statement__MaxAttempts"] = "50",
         };
         var process = ChildProcess.Start("dotnet",
-            [dll, "--workers", workers.ToString(CultureInfo.InvariantCulture), "--api-port", apiPort.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory],
+            [dll, "--workers", workers.ToString(CultureInfo.InvariantCulture), "--api-port", apiPort.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory,
+             "--dashboard-port", "0"], // a free port: another AppHost on the machine may hold the default one
             line =>
             {
+                appHostLog.WriteLine(line);
                 if (line.Contains("starting it again", StringComparison.Ordinal))
                 {
                     log.WriteLine(line);
                 }
             },
             environment: environment);
-        var system = new SystemUnderTest(process, dataDirectory, apiPort);
+        var system = new SystemUnderTest(process, appHostLog, dataDirectory, apiPort, adminKey);
         using var http = new HttpClient();
         await Readiness.WaitAsync("the api", process, async ct => (await http.GetAsync(new Uri(system.Api, "/health"), ct)).IsSuccessStatusCode,
             TimeSpan.FromMinutes(3), cancellationToken);
+        await Readiness.WaitAsync("the connection strings in resources.json", process, _ =>
+        {
+            system.BlobConnectionString = system.ConnectionString("blobs") ?? "";
+            system.RedisConnectionString = system.ConnectionString("redis") ?? "";
+            system.DatabaseConnectionString = system.ConnectionString("reportsdb") ?? "";
+            return Task.FromResult(system.BlobConnectionString.Length > 0 && system.RedisConnectionString.Length > 0 && system.DatabaseConnectionString.Length > 0);
+        }, TimeSpan.FromMinutes(1), cancellationToken);
         return system;
     }
 
-    /// <summary>A client with a new user key, made with the admin key the AppHost keeps in its data folder.</summary>
+    /// <summary>A client with a new user key, made with the run's admin key.</summary>
     public async Task<HttpClient> CreateUserClientAsync(CancellationToken cancellationToken)
     {
-        var adminKey = (await File.ReadAllTextAsync(Path.Combine(DataDirectory, "admin-key"), cancellationToken)).Trim();
-        using var admin = Client(adminKey);
+        using var admin = Client(_adminKey);
         var until = DateTime.UtcNow.AddMinutes(1);
         while (true)
         {
@@ -85,8 +113,22 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 
     public IReadOnlyList<ResourceRecord> Resources() => ResourcesFile.Read(Path.Combine(DataDirectory, ResourcesFile.FileName));
 
-    public string BlobConnectionString =>
-        Resources().FirstOrDefault(r => r.Name == "blobs")?.ConnectionString ?? throw new InvalidOperationException("No blob storage in resources.json.");
+    /// <summary>The servers' connection strings, read once they run: their ports stay the same across restarts.</summary>
+    public string BlobConnectionString { get; private set; } = "";
+
+    public string RedisConnectionString { get; private set; } = "";
+
+    public string DatabaseConnectionString { get; private set; } = "";
+
+    /// <summary>The running worker replicas (one replica is named <c>worker</c>, several <c>worker-x7k2m9qd</c>, ...).</summary>
+    public IReadOnlyList<ResourceRecord> Workers() =>
+        [.. Resources().Where(r => (r.Name == "worker" || r.Name.StartsWith("worker-", StringComparison.Ordinal)) && r.Pid is not null)];
+
+    /// <summary>The process of a worker id (<c>Reports:Worker:Id</c> defaults to host name and process id).</summary>
+    public static int? PidOfWorkerId(string workerId) =>
+        int.TryParse(workerId.AsSpan(workerId.LastIndexOf('-') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+
+    private string? ConnectionString(string resource) => Resources().FirstOrDefault(r => r.Name == resource)?.ConnectionString;
 
     public int? PostmasterPid()
     {
@@ -104,6 +146,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _appHost.StopAsync(TimeSpan.FromSeconds(90));
+        await _appHostLog.DisposeAsync();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -1,0 +1,122 @@
+using Npgsql;
+using Reports.Core.Queue;
+using StackExchange.Redis;
+
+namespace Reports.Chaos;
+
+/// <summary>
+/// While the faults run, compares the streams' pending entries (XPENDING) with the jobs PostgreSQL says are running:
+/// each job that has run for more than three leases on a live lease must be pending exactly once, on its worker's
+/// consumer. Only consistent snapshots count (PostgreSQL says the same before and after Redis is read: nothing started,
+/// ended or moved in between), as in Reports.Tests/Engine/PendingMessageTests.cs. Jobs whose attempt began before
+/// Redis's last crash are left out: a crash may lose the last second of writes, the delivery of a message among them.
+/// </summary>
+internal sealed class PendingSampler(NpgsqlDataSource database, string redisConnectionString, Faults faults, TextWriter log)
+{
+    /// <summary>After a Redis crash, how long before attempts count again (its restart, and a claim of a delivery it lost).</summary>
+    private static readonly TimeSpan AfterRedisCrash = TimeSpan.FromSeconds(10);
+
+    private readonly List<string> _mismatches = [];
+
+    public int Samples { get; private set; }
+
+    public IReadOnlyList<string> Mismatches => _mismatches;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var options = ConfigurationOptions.Parse(redisConnectionString);
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = 2000;
+        options.SyncTimeout = 2000;
+        options.AsyncTimeout = 2000;
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SampleAsync(redis.GetDatabase(), cancellationToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
+            {
+                // A server is restarting: no snapshot this time.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task SampleAsync(IDatabase redis, CancellationToken cancellationToken)
+    {
+        var before = await RunningAsync(cancellationToken);
+        if (before.Count == 0)
+        {
+            return;
+        }
+
+        var pending = await PendingAsync(redis, before.Keys);
+        var after = await RunningAsync(cancellationToken);
+        if (before.Count != after.Count || before.Any(job => !after.TryGetValue(job.Key, out var owner) || owner != job.Value))
+        {
+            return; // something changed while Redis was read
+        }
+
+        Samples++;
+        var running = string.Join(", ", before.Select(j => $"{j.Key} on {j.Value}").Order(StringComparer.Ordinal));
+        var held = string.Join(", ", pending.Order(StringComparer.Ordinal));
+        if (running != held)
+        {
+            _mismatches.Add($"running [{running}] but pending [{held}]");
+            log.WriteLine($"[chaos] pending mismatch: running [{running}] but pending [{held}]");
+        }
+    }
+
+    /// <summary>Job → lease owner, for the running jobs whose attempt has run more than three leases on a live lease.</summary>
+    private async Task<Dictionary<Guid, string>> RunningAsync(CancellationToken cancellationToken)
+    {
+        var since = (faults.LastRedisCrash ?? DateTimeOffset.UnixEpoch) + AfterRedisCrash;
+        await using var command = database.CreateCommand("""
+            SELECT j.id, j.lease_owner FROM reports.jobs j
+            JOIN reports.job_attempts a ON a.job_id = j.id AND a.attempt = j.attempt
+            WHERE j.status = 'running' AND now() - a.started_at > $1 AND j.lease_expires_at - now() > $2 AND a.started_at > $3
+            """);
+        command.Parameters.AddWithValue(SystemUnderTest.Lease * 3);
+        command.Parameters.AddWithValue(TimeSpan.FromSeconds(1));
+        command.Parameters.AddWithValue(since.UtcDateTime);
+        var running = new Dictionary<Guid, string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            running[reader.GetGuid(0)] = reader.GetString(1);
+        }
+
+        return running;
+    }
+
+    /// <summary>"job on consumer" for each pending entry, on either stream, that carries one of these jobs.</summary>
+    private static async Task<List<string>> PendingAsync(IDatabase redis, IEnumerable<Guid> jobs)
+    {
+        var wanted = jobs.ToHashSet();
+        var held = new List<string>();
+        foreach (var queue in QueueNames.All)
+        {
+            var stream = QueueNames.Stream(queue);
+            foreach (var entry in await redis.StreamPendingMessagesAsync(stream, QueueNames.ConsumerGroup, 10_000, RedisValue.Null))
+            {
+                var messages = await redis.StreamRangeAsync(stream, entry.MessageId, entry.MessageId);
+                if (messages.Length == 1 && Guid.TryParse(messages[0]["job"].ToString(), out var job) && wanted.Contains(job))
+                {
+                    held.Add($"{job} on {entry.ConsumerName}");
+                }
+            }
+        }
+
+        return held;
+    }
+}
