@@ -47,6 +47,9 @@ internal sealed record ChaosResult
     /// <summary>Snapshots where the pending entries were not exactly the running jobs on their workers.</summary>
     public required int PendingMismatches { get; init; }
 
+    /// <summary>Snapshots that also held entries of running jobs on the consumer of an exited worker, waiting for their takeover.</summary>
+    public required int PendingAwaitingTakeover { get; init; }
+
     public required int Workers { get; init; }
     public required double LeaseSeconds { get; init; }
     public required double ChaosSeconds { get; init; }

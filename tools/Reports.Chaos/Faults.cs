@@ -12,14 +12,14 @@ internal sealed class Faults(SystemUnderTest system, NpgsqlDataSource database, 
     private const int SigStop = 19;
     private const int SigCont = 18;
 
-    /// <summary>A storage wipe at most this often: each one costs every unchecked file and restarts the reports being written.</summary>
-    private static readonly TimeSpan WipeInterval = TimeSpan.FromSeconds(60);
+    /// <summary>A storage wipe at most this often (the first after a third of it): each one restarts the reports being written.</summary>
+    private static readonly TimeSpan WipeInterval = TimeSpan.FromSeconds(30);
 
     private readonly Random _random = new(20261123);
     private readonly List<DateTimeOffset> _redisCrashes = [];
     private readonly HashSet<Guid> _succeededBeforeWipes = [];
     private readonly Lock _lock = new();
-    private DateTimeOffset _lastWipe = DateTimeOffset.UtcNow;
+    private DateTimeOffset _lastWipe = DateTimeOffset.UtcNow - WipeInterval * 2 / 3;
     private Task _freeze = Task.CompletedTask;
     private int? _frozenPid;
 

@@ -21,7 +21,7 @@ internal sealed record JobSpec(string Name, string Type, string Format, object P
         new("daily-sales", "daily-sales", "csv", new { from = "2020-01-01", to = "2024-12-31" }),
         new("statement", "customer-statement", "csv", new { customerId = 42, from = "2020-01-01", to = "2025-12-31" }),
         new("orders-pdf", "orders", "pdf", new { from = "2024-06-01", to = "2024-06-03" }),
-        new("orders-pdf-long", "orders", "pdf", new { from = "2023-01-01", to = "2023-12-31" }),
+        new("orders-pdf-long", "orders", "pdf", new { from = "2023-01-01", to = "2024-12-31" }),
         new("orders-all-large", "orders", "csv", new { from = "2020-01-01", to = "2024-12-31" }),
     ];
 }

@@ -6,12 +6,21 @@ namespace Reports.Chaos;
 
 /// <summary>
 /// While the faults run, compares the streams' pending entries (XPENDING) with the jobs PostgreSQL says are running:
-/// each job that has run for more than three leases on a live lease must be pending exactly once, on its worker's
-/// consumer. Only consistent snapshots count (PostgreSQL says the same before and after Redis is read: nothing started,
-/// ended or moved in between), as in Reports.Tests/Engine/PendingMessageTests.cs. Jobs whose attempt began before
-/// Redis's last crash are left out: a crash may lose the last second of writes, the delivery of a message among them.
+/// each job that has run for more than three leases on a live lease must be held exactly once, by its worker's
+/// consumer, and by no other live worker's. Only consistent snapshots count (PostgreSQL says the same before and after
+/// Redis is read: nothing started, ended or moved in between), as in Reports.Tests/Engine/PendingMessageTests.cs. Jobs
+/// whose attempt began before Redis's last crash are left out: a crash may lose the last second of writes, the delivery
+/// of a message among them.
+/// <para>
+/// A held entry is one idle for less than a lease: the heartbeat of a running job resets its message's idle time. An
+/// older message of the same job (its previous attempt's, left unacknowledged when that attempt lost the job, or read by
+/// a worker that stopped while PostgreSQL was down) is idle for longer, or sits on the consumer of a worker that has
+/// exited: it waits for its takeover, which drops it. Those are counted apart (the pending count is then above the
+/// running count, never below), not as mismatches.
+/// </para>
 /// </summary>
-internal sealed class PendingSampler(NpgsqlDataSource database, string redisConnectionString, Faults faults, TextWriter log)
+internal sealed class PendingSampler(
+    NpgsqlDataSource database, string redisConnectionString, Faults faults, Func<IReadOnlySet<int>> liveWorkerPids, TextWriter log)
 {
     /// <summary>After a Redis crash, how long before attempts count again (its restart, and a claim of a delivery it lost).</summary>
     private static readonly TimeSpan AfterRedisCrash = TimeSpan.FromSeconds(10);
@@ -21,6 +30,9 @@ internal sealed class PendingSampler(NpgsqlDataSource database, string redisConn
     public int Samples { get; private set; }
 
     public IReadOnlyList<string> Mismatches => _mismatches;
+
+    /// <summary>Snapshots that also had older messages of running jobs waiting for their takeover (idle, or on an exited worker's consumer).</summary>
+    public int AwaitingTakeover { get; private set; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -60,6 +72,7 @@ internal sealed class PendingSampler(NpgsqlDataSource database, string redisConn
             return;
         }
 
+        var live = liveWorkerPids();
         var pending = await PendingAsync(redis, before.Keys);
         var after = await RunningAsync(cancellationToken);
         if (before.Count != after.Count || before.Any(job => !after.TryGetValue(job.Key, out var owner) || owner != job.Value))
@@ -68,8 +81,11 @@ internal sealed class PendingSampler(NpgsqlDataSource database, string redisConn
         }
 
         Samples++;
+        var kept = pending.Where(p => p.Idle < SystemUnderTest.Lease
+            && (p.Consumer == before[p.Job] || SystemUnderTest.PidOfWorkerId(p.Consumer) is { } pid && live.Contains(pid))).ToList();
+        AwaitingTakeover += kept.Count < pending.Count ? 1 : 0;
         var running = string.Join(", ", before.Select(j => $"{j.Key} on {j.Value}").Order(StringComparer.Ordinal));
-        var held = string.Join(", ", pending.Order(StringComparer.Ordinal));
+        var held = string.Join(", ", kept.Select(p => $"{p.Job} on {p.Consumer}").Order(StringComparer.Ordinal));
         if (running != held)
         {
             _mismatches.Add($"running [{running}] but pending [{held}]");
@@ -99,11 +115,11 @@ internal sealed class PendingSampler(NpgsqlDataSource database, string redisConn
         return running;
     }
 
-    /// <summary>"job on consumer" for each pending entry, on either stream, that carries one of these jobs.</summary>
-    private static async Task<List<string>> PendingAsync(IDatabase redis, IEnumerable<Guid> jobs)
+    /// <summary>Job, consumer and idle time of each pending entry, on either stream, that carries one of these jobs.</summary>
+    private static async Task<List<(Guid Job, string Consumer, TimeSpan Idle)>> PendingAsync(IDatabase redis, IEnumerable<Guid> jobs)
     {
         var wanted = jobs.ToHashSet();
-        var held = new List<string>();
+        var held = new List<(Guid Job, string Consumer, TimeSpan Idle)>();
         foreach (var queue in QueueNames.All)
         {
             var stream = QueueNames.Stream(queue);
@@ -112,7 +128,7 @@ internal sealed class PendingSampler(NpgsqlDataSource database, string redisConn
                 var messages = await redis.StreamRangeAsync(stream, entry.MessageId, entry.MessageId);
                 if (messages.Length == 1 && Guid.TryParse(messages[0]["job"].ToString(), out var job) && wanted.Contains(job))
                 {
-                    held.Add($"{job} on {entry.ConsumerName}");
+                    held.Add((job, entry.ConsumerName.ToString(), TimeSpan.FromMilliseconds(entry.IdleTimeInMilliseconds)));
                 }
             }
         }

@@ -62,19 +62,24 @@ var specs = jobs.ToDictionary(j => j.Id, j => j.Spec);
 var final = new Dictionary<string, JsonElement>();
 var faults = new Faults(system, database, log);
 var files = new FileChecks(client, reference, faults);
-var sampler = new PendingSampler(database, system.RedisConnectionString, faults, log);
+var sampler = new PendingSampler(database, system.RedisConnectionString, faults,
+    () => system.Workers().Select(w => w.Pid!.Value).ToHashSet(), log);
 using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
 var samplerTask = sampler.RunAsync(sampling.Token);
 var chaosClock = Stopwatch.StartNew();
-var random = new Random(7);
+
+// Faults on their own clock, whatever the checks take: one every 1.5–4 s until every report is final or the window closes.
+using var faulting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+var faultTask = InjectAsync(faulting.Token);
 while (final.Count < jobs.Count && chaosClock.Elapsed < options.ChaosWindow)
 {
-    await faults.InjectOneAsync(ct);
-    await Task.Delay(TimeSpan.FromMilliseconds(1500 + random.Next(2500)), ct);
     await CollectAsync(TimeSpan.Zero);
     log.WriteLine($"[chaos] {final.Count}/{jobs.Count} finished after {chaosClock.Elapsed.TotalSeconds:0} s");
+    await Task.Delay(TimeSpan.FromSeconds(2), ct);
 }
 
+await faulting.CancelAsync();
+await faultTask;
 var chaosSeconds = chaosClock.Elapsed.TotalSeconds;
 log.WriteLine("[chaos] faults stopped; waiting for the remaining reports");
 await faults.DisposeAsync(); // a frozen worker resumes
@@ -152,6 +157,7 @@ var result = new ChaosResult
     StorageWipes = faults.StorageWipes,
     PendingSamples = sampler.Samples,
     PendingMismatches = sampler.Mismatches.Count,
+    PendingAwaitingTakeover = sampler.AwaitingTakeover,
     Workers = options.Workers,
     LeaseSeconds = SystemUnderTest.Lease.TotalSeconds,
     ChaosSeconds = Math.Round(chaosSeconds, 1),
@@ -166,6 +172,23 @@ log.WriteLine($"[chaos] accepted {result.Accepted}, succeeded {result.Succeeded}
     $"duplicated {result.Duplicated}, mismatched {result.Mismatched}, files lost to wipes {result.FilesLostToWipes}, " +
     $"pending mismatches {result.PendingMismatches}/{result.PendingSamples}: {(result.Passed ? "passed" : "FAILED")}");
 return result.Passed ? 0 : 1;
+
+async Task InjectAsync(CancellationToken stop)
+{
+    var random = new Random(7);
+    try
+    {
+        while (true)
+        {
+            await faults.InjectOneAsync(stop);
+            await Task.Delay(TimeSpan.FromMilliseconds(1500 + random.Next(2500)), stop);
+        }
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        // The window closed, or every report is final.
+    }
+}
 
 // Reads the unfinished reports until all are final or the deadline passes; checks the file of each that succeeded.
 async Task CollectAsync(TimeSpan deadline)

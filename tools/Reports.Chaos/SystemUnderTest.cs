@@ -49,7 +49,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
         var environment = new Dictionary<string, string?>
         {
             ["Reports__Auth__BootstrapAdminKey"] = adminKey,
-            ["Reports__Dataset__Orders"] = "200000",
+            ["Reports__Dataset__Orders"] = "400000", // enough rows that the long reports outlast the lease on an idle machine too
             // A short lease: killed and frozen workers' jobs are taken over in seconds, and the long reports of the mix run
             // for several leases (heartbeats, pending messages held). Many attempts, since crashes are frequent.
             ["Reports__Worker__Lease"] = Lease.ToString("c", CultureInfo.InvariantCulture),
