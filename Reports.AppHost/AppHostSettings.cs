@@ -25,13 +25,25 @@ internal sealed record AppHostSettings
           --processes          run them as local processes (the default when no container engine answers)
           --ConnectionStrings:NAME VALUE
                                use an existing server (NAME: redis, reportsdb, blobs); ConnectionStrings__NAME too
+          --help               this text
+
+        Other options with a ':' or '__' in their name are Aspire's configuration (e.g. --Aspire:...).
         """;
+
+    /// <summary>Options of Aspire's own tooling (aspire publish, deploy) that reach the AppHost as arguments.</summary>
+    private static readonly string[] AspireToolOptions = ["--operation", "--publisher", "--output-path", "--step", "--log-level", "--environment"];
 
     public int Workers { get; init; } = DefaultWorkers;
 
     public int ApiPort { get; init; } = DefaultApiPort;
 
     public int DashboardPort { get; init; } = DefaultDashboardPort;
+
+    /// <summary>True when <c>--dashboard-port</c> was given: it then wins over a launch profile's URL.</summary>
+    public bool DashboardPortGiven { get; init; }
+
+    /// <summary>True for <c>--help</c>: print the usage and start nothing.</summary>
+    public bool Help { get; init; }
 
     public string DataDirectory { get; init; } = Path.Combine(ToolPaths.RepositoryRoot, ".data");
 
@@ -61,9 +73,20 @@ internal sealed record AppHostSettings
             }
         }
 
-        Default("ASPNETCORE_URLS", $"http://localhost:{DashboardPort.ToString(CultureInfo.InvariantCulture)}");
+        var dashboardUrl = $"http://localhost:{DashboardPort.ToString(CultureInfo.InvariantCulture)}";
+        if (DashboardPortGiven)
+        {
+            args.Add($"--ASPNETCORE_URLS={dashboardUrl}"); // the command line wins over the environment (a launch profile's)
+        }
+
+        Default("ASPNETCORE_URLS", dashboardUrl);
         Default("ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL", $"http://localhost:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}");
         Default("ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL", $"http://localhost:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}");
+        if (UseContainers && ContainerEngine.Name is { } engine)
+        {
+            Default("ASPIRE_CONTAINER_RUNTIME", engine); // DCP would try docker first: the engine that answered
+        }
+
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")))
         {
             Default("environment", "Development");
@@ -106,7 +129,7 @@ internal sealed record AppHostSettings
                         return (null, "--dashboard-port needs a port number from 0 to 65535.");
                     }
 
-                    settings = settings with { DashboardPort = dashboardPort == 0 ? FreePort.Next() : dashboardPort };
+                    settings = settings with { DashboardPort = dashboardPort == 0 ? FreePort.Next() : dashboardPort, DashboardPortGiven = true };
                     break;
                 case "--data-dir":
                     if (Value() is not { Length: > 0 } folder)
@@ -119,6 +142,11 @@ internal sealed record AppHostSettings
                 case "--containers" or "--processes":
                     settings = settings with { Containers = key == "--containers" };
                     break;
+                case "--help" or "-h":
+                    settings = settings with { Help = true };
+                    break;
+                case var option when IsMisspelled(option):
+                    return (null, $"unknown option {option}.");
                 default:
                     rest.Add(args[i]);
                     break;
@@ -127,6 +155,34 @@ internal sealed record AppHostSettings
 
         return (settings with { AspireArguments = rest }, null);
     }
+
+    /// <summary>
+    /// The port of <c>--api-port</c> or (when the AppHost runs its <paramref name="dashboard"/>) <c>--dashboard-port</c>
+    /// already taken (another AppHost?), as the error to print; null when they are free.
+    /// </summary>
+    public string? BusyPortError(bool dashboard)
+    {
+        // A launch profile's URL (dotnet run, aspire run) is the dashboard's unless --dashboard-port was given.
+        dashboard &= DashboardPortGiven || string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS"));
+        foreach (var (option, port) in dashboard ? new[] { ("--api-port", ApiPort), ("--dashboard-port", DashboardPort) } : [("--api-port", ApiPort)])
+        {
+            if (!FreePort.IsFree(port))
+            {
+                return $"port {port.ToString(CultureInfo.InvariantCulture)} is in use (another AppHost?): stop what listens there, or give {option} P.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A lowercase option that is neither ours nor Aspire's tooling's (<c>--worker 4</c>): refused rather than passed on
+    /// to Aspire's configuration, where it would be ignored. Configuration keys carry ':' or '__' or capitals.
+    /// </summary>
+    private static bool IsMisspelled(string option) =>
+        option.StartsWith('-') && !option.Contains(':', StringComparison.Ordinal) && !option.Contains("__", StringComparison.Ordinal)
+        && option.Equals(option.ToLowerInvariant(), StringComparison.Ordinal)
+        && !AspireToolOptions.Contains(option, StringComparer.Ordinal);
 
     private static (string Key, string? Value) Split(string argument)
     {

@@ -8,22 +8,26 @@ namespace Reports.AppHost;
 /// Makes the AppHost the reaper of every process it starts, however deep (DCP, the dashboard, the servers, the
 /// projects and their <c>dotnet run</c> launchers): when the AppHost is told to stop, Aspire ends its own part in a
 /// second or two while DCP goes on stopping the rest; those processes become the AppHost's children (Linux's child
-/// subreaper), and <see cref="Dispose"/> returns only when none is left, so Ctrl+C leaves nothing behind.
+/// subreaper), and <see cref="Dispose"/> returns only when none is left, so Ctrl+C leaves nothing behind. What still
+/// runs after the grace period is killed, the whole tree at every turn (a process whose parent was killed becomes ours
+/// too); after that, the wait is bounded. Another Ctrl+C meanwhile does not cut the wait short: it would leave them all.
 /// Only when this process is the AppHost itself (not a test that runs the AppHost's Program in its own process).
 /// </summary>
 internal sealed partial class ChildProcessReaper : IDisposable
 {
     private const int SetChildSubreaper = 36; // PR_SET_CHILD_SUBREAPER
     private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan KillPeriod = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan NoticeEvery = TimeSpan.FromSeconds(10);
     private readonly bool _active;
 
     private ChildProcessReaper(bool active) => _active = active;
 
-    public static ChildProcessReaper Start()
-    {
-        var isAppHost = OperatingSystem.IsLinux() && Assembly.GetEntryAssembly()?.GetName().Name == "Reports.AppHost";
-        return new ChildProcessReaper(isAppHost && Prctl(SetChildSubreaper, 1, 0, 0, 0) == 0);
-    }
+    /// <summary>False when a test runs the AppHost's Program inside its own process (Aspire.Hosting.Testing).</summary>
+    public static bool InTheAppHostProcess => Assembly.GetEntryAssembly()?.GetName().Name == "Reports.AppHost";
+
+    public static ChildProcessReaper Start() =>
+        new(OperatingSystem.IsLinux() && InTheAppHostProcess && Prctl(SetChildSubreaper, 1, 0, 0, 0) == 0);
 
     public void Dispose()
     {
@@ -32,28 +36,50 @@ internal sealed partial class ChildProcessReaper : IDisposable
             return;
         }
 
-        var deadline = DateTime.UtcNow + GracePeriod;
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StillStopping);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StillStopping);
+        var started = DateTime.UtcNow;
+        var nextNotice = started + NoticeEvery;
         while (true)
         {
             ReapOrphans();
-            if (ProcessTree.Children(Environment.ProcessId) is not { Count: > 0 } children)
+            var left = ProcessTree.Descendants(Environment.ProcessId);
+            if (left.Count == 0)
             {
                 return;
             }
 
-            if (DateTime.UtcNow > deadline)
+            var waited = DateTime.UtcNow - started;
+            if (waited > GracePeriod + KillPeriod)
             {
-                Console.Error.WriteLine($"Reports.AppHost: {children.Count} processes still running after {GracePeriod.TotalSeconds:0} s; killing them.");
-                foreach (var pid in children)
+                Console.Error.WriteLine($"Reports.AppHost: {left.Count} processes did not exit even when killed: {string.Join(", ", left)}.");
+                return;
+            }
+
+            if (waited > GracePeriod)
+            {
+                foreach (var pid in left)
                 {
                     Signals.Send(pid, Signals.SigKill);
                 }
+            }
 
-                deadline = DateTime.MaxValue;
+            if (DateTime.UtcNow > nextNotice)
+            {
+                nextNotice += NoticeEvery;
+                Console.Error.WriteLine(waited > GracePeriod
+                    ? $"Reports.AppHost: killing {left.Count} processes still running after {GracePeriod.TotalSeconds:0} s."
+                    : $"Reports.AppHost: stopping; {left.Count} processes left.");
             }
 
             Thread.Sleep(200);
         }
+    }
+
+    private static void StillStopping(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        Console.Error.WriteLine("Reports.AppHost: still stopping; every process it started is given up to a minute, then killed.");
     }
 
     /// <summary>

@@ -2,14 +2,17 @@ using System.Diagnostics;
 
 namespace Reports.AppHost;
 
-/// <summary>Whether a container engine answers (docker, else podman), as Aspire would need it for container resources.</summary>
+/// <summary>Which container engine answers (docker, else podman), as Aspire needs one for container resources.</summary>
 internal static class ContainerEngine
 {
-    private static readonly Lazy<bool> Answer = new(Probe);
+    private static readonly Lazy<string?> Answer = new(Probe);
 
-    public static bool Answers() => Answer.Value;
+    public static bool Answers() => Answer.Value is not null;
 
-    private static bool Probe()
+    /// <summary>"docker", "podman", or null when neither answers.</summary>
+    public static string? Name => Answer.Value;
+
+    private static string? Probe()
     {
         foreach (var engine in (string[])["docker", "podman"])
         {
@@ -34,7 +37,7 @@ internal static class ContainerEngine
 
                 if (process.ExitCode == 0)
                 {
-                    return true;
+                    return engine;
                 }
             }
             catch (System.ComponentModel.Win32Exception)
@@ -43,6 +46,6 @@ internal static class ContainerEngine
             }
         }
 
-        return false;
+        return null;
     }
 }

@@ -8,7 +8,9 @@ namespace Reports.AppHost;
 /// <summary>
 /// Starts again a long-running resource whose process crashed (exited with a non-zero code: killed, out of memory),
 /// after a backoff that doubles up to half a minute, as systemd's <c>Restart=on-failure</c> and Kubernetes do in
-/// production. A worker replica is started again after any exit of its own, a clean one too (exit 0 after SIGTERM, a
+/// production. The backoff starts again from a second only once the process has run healthy for ten seconds, so one
+/// that crashes soon after each start is not restarted every second; after five such crashes in a row it is logged as
+/// an error (and still restarted, as Kubernetes' CrashLoopBackOff does: the cause may go away). A worker replica is started again after any exit of its own, a clean one too (exit 0 after SIGTERM, a
 /// scale-in), as a Kubernetes Deployment replaces a pod whatever its exit code: the AppHost keeps the replica count it
 /// was started with. One-shot resources (migrate, initdb) and processes stopped from the dashboard (DCP reports those
 /// as Terminated, not Finished) are left alone. This is what lets a developer, or <c>./reports chaos</c>, kill or scale
@@ -18,6 +20,8 @@ internal static class CrashRestarts
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(10);
+    private const int CrashLoop = 5;
 
     public static IResourceBuilder<T> WithRestartOnCrash<T>(this IResourceBuilder<T> resource) where T : IResource =>
         resource.WithAnnotation(new RestartAnnotation(AfterCleanExit: false), ResourceAnnotationMutationBehavior.Replace);
@@ -40,8 +44,11 @@ internal static class CrashRestarts
         private readonly ResourceCommandService _commands = services.GetRequiredService<ResourceCommandService>();
         private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CrashRestarts));
 
-        /// <summary>Crashes in a row per resource (the backoff), reset once it runs healthy again.</summary>
+        /// <summary>Crashes in a row per resource (the backoff), reset once it has run healthy for <see cref="StableAfter"/>.</summary>
         private readonly ConcurrentDictionary<string, int> _crashes = new(StringComparer.Ordinal);
+
+        /// <summary>When each resource's current process became healthy.</summary>
+        private readonly ConcurrentDictionary<string, DateTimeOffset> _healthySince = new(StringComparer.Ordinal);
 
         /// <summary>
         /// Resources with a restart on its way. One exit is announced by several notifications (state, exit code, health,
@@ -63,7 +70,7 @@ internal static class CrashRestarts
                     var snapshot = change.Snapshot;
                     if (snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
                     {
-                        _crashes.TryRemove(change.ResourceId, out _);
+                        _healthySince.TryAdd(change.ResourceId, DateTimeOffset.UtcNow);
                     }
                     else if (HasExited(snapshot, policy) && IsStillExited(change.ResourceId, policy) && _restarting.TryAdd(change.ResourceId, true))
                     {
@@ -74,6 +81,10 @@ internal static class CrashRestarts
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 // Stopping.
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Crashed resources are no longer started again");
             }
         }
 
@@ -87,9 +98,23 @@ internal static class CrashRestarts
 
         private TimeSpan NextDelay(string resourceId, int? exitCode)
         {
+            if (_healthySince.TryRemove(resourceId, out var since) && DateTimeOffset.UtcNow - since >= StableAfter)
+            {
+                _crashes.TryRemove(resourceId, out _);
+            }
+
             var count = _crashes.AddOrUpdate(resourceId, 1, (_, n) => n + 1);
             var delay = TimeSpan.FromTicks(Math.Min(MaxDelay.Ticks, FirstDelay.Ticks << Math.Min(count - 1, 5)));
-            _logger.LogWarning("{Resource} exited with code {ExitCode}; starting it again in {Delay} s", resourceId, exitCode, delay.TotalSeconds);
+            if (count >= CrashLoop)
+            {
+                _logger.LogError("{Resource} exited with code {ExitCode}, {Count} times in a row soon after starting (see its console log); starting it again in {Delay} s",
+                    resourceId, exitCode, count, delay.TotalSeconds);
+            }
+            else
+            {
+                _logger.LogWarning("{Resource} exited with code {ExitCode}; starting it again in {Delay} s", resourceId, exitCode, delay.TotalSeconds);
+            }
+
             return delay;
         }
 

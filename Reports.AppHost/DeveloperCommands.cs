@@ -13,7 +13,8 @@ namespace Reports.AppHost;
 /// </summary>
 internal static class DeveloperCommands
 {
-    private const string PidProperty = "executable.pid";
+    /// <summary>The property of a resource snapshot that carries its process id (DCP's).</summary>
+    public const string PidProperty = "executable.pid";
 
     /// <summary>Kill (SIGKILL) one worker replica's process, as a crash would; its jobs are taken over after their lease.</summary>
     public static IResourceBuilder<ProjectResource> WithKillCommand(this IResourceBuilder<ProjectResource> worker) =>
@@ -28,6 +29,11 @@ internal static class DeveloperCommands
             }
 
             var program = ProcessTree.Program(launcher);
+            if (!ProcessTree.Descendants(Environment.ProcessId).Contains(program))
+            {
+                return Task.FromResult(CommandResults.Failure($"Process {program} is not one the AppHost started; nothing was killed."));
+            }
+
             return Task.FromResult(Signals.Send(program, Signals.SigKill)
                 ? CommandResults.Success()
                 : CommandResults.Failure($"Could not signal process {program}."));
@@ -51,15 +57,22 @@ internal static class DeveloperCommands
             var endpoint = api.GetEndpoint("http");
             using var http = new HttpClient { BaseAddress = new Uri(endpoint.Url), Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
-            var page = await http.GetFromJsonAsync<DeadLetters>("/api/admin/dead-letters?limit=500", context.CancellationToken);
-            var refused = 0;
-            foreach (var report in page?.Items ?? [])
+            try
             {
-                using var response = await http.PostAsync(new Uri($"/api/admin/reports/{report.Id}/retry", UriKind.Relative), null, context.CancellationToken);
-                refused += response.IsSuccessStatusCode ? 0 : 1;
-            }
+                var page = await http.GetFromJsonAsync<DeadLetters>("/api/admin/dead-letters?limit=500", context.CancellationToken);
+                var refused = 0;
+                foreach (var report in page?.Items ?? [])
+                {
+                    using var response = await http.PostAsync(new Uri($"/api/admin/reports/{report.Id}/retry", UriKind.Relative), null, context.CancellationToken);
+                    refused += response.IsSuccessStatusCode ? 0 : 1;
+                }
 
-            return refused == 0 ? CommandResults.Success() : CommandResults.Failure($"{refused} reports could not be replayed; see the api's log.");
+                return refused == 0 ? CommandResults.Success() : CommandResults.Failure($"{refused} reports could not be replayed; see the api's log.");
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                return CommandResults.Failure($"The api did not answer ({e.Message}); nothing more was replayed.");
+            }
         }, new CommandOptions
         {
             Description = "Runs every failed report again from the start (up to 500 at a time).",
@@ -95,6 +108,7 @@ internal static class DeveloperCommands
         }, new CommandOptions
         {
             Description = "Runs migrate again with the number of orders you give; the api and workers keep running.",
+            ConfirmationMessage = "Reseeding replaces the sales dataset: reports running over it now may fail or mix the two datasets. Go on?",
             IconName = "DatabaseArrowUp",
             UpdateState = context => context.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Disabled : ResourceCommandState.Enabled,
         });

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Hosting;
+using Reports.LocalServers;
 
 namespace Reports.AppHost;
 
@@ -45,8 +46,7 @@ internal static class DevelopmentAdminKey
             var prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
             var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
             key = $"rpt_{prefix}_{secret}";
-            File.WriteAllText(path, key + "\n");
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            PrivateFile.WriteAllText(path, key + "\n");
         }
 
         return (key, path);

@@ -11,9 +11,23 @@ if (settings is null)
     return 2;
 }
 
-using var reaper = ChildProcessReaper.Start(); // Ctrl+C returns only once every process started below has exited
+if (settings.Help)
+{
+    Console.WriteLine(AppHostSettings.Usage);
+    return 0;
+}
+
+var (dataLock, lockError) = DataDirectoryLock.Acquire(settings.DataDirectory);
+using var dataDirectoryLock = dataLock;
+if ((lockError ?? settings.BusyPortError(dashboard: ChildProcessReaper.InTheAppHostProcess)) is { } busy)
+{
+    await Console.Error.WriteLineAsync($"Reports.AppHost: {busy}");
+    return 3;
+}
+
+var reaper = ChildProcessReaper.Start(); // Ctrl+C returns only once every process started below has exited
 var builder = DistributedApplication.CreateBuilder(settings.AspireOptions());
-ResourcesFileWriter.Register(builder, settings.DataDirectory);
+var resourcesFile = ResourcesFileWriter.Register(builder, settings.DataDirectory);
 CrashRestarts.Register(builder); // a crashed server or service starts again, as in production
 
 // In Development, an admin API key to start with: made once, kept in the data folder, given to the api.
@@ -55,5 +69,14 @@ builder.AddProject<Projects.Reports_Worker>("worker")
     .WithRestartOnExit() // a replica that exits, even cleanly (SIGTERM, a scale-in), is replaced as a Deployment's pod is
     .WithKillCommand();
 
-await builder.Build().RunAsync();
+try
+{
+    await builder.Build().RunAsync();
+}
+finally
+{
+    reaper.Dispose();
+    resourcesFile.MarkStopped(); // only now: until the reaper returns, processes were still stopping
+}
+
 return 0;

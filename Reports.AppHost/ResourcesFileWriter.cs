@@ -7,31 +7,36 @@ namespace Reports.AppHost;
 
 /// <summary>
 /// Keeps <c>.data/resources.json</c> (each resource's state, health, pid, endpoint and connection string) written from
-/// Aspire's resource notifications, because scripts, the chaos run and the benchmark read it; marks everything stopped
-/// when the AppHost stops. It starts before the resources do (BeforeStartEvent), so it sees every change.
+/// Aspire's resource notifications, because scripts, the chaos run and the benchmark read it. It starts before the
+/// resources do (BeforeStartEvent), so it sees every change; the AppHost is "Stopping" from Ctrl+C until every process
+/// it started has exited, and only then is everything marked "Stopped".
 /// </summary>
 internal sealed class ResourcesFileWriter
 {
-    private const string PidProperty = "executable.pid";
     private readonly Dictionary<string, ResourceRecord> _records = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly string _path;
+    private string _appHostState = "Running";
 
     private ResourcesFileWriter(string path) => _path = path;
 
-    public static void Register(IDistributedApplicationBuilder builder, string dataDirectory)
+    public static ResourcesFileWriter Register(IDistributedApplicationBuilder builder, string dataDirectory)
     {
         var writer = new ResourcesFileWriter(Path.Combine(dataDirectory, ResourcesFile.FileName));
         builder.Eventing.Subscribe<BeforeStartEvent>((started, cancellationToken) =>
         {
             var lifetime = started.Services.GetRequiredService<IHostApplicationLifetime>();
             var notifications = started.Services.GetRequiredService<ResourceNotificationService>();
-            writer.Write(running: true);
+            writer.Write();
             _ = writer.WatchAsync(notifications, lifetime.ApplicationStopping);
-            lifetime.ApplicationStopped.Register(() => writer.Write(running: false));
+            lifetime.ApplicationStopping.Register(() => writer.SetAppHostState("Stopping"));
             return Task.CompletedTask;
         });
+        return writer;
     }
+
+    /// <summary>Every process has exited: the last write.</summary>
+    public void MarkStopped() => SetAppHostState("Stopped");
 
     private async Task WatchAsync(ResourceNotificationService notifications, CancellationToken stopping)
     {
@@ -50,19 +55,23 @@ internal sealed class ResourcesFileWriter
                     _records[change.ResourceId] = record;
                 }
 
-                Write(running: true);
+                Write();
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Stopping.
         }
+        catch (Exception e)
+        {
+            await Console.Error.WriteLineAsync($"Reports.AppHost: {ResourcesFile.FileName} is no longer kept up to date: {e.Message}");
+        }
     }
 
     private static async Task<ResourceRecord> RecordAsync(ResourceEvent change, CancellationToken cancellationToken)
     {
         var snapshot = change.Snapshot;
-        var launcherPid = snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value switch
+        var launcherPid = snapshot.Properties.FirstOrDefault(p => p.Name == DeveloperCommands.PidProperty)?.Value switch
         {
             int pid => pid,
             long pid => (int)pid,
@@ -82,7 +91,10 @@ internal sealed class ResourcesFileWriter
             Type = snapshot.ResourceType,
             State = state,
             Health = snapshot.HealthStatus?.ToString(),
-            Pid = launcherPid is { } launcher && state == KnownResourceStates.Running ? ProcessTree.Program(launcher) : null,
+            // A project runs under its `dotnet run` launcher; a server (a postmaster with its helpers) is its own pid.
+            Pid = launcherPid is { } launcher && state == KnownResourceStates.Running
+                ? change.Resource is ProjectResource ? ProcessTree.Program(launcher) : launcher
+                : null,
             Endpoint = snapshot.Urls.FirstOrDefault(u => !u.IsInternal)?.Url,
             ExitCode = snapshot.ExitCode,
             ConnectionString = connectionString,
@@ -93,14 +105,25 @@ internal sealed class ResourcesFileWriter
     private static bool IsReplicated(IResource resource) =>
         resource.TryGetLastAnnotation<ReplicaAnnotation>(out var replicas) && replicas.Replicas > 1;
 
-    private void Write(bool running)
+    private void SetAppHostState(string state)
     {
         lock (_lock)
         {
+            _appHostState = state;
+        }
+
+        Write();
+    }
+
+    private void Write()
+    {
+        lock (_lock)
+        {
+            var stopped = _appHostState == "Stopped";
             List<ResourceRecord> records =
             [
-                new() { Name = ResourcesFile.AppHostName, Type = "AppHost", State = running ? "Running" : "Stopped", Pid = running ? Environment.ProcessId : null },
-                .. _records.Values.OrderBy(r => r.Name, StringComparer.Ordinal).Select(r => running ? r : r with { State = "Stopped", Pid = null }),
+                new() { Name = ResourcesFile.AppHostName, Type = "AppHost", State = stopped ? "Stopped" : _appHostState, Pid = stopped ? null : Environment.ProcessId },
+                .. _records.Values.OrderBy(r => r.Name, StringComparer.Ordinal).Select(r => stopped ? r with { State = "Stopped", Pid = null } : r),
             ];
             ResourcesFile.Write(_path, records);
         }

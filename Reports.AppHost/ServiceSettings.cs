@@ -8,7 +8,7 @@ internal static class ServiceSettings
     private const string ReportsPrefix = "Reports__";
 
     /// <summary>
-    /// Every <c>Reports__…</c> variable of the AppHost's environment (<c>Reports__Worker__Concurrency=4 ./reports up</c>),
+    /// Every <c>Reports__…</c> variable of the AppHost's environment (<c>Reports__Worker__Queues__reports=4 ./reports up</c>),
     /// so settings given to the AppHost reach the services, whatever the orchestrator passes on by itself.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithReportsSettings(this IResourceBuilder<ProjectResource> project) =>

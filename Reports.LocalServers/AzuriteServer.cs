@@ -62,9 +62,11 @@ public sealed class AzuriteServer(ChildProcess process, int port) : IAsyncDispos
         return arguments;
     }
 
+    /// <summary>What every Azurite connection string starts with; its <c>BlobEndpoint</c> (then the account) follows.</summary>
+    public const string ConnectionStringPrefix = $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={DevelopmentAccountKey};";
+
     /// <summary>The connection string of an Azurite blob service on <paramref name="blobEndpoint"/>.</summary>
-    public static string ConnectionStringFor(string blobEndpoint) =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={DevelopmentAccountKey};BlobEndpoint={blobEndpoint}/{AccountName};";
+    public static string ConnectionStringFor(string blobEndpoint) => $"{ConnectionStringPrefix}BlobEndpoint={blobEndpoint}/{AccountName};";
 
     public Task StopAsync(TimeSpan deadline) => Process.StopAsync(deadline);
 

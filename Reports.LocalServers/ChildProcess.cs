@@ -28,7 +28,7 @@ public sealed class ChildProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? environment = null)
     {
         // Each child runs in a session of its own (setsid execs in place, so the pid is the program's): a Ctrl+C in
-        // the terminal reaches only the AppHost, which then stops the children in order (services before their servers).
+        // the terminal reaches only the test run or tool that started them, which then stops them itself.
         var ownSession = File.Exists(SetSid);
         var info = new ProcessStartInfo(ownSession ? SetSid : fileName)
         {

@@ -13,6 +13,21 @@ public static class FreePort
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>True when a server could listen on <paramref name="port"/> of IPv4 loopback now.</summary>
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     public static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)
     {
         using var client = new TcpClient();

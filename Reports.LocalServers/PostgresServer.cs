@@ -66,7 +66,7 @@ public sealed class PostgresServer(ChildProcess process, int port, string direct
         Directory.CreateDirectory(Path.Combine(directory, "sock"));
         if (!File.Exists(passwordFile))
         {
-            File.WriteAllText(passwordFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + "\n");
+            PrivateFile.WriteAllText(passwordFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + "\n");
         }
 
         var password = File.ReadAllText(passwordFile).Trim();
@@ -106,16 +106,25 @@ public sealed class PostgresServer(ChildProcess process, int port, string direct
         return AsPostgresUser(Path.Combine(ToolPaths.PostgresBin, "postgres"), settings);
     }
 
-    public async Task<bool> CanConnectAsync(CancellationToken cancellationToken)
+    public Task<bool> CanConnectAsync(CancellationToken cancellationToken) => CanConnectAsync(ConnectionStringFor("postgres"), cancellationToken);
+
+    /// <summary>True once a session opens and answers a query; throws when the server does not answer.</summary>
+    public static async Task<bool> CanConnectAsync(string connectionString, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres") + ";Pooling=false;Timeout=3");
+        await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false;Timeout=3");
         await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT 1", connection);
+        await command.ExecuteScalarAsync(cancellationToken);
         return true;
     }
 
-    public async Task EnsureDatabaseAsync(string database, CancellationToken cancellationToken)
+    public Task EnsureDatabaseAsync(string database, CancellationToken cancellationToken) =>
+        EnsureDatabaseAsync(ConnectionStringFor("postgres"), database, cancellationToken);
+
+    /// <summary>Creates <paramref name="database"/> when missing, as the superuser of <paramref name="adminConnectionString"/>.</summary>
+    public static async Task EnsureDatabaseAsync(string adminConnectionString, string database, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres") + ";Pooling=false");
+        await using var connection = new NpgsqlConnection(adminConnectionString + ";Pooling=false");
         await connection.OpenAsync(cancellationToken);
         await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
         exists.Parameters.AddWithValue(database);

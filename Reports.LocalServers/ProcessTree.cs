@@ -11,19 +11,46 @@ public static class ProcessTree
     /// <summary>The children of <paramref name="pid"/> that have exited and wait to be reaped.</summary>
     public static IReadOnlyList<int> Zombies(int pid) => ChildrenWhere(pid, state => state == 'Z');
 
-    private static List<int> ChildrenWhere(int pid, Func<char, bool> state)
+    /// <summary>Every live process under <paramref name="pid"/>, however deep (one pass over /proc).</summary>
+    public static IReadOnlyList<int> Descendants(int pid)
     {
-        List<int> children = [];
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        var children = new Dictionary<int, List<int>>();
+        foreach (var candidate in Pids())
         {
-            if (int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate)
-                && Stat(candidate) is { } stat && stat.ParentPid == pid && state(stat.State))
+            if (Stat(candidate) is { } stat && stat.State != 'Z')
             {
-                children.Add(candidate);
+                (children.TryGetValue(stat.ParentPid, out var list) ? list : children[stat.ParentPid] = []).Add(candidate);
             }
         }
 
-        return children;
+        List<int> found = [];
+        var next = new Queue<int>([pid]);
+        while (next.TryDequeue(out var parent))
+        {
+            foreach (var child in children.GetValueOrDefault(parent) ?? [])
+            {
+                found.Add(child);
+                next.Enqueue(child);
+            }
+        }
+
+        return found;
+    }
+
+    private static IEnumerable<int> Pids()
+    {
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    private static List<int> ChildrenWhere(int pid, Func<char, bool> state)
+    {
+        return [.. Pids().Where(candidate => Stat(candidate) is { } stat && stat.ParentPid == pid && state(stat.State))];
     }
 
     /// <summary>

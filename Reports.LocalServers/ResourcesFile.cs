@@ -56,7 +56,7 @@ public static class ResourcesFile
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
+        using (var stream = PrivateFile.Create(temporary)) // connection strings carry passwords
         {
             JsonSerializer.Serialize(stream, records, ResourcesFileJsonContext.Default.ListResourceRecord);
         }

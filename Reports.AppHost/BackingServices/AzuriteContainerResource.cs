@@ -9,5 +9,5 @@ internal sealed class AzuriteContainerResource(string name) : ContainerResource(
 
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create(
-            $"DefaultEndpointsProtocol=http;AccountName={Reports.LocalServers.AzuriteServer.AccountName};AccountKey={Reports.LocalServers.AzuriteServer.DevelopmentAccountKey};BlobEndpoint={Endpoint.Property(EndpointProperty.Url)}/{Reports.LocalServers.AzuriteServer.AccountName};");
+            $"{Reports.LocalServers.AzuriteServer.ConnectionStringPrefix}BlobEndpoint={Endpoint.Property(EndpointProperty.Url)}/{Reports.LocalServers.AzuriteServer.AccountName};");
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Reports.LocalServers;
 
 namespace Reports.AppHost.BackingServices;
@@ -25,7 +26,15 @@ internal static class BackingServices
 
         if (settings.UseContainers)
         {
-            return builder.AddRedis(name).WithDataVolume().WithPersistence();
+            // As the local server and production (docs/configuration.md): every write in the append-only file, no eviction.
+            return builder.AddRedis(name).WithDataVolume()
+                .WithArgs(context =>
+                {
+                    if (context.ExecutionContext.IsRunMode)
+                    {
+                        AddAll(context.Args, ["--appendonly", "yes", "--maxmemory-policy", "noeviction"]);
+                    }
+                });
         }
 
         var directory = settings.DataFolder(name);
@@ -44,12 +53,12 @@ internal static class BackingServices
 
         if (settings.UseContainers)
         {
-            var container = new AzuriteContainerResource(name);
-            return builder.AddResource(container)
+            var container = builder.AddResource(new AzuriteContainerResource(name))
                 .WithImage(AzuriteImage, AzuriteTag)
                 .WithArgs("azurite-blob", "--blobHost", "0.0.0.0", "--location", "/data", "--skipApiVersionCheck", "--loose", "--disableTelemetry")
-                .WithHttpEndpoint(targetPort: AzuriteBlobPort, name: AzuriteContainerResource.EndpointName)
-                .WithVolume("reports-azurite", "/data");
+                .WithHttpEndpoint(targetPort: AzuriteBlobPort, name: AzuriteContainerResource.EndpointName);
+            return container.WithVolume(VolumeNameGenerator.Generate(container, "data"), "/data")
+                .WithHealthCheck(AddBlobServiceCheck(builder, container.Resource));
         }
 
         var directory = settings.DataFolder("azurite");
@@ -90,7 +99,7 @@ internal static class BackingServices
         builder.Eventing.Subscribe<ResourceReadyEvent>(server.Resource, async (ready, cancellationToken) =>
         {
             var connectionString = await server.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken);
-            await PostgresDatabases.EnsureAsync(connectionString!, databaseName, cancellationToken);
+            await PostgresServer.EnsureDatabaseAsync(connectionString!, databaseName, cancellationToken);
             await ready.Services.GetRequiredService<ResourceNotificationService>()
                 .PublishUpdateAsync(database, state => state with { State = KnownResourceStates.Running });
         });
@@ -104,6 +113,26 @@ internal static class BackingServices
             .WithInitialState(new CustomResourceSnapshot { ResourceType = "PostgresDatabase", State = KnownResourceStates.Waiting, Properties = [] })
             .WithHealthCheck(healthCheck)
             .ExcludeFromManifest();
+    }
+
+    /// <summary>Healthy once the blob service answers a request (DCP's proxy accepts connections before the container does).</summary>
+    private static string AddBlobServiceCheck(IDistributedApplicationBuilder builder, AzuriteContainerResource blobs)
+    {
+        var name = $"{blobs.Name}_check";
+        builder.Services.AddHealthChecks().AddAsyncCheck(name, async cancellationToken =>
+        {
+            try
+            {
+                var connectionString = await blobs.ConnectionStringExpression.GetValueAsync(cancellationToken);
+                await new Azure.Storage.Blobs.BlobServiceClient(connectionString).GetPropertiesAsync(cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy($"{blobs.Name} does not answer", e);
+            }
+        });
+        return name;
     }
 
     private static void AddAll(IList<object> args, IEnumerable<object> values)
@@ -121,5 +150,5 @@ internal static class BackingServices
         async (port, cancellationToken) =>
             (await PostgresDatabases.AnswersAsync(
                 PostgresServer.ConnectionStringFor(LocalServer.Host, port, password, LocalPostgresResource.AdminDatabase), cancellationToken))
-            .Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
+            .Status == HealthStatus.Healthy;
 }

@@ -10,5 +10,5 @@ internal sealed class LocalAzuriteResource(string name, string dataDirectory)
 
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create(
-            $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.DevelopmentAccountKey};BlobEndpoint=http://{LocalServer.Host}:{Endpoint.Property(EndpointProperty.Port)}/{AzuriteServer.AccountName};");
+            $"{AzuriteServer.ConnectionStringPrefix}BlobEndpoint=http://{LocalServer.Host}:{Endpoint.Property(EndpointProperty.Port)}/{AzuriteServer.AccountName};");
 }

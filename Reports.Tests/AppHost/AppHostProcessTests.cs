@@ -30,6 +30,8 @@ public sealed partial class AppHostProcessTests
             output.Enqueue,
             environment: new Dictionary<string, string?> { ["Reports__Dataset__Orders"] = SeededOrders.ToString(CultureInfo.InvariantCulture) });
         List<int> tree = [];
+        IReadOnlyList<ResourceRecord> stopped = [];
+        List<(string Name, UnixFileMode Mode)> secretModes = [];
         try
         {
             await Poll.UntilAsync(() => output.Any(line => LoginUrl().IsMatch(line)), "the AppHost prints the dashboard's login URL", TimeSpan.FromMinutes(2));
@@ -51,7 +53,7 @@ public sealed partial class AppHostProcessTests
             var database = ResourcesFile.Read(resources).Single(r => r.Name == "reportsdb").ConnectionString!;
             await AssertTheDashboardShowsTheTraceAsync(login, await TraceIdAsync(database, id));
 
-            tree = Descendants(appHost.Id);
+            tree = [.. ProcessTree.Descendants(appHost.Id)];
             Assert.True(tree.Count >= 8, $"DCP, the dashboard, the servers and the services run under the AppHost: {tree.Count}");
         }
         finally
@@ -61,8 +63,16 @@ public sealed partial class AppHostProcessTests
             var code = await appHost.Exited.WaitAsync(deadline.Token);
             Assert.Equal(0, code);
             await appHost.DisposeAsync();
+            stopped = ResourcesFile.Read(Path.Combine(dataDirectory, ResourcesFile.FileName));
+            secretModes = [.. ((string[])[ResourcesFile.FileName, "admin-key", Path.Combine("postgres", "pw")])
+                .Select(name => (name, File.GetUnixFileMode(Path.Combine(dataDirectory, name))))];
             TryDelete(dataDirectory);
         }
+
+        // Written once every process had exited, not when Aspire's part stopped: nothing is left "Running", no pid.
+        Assert.NotEmpty(stopped);
+        Assert.All(stopped, r => Assert.True(r is { State: "Stopped", Pid: null }, $"{r.Name}: {r.State}, pid {r.Pid}"));
+        Assert.All(secretModes, file => Assert.True(file.Mode == (UnixFileMode.UserRead | UnixFileMode.UserWrite), $"{file.Name}: {file.Mode}"));
 
         // A process may still be in its last moments as the AppHost returns (seen once under a heavy load): give it
         // seconds, never more, and name what is left.
@@ -132,18 +142,6 @@ public sealed partial class AppHostProcessTests
             await page.SetViewportSizeAsync(1400, 900);
             await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name) });
         }
-    }
-
-    private static List<int> Descendants(int pid)
-    {
-        List<int> all = [];
-        foreach (var child in ProcessTree.Children(pid))
-        {
-            all.Add(child);
-            all.AddRange(Descendants(child));
-        }
-
-        return all;
     }
 
     private static string Describe(int pid)

@@ -7,7 +7,7 @@ namespace Reports.Tests.Integration;
 
 /// <summary>
 /// Real redis-server, PostgreSQL and Azurite processes on free loopback ports, started once per test
-/// collection with the AppHost's own launchers, in a throwaway folder that is deleted afterwards.
+/// collection with Reports.LocalServers' launchers (the arguments the AppHost gives them too), in a throwaway folder that is deleted afterwards.
 /// </summary>
 public sealed class Infrastructure : IAsyncLifetime
 {

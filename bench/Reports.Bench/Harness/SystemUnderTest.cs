@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using Reports.LocalServers;
 
 namespace Reports.Bench.Harness;
 
@@ -15,7 +15,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     private readonly Process _appHost;
     private readonly StreamWriter _log;
 
-    private SystemUnderTest(Process appHost, StreamWriter log, IReadOnlyDictionary<string, ResourceEntry> resources, int workers, string apiKey)
+    private SystemUnderTest(Process appHost, StreamWriter log, IReadOnlyDictionary<string, ResourceRecord> resources, int workers, string apiKey)
     {
         _appHost = appHost;
         _log = log;
@@ -24,7 +24,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
         ApiKey = apiKey;
     }
 
-    public IReadOnlyDictionary<string, ResourceEntry> Resources { get; }
+    public IReadOnlyDictionary<string, ResourceRecord> Resources { get; }
 
     public int Workers { get; }
 
@@ -46,7 +46,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     public IEnumerable<int> WorkerPids => WorkerReplicas(Resources).Select(r => r.Pid ?? throw new InvalidOperationException($"{r.Name} has no pid."));
 
     /// <summary>The AppHost names one replica <c>worker</c>, and several by their instance (<c>worker-x7k2m9qd</c>, …).</summary>
-    public static IEnumerable<ResourceEntry> WorkerReplicas(IReadOnlyDictionary<string, ResourceEntry> resources) =>
+    public static IEnumerable<ResourceRecord> WorkerReplicas(IReadOnlyDictionary<string, ResourceRecord> resources) =>
         resources.Values.Where(r => r.Name == "worker" || r.Name.StartsWith("worker-", StringComparison.Ordinal)).OrderBy(r => r.Name, StringComparer.Ordinal);
 
     public static async Task<SystemUnderTest> StartAsync(BenchSettings settings, int workers, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
@@ -99,9 +99,10 @@ internal sealed class SystemUnderTest : IAsyncDisposable
                     throw new InvalidOperationException($"The AppHost exited with code {appHost.ExitCode}; see {settings.DataDirectory}/apphost.log.");
                 }
 
-                var resources = ResourceEntry.TryRead(resourcesFile);
-                static bool Ready(ResourceEntry r) => r.State == "Running" && r.Pid is not null;
-                if (resources is not null && Infrastructure.All(name => resources.TryGetValue(name, out var r) && Ready(r))
+                var resources = ResourcesFile.Read(resourcesFile).ToDictionary(r => r.Name);
+                // Healthy too: a project's first Running notification may still carry its `dotnet run` launcher's pid.
+                static bool Ready(ResourceRecord r) => r is { State: "Running", Pid: not null, Health: null or "Healthy" };
+                if (Infrastructure.All(name => resources.TryGetValue(name, out var r) && Ready(r))
                     && WorkerReplicas(resources).Count(Ready) == workers)
                 {
                     return new SystemUnderTest(appHost, log, resources, workers, apiKey);
@@ -171,29 +172,6 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             {
                 log.WriteLine(line);
             }
-        }
-    }
-}
-
-/// <summary>One line of the AppHost's resources.json.</summary>
-internal sealed record ResourceEntry(string Name, string State, int? Pid, string? Endpoint, string? ConnectionString)
-{
-    public static Dictionary<string, ResourceEntry>? TryRead(string path)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(path));
-            return document.RootElement.EnumerateArray().Select(e => new ResourceEntry(
-                    e.GetProperty("name").GetString()!,
-                    e.GetProperty("state").GetString()!,
-                    e.TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.Number ? pid.GetInt32() : null,
-                    e.TryGetProperty("endpoint", out var endpoint) ? endpoint.GetString() : null,
-                    e.TryGetProperty("connectionString", out var connection) ? connection.GetString() : null))
-                .ToDictionary(r => r.Name);
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return null; // not written yet, or being rewritten
         }
     }
 }
