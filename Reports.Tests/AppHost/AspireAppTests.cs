@@ -73,7 +73,7 @@ public sealed class AspireAppTests(AspireApp system)
         }, "a worker runs the job", TimeSpan.FromMinutes(1));
         var worker = owner ?? throw new InvalidOperationException("no lease owner");
         var ownerPid = int.Parse(worker[(worker.LastIndexOf('-') + 1)..], CultureInfo.InvariantCulture);
-        // resources.json may still name a replica started again by an earlier test by its launcher until its health changes.
+        // resources.json names a replica by its `dotnet run` launcher for the moment before the service starts under it.
         ResourceRecord? replica = null;
         await Poll.UntilAsync(() => (replica = system.Resources().SingleOrDefault(r => r.Pid == ownerPid && r.Name.StartsWith("worker-", StringComparison.Ordinal))) is not null,
             "resources.json names the replica that runs the job", TimeSpan.FromMinutes(1));
