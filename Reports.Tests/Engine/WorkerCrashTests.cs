@@ -7,13 +7,16 @@ namespace Reports.Tests.Engine;
 [Collection(FaultGroup.Name)]
 public sealed class WorkerCrashTests(FaultSystem system)
 {
-    private static readonly object FullRange = new { type = "orders", format = "csv", parameters = new { from = "2021-01-01", to = "2025-12-31" } };
+    private static readonly object FullRange = FullRangeIn("csv");
 
-    [Fact]
-    public async Task A_worker_killed_mid_job_is_taken_over_and_the_resumed_file_is_byte_identical()
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("ndjson")]
+    public async Task A_worker_killed_mid_job_is_taken_over_and_the_resumed_file_is_byte_identical(string format)
     {
         using var client = await system.CreateClientAsync();
-        var id = await system.KillWorkerMidReportAsync(client, FullRange, "doomed-");
+        var request = FullRangeIn(format);
+        var id = await system.KillWorkerMidReportAsync(client, request, "doomed-");
 
         var blocksBeforeCrash = await system.StagedBlocksAsync(id);
         Assert.Equal("running", await system.JobValueAsync<string>(id, "status"));
@@ -29,7 +32,7 @@ public sealed class WorkerCrashTests(FaultSystem system)
         Assert.True(staged[0].Count >= blocksBeforeCrash, $"the first attempt staged {blocksBeforeCrash} blocks, the file has {staged[0].Count} of them");
 
         // The same report, uninterrupted, as the reference.
-        var referenceId = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
+        var referenceId = (await ReportsClient.CreateAsync(client, request)).GetProperty("id").GetString()!;
         var reference = await ReportsClient.WaitForFinalAsync(client, referenceId, TimeSpan.FromMinutes(3));
         Assert.Equal(1, reference.GetProperty("attempts").GetInt32());
 
@@ -61,6 +64,8 @@ public sealed class WorkerCrashTests(FaultSystem system)
         Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
         Assert.Equal(2, done.GetProperty("attempts").GetInt32());
     }
+
+    private static object FullRangeIn(string format) => new { type = "orders", format, parameters = new { from = "2021-01-01", to = "2025-12-31" } };
 
     private static JsonElement File(JsonElement report) => report.GetProperty("file");
 }

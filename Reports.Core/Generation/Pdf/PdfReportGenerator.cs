@@ -108,7 +108,8 @@ public sealed class PdfReportGenerator(
         while (pageRows == pageSize);
     }
 
-    private static string DescribeParameters(ReportDefinition report, ReportArguments arguments)
+    /// <summary>The parameters that choose the rows, as a line for a title block or document properties.</summary>
+    internal static string DescribeParameters(ReportDefinition report, ReportArguments arguments)
     {
         var parts = report.Parameters
             .Where(p => p.Formats is null && arguments.Values.TryGetValue(p.Name, out var v) && v is not null)
