@@ -43,6 +43,54 @@ public sealed class WorkerCrashTests(FaultSystem system)
     }
 
     [Fact]
+    public async Task A_worker_killed_mid_xlsx_is_taken_over_and_the_file_made_again_is_identical_to_an_uninterrupted_run()
+    {
+        using var client = await system.CreateClientAsync();
+        var request = FullRangeIn("xlsx");
+        string id;
+        await using (var doomed = await system.StartWorkerAsync("doomed-xlsx-" + Guid.NewGuid().ToString("N")[..6]))
+        {
+            id = (await ReportsClient.CreateAsync(client, request)).GetProperty("id").GetString()!;
+            // An XLSX keeps no checkpoint (a new attempt starts from row 1): its progress shows how far it got.
+            await FaultSystem.EventuallyAsync(async () => await system.JobValueAsync<long>(id, "rows_written") >= 20_000, "the first worker has written 20,000 rows");
+            doomed.Kill();
+            await doomed.Exited;
+        }
+
+        Assert.Equal("running", await system.JobValueAsync<string>(id, "status"));
+        JsonElement resumed;
+        await using (var rescuer = await system.StartWorkerAsync("rescuer-xlsx-" + Guid.NewGuid().ToString("N")[..6]))
+        {
+            resumed = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+        }
+
+        Assert.True(resumed.GetProperty("status").GetString() == "succeeded", resumed.ToString());
+        Assert.Equal(2, resumed.GetProperty("attempts").GetInt32());
+
+        // The reference: the same report made in one attempt by a job created at the same time (the one time the file
+        // holds), set before any worker runs it.
+        var referenceId = (await ReportsClient.CreateAsync(client, request)).GetProperty("id").GetString()!;
+        await using (var sameTime = system.Database.CreateCommand(
+            "UPDATE reports.jobs SET created_at = (SELECT created_at FROM reports.jobs WHERE id = $1) WHERE id = $2 AND status = 'queued'"))
+        {
+            sameTime.Parameters.AddWithValue(Guid.Parse(id));
+            sameTime.Parameters.AddWithValue(Guid.Parse(referenceId));
+            Assert.Equal(1, await sameTime.ExecuteNonQueryAsync());
+        }
+
+        JsonElement reference;
+        await using (var next = await system.StartWorkerAsync("reference-xlsx-" + Guid.NewGuid().ToString("N")[..6]))
+        {
+            reference = await ReportsClient.WaitForFinalAsync(client, referenceId, TimeSpan.FromMinutes(3));
+        }
+
+        Assert.Equal(1, reference.GetProperty("attempts").GetInt32());
+        Assert.True(File(reference).GetProperty("sizeBytes").GetInt64() > 10 * 65536, "a file of many blocks");
+        Assert.Equal(File(reference).GetProperty("sha256").GetString(), File(resumed).GetProperty("sha256").GetString());
+        Assert.Equal(await FaultSystem.DownloadHashAsync(client, referenceId), await FaultSystem.DownloadHashAsync(client, id));
+    }
+
+    [Fact]
     public async Task A_stopped_worker_releases_its_job_at_once_and_another_finishes_it()
     {
         using var client = await system.CreateClientAsync();
