@@ -59,9 +59,17 @@ public sealed record XlsxBook(IReadOnlyList<XlsxSheet> Sheets, string? Title, st
 
                     var row = (Row)reader.LoadCurrentElement()!;
                     var cells = new XlsxCell?[columns];
+                    var position = 0;
                     foreach (var cell in row.Elements<Cell>())
                     {
-                        var index = ColumnIndex(cell.CellReference!.Value!);
+                        // A cell without a reference is the one after the previous cell.
+                        var index = cell.CellReference?.Value is { } reference ? ColumnIndex(reference) : position;
+                        position = index + 1;
+                        if (cell.CellValue is null && cell.InlineString is null)
+                        {
+                            continue;
+                        }
+
                         var format = cellFormats[(int)(cell.StyleIndex?.Value ?? 0)];
                         var bold = fonts[(int)(format.FontId?.Value ?? 0)].Bold is not null;
                         cells[index] = cell.DataType?.Value == CellValues.InlineString

@@ -29,7 +29,6 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
     private readonly IReadOnlyList<ReportColumn> _columns;
     private readonly XlsxDocument _document;
     private readonly int _maxRowsPerSheet;
-    private readonly byte[][] _cellStarts;
     private readonly byte[][] _plainStyles;
     private readonly byte[][] _boldStyles;
     private readonly ArrayBufferWriter<byte> _buffer = new(FlushAt * 2);
@@ -48,9 +47,8 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
         _columns = columns;
         _document = document;
         _maxRowsPerSheet = maxRowsPerSheet;
-        _cellStarts = [.. columns.Select((_, i) => Utf8.GetBytes("<c r=\"" + XlsxParts.ColumnName(i)))];
-        _plainStyles = [.. columns.Select((_, i) => Utf8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"\" s=\"{XlsxParts.Style(i, bold: false)}\"")))];
-        _boldStyles = [.. columns.Select((_, i) => Utf8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"\" s=\"{XlsxParts.Style(i, bold: true)}\"")))];
+        _plainStyles = [.. columns.Select((_, i) => Utf8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"<c s=\"{XlsxParts.Style(i, bold: false)}\"")))];
+        _boldStyles = [.. columns.Select((_, i) => Utf8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"<c s=\"{XlsxParts.Style(i, bold: true)}\"")))];
         NextSheet();
     }
 
@@ -71,7 +69,10 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
     public void WriteText(ReadOnlySpan<byte> utf8)
     {
         BeginCell();
-        _buffer.Write(" t=\"inlineStr\"><is><t xml:space=\"preserve\">"u8);
+        // XML readers may drop whitespace at either end of an element's text unless told to keep it.
+        _buffer.Write(!utf8.IsEmpty && (IsSpace(utf8[0]) || IsSpace(utf8[^1]))
+            ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">"u8
+            : " t=\"inlineStr\"><is><t>"u8);
         XmlText.WriteEscaped(utf8, _buffer);
         _buffer.Write("</t></is></c>"u8);
     }
@@ -107,15 +108,11 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
         _buffer.Write("</v></c>"u8);
     }
 
-    /// <summary>An empty cell is left out of its row.</summary>
+    /// <summary>An empty cell, with its column's format: cells carry no reference, so each holds its place.</summary>
     public void WriteNull()
     {
-        if (_cell == 0)
-        {
-            StartRow();
-        }
-
-        _cell++;
+        BeginCell();
+        _buffer.Write("/>"u8);
     }
 
     public void EndRow()
@@ -234,8 +231,7 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
             throw new InvalidOperationException($"A row has more cells than the report's {_columns.Count} columns.");
         }
 
-        _buffer.Write(_cellStarts[_cell]);
-        _buffer.Write(_rowNumber.AsSpan(0, _rowNumberLength));
+        // No cell reference: cells follow one another from column A, as their row's position says.
         _buffer.Write(_bold ? _boldStyles[_cell] : _plainStyles[_cell]);
         _cell++;
     }
@@ -269,7 +265,7 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
         for (var i = 0; i < _columns.Count; i++)
         {
             _buffer.Write(Utf8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-                $"<c r=\"{XlsxParts.ColumnName(i)}1\" s=\"{XlsxParts.HeaderStyle}\" t=\"inlineStr\"><is><t>{XlsxParts.Escape(_columns[i].Title)}</t></is></c>")));
+                $"<c s=\"{XlsxParts.HeaderStyle}\" t=\"inlineStr\"><is><t>{XlsxParts.Escape(_columns[i].Title)}</t></is></c>")));
         }
 
         _buffer.Write("</row>"u8);
@@ -308,6 +304,8 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
         entry.LastWriteTime = new DateTimeOffset(_document.CreatedAt.UtcDateTime, TimeSpan.Zero);
         return entry;
     }
+
+    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
 
     private void Advance(bool succeeded, int written)
     {
