@@ -70,7 +70,7 @@ if (settings.Includes("memory") || settings.Includes("csv") || settings.Includes
 
         if (settings.Includes("formats"))
         {
-            await Attempt("7. formats", () => FormatsScenario.RunAsync(session, cancellationToken));
+            await Attempt("8. formats", () => FormatsScenario.RunAsync(session, cancellationToken));
         }
 
         await QueueAndPeers(session);

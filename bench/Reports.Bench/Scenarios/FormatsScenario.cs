@@ -7,7 +7,7 @@ using Reports.Bench.Results;
 namespace Reports.Bench.Scenarios;
 
 /// <summary>
-/// Scenario 7: the same orders report as CSV, XLSX and JSON Lines at growing sizes, through the whole system (request
+/// Scenario 8: the same orders report as CSV, XLSX and JSON Lines at growing sizes, through the whole system (request
 /// to committed blob) on a system with one worker: rows per second and the worker's peak RSS of each. Formats take
 /// turns within each run, so they meet the same machine load; each is warmed up once first (not counted).
 /// </summary>
@@ -52,7 +52,7 @@ internal static class FormatsScenario
     private static void Publish(BenchReport report, BenchSettings settings, Figures figures, JsonObject machineLoad)
     {
         report.Scenarios["formats"] = new JsonObject { ["figures"] = figures.ToJson(), ["machineLoad"] = machineLoad };
-        const string scenario = "7. Formats: orders as CSV, XLSX, JSON Lines";
+        const string scenario = "8. Formats: orders as CSV, XLSX, JSON Lines";
         foreach (var rows in settings.FormatRows)
         {
             foreach (var format in Formats)
