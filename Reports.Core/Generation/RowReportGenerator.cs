@@ -9,9 +9,9 @@ using Reports.Core.Telemetry;
 namespace Reports.Core.Generation;
 
 /// <summary>
-/// Produces the formats written row by row into blocks that resume where a crash left them: CSV and JSON Lines (each
-/// with its <see cref="RowBlockWriter"/>). Reads keyset pages, formats rows into UTF-8 block buffers of about 4 MiB, and stages each
-/// block while the next one is being read and formatted (a bounded pipeline of <see cref="GenerationOptions.BlocksInFlight"/>
+/// Produces the formats written row by row into blocks that resume where a crash left them: CSV and JSON Lines, each
+/// with its <see cref="RowBlockWriter"/>. Reads keyset pages, formats rows into UTF-8 block buffers of about 4 MiB, and
+/// stages each block while the next one is being read and formatted (a bounded pipeline of <see cref="GenerationOptions.BlocksInFlight"/>
 /// blocks). After each staged block it checkpoints; at the end it commits the block list. A file that fits in its first
 /// block is written in one call instead, with no checkpoint: a retry would write the same bytes again. A checkpoint whose
 /// blocks storage no longer holds (it came back empty) is not resumed: the file starts again from its first row.
@@ -21,9 +21,6 @@ public sealed class RowReportGenerator(NpgsqlDataSource dataSource, IReportFiles
     public const string CsvContentType = "text/csv; charset=utf-8";
     public const string NdjsonContentType = "application/x-ndjson";
     public const string GzipContentType = "application/gzip";
-
-    /// <summary>Whether this generator writes <paramref name="format"/>.</summary>
-    public static bool Writes(string format) => format is ReportFormats.Csv or ReportFormats.Ndjson;
 
     public async Task<ReportFile> GenerateAsync(GenerationRequest request, IJobProgress progress, CancellationToken cancellationToken)
     {
@@ -98,7 +95,7 @@ public sealed class RowReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             async Task EmitAsync(bool last)
             {
                 // Compressed block by block: each is a complete gzip member, and members concatenate into one valid
-                // .gz file, so staging, checkpoints and resuming work exactly as for plain CSV.
+                // .gz file, so staging, checkpoints and resuming work exactly as for a plain file.
                 var block = gzip ? GzipBlocks.Compress(writer.TakeBlock(), buffers) : writer.TakeBlock();
                 bytes += block.Length;
                 var checkpoint = staged.Next(cursor.HasValue ? cursor.Serialize() : null, rows, bytes, request.Attempt);

@@ -95,7 +95,7 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
     }
 
     /// <summary>A date serial (days since 1899-12-30), shown with the column's date format.</summary>
-    public void WriteDate(DateOnly value) => WriteInt64Cell(value.DayNumber - SerialEpochDay);
+    public void WriteDate(DateOnly value) => WriteInt64(value.DayNumber - SerialEpochDay);
 
     /// <summary>A date serial with the time of day as its fraction, in UTC.</summary>
     public void WriteTimestampUtc(DateTime value)
@@ -209,14 +209,6 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
     {
         _sheet?.Dispose();
         _zip.Dispose();
-    }
-
-    private void WriteInt64Cell(long value)
-    {
-        BeginCell();
-        _buffer.Write("><v>"u8);
-        Advance(Utf8Formatter.TryFormat(value, _buffer.GetSpan(20), out var written), written);
-        _buffer.Write("</v></c>"u8);
     }
 
     private void BeginCell()
