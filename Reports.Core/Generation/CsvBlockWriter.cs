@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Buffers.Text;
-using System.Text;
 using Reports.Core.Catalog;
 
 namespace Reports.Core.Generation;
@@ -12,7 +10,6 @@ namespace Reports.Core.Generation;
 /// </summary>
 public sealed class CsvBlockWriter : RowBlockWriter
 {
-    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private bool _rowHasCells;
 
     public CsvBlockWriter(int targetBlockSize)
@@ -35,25 +32,6 @@ public sealed class CsvBlockWriter : RowBlockWriter
         }
 
         EndRow();
-    }
-
-    public override void WriteText(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            BeginCell();
-            return;
-        }
-
-        var rented = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(value.Length));
-        try
-        {
-            WriteText(rented.AsSpan(0, Utf8.GetBytes(value, rented)));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     /// <summary>

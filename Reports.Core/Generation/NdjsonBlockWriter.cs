@@ -16,7 +16,6 @@ namespace Reports.Core.Generation;
 /// </summary>
 public sealed class NdjsonBlockWriter : RowBlockWriter
 {
-    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly SearchValues<byte> Escaped = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
 
     /// <summary>Per column, what comes before its value: <c>{"name":</c> for the first, <c>,"name":</c> after.</summary>
@@ -27,31 +26,12 @@ public sealed class NdjsonBlockWriter : RowBlockWriter
         : base(targetBlockSize, buffers)
     {
         ArgumentNullException.ThrowIfNull(columns);
-        _keys = [.. columns.Select((c, i) => Utf8.GetBytes((i == 0 ? "{" : ",") + JsonSerializer.Serialize(c.Name) + ":"))];
+        _keys = [.. columns.Select((c, i) => Encoding.UTF8.GetBytes((i == 0 ? "{" : ",") + JsonSerializer.Serialize(c.Name) + ":"))];
     }
 
     /// <summary>JSON Lines has no header: every line names its keys.</summary>
     public override void WriteHeader(IReadOnlyList<ReportColumn> columns)
     {
-    }
-
-    public override void WriteText(string? value)
-    {
-        if (value is null)
-        {
-            WriteNull();
-            return;
-        }
-
-        var rented = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(value.Length));
-        try
-        {
-            WriteText(rented.AsSpan(0, Utf8.GetBytes(value, rented)));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     public override void WriteText(ReadOnlySpan<byte> utf8)

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Reports.Core.Catalog;
 
 namespace Reports.Core.Generation;
@@ -9,6 +11,7 @@ namespace Reports.Core.Generation;
 /// </summary>
 public abstract class RowBlockWriter : ICellWriter, IDisposable
 {
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly BlockBuffers _buffers;
     private byte[] _buffer;
     private int _length;
@@ -34,7 +37,25 @@ public abstract class RowBlockWriter : ICellWriter, IDisposable
     /// <summary>What the file starts with, before its first row (CSV: the column names; JSON Lines: nothing).</summary>
     public abstract void WriteHeader(IReadOnlyList<ReportColumn> columns);
 
-    public abstract void WriteText(string? value);
+    /// <summary>A text cell from a string (a key column, read whole for the cursor); null is an SQL NULL.</summary>
+    public void WriteText(string? value)
+    {
+        if (value is null)
+        {
+            WriteNull();
+            return;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(value.Length));
+        try
+        {
+            WriteText(rented.AsSpan(0, Utf8.GetBytes(value, rented)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     public abstract void WriteText(ReadOnlySpan<byte> utf8);
 

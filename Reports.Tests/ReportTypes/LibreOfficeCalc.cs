@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Reports.Tests.Integration;
 
 namespace Reports.Tests.ReportTypes;
 
@@ -42,62 +43,11 @@ internal static class LibreOfficeCalc
 
             var csv = Path.Combine(folder.FullName, "report.csv");
             Assert.True(process.ExitCode == 0 && File.Exists(csv), $"soffice failed ({process.ExitCode}): {await error} {await output}");
-            return Parse(await File.ReadAllTextAsync(csv, new UTF8Encoding(false, throwOnInvalidBytes: true)));
+            return Csv.Parse(await File.ReadAllTextAsync(csv, new UTF8Encoding(false, throwOnInvalidBytes: true)), lineFeedRows: true);
         }
         finally
         {
             folder.Delete(recursive: true);
         }
-    }
-
-    /// <summary>Calc's CSV: rows end with a line feed outside quotes; quoted fields may hold line feeds and doubled quotes.</summary>
-    private static List<string[]> Parse(string text)
-    {
-        var rows = new List<string[]>();
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c != '"')
-                {
-                    field.Append(c);
-                }
-                else if (i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else
-                {
-                    quoted = false;
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c == '\n')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-                rows.Add([.. fields]);
-                fields.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        return rows;
     }
 }

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Reports.Core.Jobs;
 using Reports.Core.Generation.Pdf;
-using Reports.Core.Telemetry;
 
 namespace Reports.Core.Generation.Xlsx;
 
@@ -40,11 +39,15 @@ public sealed class XlsxReportGenerator(
         long rows;
         using (var workbook = new XlsxWorkbookWriter(output, report.Columns, document, xlsx.Value.MaxRowsPerSheet))
         {
-            rows = await WriteRowsAsync(connection, request, workbook, progress, () =>
-            {
-                file.Flush();
-                upload.Advance(output.Written);
-            }, cancellationToken);
+            var scratch = new byte[1024];
+            rows = await WholeReportPages.ReadAsync(connection, request, options.Value.PageSize, sequential: true, progress,
+                (row, cursor) => RowCopier.Copy(workbook, report.Columns, row, cursor, ref scratch),
+                () =>
+                {
+                    file.Flush();
+                    upload.Advance(output.Written);
+                },
+                cancellationToken);
             workbook.WriteTotals(totals.Values);
             workbook.Finish();
         }
@@ -54,46 +57,5 @@ public sealed class XlsxReportGenerator(
         await files.CommitAsync(request.BlobName, [new BlockRun(request.Attempt, uploaded.Blocks)],
             new FileWrite(request.Attempt, ContentType, request.DownloadName), cancellationToken);
         return new ReportFile(request.BlobName, request.DownloadName, ContentType, uploaded.Bytes, uploaded.Sha256, rows);
-    }
-
-    private async Task<long> WriteRowsAsync(
-        NpgsqlConnection connection, GenerationRequest request, XlsxWorkbookWriter workbook, IJobProgress progress, Action pageWritten,
-        CancellationToken cancellationToken)
-    {
-        var pageSize = options.Value.PageSize;
-        var reader = new KeysetReader(request.Report, request.Arguments, pageSize);
-        var cursor = new KeysetCursor(request.Report);
-        var scratch = new byte[1024];
-        long rows = 0;
-        int pageRows;
-        do
-        {
-            using var pageActivity = ReportsActivities.Source.StartActivity(ReportsActivities.Page);
-            pageActivity?.SetTag(ReportsActivities.PageTag, (rows / pageSize) + 1);
-            await using (var page = await reader.OpenSequentialPageAsync(connection, cursor, cancellationToken))
-            {
-                pageRows = 0;
-                while (await page.ReadAsync(cancellationToken))
-                {
-                    RowCopier.Copy(workbook, request.Report.Columns, page.Row, cursor, ref scratch);
-                    pageRows++;
-                }
-            }
-
-            rows += pageRows;
-            pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
-            ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
-            // Progress only (an XLSX restarts from its first row, so it keeps no checkpoint); after the last page the
-            // completion records the rows.
-            if (pageRows == pageSize)
-            {
-                await progress.ReportRowsAsync(rows, cancellationToken);
-            }
-
-            pageWritten();
-        }
-        while (pageRows == pageSize);
-
-        return rows;
     }
 }
