@@ -6,6 +6,7 @@ using Reports.Core.Catalog;
 using Reports.Core.Dataset;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Pdf;
+using Reports.Core.Generation.Xlsx;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
 using Reports.Core.Storage.Blobs;
@@ -66,7 +67,7 @@ public static class ReportsCoreExtensions
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobReportFiles.ContainerName)));
         services.AddSingleton<IReportFiles>(sp => sp.GetRequiredService<BlobReportFiles>());
         services.AddSingleton<BlockBuffers>();
-        services.AddSingleton<CsvReportGenerator>();
+        services.AddSingleton<RowReportGenerator>();
         services.AddSingleton<ParameterReferences>();
         services.AddOptions<PdfOptions>()
             .Bind(builder.Configuration.GetSection(PdfOptions.SectionName))
@@ -76,6 +77,11 @@ public static class ReportsCoreExtensions
             .ValidateOnStart();
         services.AddSingleton<PdfFont>();
         services.AddSingleton<PdfReportGenerator>();
+        services.AddOptions<XlsxOptions>()
+            .Bind(builder.Configuration.GetSection(XlsxOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<XlsxReportGenerator>();
         return builder;
     }
 }

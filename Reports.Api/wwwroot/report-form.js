@@ -8,6 +8,7 @@ const form = () => document.getElementById('report-form');
 const typeSelect = () => document.getElementById('report-type');
 const selectedType = () => catalog.find((t) => t.name === typeSelect().value);
 const selectedFormat = () => form().querySelector('input[name="format"]:checked')?.value;
+const formatNames = { xlsx: 'Excel (XLSX)', ndjson: 'JSON Lines' };
 
 export async function loadCatalog() {
   catalog = (await api('/api/report-types')).types;
@@ -23,7 +24,7 @@ function renderType() {
   const previous = selectedFormat();
   options.replaceChildren(...(type?.formats ?? []).map((format, i) => el('label', { class: 'choice' },
     el('input', { type: 'radio', name: 'format', value: format, checked: previous ? format === previous : i === 0 }),
-    format.toUpperCase())));
+    formatNames[format] ?? format.toUpperCase())));
   if (!selectedFormat() && options.querySelector('input')) options.querySelector('input').checked = true;
   renderParameters();
 }

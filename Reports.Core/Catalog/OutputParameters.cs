@@ -24,8 +24,8 @@ public static class OutputParameters
         },
         new()
         {
-            Name = Compression, Type = ParameterType.Text, Allowed = ["none", Gzip], Default = "none", Formats = [ReportFormats.Csv],
-            Description = "\"gzip\" stores the CSV gzip-compressed (.csv.gz).",
+            Name = Compression, Type = ParameterType.Text, Allowed = ["none", Gzip], Default = "none", Formats = [ReportFormats.Csv, ReportFormats.Ndjson],
+            Description = "\"gzip\" stores the file gzip-compressed (.csv.gz, .ndjson.gz).",
         },
     ];
 }

@@ -22,7 +22,7 @@ public sealed record ReportDefinition
 
     public string Queue { get; init; } = QueueNames.Interactive;
     public int MaxAttempts { get; init; } = 5;
-    public IReadOnlyList<string> Formats { get; init; } = [ReportFormats.Csv, ReportFormats.Pdf];
+    public IReadOnlyList<string> Formats { get; init; } = ReportFormats.Files;
     public ReportLimits Limits { get; init; } = ReportLimits.Default;
 
     /// <summary>The longest span allowed between the <c>from</c> and <c>to</c> dates, if the report has them.</summary>

@@ -8,7 +8,7 @@ namespace Reports.Core.Generation;
 /// </summary>
 internal static class GzipBlocks
 {
-    public static CsvBlock Compress(CsvBlock plain, BlockBuffers buffers)
+    public static FormattedBlock Compress(FormattedBlock plain, BlockBuffers buffers)
     {
         ArgumentNullException.ThrowIfNull(buffers);
         using (plain)
@@ -24,7 +24,7 @@ internal static class GzipBlocks
                     gzip.Write(plain.Memory.Span);
                 }
 
-                return new CsvBlock(buffer, output.Written, buffers);
+                return new FormattedBlock(buffer, output.Written, buffers);
             }
             catch
             {

@@ -13,6 +13,7 @@ public sealed class BenchSettingsTests
         Assert.False(settings!.Quick);
         Assert.Equal(2_000_000, settings.CsvRows);
         Assert.Equal([10_000L, 1_000_000L, 5_000_000L], settings.MemoryCsvRows);
+        Assert.Equal([10_000L, 1_000_000L, 5_000_000L], settings.FormatRows);
         Assert.Equal(20_000, settings.PdfPages);
         Assert.Equal([1, 2, 4], settings.QueueWorkers);
         Assert.Equal(20_000, settings.PeerJobs);
@@ -51,6 +52,7 @@ public sealed class BenchSettingsTests
         Assert.True(settings!.Includes("queue"));
         Assert.False(settings.Includes("csv"));
         Assert.Equal("only-queue", settings.ResultsName);
+        Assert.Equal("only-formats", BenchSettings.Parse(["--only", "formats"], "/repo").Settings!.ResultsName);
         Assert.Equal("latest", BenchSettings.Parse([], "/repo").Settings!.ResultsName);
     }
 

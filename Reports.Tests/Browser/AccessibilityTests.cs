@@ -21,7 +21,7 @@ public sealed partial class AccessibilityTests(BrowserSystem system)
         await Expect(page.Locator("#app")).ToBeVisibleAsync();
         await Expect(page.Locator("#param-from")).ToBeVisibleAsync();
 
-        foreach (var format in new[] { "CSV", "PDF" })
+        foreach (var format in new[] { "CSV", "Excel (XLSX)", "JSON Lines", "PDF" })
         {
             await page.GetByRole(AriaRole.Radio, new() { Name = format }).CheckAsync();
             var controls = page.Locator("#app input:visible, #app select:visible");

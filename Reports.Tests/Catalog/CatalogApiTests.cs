@@ -19,7 +19,7 @@ public sealed class CatalogApiTests(Infrastructure infrastructure)
         var types = catalog.GetProperty("types").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
         Assert.Equal(["customer-statement", "daily-sales", "orders"], types.Keys.Order(StringComparer.Ordinal));
         var orders = types["orders"];
-        Assert.Equal(["csv", "pdf"], orders.GetProperty("formats").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(["csv", "xlsx", "ndjson", "pdf"], orders.GetProperty("formats").EnumerateArray().Select(f => f.GetString()));
         var schema = orders.GetProperty("parameters");
         Assert.Equal("https://json-schema.org/draft/2020-12/schema", schema.GetProperty("$schema").GetString());
         Assert.False(schema.GetProperty("additionalProperties").GetBoolean());
@@ -30,7 +30,7 @@ public sealed class CatalogApiTests(Infrastructure infrastructure)
         Assert.Equal(["completed", "refunded", "cancelled", "pending"], properties.GetProperty("status").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(0, properties.GetProperty("minAmount").GetProperty("minimum").GetDecimal());
         Assert.Equal("landscape", properties.GetProperty("orientation").GetProperty("default").GetString());
-        Assert.Equal(["csv"], properties.GetProperty("compression").GetProperty("x-formats").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["csv", "ndjson"], properties.GetProperty("compression").GetProperty("x-formats").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(1830, schema.GetProperty("x-maxDateSpanDays").GetInt32());
         var amount = orders.GetProperty("columns").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "amount");
         Assert.Equal(("decimal", "right"), (amount.GetProperty("type").GetString(), amount.GetProperty("alignment").GetString()));

@@ -7,13 +7,16 @@ namespace Reports.Tests.Engine;
 [Collection(FaultGroup.Name)]
 public sealed class WorkerCrashTests(FaultSystem system)
 {
-    private static readonly object FullRange = new { type = "orders", format = "csv", parameters = new { from = "2021-01-01", to = "2025-12-31" } };
+    private static readonly object FullRange = FullRangeIn("csv");
 
-    [Fact]
-    public async Task A_worker_killed_mid_job_is_taken_over_and_the_resumed_file_is_byte_identical()
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("ndjson")]
+    public async Task A_worker_killed_mid_job_is_taken_over_and_the_resumed_file_is_byte_identical(string format)
     {
         using var client = await system.CreateClientAsync();
-        var id = await system.KillWorkerMidReportAsync(client, FullRange, "doomed-");
+        var request = FullRangeIn(format);
+        var id = await system.KillWorkerMidReportAsync(client, request, "doomed-");
 
         var blocksBeforeCrash = await system.StagedBlocksAsync(id);
         Assert.Equal("running", await system.JobValueAsync<string>(id, "status"));
@@ -29,13 +32,61 @@ public sealed class WorkerCrashTests(FaultSystem system)
         Assert.True(staged[0].Count >= blocksBeforeCrash, $"the first attempt staged {blocksBeforeCrash} blocks, the file has {staged[0].Count} of them");
 
         // The same report, uninterrupted, as the reference.
-        var referenceId = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
+        var referenceId = (await ReportsClient.CreateAsync(client, request)).GetProperty("id").GetString()!;
         var reference = await ReportsClient.WaitForFinalAsync(client, referenceId, TimeSpan.FromMinutes(3));
         Assert.Equal(1, reference.GetProperty("attempts").GetInt32());
 
         Assert.True(blocksBeforeCrash >= 5, $"the crash should come after some blocks were staged ({blocksBeforeCrash})");
         Assert.Equal(File(reference).GetProperty("sha256").GetString(), File(resumed).GetProperty("sha256").GetString());
         Assert.Equal(File(reference).GetProperty("sizeBytes").GetInt64(), File(resumed).GetProperty("sizeBytes").GetInt64());
+        Assert.Equal(await FaultSystem.DownloadHashAsync(client, referenceId), await FaultSystem.DownloadHashAsync(client, id));
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_xlsx_is_taken_over_and_the_file_made_again_is_identical_to_an_uninterrupted_run()
+    {
+        using var client = await system.CreateClientAsync();
+        var request = FullRangeIn("xlsx");
+        string id;
+        await using (var doomed = await system.StartWorkerAsync("doomed-xlsx-" + Guid.NewGuid().ToString("N")[..6]))
+        {
+            id = (await ReportsClient.CreateAsync(client, request)).GetProperty("id").GetString()!;
+            // An XLSX keeps no checkpoint (a new attempt starts from row 1): its progress shows how far it got.
+            await FaultSystem.EventuallyAsync(async () => await system.JobValueAsync<long>(id, "rows_written") >= 20_000, "the first worker has written 20,000 rows");
+            doomed.Kill();
+            await doomed.Exited;
+        }
+
+        Assert.Equal("running", await system.JobValueAsync<string>(id, "status"));
+        JsonElement resumed;
+        await using (var rescuer = await system.StartWorkerAsync("rescuer-xlsx-" + Guid.NewGuid().ToString("N")[..6]))
+        {
+            resumed = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+        }
+
+        Assert.True(resumed.GetProperty("status").GetString() == "succeeded", resumed.ToString());
+        Assert.Equal(2, resumed.GetProperty("attempts").GetInt32());
+
+        // The reference: the same report made in one attempt by a job created at the same time (the one time the file
+        // holds), set before any worker runs it.
+        var referenceId = (await ReportsClient.CreateAsync(client, request)).GetProperty("id").GetString()!;
+        await using (var sameTime = system.Database.CreateCommand(
+            "UPDATE reports.jobs SET created_at = (SELECT created_at FROM reports.jobs WHERE id = $1) WHERE id = $2 AND status = 'queued'"))
+        {
+            sameTime.Parameters.AddWithValue(Guid.Parse(id));
+            sameTime.Parameters.AddWithValue(Guid.Parse(referenceId));
+            Assert.Equal(1, await sameTime.ExecuteNonQueryAsync());
+        }
+
+        JsonElement reference;
+        await using (var next = await system.StartWorkerAsync("reference-xlsx-" + Guid.NewGuid().ToString("N")[..6]))
+        {
+            reference = await ReportsClient.WaitForFinalAsync(client, referenceId, TimeSpan.FromMinutes(3));
+        }
+
+        Assert.Equal(1, reference.GetProperty("attempts").GetInt32());
+        Assert.True(File(reference).GetProperty("sizeBytes").GetInt64() > 10 * 65536, "a file of many blocks");
+        Assert.Equal(File(reference).GetProperty("sha256").GetString(), File(resumed).GetProperty("sha256").GetString());
         Assert.Equal(await FaultSystem.DownloadHashAsync(client, referenceId), await FaultSystem.DownloadHashAsync(client, id));
     }
 
@@ -61,6 +112,8 @@ public sealed class WorkerCrashTests(FaultSystem system)
         Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
         Assert.Equal(2, done.GetProperty("attempts").GetInt32());
     }
+
+    private static object FullRangeIn(string format) => new { type = "orders", format, parameters = new { from = "2021-01-01", to = "2025-12-31" } };
 
     private static JsonElement File(JsonElement report) => report.GetProperty("file");
 }

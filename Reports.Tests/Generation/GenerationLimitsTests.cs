@@ -35,7 +35,7 @@ public sealed class GenerationLimitsTests(Infrastructure infrastructure)
         var progress = new RecordingProgress();
 
         var error = await Assert.ThrowsAsync<ReportDefinitionException>(() =>
-            system.WorkerServices.GetRequiredService<CsvReportGenerator>().GenerateAsync(GenerationRequests.For(report, "csv"), progress, CancellationToken.None));
+            system.WorkerServices.GetRequiredService<RowReportGenerator>().GenerateAsync(GenerationRequests.For(report, "csv"), progress, CancellationToken.None));
 
         Assert.Matches(@"would have [\d,]+ rows; the limit is 10\.", error.Message);
         Assert.Equal(JobError.LimitExceeded, error.Code);

@@ -12,6 +12,10 @@ internal static class GenerationRequests
         var parameters = JsonDocument.Parse("""{"from":"2024-01-01","to":"2024-12-31"}""").RootElement;
         var arguments = ParameterValidator.Validate(report, parameters, format).Arguments!;
         var id = Guid.NewGuid();
-        return new GenerationRequest(id, report, arguments, $"{id:N}.{format}", $"report.{format}", GenerationCheckpoint.Start, Attempt: 1);
+        return new GenerationRequest(id, report, arguments, $"{id:N}.{format}", $"report.{format}", GenerationCheckpoint.Start, Attempt: 1)
+        {
+            Format = format,
+            CreatedAt = new DateTimeOffset(2026, 12, 1, 6, 30, 15, TimeSpan.Zero),
+        };
     }
 }

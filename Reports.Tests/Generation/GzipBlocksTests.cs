@@ -35,11 +35,11 @@ public sealed class GzipBlocksTests
         Assert.Equal(first.Memory.ToArray(), second.Memory.ToArray());
     }
 
-    private static CsvBlock Block(string text)
+    private static FormattedBlock Block(string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         var buffer = bytes.Length <= Buffers.BufferSize ? Buffers.Rent() : new byte[bytes.Length];
         bytes.CopyTo(buffer, 0);
-        return new CsvBlock(buffer, bytes.Length, Buffers);
+        return new FormattedBlock(buffer, bytes.Length, Buffers);
     }
 }

@@ -20,7 +20,7 @@ public sealed class PageProgressTests(Infrastructure infrastructure)
         var system = await infrastructure.SystemAsync();
         var services = system.WorkerServices;
         // Pages of 500 rows and blocks of 4 MiB: a year of orders fills many pages but few blocks.
-        var generator = new CsvReportGenerator(
+        var generator = new RowReportGenerator(
             services.GetRequiredService<NpgsqlDataSource>(),
             services.GetRequiredService<IReportFiles>(),
             new BlockBuffers(4 * 1024 * 1024),

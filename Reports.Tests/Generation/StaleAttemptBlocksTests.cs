@@ -45,7 +45,7 @@ public sealed class StaleAttemptBlocksTests(Infrastructure infrastructure)
     public async Task An_attempt_replaces_the_file_an_older_attempt_committed_before_it_lost_the_job_and_never_the_reverse()
     {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
-        var csv = services.GetRequiredService<CsvReportGenerator>();
+        var csv = services.GetRequiredService<RowReportGenerator>();
         var request = GenerationRequests.For(OrdersReport.Definition, "csv");
 
         // Attempt 1 commits its file, then loses the job before recording it; attempt 2 writes the file again.

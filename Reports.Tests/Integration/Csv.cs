@@ -5,8 +5,10 @@ namespace Reports.Tests.Integration;
 /// <summary>A small RFC 4180 reader for checking files in tests, independent of the product's writer.</summary>
 public static class Csv
 {
-    public static List<string[]> Parse(string text)
+    /// <param name="lineFeedRows">Rows end with a bare line feed (as LibreOffice writes them) instead of CRLF.</param>
+    public static List<string[]> Parse(string text, bool lineFeedRows = false)
     {
+        var rowEnd = lineFeedRows ? "\n" : "\r\n";
         var rows = new List<string[]>();
         var fields = new List<string>();
         var field = new StringBuilder();
@@ -39,13 +41,13 @@ public static class Csv
                 fields.Add(field.ToString());
                 field.Clear();
             }
-            else if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+            else if (string.CompareOrdinal(text, i, rowEnd, 0, rowEnd.Length) == 0)
             {
                 fields.Add(field.ToString());
                 field.Clear();
                 rows.Add([.. fields]);
                 fields.Clear();
-                i++;
+                i += rowEnd.Length - 1;
             }
             else
             {
@@ -54,7 +56,7 @@ public static class Csv
         }
 
         Assert.False(quoted, "The file ends inside a quoted field.");
-        Assert.True(field.Length == 0 && fields.Count == 0, "The last row does not end with CRLF.");
+        Assert.True(field.Length == 0 && fields.Count == 0, $"The last row does not end with {(lineFeedRows ? "LF" : "CRLF")}.");
         return rows;
     }
 }

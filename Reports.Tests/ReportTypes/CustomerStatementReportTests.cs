@@ -12,7 +12,7 @@ namespace Reports.Tests.ReportTypes;
 public sealed class CustomerStatementReportTests(Infrastructure infrastructure)
 {
     // Independent of the catalog's query: the running balance is recomputed here from the plain rows.
-    private const string OrdersSql = """
+    internal const string OrdersSql = """
         SELECT id, ordered_at, status, items, currency::text, amount FROM sales.orders
         WHERE customer_id = $1 ORDER BY ordered_at, id
         """;
@@ -20,7 +20,7 @@ public sealed class CustomerStatementReportTests(Infrastructure infrastructure)
     [Fact]
     public async Task The_csv_lists_the_customers_orders_with_charges_and_a_running_balance()
     {
-        var customer = await BusiestCustomerAsync();
+        var customer = await BusiestCustomerAsync(infrastructure);
         var run = await RunAsync(new { type = "customer-statement", format = "csv", parameters = new { customerId = customer } });
 
         var rows = Csv.Parse(Encoding.UTF8.GetString(run.Bytes));
@@ -31,7 +31,7 @@ public sealed class CustomerStatementReportTests(Infrastructure infrastructure)
     [Fact]
     public async Task The_pdf_names_the_customer_and_its_totals_and_final_balance_equal_the_database()
     {
-        var customer = await BusiestCustomerAsync();
+        var customer = await BusiestCustomerAsync(infrastructure);
         var run = await RunAsync(new { type = "customer-statement", format = "pdf", parameters = new { customerId = customer, orientation = "landscape" } });
         var pdf = await PdfText.ReadAsync(run.Bytes);
         var expected = await ExpectedAsync(customer);
@@ -66,7 +66,7 @@ public sealed class CustomerStatementReportTests(Infrastructure infrastructure)
     }
 
     /// <summary>The customer with the most orders in the dataset, so the statement has a real running balance.</summary>
-    private async Task<int> BusiestCustomerAsync() =>
+    internal static async Task<int> BusiestCustomerAsync(Infrastructure infrastructure) =>
         (int)(await SqlRows.ReadAsync(infrastructure.PostgresConnectionString,
             "SELECT customer_id FROM sales.orders GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"))[0][0];
 

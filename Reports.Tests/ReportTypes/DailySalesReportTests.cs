@@ -9,7 +9,7 @@ namespace Reports.Tests.ReportTypes;
 public sealed class DailySalesReportTests(Infrastructure infrastructure)
 {
     // Written independently of the catalog's query: completed orders per UTC day and country, in EUR.
-    private const string DailySql = """
+    internal const string DailySql = """
         SELECT date_trunc('day', o.ordered_at AT TIME ZONE 'UTC')::date, o.country::text, count(*), sum(o.items),
                round(sum(o.amount * r.eur), 2), round(sum(o.amount * r.eur) / count(*), 2)
         FROM sales.orders o JOIN sales.fx_rates r USING (currency)

@@ -8,7 +8,7 @@ namespace Reports.Tests.ReportTypes;
 [Collection(IntegrationGroup.Name)]
 public sealed class OrdersReportTests(Infrastructure infrastructure)
 {
-    private const string OrdersSql = """
+    internal const string OrdersSql = """
         SELECT o.id, o.ordered_at, c.name, o.country::text, o.status, o.items, o.currency::text, o.amount
         FROM sales.orders o JOIN sales.customers c ON c.id = o.customer_id
         WHERE o.ordered_at >= $1 AND o.ordered_at < $2

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Reports.Core.Catalog;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Pdf;
+using Reports.Core.Generation.Xlsx;
 using Reports.Core.Jobs;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
@@ -20,7 +21,8 @@ internal sealed class JobRunner(
     JobStore store,
     RedisJobStreams streams,
     ReportCatalog catalog,
-    CsvReportGenerator csv,
+    RowReportGenerator rows,
+    XlsxReportGenerator xlsx,
     PdfReportGenerator pdf,
     IReportFiles files,
     RunningJobs runningJobs,
@@ -208,11 +210,16 @@ internal sealed class JobRunner(
         var checkpoint = job.Checkpoint is { } saved
             ? JsonSerializer.Deserialize<GenerationCheckpoint>(saved) ?? GenerationCheckpoint.Start
             : GenerationCheckpoint.Start;
-        var request = new GenerationRequest(job.Id, report, arguments, BlobNames.For(job), BlobNames.DownloadName(job), checkpoint, claim.Attempt);
+        var request = new GenerationRequest(job.Id, report, arguments, BlobNames.For(job), BlobNames.DownloadName(job), checkpoint, claim.Attempt)
+        {
+            Format = job.Format,
+            CreatedAt = job.CreatedAt,
+        };
         return job.Format switch
         {
-            "csv" => await csv.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
-            "pdf" => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+            ReportFormats.Csv or ReportFormats.Ndjson => await rows.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+            ReportFormats.Xlsx => await xlsx.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+            ReportFormats.Pdf => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
             ReportFormats.None => null,
             _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
         };

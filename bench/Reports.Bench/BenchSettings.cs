@@ -9,7 +9,7 @@ namespace Reports.Bench;
 internal sealed record BenchSettings
 {
     /// <summary>The names <c>--only</c> takes, one per scenario of issue 10.</summary>
-    public static readonly IReadOnlyList<string> ScenarioNames = ["csv", "memory", "pdf", "queue", "api", "peers"];
+    public static readonly IReadOnlyList<string> ScenarioNames = ["csv", "memory", "pdf", "queue", "api", "peers", "formats"];
 
     public required bool Quick { get; init; }
     public required string RepositoryRoot { get; init; }
@@ -29,6 +29,9 @@ internal sealed record BenchSettings
 
     public required long CsvRows { get; init; }
     public required IReadOnlyList<long> MemoryCsvRows { get; init; }
+
+    /// <summary>Sizes of the orders report written as CSV, XLSX and JSON Lines side by side (scenario 7).</summary>
+    public required IReadOnlyList<long> FormatRows { get; init; }
     /// <summary>The rows of the PDF each larger PDF's memory is compared with, as the CSVs are with their smallest.</summary>
     public long MemoryPdfBaselineRows { get; init; } = 10_000;
 
@@ -76,6 +79,7 @@ internal sealed record BenchSettings
         DatasetOrders = 6_000_000,
         CsvRows = 2_000_000,
         MemoryCsvRows = [10_000, 1_000_000, 5_000_000],
+        FormatRows = [10_000, 1_000_000, 5_000_000],
         MemoryPdfPages = [20_000],
         PdfPages = 20_000,
         QueueJobs = 3_000,
@@ -94,6 +98,7 @@ internal sealed record BenchSettings
         DatasetOrders = 1_200_000,
         CsvRows = 500_000,
         MemoryCsvRows = [10_000, 200_000, 1_000_000],
+        FormatRows = [10_000, 200_000, 1_000_000],
         MemoryPdfPages = [2_000],
         PdfPages = 2_000,
         QueueJobs = 500,

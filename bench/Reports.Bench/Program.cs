@@ -44,7 +44,7 @@ var queueLoad = new JsonObject();
 var peersLoad = new JsonObject();
 
 // Each system starts only when a scenario chosen by --only runs in it.
-if (settings.Includes("memory") || settings.Includes("csv") || settings.Includes("pdf") || QueueAt(1))
+if (settings.Includes("memory") || settings.Includes("csv") || settings.Includes("pdf") || settings.Includes("formats") || QueueAt(1))
 {
     await InSystemAsync(1, async session =>
     {
@@ -66,6 +66,11 @@ if (settings.Includes("memory") || settings.Includes("csv") || settings.Includes
         if (settings.Includes("memory") || settings.Includes("pdf"))
         {
             MemoryScenario.Publish(session, memory, memoryLoad.Stop());
+        }
+
+        if (settings.Includes("formats"))
+        {
+            await Attempt("8. formats", () => FormatsScenario.RunAsync(session, cancellationToken));
         }
 
         await QueueAndPeers(session);

@@ -9,7 +9,7 @@ public sealed record CreateReportRequest
     [Description("The report type, from GET /api/report-types (e.g. \"orders\").")]
     public string? Type { get; init; }
 
-    [Description("The file format: \"csv\" or \"pdf\" (the diagnostics report \"noop\" makes no file: \"none\"). Default: the report's first format.")]
+    [Description("The file format: \"csv\", \"xlsx\" (Excel), \"ndjson\" (JSON Lines) or \"pdf\", as the catalog lists for the report (the diagnostics report \"noop\" makes no file: \"none\"). Default: the report's first format.")]
     [DefaultValue("csv")]
     public string? Format { get; init; }
 

@@ -12,7 +12,7 @@ public sealed record ScheduleRequest
     [Description("The report type, from GET /api/report-types.")]
     public string? Type { get; init; }
 
-    [Description("\"csv\" or \"pdf\".")]
+    [Description("\"csv\", \"xlsx\", \"ndjson\" or \"pdf\".")]
     [DefaultValue("csv")]
     public string? Format { get; init; }
 

@@ -21,6 +21,7 @@ internal static class PdfQueries
         await using var command = Command(connection, sql, bound);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<string[]>();
+        var values = new List<object?[]>();
         long count = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -31,20 +32,26 @@ internal static class PdfQueries
             }
 
             var cells = new string[report.Columns.Count];
+            var typed = new object?[report.Columns.Count];
             for (var c = 0; c < report.Columns.Count; c++)
             {
                 var column = report.Columns[c];
                 var at = aggregates.FindIndex(a => a.Key == column.Name);
-                cells[c] = at >= 0 ? CellText.Format(column, reader.GetValue(2 + at))
+                typed[c] = at >= 0 ? reader.GetValue(2 + at)
+                    : column.Name == totals.GroupBy ? reader.GetString(0)
+                    : null;
+                cells[c] = at >= 0 ? CellText.Format(column, typed[c]!)
                     : column.Name == totals.GroupBy ? reader.GetString(0)
                     : "";
             }
 
             cells[0] = cells[0].Length == 0 ? "Total" : cells[0];
+            typed[0] = typed[0] ?? "Total";
             rows.Add(cells);
+            values.Add(typed);
         }
 
-        return new PdfTotals(count, rows);
+        return new PdfTotals(count, rows, values);
     }
 
     public static async Task<PdfChartSeries?> ChartAsync(
@@ -101,8 +108,8 @@ internal static class PdfQueries
     }
 }
 
-/// <summary>The report's row count and its formatted totals rows.</summary>
-internal sealed record PdfTotals(long Rows, IReadOnlyList<string[]> Cells);
+/// <summary>The report's row count and its totals rows, formatted (PDF) and as the values PostgreSQL returned (XLSX).</summary>
+internal sealed record PdfTotals(long Rows, IReadOnlyList<string[]> Cells, IReadOnlyList<object?[]> Values);
 
 /// <summary>A value per day for the chart.</summary>
 internal sealed record PdfChartSeries(string Title, IReadOnlyList<DateOnly> Days, IReadOnlyList<double> Values);

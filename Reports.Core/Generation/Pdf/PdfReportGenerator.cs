@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Reports.Core.Catalog;
 using Reports.Core.Jobs;
-using Reports.Core.Telemetry;
 using SkiaSharp;
 
 namespace Reports.Core.Generation.Pdf;
@@ -54,7 +53,8 @@ public sealed class PdfReportGenerator(
         using (var document = new PdfPartsDocument(file, pdf.Value.PagesPerPart, Metadata(report, subject, generatedAt)))
         using (var writer = new PdfTableWriter(document, layout, font, report, heading, pages, chart))
         {
-            await DrawRowsAsync(connection, request, writer, progress, () => upload.Advance(document.Flushed), cancellationToken);
+            await WholeReportPages.ReadAsync(connection, request, options.Value.PageSize, sequential: false, progress,
+                (row, _) => writer.WriteRow(row), () => upload.Advance(document.Flushed), cancellationToken);
             writer.WriteTotals(totals);
             writer.Finish();
             if (writer.Pages != pages)
@@ -71,44 +71,8 @@ public sealed class PdfReportGenerator(
         return new ReportFile(request.BlobName, request.DownloadName, ContentType, uploaded.Bytes, uploaded.Sha256, totals.Rows);
     }
 
-    private async Task DrawRowsAsync(
-        NpgsqlConnection connection, GenerationRequest request, PdfTableWriter writer, IJobProgress progress, Action pageDrawn, CancellationToken cancellationToken)
-    {
-        var pageSize = options.Value.PageSize;
-        var reader = new KeysetReader(request.Report, request.Arguments, pageSize);
-        var cursor = new KeysetCursor(request.Report);
-        long rows = 0;
-        int pageRows;
-        do
-        {
-            using var pageActivity = ReportsActivities.Source.StartActivity(ReportsActivities.Page);
-            pageActivity?.SetTag(ReportsActivities.PageTag, rows / pageSize + 1);
-            await using (var keysetPage = await reader.OpenPageAsync(connection, cursor, cancellationToken))
-            {
-                pageRows = 0;
-                while (await keysetPage.ReadAsync(cancellationToken))
-                {
-                    writer.WriteRow(keysetPage.Row);
-                    pageRows++;
-                }
-            }
-
-            rows += pageRows;
-            pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
-            ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
-            // Progress only (a PDF restarts from its first page, so it keeps no checkpoint); after the last page the
-            // completion records the rows.
-            if (pageRows == pageSize)
-            {
-                await progress.ReportRowsAsync(rows, cancellationToken);
-            }
-
-            pageDrawn();
-        }
-        while (pageRows == pageSize);
-    }
-
-    private static string DescribeParameters(ReportDefinition report, ReportArguments arguments)
+    /// <summary>The parameters that choose the rows, as a line for a title block or document properties.</summary>
+    internal static string DescribeParameters(ReportDefinition report, ReportArguments arguments)
     {
         var parts = report.Parameters
             .Where(p => p.Formats is null && arguments.Values.TryGetValue(p.Name, out var v) && v is not null)

@@ -9,15 +9,17 @@ using Reports.Core.Telemetry;
 namespace Reports.Core.Generation;
 
 /// <summary>
-/// Produces a CSV report: reads keyset pages, formats rows into UTF-8 block buffers of about 4 MiB, and stages each
-/// block while the next one is being read and formatted (a bounded pipeline of <see cref="GenerationOptions.BlocksInFlight"/>
+/// Produces the formats written row by row into blocks that resume where a crash left them: CSV and JSON Lines, each
+/// with its <see cref="RowBlockWriter"/>. Reads keyset pages, formats rows into UTF-8 block buffers of about 4 MiB, and
+/// stages each block while the next one is being read and formatted (a bounded pipeline of <see cref="GenerationOptions.BlocksInFlight"/>
 /// blocks). After each staged block it checkpoints; at the end it commits the block list. A file that fits in its first
 /// block is written in one call instead, with no checkpoint: a retry would write the same bytes again. A checkpoint whose
 /// blocks storage no longer holds (it came back empty) is not resumed: the file starts again from its first row.
 /// </summary>
-public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, IOptions<GenerationOptions> options)
+public sealed class RowReportGenerator(NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, IOptions<GenerationOptions> options)
 {
-    public const string ContentType = "text/csv; charset=utf-8";
+    public const string CsvContentType = "text/csv; charset=utf-8";
+    public const string NdjsonContentType = "application/x-ndjson";
     public const string GzipContentType = "application/gzip";
 
     public async Task<ReportFile> GenerateAsync(GenerationRequest request, IJobProgress progress, CancellationToken cancellationToken)
@@ -34,7 +36,7 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
 
         var (contentType, downloadName) = IsGzip(request)
             ? (GzipContentType, request.DownloadName + ".gz")
-            : (ContentType, request.DownloadName);
+            : (ContentTypeOf(request), request.DownloadName);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var produce = ProduceAsync(request, start, progress, blocks.Writer, stop.Token);
         var upload = UploadAsync(request, start, progress, blocks.Reader, hash: !resumed, (contentType, downloadName), stop.Token);
@@ -80,20 +82,20 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             GenerationLimits.CheckRows(report, total);
             var gzip = IsGzip(request);
 
-            using var writer = new CsvBlockWriter(options.Value.BlockSizeBytes, buffers);
+            using var writer = CreateWriter(request, options.Value.BlockSizeBytes);
             var scratch = new byte[1024];
             var rows = start.Rows;
             var bytes = start.Bytes;
             var staged = start;
             if (staged.Blocks == 0)
             {
-                WriteHeader(writer, report);
+                writer.WriteHeader(report.Columns);
             }
 
             async Task EmitAsync(bool last)
             {
                 // Compressed block by block: each is a complete gzip member, and members concatenate into one valid
-                // .gz file, so staging, checkpoints and resuming work exactly as for plain CSV.
+                // .gz file, so staging, checkpoints and resuming work exactly as for a plain file.
                 var block = gzip ? GzipBlocks.Compress(writer.TakeBlock(), buffers) : writer.TakeBlock();
                 bytes += block.Length;
                 var checkpoint = staged.Next(cursor.HasValue ? cursor.Serialize() : null, rows, bytes, request.Attempt);
@@ -112,7 +114,7 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
                 pageRows = 0;
                 while (await page.ReadAsync(cancellationToken))
                 {
-                    WriteRow(writer, report.Columns, page.Row, cursor, ref scratch);
+                    RowCopier.Copy(writer, report.Columns, page.Row, cursor, ref scratch);
                     rows++;
                     pageRows++;
                     if (writer.IsBlockFull)
@@ -131,7 +133,7 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
             }
             while (pageRows == options.Value.PageSize);
 
-            // The last, partial block; or the only one, holding just the header, for an empty report.
+            // The last, partial block; or the only one, holding just the header (or nothing), for an empty report.
             if (writer.Length > 0 || staged.Blocks == 0)
             {
                 await EmitAsync(last: true);
@@ -196,83 +198,18 @@ public sealed class CsvReportGenerator(NpgsqlDataSource dataSource, IReportFiles
     private static bool IsGzip(GenerationRequest request) =>
         request.Arguments.Get<string>(OutputParameters.Compression) == OutputParameters.Gzip;
 
-    private static void WriteHeader(CsvBlockWriter writer, ReportDefinition report)
+    private static string ContentTypeOf(GenerationRequest request) =>
+        request.Format == ReportFormats.Ndjson ? NdjsonContentType : CsvContentType;
+
+    private RowBlockWriter CreateWriter(GenerationRequest request, int blockSize) => request.Format switch
     {
-        foreach (var column in report.Columns)
-        {
-            writer.WriteText(column.Name);
-        }
-
-        writer.EndRow();
-    }
-
-    /// <summary>Formats one row, reading each column once and in order (sequential access), keys into the cursor.</summary>
-    private static void WriteRow(CsvBlockWriter writer, IReadOnlyList<ReportColumn> columns, NpgsqlDataReader row, KeysetCursor cursor, ref byte[] scratch)
-    {
-        for (var i = 0; i < columns.Count; i++)
-        {
-            if (row.IsDBNull(i))
-            {
-                writer.WriteNull();
-                continue;
-            }
-
-            switch (columns[i].Type)
-            {
-                case ColumnType.Integer:
-                    var integer = row.GetInt64(i);
-                    writer.WriteInt64(integer);
-                    cursor.Capture(i, integer);
-                    break;
-                case ColumnType.Decimal:
-                    var number = row.GetDecimal(i);
-                    writer.WriteDecimal(number);
-                    cursor.Capture(i, number);
-                    break;
-                case ColumnType.Timestamp:
-                    var timestamp = row.GetDateTime(i);
-                    writer.WriteTimestampUtc(timestamp);
-                    cursor.Capture(i, timestamp);
-                    break;
-                case ColumnType.Date:
-                    var date = row.GetFieldValue<DateOnly>(i);
-                    writer.WriteDate(date);
-                    cursor.Capture(i, date);
-                    break;
-                default:
-                    if (cursor.IsKey(i))
-                    {
-                        var text = row.GetString(i);
-                        writer.WriteText(text);
-                        cursor.Capture(i, text);
-                    }
-                    else
-                    {
-                        writer.WriteText(TextBytes(row, i, ref scratch));
-                    }
-
-                    break;
-            }
-        }
-
-        writer.EndRow();
-        cursor.RowCaptured();
-    }
-
-    /// <summary>A text column's raw UTF-8 bytes (the connection's client encoding), read into a reused buffer.</summary>
-    private static ReadOnlySpan<byte> TextBytes(NpgsqlDataReader row, int ordinal, ref byte[] scratch)
-    {
-        var length = (int)row.GetBytes(ordinal, 0, null, 0, 0);
-        if (length > scratch.Length)
-        {
-            scratch = new byte[Math.Max(length, scratch.Length * 2)];
-        }
-
-        return scratch.AsSpan(0, (int)row.GetBytes(ordinal, 0, scratch, 0, length));
-    }
+        ReportFormats.Csv => new CsvBlockWriter(blockSize, buffers),
+        ReportFormats.Ndjson => new NdjsonBlockWriter(request.Report.Columns, blockSize, buffers),
+        _ => throw new ArgumentException($"Format '{request.Format}' is not written row by row.", nameof(request)),
+    };
 
     /// <param name="WholeFile">The first block is also the last: the file is written in one call.</param>
-    private sealed record StagedBlock(FileBlock Block, CsvBlock Content, GenerationCheckpoint Checkpoint, bool WholeFile);
+    private sealed record StagedBlock(FileBlock Block, FormattedBlock Content, GenerationCheckpoint Checkpoint, bool WholeFile);
 
     /// <param name="Committed">Written whole (one block), so there is no block list to commit.</param>
     private sealed record UploadResult(GenerationCheckpoint Checkpoint, string? Sha256, bool Committed);

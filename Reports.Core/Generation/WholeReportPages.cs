@@ -1,0 +1,53 @@
+using Npgsql;
+using Reports.Core.Telemetry;
+
+namespace Reports.Core.Generation;
+
+/// <summary>
+/// Reads every row of a report, keyset page by keyset page, for the formats that make their file again from the first
+/// row on every attempt (PDF, XLSX) and so keep no checkpoint: <c>rowsWritten</c> moves after every full page (after
+/// the last one the completion records the rows), and the caller hears of each row and of each page's end.
+/// </summary>
+internal static class WholeReportPages
+{
+    /// <param name="sequential">Read each row's columns once, in order; <paramref name="row"/> then captures the keys into the cursor.</param>
+    /// <returns>The rows read.</returns>
+    public static async Task<long> ReadAsync(
+        NpgsqlConnection connection, GenerationRequest request, int pageSize, bool sequential, IJobProgress progress,
+        Action<NpgsqlDataReader, KeysetCursor> row, Action pageRead, CancellationToken cancellationToken)
+    {
+        var reader = new KeysetReader(request.Report, request.Arguments, pageSize);
+        var cursor = new KeysetCursor(request.Report);
+        long rows = 0;
+        int pageRows;
+        do
+        {
+            using var pageActivity = ReportsActivities.Source.StartActivity(ReportsActivities.Page);
+            pageActivity?.SetTag(ReportsActivities.PageTag, (rows / pageSize) + 1);
+            await using (var page = sequential
+                ? await reader.OpenSequentialPageAsync(connection, cursor, cancellationToken)
+                : await reader.OpenPageAsync(connection, cursor, cancellationToken))
+            {
+                pageRows = 0;
+                while (await page.ReadAsync(cancellationToken))
+                {
+                    row(page.Row, cursor);
+                    pageRows++;
+                }
+            }
+
+            rows += pageRows;
+            pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
+            ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
+            if (pageRows == pageSize)
+            {
+                await progress.ReportRowsAsync(rows, cancellationToken);
+            }
+
+            pageRead();
+        }
+        while (pageRows == pageSize);
+
+        return rows;
+    }
+}
