@@ -12,7 +12,7 @@ namespace Reports.Api.Contract;
 /// endpoint has to repeat them: 400 for input that cannot be read or stored, 413 and 415 for bodies, 401 without a
 /// valid key, 403 for admin endpoints, 429 for rate-limited ones, 503 when a backing service is down (the key lookup
 /// reads PostgreSQL). Also each response's headers: <c>Location</c>, <c>Retry-After</c>, <c>WWW-Authenticate</c>,
-/// <c>Idempotent-Replayed</c>.
+/// <c>Idempotent-Replayed</c>; and a default response, the problem document of an unexpected error.
 /// </summary>
 internal sealed class PipelineProblems : IOpenApiOperationTransformer
 {
@@ -71,6 +71,16 @@ internal sealed class PipelineProblems : IOpenApiOperationTransformer
             });
             Problem(responses, document, StatusCodes.Status422UnprocessableEntity, "The Idempotency-Key was already used with a different request.");
         }
+
+        // Anything unforeseen is still a problem document (type …/internal, status 500), never an HTML page.
+        responses.TryAdd("default", new OpenApiResponse
+        {
+            Description = "An unexpected error of the server: a problem document of type internal.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemSchemas.Problem, document) },
+            },
+        });
 
         foreach (var (status, response) in responses)
         {
