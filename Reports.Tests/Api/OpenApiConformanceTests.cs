@@ -80,6 +80,71 @@ public sealed class OpenApiConformanceTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task A_finished_report_downloads_and_refuses_a_cancel_as_documented()
+    {
+        var api = await infrastructure.ApiProcessAsync();
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        using var user = await UserAsync(api);
+        using var created = await PostAsync(user, SmallReport);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        await Poll.UntilAsync(async () =>
+        {
+            using var status = await user.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative));
+            return (await status.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString() == "succeeded";
+        }, "the report succeeded", TimeSpan.FromMinutes(2));
+
+        using var download = await user.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
+        using var cancel = await user.PostAsync(new Uri($"/api/reports/{id}/cancel", UriKind.Relative), null);
+        using var deliveries = await user.GetAsync(new Uri($"/api/reports/{id}/webhook-deliveries", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Found, download.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
+        await contract.AssertConformsAsync(download, "GET", "/api/reports/{id}/download");
+        await contract.AssertConformsAsync(cancel, "POST", "/api/reports/{id}/cancel");
+        await contract.AssertConformsAsync(deliveries, "GET", "/api/reports/{id}/webhook-deliveries");
+    }
+
+    [Fact]
+    public async Task Unknown_ids_answer_404_as_documented_on_every_kind_of_resource()
+    {
+        var api = await infrastructure.ApiProcessAsync();
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        using var user = await UserAsync(api);
+        using var admin = api.CreateClient(TestSettings.AdminKey);
+        var id = Guid.NewGuid();
+
+        (HttpResponseMessage Response, string Method, string Path)[] answers =
+        [
+            (await user.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative)), "GET", "/api/reports/{id}/download"),
+            (await user.PostAsync(new Uri($"/api/reports/{id}/cancel", UriKind.Relative), null), "POST", "/api/reports/{id}/cancel"),
+            (await user.GetAsync(new Uri($"/api/reports/{id}/events", UriKind.Relative)), "GET", "/api/reports/{id}/events"),
+            (await user.GetAsync(new Uri($"/api/reports/{id}/webhook-deliveries", UriKind.Relative)), "GET", "/api/reports/{id}/webhook-deliveries"),
+            (await user.GetAsync(new Uri($"/api/schedules/{id}", UriKind.Relative)), "GET", "/api/schedules/{id}"),
+            (await user.DeleteAsync(new Uri($"/api/schedules/{id}", UriKind.Relative)), "DELETE", "/api/schedules/{id}"),
+            (await user.PostAsync(new Uri($"/api/notifications/{id}/read", UriKind.Relative), null), "POST", "/api/notifications/{id}/read"),
+            (await admin.PostAsync(new Uri($"/api/admin/reports/{id}/retry", UriKind.Relative), null), "POST", "/api/admin/reports/{id}/retry"),
+            (await admin.DeleteAsync(new Uri($"/api/admin/api-keys/{id}", UriKind.Relative)), "DELETE", "/api/admin/api-keys/{id}"),
+            (await admin.GetAsync(new Uri($"/api/admin/ops/jobs/{id}", UriKind.Relative)), "GET", "/api/admin/ops/jobs/{id}"),
+        ];
+
+        try
+        {
+            foreach (var (response, method, path) in answers)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path}: {(int)response.StatusCode}");
+                await contract.AssertConformsAsync(response, method, path);
+            }
+        }
+        finally
+        {
+            foreach (var (response, _, _) in answers)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_rate_limit_answers_429_as_documented()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

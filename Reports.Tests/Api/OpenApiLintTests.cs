@@ -19,7 +19,8 @@ public sealed class OpenApiLintTests(Infrastructure infrastructure)
     {
         var document = await ServedDocumentAsync();
 
-        var (exit, output, error) = await RunAsync("redocly", "lint", "--config", Path.Combine(LintFolder, "redocly.yaml"), "--format", "json", document);
+        var (exit, output, error) = await RunAsync("redocly", "lint", "--config", Path.Combine(LintFolder, "redocly.yaml"), "--format", "json", document.FullName);
+        document.Directory!.Delete(recursive: true);
 
         var totals = JsonDocument.Parse(output).RootElement.GetProperty("totals");
         Assert.True(exit == 0 && totals.GetProperty("errors").GetInt32() == 0 && totals.GetProperty("warnings").GetInt32() == 0,
@@ -32,14 +33,15 @@ public sealed class OpenApiLintTests(Infrastructure infrastructure)
         var document = await ServedDocumentAsync();
 
         var (exit, output, error) = await RunAsync("spectral", "lint", "--ruleset", Path.Combine(LintFolder, ".spectral.yaml"),
-            "--fail-severity", "hint", "--format", "json", "--quiet", document);
+            "--fail-severity", "hint", "--format", "json", "--quiet", document.FullName);
+        document.Directory!.Delete(recursive: true);
 
         var results = JsonDocument.Parse(output.Trim() is { Length: > 0 } json ? json : "[]").RootElement;
         Assert.True(exit == 0 && results.GetArrayLength() == 0, $"spectral lint (exit {exit}): {output} {error}");
     }
 
     /// <summary>The document as the API process serves it on its loopback port, saved to a file for the linters.</summary>
-    private async Task<string> ServedDocumentAsync()
+    private async Task<FileInfo> ServedDocumentAsync()
     {
         var api = await infrastructure.ApiProcessAsync();
         using var anonymous = new HttpClient { BaseAddress = api.BaseAddress };
@@ -47,7 +49,7 @@ public sealed class OpenApiLintTests(Infrastructure infrastructure)
         var folder = Directory.CreateTempSubdirectory("reports-openapi-");
         var path = Path.Combine(folder.FullName, "openapi.json");
         await File.WriteAllTextAsync(path, json);
-        return path;
+        return new FileInfo(path);
     }
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(string tool, params string[] arguments)
