@@ -49,7 +49,7 @@ internal sealed class DocumentInfo : IOpenApiDocumentTransformer
             Title = "Reports API",
             Version = "1.0.0",
             Description = """
-                Asynchronous report generation: request a report (CSV or PDF) and get 202 at once with its status resource; a worker
+                Asynchronous report generation: request a report (a CSV, PDF or other file) and get 202 at once with its status resource; a worker
                 reads the data in pages and writes the file to blob storage; follow the progress by polling, Server-Sent Events, a
                 signed webhook, an email or an in-app notification, then download the file through a short-lived signed URL.
 
