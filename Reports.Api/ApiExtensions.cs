@@ -1,4 +1,5 @@
 using Reports.Api.Auth;
+using Reports.Api.Contract;
 using Reports.Api.Features.Reports;
 using Reports.Api.Problems;
 using Scalar.AspNetCore;
@@ -29,7 +30,7 @@ internal static class ApiExtensions
         BadRequestExceptionHandler.Configure(builder.Services);
         builder.Services.AddRequestLimits();
         builder.AddApiKeyAuthentication();
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecurityScheme>());
+        builder.Services.AddOpenApi(options => options.AddApiContract());
         builder.Services.AddOptions<DownloadOptions>()
             .Bind(builder.Configuration.GetSection(DownloadOptions.SectionName))
             .ValidateDataAnnotations()

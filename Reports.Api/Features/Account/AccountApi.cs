@@ -11,9 +11,11 @@ public static class AccountApi
     {
         var group = routes.MapGroup("/api/account").WithTags("Account").RequireAuthorization();
         group.MapGet("/webhook-secret", GetAsync).WithName("GetWebhookSecret")
-            .WithSummary("The secret that signs this owner's webhooks (created on first call).");
+            .WithSummary("The secret that signs this owner's webhooks (created on first call).")
+            .WithDescription("Verify a webhook by the HMAC-SHA256 of its timestamp and body with this secret (see the README).");
         group.MapPost("/webhook-secret/rotate", RotateAsync).WithName("RotateWebhookSecret")
-            .WithSummary("Replaces the webhook secret; deliveries from now on are signed with the new one.");
+            .WithSummary("Replaces the webhook secret; deliveries from now on are signed with the new one.")
+            .WithDescription("Answers the new secret; the previous one signs nothing more.");
         return group;
     }
 

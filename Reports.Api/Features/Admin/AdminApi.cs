@@ -16,9 +16,12 @@ public static class AdminApi
     {
         var group = routes.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(AuthExtensions.AdminPolicy);
         group.MapGet("/dead-letters", ListDeadLettersAsync).WithName("ListDeadLetters")
-            .WithSummary("Failed reports (retries exhausted or permanent errors), newest first, with their errors.");
+            .WithSummary("Failed reports (retries exhausted or permanent errors), newest first, with their errors.")
+            .WithDescription("Every owner's failed reports, paged like /api/reports (limit 1 to 500, cursor).");
         group.MapPost("/reports/{id:guid}/retry", RetryAsync).WithName("RetryReport")
-            .WithSummary("Runs a failed or cancelled report again from the start, as a new attempt.");
+            .WithSummary("Runs a failed or cancelled report again from the start, as a new attempt.")
+            .WithDescription("Answers 202 with the report queued again; 409 when the report is neither failed nor cancelled.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapApiKeys();
         return group;
     }

@@ -13,9 +13,12 @@ internal static partial class ApiKeysApi
     public static void MapApiKeys(this RouteGroupBuilder admin)
     {
         var keys = admin.MapGroup("/api-keys");
-        keys.MapPost("/", CreateAsync).WithName("CreateApiKey").WithSummary("Creates an API key; its secret is in this response only.");
-        keys.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("API keys (never their secrets), newest first.");
-        keys.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revokes a key: it stops working at once.");
+        keys.MapPost("/", CreateAsync).WithName("CreateApiKey").WithSummary("Creates an API key; its secret is in this response only.")
+            .WithDescription("The key acts for its owner with its role (user or admin); only its prefix and a hash are stored.");
+        keys.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("API keys (never their secrets), newest first.")
+            .WithDescription("Every key, or only an owner's with `owner`, revoked ones included.");
+        keys.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revokes a key: it stops working at once.")
+            .WithDescription("Live progress streams opened with the key end too.").ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> CreateAsync(

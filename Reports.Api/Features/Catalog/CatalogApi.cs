@@ -9,8 +9,10 @@ public static class CatalogApi
     {
         var group = routes.MapGroup("/api/report-types").WithTags("Catalog").RequireAuthorization();
         group.MapGet("/", List).WithName("ListReportTypes")
-            .WithSummary("The reports that can be requested, each with a JSON Schema of its parameters and its columns.");
-        group.MapGet("/{name}", Get).WithName("GetReportType").WithSummary("One report type of the catalog.");
+            .WithSummary("The reports that can be requested, each with a JSON Schema of its parameters and its columns.")
+            .WithDescription("The catalog: for each report type its formats, queue, limits, parameters (as JSON Schema) and columns.");
+        group.MapGet("/{name}", Get).WithName("GetReportType").WithSummary("One report type of the catalog.")
+            .WithDescription("404 names the report types there are.").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

@@ -12,8 +12,11 @@ public static class NotificationsApi
     public static RouteGroupBuilder MapNotificationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization();
-        group.MapGet("/", ListAsync).WithName("ListNotifications").WithSummary("Notifications of the caller's finished reports, newest first.");
-        group.MapPost("/{id:guid}/read", ReadAsync).WithName("ReadNotification").WithSummary("Marks a notification read.");
+        group.MapGet("/", ListAsync).WithName("ListNotifications").WithSummary("Notifications of the caller's finished reports, newest first.")
+            .WithDescription("One notification per finished report that asked for none other; `unread=true` lists only unread ones.");
+        group.MapPost("/{id:guid}/read", ReadAsync).WithName("ReadNotification").WithSummary("Marks a notification read.")
+            .WithDescription("204 once read; another owner's notification answers 404, like a missing one.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

@@ -25,13 +25,17 @@ public static class OpsApi
     {
         var group = routes.MapGroup("/api/admin/ops").WithTags("Operations").RequireAuthorization(AuthExtensions.AdminPolicy);
         group.MapGet("/queues", QueuesAsync).WithName("OpsQueues")
-            .WithSummary("Each queue: stream length, entries waiting and pending, oldest waiting age, jobs by state, finished in the last minute.");
+            .WithSummary("Each queue: stream length, entries waiting and pending, oldest waiting age, jobs by state, finished in the last minute.")
+            .WithDescription("Read from the Redis streams and the job table at the time of the call.");
         group.MapGet("/workers", WorkersAsync).WithName("OpsWorkers")
-            .WithSummary("Live workers from their heartbeats (host, queues, memory) with the jobs each holds now.");
+            .WithSummary("Live workers from their heartbeats (host, queues, memory) with the jobs each holds now.")
+            .WithDescription("A worker that holds jobs but sends no heartbeat is listed too, without host or memory.");
         group.MapGet("/history", HistoryAsync).WithName("OpsHistory")
-            .WithSummary("Jobs created, succeeded, failed and cancelled per 5 minutes over the last hour.");
+            .WithSummary("Jobs created, succeeded, failed and cancelled per 5 minutes over the last hour.")
+            .WithDescription("Twelve buckets of five minutes, oldest first, of every owner's jobs.");
         group.MapGet("/jobs/{id:guid}", JobAsync).WithName("OpsJob")
-            .WithSummary("A job of any owner with its lease, checkpoint and every attempt (worker, timings, outcome, error).");
+            .WithSummary("A job of any owner with its lease, checkpoint and every attempt (worker, timings, outcome, error).")
+            .WithDescription("For an operator following one job through its attempts.").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

@@ -11,7 +11,10 @@ internal static class ReportEvents
 {
     public static RouteHandlerBuilder MapReportEvents(this RouteGroupBuilder group) =>
         group.MapGet("/{id:guid}/events", HandleAsync).WithName("ReportEvents")
-            .WithSummary("Live status and progress as Server-Sent Events (text/event-stream), ending after a final state; resumes after Last-Event-ID.");
+            .WithSummary("Live status and progress as Server-Sent Events (text/event-stream), ending after a final state; resumes after Last-Event-ID.")
+            .WithDescription("Each event's data is the status resource. 204 when Last-Event-ID shows the client already has the final state, "
+                + "which tells an EventSource not to reconnect.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Results<ReportEventsResult, NoContent, ProblemHttpResult>> HandleAsync(
         Guid id, HttpContext http, JobStore store, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reports.Api.Auth;
+using Reports.Api.Contract;
 using Reports.Api.Problems;
 using Reports.Core.Jobs;
 using Reports.Core.Queue;
@@ -15,13 +16,26 @@ public static class ReportsApi
     {
         var group = routes.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization();
         group.MapPost("/", CreateReport.HandleAsync).WithName("CreateReport").RequireRateLimiting(RequestLimits.CreatePolicy)
-            .WithSummary("Request a report; answers 202 at once with its status resource.");
-        group.MapGet("/", ListAsync).WithName("ListReports").WithSummary("The caller's reports, newest first, filtered and paged.");
-        group.MapGet("/{id:guid}", GetAsync).WithName("GetReport").WithSummary("A report run's status, progress and file.");
+            .WithSummary("Request a report; answers 202 at once with its status resource.")
+            .WithDescription("Validates the type, format and parameters against the catalog, stores the run and queues it, and answers 202 with "
+                + "Location and the status resource (status queued). A retry with the same Idempotency-Key answers the same report.")
+            .WithIdempotencyKey().ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapGet("/", ListAsync).WithName("ListReports").WithSummary("The caller's reports, newest first, filtered and paged.")
+            .WithDescription("Pages of at most `limit` reports; pass the page's nextCursor as `cursor` for the next one (null on the last page).");
+        group.MapGet("/{id:guid}", GetAsync).WithName("GetReport").WithSummary("A report run's status, progress and file.")
+            .WithDescription("Poll this (or follow /events) until a final status; a succeeded report carries a fresh signed download link. "
+                + "Another owner's report answers 404, exactly like a missing one.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelReport")
-            .WithSummary("Cancels a report: a queued one at once, a running one at its next page (cancelling, then cancelled).");
+            .WithSummary("Cancels a report: a queued one at once, a running one at its next page (cancelling, then cancelled).")
+            .WithDescription("Answers the status resource after the request; a report that already reached a final status answers 409.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{id:guid}/download", DownloadAsync).WithName("DownloadReport")
-            .WithSummary("Redirects to a short-lived, read-only URL of the finished file.");
+            .WithSummary("Redirects to a short-lived, read-only URL of the finished file.")
+            .WithDescription("302 to the file in blob storage (no key needed there). 409 while the report is not finished or when its format "
+                + "makes no file; 410 once its retention period deleted the file.")
+            .Produces(StatusCodes.Status302Found).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status410Gone);
         group.MapReportEvents();
         return group;
     }

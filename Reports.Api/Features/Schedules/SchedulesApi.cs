@@ -14,11 +14,20 @@ public static class SchedulesApi
     public static RouteGroupBuilder MapSchedulesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/schedules").WithTags("Schedules").RequireAuthorization();
-        group.MapPost("/", CreateAsync).WithName("CreateSchedule").WithSummary("Creates a schedule; answers with its next fire times.");
-        group.MapGet("/", ListAsync).WithName("ListSchedules").WithSummary("The caller's schedules (every owner's for admins).");
-        group.MapGet("/{id:guid}", GetAsync).WithName("GetSchedule").WithSummary("A schedule and its next fire times.");
-        group.MapPut("/{id:guid}", ReplaceAsync).WithName("ReplaceSchedule").WithSummary("Replaces a schedule (pause it with paused: true).");
-        group.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteSchedule").WithSummary("Deletes a schedule; its reports stay.");
+        group.MapPost("/", CreateAsync).WithName("CreateSchedule").WithSummary("Creates a schedule; answers with its next fire times.")
+            .WithDescription("Validates the cron expression, time zone, report type and parameters; 409 when the owner already has as many "
+                + "schedules as allowed.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/", ListAsync).WithName("ListSchedules").WithSummary("The caller's schedules (every owner's for admins).")
+            .WithDescription("Every schedule of the caller with its next five fire times (none while paused).");
+        group.MapGet("/{id:guid}", GetAsync).WithName("GetSchedule").WithSummary("A schedule and its next fire times.")
+            .WithDescription("Another owner's schedule answers 404, like a missing one.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id:guid}", ReplaceAsync).WithName("ReplaceSchedule").WithSummary("Replaces a schedule (pause it with paused: true).")
+            .WithDescription("The whole schedule is replaced and its next fire time computed again from now.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteSchedule").WithSummary("Deletes a schedule; its reports stay.")
+            .WithDescription("The schedule fires no more; reports it already requested are kept and can still be read.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

@@ -13,7 +13,9 @@ public static class WebhookDeliveriesApi
     {
         var group = routes.MapGroup("/api/reports").WithTags("Webhooks").RequireAuthorization();
         group.MapGet("/{id:guid}/webhook-deliveries", ListAsync).WithName("ListWebhookDeliveries")
-            .WithSummary("The report's webhook deliveries: status, attempts and the last answer of each.");
+            .WithSummary("The report's webhook deliveries: status, attempts and the last answer of each.")
+            .WithDescription("Each delivery keeps the same id (sent as Reports-Delivery) on every attempt; a pending one shows its next attempt.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Reports.Tests.Browser;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Api;
+
+/// <summary>
+/// Real answers of a running API (its own process, real Kestrel) held to the document it serves: the happy path of
+/// creating and reading a report, and each kind of problem, with the documented schema and headers.
+/// </summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class OpenApiConformanceTests(Infrastructure infrastructure)
+{
+    private static readonly object SmallReport = new { type = "orders", parameters = new { from = "2024-01-01", to = "2024-01-02" } };
+
+    [Fact]
+    public async Task Creating_reading_and_listing_a_report_answer_as_documented()
+    {
+        var api = await infrastructure.ApiProcessAsync();
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        using var user = await UserAsync(api);
+        var key = Guid.NewGuid().ToString("N");
+
+        using var created = await PostAsync(user, SmallReport, key);
+        using var replayed = await PostAsync(user, SmallReport, key);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        using var read = await user.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative));
+        using var list = await user.GetAsync(new Uri("/api/reports?limit=5", UriKind.Relative));
+        using var types = await user.GetAsync(new Uri("/api/report-types", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        Assert.Equal("true", replayed.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        await contract.AssertConformsAsync(created, "POST", "/api/reports");
+        await contract.AssertConformsAsync(replayed, "POST", "/api/reports");
+        await contract.AssertConformsAsync(read, "GET", "/api/reports/{id}");
+        await contract.AssertConformsAsync(list, "GET", "/api/reports");
+        await contract.AssertConformsAsync(types, "GET", "/api/report-types");
+    }
+
+    [Fact]
+    public async Task Each_kind_of_problem_answers_as_documented()
+    {
+        var api = await infrastructure.ApiProcessAsync();
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        using var user = await UserAsync(api);
+        using var anonymous = new HttpClient { BaseAddress = api.BaseAddress };
+        var key = Guid.NewGuid().ToString("N");
+        using var first = await PostAsync(user, SmallReport, key);
+
+        using var invalid = await PostAsync(user, new { type = "no-such-report" });
+        using var unreadable = await user.PostAsync(new Uri("/api/reports", UriKind.Relative), new StringContent("{\"type\":", Encoding.UTF8, "application/json"));
+        using var tooLarge = await user.PostAsync(new Uri("/api/reports", UriKind.Relative),
+            new StringContent(JsonSerializer.Serialize(new { type = "orders", padding = new string('x', 70 * 1024) }), Encoding.UTF8, "application/json"));
+        using var reused = await PostAsync(user, new { type = "orders", parameters = new { from = "2024-01-01", to = "2024-01-03" } }, key);
+        using var noKey = await anonymous.GetAsync(new Uri("/api/reports", UriKind.Relative));
+        using var missing = await user.GetAsync(new Uri($"/api/reports/{Guid.NewGuid()}", UriKind.Relative));
+        using var missingType = await user.GetAsync(new Uri("/api/report-types/no-such-report", UriKind.Relative));
+        using var notAdmin = await user.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative));
+        using var badLimit = await user.GetAsync(new Uri("/api/reports?limit=0", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(
+            [HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.UnprocessableEntity,
+                HttpStatusCode.Unauthorized, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.Forbidden, HttpStatusCode.BadRequest],
+            new[] { invalid, unreadable, tooLarge, reused, noKey, missing, missingType, notAdmin, badLimit }.Select(r => r.StatusCode));
+        Assert.True((await invalid.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("errors", out _), "A validation problem names the fields.");
+        await contract.AssertConformsAsync(invalid, "POST", "/api/reports");
+        await contract.AssertConformsAsync(unreadable, "POST", "/api/reports");
+        await contract.AssertConformsAsync(tooLarge, "POST", "/api/reports");
+        await contract.AssertConformsAsync(reused, "POST", "/api/reports");
+        await contract.AssertConformsAsync(noKey, "GET", "/api/reports");
+        await contract.AssertConformsAsync(missing, "GET", "/api/reports/{id}");
+        await contract.AssertConformsAsync(missingType, "GET", "/api/report-types/{name}");
+        await contract.AssertConformsAsync(notAdmin, "GET", "/api/admin/api-keys");
+        await contract.AssertConformsAsync(badLimit, "GET", "/api/reports");
+    }
+
+    [Fact]
+    public async Task A_finished_report_downloads_and_refuses_a_cancel_as_documented()
+    {
+        var api = await infrastructure.ApiProcessAsync();
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        using var user = await UserAsync(api);
+        using var created = await PostAsync(user, SmallReport);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        await Poll.UntilAsync(async () =>
+        {
+            using var status = await user.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative));
+            return (await status.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString() == "succeeded";
+        }, "the report succeeded", TimeSpan.FromMinutes(2));
+
+        using var download = await user.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
+        using var cancel = await user.PostAsync(new Uri($"/api/reports/{id}/cancel", UriKind.Relative), null);
+        using var deliveries = await user.GetAsync(new Uri($"/api/reports/{id}/webhook-deliveries", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Found, download.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
+        await contract.AssertConformsAsync(download, "GET", "/api/reports/{id}/download");
+        await contract.AssertConformsAsync(cancel, "POST", "/api/reports/{id}/cancel");
+        await contract.AssertConformsAsync(deliveries, "GET", "/api/reports/{id}/webhook-deliveries");
+    }
+
+    [Fact]
+    public async Task Unknown_ids_answer_404_as_documented_on_every_kind_of_resource()
+    {
+        var api = await infrastructure.ApiProcessAsync();
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        using var user = await UserAsync(api);
+        using var admin = api.CreateClient(TestSettings.AdminKey);
+        var id = Guid.NewGuid();
+
+        (HttpResponseMessage Response, string Method, string Path)[] answers =
+        [
+            (await user.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative)), "GET", "/api/reports/{id}/download"),
+            (await user.PostAsync(new Uri($"/api/reports/{id}/cancel", UriKind.Relative), null), "POST", "/api/reports/{id}/cancel"),
+            (await user.GetAsync(new Uri($"/api/reports/{id}/events", UriKind.Relative)), "GET", "/api/reports/{id}/events"),
+            (await user.GetAsync(new Uri($"/api/reports/{id}/webhook-deliveries", UriKind.Relative)), "GET", "/api/reports/{id}/webhook-deliveries"),
+            (await user.GetAsync(new Uri($"/api/schedules/{id}", UriKind.Relative)), "GET", "/api/schedules/{id}"),
+            (await user.DeleteAsync(new Uri($"/api/schedules/{id}", UriKind.Relative)), "DELETE", "/api/schedules/{id}"),
+            (await user.PostAsync(new Uri($"/api/notifications/{id}/read", UriKind.Relative), null), "POST", "/api/notifications/{id}/read"),
+            (await admin.PostAsync(new Uri($"/api/admin/reports/{id}/retry", UriKind.Relative), null), "POST", "/api/admin/reports/{id}/retry"),
+            (await admin.DeleteAsync(new Uri($"/api/admin/api-keys/{id}", UriKind.Relative)), "DELETE", "/api/admin/api-keys/{id}"),
+            (await admin.GetAsync(new Uri($"/api/admin/ops/jobs/{id}", UriKind.Relative)), "GET", "/api/admin/ops/jobs/{id}"),
+        ];
+
+        try
+        {
+            foreach (var (response, method, path) in answers)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path}: {(int)response.StatusCode}");
+                await contract.AssertConformsAsync(response, method, path);
+            }
+        }
+        finally
+        {
+            foreach (var (response, _, _) in answers)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_rate_limit_answers_429_as_documented()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var api = await ApiProcess.StartAsync(infrastructure, timeout.Token,
+            new Dictionary<string, string> { ["Reports:Api:CreatesPerMinute"] = "1" });
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        using var user = await UserAsync(api);
+
+        using var first = await PostAsync(user, SmallReport);
+        using var second = await PostAsync(user, SmallReport);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        await contract.AssertConformsAsync(second, "POST", "/api/reports");
+    }
+
+    private static async Task<HttpClient> UserAsync(ApiProcess api)
+    {
+        using var admin = api.CreateClient(TestSettings.AdminKey);
+        return api.CreateClient(await ApiClients.CreateKeyAsync(admin, "contract-" + Guid.NewGuid().ToString("N")[..12]));
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, object body, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/reports", UriKind.Relative)) { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await client.SendAsync(request);
+    }
+}
