@@ -1,9 +1,26 @@
 namespace Reports.Core.Generation;
 
-/// <summary>A PDF or XLSX job's scratch files in the system's temporary folder, deleted when closed.</summary>
+/// <summary>
+/// A PDF or XLSX job's scratch files in the system's temporary folder. Unlinked as soon as they are open (Linux keeps
+/// the data for the open handle), so a worker killed mid-file leaves nothing behind; where an open file cannot be
+/// deleted, it goes when closed.
+/// </summary>
 internal static class TemporaryFiles
 {
-    public static FileStream Create(string prefix, string extension = "pdf") => new(
-        Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}.{extension}"),
-        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+    public static FileStream Create(string prefix, string extension = "pdf")
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}.{extension}");
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not on this system: DeleteOnClose removes it.
+        }
+
+        return stream;
+    }
 }

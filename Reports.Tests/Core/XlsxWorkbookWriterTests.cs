@@ -1,4 +1,7 @@
 using System.Text;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
 using Reports.Core.Catalog;
 using Reports.Core.Generation.Xlsx;
 using Reports.Tests.ReportTypes;
@@ -38,6 +41,42 @@ public sealed class XlsxWorkbookWriterTests
     }
 
     [Fact]
+    public void Characters_xml_cannot_hold_are_escaped_so_the_file_still_opens()
+    {
+        var book = Write(w =>
+        {
+            w.WriteInt64(1);
+            w.WriteText("a\u0001b\uFFFFc\uFFFEd\U0001F600");
+            w.WriteDecimal(1m);
+            w.EndRow();
+        });
+
+        Assert.Equal("a_x0001_b_xFFFF_c_xFFFE_d\U0001F600", book.DataRows.Single()[1]!.Text);
+    }
+
+    [Theory]
+    [InlineData(40_000, "")]
+    [InlineData(32_765, "\U0001F600\U0001F600")]
+    public void A_text_longer_than_a_cell_holds_is_cut_at_a_character_and_ends_with_an_ellipsis(int letters, string tail)
+    {
+        var text = new string('a', letters) + tail;
+
+        var book = Write(w =>
+        {
+            w.WriteInt64(1);
+            w.WriteText(text);
+            w.WriteDecimal(1m);
+            w.EndRow();
+        });
+
+        var stored = book.DataRows.Single()[1]!.Text;
+        Assert.True(stored.Length <= XlsxWorkbookWriter.MaxCellCharacters, $"{stored.Length} characters");
+        Assert.EndsWith("…", stored, StringComparison.Ordinal);
+        Assert.StartsWith(stored[..^1], text, StringComparison.Ordinal);
+        Assert.False(char.IsHighSurrogate(stored[^2]), "a character cut in half");
+    }
+
+    [Fact]
     public void An_empty_cell_keeps_the_place_of_the_cells_after_it()
     {
         var book = Write(w =>
@@ -70,6 +109,57 @@ public sealed class XlsxWorkbookWriterTests
 
         Assert.Equal(Bytes(Rows, maxRowsPerSheet: 1_000), Bytes(Rows, maxRowsPerSheet: 1_000));
         Assert.Equal(6, XlsxBook.Read(Bytes(Rows, maxRowsPerSheet: 1_000), 3).Sheets.Count);
+    }
+
+    [Fact]
+    public void At_excels_own_limit_the_rows_after_1048576_continue_on_a_second_sheet_under_the_header_again()
+    {
+        const int dataRows = XlsxOptions.ExcelMaxRows - 1 + 2; // a full first sheet under its header, two rows more
+        var path = Path.Combine(Path.GetTempPath(), "reports-xlsx-limit-" + Guid.NewGuid().ToString("N") + ".xlsx");
+        try
+        {
+            using (var file = File.Create(path))
+            using (var writer = new XlsxWorkbookWriter(new ForwardOnlyStream(file), Columns, new XlsxDocument("Test", "s", "d", Created), XlsxOptions.ExcelMaxRows))
+            {
+                for (var i = 1; i <= dataRows; i++)
+                {
+                    writer.WriteInt64(i);
+                    writer.WriteText("n");
+                    writer.WriteDecimal(i);
+                    writer.EndRow();
+                }
+
+                writer.Finish();
+            }
+
+            // Read with the Open XML SDK's forward-only reader: a DOM of a million rows would not fit in a test.
+            using var document = SpreadsheetDocument.Open(path, isEditable: false);
+            var workbook = document.WorkbookPart!;
+            var sheets = workbook.Workbook.Sheets!.Elements<Sheet>()
+                .Select(sheet => (sheet.Name!.Value!, Part: (WorksheetPart)workbook.GetPartById(sheet.Id!.Value!)))
+                .ToList();
+            Assert.Equal(["Test", "Test (2)"], sheets.Select(s => s.Item1));
+            Assert.Equal([XlsxOptions.ExcelMaxRows, 3], sheets.Select(s => CountRows(s.Part)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static int CountRows(WorksheetPart part)
+    {
+        using var reader = OpenXmlReader.Create(part);
+        var rows = 0;
+        while (reader.Read())
+        {
+            if (reader.ElementType == typeof(Row) && reader.IsStartElement)
+            {
+                rows++;
+            }
+        }
+
+        return rows;
     }
 
     private static XlsxBook Write(Action<XlsxWorkbookWriter> rows) => XlsxBook.Read(Bytes(rows, XlsxOptions.ExcelMaxRows), Columns.Length);

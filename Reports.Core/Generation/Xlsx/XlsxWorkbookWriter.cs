@@ -55,6 +55,9 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
     /// <summary>Sheets so far.</summary>
     public int Sheets => _sheets.Count;
 
+    /// <summary>Excel's limit on the characters of one cell.</summary>
+    public const int MaxCellCharacters = 32_767;
+
     public void WriteText(string? value)
     {
         if (value is null)
@@ -68,13 +71,41 @@ internal sealed class XlsxWorkbookWriter : ICellWriter, IDisposable
 
     public void WriteText(ReadOnlySpan<byte> utf8)
     {
+        utf8 = WithinCellLimit(utf8, out var cut);
         BeginCell();
         // XML readers may drop whitespace at either end of an element's text unless told to keep it.
         _buffer.Write(!utf8.IsEmpty && (IsSpace(utf8[0]) || IsSpace(utf8[^1]))
             ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">"u8
             : " t=\"inlineStr\"><is><t>"u8);
         XmlText.WriteEscaped(utf8, _buffer);
-        _buffer.Write("</t></is></c>"u8);
+        _buffer.Write(cut ? "…</t></is></c>"u8 : "</t></is></c>"u8);
+    }
+
+    /// <summary>
+    /// A cell holds at most 32,767 characters (UTF-16 units; Excel calls a longer one a problem with the file's content):
+    /// a longer text is cut at a character boundary and ends with an ellipsis.
+    /// </summary>
+    internal static ReadOnlySpan<byte> WithinCellLimit(ReadOnlySpan<byte> utf8, out bool cut)
+    {
+        cut = utf8.Length > MaxCellCharacters && System.Text.Encoding.UTF8.GetCharCount(utf8) > MaxCellCharacters;
+        if (!cut)
+        {
+            return utf8; // a UTF-8 byte is at most one UTF-16 unit: short texts are never counted
+        }
+
+        var units = 0;
+        var at = 0;
+        while (true)
+        {
+            System.Text.Rune.DecodeFromUtf8(utf8[at..], out var rune, out var length);
+            if (units + rune.Utf16SequenceLength > MaxCellCharacters - 1) // the ellipsis is the last character
+            {
+                return utf8[..at];
+            }
+
+            units += rune.Utf16SequenceLength;
+            at += length;
+        }
     }
 
     public void WriteInt64(long value)

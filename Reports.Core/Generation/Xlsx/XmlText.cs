@@ -11,7 +11,7 @@ namespace Reports.Core.Generation.Xlsx;
 internal static class XmlText
 {
     private static readonly SearchValues<byte> Special = SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Where(b => b is not ('\t' or '\n')).Select(b => (byte)b), (byte)'&', (byte)'<', (byte)'>', (byte)'_']);
+        [.. Enumerable.Range(0, 0x20).Where(b => b is not ('\t' or '\n')).Select(b => (byte)b), (byte)'&', (byte)'<', (byte)'>', (byte)'_', 0xEF]);
 
     /// <summary>Writes UTF-8 text escaped for an element's content into <paramref name="output"/>.</summary>
     public static void WriteEscaped(ReadOnlySpan<byte> utf8, IBufferWriter<byte> output)
@@ -28,6 +28,15 @@ internal static class XmlText
 
             output.Write(rest[..at]);
             var special = rest[at];
+            if (special == 0xEF)
+            {
+                // U+FFFE and U+FFFF (EF BF BE/BF) are text to PostgreSQL but not characters to XML: escaped as controls are.
+                var noncharacter = rest[at..] is [_, 0xBF, 0xBE or 0xBF, ..];
+                output.Write(noncharacter ? (rest[at + 2] == 0xBE ? "_xFFFE_"u8 : "_xFFFF_"u8) : rest.Slice(at, 1));
+                rest = rest[(at + (noncharacter ? 3 : 1))..];
+                continue;
+            }
+
             output.Write(special switch
             {
                 (byte)'&' => "&amp;"u8,
@@ -42,8 +51,17 @@ internal static class XmlText
     }
 
     /// <summary>The text without the characters XML 1.0 cannot hold (for document properties and sheet names).</summary>
-    public static string RemoveInvalid(string text) =>
-        text.Any(c => c < 0x20 && c is not ('\t' or '\n' or '\r')) ? new string([.. text.Where(c => c >= 0x20 || c is '\t' or '\n' or '\r')]) : text;
+    public static string RemoveInvalid(string text)
+    {
+        static bool Invalid(string text, int i) =>
+            text[i] is < (char)0x20 and not ('\t' or '\n' or '\r') or '\uFFFE' or '\uFFFF'
+            || (char.IsHighSurrogate(text[i]) && (i + 1 == text.Length || !char.IsLowSurrogate(text[i + 1])))
+            || (char.IsLowSurrogate(text[i]) && (i == 0 || !char.IsHighSurrogate(text[i - 1])));
+
+        return Enumerable.Range(0, text.Length).Any(i => Invalid(text, i))
+            ? new string([.. Enumerable.Range(0, text.Length).Where(i => !Invalid(text, i)).Select(i => text[i])])
+            : text;
+    }
 
     /// <summary><c>_x</c>, four hex digits, <c>_</c>: what Excel would read as an escaped character.</summary>
     private static bool IsEscapeLike(ReadOnlySpan<byte> text) =>
