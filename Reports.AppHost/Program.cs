@@ -69,6 +69,11 @@ builder.AddProject<Projects.Reports_Worker>("worker")
     .WithRestartOnExit() // a replica that exits, even cleanly (SIGTERM, a scale-in), is replaced as a Deployment's pod is
     .WithKillCommand();
 
+if (settings.NoDashboard)
+{
+    builder.WithoutTelemetryExport();
+}
+
 try
 {
     await builder.Build().RunAsync();
