@@ -176,6 +176,17 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return job is null ? null : new ClaimedJob(job, workerId) { LeaseExpiresAt = now + lease };
     }
 
+    /// <summary>The worker that runs the job under a lease still live, if any.</summary>
+    public async Task<string?> LiveLeaseOwnerAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT lease_owner FROM reports.jobs WHERE id = @id AND status = 'running' AND lease_expires_at >= @now
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     /// <summary>Extends the lease; false when this attempt no longer holds the job.</summary>
     public Task<bool> RenewLeaseAsync(ClaimedJob claim, TimeSpan lease, CancellationToken cancellationToken) =>
         UpdateClaimedAsync(claim, "lease_expires_at = @now + @lease", cancellationToken, ("lease", lease));
