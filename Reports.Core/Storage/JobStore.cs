@@ -351,7 +351,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("owner", (object?)query.Owner ?? DBNull.Value);
         command.Parameters.AddWithValue("status", (object?)query.Status ?? DBNull.Value);
         command.Parameters.AddWithValue("type", (object?)query.ReportType ?? DBNull.Value);
-        command.Parameters.AddWithValue("created_after", query.CreatedAfter is { } after ? after : DBNull.Value);
+        command.Parameters.AddWithValue("created_after", query.CreatedAfter is { } after ? after.ToUniversalTime() : DBNull.Value);
         command.Parameters.AddWithValue("schedule_id", query.ScheduleId is { } scheduleId ? scheduleId : DBNull.Value);
         command.Parameters.AddWithValue("before_at", query.Before is { } b1 ? b1.CreatedAt : DBNull.Value);
         command.Parameters.AddWithValue("before_id", query.Before is { } b2 ? b2.Id : Guid.Empty);

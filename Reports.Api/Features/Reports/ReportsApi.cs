@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reports.Api.Auth;
 using Reports.Api.Problems;
@@ -32,7 +33,7 @@ public static class ReportsApi
         ReportResources resources,
         [Description("Only reports in this status.")] string? status,
         [Description("Only reports of this type.")] string? type,
-        [Description("Only reports created after this instant (ISO 8601).")] DateTimeOffset? createdAfter,
+        [Description("Only reports created after this instant (ISO 8601; without an offset, UTC).")] string? createdAfter,
         [Description("Only reports made by this schedule.")] Guid? scheduleId,
         [Description("Page size, 1 to 200 (default 50).")] int? limit,
         [Description("The nextCursor of the previous page.")] string? cursor,
@@ -47,6 +48,20 @@ public static class ReportsApi
         if (limit is < 1 or > 200)
         {
             errors["limit"] = ["Must be between 1 and 200."];
+        }
+
+        // Any offset, or none (taken as UTC): PostgreSQL's timestamptz parameters are UTC instants.
+        DateTimeOffset? after = null;
+        if (createdAfter is not null)
+        {
+            if (DateTimeOffset.TryParse(createdAfter, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                after = parsed.ToUniversalTime();
+            }
+            else
+            {
+                errors["createdAfter"] = ["Must be an instant as ISO 8601, e.g. 2026-01-31T12:00:00Z."];
+            }
         }
 
         var before = cursor is null ? null : PageCursor.TryParse(cursor);
@@ -66,7 +81,7 @@ public static class ReportsApi
             Owner = http.User.OwnerScope(),
             Status = status,
             ReportType = type,
-            CreatedAfter = createdAfter,
+            CreatedAfter = after,
             ScheduleId = scheduleId,
             Before = before,
             Limit = size,
