@@ -130,7 +130,7 @@ public static class ReportsApi
     }
 
     private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> DownloadAsync(
-        Guid id, HttpContext http, JobStore store, ReportResources resources, CancellationToken cancellationToken)
+        Guid id, HttpContext http, JobStore store, ReportResources resources, TimeProvider time, CancellationToken cancellationToken)
     {
         var job = await store.GetAsync(id, http.User.OwnerScope(), cancellationToken);
         if (job is null)
@@ -138,13 +138,15 @@ public static class ReportsApi
             return NotFound(id);
         }
 
+        // Past its retention the file is gone or about to be, whether or not the cleaner has marked the report expired yet.
+        var expired = job.Status == JobStatus.Expired || (job.Status == JobStatus.Succeeded && job.ExpiresAt <= time.GetUtcNow());
         return job switch
         {
+            _ when expired => TypedResults.Problem(detail: $"The file of report {id} was deleted after its retention period.",
+                statusCode: StatusCodes.Status410Gone, title: "Report file expired.", type: ProblemTypes.Gone),
             { Status: JobStatus.Succeeded, BlobName: { } blob } => TypedResults.Redirect(resources.Download(blob, job.FileName ?? blob).Url.ToString()),
             { Status: JobStatus.Succeeded } => TypedResults.Problem(detail: $"Report {id} has no file: its format, '{job.Format}', makes none.",
                 statusCode: StatusCodes.Status409Conflict, title: "Report has no file.", type: ProblemTypes.Conflict),
-            { Status: JobStatus.Expired } => TypedResults.Problem(detail: $"The file of report {id} was deleted after its retention period.",
-                statusCode: StatusCodes.Status410Gone, title: "Report file expired.", type: ProblemTypes.Gone),
             _ => TypedResults.Problem(detail: $"Report {id} is {job.Status}; its file can be downloaded once it has succeeded.",
                 statusCode: StatusCodes.Status409Conflict, title: "Report not ready.", type: ProblemTypes.Conflict),
         };
