@@ -81,9 +81,40 @@ public sealed class WebhookTargetTests(Infrastructure infrastructure)
         Assert.Equal("failed", recorded.GetProperty("status").GetString());
         Assert.Equal(1, recorded.GetProperty("attempts").GetInt32());
         Assert.Equal(JsonValueKind.Null, recorded.GetProperty("lastStatusCode").ValueKind);
+        // The refusal's detail (the name, the address it resolved to) is in the worker's log only.
+        Assert.Equal("ssrf_refused", recorded.GetProperty("lastErrorCode").GetString());
         var error = recorded.GetProperty("lastError").GetString()!;
-        Assert.Contains("hooks.example.test resolves to 127.0.0.1", error, StringComparison.Ordinal);
-        Assert.Contains("Loopback targets are not allowed", error, StringComparison.Ordinal);
+        Assert.Equal("The target address is not allowed for webhooks.", error);
+        Assert.DoesNotContain("hooks.example.test", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_stored_as_its_code_and_a_fixed_text_without_the_host_or_port()
+    {
+        var system = await infrastructure.SystemAsync();
+        using var client = await system.CreateClientAsync();
+        var id = (await ReportsClient.CreateAsync(client, new { type = "orders", parameters = new { from = "2024-01-01", to = "2024-01-02" } }))
+            .GetProperty("id").GetString()!;
+        await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(2));
+        var port = Reports.LocalServers.FreePort.Next(); // nothing listens there
+        var delivery = await InsertDeliveryAsync(Guid.Parse(id), $"http://127.0.0.1:{port}/reports");
+
+        var options = new WebhookOptions { AllowLoopback = true, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new WebhookHttp(Options.Create(options));
+        var services = system.WorkerServices;
+        var sender = new WebhookSender(services.GetRequiredService<JobStore>(), services.GetRequiredService<OwnerSecrets>(), http,
+            Options.Create(options), TimeProvider.System);
+        var dispatcher = new WebhookDispatcher(services.GetRequiredService<WebhookDeliveryStore>(), sender, Options.Create(options),
+            TimeProvider.System, NullLogger<WebhookDispatcher>.Instance);
+        await dispatcher.DeliverAsync(delivery, CancellationToken.None);
+
+        var recorded = Assert.Single(await Deliveries.ListAsync(client, id));
+        Assert.Equal("pending", recorded.GetProperty("status").GetString()); // retried later
+        Assert.Equal("connection_refused", recorded.GetProperty("lastErrorCode").GetString());
+        var error = recorded.GetProperty("lastError").GetString()!;
+        Assert.Equal("The receiver refused the connection.", error);
+        Assert.DoesNotContain(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
     }
 
     /// <summary>A pending delivery due far in the future, so the system's own dispatcher leaves it to this test.</summary>
