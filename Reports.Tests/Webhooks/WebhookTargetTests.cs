@@ -82,13 +82,7 @@ public sealed class WebhookTargetTests(Infrastructure infrastructure)
 
         // Private networks allowed; the resolver answers the name with the metadata address (as metadata.google.internal does).
         var options = new WebhookOptions { AllowPrivateNetworks = true, Timeout = TimeSpan.FromSeconds(10) };
-        using var http = new WebhookHttp(options, (_, _) => Task.FromResult(new[] { IPAddress.Parse("169.254.169.254") }));
-        var services = system.WorkerServices;
-        var sender = new WebhookSender(services.GetRequiredService<JobStore>(), services.GetRequiredService<OwnerSecrets>(), http,
-            Options.Create(options), TimeProvider.System);
-        var dispatcher = new WebhookDispatcher(services.GetRequiredService<WebhookDeliveryStore>(), sender, Options.Create(options),
-            TimeProvider.System, NullLogger<WebhookDispatcher>.Instance);
-        await dispatcher.DeliverAsync(delivery, CancellationToken.None);
+        await DeliverAsync(system, delivery, options, (_, _) => Task.FromResult(new[] { IPAddress.Parse("169.254.169.254") }));
 
         var recorded = Assert.Single(await Deliveries.ListAsync(client, id));
         Assert.Equal("failed", recorded.GetProperty("status").GetString());
@@ -110,13 +104,7 @@ public sealed class WebhookTargetTests(Infrastructure infrastructure)
 
         // A worker that does not allow loopback, whose resolver answers the name with the loopback address.
         var options = new WebhookOptions { AllowLoopback = false, Timeout = TimeSpan.FromSeconds(10) };
-        using var http = new WebhookHttp(options, (_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
-        var services = system.WorkerServices;
-        var sender = new WebhookSender(services.GetRequiredService<JobStore>(), services.GetRequiredService<OwnerSecrets>(), http,
-            Options.Create(options), TimeProvider.System);
-        var dispatcher = new WebhookDispatcher(services.GetRequiredService<WebhookDeliveryStore>(), sender, Options.Create(options),
-            TimeProvider.System, NullLogger<WebhookDispatcher>.Instance);
-        await dispatcher.DeliverAsync(delivery, CancellationToken.None);
+        await DeliverAsync(system, delivery, options, (_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
 
         Assert.False(target.Pending(), "The refused address was connected to.");
         var recorded = Assert.Single(await Deliveries.ListAsync(client, id));
@@ -143,13 +131,7 @@ public sealed class WebhookTargetTests(Infrastructure infrastructure)
         var delivery = await InsertDeliveryAsync(Guid.Parse(id), $"http://127.0.0.1:{port}/reports");
 
         var options = new WebhookOptions { AllowLoopback = true, Timeout = TimeSpan.FromSeconds(10) };
-        using var http = new WebhookHttp(Options.Create(options));
-        var services = system.WorkerServices;
-        var sender = new WebhookSender(services.GetRequiredService<JobStore>(), services.GetRequiredService<OwnerSecrets>(), http,
-            Options.Create(options), TimeProvider.System);
-        var dispatcher = new WebhookDispatcher(services.GetRequiredService<WebhookDeliveryStore>(), sender, Options.Create(options),
-            TimeProvider.System, NullLogger<WebhookDispatcher>.Instance);
-        await dispatcher.DeliverAsync(delivery, CancellationToken.None);
+        await DeliverAsync(system, delivery, options, Dns.GetHostAddressesAsync);
 
         var recorded = Assert.Single(await Deliveries.ListAsync(client, id));
         Assert.Equal("pending", recorded.GetProperty("status").GetString()); // retried later
@@ -157,6 +139,19 @@ public sealed class WebhookTargetTests(Infrastructure infrastructure)
         var error = recorded.GetProperty("lastError").GetString()!;
         Assert.Equal("The receiver refused the connection.", error);
         Assert.DoesNotContain(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
+    }
+
+    /// <summary>One attempt of <paramref name="delivery"/> by a dispatcher of this test's settings and name resolution.</summary>
+    private static async Task DeliverAsync(
+        ReportsSystem system, WebhookDelivery delivery, WebhookOptions options, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
+    {
+        using var http = new WebhookHttp(options, resolve);
+        var services = system.WorkerServices;
+        var sender = new WebhookSender(services.GetRequiredService<JobStore>(), services.GetRequiredService<OwnerSecrets>(), http,
+            Options.Create(options), TimeProvider.System);
+        var dispatcher = new WebhookDispatcher(services.GetRequiredService<WebhookDeliveryStore>(), sender, Options.Create(options),
+            TimeProvider.System, NullLogger<WebhookDispatcher>.Instance);
+        await dispatcher.DeliverAsync(delivery, CancellationToken.None);
     }
 
     /// <summary>A pending delivery due far in the future, so the system's own dispatcher leaves it to this test.</summary>
