@@ -21,6 +21,7 @@ internal sealed record AppHostSettings
           --api-port P         the API's port on localhost (default 5080)
           --dashboard-port P   the Aspire dashboard's port on localhost (default 18888; 0 for a free one)
           --data-dir DIR       the local servers' data and resources.json (default: .data/ in the repository)
+          --no-dashboard       start no dashboard: the services export no telemetry (headless runs, the benchmark)
           --containers         run Redis, PostgreSQL and Azurite as containers (needs a container engine)
           --processes          run them as local processes (the default when no container engine answers)
           --ConnectionStrings:NAME VALUE
@@ -41,6 +42,9 @@ internal sealed record AppHostSettings
 
     /// <summary>True when <c>--dashboard-port</c> was given: it then wins over a launch profile's URL.</summary>
     public bool DashboardPortGiven { get; init; }
+
+    /// <summary>True for <c>--no-dashboard</c>: no dashboard, so no OTLP endpoint is given to the services.</summary>
+    public bool NoDashboard { get; init; }
 
     /// <summary>True for <c>--help</c>: print the usage and start nothing.</summary>
     public bool Help { get; init; }
@@ -92,7 +96,7 @@ internal sealed record AppHostSettings
             Default("environment", "Development");
         }
 
-        return new DistributedApplicationOptions { Args = [.. args], AllowUnsecuredTransport = true };
+        return new DistributedApplicationOptions { Args = [.. args], AllowUnsecuredTransport = true, DisableDashboard = NoDashboard };
     }
 
     /// <summary>The settings, or the error to print with the usage.</summary>
@@ -142,6 +146,9 @@ internal sealed record AppHostSettings
                 case "--containers" or "--processes":
                     settings = settings with { Containers = key == "--containers" };
                     break;
+                case "--no-dashboard":
+                    settings = settings with { NoDashboard = true };
+                    break;
                 case "--help" or "-h":
                     settings = settings with { Help = true };
                     break;
@@ -163,6 +170,7 @@ internal sealed record AppHostSettings
     public string? BusyPortError(bool dashboard)
     {
         // A launch profile's URL (dotnet run, aspire run) is the dashboard's unless --dashboard-port was given.
+        dashboard &= !NoDashboard;
         dashboard &= DashboardPortGiven || string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS"));
         foreach (var (option, port) in dashboard ? new[] { ("--api-port", ApiPort), ("--dashboard-port", DashboardPort) } : [("--api-port", ApiPort)])
         {

@@ -28,10 +28,12 @@ internal static class DeveloperCommands
                 return Task.FromResult(CommandResults.Failure("The replica has no running process."));
             }
 
+            // DCP may start a replica outside the AppHost's process tree (under Aspire.Hosting.Testing it does), so the
+            // pid is checked by what runs there: a process id reused by another program is never signalled.
             var program = ProcessTree.Program(launcher);
-            if (!ProcessTree.Descendants(Environment.ProcessId).Contains(program))
+            if (!ProcessTree.CommandLine(program).Any(argument => argument.Contains("Reports.Worker", StringComparison.Ordinal)))
             {
-                return Task.FromResult(CommandResults.Failure($"Process {program} is not one the AppHost started; nothing was killed."));
+                return Task.FromResult(CommandResults.Failure($"Process {program} is not a worker of this AppHost; nothing was killed."));
             }
 
             return Task.FromResult(Signals.Send(program, Signals.SigKill)

@@ -56,6 +56,10 @@ internal sealed class ResourcesFileWriter
                 }
 
                 Write();
+                if (change.Resource is ProjectResource && record.Pid is { } pid && ProcessTree.Children(pid).Count == 0)
+                {
+                    _ = FollowLauncherAsync(change.ResourceId, pid, stopping);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -65,6 +69,38 @@ internal sealed class ResourcesFileWriter
         catch (Exception e)
         {
             await Console.Error.WriteLineAsync($"Reports.AppHost: {ResourcesFile.FileName} is no longer kept up to date: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// A project's first Running notification can come before its <c>dotnet run</c> launcher has started the service:
+    /// the record then names the launcher until the service appears under it (scripts kill by this pid).
+    /// </summary>
+    private async Task FollowLauncherAsync(string resourceId, int launcher, CancellationToken stopping)
+    {
+        try
+        {
+            for (var attempt = 0; attempt < 120 && ProcessTree.Stat(launcher) is { State: not 'Z' }; attempt++)
+            {
+                await Task.Delay(250, stopping);
+                if (ProcessTree.Program(launcher) is var program && program != launcher)
+                {
+                    lock (_lock)
+                    {
+                        if (_records.TryGetValue(resourceId, out var record) && record.Pid == launcher)
+                        {
+                            _records[resourceId] = record with { Pid = program };
+                        }
+                    }
+
+                    Write();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 

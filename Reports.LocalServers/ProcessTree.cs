@@ -59,6 +59,20 @@ public static class ProcessTree
     /// </summary>
     public static int Program(int pid) => Children(pid) is [var only] ? only : pid;
 
+    /// <summary>The arguments a process was started with (its program first); empty when it is gone.</summary>
+    public static IReadOnlyList<string> CommandLine(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline");
+            return text.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>State and parent of a process, or null when it is gone.</summary>
     public static (char State, int ParentPid)? Stat(int pid)
     {

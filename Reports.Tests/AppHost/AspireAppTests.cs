@@ -73,9 +73,12 @@ public sealed class AspireAppTests(AspireApp system)
         }, "a worker runs the job", TimeSpan.FromMinutes(1));
         var worker = owner ?? throw new InvalidOperationException("no lease owner");
         var ownerPid = int.Parse(worker[(worker.LastIndexOf('-') + 1)..], CultureInfo.InvariantCulture);
-        var replica = system.Resources().Single(r => r.Pid == ownerPid && r.Name.StartsWith("worker-", StringComparison.Ordinal));
+        // resources.json names a replica by its `dotnet run` launcher for the moment before the service starts under it.
+        ResourceRecord? replica = null;
+        await Poll.UntilAsync(() => (replica = system.Resources().SingleOrDefault(r => r.Pid == ownerPid && r.Name.StartsWith("worker-", StringComparison.Ordinal))) is not null,
+            "resources.json names the replica that runs the job", TimeSpan.FromMinutes(1));
 
-        var killed = await system.Service<ResourceCommandService>().ExecuteCommandAsync(replica.Name, "kill");
+        var killed = await system.Service<ResourceCommandService>().ExecuteCommandAsync(replica!.Name, "kill");
 
         Assert.True(killed.Success, killed.Message ?? "the kill command failed");
         await Poll.UntilAsync(() => ProcessTree.Stat(ownerPid) is null or { State: 'Z' }, "the replica's process is gone");

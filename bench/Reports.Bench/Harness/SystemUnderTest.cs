@@ -64,7 +64,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
                 settings.AppHostAssembly, "--workers", workers.ToString(CultureInfo.InvariantCulture),
                 "--api-port", (settings.ApiPort > 0 ? settings.ApiPort : FreePort()).ToString(CultureInfo.InvariantCulture),
                 "--data-dir", settings.DataDirectory,
-                "--dashboard-port", "0", // a free port: another engineer's AppHost may hold the default one
+                "--no-dashboard", // the product as it runs in production, without the developer's dashboard ingesting its telemetry
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
