@@ -132,15 +132,19 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
 
     /// <summary>
     /// Gives a message taken over back to <paramref name="owner"/>, the worker whose live lease runs its job: the message
-    /// is pending again on the consumer that runs the job (whose heartbeat holds it), rather than acknowledged while the
-    /// job runs, so the pending entries stay the running jobs.
+    /// is pending again on the consumer that runs the job, rather than acknowledged while the job runs. It keeps an idle
+    /// time of <paramref name="idle"/> (the takeover's minimum): if it is the message the owner's heartbeat holds, the
+    /// next beat makes it fresh; if it is an older duplicate, it stays idle, awaiting the takeover that drops it once
+    /// the job has ended, and never looks held.
     /// </summary>
-    public async Task HandBackAsync(JobMessage message, string owner, CancellationToken cancellationToken)
+    public async Task HandBackAsync(JobMessage message, string owner, TimeSpan idle, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         cancellationToken.ThrowIfCancellationRequested();
-        using var activity = ReportsActivities.StartRedis(ReportsActivities.HandBack, "XCLAIM", QueueNames.Stream(message.Queue));
-        await Db.StreamClaimIdsOnlyAsync(QueueNames.Stream(message.Queue), QueueNames.ConsumerGroup, owner, 0, [message.MessageId]);
+        var stream = QueueNames.Stream(message.Queue);
+        using var activity = ReportsActivities.StartRedis(ReportsActivities.HandBack, "XCLAIM", stream);
+        await Db.ExecuteAsync("XCLAIM", stream, QueueNames.ConsumerGroup, owner, 0, message.MessageId,
+            "IDLE", (long)idle.TotalMilliseconds, "JUSTID");
     }
 
     /// <summary>

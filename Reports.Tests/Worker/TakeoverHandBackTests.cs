@@ -61,6 +61,9 @@ public sealed class TakeoverHandBackTests(Infrastructure infrastructure) : IAsyn
         var entry = Assert.Single(pending); // still pending: the job runs
         Assert.Equal(takenOver.MessageId, entry.MessageId.ToString());
         Assert.Equal("lease-owner", entry.ConsumerName.ToString());
+        // As idle as a takeover found it: the owner's heartbeat, not the hand-back, makes it fresh (an older duplicate
+        // handed back must not look held).
+        Assert.True(entry.IdleTimeInMilliseconds >= (long)options.Value.Lease.TotalMilliseconds, $"idle {entry.IdleTimeInMilliseconds} ms");
         var stillRunning = await _store.GetAsync(job, null, CancellationToken.None);
         Assert.Equal("running", stillRunning!.Status);
         Assert.Equal(1, stillRunning.Attempt);

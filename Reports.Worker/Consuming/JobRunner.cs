@@ -49,7 +49,7 @@ internal sealed class JobRunner(
             {
                 if (owner != settings.Id)
                 {
-                    await streams.HandBackAsync(message, owner, stopping);
+                    await streams.HandBackAsync(message, owner, settings.Lease, stopping);
                 }
 
                 logger.LogDebug("Job {JobId} runs on {Owner}; message {MessageId} handed back", message.JobId, owner, message.MessageId);
