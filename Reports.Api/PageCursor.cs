@@ -17,7 +17,9 @@ internal static class PageCursor
             var base64 = cursor.Replace('-', '+').Replace('_', '/');
             base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
             var parts = Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split(':');
-            return parts.Length == 2 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out var ticks) && Guid.TryParseExact(parts[1], "N", out var id)
+            // The ticks come from the client: out of DateTimeOffset's range they are no cursor this list returned.
+            return parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                   && ticks <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParseExact(parts[1], "N", out var id)
                 ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
                 : null;
         }

@@ -40,6 +40,8 @@ public static class ReportsCoreExtensions
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CatalogOverrides.Apply(ReportCatalog.Default, sp.GetRequiredService<IConfiguration>()));
+        // Built when the host starts, so a catalog setting that is wrong stops the start with an error naming it.
+        services.AddOptions<CatalogCheck>().Configure<ReportCatalog>((_, _) => { }).ValidateOnStart();
         services.AddSingleton<JobStore>();
         services.AddSingleton<Scheduling.ScheduleStore>();
         services.AddSingleton<Scheduling.Scheduler>();

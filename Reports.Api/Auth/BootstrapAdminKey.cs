@@ -42,7 +42,8 @@ internal sealed class BootstrapAdminKey(ApiKeyStore keys, IOptions<AuthOptions> 
                 logger.LogError("The configured Reports:Auth:BootstrapAdminKey was revoked earlier (rotated away or revoked by an admin) and stays revoked; configure a new one");
                 break;
             case BootstrapKeyState.PrefixTaken:
-                logger.LogError("The configured Reports:Auth:BootstrapAdminKey cannot be registered: another key has its lookup prefix; configure a new one");
+                logger.LogError("The configured Reports:Auth:BootstrapAdminKey cannot be registered: another key has its lookup prefix; configure a new one. {Revoked} earlier bootstrap key(s) revoked",
+                    outcome.RevokedOthers);
                 break;
         }
     }

@@ -31,7 +31,7 @@ internal static class RequestLimits
                 context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await context.HttpContext.RequestServices.GetRequiredService<ProblemResponses>().WriteAsync(context.HttpContext,
                     StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited, "Too many requests.",
-                    $"This owner may request at most {context.HttpContext.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.CreatesPerMinute} reports a minute; retry after {retryAfter.TotalSeconds:0} s.");
+                    $"This owner may request at most {context.HttpContext.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.CreatesPerMinute} reports, schedules and schedule changes a minute; retry after {retryAfter.TotalSeconds:0} s.");
             };
         });
         return services;

@@ -21,7 +21,9 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// works: registers it, then revokes every other bootstrap key, in one transaction under a lock, so API replicas
     /// starting at once with different settings end with the last one's key. A configured key that is revoked (rotated
     /// away earlier, or revoked by an admin) stays revoked and revokes nothing: a replica still running with an old
-    /// setting cannot take the key away from the new one.
+    /// setting cannot take the key away from the new one. A configured key whose lookup prefix an older bootstrap key
+    /// has replaces it; when a key that is not a bootstrap key has it, the configured key cannot be registered
+    /// (<see cref="BootstrapKeyState.PrefixTaken"/>) and every older bootstrap key is revoked all the same.
     /// </summary>
     public async Task<BootstrapKeyOutcome> SyncBootstrapAsync(string? secret, string owner, CancellationToken cancellationToken)
     {
@@ -34,8 +36,39 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         Guid? keep = null;
+        var prefixTaken = false;
+        var movedAside = 0;
         if (secret is not null)
         {
+            // A configured key revoked earlier (rotated away, revoked by an admin, or moved aside below) stays revoked.
+            await using (var revokedBefore = new NpgsqlCommand(
+                "SELECT EXISTS (SELECT 1 FROM reports.api_keys WHERE secret_hash = @hash AND revoked_at IS NOT NULL)", connection, transaction))
+            {
+                revokedBefore.Parameters.AddWithValue("hash", ApiKeySecrets.Hash(secret));
+                if ((bool)(await revokedBefore.ExecuteScalarAsync(cancellationToken))!)
+                {
+                    return BootstrapKeyOutcome.Revoked;
+                }
+            }
+
+            // An older bootstrap key with the new key's lookup prefix is revoked and moved aside (its prefix made unique),
+            // so the new one can be registered under it.
+            var prefix = ApiKeySecrets.PrefixOf(secret);
+            var hash = ApiKeySecrets.Hash(secret);
+            movedAside = await ExecuteAsync(
+                "UPDATE reports.api_keys SET revoked_at = @now WHERE prefix = @prefix AND bootstrap AND secret_hash <> @hash AND revoked_at IS NULL");
+            await ExecuteAsync(
+                "UPDATE reports.api_keys SET prefix = prefix || '~' || replace(id::text, '-', '') WHERE prefix = @prefix AND bootstrap AND secret_hash <> @hash");
+
+            async Task<int> ExecuteAsync(string sql)
+            {
+                await using var aside = new NpgsqlCommand(sql, connection, transaction);
+                aside.Parameters.AddWithValue("prefix", prefix);
+                aside.Parameters.AddWithValue("hash", hash);
+                aside.Parameters.AddWithValue("now", time.GetUtcNow());
+                return await aside.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             await using var register = new NpgsqlCommand("""
                 INSERT INTO reports.api_keys (id, prefix, secret_hash, owner, role, name, created_at, bootstrap)
                 VALUES (@id, @prefix, @hash, @owner, @role, @name, @now, true)
@@ -46,24 +79,27 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
             await using var reader = await register.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
-                return BootstrapKeyOutcome.PrefixTaken;
+                // A key that is not a bootstrap key has the prefix: the configured key cannot be registered, and still no
+                // older bootstrap key may go on working in its place.
+                prefixTaken = true;
             }
-
-            if (reader.GetBoolean(1))
+            else if (reader.GetBoolean(1))
             {
                 return BootstrapKeyOutcome.Revoked;
             }
-
-            keep = reader.GetGuid(0);
+            else
+            {
+                keep = reader.GetGuid(0);
+            }
         }
 
         await using var revoke = new NpgsqlCommand(
             "UPDATE reports.api_keys SET revoked_at = @now WHERE bootstrap AND revoked_at IS NULL AND id IS DISTINCT FROM @keep", connection, transaction);
         revoke.Parameters.AddWithValue("now", time.GetUtcNow());
         revoke.Parameters.Add(new NpgsqlParameter<Guid?>("keep", NpgsqlTypes.NpgsqlDbType.Uuid) { TypedValue = keep });
-        var revoked = await revoke.ExecuteNonQueryAsync(cancellationToken);
+        var revoked = movedAside + await revoke.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new BootstrapKeyOutcome(keep is null ? BootstrapKeyState.None : BootstrapKeyState.Active, revoked);
+        return new BootstrapKeyOutcome(prefixTaken ? BootstrapKeyState.PrefixTaken : keep is null ? BootstrapKeyState.None : BootstrapKeyState.Active, revoked);
     }
 
     /// <summary>The active key that <paramref name="secret"/> proves, or null (unknown, wrong or revoked). Records its use.</summary>

@@ -4,7 +4,6 @@ namespace Reports.Core.Access;
 public sealed record BootstrapKeyOutcome(BootstrapKeyState State, int RevokedOthers)
 {
     public static readonly BootstrapKeyOutcome Revoked = new(BootstrapKeyState.Revoked, 0);
-    public static readonly BootstrapKeyOutcome PrefixTaken = new(BootstrapKeyState.PrefixTaken, 0);
 }
 
 public enum BootstrapKeyState
@@ -18,6 +17,9 @@ public enum BootstrapKeyState
     /// <summary>The configured key was revoked before (rotated away, or by an admin) and stays revoked.</summary>
     Revoked,
 
-    /// <summary>Another key already has the configured key's lookup prefix: the configured key cannot be registered.</summary>
+    /// <summary>
+    /// A key that is not a bootstrap key already has the configured key's lookup prefix: the configured key cannot be
+    /// registered, and every older bootstrap key is revoked all the same.
+    /// </summary>
     PrefixTaken,
 }

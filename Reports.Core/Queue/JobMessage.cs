@@ -1,4 +1,8 @@
 namespace Reports.Core.Queue;
 
 /// <summary>A job's entry on its queue's stream: the job id and the W3C trace context of the request that created it.</summary>
-public sealed record JobMessage(string MessageId, string Queue, Guid JobId, string? TraceParent);
+public sealed record JobMessage(string MessageId, string Queue, Guid JobId, string? TraceParent)
+{
+    /// <summary>Taken over from another consumer (XAUTOCLAIM), rather than read as new.</summary>
+    public bool TakenOver { get; init; }
+}

@@ -13,9 +13,6 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
     private const string JobField = "job";
     private const string TraceField = "traceparent";
 
-    /// <summary>Streams are trimmed to about this many entries; PostgreSQL, not the stream, is the record of jobs.</summary>
-    public const int MaxStreamLength = 100_000;
-
     private IDatabase Db => redis.GetDatabase();
 
     public async Task PublishAsync(string queue, Guid jobId, string? traceParent, CancellationToken cancellationToken)
@@ -27,7 +24,52 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
             ? [new(JobField, jobId.ToString())]
             : [new(JobField, jobId.ToString()), new(TraceField, traceParent)];
         // No wake-up signal: idle consumers wait inside a blocking XREADGROUP, which Redis answers as soon as this lands.
-        await Db.StreamAddAsync(QueueNames.Stream(queue), fields, maxLength: MaxStreamLength, useApproximateMaxLength: true);
+        // No MAXLEN: a length cap would drop the oldest entries of a large backlog, unread or pending; see TrimAsync.
+        await Db.StreamAddAsync(QueueNames.Stream(queue), fields);
+    }
+
+    /// <summary>
+    /// Removes the entries every group is done with: <c>XTRIM … MINID</c> at the oldest entry still needed, which is the
+    /// smaller of each group's oldest pending entry and its last delivered one (entries after it are not read yet). An
+    /// entry that is unread or pending is never removed, however long the backlog. The bound only moves forward as
+    /// consumers read and acknowledge, so a read or acknowledgement landing meanwhile makes it conservative, never wrong.
+    /// Nothing is trimmed while the stream has no group (nobody has read it). Returns the number of entries removed.
+    /// </summary>
+    public async Task<long> TrimAsync(string queue, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var stream = QueueNames.Stream(queue);
+        using var activity = ReportsActivities.StartRedis(ReportsActivities.Trim, "XTRIM", stream);
+        StreamGroupInfo[] groups;
+        try
+        {
+            groups = await Db.StreamGroupInfoAsync(stream);
+        }
+        catch (RedisServerException e) when (e.Message.Contains("no such key", StringComparison.OrdinalIgnoreCase))
+        {
+            return 0; // no stream yet
+        }
+
+        StreamId? keepFrom = null;
+        foreach (var group in groups)
+        {
+            keepFrom = StreamId.Min(keepFrom, StreamId.Parse(group.LastDeliveredId));
+            var pending = await Db.StreamPendingAsync(stream, group.Name);
+            if (pending.PendingMessageCount > 0)
+            {
+                keepFrom = StreamId.Min(keepFrom, StreamId.Parse(pending.LowestPendingMessageId.ToString()));
+            }
+        }
+
+        if (keepFrom is not { } bound || bound.IsZero)
+        {
+            return 0;
+        }
+
+        // Exact, not "~": entries older than the bound go, the bound itself and everything after it stay.
+        var removed = (long)await Db.ExecuteAsync("XTRIM", stream, "MINID", bound.ToString());
+        activity?.SetTag(ReportsActivities.TrimmedTag, removed);
+        return removed;
     }
 
     /// <summary>Creates the consumer group (and stream) if missing; safe to call again, e.g. after Redis lost its data.</summary>
@@ -64,7 +106,8 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
             var result = await Db.StreamAutoClaimAsync(QueueNames.Stream(queue), QueueNames.ConsumerGroup, consumer,
                 (long)minIdle.TotalMilliseconds, "0-0", count);
             ReportsMetrics.LeaseTakeovers.Add(result.ClaimedEntries.Length, new KeyValuePair<string, object?>(ReportsActivities.QueueTag, queue));
-            return [.. result.ClaimedEntries.Where(e => !e.IsNull).Select(e => ToMessage(queue, e)).OfType<JobMessage>()];
+            return [.. result.ClaimedEntries.Where(e => !e.IsNull).Select(e => ToMessage(queue, e)).OfType<JobMessage>()
+                .Select(m => m with { TakenOver = true })];
         }
         catch (RedisServerException e) when (e.Message.Contains("NOGROUP", StringComparison.Ordinal))
         {
@@ -85,6 +128,23 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
         cancellationToken.ThrowIfCancellationRequested();
         using var activity = ReportsActivities.StartRedis(ReportsActivities.Hold, "XCLAIM", QueueNames.Stream(message.Queue));
         await Db.StreamClaimIdsOnlyAsync(QueueNames.Stream(message.Queue), QueueNames.ConsumerGroup, consumer, 0, [message.MessageId]);
+    }
+
+    /// <summary>
+    /// Gives a message taken over back to <paramref name="owner"/>, the worker whose live lease runs its job: the message
+    /// is pending again on the consumer that runs the job, rather than acknowledged while the job runs. It keeps an idle
+    /// time of <paramref name="idle"/> (the takeover's minimum): if it is the message the owner's heartbeat holds, the
+    /// next beat makes it fresh; if it is an older duplicate, it stays idle, awaiting the takeover that drops it once
+    /// the job has ended, and never looks held.
+    /// </summary>
+    public async Task HandBackAsync(JobMessage message, string owner, TimeSpan idle, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        cancellationToken.ThrowIfCancellationRequested();
+        var stream = QueueNames.Stream(message.Queue);
+        using var activity = ReportsActivities.StartRedis(ReportsActivities.HandBack, "XCLAIM", stream);
+        await Db.ExecuteAsync("XCLAIM", stream, QueueNames.ConsumerGroup, owner, 0, message.MessageId,
+            "IDLE", (long)idle.TotalMilliseconds, "JUSTID");
     }
 
     /// <summary>

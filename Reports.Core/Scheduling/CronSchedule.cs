@@ -54,6 +54,16 @@ public sealed class CronSchedule
     /// <summary>The first fire time strictly after <paramref name="after"/>, in UTC (Cronos answers in the zone's offset).</summary>
     public DateTimeOffset? Next(DateTimeOffset after) => _expression.GetNextOccurrence(after, Zone)?.ToUniversalTime();
 
+    /// <summary>
+    /// The next fire time after <paramref name="now"/> and at least <paramref name="minInterval"/> after
+    /// <paramref name="lastFire"/>: however the schedule is created, changed or advanced, it never fires faster.
+    /// </summary>
+    public DateTimeOffset? NextFire(DateTimeOffset now, DateTimeOffset? lastFire, TimeSpan minInterval)
+    {
+        var floor = lastFire is { } fired ? fired + minInterval - TimeSpan.FromTicks(1) : now;
+        return Next(floor > now ? floor : now);
+    }
+
     /// <summary>Fire times in (from, to], at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<DateTimeOffset> Between(DateTimeOffset from, DateTimeOffset to, int limit) =>
         [.. _expression.GetOccurrences(from, to, Zone, fromInclusive: false, toInclusive: true).Take(limit).Select(t => t.ToUniversalTime())];

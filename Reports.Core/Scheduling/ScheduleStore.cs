@@ -49,6 +49,26 @@ public sealed class ScheduleStore(NpgsqlDataSource dataSource, TimeProvider time
         return created;
     }
 
+    /// <summary>
+    /// Replaces the schedule in one conditional <c>UPDATE … WHERE id AND owner</c>, provided it has not fired since it
+    /// was read (<paramref name="lastFireRead"/>, which its next fire time was computed from). Null when it is gone
+    /// (deleted meanwhile) or has fired since: read it again to tell which.
+    /// </summary>
+    public async Task<Schedule?> ReplaceAsync(Schedule schedule, DateTimeOffset? lastFireRead, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE reports.schedules SET name = @name, report_type = @type, format = @format, parameters = @parameters, cron = @cron,
+                time_zone = @zone, paused = @paused, missed_policy = @policy, webhook_url = @webhook::text, email_recipients = @emails,
+                next_fire_at = @next::timestamptz, updated_at = @now
+            WHERE id = @id AND owner = @owner AND last_fire_at IS NOT DISTINCT FROM @last_fire::timestamptz
+            RETURNING {Columns}
+            """);
+        AddParameters(command, schedule);
+        command.Parameters.AddWithValue("last_fire", lastFireRead is { } last ? last : DBNull.Value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Map(reader) : null;
+    }
+
     public async Task<Schedule> SaveAsync(Schedule schedule, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""

@@ -87,8 +87,7 @@ public sealed class Scheduler(
 
             // The next fire time is at least the minimum interval after this one, even for a cron stored before the
             // limit existed or brought closer by a daylight-saving shift.
-            var floor = fireTime is { } made ? made + limits.Value.MinInterval - TimeSpan.FromTicks(1) : now;
-            await AdvanceAsync(connection, transaction, schedule.Id, cron.Next(floor > now ? floor : now), fired, skipped, cancellationToken);
+            await AdvanceAsync(connection, transaction, schedule.Id, cron.NextFire(now, fireTime, limits.Value.MinInterval), fired, skipped, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

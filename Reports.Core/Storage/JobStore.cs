@@ -176,6 +176,17 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return job is null ? null : new ClaimedJob(job, workerId) { LeaseExpiresAt = now + lease };
     }
 
+    /// <summary>The worker that runs the job under a lease still live, if any.</summary>
+    public async Task<string?> LiveLeaseOwnerAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT lease_owner FROM reports.jobs WHERE id = @id AND status = 'running' AND lease_expires_at >= @now
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     /// <summary>Extends the lease; false when this attempt no longer holds the job.</summary>
     public Task<bool> RenewLeaseAsync(ClaimedJob claim, TimeSpan lease, CancellationToken cancellationToken) =>
         UpdateClaimedAsync(claim, "lease_expires_at = @now + @lease", cancellationToken, ("lease", lease));
@@ -340,7 +351,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("owner", (object?)query.Owner ?? DBNull.Value);
         command.Parameters.AddWithValue("status", (object?)query.Status ?? DBNull.Value);
         command.Parameters.AddWithValue("type", (object?)query.ReportType ?? DBNull.Value);
-        command.Parameters.AddWithValue("created_after", query.CreatedAfter is { } after ? after : DBNull.Value);
+        command.Parameters.AddWithValue("created_after", query.CreatedAfter is { } after ? after.ToUniversalTime() : DBNull.Value);
         command.Parameters.AddWithValue("schedule_id", query.ScheduleId is { } scheduleId ? scheduleId : DBNull.Value);
         command.Parameters.AddWithValue("before_at", query.Before is { } b1 ? b1.CreatedAt : DBNull.Value);
         command.Parameters.AddWithValue("before_id", query.Before is { } b2 ? b2.Id : Guid.Empty);
@@ -385,26 +396,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     public async Task<StrandedJobs> RequeueStrandedAsync(
         TimeSpan republishQueuedAfter, int limit, DateTimeOffset? republishQueuedBefore, CancellationToken cancellationToken)
     {
-        // One index range per kind of stranded job (jobs_unfinished: status, then updated_at; jobs_queued_published for the
-        // queued): however long the queue, a pass reads only the jobs it re-queues. The UPDATE checks each row again, as
-        // it is when locked.
         var now = time.GetUtcNow();
         var cutoff = now - republishQueuedAfter;
-        await using var command = dataSource.CreateCommand($"""
-            WITH candidates AS (
-                (SELECT id FROM reports.jobs WHERE {DueRetry} ORDER BY status, updated_at LIMIT @limit)
-                UNION ALL (SELECT id FROM reports.jobs WHERE {ExpiredLease} ORDER BY status, updated_at LIMIT @limit)
-                UNION ALL (SELECT id FROM reports.jobs WHERE {QueuedTooLong} ORDER BY greatest(updated_at, republished_at), id LIMIT @limit)),
-            stranded AS (
-                UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
-                    updated_at = CASE WHEN status = 'queued' THEN updated_at ELSE @now END,
-                    republished_at = CASE WHEN status = 'queued' THEN @now END
-                WHERE id IN (SELECT id FROM candidates) AND (({DueRetry}) OR ({ExpiredLease}) OR ({QueuedTooLong}))
-                RETURNING id, queue, trace_parent, republished_at IS NOT NULL AS republished),
-            queued AS (
-                INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded)
-            SELECT count(*) FILTER (WHERE NOT republished), count(*) FILTER (WHERE republished) FROM stranded
-            """);
+        await using var command = dataSource.CreateCommand(RequeueStrandedSql);
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("limit", limit);
         command.Parameters.AddWithValue("republish_before", republishQueuedBefore is { } before && before > cutoff ? before : cutoff);
@@ -428,6 +422,28 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         await cancelled.ExecuteNonQueryAsync(cancellationToken);
         return swept;
     }
+
+    /// <summary>
+    /// One index range per kind of stranded job (jobs_due_retries: the due retries, earliest first; jobs_unfinished:
+    /// status, then updated_at, for expired leases; jobs_queued_published for the queued): however long the queue and
+    /// however many retries wait out their backoff, a pass reads only the jobs it re-queues. The UPDATE checks each row
+    /// again, as it is when locked. Parameters: now, limit, republish_before.
+    /// </summary>
+    internal const string RequeueStrandedSql = $"""
+        WITH candidates AS (
+            (SELECT id FROM reports.jobs WHERE {DueRetry} ORDER BY next_attempt_at LIMIT @limit)
+            UNION ALL (SELECT id FROM reports.jobs WHERE {ExpiredLease} ORDER BY status, updated_at LIMIT @limit)
+            UNION ALL (SELECT id FROM reports.jobs WHERE {QueuedTooLong} ORDER BY greatest(updated_at, republished_at), id LIMIT @limit)),
+        stranded AS (
+            UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
+                updated_at = CASE WHEN status = 'queued' THEN updated_at ELSE @now END,
+                republished_at = CASE WHEN status = 'queued' THEN @now END
+            WHERE id IN (SELECT id FROM candidates) AND (({DueRetry}) OR ({ExpiredLease}) OR ({QueuedTooLong}))
+            RETURNING id, queue, trace_parent, republished_at IS NOT NULL AS republished),
+        queued AS (
+            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM stranded)
+        SELECT count(*) FILTER (WHERE NOT republished), count(*) FILTER (WHERE republished) FROM stranded
+        """;
 
     private const string DueRetry = "status = 'retrying' AND next_attempt_at <= @now";
     private const string ExpiredLease = "status = 'running' AND lease_expires_at < @now";

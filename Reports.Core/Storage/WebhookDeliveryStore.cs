@@ -10,7 +10,7 @@ namespace Reports.Core.Storage;
 public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
     private const string Columns =
-        "id, job_id, url, event, status, attempts, last_status_code, last_error, created_at, delivered_at, next_attempt_at";
+        "id, job_id, url, event, status, attempts, last_status_code, last_error, created_at, delivered_at, next_attempt_at, last_error_code";
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> due deliveries by pushing their next attempt <paramref name="lease"/> ahead:
@@ -34,15 +34,19 @@ public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvid
     }
 
     public Task<bool> RecordDeliveredAsync(Guid id, int statusCode, CancellationToken cancellationToken) =>
-        RecordAsync(id, "status = 'succeeded', delivered_at = @now, last_status_code = @code, last_error = NULL",
-            statusCode, null, null, cancellationToken);
+        RecordAsync(id, "status = 'succeeded', delivered_at = @now, last_status_code = @code, last_error = NULL, last_error_code = NULL",
+            statusCode, null, null, null, cancellationToken);
 
-    /// <summary>Records a failed attempt: tried again at <paramref name="retryAt"/> when given, otherwise failed for good.</summary>
-    public Task<bool> RecordFailedAsync(Guid id, int? statusCode, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Records a failed attempt: tried again at <paramref name="retryAt"/> when given, otherwise failed for good. The
+    /// error is a stable code and its fixed text (<see cref="Webhooks.WebhookErrors"/>), never an exception's text.
+    /// </summary>
+    public Task<bool> RecordFailedAsync(
+        Guid id, int? statusCode, string errorCode, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
         RecordAsync(id, retryAt is null
-                ? "status = 'failed', last_status_code = @code, last_error = @error"
-                : "next_attempt_at = @retry_at, last_status_code = @code, last_error = @error",
-            statusCode, error, retryAt, cancellationToken);
+                ? "status = 'failed', last_status_code = @code, last_error = @error, last_error_code = @error_code"
+                : "next_attempt_at = @retry_at, last_status_code = @code, last_error = @error, last_error_code = @error_code",
+            statusCode, errorCode, error, retryAt, cancellationToken);
 
     /// <summary>The deliveries of one job, oldest first.</summary>
     public async Task<IReadOnlyList<WebhookDelivery>> ListAsync(Guid jobId, CancellationToken cancellationToken)
@@ -54,7 +58,7 @@ public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvid
     }
 
     private async Task<bool> RecordAsync(
-        Guid id, string set, int? statusCode, string? error, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+        Guid id, string set, int? statusCode, string? errorCode, string? error, DateTimeOffset? retryAt, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             $"UPDATE reports.webhook_deliveries SET {set}, attempts = attempts + 1 WHERE id = @id AND status = 'pending'");
@@ -62,6 +66,7 @@ public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvid
         command.Parameters.AddWithValue("now", time.GetUtcNow());
         command.Parameters.AddWithValue("code", statusCode is { } code ? code : DBNull.Value);
         command.Parameters.AddWithValue("error", (object?)error ?? DBNull.Value);
+        command.Parameters.AddWithValue("error_code", (object?)errorCode ?? DBNull.Value);
         command.Parameters.AddWithValue("retry_at", retryAt is { } at ? at : DBNull.Value);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
@@ -85,6 +90,7 @@ public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvid
                 CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
                 DeliveredAt = reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
                 NextAttemptAt = reader.GetFieldValue<DateTimeOffset>(10),
+                LastErrorCode = reader.IsDBNull(11) ? null : reader.GetString(11),
             });
         }
 

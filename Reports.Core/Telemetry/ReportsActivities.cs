@@ -13,6 +13,8 @@ public static class ReportsActivities
     public const string Publish = "reports.queue publish";
     public const string Acknowledge = "reports.queue ack";
     public const string Hold = "reports.queue hold";
+    public const string HandBack = "reports.queue hand back";
+    public const string Trim = "reports.queue trim";
     public const string Job = "reports.job";
     public const string Claim = "reports.job claim";
     public const string Complete = "reports.job complete";
@@ -29,6 +31,7 @@ public static class ReportsActivities
     public const string BlockTag = "reports.block.sequence";
     public const string RowsTag = "reports.rows";
     public const string BytesTag = "reports.bytes";
+    public const string TrimmedTag = "reports.queue.trimmed";
 
     /// <summary>
     /// The span of one queue message in a worker, continuing the trace of the request that created the job: its parent is

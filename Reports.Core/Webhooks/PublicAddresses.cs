@@ -40,6 +40,20 @@ internal static class PublicAddresses
         return b[0] == 0x20 && b[1] == 0x02 ? new IPAddress(b.AsSpan(2, 4)) : null; // 2002:aabb:ccdd::/48
     }
 
+    /// <summary>
+    /// Cloud instance metadata and host agent endpoints, which hand out credentials: AWS, GCP, Azure, Oracle and
+    /// OpenStack's 169.254.169.254 (and AWS's fd00:ec2::254, its ECS task endpoint 169.254.170.2 and time server
+    /// 169.254.169.123), Azure's wire server 168.63.129.16, Alibaba's 100.100.100.200. Never a webhook target, whatever
+    /// the configuration allows.
+    /// </summary>
+    public static bool IsCloudMetadata(IPAddress address) => MetadataAddresses.Contains(address);
+
+    private static readonly HashSet<IPAddress> MetadataAddresses =
+    [
+        IPAddress.Parse("169.254.169.254"), IPAddress.Parse("169.254.169.123"), IPAddress.Parse("169.254.170.2"),
+        IPAddress.Parse("168.63.129.16"), IPAddress.Parse("100.100.100.200"), IPAddress.Parse("fd00:ec2::254"),
+    ];
+
     public static bool IsPublic(IPAddress address)
     {
         var b = address.GetAddressBytes();

@@ -19,6 +19,9 @@ public sealed record WebhookDelivery
     public required int Attempts { get; init; }
     public int? LastStatusCode { get; init; }
     public string? LastError { get; init; }
+
+    /// <summary>The stable code of the last failure (<see cref="WebhookErrors"/>); <see cref="LastError"/> is its fixed text.</summary>
+    public string? LastErrorCode { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? DeliveredAt { get; init; }
     public required DateTimeOffset NextAttemptAt { get; init; }

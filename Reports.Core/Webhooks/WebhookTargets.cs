@@ -4,11 +4,19 @@ namespace Reports.Core.Webhooks;
 
 /// <summary>
 /// Which webhook targets may be called (SSRF protection): http(s) only, and only public addresses unless the
-/// configuration allows loopback or private networks. Checked on the URL when a report is requested and again on
+/// configuration allows loopback or private networks; cloud metadata endpoints never. Checked on the URL when a report is requested and again on
 /// every resolved address when a delivery connects.
 /// </summary>
 public static class WebhookTargets
 {
+    private const string CloudMetadata = "Cloud metadata endpoints are never allowed.";
+
+    /// <summary>Names of metadata services (their addresses are refused too, whatever name leads to them).</summary>
+    private static readonly HashSet<string> MetadataHosts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "metadata.google.internal", "metadata.goog", "metadata", "instance-data", "instance-data.ec2.internal",
+    };
+
     /// <summary>Why <paramref name="url"/> may not be a webhook target, or null when it may.</summary>
     public static string? Refusal(Uri url, WebhookOptions options)
     {
@@ -29,6 +37,11 @@ public static class WebhookTargets
             return Refusal(address, options);
         }
 
+        if (MetadataHosts.Contains(url.IdnHost.TrimEnd('.')))
+        {
+            return CloudMetadata;
+        }
+
         return url.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || url.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
             ? (options.AllowLoopback ? null : "Loopback targets are not allowed.")
             : null;
@@ -45,6 +58,11 @@ public static class WebhookTargets
         if (IPAddress.IsLoopback(address))
         {
             return options.AllowLoopback ? null : "Loopback targets are not allowed.";
+        }
+
+        if (PublicAddresses.IsCloudMetadata(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address))
+        {
+            return CloudMetadata; // even with private networks allowed: these hand out the host's credentials
         }
 
         if (PublicAddresses.EmbeddedIPv4(address) is { } embedded)

@@ -57,6 +57,60 @@ public sealed class BootstrapAdminKeyTests(Infrastructure infrastructure)
         Assert.NotNull(await store.AuthenticateAsync(current, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_new_bootstrap_key_with_an_older_ones_lookup_prefix_replaces_it_and_only_the_new_one_works()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await infrastructure.CreateDatabaseAsync("bootstrap"));
+        var store = new ApiKeyStore(dataSource, TimeProvider.System);
+        // The same 12 hex digits after "rpt_": the same lookup prefix, different secrets.
+        var old = "rpt_abcdefabcdef_old-bootstrap-secret-" + Guid.NewGuid().ToString("N");
+        var current = "rpt_abcdefabcdef_new-bootstrap-secret-" + Guid.NewGuid().ToString("N");
+
+        Assert.Equal(new BootstrapKeyOutcome(BootstrapKeyState.Active, 0), await store.SyncBootstrapAsync(old, "admin", CancellationToken.None));
+        Assert.Equal(new BootstrapKeyOutcome(BootstrapKeyState.Active, 1), await store.SyncBootstrapAsync(current, "admin", CancellationToken.None));
+        Assert.Null(await store.AuthenticateAsync(old, CancellationToken.None));
+        Assert.NotNull(await store.AuthenticateAsync(current, CancellationToken.None));
+
+        // A replica still configured with the old key neither revives it nor takes the prefix back.
+        Assert.Equal(BootstrapKeyOutcome.Revoked, await store.SyncBootstrapAsync(old, "admin", CancellationToken.None));
+        Assert.Null(await store.AuthenticateAsync(old, CancellationToken.None));
+        Assert.NotNull(await store.AuthenticateAsync(current, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_bootstrap_key_whose_prefix_a_user_key_has_is_not_registered_and_older_bootstrap_keys_stop_working()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await infrastructure.CreateDatabaseAsync("bootstrap"));
+        var store = new ApiKeyStore(dataSource, TimeProvider.System);
+        var old = "old-bootstrap-key-" + Guid.NewGuid().ToString("N");
+        Assert.Equal(BootstrapKeyState.Active, (await store.SyncBootstrapAsync(old, "admin", CancellationToken.None)).State);
+        var (userKey, userSecret) = await store.CreateAsync("someone", Roles.User, "a user's key", CancellationToken.None);
+        var colliding = $"rpt_{userKey.Prefix}_configured-bootstrap-secret-" + Guid.NewGuid().ToString("N");
+
+        Assert.Equal(new BootstrapKeyOutcome(BootstrapKeyState.PrefixTaken, 1), await store.SyncBootstrapAsync(colliding, "admin", CancellationToken.None));
+
+        Assert.Null(await store.AuthenticateAsync(old, CancellationToken.None));
+        Assert.Null(await store.AuthenticateAsync(colliding, CancellationToken.None));
+        Assert.NotNull(await store.AuthenticateAsync(userSecret, CancellationToken.None)); // the user's key is left alone
+    }
+
+    [Theory]
+    [InlineData(23)]
+    [InlineData(257)]
+    public async Task A_bootstrap_key_shorter_than_24_or_longer_than_256_characters_stops_the_api_at_start(int length)
+    {
+        await infrastructure.SystemAsync();
+        await using var api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "bootstrap-length-api");
+            b.UseSetting("Reports:Auth:BootstrapAdminKey", new string('k', length));
+        });
+
+        var error = Assert.ThrowsAny<Exception>(() => api.CreateClient());
+
+        Assert.Contains("Reports:Auth:BootstrapAdminKey must have 24 to 256 characters", error.ToString(), StringComparison.Ordinal);
+    }
+
     private WebApplicationFactory<Reports.Api.ApiMarker> StartApi(string database, string? key)
     {
         var api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b =>

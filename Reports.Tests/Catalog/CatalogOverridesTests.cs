@@ -54,4 +54,24 @@ public sealed class CatalogOverridesTests
 
         Assert.Contains("order", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Reports:Catalog:orders:MaxRows", "0")]
+    [InlineData("Reports:Catalog:orders:MaxRows", "-5")]
+    [InlineData("Reports:Catalog:orders:MaxRows", "lots")]
+    [InlineData("Reports:Catalog:orders:MaxPdfPages", "0")]
+    [InlineData("Reports:Catalog:orders:TimeLimit", "00:00:00")]
+    [InlineData("Reports:Catalog:orders:TimeLimit", "-00:05:00")]
+    [InlineData("Reports:Catalog:orders:TimeLimit", "2.00:00:00")]
+    [InlineData("Reports:Catalog:orders:MaxAttempts", "0")]
+    [InlineData("Reports:Catalog:orders:MaxAttempts", "1000")]
+    [InlineData("Reports:Catalog:orders:MaxRow", "100")]
+    public void A_limit_out_of_range_or_an_unknown_setting_is_an_error_that_names_the_setting(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => CatalogOverrides.Apply(ReportCatalog.Default, configuration));
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
 }

@@ -98,7 +98,9 @@ public sealed class WebhookDeliveryTests(Infrastructure infrastructure)
         Assert.Equal("pending", pending.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.String, pending.GetProperty("nextAttemptAt").ValueKind);
         Assert.Equal(503, pending.GetProperty("lastStatusCode").GetInt32());
-        Assert.StartsWith("HTTP 503", pending.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        // A stable code and its fixed text: nothing of the receiver's answer or address is stored.
+        Assert.Equal("http_status_5xx", pending.GetProperty("lastErrorCode").GetString());
+        Assert.Equal("The receiver answered with a server error status (see lastStatusCode).", pending.GetProperty("lastError").GetString());
     }
 
     [Fact]

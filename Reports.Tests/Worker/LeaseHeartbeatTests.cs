@@ -71,6 +71,27 @@ public sealed class LeaseHeartbeatTests(Infrastructure infrastructure) : IAsyncL
     }
 
     [Fact]
+    public async Task Every_beat_holds_the_message_even_when_the_renewal_does_not_get_through()
+    {
+        var claim = await ClaimNewJobAsync("holding-worker");
+
+        // PostgreSQL unreachable: no renewal gets through, but the lease written at the claim is still live.
+        var unreachable = new NpgsqlConnectionStringBuilder(infrastructure.PostgresConnectionString) { Port = FreePort.Next(), Timeout = 2 };
+        await using var cutOff = NpgsqlDataSource.Create(unreachable.ConnectionString);
+        var holds = 0;
+        await using var heartbeat = new LeaseHeartbeat(new JobStore(cutOff, _clock), claim, Options, _clock, NullLogger.Instance,
+            _ => { Interlocked.Increment(ref holds); return Task.CompletedTask; });
+
+        _clock.Advance(Options.Heartbeat);
+        await FaultSystem.EventuallyAsync(() => Task.FromResult(Volatile.Read(ref holds) == 1), "the first beat held the message",
+            TimeSpan.FromSeconds(30));
+        _clock.Advance(Options.Heartbeat);
+        await FaultSystem.EventuallyAsync(() => Task.FromResult(Volatile.Read(ref holds) == 2), "the second beat held the message",
+            TimeSpan.FromSeconds(30));
+        Assert.False(heartbeat.Lost.IsCancellationRequested);
+    }
+
+    [Fact]
     public async Task A_job_that_ends_before_its_first_beat_never_renews()
     {
         var claim = await ClaimNewJobAsync("short-job-worker");

@@ -45,7 +45,20 @@ internal sealed class JobRunner(
 
         if (claim is null)
         {
-            // Finished, running elsewhere under a live lease, cancelled, or a duplicate message: nothing to do.
+            // Taken over while its job runs under another worker's live lease (whose heartbeat missed holding it): the
+            // message is that job's, so it goes back to the lease owner, pending, rather than acknowledged mid-run.
+            if (message.TakenOver && await store.LiveLeaseOwnerAsync(message.JobId, stopping) is { } owner)
+            {
+                if (owner != settings.Id)
+                {
+                    await streams.HandBackAsync(message, owner, settings.Lease, stopping);
+                }
+
+                logger.LogDebug("Job {JobId} runs on {Owner}; message {MessageId} handed back", message.JobId, owner, message.MessageId);
+                return;
+            }
+
+            // Finished, cancelled, or a duplicate message of a job running elsewhere: nothing to do.
             logger.LogDebug("Job {JobId} not claimable; dropping message {MessageId}", message.JobId, message.MessageId);
             streams.Acknowledge(message);
             return;

@@ -4,8 +4,8 @@ using Reports.Core.Storage;
 namespace Reports.Worker.Consuming;
 
 /// <summary>
-/// Renews a claimed job's lease on an interval, and after each renewal keeps the job's queue message pending on this
-/// worker (<see cref="Reports.Core.Queue.RedisJobStreams.HoldAsync"/>). Cancels <see cref="Lost"/> when a renewal is
+/// Renews a claimed job's lease on an interval, and on every beat (renewed or not, until the lease is lost) keeps the
+/// job's queue message pending on this worker (<see cref="Reports.Core.Queue.RedisJobStreams.HoldAsync"/>). Cancels <see cref="Lost"/> when a renewal is
 /// refused (another attempt owns the job), and also when the lease runs out without a renewal getting through: from
 /// then on another worker may claim the job, so this one must stop, answer or no answer.
 /// </summary>
@@ -57,11 +57,17 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // PostgreSQL unreachable for a moment: keep trying; the local deadline stops the job if the lease runs out.
+                // The message is held all the same: the lease written last may still be live, and a message left to idle
+                // would be taken over (and, its job's lease live, handed back) while the job still runs here.
                 logger.LogWarning(e, "Could not renew the lease of job {JobId}", claim.Id);
-                continue;
             }
 
-            await HoldAsync(hold, claim, logger, cancellationToken);
+            // Every beat, whether or not the renewal got through, so the message's idle time never reaches a lease; not
+            // once the lease has run out here, from when another worker may claim the job.
+            if (!_lost.IsCancellationRequested)
+            {
+                await HoldAsync(hold, claim, logger, cancellationToken);
+            }
         }
     }
 

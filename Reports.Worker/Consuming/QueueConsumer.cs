@@ -85,13 +85,17 @@ internal sealed class QueueConsumer(
         await slots.WhenAllDoneAsync();
     }
 
-    /// <summary>Back on the outbox (for the relay to publish again), then acknowledged: the jobs were never claimed.</summary>
+    /// <summary>
+    /// Back on the outbox (for the relay to publish again), then acknowledged: the jobs were never claimed. Messages
+    /// taken over stay pending: one may be the message of a job that runs under another worker's live lease, which only
+    /// a run can tell (and hand back); the next takeover, a lease later, does.
+    /// </summary>
     private async Task GiveBackAsync(IReadOnlyList<JobMessage> messages)
     {
         try
         {
             await store.RepublishQueuedAsync([.. messages.Select(m => m.JobId)], CancellationToken.None);
-            await Task.WhenAll(messages.Select(m => streams.AcknowledgeAsync(m, CancellationToken.None)));
+            await Task.WhenAll(messages.Where(m => !m.TakenOver).Select(m => streams.AcknowledgeAsync(m, CancellationToken.None)));
         }
         catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
         {

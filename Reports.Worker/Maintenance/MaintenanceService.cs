@@ -6,12 +6,14 @@ namespace Reports.Worker.Maintenance;
 
 /// <summary>
 /// Keeps every accepted job moving: relays the outbox to the streams (jobs accepted while Redis was down, released
-/// jobs, retries) and re-queues stranded jobs (due retries, expired leases). Safe on any number of workers at once.
+/// jobs, retries), re-queues stranded jobs (due retries, expired leases) and trims the streams of the entries every
+/// consumer group is done with (never one unread or pending). Safe on any number of workers at once.
 /// </summary>
 internal sealed class MaintenanceService(
     OutboxRelay relay,
     JobStore store,
     RedisEpoch epoch,
+    RedisJobStreams streams,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<MaintenanceService> logger) : BackgroundService
@@ -49,6 +51,11 @@ internal sealed class MaintenanceService(
 
                 while (await relay.RelayAsync(RelayLookBack, 100, stoppingToken) == 100)
                 {
+                }
+
+                foreach (var queue in QueueNames.All)
+                {
+                    await streams.TrimAsync(queue, stoppingToken);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -1,13 +1,21 @@
+using Reports.Core.Webhooks;
+
 namespace Reports.Worker.Webhooks;
 
-/// <summary>What one attempt of a webhook delivery came to.</summary>
-internal sealed record DeliveryOutcome(DeliveryResult Result, int? StatusCode, string? Error)
+/// <summary>
+/// What one attempt of a webhook delivery came to: a stable <see cref="ErrorCode"/> (its fixed text is what is stored)
+/// and a <see cref="Detail"/> for the worker's log only.
+/// </summary>
+internal sealed record DeliveryOutcome(DeliveryResult Result, int? StatusCode, string? ErrorCode, string? Detail)
 {
-    public static DeliveryOutcome Delivered(int statusCode) => new(DeliveryResult.Delivered, statusCode, null);
+    /// <summary>The text stored and shown: fixed per code, so it carries nothing of the exception or the answer.</summary>
+    public string? Error => ErrorCode is null ? null : WebhookErrors.Describe(ErrorCode);
 
-    public static DeliveryOutcome Retry(int? statusCode, string error) => new(DeliveryResult.Retry, statusCode, error);
+    public static DeliveryOutcome Delivered(int statusCode) => new(DeliveryResult.Delivered, statusCode, null, null);
 
-    public static DeliveryOutcome Refused(string error) => new(DeliveryResult.Refused, null, error);
+    public static DeliveryOutcome Retry(int? statusCode, string errorCode, string detail) => new(DeliveryResult.Retry, statusCode, errorCode, detail);
+
+    public static DeliveryOutcome Refused(string errorCode, string detail) => new(DeliveryResult.Refused, null, errorCode, detail);
 }
 
 internal enum DeliveryResult

@@ -59,12 +59,12 @@ internal sealed partial class WebhookDispatcher(
                     break;
                 case DeliveryResult.Retry:
                     var retryAt = WebhookBackoff.NextAttempt(attempts, delivery.CreatedAt, time.GetUtcNow(), options.Value);
-                    await deliveries.RecordFailedAsync(delivery.Id, outcome.StatusCode, outcome.Error!, retryAt, cancellationToken);
-                    LogAttemptFailed(logger, delivery.Id, delivery.JobId, attempts, outcome.Error!, retryAt);
+                    await deliveries.RecordFailedAsync(delivery.Id, outcome.StatusCode, outcome.ErrorCode!, outcome.Error!, retryAt, cancellationToken);
+                    LogAttemptFailed(logger, delivery.Id, delivery.JobId, attempts, outcome.Detail!, retryAt);
                     break;
                 default:
-                    await deliveries.RecordFailedAsync(delivery.Id, null, outcome.Error!, null, cancellationToken);
-                    LogRefused(logger, delivery.Id, delivery.JobId, outcome.Error!);
+                    await deliveries.RecordFailedAsync(delivery.Id, null, outcome.ErrorCode!, outcome.Error!, null, cancellationToken);
+                    LogRefused(logger, delivery.Id, delivery.JobId, outcome.Detail!);
                     break;
             }
         }

@@ -17,7 +17,7 @@ namespace Reports.Worker.Webhooks;
 /// </summary>
 internal sealed class WebhookSender(JobStore jobs, OwnerSecrets secrets, WebhookHttp http, IOptions<WebhookOptions> options, TimeProvider time)
 {
-    /// <summary>How much of a failed answer is kept in <c>last_error</c>; the rest is never read.</summary>
+    /// <summary>How much of a failed answer is read for the worker's log; the rest is never read.</summary>
     private const int SnippetBytes = 512;
 
     public async Task<DeliveryOutcome> SendAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
@@ -25,18 +25,18 @@ internal sealed class WebhookSender(JobStore jobs, OwnerSecrets secrets, Webhook
         var settings = options.Value;
         if (!Uri.TryCreate(delivery.Url, UriKind.Absolute, out var url))
         {
-            return DeliveryOutcome.Refused("The webhook URL is not an absolute URL.");
+            return DeliveryOutcome.Refused(WebhookErrors.InvalidUrl, "The webhook URL is not an absolute URL.");
         }
 
         if (WebhookTargets.Refusal(url, settings) is { } refusal)
         {
-            return DeliveryOutcome.Refused($"Target refused: {refusal}");
+            return DeliveryOutcome.Refused(WebhookErrors.SsrfRefused, $"Target refused: {refusal}");
         }
 
         var job = await jobs.GetAsync(delivery.JobId, owner: null, cancellationToken);
         if (job is null)
         {
-            return DeliveryOutcome.Refused("The report no longer exists.");
+            return DeliveryOutcome.Refused(WebhookErrors.ReportGone, "The report no longer exists.");
         }
 
         var body = JsonSerializer.SerializeToUtf8Bytes(ReportResourceMapping.From(job, signDownload: null), ReportResourceJson.Default.ReportResource);
@@ -55,20 +55,45 @@ internal sealed class WebhookSender(JobStore jobs, OwnerSecrets secrets, Webhook
             var code = (int)response.StatusCode;
             return response.IsSuccessStatusCode
                 ? DeliveryOutcome.Delivered(code)
-                : DeliveryOutcome.Retry(code, $"HTTP {code}{await SnippetAsync(response, attempt.Token)}");
+                : DeliveryOutcome.Retry(code, WebhookErrors.ForStatus(code), $"HTTP {code}{await SnippetAsync(response, attempt.Token)}");
         }
         catch (HttpRequestException e) when (RefusalIn(e) is { } refused)
         {
-            return DeliveryOutcome.Refused($"Target refused: {refused.Message}");
+            return DeliveryOutcome.Refused(WebhookErrors.SsrfRefused, $"Target refused: {refused.Message}");
         }
         catch (HttpRequestException e)
         {
-            return DeliveryOutcome.Retry(null, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
+            return DeliveryOutcome.Retry(null, Classify(e), e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return DeliveryOutcome.Retry(null, string.Create(CultureInfo.InvariantCulture, $"No answer within {settings.Timeout.TotalSeconds:0.###} s."));
+            return DeliveryOutcome.Retry(null, WebhookErrors.Timeout,
+                string.Create(CultureInfo.InvariantCulture, $"No answer within {settings.Timeout.TotalSeconds:0.###} s."));
         }
+    }
+
+    /// <summary>The stable code of a request that got no answer.</summary>
+    private static string Classify(HttpRequestException e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused }:
+                    return WebhookErrors.ConnectionRefused;
+                case System.Security.Authentication.AuthenticationException:
+                    return WebhookErrors.Tls;
+                case TimeoutException:
+                    return WebhookErrors.Timeout;
+            }
+        }
+
+        return e.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => WebhookErrors.NameResolution,
+            HttpRequestError.SecureConnectionError => WebhookErrors.Tls,
+            _ => WebhookErrors.Network,
+        };
     }
 
     private static WebhookTargetRefusedException? RefusalIn(Exception e)

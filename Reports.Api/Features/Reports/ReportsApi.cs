@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reports.Api.Auth;
 using Reports.Api.Contract;
@@ -46,7 +47,7 @@ public static class ReportsApi
         ReportResources resources,
         [Description("Only reports in this status.")] string? status,
         [Description("Only reports of this type.")] string? type,
-        [Description("Only reports created after this instant (ISO 8601).")] DateTimeOffset? createdAfter,
+        [Description("Only reports created after this instant (ISO 8601; without an offset, UTC).")] string? createdAfter,
         [Description("Only reports made by this schedule.")] Guid? scheduleId,
         [Description("Page size, 1 to 200 (default 50).")] int? limit,
         [Description("The nextCursor of the previous page.")] string? cursor,
@@ -61,6 +62,20 @@ public static class ReportsApi
         if (limit is < 1 or > 200)
         {
             errors["limit"] = ["Must be between 1 and 200."];
+        }
+
+        // Any offset, or none (taken as UTC): PostgreSQL's timestamptz parameters are UTC instants.
+        DateTimeOffset? after = null;
+        if (createdAfter is not null)
+        {
+            if (DateTimeOffset.TryParse(createdAfter, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                after = parsed.ToUniversalTime();
+            }
+            else
+            {
+                errors["createdAfter"] = ["Must be an instant as ISO 8601, e.g. 2026-01-31T12:00:00Z."];
+            }
         }
 
         var before = cursor is null ? null : PageCursor.TryParse(cursor);
@@ -80,7 +95,7 @@ public static class ReportsApi
             Owner = http.User.OwnerScope(),
             Status = status,
             ReportType = type,
-            CreatedAfter = createdAfter,
+            CreatedAfter = after,
             ScheduleId = scheduleId,
             Before = before,
             Limit = size,
@@ -129,7 +144,7 @@ public static class ReportsApi
     }
 
     private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> DownloadAsync(
-        Guid id, HttpContext http, JobStore store, ReportResources resources, CancellationToken cancellationToken)
+        Guid id, HttpContext http, JobStore store, ReportResources resources, TimeProvider time, CancellationToken cancellationToken)
     {
         var job = await store.GetAsync(id, http.User.OwnerScope(), cancellationToken);
         if (job is null)
@@ -137,13 +152,15 @@ public static class ReportsApi
             return NotFound(id);
         }
 
+        // Past its retention the file is gone or about to be, whether or not the cleaner has marked the report expired yet.
+        var expired = job.Status == JobStatus.Expired || (job.Status == JobStatus.Succeeded && job.ExpiresAt <= time.GetUtcNow());
         return job switch
         {
+            _ when expired => TypedResults.Problem(detail: $"The file of report {id} was deleted after its retention period.",
+                statusCode: StatusCodes.Status410Gone, title: "Report file expired.", type: ProblemTypes.Gone),
             { Status: JobStatus.Succeeded, BlobName: { } blob } => TypedResults.Redirect(resources.Download(blob, job.FileName ?? blob).Url.ToString()),
             { Status: JobStatus.Succeeded } => TypedResults.Problem(detail: $"Report {id} has no file: its format, '{job.Format}', makes none.",
                 statusCode: StatusCodes.Status409Conflict, title: "Report has no file.", type: ProblemTypes.Conflict),
-            { Status: JobStatus.Expired } => TypedResults.Problem(detail: $"The file of report {id} was deleted after its retention period.",
-                statusCode: StatusCodes.Status410Gone, title: "Report file expired.", type: ProblemTypes.Gone),
             _ => TypedResults.Problem(detail: $"Report {id} is {job.Status}; its file can be downloaded once it has succeeded.",
                 statusCode: StatusCodes.Status409Conflict, title: "Report not ready.", type: ProblemTypes.Conflict),
         };

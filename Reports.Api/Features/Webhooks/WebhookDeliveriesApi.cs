@@ -29,7 +29,7 @@ public static class WebhookDeliveriesApi
 
         var items = await deliveries.ListAsync(id, cancellationToken);
         return TypedResults.Ok(new WebhookDeliveryList([.. items.Select(d => new WebhookDeliveryResource(
-            d.Id, d.Event, d.Status, d.Attempts, d.LastStatusCode, d.LastError, d.CreatedAt, d.DeliveredAt,
+            d.Id, d.Event, d.Status, d.Attempts, d.LastStatusCode, d.LastError, d.LastErrorCode, d.CreatedAt, d.DeliveredAt,
             d.Status == WebhookDeliveryStatus.Pending ? d.NextAttemptAt : null))]));
     }
 }
@@ -38,5 +38,5 @@ public sealed record WebhookDeliveryList(IReadOnlyList<WebhookDeliveryResource> 
 
 /// <summary>One delivery: the same <c>id</c> is sent as <c>Reports-Delivery</c> on every attempt.</summary>
 public sealed record WebhookDeliveryResource(
-    Guid Id, string Event, string Status, int Attempts, int? LastStatusCode, string? LastError,
+    Guid Id, string Event, string Status, int Attempts, int? LastStatusCode, string? LastError, string? LastErrorCode,
     DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? NextAttemptAt);

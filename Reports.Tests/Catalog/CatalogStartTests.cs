@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Catalog;
+
+/// <summary>A wrong catalog setting stops the API and the worker at start, against the real servers.</summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class CatalogStartTests(Infrastructure infrastructure)
+{
+    [Fact]
+    public async Task A_wrong_catalog_setting_stops_the_api_and_the_worker_at_start_naming_it()
+    {
+        await infrastructure.SystemAsync(); // migrated
+        await using var api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "catalog-start-api");
+            b.UseSetting("Reports:Catalog:orders:MaxRows", "0");
+        });
+        await using var worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "catalog-start-worker");
+            b.UseSetting("Reports:Catalog:invoices:TimeLimit", "00:05:00");
+        });
+
+        var apiError = Assert.ThrowsAny<Exception>(() => api.CreateClient());
+        var workerError = Assert.ThrowsAny<Exception>(() => _ = worker.Services);
+
+        Assert.Contains("Reports:Catalog:orders:MaxRows", Flatten(apiError), StringComparison.Ordinal);
+        Assert.Contains("invoices", Flatten(workerError), StringComparison.Ordinal);
+    }
+
+    private static string Flatten(Exception e) => e is AggregateException all
+        ? string.Join(" ", all.InnerExceptions.Select(Flatten))
+        : e.Message + (e.InnerException is { } inner ? " " + Flatten(inner) : "");
+}
