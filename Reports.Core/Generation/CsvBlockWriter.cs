@@ -77,17 +77,7 @@ public sealed class CsvBlockWriter : RowBlockWriter
         Append((byte)'"');
     }
 
-    public override void WriteInt64(long value)
-    {
-        BeginCell();
-        Advance(Utf8Formatter.TryFormat(value, Reserve(20), out var written), written);
-    }
 
-    public override void WriteDecimal(decimal value)
-    {
-        BeginCell();
-        Advance(Utf8Formatter.TryFormat(value, Reserve(32), out var written), written);
-    }
 
     /// <summary>A calendar date as <c>yyyy-MM-dd</c>.</summary>
     public override void WriteDate(DateOnly value)
@@ -113,7 +103,7 @@ public sealed class CsvBlockWriter : RowBlockWriter
         _rowHasCells = false;
     }
 
-    private void BeginCell()
+    protected override void BeginCell()
     {
         if (_rowHasCells)
         {

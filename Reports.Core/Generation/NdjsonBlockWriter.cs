@@ -56,18 +56,7 @@ public sealed class NdjsonBlockWriter : RowBlockWriter
         Append((byte)'"');
     }
 
-    public override void WriteInt64(long value)
-    {
-        BeginCell();
-        Advance(Utf8Formatter.TryFormat(value, Reserve(20), out var written), written);
-    }
 
-    /// <summary>The decimal's own digits and scale (<c>12.30</c>): never an exponent, never through a double.</summary>
-    public override void WriteDecimal(decimal value)
-    {
-        BeginCell();
-        Advance(Utf8Formatter.TryFormat(value, Reserve(32), out var written), written);
-    }
 
     public override void WriteDate(DateOnly value)
     {
@@ -104,7 +93,7 @@ public sealed class NdjsonBlockWriter : RowBlockWriter
         _cell = 0;
     }
 
-    private void BeginCell()
+    protected override void BeginCell()
     {
         if (_cell >= _keys.Length)
         {

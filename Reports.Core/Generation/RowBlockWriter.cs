@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Buffers;
 using System.Text;
 using Reports.Core.Catalog;
@@ -59,9 +60,19 @@ public abstract class RowBlockWriter : ICellWriter, IDisposable
 
     public abstract void WriteText(ReadOnlySpan<byte> utf8);
 
-    public abstract void WriteInt64(long value);
+    /// <summary>Integers as their digits, in CSV and JSON alike.</summary>
+    public void WriteInt64(long value)
+    {
+        BeginCell();
+        Advance(Utf8Formatter.TryFormat(value, Reserve(20), out var written), written);
+    }
 
-    public abstract void WriteDecimal(decimal value);
+    /// <summary>The decimal's own digits and scale (<c>12.30</c>): never an exponent, never through a double.</summary>
+    public void WriteDecimal(decimal value)
+    {
+        BeginCell();
+        Advance(Utf8Formatter.TryFormat(value, Reserve(32), out var written), written);
+    }
 
     public abstract void WriteDate(DateOnly value);
 
@@ -70,6 +81,9 @@ public abstract class RowBlockWriter : ICellWriter, IDisposable
     public abstract void WriteNull();
 
     public abstract void EndRow();
+
+    /// <summary>What the format writes before a row's next cell (a separator, a key).</summary>
+    protected abstract void BeginCell();
 
     /// <summary>
     /// Hands over the formatted bytes as a block in its buffer; the caller disposes it once uploaded.
