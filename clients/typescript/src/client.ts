@@ -207,7 +207,7 @@ interface ServerSentEvent {
   data: string;
 }
 
-/** The events of a text/event-stream body; comments (`: keep-alive`) are skipped. Lines are bounded at 1 MiB. */
+/** The events of a text/event-stream body; comments (`: keep-alive`) are skipped. Lines and events are bounded at 1 MiB. */
 async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerSentEvent> {
   const decoder = new TextDecoder();
   let buffer = "";
@@ -215,10 +215,6 @@ async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<Ser
   let hasData = false;
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
-    if (buffer.length > 1 << 20 && !buffer.includes("\n")) {
-      throw new Error("An event stream line is longer than 1 MiB.");
-    }
-
     let newline: number;
     while ((newline = buffer.search(/\r\n|\n|\r/)) >= 0) {
       const line = buffer.slice(0, newline);
@@ -248,6 +244,10 @@ async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<Ser
       } else if (field === "event") {
         current.event = value;
       }
+    }
+
+    if (buffer.length > 1 << 20 || current.data.length > 1 << 20) {
+      throw new Error("An event stream line or event is longer than 1 MiB.");
     }
   }
 }
