@@ -5,9 +5,12 @@ import type { ReportResource } from "./client.js";
 export const WebhookHeaders = {
   /** `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
   signature: "Reports-Signature",
-  /** The delivery's id, the same on every retry: drop the ones already handled. */
+  /**
+   * The delivery's id, the same on every retry: for logs and support. Not signed, so not for de-duplication (anyone
+   * who captured a delivery could resend it within the tolerance under a new id): use {@link webhookEventKey}.
+   */
   delivery: "Reports-Delivery",
-  /** `report.succeeded`, `report.failed` or `report.cancelled`. */
+  /** `report.succeeded`, `report.failed` or `report.cancelled`; not signed: the body's `status` says the same, signed. */
   event: "Reports-Event",
 } as const;
 
@@ -61,6 +64,18 @@ export function parseVerifiedWebhook(options: VerifyWebhookOptions): ReportResou
 
   const text = typeof options.body === "string" ? options.body : new TextDecoder().decode(options.body);
   return JSON.parse(text) as ReportResource;
+}
+
+/**
+ * The key to de-duplicate deliveries on, from the verified body: the report's id and the event (`report.<status>`), so
+ * `"<id>:report.succeeded"`. A report sends one event per final state, so this is the same on every retry of a delivery
+ * and on a captured delivery replayed within the tolerance, whatever its `Reports-Delivery` header says (that header is
+ * not signed, and the signature's `v1` changes with `t` on each retry). Claim it atomically (a unique row, Redis
+ * `SET NX`) before doing the work, keep it at least 25 hours (the retries' 24 h plus the tolerance), and answer 2xx to a
+ * duplicate so the worker stops retrying.
+ */
+export function webhookEventKey(report: Pick<ReportResource, "id" | "status">): string {
+  return `${report.id}:report.${report.status}`;
 }
 
 /** The signature header as a worker would write it, for tests of a receiver. */
