@@ -11,7 +11,11 @@ namespace Reports\Client;
 final class WebhookSignature
 {
     public const HEADER = 'Reports-Signature';
+
+    /** The delivery's id, the same on every retry: for logs and support. Not signed, so not for de-duplication: see {@see eventKey}. */
     public const DELIVERY_HEADER = 'Reports-Delivery';
+
+    /** report.succeeded, report.failed or report.cancelled; not signed: the body's status says the same, signed. */
     public const EVENT_HEADER = 'Reports-Event';
 
     /** How far t may be from now: the README's 5 minutes. */
@@ -52,6 +56,19 @@ final class WebhookSignature
     public static function verify(string $rawBody, ?string $header, string $secret, int $toleranceSeconds = self::DEFAULT_TOLERANCE_SECONDS, ?int $now = null): bool
     {
         return self::failure($rawBody, $header, $secret, $toleranceSeconds, $now) === null;
+    }
+
+    /**
+     * The key to de-duplicate deliveries on, from the verified body: the report's id and the event ("report.<status>"),
+     * so "<id>:report.succeeded". A report sends one event per final state, so this is the same on every retry of a
+     * delivery and on a captured delivery replayed within the tolerance, whatever its Reports-Delivery header says (that
+     * header is not signed, and the signature's v1 changes with t on each retry).
+     *
+     * @param array<string, mixed> $report the verified body
+     */
+    public static function eventKey(array $report): string
+    {
+        return $report['id'] . ':report.' . $report['status'];
     }
 
     /** The header as a worker writes it, for tests of a receiver. */
