@@ -85,7 +85,7 @@ export class ReportsClient {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.api = createClient<paths>({
       baseUrl: this.baseUrl,
-      fetch: (input, init) => this.send(input instanceof Request ? input : new Request(input, init), init),
+      fetch: (request: Request, init?: RequestInit) => this.send(request, init),
     });
   }
 

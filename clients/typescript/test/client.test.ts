@@ -269,7 +269,7 @@ async function main(): Promise<void> {
       const throughProxy = new ReportsClient({ baseUrl: proxy.url, token: env("REPORTS_KEY") });
       const resumed = await throughProxy.followEvents(created.report.id, {
         signal: deadline,
-        onUpdate: r => cut[r.progress.rowsWritten]?.(), // each scripted event seen: the proxy cuts or ends that connection
+        onUpdate: r => cut[Number(r.progress.rowsWritten)]?.(), // each scripted event seen: the proxy cuts or ends that connection
         onReconnect: r => reconnects.push(r),
       });
       check(resumed.status === "succeeded" && resumed.file?.sha256 === final.file?.sha256, `resumed to ${resumed.status}`);
@@ -350,7 +350,7 @@ async function main(): Promise<void> {
     const replayed = await fetch(receiver.url, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Reports-Signature": several, "Reports-Delivery": randomUUID(), "Reports-Event": "report.succeeded" },
-      body: delivery.body,
+      body: new Uint8Array(delivery.body),
       signal: deadline,
     });
     const replayedDelivery = receiver.deliveries.at(-1)!;
