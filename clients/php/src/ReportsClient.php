@@ -41,8 +41,10 @@ final class ReportsClient
     }
 
     /**
-     * Requests a report (202). Retry with the same $idempotencyKey after a timeout, a 503 or a lost answer: the API
-     * answers the first request's report again instead of making a second one.
+     * Requests a report (202). $idempotencyKey: a new random one (a UUID) per logical request, stored with whatever
+     * retries it (the queued job); retry with the same one after a timeout, a 503 or a lost answer, and the API answers
+     * the first request's report again instead of making a second one. A key derived from the intent would give a later,
+     * genuine request the old report (maybe expired), or a 422 if its parameters differ.
      *
      * @param array<string, mixed> $request type, format, parameters, webhookUrl, emailRecipients
      * @return array{report: array<string, mixed>, location: string, replayed: bool}

@@ -6,7 +6,9 @@ namespace Reports\Client;
 
 /**
  * The Reports-Signature header of a webhook delivery: "t=<unix seconds>,v1=<hex HMAC-SHA256>" over "<t>." followed by
- * the raw body, keyed with the owner's secret (all of "whsec_…"). Verify the raw body before parsing it.
+ * the raw body, keyed with the owner's secret (all of "whsec_…"). Verify the raw body before parsing it; one matching
+ * v1 among several is enough; t must be within the tolerance, before or after now. Within it a replay still verifies,
+ * under any Reports-Delivery id: de-duplicate on {@see eventKey}.
  */
 final class WebhookSignature
 {

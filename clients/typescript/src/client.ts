@@ -90,8 +90,10 @@ export class ReportsClient {
   }
 
   /**
-   * Requests a report (202). Pass the same `idempotencyKey` when retrying after a timeout, a 503 or a lost answer: the
-   * API answers the first request's report again instead of making a second one.
+   * Requests a report (202). `idempotencyKey`: a new random one (`randomUUID()`) per logical request, stored with
+   * whatever retries it; pass the same one when retrying after a timeout, a 503 or a lost answer, and the API answers the
+   * first request's report again instead of making a second one. A key derived from the intent would give a later,
+   * genuine request the old report (maybe expired), or a 422 if its parameters differ.
    */
   async createReport(request: CreateReportRequest, idempotencyKey: string, signal?: AbortSignal): Promise<CreatedReport> {
     const { data, error, response } = await this.api.POST("/api/reports", {

@@ -35,8 +35,9 @@ export interface VerifyWebhookOptions {
 
 /**
  * Checks a delivery as the worker signs it: HMAC-SHA256 keyed with the secret's UTF-8 bytes over `"<t>."` followed by
- * the body's bytes, compared in constant time, and `t` no further than the tolerance from now (a captured delivery
- * cannot be replayed later).
+ * the body's bytes, compared in constant time with each `v1` of the header (one match is enough), and `t` no further
+ * than the tolerance from now, before or after (a captured delivery cannot be replayed later). Within the tolerance a
+ * replay still verifies, under any `Reports-Delivery` id: de-duplicate with {@link webhookEventKey}.
  */
 export function verifyWebhook(options: VerifyWebhookOptions): WebhookVerification {
   const parsed = parseSignature(options.signature);
