@@ -58,11 +58,12 @@ final class WebhookController
         }
 
         $report = json_decode($rawBody, true);
-        if (!is_array($report) || !is_string($report['id'] ?? null) || !is_string($report['status'] ?? null)) {
+        if (!is_array($report) || !is_string($report['id'] ?? null) || !is_string($report['status'] ?? null)
+            || !(is_int($report['attempts'] ?? null) || is_string($report['attempts'] ?? null))) {
             return [400, ['error' => 'not_a_report'], null];
         }
 
-        // De-duplicate on what the signature covers: the report's id and status. Reports-Delivery is only for the log.
+        // De-duplicate on what the signature covers: the report's id, status and attempt. Reports-Delivery is only for the log.
         $key = WebhookSignature::eventKey($report);
         $answer = [
             'event' => 'report.' . $report['status'],

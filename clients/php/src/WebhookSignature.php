@@ -61,16 +61,17 @@ final class WebhookSignature
     }
 
     /**
-     * The key to de-duplicate deliveries on, from the verified body: the report's id and the event ("report.<status>"),
-     * so "<id>:report.succeeded". A report sends one event per final state, so this is the same on every retry of a
-     * delivery and on a captured delivery replayed within the tolerance, whatever its Reports-Delivery header says (that
+     * The key to de-duplicate deliveries on, from the verified body: the report's id, the event ("report.<status>") and
+     * the report's attempt, so "<id>:report.succeeded:1": what the server keeps one delivery per (a failed report an
+     * admin replays can fail again, in a later attempt). It is the same on every retry of a delivery and on a captured
+     * delivery replayed within the tolerance, whatever its Reports-Delivery header says (that
      * header is not signed, and the signature's v1 changes with t on each retry).
      *
      * @param array<string, mixed> $report the verified body
      */
     public static function eventKey(array $report): string
     {
-        return $report['id'] . ':report.' . $report['status'];
+        return $report['id'] . ':report.' . $report['status'] . ':' . $report['attempts'];
     }
 
     /** The header as a worker writes it, for tests of a receiver. */

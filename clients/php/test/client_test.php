@@ -201,7 +201,7 @@ try {
     }
     $delivery = $deliveries[0];
     check($delivery['status'] === 200 && $delivery['answer']['duplicate'] === false, 'the controller refused the real delivery: ' . json_encode($delivery['answer']));
-    check($delivery['answer']['key'] === "{$id}:report.succeeded", 'event key ' . json_encode($delivery['answer']));
+    check($delivery['answer']['key'] === "{$id}:report.succeeded:{$final['attempts']}", 'event key ' . json_encode($delivery['answer']));
     check($delivery['answer']['report'] === $id && $delivery['answer']['event'] === 'report.succeeded', 'answer ' . json_encode($delivery['answer']));
     $body = base64_decode($delivery['body'], true);
     $signature = $delivery['headers']['reports-signature'];

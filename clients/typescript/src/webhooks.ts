@@ -68,15 +68,16 @@ export function parseVerifiedWebhook(options: VerifyWebhookOptions): ReportResou
 }
 
 /**
- * The key to de-duplicate deliveries on, from the verified body: the report's id and the event (`report.<status>`), so
- * `"<id>:report.succeeded"`. A report sends one event per final state, so this is the same on every retry of a delivery
- * and on a captured delivery replayed within the tolerance, whatever its `Reports-Delivery` header says (that header is
+ * The key to de-duplicate deliveries on, from the verified body: the report's id, the event (`report.<status>`) and
+ * the report's attempt, so `"<id>:report.succeeded:1"`: what the server keeps one delivery per (a failed report an admin
+ * replays can fail again, in a later attempt). It is the same on every retry of a delivery and on a captured delivery
+ * replayed within the tolerance, whatever its `Reports-Delivery` header says (that header is
  * not signed, and the signature's `v1` changes with `t` on each retry). Claim it atomically (a unique row, Redis
  * `SET NX`) before doing the work, keep it at least 25 hours (the retries' 24 h plus the tolerance), and answer 2xx to a
  * duplicate so the worker stops retrying.
  */
-export function webhookEventKey(report: Pick<ReportResource, "id" | "status">): string {
-  return `${report.id}:report.${report.status}`;
+export function webhookEventKey(report: Pick<ReportResource, "id" | "status" | "attempts">): string {
+  return `${report.id}:report.${report.status}:${report.attempts}`;
 }
 
 /** The signature header as a worker would write it, for tests of a receiver. */

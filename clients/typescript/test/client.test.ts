@@ -319,7 +319,9 @@ async function main(): Promise<void> {
     check(delivery.verified, `the receiver could not verify the delivery: ${signature}`);
     check(delivery.headers["reports-event"] === "report.succeeded", `event ${String(delivery.headers["reports-event"])}`);
     check(typeof delivery.headers["reports-delivery"] === "string", `no ${WebhookHeaders.delivery} header`);
-    check(JSON.parse(delivery.body.toString("utf8")).id === created.report.id, "the webhook is about another report");
+    const delivered = JSON.parse(delivery.body.toString("utf8")) as ReportResource;
+    check(delivered.id === created.report.id, "the webhook is about another report");
+    check(webhookEventKey(delivered) === `${created.report.id}:report.succeeded:${final.attempts}`, `event key ${webhookEventKey(delivered)}`);
     const tampered = Buffer.concat([delivery.body, Buffer.from(" ")]);
     const tamperedResult = verifyWebhook({ body: tampered, signature, secret: secret });
     check(!tamperedResult.ok && tamperedResult.reason === "mismatch", `a tampered body verified: ${JSON.stringify(tamperedResult)}`);
