@@ -66,7 +66,6 @@ export interface PollOptions extends FollowOptions {
   maxIntervalMs?: number;
 }
 
-
 /**
  * The Reports API for a server-side TypeScript application. `api` is the generated client (every operation of
  * /openapi/v1.json, typed); the methods below are the usual flow over it: request a report with an Idempotency-Key,
