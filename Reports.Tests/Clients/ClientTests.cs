@@ -12,7 +12,9 @@ namespace Reports.Tests.Clients;
 /// The clients in clients/ as an application uses them, against the API as a process of its own and the collection's
 /// worker: each script creates an orders CSV with an Idempotency-Key (twice: the same report, replayed), follows it to
 /// the end, downloads it through the signed URL, and verifies the worker's real signed webhook in its own receiver,
-/// refusing a tampered body and an old timestamp. The test checks what the scripts report against the database.
+/// refusing a tampered body and an old or future timestamp and knowing a replayed delivery as the event it already
+/// handled; a token provider that first gives a revoked key is asked again after the API's 401. The test checks what the
+/// scripts report against the database.
 /// </summary>
 [Collection(IntegrationGroup.Name)]
 public sealed class ClientTests(Infrastructure infrastructure)
@@ -62,15 +64,24 @@ public sealed class ClientTests(Infrastructure infrastructure)
         await AssertRunAsync(run.Result, client, expectedReceiverStatus: 200);
     }
 
-    /// <summary>A new owner's key, as a client for the test and as the script's environment.</summary>
+    /// <summary>
+    /// A new owner's key, as a client for the test and as the script's environment, with a revoked key of the same owner
+    /// (what a token provider gives before it renews an expired token).
+    /// </summary>
     private static async Task<(HttpClient Client, Dictionary<string, string> Environment)> UserAsync(Browser.ApiProcess api)
     {
         using var admin = api.CreateClient(TestSettings.AdminKey);
-        var key = await ApiClients.CreateKeyAsync(admin, "client-" + Guid.NewGuid().ToString("N")[..12]);
+        var owner = "client-" + Guid.NewGuid().ToString("N")[..12];
+        var key = await ApiClients.CreateKeyAsync(admin, owner);
+        using var created = await admin.PostAsJsonAsync(new Uri("/api/admin/api-keys", UriKind.Relative), new { owner, role = "user" });
+        var revoked = await created.Content.ReadFromJsonAsync<JsonElement>();
+        using var revoke = await admin.DeleteAsync(new Uri($"/api/admin/api-keys/{revoked.GetProperty("key").GetProperty("id").GetString()}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         return (api.CreateClient(key), new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["REPORTS_URL"] = api.BaseAddress.ToString().TrimEnd('/'),
             ["REPORTS_KEY"] = key,
+            ["REPORTS_REVOKED_KEY"] = revoked.GetProperty("secret").GetString()!,
             ["REPORTS_FROM"] = From,
             ["REPORTS_TO"] = To,
         });
@@ -103,6 +114,11 @@ public sealed class ClientTests(Infrastructure infrastructure)
             Assert.Equal(1, delivery.GetProperty("attempts").GetInt32());
             Assert.Equal(expectedReceiverStatus, delivery.GetProperty("lastStatusCode").GetInt32());
             Assert.Equal("report.succeeded", result.GetProperty("webhookEvent").GetString());
+
+            // The delivery sent again under a new Reports-Delivery id was known by the receiver as the event it had handled,
+            // and the token provider was asked twice: the revoked key, then after the API's 401 the valid one.
+            Assert.True(result.GetProperty("replayRecognised").GetBoolean());
+            Assert.Equal(2, result.GetProperty("tokenProviderCalls").GetInt32());
         }
     }
 

@@ -15,18 +15,36 @@ final class ReportsClient
 
     private readonly string $baseUrl;
 
+    /** @var \Closure(): string|null the token provider, or null for a fixed token */
+    private readonly ?\Closure $tokenProvider;
+
+    private ?string $token;
+
     /**
      * @param string $baseUrl the API's address, e.g. http://localhost:5080
-     * @param string $token an API key (rpt_…) or an identity provider's access token: both go in Authorization: Bearer
+     * @param string|callable(): string $token an API key (rpt_…) or an identity provider's access token, both sent as
+     *        Authorization: Bearer; or a callable giving one. The client calls it at first use and again after a 401 (an
+     *        expired or revoked token), then retries that call once with the fresh token.
+     * @param int $timeoutSeconds the longest an API call may take, and the connect timeout of a download
+     * @param int $downloadTimeoutSeconds the longest a whole download may take; a download slower than 1 KiB/s for 30 s
+     *        is abandoned sooner
      */
-    public function __construct(string $baseUrl, private readonly string $token, private readonly int $timeoutSeconds = 30)
-    {
+    public function __construct(
+        string $baseUrl,
+        string|callable $token,
+        private readonly int $timeoutSeconds = 30,
+        private readonly int $downloadTimeoutSeconds = 3600,
+    ) {
         $this->baseUrl = rtrim($baseUrl, '/');
+        $this->tokenProvider = is_string($token) ? null : \Closure::fromCallable($token);
+        $this->token = is_string($token) ? $token : null;
     }
 
     /**
-     * Requests a report (202). Retry with the same $idempotencyKey after a timeout, a 503 or a lost answer: the API
-     * answers the first request's report again instead of making a second one.
+     * Requests a report (202). $idempotencyKey: a new random one (a UUID) per logical request, stored with whatever
+     * retries it (the queued job); retry with the same one after a timeout, a 503 or a lost answer, and the API answers
+     * the first request's report again instead of making a second one. A key derived from the intent would give a later,
+     * genuine request the old report (maybe expired), or a 422 if its parameters differ.
      *
      * @param array<string, mixed> $request type, format, parameters, webhookUrl, emailRecipients
      * @return array{report: array<string, mixed>, location: string, replayed: bool}
@@ -103,33 +121,63 @@ final class ReportsClient
         return $response['headers']['location'] ?? throw new \UnexpectedValueException('The 302 has no Location.');
     }
 
-    /** Streams the finished file to $path (never whole in memory); returns its size in bytes. */
+    /**
+     * Streams the finished file to $path (never whole in memory); returns its size in bytes. The file appears whole or
+     * not at all: see {@see downloadSignedUrlTo}.
+     */
     public function downloadTo(string $id, string $path): int
     {
-        $url = $this->downloadUrl($id);
-        $file = fopen($path, 'wb') ?: throw new \RuntimeException("Cannot write {$path}.");
+        return $this->downloadSignedUrlTo($this->downloadUrl($id), $path);
+    }
+
+    /**
+     * Streams a signed URL (from {@see downloadUrl}) to $path: into a temporary file beside it, renamed to $path only
+     * when the whole answer arrived with 200, deleted on any failure, so $path never holds part of a file (an earlier
+     * file there stays as it was). Abandoned after $downloadTimeoutSeconds, or sooner when slower than 1 KiB/s for 30 s.
+     * No Authorization header: the URL is signed.
+     */
+    public function downloadSignedUrlTo(string $signedUrl, string $path): int
+    {
+        $temporary = $path . '.part-' . bin2hex(random_bytes(6));
+        $file = fopen($temporary, 'xb') ?: throw new \RuntimeException("Cannot write {$temporary}.");
+        $status = 0;
+        $error = null;
         try {
-            $curl = curl_init($url);
+            $curl = curl_init($signedUrl);
             curl_setopt_array($curl, [
                 CURLOPT_FILE => $file,
                 CURLOPT_FAILONERROR => false,
                 CURLOPT_CONNECTTIMEOUT => $this->timeoutSeconds,
+                CURLOPT_TIMEOUT => $this->downloadTimeoutSeconds,
+                CURLOPT_LOW_SPEED_LIMIT => 1024,
+                CURLOPT_LOW_SPEED_TIME => 30,
                 CURLOPT_PROTOCOLS => CURLPROTO_HTTP | CURLPROTO_HTTPS,
             ]);
             if (curl_exec($curl) === false) {
-                throw new \RuntimeException('Download failed: ' . curl_error($curl));
+                $error = curl_error($curl);
             }
 
             $status = curl_getinfo($curl, CURLINFO_RESPONSE_CODE);
             curl_close($curl);
         } finally {
-            fclose($file);
+            $closed = fclose($file);
+            if ($error !== null || $status !== 200 || !$closed) {
+                $body = $error === null && $status !== 200 ? (string) file_get_contents($temporary, length: 200) : '';
+                unlink($temporary);
+            }
+        }
+
+        if ($error !== null) {
+            throw new \RuntimeException('Download failed: ' . $error);
         }
 
         if ($status !== 200) {
-            $body = (string) file_get_contents($path, length: 200);
-            unlink($path);
-            throw ProblemException::fromResponse($status, $body, null);
+            throw ProblemException::fromResponse($status, $body ?? '', null);
+        }
+
+        if (!$closed || !rename($temporary, $path)) {
+            @unlink($temporary);
+            throw new \RuntimeException("Cannot write {$path}.");
         }
 
         return (int) filesize($path);
@@ -145,10 +193,35 @@ final class ReportsClient
     }
 
     /**
+     * Sends a request to the API with the token; after a 401, when the token comes from a provider, asks it for a fresh
+     * one and sends the request once more.
+     *
      * @param list<string> $headers
      * @return array{status: int, headers: array<string, string>, body: string}
      */
     private function send(string $method, string $path, array $headers = [], ?string $body = null): array
+    {
+        $token = $this->token ??= $this->provideToken();
+        $response = $this->sendWith($token, $method, $path, $headers, $body);
+        if ($response['status'] !== 401 || $this->tokenProvider === null) {
+            return $response;
+        }
+
+        $this->token = $this->provideToken();
+        return $this->sendWith($this->token, $method, $path, $headers, $body);
+    }
+
+    private function provideToken(): string
+    {
+        $token = ($this->tokenProvider ?? throw new \LogicException('No token provider.'))();
+        return is_string($token) && $token !== '' ? $token : throw new \UnexpectedValueException('The token provider gave no token.');
+    }
+
+    /**
+     * @param list<string> $headers
+     * @return array{status: int, headers: array<string, string>, body: string}
+     */
+    private function sendWith(string $token, string $method, string $path, array $headers, ?string $body): array
     {
         $received = [];
         $curl = curl_init($this->baseUrl . $path);
@@ -158,7 +231,7 @@ final class ReportsClient
             CURLOPT_FOLLOWLOCATION => false,
             CURLOPT_TIMEOUT => $this->timeoutSeconds,
             CURLOPT_HTTPHEADER => array_merge(
-                ['Authorization: Bearer ' . $this->token, 'Accept: application/json, application/problem+json'],
+                ['Authorization: Bearer ' . $token, 'Accept: application/json, application/problem+json'],
                 $body !== null ? ['Content-Type: application/json'] : [],
                 $headers,
             ),

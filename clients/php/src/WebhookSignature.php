@@ -6,12 +6,18 @@ namespace Reports\Client;
 
 /**
  * The Reports-Signature header of a webhook delivery: "t=<unix seconds>,v1=<hex HMAC-SHA256>" over "<t>." followed by
- * the raw body, keyed with the owner's secret (all of "whsec_…"). Verify the raw body before parsing it.
+ * the raw body, keyed with the owner's secret (all of "whsec_…"). Verify the raw body before parsing it; one matching
+ * v1 among several is enough; t must be within the tolerance, before or after now. Within it a replay still verifies,
+ * under any Reports-Delivery id: de-duplicate on {@see eventKey}.
  */
 final class WebhookSignature
 {
     public const HEADER = 'Reports-Signature';
+
+    /** The delivery's id, the same on every retry: for logs and support. Not signed, so not for de-duplication: see {@see eventKey}. */
     public const DELIVERY_HEADER = 'Reports-Delivery';
+
+    /** report.succeeded, report.failed or report.cancelled; not signed: the body's status says the same, signed. */
     public const EVENT_HEADER = 'Reports-Event';
 
     /** How far t may be from now: the README's 5 minutes. */
@@ -52,6 +58,20 @@ final class WebhookSignature
     public static function verify(string $rawBody, ?string $header, string $secret, int $toleranceSeconds = self::DEFAULT_TOLERANCE_SECONDS, ?int $now = null): bool
     {
         return self::failure($rawBody, $header, $secret, $toleranceSeconds, $now) === null;
+    }
+
+    /**
+     * The key to de-duplicate deliveries on, from the verified body: the report's id, the event ("report.<status>") and
+     * the report's attempt, so "<id>:report.succeeded:1": what the server keeps one delivery per (a failed report an
+     * admin replays can fail again, in a later attempt). It is the same on every retry of a delivery and on a captured
+     * delivery replayed within the tolerance, whatever its Reports-Delivery header says (that
+     * header is not signed, and the signature's v1 changes with t on each retry).
+     *
+     * @param array<string, mixed> $report the verified body
+     */
+    public static function eventKey(array $report): string
+    {
+        return $report['id'] . ':report.' . $report['status'] . ':' . $report['attempts'];
     }
 
     /** The header as a worker writes it, for tests of a receiver. */

@@ -3,7 +3,8 @@
 declare(strict_types=1);
 
 // The client against a running API and worker (run by Reports.Tests/Clients/ClientTests.cs):
-// REPORTS_URL, REPORTS_KEY (a user key), REPORTS_FROM and REPORTS_TO (an orders report's days).
+// REPORTS_URL, REPORTS_KEY (a user key), REPORTS_REVOKED_KEY (a revoked key of the same owner), REPORTS_FROM and
+// REPORTS_TO (an orders report's days).
 // The webhook goes to `php -S` running test/receiver.php (WebhookController::handle). Prints one "RESULT {json}"
 // line for the C# test and ends with "OK"; any failed check prints "FAIL: …" and exits 1.
 require __DIR__ . '/../src/autoload.php';
@@ -11,6 +12,18 @@ require __DIR__ . '/../src/autoload.php';
 use Reports\Client\ProblemException;
 use Reports\Client\ReportsClient;
 use Reports\Client\WebhookSignature;
+
+function expectFailure(callable $call, string $class): Throwable
+{
+    try {
+        $call();
+    } catch (Throwable $e) {
+        check($e instanceof $class, 'expected ' . $class . ', got ' . get_class($e) . ': ' . $e->getMessage());
+        return $e;
+    }
+
+    throw new RuntimeException("expected {$class}, the call succeeded");
+}
 
 function env(string $name): string
 {
@@ -94,7 +107,7 @@ try {
         [0 => ['file', '/dev/null', 'r'], 1 => ['file', $folder . '/server.log', 'a'], 2 => ['file', $folder . '/server.log', 'a']],
         $pipes,
         $folder,
-        array_merge(getenv(), ['REPORTS_WEBHOOK_SECRET' => $secret, 'REPORTS_WEBHOOK_SPOOL' => $spool]),
+        array_merge(getenv(), ['REPORTS_WEBHOOK_SECRET' => $secret, 'REPORTS_WEBHOOK_SPOOL' => $spool, 'REPORTS_WEBHOOK_SEEN' => $folder . '/seen.txt']),
     );
     check(is_resource($receiver), 'php -S did not start');
     while (($probe = @fsockopen('127.0.0.1', $port, $errno, $errstr, 1)) === false) {
@@ -124,6 +137,27 @@ try {
     $invalid = expectProblem(fn () => $client->createReport(['type' => 'orders', 'parameters' => ['from' => 'not a day']], 'php-bad-' . bin2hex(random_bytes(8))), 400);
     check($invalid->errors !== [], '400 problem without errors');
 
+    // A token provider (an identity provider's SDK in an application): called at first use and again after a 401, and
+    // the call retried once. Here it gives a revoked key first, as an expired token would be: the API refuses it, the
+    // client asks again, gets the valid key and keeps it.
+    $revoked = env('REPORTS_REVOKED_KEY');
+    expectProblem(fn () => (new ReportsClient(env('REPORTS_URL'), $revoked))->getReport($id), 401);
+    $asked = 0;
+    $renewing = new ReportsClient(env('REPORTS_URL'), function () use (&$asked, $revoked): string {
+        return $asked++ === 0 ? $revoked : env('REPORTS_KEY');
+    });
+    $retried = $renewing->createReport($request, $key);
+    check($retried['replayed'] && $retried['report']['id'] === $id, 'a POST retried after a 401 lost its body or its Idempotency-Key');
+    check($asked === 2, "the provider was called {$asked} times for a refused token and its renewal");
+    check($renewing->getReport($id)['id'] === $id && $asked === 2, "the renewed token was not kept: called {$asked} times");
+    $refusedAsked = 0;
+    $alwaysRevoked = new ReportsClient(env('REPORTS_URL'), function () use (&$refusedAsked, $revoked): string {
+        $refusedAsked++;
+        return $revoked;
+    });
+    expectProblem(fn () => $alwaysRevoked->getReport($id), 401);
+    check($refusedAsked === 2, "a token refused twice should end in the 401 after one renewal: called {$refusedAsked} times");
+
     // Follow progress by polling to the final state.
     $states = [];
     $final = $client->waitForReport($id, 0.2, 2.0, function (array $report) use (&$states): void {
@@ -139,6 +173,19 @@ try {
     $sha256 = hash_file('sha256', $path);
     check($sha256 === $final['file']['sha256'], "downloaded sha256 {$sha256}, the report says {$final['file']['sha256']}");
     check($size === (int) $final['file']['sizeBytes'], "downloaded {$size} bytes, the report says {$final['file']['sizeBytes']}");
+    // A download that fails leaves no file, not part of one, and an earlier file at the path as it was: a signed URL whose
+    // port refuses, and one whose signature was tampered with (403 from blob storage).
+    $kept = $folder . '/kept.csv';
+    file_put_contents($kept, "an earlier file\n");
+    $refused = expectFailure(fn () => $client->downloadSignedUrlTo('http://127.0.0.1:' . freePort() . '/report.csv', $kept), RuntimeException::class);
+    check(!$refused instanceof ProblemException, 'a refused connection gave a problem: ' . $refused->getMessage());
+    $forged = preg_replace('/([?&]sig=)[^&]+/', '$1' . rawurlencode(base64_encode(random_bytes(32))), $signedUrl, 1, $replaced);
+    check($replaced === 1, "no sig in the signed URL {$signedUrl}");
+    $forbidden = expectFailure(fn () => $client->downloadSignedUrlTo($forged, $folder . '/forged.csv'), ProblemException::class);
+    check($forbidden->status === 403, "a forged signed URL got {$forbidden->status}");
+    check(file_get_contents($kept) === "an earlier file\n" && !file_exists($folder . '/forged.csv'), 'a failed download changed or left a file');
+    check(glob($folder . '/*.part-*') === [], 'a failed download left a temporary file: ' . json_encode(glob($folder . '/*.part-*')));
+
     $csv = fopen($path, 'rb');
     $header = fgetcsv($csv, escape: '');
     $rows = 0;
@@ -153,7 +200,8 @@ try {
         usleep(100_000);
     }
     $delivery = $deliveries[0];
-    check($delivery['status'] === 200, 'the controller refused the real delivery: ' . json_encode($delivery['answer']));
+    check($delivery['status'] === 200 && $delivery['answer']['duplicate'] === false, 'the controller refused the real delivery: ' . json_encode($delivery['answer']));
+    check($delivery['answer']['key'] === "{$id}:report.succeeded:{$final['attempts']}", 'event key ' . json_encode($delivery['answer']));
     check($delivery['answer']['report'] === $id && $delivery['answer']['event'] === 'report.succeeded', 'answer ' . json_encode($delivery['answer']));
     $body = base64_decode($delivery['body'], true);
     $signature = $delivery['headers']['reports-signature'];
@@ -168,12 +216,28 @@ try {
     check($unsigned === 400, "an unsigned delivery got {$unsigned}");
     $otherSecret = post($hookUrl, $body, ['Reports-Signature' => WebhookSignature::sign($body, $secret . 'x', time())]);
     check($otherSecret === 400, "a delivery signed with another secret got {$otherSecret}");
-    $resent = post($hookUrl, $body, ['Reports-Signature' => $signature]);
+    $future = post($hookUrl, $body, ['Reports-Signature' => WebhookSignature::sign($body, $secret, time() + 600)]);
+    check($future === 400, "a signature 10 minutes ahead got {$future}");
+
+    // The real delivery captured and sent again within the tolerance under a new Reports-Delivery id (not signed): it
+    // verifies, and the controller knows it as the event already handled (200, so a worker would stop, and no report).
+    $resent = post($hookUrl, $body, ['Reports-Signature' => $signature, 'Reports-Delivery' => bin2hex(random_bytes(16))]);
     check($resent === 200, "the real delivery sent again within the tolerance got {$resent}");
-    $answers = array_map(static fn (array $d): string => $d['answer']['error'] ?? 'ok', array_slice(spooled($spool), -5));
-    check($answers === ['signature_mismatch', 'signature_stale', 'signature_malformed', 'signature_mismatch', 'ok'], 'answers ' . json_encode($answers));
-    preg_match('/t=(\d+)/', $signature, $t);
-    check(WebhookSignature::failure($body, $signature, $secret, now: (int) $t[1] + 301) === 'stale', 'the real delivery still verified 301 s later');
+
+    // Several v1 values (as during a secret's rotation): one valid among others verifies; none valid is refused.
+    preg_match('/t=(\d+),v1=([0-9a-f]{64})/', $signature, $signed);
+    $several = "t={$signed[1]},v1=" . str_repeat('0', 64) . ",v1={$signed[2]},v1=" . str_repeat('f', 64);
+    $severalStatus = post($hookUrl, $body, ['Reports-Signature' => $several]);
+    check($severalStatus === 200, "one valid v1 among others got {$severalStatus}");
+    check(WebhookSignature::failure($body, "t={$signed[1]},v1=" . str_repeat('0', 64) . ',v1=' . str_repeat('f', 64), $secret, now: (int) $signed[1]) === 'mismatch',
+        'several v1 values, none valid, verified');
+    check(WebhookSignature::failure($body, WebhookSignature::sign($body, $secret, time() + 600), $secret) === 'stale', 'a t 10 minutes ahead verified');
+
+    $answers = array_map(static fn (array $d): string => $d['answer']['error'] ?? ($d['answer']['duplicate'] ? 'duplicate' : 'new'), array_slice(spooled($spool), -8));
+    check($answers === ['new', 'signature_mismatch', 'signature_stale', 'signature_malformed', 'signature_mismatch', 'signature_stale', 'duplicate', 'duplicate'],
+        'answers ' . json_encode($answers));
+    check(count(spooled($spool)) === 8, 'the worker delivered more than once: ' . count(spooled($spool)));
+    check(WebhookSignature::failure($body, $signature, $secret, now: (int) $signed[1] + 301) === 'stale', 'the real delivery still verified 301 s later');
 
     echo 'RESULT ' . json_encode([
         'reportId' => $id,
@@ -185,6 +249,8 @@ try {
         'rowsWritten' => $final['progress']['rowsWritten'],
         'webhookEvent' => $delivery['answer']['event'],
         'webhookStatus' => $delivery['status'],
+        'replayRecognised' => $answers[6] === 'duplicate',
+        'tokenProviderCalls' => $asked,
     ], JSON_THROW_ON_ERROR) . "\n";
     echo "OK\n";
     $exit = 0;

@@ -3,14 +3,32 @@
 declare(strict_types=1);
 
 // A PHP application's webhook endpoint for `php -S 127.0.0.1:PORT receiver.php` (run by client_test.php): the
-// controller-sized function on the raw request, and one JSON line per request in REPORTS_WEBHOOK_SPOOL.
+// controller-sized function on the raw request, events claimed in REPORTS_WEBHOOK_SEEN, and one JSON line per request
+// in REPORTS_WEBHOOK_SPOOL.
 require __DIR__ . '/../src/autoload.php';
 
 use Reports\Client\WebhookController;
 
 $rawBody = (string) file_get_contents('php://input');
 $headers = getallheaders();
-[$status, $answer] = WebhookController::handle($rawBody, $headers, (string) getenv('REPORTS_WEBHOOK_SECRET'));
+// The events already handled: one key a line in a locked file here, Cache::add or a unique row in an application.
+$claim = static function (string $key): bool {
+    $seen = fopen((string) getenv('REPORTS_WEBHOOK_SEEN'), 'c+') ?: throw new RuntimeException('cannot open the seen file');
+    try {
+        flock($seen, LOCK_EX);
+        $keys = explode("\n", (string) stream_get_contents($seen));
+        if (in_array($key, $keys, true)) {
+            return false;
+        }
+
+        fseek($seen, 0, SEEK_END);
+        fwrite($seen, $key . "\n");
+        return true;
+    } finally {
+        fclose($seen);
+    }
+};
+[$status, $answer] = WebhookController::handle($rawBody, $headers, (string) getenv('REPORTS_WEBHOOK_SECRET'), claim: $claim);
 
 file_put_contents((string) getenv('REPORTS_WEBHOOK_SPOOL'), json_encode([
     'status' => $status,

@@ -8,11 +8,18 @@ export type CreateReportRequest = components["schemas"]["CreateReportRequest"];
 /** The statuses after which a report never changes again. */
 export const FinalStatuses: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled", "expired"]);
 
+/** Gives the token to send: an identity provider's access token (its SDK caches and renews it), or an API key from a vault. */
+export type TokenProvider = () => string | Promise<string>;
+
 export interface ReportsClientOptions {
   /** The API's address, e.g. http://localhost:5080 (no trailing slash needed). */
   baseUrl: string;
-  /** An API key (`rpt_…`) or an identity provider's access token: both go in `Authorization: Bearer`. */
-  token: string;
+  /**
+   * An API key (`rpt_…`) or an identity provider's access token, both sent as `Authorization: Bearer`; or a function
+   * giving one. The client asks the function at first use and again after a 401 (an expired or revoked token; the API
+   * also ends an event stream when its token expires), then retries that call once with the fresh token.
+   */
+  token: string | TokenProvider;
   /** Another fetch (tests, a proxy agent); defaults to the global one. */
   fetch?: typeof globalThis.fetch;
 }
@@ -31,15 +38,33 @@ export interface FollowOptions {
   onUpdate?: (report: ReportResource) => void;
 }
 
+export interface FollowEventsOptions extends FollowOptions {
+  /** Reconnections in a row without a new event before giving up; default 10. An event received starts the count again. */
+  maxReconnects?: number;
+  /** The first wait before reconnecting when the server sent no `retry:` field; default 1000 ms. */
+  reconnectDelayMs?: number;
+  /** The wait doubles with each reconnection in a row, up to this (or the server's `retry:` if longer); default 30,000 ms. */
+  maxReconnectDelayMs?: number;
+  /** Called before each wait to reconnect: why, how long, and the Last-Event-ID it will send. */
+  onReconnect?: (reconnect: Reconnect) => void;
+}
+
+export interface Reconnect {
+  /** 1 for the first reconnection since the last event received. */
+  attempt: number;
+  delayMs: number;
+  lastEventId: string | undefined;
+  /** The stream ended without a final state, a network error cut it, or the API answered 429/503. */
+  cause: "closed" | "error" | "unavailable";
+  error?: unknown;
+}
+
 export interface PollOptions extends FollowOptions {
   /** Wait between polls when the server does not say (Retry-After); default 1000 ms. */
   intervalMs?: number;
   /** Longest wait between polls; default 10,000 ms. */
   maxIntervalMs?: number;
 }
-
-/** Reconnections of one {@link ReportsClient.followEvents} call before it gives up. */
-const MaxReconnects = 20;
 
 /**
  * The Reports API for a server-side TypeScript application. `api` is the generated client (every operation of
@@ -51,22 +76,23 @@ export class ReportsClient {
   readonly api: Client<paths>;
   private readonly fetch: typeof globalThis.fetch;
   private readonly baseUrl: string;
-  private readonly token: string;
+  private readonly tokens: Tokens;
 
   constructor(options: ReportsClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.token = options.token;
+    this.tokens = new Tokens(options.token);
     this.fetch = options.fetch ?? globalThis.fetch;
     this.api = createClient<paths>({
       baseUrl: this.baseUrl,
-      fetch: this.fetch,
-      headers: { Authorization: `Bearer ${options.token}` },
+      fetch: (request: Request, init?: RequestInit) => this.send(request, init),
     });
   }
 
   /**
-   * Requests a report (202). Pass the same `idempotencyKey` when retrying after a timeout, a 503 or a lost answer: the
-   * API answers the first request's report again instead of making a second one.
+   * Requests a report (202). `idempotencyKey`: a new random one (`randomUUID()`) per logical request, stored with
+   * whatever retries it; pass the same one when retrying after a timeout, a 503 or a lost answer, and the API answers the
+   * first request's report again instead of making a second one. A key derived from the intent would give a later,
+   * genuine request the old report (maybe expired), or a 422 if its parameters differ.
    */
   async createReport(request: CreateReportRequest, idempotencyKey: string, signal?: AbortSignal): Promise<CreatedReport> {
     const { data, error, response } = await this.api.POST("/api/reports", {
@@ -125,44 +151,75 @@ export class ReportsClient {
 
   /**
    * Follows the report's Server-Sent Events (GET /api/reports/{id}/events) until a final state: the current state
-   * first, then each change. A dropped stream is resumed with Last-Event-ID; 204 (already final) reads the report once.
+   * first, then each change; 204 (already final) reads the report once. A stream that ends without a final state, a
+   * network error (before or in the middle of the stream) and a 429/503 are resumed with Last-Event-ID after a wait:
+   * the server's `retry:` field (or `reconnectDelayMs`), doubled with each reconnection in a row, or the Retry-After of a
+   * 429/503. It gives up after `maxReconnects` in a row without a new event; `signal` cancels it, waits included.
    */
-  async followEvents(id: string, options: FollowOptions = {}): Promise<ReportResource> {
+  async followEvents(id: string, options: FollowEventsOptions = {}): Promise<ReportResource> {
+    const { signal } = options;
+    const maxReconnects = options.maxReconnects ?? 10;
+    const maxDelay = options.maxReconnectDelayMs ?? 30_000;
+    let retryMs = options.reconnectDelayMs ?? 1000;
     let lastEventId: string | undefined;
-    for (let attempt = 0; attempt <= MaxReconnects; attempt++) {
-      const response = await this.fetch(`${this.baseUrl}/api/reports/${encodeURIComponent(id)}/events`, {
-        headers: { Authorization: `Bearer ${this.token}`, Accept: "text/event-stream", ...(lastEventId ? { "Last-Event-ID": lastEventId } : {}) },
-        signal: options.signal,
-      });
-      if (response.status === 204) {
-        return await this.getReport(id, options.signal);
-      }
-
-      if (!response.ok || response.body === null) {
-        const problem = ProblemError.from(response, await readJson(response));
-        if (problem.status !== 429 && problem.status !== 503) {
-          throw problem;
+    let attempt = 0;
+    for (;;) {
+      let reconnect: Omit<Reconnect, "attempt" | "delayMs" | "lastEventId">;
+      let retryAfterMs: number | undefined;
+      try {
+        const response = await this.send(new Request(`${this.baseUrl}/api/reports/${encodeURIComponent(id)}/events`, {
+          headers: { Accept: "text/event-stream", ...(lastEventId ? { "Last-Event-ID": lastEventId } : {}) },
+          signal,
+        }));
+        if (response.status === 204) {
+          return await this.getReport(id, signal);
         }
 
-        await delay((problem.retryAfterSeconds ?? 5) * 1000, options.signal);
-        continue;
-      }
+        if (!response.ok || response.body === null) {
+          const problem = ProblemError.from(response, await readJson(response));
+          if (problem.status !== 429 && problem.status !== 503) {
+            throw problem;
+          }
 
-      for await (const event of readEvents(response.body)) {
-        lastEventId = event.id ?? lastEventId;
-        if (event.data === "") {
-          continue;
+          reconnect = { cause: "unavailable", error: problem };
+          retryAfterMs = (problem.retryAfterSeconds ?? 5) * 1000;
+        } else {
+          for await (const event of readEvents(response.body, ms => (retryMs = ms))) {
+            if (event.id !== undefined) {
+              lastEventId = event.id;
+              attempt = 0; // progress: the next reconnection waits the shortest time again
+            }
+
+            if (event.data === "") {
+              continue;
+            }
+
+            const report = JSON.parse(event.data) as ReportResource;
+            options.onUpdate?.(report);
+            if (FinalStatuses.has(report.status)) {
+              return report;
+            }
+          }
+
+          reconnect = { cause: "closed" };
+        }
+      } catch (e) {
+        if (signal?.aborted || !isNetworkError(e)) {
+          throw signal?.aborted ? signal.reason : e;
         }
 
-        const report = JSON.parse(event.data) as ReportResource;
-        options.onUpdate?.(report);
-        if (FinalStatuses.has(report.status)) {
-          return report;
-        }
+        reconnect = { cause: "error", error: e };
       }
+
+      attempt++;
+      if (attempt > maxReconnects) {
+        throw new Error(`The event stream of report ${id} was reconnected ${maxReconnects} times in a row without a new event.`, { cause: reconnect.error });
+      }
+
+      const delayMs = retryAfterMs ?? Math.min(Math.max(maxDelay, retryMs), retryMs * 2 ** (attempt - 1));
+      options.onReconnect?.({ ...reconnect, attempt, delayMs, lastEventId });
+      await delay(delayMs, signal);
     }
-
-    throw new Error(`The event stream of report ${id} ended ${MaxReconnects} times without a final state.`);
   }
 
   /**
@@ -182,7 +239,7 @@ export class ReportsClient {
   /** The finished file, streamed from blob storage through {@link downloadUrl}: read `body`, or `arrayBuffer()` for a small one. */
   async download(id: string, signal?: AbortSignal): Promise<Response> {
     const url = await this.downloadUrl(id, signal);
-    const response = await this.fetch(url, { signal });
+    const response = await this.fetch(url, { signal }); // no Authorization: the URL is signed
     if (!response.ok) {
       throw ProblemError.from(response, await response.text());
     }
@@ -199,6 +256,63 @@ export class ReportsClient {
 
     return data.secret;
   }
+
+  /**
+   * Sends a request to the API with the token; after a 401, when the token comes from a provider, asks it for a fresh one
+   * and sends the request once more (the body was kept for that with `clone()`).
+   */
+  private async send(request: Request, init?: RequestInit): Promise<Response> {
+    const again = this.tokens.renewable ? request.clone() : undefined;
+    const token = await this.tokens.get();
+    request.headers.set("Authorization", `Bearer ${token}`);
+    const response = await this.fetch(request, init);
+    if (response.status !== 401 || again === undefined) {
+      return response;
+    }
+
+    await response.body?.cancel();
+    again.headers.set("Authorization", `Bearer ${await this.tokens.renew(token)}`);
+    return await this.fetch(again, init);
+  }
+}
+
+/** The token to send: a fixed one, or the provider's, kept until the API refuses it. */
+class Tokens {
+  private current: Promise<string> | undefined;
+
+  constructor(private readonly source: string | TokenProvider) {}
+
+  get renewable(): boolean {
+    return typeof this.source === "function";
+  }
+
+  async get(): Promise<string> {
+    const source = this.source;
+    if (typeof source === "string") {
+      return source;
+    }
+
+    const pending = (this.current ??= Promise.resolve().then(source));
+    try {
+      return await pending;
+    } catch (e) {
+      if (this.current === pending) {
+        this.current = undefined; // a failed provider is asked again next time
+      }
+
+      throw e;
+    }
+  }
+
+  /** A fresh token after `refused` got a 401; calls refused together share one renewal. */
+  async renew(refused: string): Promise<string> {
+    const pending = this.current;
+    if (pending !== undefined && (await pending.catch(() => undefined)) === refused && this.current === pending) {
+      this.current = undefined;
+    }
+
+    return await this.get();
+  }
 }
 
 interface ServerSentEvent {
@@ -207,8 +321,11 @@ interface ServerSentEvent {
   data: string;
 }
 
-/** The events of a text/event-stream body; comments (`: keep-alive`) are skipped. Lines and events are bounded at 1 MiB. */
-async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerSentEvent> {
+/**
+ * The events of a text/event-stream body; comments (`: keep-alive`) are skipped, a `retry:` field goes to `onRetry`.
+ * Lines and events are bounded at 1 MiB.
+ */
+async function* readEvents(body: ReadableStream<Uint8Array>, onRetry: (ms: number) => void): AsyncGenerator<ServerSentEvent> {
   const decoder = new TextDecoder();
   let buffer = "";
   let current: ServerSentEvent = { data: "" };
@@ -243,13 +360,20 @@ async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<Ser
         current.id = value;
       } else if (field === "event") {
         current.event = value;
+      } else if (field === "retry" && /^\d{1,9}$/.test(value)) {
+        onRetry(Number(value));
       }
     }
 
     if (buffer.length > 1 << 20 || current.data.length > 1 << 20) {
-      throw new Error("An event stream line or event is longer than 1 MiB.");
+      throw new RangeError("An event stream line or event is longer than 1 MiB.");
     }
   }
+}
+
+/** What fetch throws when it cannot connect or the connection breaks while the body is read (undici: "fetch failed", "terminated"). */
+function isNetworkError(e: unknown): boolean {
+  return e instanceof TypeError;
 }
 
 async function readJson(response: Response): Promise<unknown> {

@@ -5,9 +5,12 @@ import type { ReportResource } from "./client.js";
 export const WebhookHeaders = {
   /** `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
   signature: "Reports-Signature",
-  /** The delivery's id, the same on every retry: drop the ones already handled. */
+  /**
+   * The delivery's id, the same on every retry: for logs and support. Not signed, so not for de-duplication (anyone
+   * who captured a delivery could resend it within the tolerance under a new id): use {@link webhookEventKey}.
+   */
   delivery: "Reports-Delivery",
-  /** `report.succeeded`, `report.failed` or `report.cancelled`. */
+  /** `report.succeeded`, `report.failed` or `report.cancelled`; not signed: the body's `status` says the same, signed. */
   event: "Reports-Event",
 } as const;
 
@@ -32,8 +35,9 @@ export interface VerifyWebhookOptions {
 
 /**
  * Checks a delivery as the worker signs it: HMAC-SHA256 keyed with the secret's UTF-8 bytes over `"<t>."` followed by
- * the body's bytes, compared in constant time, and `t` no further than the tolerance from now (a captured delivery
- * cannot be replayed later).
+ * the body's bytes, compared in constant time with each `v1` of the header (one match is enough), and `t` no further
+ * than the tolerance from now, before or after (a captured delivery cannot be replayed later). Within the tolerance a
+ * replay still verifies, under any `Reports-Delivery` id: de-duplicate with {@link webhookEventKey}.
  */
 export function verifyWebhook(options: VerifyWebhookOptions): WebhookVerification {
   const parsed = parseSignature(options.signature);
@@ -61,6 +65,19 @@ export function parseVerifiedWebhook(options: VerifyWebhookOptions): ReportResou
 
   const text = typeof options.body === "string" ? options.body : new TextDecoder().decode(options.body);
   return JSON.parse(text) as ReportResource;
+}
+
+/**
+ * The key to de-duplicate deliveries on, from the verified body: the report's id, the event (`report.<status>`) and
+ * the report's attempt, so `"<id>:report.succeeded:1"`: what the server keeps one delivery per (a failed report an admin
+ * replays can fail again, in a later attempt). It is the same on every retry of a delivery and on a captured delivery
+ * replayed within the tolerance, whatever its `Reports-Delivery` header says (that header is
+ * not signed, and the signature's `v1` changes with `t` on each retry). Claim it atomically (a unique row, Redis
+ * `SET NX`) before doing the work, keep it at least 25 hours (the retries' 24 h plus the tolerance), and answer 2xx to a
+ * duplicate so the worker stops retrying.
+ */
+export function webhookEventKey(report: Pick<ReportResource, "id" | "status" | "attempts">): string {
+  return `${report.id}:report.${report.status}:${report.attempts}`;
 }
 
 /** The signature header as a worker would write it, for tests of a receiver. */
