@@ -84,6 +84,18 @@ internal static partial class JwtSignIn
                 OnForbidden = context => AuthChallenges.ForbiddenAsync(context.HttpContext),
             };
         });
+
+        // The provider's JWKS is the truth: a key it no longer publishes stops working once the keys are read again. The
+        // library's default keeps accepting tokens of the previous keys ("last known good") for an hour, which would keep a
+        // key the provider withdrew (compromised) working. Providers publish a new key before signing with it and keep the
+        // old one until its tokens have expired, so a planned rotation needs no such grace.
+        authentication.Services.AddOptions<JwtBearerOptions>(SchemeName).PostConfigure(bearer =>
+        {
+            if (bearer.ConfigurationManager is BaseConfigurationManager manager)
+            {
+                manager.UseLastKnownGoodConfiguration = false;
+            }
+        });
         return authentication;
     }
 
