@@ -79,7 +79,7 @@ internal static partial class JwtSignIn
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();
-                    await AuthChallenges.RefusedTokenAsync(context.HttpContext, context.AuthenticateFailure);
+                    await AuthChallenges.RefusedTokenAsync(context.HttpContext, await ProviderFailureAsync(context) ?? context.AuthenticateFailure);
                 },
                 OnForbidden = context => AuthChallenges.ForbiddenAsync(context.HttpContext),
             };
@@ -113,6 +113,29 @@ internal static partial class JwtSignIn
 
         var token = authorization.AsSpan("Bearer ".Length).Trim();
         return token.StartsWith("eyJ", StringComparison.Ordinal) && token.Count('.') == 2;
+    }
+
+    /// <summary>
+    /// Why the provider's keys could not be read, when they could not: the token handler then reports only the token's
+    /// failure (its issuer cannot be checked), which would blame the caller for the provider's outage. Read from the
+    /// cache when the keys were read before, so it asks the provider again only while it has never answered.
+    /// </summary>
+    private static async Task<Exception?> ProviderFailureAsync(JwtBearerChallengeContext context)
+    {
+        if (context.AuthenticateFailure is null or RefusedTokenException || context.Options.ConfigurationManager is not { } manager)
+        {
+            return null;
+        }
+
+        try
+        {
+            await manager.GetConfigurationAsync(context.HttpContext.RequestAborted);
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e;
+        }
     }
 
     /// <summary>The caller a validated token stands for, or a refusal when it names no usable owner.</summary>

@@ -72,6 +72,7 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
 
         using var response = await client.GetAsync(new Uri("/api/reports", UriKind.Relative));
 
+        await (await ServedContract.FetchAsync(api.BaseAddress)).AssertConformsAsync(response, "GET", "/api/reports");
         var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
         var challenge = response.Headers.WwwAuthenticate.Single();
         Assert.Equal("Bearer", challenge.Scheme);
@@ -124,6 +125,9 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
         using var refusedOps = await user.GetAsync(new Uri("/api/admin/dead-letters", UriKind.Relative));
         using var accepted = await admin.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative));
 
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        await contract.AssertConformsAsync(refused, "GET", "/api/admin/api-keys");
+        await contract.AssertConformsAsync(accepted, "GET", "/api/admin/api-keys");
         foreach (var response in new[] { refused, refusedOps })
         {
             await AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
@@ -242,6 +246,15 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
         Assert.Equal("JWT", jwt.GetProperty("bearerFormat").GetString());
         var alternatives = document.GetProperty("security").EnumerateArray().Select(r => r.EnumerateObject().Single().Name).ToList();
         Assert.Equal(["ApiKey", "Jwt"], alternatives);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_with_the_token_is_still_clean_for_both_linters()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+
+        await OpenApiLintTests.AssertRedoclyCleanAsync(api.BaseAddress);
+        await OpenApiLintTests.AssertSpectralCleanAsync(api.BaseAddress);
     }
 
     private static string NewOwner() => "idp-" + Guid.NewGuid().ToString("N")[..12];
