@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Reports.Api.Problems;
 using Reports.Core.Access;
 
 namespace Reports.Api.Auth;
@@ -12,8 +11,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyStore keys,
-    ProblemResponses problems)
+    ApiKeyStore keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -47,17 +45,10 @@ internal sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        Response.Headers.WWWAuthenticate = "Bearer";
-        var failure = (await Context.AuthenticateAsync(SchemeName)).Failure?.Message;
-        await problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Authentication required.",
-            failure ?? "Send an API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.");
-    }
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        await AuthChallenges.UnauthorizedAsync(Context, (await Context.AuthenticateAsync(SchemeName)).Failure?.Message);
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        problems.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Not allowed.",
-            "This endpoint needs an admin API key.");
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => AuthChallenges.ForbiddenAsync(Context);
 
     private static string? Presented(HttpRequest request)
     {

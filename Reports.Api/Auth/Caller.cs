@@ -1,9 +1,13 @@
+using System.Globalization;
 using System.Security.Claims;
 using Reports.Core.Access;
 
 namespace Reports.Api.Auth;
 
-/// <summary>Who is calling: the owner the API key belongs to, and whether it is an admin key.</summary>
+/// <summary>
+/// Who is calling: an owner and whether they are an admin, the same for an API key and for an identity provider's token;
+/// everything keyed per caller (isolation, quotas, rate limits, stream limits) reads the owner from here.
+/// </summary>
 internal static class Caller
 {
     public static string Owner(this ClaimsPrincipal user) =>
@@ -13,4 +17,14 @@ internal static class Caller
 
     /// <summary>The owner whose reports this caller may see: their own; every owner's (null) for admins.</summary>
     public static string? OwnerScope(this ClaimsPrincipal user) => user.IsAdmin() ? null : user.Owner();
+
+    /// <summary>The API key the caller used; null for a token, which has none.</summary>
+    public static Guid? KeyId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim), out var id) ? id : null;
+
+    /// <summary>When the caller's credential stops working on its own: a token's expiry; null for an API key (until revoked).</summary>
+    public static DateTimeOffset? CredentialExpires(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(JwtSignIn.ExpiresClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
 }

@@ -15,6 +15,7 @@ internal static class ApiContract
     public static void AddApiContract(this OpenApiOptions options)
     {
         options.AddDocumentTransformer<ApiKeySecurityScheme>();
+        options.AddDocumentTransformer<JwtSecurityScheme>();
         options.AddDocumentTransformer<DocumentInfo>();
         options.AddOperationTransformer<PipelineProblems>();
         options.AddSchemaTransformer<ProblemSchemas>();
@@ -37,8 +38,8 @@ internal sealed class DocumentInfo : IOpenApiDocumentTransformer
         ["Schedules"] = "Cron schedules that request a report at each fire time, in a time zone, with a policy for fire times missed while down.",
         ["Notifications"] = "In-app notifications of the caller's finished reports.",
         ["Webhooks"] = "The record of each report's webhook deliveries: status, attempts and the last answer of the receiver.",
-        ["Admin"] = "Administration (admin keys only): API keys, failed reports and their retry.",
-        ["Operations"] = "The figures of the operations page (admin keys only): queues, workers, recent history and any job in detail.",
+        ["Admin"] = "Administration (admin keys or admin tokens only): API keys, failed reports and their retry.",
+        ["Operations"] = "The figures of the operations page (admin keys or admin tokens only): queues, workers, recent history and any job in detail.",
         ["Account"] = "The caller's own settings, such as the secret that signs their webhooks.",
     };
 
@@ -53,7 +54,8 @@ internal sealed class DocumentInfo : IOpenApiDocumentTransformer
                 reads the data in pages and writes the file to blob storage; follow the progress by polling, Server-Sent Events, a
                 signed webhook, an email or an in-app notification, then download the file through a short-lived signed URL.
 
-                Every call needs an API key (`Authorization: Bearer rpt_…` or `X-Api-Key: rpt_…`). Every error is an RFC 9457
+                Every call needs an API key (`Authorization: Bearer rpt_…` or `X-Api-Key: rpt_…`) or, where the deployment configures an
+                identity provider, one of its access tokens (`Authorization: Bearer eyJ…`). Every error is an RFC 9457
                 problem document (`application/problem+json`) with a stable `type` to branch on, a `traceId` to quote, and for
                 validation problems `errors`: each invalid field with its messages.
                 """,

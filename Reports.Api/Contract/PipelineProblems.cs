@@ -10,7 +10,7 @@ namespace Reports.Api.Contract;
 /// <summary>
 /// The problems the pipeline answers before (or around) any endpoint, added to each operation they apply to, so no
 /// endpoint has to repeat them: 400 for input that cannot be read or stored, 413 and 415 for bodies, 401 without a
-/// valid key, 403 for admin endpoints, 429 for rate-limited ones, 503 when a backing service is down (the key lookup
+/// valid key or token, 403 for admin endpoints, 429 for rate-limited ones, 503 when a backing service is down (the key lookup
 /// reads PostgreSQL). Also each response's headers: <c>Location</c>, <c>Retry-After</c>, <c>WWW-Authenticate</c>,
 /// <c>Idempotent-Replayed</c>; and a default response, the problem document of an unexpected error.
 /// </summary>
@@ -39,8 +39,9 @@ internal sealed class PipelineProblems : IOpenApiOperationTransformer
 
         if (authenticated)
         {
-            Problem(responses, document, StatusCodes.Status401Unauthorized, "No API key, or an unknown or revoked one.")
-                .Headers![HeaderNames.WWWAuthenticate] = Header("Always Bearer: send the key as 'Authorization: Bearer <key>' (or 'X-Api-Key: <key>').");
+            Problem(responses, document, StatusCodes.Status401Unauthorized,
+                    "No credential, an unknown or revoked API key, or a token that was refused (expired, another issuer or audience, an unknown key).")
+                .Headers![HeaderNames.WWWAuthenticate] = Header("Bearer; with error=\"invalid_token\" and an error_description when a key or token was refused.");
             Problem(responses, document, StatusCodes.Status503ServiceUnavailable,
                     "A backing service (PostgreSQL, Redis, blob storage) is restarting or unreachable: retry after Retry-After seconds.")
                 .Headers![HeaderNames.RetryAfter] = RetryAfter();
@@ -48,7 +49,8 @@ internal sealed class PipelineProblems : IOpenApiOperationTransformer
 
         if (metadata.OfType<IAuthorizeData>().Any(a => a.Policy == AuthExtensions.AdminPolicy))
         {
-            Problem(responses, document, StatusCodes.Status403Forbidden, "The key is not an admin key.");
+            Problem(responses, document, StatusCodes.Status403Forbidden, "The key is not an admin key, or the token has not the admin role.")
+                .Headers![HeaderNames.WWWAuthenticate] = Header("Bearer error=\"insufficient_scope\" with an error_description.");
         }
 
         if (metadata.OfType<EnableRateLimitingAttribute>().Any() || responses.ContainsKey("429"))

@@ -4,7 +4,7 @@ namespace Reports.Api.Features.Reports;
 
 /// <summary>
 /// The live progress streams this API process holds open: at most <see cref="ApiOptions.MaxEventStreamsPerOwner"/> per
-/// owner (all its keys together), and each one ended at once when its key is revoked through this process. A key
+/// owner (all its keys and tokens together), and each one ended at once when its key is revoked through this process. A key
 /// revoked through another replica is found by the stream's own check of its key (<see cref="ReportEventsResult"/>).
 /// </summary>
 public sealed class EventStreams(IOptions<ApiOptions> options)
@@ -26,7 +26,8 @@ public sealed class EventStreams(IOptions<ApiOptions> options)
     }
 
     /// <summary>A place for one more stream of <paramref name="owner"/>, or null when it already holds the most it may.</summary>
-    public StreamPlace? TryOpen(string owner, Guid keyId)
+    /// <param name="keyId">The API key the stream was opened with; null for a token, which cannot be revoked here.</param>
+    public StreamPlace? TryOpen(string owner, Guid? keyId)
     {
         lock (_gate)
         {
@@ -38,12 +39,16 @@ public sealed class EventStreams(IOptions<ApiOptions> options)
 
             _perOwner[owner] = open + 1;
             var stream = new StreamPlace(this, owner, keyId);
-            if (!_perKey.TryGetValue(keyId, out var streams))
+            if (keyId is { } key)
             {
-                _perKey[keyId] = streams = [];
+                if (!_perKey.TryGetValue(key, out var streams))
+                {
+                    _perKey[key] = streams = [];
+                }
+
+                streams.Add(stream);
             }
 
-            streams.Add(stream);
             return stream;
         }
     }
@@ -67,17 +72,20 @@ public sealed class EventStreams(IOptions<ApiOptions> options)
     {
         lock (_gate)
         {
-            if (_perKey.TryGetValue(stream.KeyId, out var streams) && streams.Remove(stream))
+            if (stream.Closed)
             {
-                if (streams.Count == 0)
-                {
-                    _perKey.Remove(stream.KeyId);
-                }
+                return;
+            }
 
-                if (--_perOwner[stream.Owner] == 0)
-                {
-                    _perOwner.Remove(stream.Owner);
-                }
+            stream.Closed = true;
+            if (stream.KeyId is { } key && _perKey.TryGetValue(key, out var streams) && streams.Remove(stream) && streams.Count == 0)
+            {
+                _perKey.Remove(key);
+            }
+
+            if (--_perOwner[stream.Owner] == 0)
+            {
+                _perOwner.Remove(stream.Owner);
             }
         }
     }
@@ -88,7 +96,7 @@ public sealed class EventStreams(IOptions<ApiOptions> options)
         private readonly EventStreams _owner;
         private readonly CancellationTokenSource _ended = new();
 
-        internal StreamPlace(EventStreams owner, string ownerName, Guid keyId)
+        internal StreamPlace(EventStreams owner, string ownerName, Guid? keyId)
         {
             _owner = owner;
             Owner = ownerName;
@@ -97,7 +105,10 @@ public sealed class EventStreams(IOptions<ApiOptions> options)
 
         public string Owner { get; }
 
-        public Guid KeyId { get; }
+        public Guid? KeyId { get; }
+
+        /// <summary>Given back (under the registry's lock): a second dispose gives nothing back.</summary>
+        internal bool Closed { get; set; }
 
         public CancellationToken Ended => _ended.Token;
 

@@ -19,7 +19,7 @@ namespace Reports.Api.Features.Reports;
 /// A report's live progress as Server-Sent Events: each state the client does not have yet (by event id, the ticks of
 /// the job's <c>updated_at</c>) as <c>event: status</c> when the status changed or <c>event: progress</c> otherwise,
 /// with the status resource as data; a keep-alive comment when nothing changed for a heartbeat; the end of the stream
-/// after a final state, when the client leaves, when its key is revoked, or after the configured longest duration.
+/// after a final state, when the client leaves, when its key is revoked or its token expires, or after the configured longest duration.
 /// An owner holds at most <see cref="ApiOptions.MaxEventStreamsPerOwner"/> streams per API process (429 beyond).
 /// </summary>
 public sealed class ReportEventsResult(ReportJob job, string? owner, long lastEventId) : IResult, IEndpointMetadataProvider
@@ -36,7 +36,7 @@ public sealed class ReportEventsResult(ReportJob job, string? owner, long lastEv
         var response = httpContext.Response;
         var keys = services.GetRequiredService<ApiKeyStore>();
         var time = services.GetRequiredService<TimeProvider>();
-        var keyId = Guid.Parse(httpContext.User.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim)!);
+        var keyId = httpContext.User.KeyId(); // null for a token: it ends at its expiry instead
         using var place = services.GetRequiredService<EventStreams>().TryOpen(httpContext.User.Owner(), keyId);
         if (place is null)
         {
@@ -54,7 +54,7 @@ public sealed class ReportEventsResult(ReportJob job, string? owner, long lastEv
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, place.Ended);
-        lifetime.CancelAfter(options.SseMaxDuration);
+        lifetime.CancelAfter(Lifetime(options.SseMaxDuration, httpContext.User.CredentialExpires(), time));
         var cancellationToken = lifetime.Token;
         try
         {
@@ -87,9 +87,9 @@ public sealed class ReportEventsResult(ReportJob job, string? owner, long lastEv
                 }
 
                 // A key revoked through another API process: found within a heartbeat or so, and the stream ends.
-                if (time.GetElapsedTime(keyCheckedAt) >= options.SseHeartbeat)
+                if (keyId is { } key && time.GetElapsedTime(keyCheckedAt) >= options.SseHeartbeat)
                 {
-                    if (!await keys.IsActiveAsync(keyId, cancellationToken))
+                    if (!await keys.IsActiveAsync(key, cancellationToken))
                     {
                         return;
                     }
@@ -108,9 +108,21 @@ public sealed class ReportEventsResult(ReportJob job, string? owner, long lastEv
         }
         catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
         {
-            // The client left, the stream reached its longest duration (the client reconnects with Last-Event-ID), or its
-            // key was revoked (a reconnection gets 401).
+            // The client left, the stream reached its longest duration (the client reconnects with Last-Event-ID), its
+            // key was revoked or its token expired (a reconnection gets 401).
         }
+    }
+
+    /// <summary>The longest duration, or less: a token's stream ends when the token expires, as a key's ends when it is revoked.</summary>
+    private static TimeSpan Lifetime(TimeSpan longest, DateTimeOffset? credentialExpires, TimeProvider time)
+    {
+        if (credentialExpires is not { } expires)
+        {
+            return longest;
+        }
+
+        var left = expires - time.GetUtcNow();
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left < longest ? left : longest;
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)

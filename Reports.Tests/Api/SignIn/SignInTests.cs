@@ -1,0 +1,282 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.Tokens;
+using Reports.Tests.Browser;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Api.SignIn;
+
+/// <summary>
+/// Sign-in with an identity provider against a real API process: tokens of a <see cref="LocalIssuer"/> beside API keys,
+/// each refused token a 401 problem with an RFC 6750 challenge, isolation and limits per owner exactly as with keys.
+/// </summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn) : IClassFixture<SignInApi>
+{
+    private static readonly object SmallReport = new { type = "orders", parameters = new { from = "2024-01-01", to = "2024-01-02" } };
+
+    private LocalIssuer Issuer => signIn.Issuer;
+
+    [Theory]
+    [InlineData("rsa")]
+    [InlineData("ec")]
+    public async Task A_valid_token_creates_and_reads_a_report_of_its_owner(string keyKind)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var key = keyKind == "rsa" ? Issuer.RsaKey : Issuer.EcKey;
+        using var user = api.CreateClient(Issuer.Token(NewOwner(), key));
+
+        using var created = await user.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), SmallReport);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        using var read = await user.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative));
+        var list = await user.GetFromJsonAsync<JsonElement>("/api/reports");
+
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(id, list.GetProperty("items").EnumerateArray().Single().GetProperty("id").GetString());
+    }
+
+    [Theory]
+    [InlineData("expired", "The token has expired.")]
+    [InlineData("not yet valid", "The token is not valid yet.")]
+    [InlineData("wrong issuer", "The token's issuer is not accepted.")]
+    [InlineData("wrong audience", "The token's audience is not accepted.")]
+    [InlineData("unknown key", "The token's signing key is not one of the identity provider's keys.")]
+    [InlineData("alg none", null)]
+    [InlineData("HS256 with the public key", null)]
+    [InlineData("tampered payload", null)]
+    [InlineData("no subject", "The token has no usable 'sub' claim (1 to 128 visible ASCII characters) to name its owner.")]
+    public async Task A_refused_token_is_401_with_a_problem_and_an_invalid_token_challenge(string kind, string? description)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var owner = NewOwner();
+        var token = kind switch
+        {
+            "expired" => Issuer.Token(owner, change: t => (t.IssuedAt, t.NotBefore, t.Expires) = (DateTime.UtcNow.AddMinutes(-30), DateTime.UtcNow.AddMinutes(-30), DateTime.UtcNow.AddMinutes(-10))),
+            "not yet valid" => Issuer.Token(owner, change: t => (t.NotBefore, t.Expires) = (DateTime.UtcNow.AddMinutes(10), DateTime.UtcNow.AddMinutes(20))),
+            "wrong issuer" => Issuer.Token(owner, change: t => t.Issuer = "https://login.example/other-tenant"),
+            "wrong audience" => Issuer.Token(owner, change: t => t.Audience = "api://another-api"),
+            "unknown key" => Issuer.Token(owner, SigningKey.Rsa("not-published-" + Guid.NewGuid().ToString("N")[..8])),
+            "alg none" => Issuer.UnsignedToken(owner),
+            "HS256 with the public key" => Issuer.Token(owner, change: t => t.SigningCredentials = new SigningCredentials(
+                new SymmetricSecurityKey(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Issuer.RsaKey.PublicJwk))) { KeyId = Issuer.RsaKey.Id },
+                SecurityAlgorithms.HmacSha256)),
+            "tampered payload" => Tampered(Issuer.Token(owner)),
+            "no subject" => Issuer.Token(owner, change: t => t.Claims.Remove("sub")),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        using var client = api.CreateClient(token);
+
+        using var response = await client.GetAsync(new Uri("/api/reports", UriKind.Relative));
+
+        await (await ServedContract.FetchAsync(api.BaseAddress)).AssertConformsAsync(response, "GET", "/api/reports");
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        var challenge = response.Headers.WwwAuthenticate.Single();
+        Assert.Equal("Bearer", challenge.Scheme);
+        Assert.Contains("error=\"invalid_token\"", challenge.Parameter, StringComparison.Ordinal);
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains($"error_description=\"{detail}\"", challenge.Parameter, StringComparison.Ordinal);
+        if (description is not null)
+        {
+            Assert.Equal(description, detail);
+        }
+
+        // Never the validation library's own message: it names keys, issuers and internals (IDX… codes).
+        Assert.DoesNotContain("IDX", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(Issuer.Issuer, detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_of_another_owner_gets_404_and_a_token_of_a_keys_owner_sees_that_keys_reports()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var owner = NewOwner();
+        using var admin = api.CreateClient(TestSettings.AdminKey);
+        using var keyUser = api.CreateClient(await ApiClients.CreateKeyAsync(admin, owner));
+        using var sameOwner = api.CreateClient(Issuer.Token(owner));
+        using var otherOwner = api.CreateClient(Issuer.Token(NewOwner()));
+        var id = (await ReportsClient.CreateAsync(sameOwner, SmallReport)).GetProperty("id").GetString();
+
+        using var theirs = await otherOwner.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative));
+        using var missing = await otherOwner.GetAsync(new Uri($"/api/reports/{Guid.NewGuid()}", UriKind.Relative));
+        using var cancel = await otherOwner.PostAsync(new Uri($"/api/reports/{id}/cancel", UriKind.Relative), null);
+        using var viaKey = await keyUser.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative));
+        var otherList = await otherOwner.GetFromJsonAsync<JsonElement>("/api/reports");
+
+        await AssertProblemAsync(theirs, HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(cancel, HttpStatusCode.NotFound, "not-found");
+        Assert.Equal((await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString(),
+            (await theirs.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.Empty(otherList.GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.OK, viaKey.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_user_token_gets_403_on_admin_endpoints_and_an_admin_token_200()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        using var user = api.CreateClient(Issuer.Token(NewOwner(), roles: ["reports-reader"]));
+        using var admin = api.CreateClient(Issuer.Token(NewOwner(), roles: ["reports-reader", LocalIssuer.AdminRole]));
+
+        using var refused = await user.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative));
+        using var refusedOps = await user.GetAsync(new Uri("/api/admin/dead-letters", UriKind.Relative));
+        using var accepted = await admin.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative));
+
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        await contract.AssertConformsAsync(refused, "GET", "/api/admin/api-keys");
+        await contract.AssertConformsAsync(accepted, "GET", "/api/admin/api-keys");
+        foreach (var response in new[] { refused, refusedOps })
+        {
+            await AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
+            var challenge = response.Headers.WwwAuthenticate.Single();
+            Assert.Equal("Bearer", challenge.Scheme);
+            Assert.Contains("error=\"insufficient_scope\"", challenge.Parameter, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task API_keys_work_beside_tokens_and_a_refused_key_is_an_invalid_token_challenge()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        using var admin = api.CreateClient(TestSettings.AdminKey);
+        using var keyUser = api.CreateClient(await ApiClients.CreateKeyAsync(admin, NewOwner()));
+        using var forged = api.CreateClient("rpt_0123456789ab_not-a-real-secret-at-all");
+        using var anonymous = new HttpClient { BaseAddress = api.BaseAddress };
+
+        using var created = await keyUser.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), SmallReport);
+        using var refused = await forged.GetAsync(new Uri("/api/reports", UriKind.Relative));
+        using var none = await anonymous.GetAsync(new Uri("/api/reports", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        await AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"Unknown or revoked API key.\"", refused.Headers.WwwAuthenticate.Single().ToString());
+        await AssertProblemAsync(none, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("Bearer", none.Headers.WwwAuthenticate.Single().ToString());
+    }
+
+    [Fact]
+    public async Task The_rate_limit_counts_an_owners_tokens_and_keys_together_and_other_owners_apart()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var owner = NewOwner();
+        using var admin = api.CreateClient(TestSettings.AdminKey);
+        using var token = api.CreateClient(Issuer.Token(owner));
+        using var key = api.CreateClient(await ApiClients.CreateKeyAsync(admin, owner));
+        using var other = api.CreateClient(Issuer.Token(NewOwner()));
+        var invalid = new { type = "no-such-report" }; // refused after the rate limit, so no report runs
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < SignInApi.CreatesPerMinute; i++)
+        {
+            using var response = await token.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), invalid);
+            statuses.Add(response.StatusCode);
+        }
+
+        using var limitedKey = await key.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), invalid);
+        using var otherOwner = await other.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), invalid);
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.BadRequest, s));
+        await AssertProblemAsync(limitedKey, HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.Equal(HttpStatusCode.BadRequest, otherOwner.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_token_follows_its_reports_progress_as_server_sent_events()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        using var user = api.CreateClient(Issuer.Token(NewOwner()));
+        var id = (await ReportsClient.CreateAsync(user, SmallReport)).GetProperty("id").GetString()!;
+        await ReportsClient.WaitForFinalAsync(user, id, TimeSpan.FromMinutes(2));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/reports/{id}/events");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await user.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("event: status", body, StringComparison.Ordinal);
+        Assert.Contains("\"succeeded\"", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rotated_key_works_without_a_restart_and_the_retired_key_stops_working()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var owner = NewOwner();
+        using (var before = api.CreateClient(Issuer.Token(owner)))
+        {
+            using var beforeRotation = await before.GetAsync(new Uri("/api/reports", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, beforeRotation.StatusCode);
+        }
+
+        var retired = Issuer.RsaKey;
+        var rotated = Issuer.RotateRsaKey();
+        using var withNewKey = api.CreateClient(Issuer.Token(owner, rotated));
+        using var withRetiredKey = api.CreateClient(Issuer.Token(owner, retired));
+
+        // The first token with the new key id makes the API read the keys again (at most once a KeysMinRefreshInterval).
+        await Poll.UntilAsync(async () =>
+        {
+            using var response = await withNewKey.GetAsync(new Uri("/api/reports", UriKind.Relative));
+            return response.StatusCode == HttpStatusCode.OK;
+        }, "a token signed with the rotated key is accepted", TimeSpan.FromMinutes(1));
+        using var created = await withNewKey.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), SmallReport);
+        using var refused = await withRetiredKey.GetAsync(new Uri("/api/reports", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        await AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Contains("error=\"invalid_token\"", refused.Headers.WwwAuthenticate.Single().Parameter, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_declares_the_token_beside_the_api_key()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        using var anonymous = new HttpClient { BaseAddress = api.BaseAddress };
+
+        var document = await anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var jwt = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Jwt");
+        Assert.Equal("bearer", jwt.GetProperty("scheme").GetString());
+        Assert.Equal("JWT", jwt.GetProperty("bearerFormat").GetString());
+        var alternatives = document.GetProperty("security").EnumerateArray().Select(r => r.EnumerateObject().Single().Name).ToList();
+        Assert.Equal(["ApiKey", "Jwt"], alternatives);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_with_the_token_is_still_clean_for_both_linters()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+
+        await OpenApiLintTests.AssertRedoclyCleanAsync(api.BaseAddress);
+        await OpenApiLintTests.AssertSpectralCleanAsync(api.BaseAddress);
+    }
+
+    private static string NewOwner() => "idp-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The token with its payload changed (another subject) and the original signature kept.</summary>
+    private static string Tampered(string token)
+    {
+        var parts = token.Split('.');
+        var payload = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(Base64UrlEncoder.Decode(parts[1]))!;
+        payload["sub"] = JsonSerializer.SerializeToElement("someone-else");
+        return parts[0] + "." + Base64UrlEncoder.Encode(JsonSerializer.Serialize(payload)) + "." + parts[2];
+    }
+
+    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("https://reports.example/problems/" + type, problem.GetProperty("type").GetString());
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.True(problem.TryGetProperty("traceId", out _), body);
+        return problem;
+    }
+}
