@@ -88,13 +88,13 @@ public sealed class ScheduleMonitor(NpgsqlDataSource dataSource, IOptions<Schedu
         return runs;
     }
 
-    /// <summary>Every owner's missed and failing schedules (paused ones are neither), at most 100 of each, oldest due first.</summary>
+    /// <summary>Every owner's missed and failing schedules (paused ones are neither), at most 100 of each (the latest missed first).</summary>
     public async Task<ScheduleHealthReport> CheckAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var command = dataSource.CreateCommand($"""
             SELECT 'missed', id FROM (SELECT id FROM reports.schedules WHERE NOT paused AND next_fire_at < @due_before
-                                     ORDER BY next_fire_at LIMIT 100) AS missed
+                                     ORDER BY next_fire_at DESC LIMIT 100) AS missed
             UNION ALL
             SELECT 'failing', id FROM (SELECT s.id FROM reports.schedules AS s CROSS JOIN LATERAL ({Streak}) AS streak
                                        WHERE NOT s.paused AND streak.failures >= @n LIMIT 100) AS failing
