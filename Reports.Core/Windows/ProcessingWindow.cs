@@ -6,7 +6,7 @@ namespace Reports.Core.Windows;
 /// Hours of the day in a time zone during which a queue or a report type may start jobs, e.g.
 /// <c>22:00-06:00 Europe/Berlin</c> (a range may cross midnight; several ranges may be given; UTC when no zone is).
 /// Read by the local wall clock: on the day clocks go forward, a range that starts in the skipped hour opens when the
-/// clocks have jumped; on the day they go back, a range over the repeated hour is open through both of its passes.
+/// clocks have jumped; on the day they go back, the part of a range within the repeated hour is open in both passes.
 /// </summary>
 public sealed class ProcessingWindow
 {
@@ -96,10 +96,12 @@ public sealed class ProcessingWindow
         {
             foreach (var (start, _) in _ranges)
             {
-                var opens = ToInstant(today.AddDays(day).ToDateTime(start));
-                if (opens > instant && opens < next)
+                foreach (var opens in Instants(today.AddDays(day).ToDateTime(start)))
                 {
-                    next = opens;
+                    if (opens > instant && opens < next)
+                    {
+                        next = opens;
+                    }
                 }
             }
         }
@@ -108,10 +110,10 @@ public sealed class ProcessingWindow
     }
 
     /// <summary>
-    /// A local wall-clock time as an instant: the first of the two when clocks go back, and the end of the gap when it
-    /// falls in the hour skipped when clocks go forward (the first minute the window's clock shows after it).
+    /// The instants a local wall-clock time happens: both when clocks go back and it happens twice, and the end of the
+    /// gap when it falls in the hour skipped when clocks go forward (the first minute the window's clock shows after it).
     /// </summary>
-    private DateTimeOffset ToInstant(DateTime local)
+    private IEnumerable<DateTimeOffset> Instants(DateTime local)
     {
         // Gaps in real zones are at most a few hours and start and end on a minute: a bounded walk finds the end.
         for (var minutes = 0; minutes < 24 * 60 && Zone.IsInvalidTime(local); minutes++)
@@ -119,8 +121,8 @@ public sealed class ProcessingWindow
             local = local.AddMinutes(1);
         }
 
-        var offset = Zone.IsAmbiguousTime(local) ? Zone.GetAmbiguousTimeOffsets(local).Max() : Zone.GetUtcOffset(local);
-        return new DateTimeOffset(local, offset).ToUniversalTime();
+        var offsets = Zone.IsAmbiguousTime(local) ? Zone.GetAmbiguousTimeOffsets(local) : [Zone.GetUtcOffset(local)];
+        return offsets.Select(offset => new DateTimeOffset(local, offset).ToUniversalTime());
     }
 
     private static TimeOnly? Time(string text) =>
