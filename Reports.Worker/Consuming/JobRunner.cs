@@ -191,8 +191,10 @@ internal sealed class JobRunner(
     /// </summary>
     private async Task<bool> WaitForWindowAsync(JobMessage message, CancellationToken stopping)
     {
+        // Another queue's window cannot hold this job back: skip the statement when only such windows are closed.
         var closed = windows.ClosedAt(time.GetUtcNow());
-        if (closed.Count == 0 || await store.DeferAsync(message.JobId, closed, stopping) is not { } waiting)
+        if (!closed.Any(c => c.Name == message.Queue || !QueueNames.IsKnown(c.Name))
+            || await store.DeferAsync(message.JobId, closed, stopping) is not { } waiting)
         {
             return false;
         }
