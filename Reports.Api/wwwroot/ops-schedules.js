@@ -10,15 +10,28 @@ const stateText = {
   ok: 'OK', paused: 'Paused', missed: 'Missed a fire time', failing: 'Failing',
 };
 
-/** Bucket starts: the next 24 whole hours, or the next 7 days from today's local midnight. */
-function buckets(from) {
+/**
+ * Column starts from the hour (or local day) of `from` to the one holding `to`: 25 hours or 8 days, so every fire time
+ * in [from, to] has its column. One more start closes the last column.
+ */
+function buckets(from, to) {
   const start = new Date(from);
-  if (days === 1) {
-    start.setMinutes(0, 0, 0);
-    return Array.from({ length: 25 }, (_, i) => new Date(start.getTime() + i * HOUR));
+  const end = new Date(to);
+  if (days === 1) start.setMinutes(0, 0, 0);
+  else start.setHours(0, 0, 0, 0);
+  const starts = [];
+  for (let at = start; starts.length < 40; at = next(at)) {
+    starts.push(at);
+    if (at > end) break;
   }
-  start.setHours(0, 0, 0, 0);
-  return Array.from({ length: 8 }, (_, i) => { const d = new Date(start); d.setDate(d.getDate() + i); return d; });
+  return starts;
+}
+
+function next(at) {
+  const d = new Date(at);
+  if (days === 1) d.setHours(d.getHours() + 1);
+  else d.setDate(d.getDate() + 1);
+  return d;
 }
 
 function bucketLabel(start) {
@@ -34,9 +47,9 @@ function lastRun(run) {
 }
 
 export async function refreshSchedules() {
-  const { from, schedules } = await api(`/api/admin/ops/schedules?days=${days}`);
+  const { from, to, schedules } = await api(`/api/admin/ops/schedules?days=${days}`);
   const table = document.getElementById('schedules');
-  const starts = buckets(from);
+  const starts = buckets(from, to);
   const columns = starts.slice(0, -1);
   table.tHead.rows[0].replaceChildren(
     el('th', { scope: 'col' }, 'Schedule'), el('th', { scope: 'col' }, 'State'), el('th', { scope: 'col' }, 'Last run'),
