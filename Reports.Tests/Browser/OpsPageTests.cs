@@ -94,6 +94,9 @@ public sealed class OpsPageTests(BrowserSystem system)
             await row.GetByRole(AriaRole.Button, new() { NameRegex = new("^History of ") }).ClickAsync();
             await Expect(page.Locator("#schedule-history tbody tr")).ToHaveCountAsync(1);
             await Expect(page.Locator("#schedule-history tbody tr")).ToContainTextAsync("created");
+            await page.GetByLabel("Next 24 hours").CheckAsync();
+            await Expect(page.Locator("#schedules thead th.slot")).ToHaveCountAsync(25);
+            await Screenshots.SaveAsync(page.Locator("section[aria-labelledby='schedules-title']"), "ops-schedules");
         }
         finally
         {
