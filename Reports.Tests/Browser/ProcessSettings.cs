@@ -14,6 +14,7 @@ internal static class ProcessSettings
         ["Reports__Generation__PageSize"] = ReportsSystem.PageSize.ToString(CultureInfo.InvariantCulture),
         ["Reports__Generation__BlockSizeBytes"] = ReportsSystem.BlockSizeBytes.ToString(CultureInfo.InvariantCulture),
         ["Reports__Auth__BootstrapAdminKey"] = TestSettings.AdminKey,
+        ["Reports__Webhooks__AllowLoopback"] = "true",
         ["Reports__Api__SseHeartbeat"] = "00:00:01",
         ["Reports__Api__CreatesPerMinute"] = "100000",
         ["Reports__Api__MaxActiveJobsPerOwner"] = "100000",

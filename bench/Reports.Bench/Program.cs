@@ -105,6 +105,12 @@ if (settings.Includes("peers"))
     PeersScenario.Publish(report, settings, peers, queue[QueueScenario.NoOpKey(settings.PeerWorkerProcesses)], peersLoad);
 }
 
+if (settings.Only?.Contains("scale") == true)
+{
+    // --only scale: the sizing from the last full run's figures where this run measured none.
+    ScaleModel.BorrowMissingFigures(report, JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(settings.ResultsDirectory, "latest.json"), cancellationToken))!);
+}
+
 ScaleModel.Write(report);
 report.Machine["loadAverageAtEnd"] = MachineLoad.LoadAverage();
 

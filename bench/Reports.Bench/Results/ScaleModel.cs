@@ -4,70 +4,73 @@ using System.Text.Json.Nodes;
 namespace Reports.Bench.Results;
 
 /// <summary>
-/// Scenario 7: a back-of-the-envelope sizing for one million reports a day of a stated mix, from this run's CPU costs
-/// (CPU-seconds per million CSV rows per tier, worker CPU per PDF page, CPU per tiny job). Written into the table's notes.
+/// Scenario 7: the sizing table for 10k, 100k and 1M reports a day of a stated mix, from this run's costs
+/// (<see cref="ScaleCosts"/>, <see cref="Sizing"/>). Written into the table's notes and latest.json.
 /// </summary>
 internal static class ScaleModel
 {
-    private const double ReportsPerDay = 1_000_000, PeakFactor = 3, TargetUtilisation = 0.6, CoresPerMachine = 8;
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     public static void Write(BenchReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var csv = report.Scenarios["csv_throughput"]?["figures"];
-        var pdf = report.Scenarios["pdf"]?["figures"];
-        var queue = report.Scenarios["queue"]?["figures"];
-        if (csv is null || pdf is null || queue is null)
+        if (ScaleCosts.From(report.Scenarios) is not { } costs)
         {
             report.Notes.Add("**Scale model:** not computed (a scenario it needs did not run).");
             return;
         }
 
-        var worker = Median(csv, "ours_cpu_s_per_m_rows_worker");
-        var postgres = Median(csv, "ours_cpu_s_per_m_rows_postgres");
-        var azurite = Median(csv, "ours_cpu_s_per_m_rows_azurite");
-        var bytesPerRow = Median(csv, "ours_bytes") / (double)report.Scenarios["csv_throughput"]!["rows"]!.GetValue<long>();
-        var pdfCorePerPage = 1 / Median(pdf, "ours_generation_pages_per_s");
-        // CPU per tiny job in each tier, measured in the queue scenario with one worker (its cleanest split).
-        var jobWorker = Median(queue, "cpu_ms_per_job_workers_1w") / 1000;
-        var jobPostgres = Median(queue, "cpu_ms_per_job_postgres_1w") / 1000;
-        var jobOther = (Median(queue, "cpu_ms_per_job_api_1w") + Median(queue, "cpu_ms_per_job_azurite_1w") + Median(queue, "cpu_ms_per_job_redis_1w")) / 1000;
-        var cpuPerJob = jobWorker + jobPostgres + jobOther;
-
-        // The mix: most reports are small; a few large CSVs carry most rows.
-        (string Name, double Share, double Rows, double Pages)[] mix =
-        [
-            ("small CSV, 1,000 rows", 0.90, 1_000, 0),
-            ("medium CSV, 100,000 rows", 0.09, 100_000, 0),
-            ("PDF, 100 pages (~3,500 rows)", 0.009, 3_500, 100),
-            ("large CSV, 2,000,000 rows", 0.001, 2_000_000, 0),
-        ];
-        var perSecond = ReportsPerDay / 86_400 * PeakFactor;
-        var csvRowsPerSecond = mix.Where(k => k.Pages == 0).Sum(k => k.Share * k.Rows) * perSecond;
-        var pagesPerSecond = mix.Sum(k => k.Share * k.Pages) * perSecond;
-        var workerCores = ((csvRowsPerSecond / 1e6 * worker) + (pagesPerSecond * pdfCorePerPage) + (perSecond * jobWorker)) / TargetUtilisation;
-        var postgresCores = ((csvRowsPerSecond / 1e6 * postgres) + (perSecond * jobPostgres)) / TargetUtilisation;
-        var storageCores = ((csvRowsPerSecond / 1e6 * azurite) + (perSecond * jobOther)) / TargetUtilisation;
-        var storageMBps = csvRowsPerSecond * bytesPerRow / 1e6;
-        var c = CultureInfo.InvariantCulture;
-        var text = $"""
-            **Scale model (scenario 7).** One million reports a day, peak {PeakFactor}× the average ({perSecond.ToString("0", c)} reports/s): {string.Join("; ", mix.Select(k => $"{(k.Share * 100).ToString("0.#", c)}% {k.Name}"))}.
-            That is {(csvRowsPerSecond / 1e3).ToString("N0", c)}k CSV rows/s, {pagesPerSecond.ToString("0", c)} PDF pages/s and {perSecond.ToString("0", c)} jobs/s at peak.
-            With this run's costs ({worker.ToString("0.00", c)} worker, {postgres.ToString("0.00", c)} PostgreSQL and {azurite.ToString("0.00", c)} Azurite CPU-s per million CSV rows; {(pdfCorePerPage * 1000).ToString("0.0", c)} ms of worker CPU per PDF page; ~{(cpuPerJob * 1000).ToString("0", c)} ms of CPU per tiny job, all tiers together) at {TargetUtilisation * 100}% utilisation:
-            workers ≈ {workerCores.ToString("0.0", c)} cores ({Math.Ceiling(workerCores / CoresPerMachine).ToString(c)} × {CoresPerMachine}-core machines), PostgreSQL ≈ {postgresCores.ToString("0.0", c)} cores of reads on one primary (or replicas), blob storage ≈ {storageMBps.ToString("0", c)} MB/s of writes ({storageCores.ToString("0.0", c)} cores of Azurite-equivalent, with the API and Redis; a managed account takes this without us).
-            Redis carries {perSecond.ToString("0", c)} messages/s, far below its ~100k ops/s. The first bottleneck is the per-job fixed cost (accept, claim, completion: a few PostgreSQL round trips, and one blob call for a file of one block) for the many small reports and PostgreSQL's share of row reading for the large ones: PostgreSQL is the one tier that does not scale out by adding processes, so it is the first to need a bigger machine or read replicas for the `sales` data.
-            """;
-        report.Notes.Add(text);
+        var rows = Sizing.Volumes.Select(volume => Sizing.For(costs, volume)).ToList();
+        report.Notes.Add(Text(costs, rows));
         report.Scenarios["scale_model"] = new JsonObject
         {
-            ["reportsPerSecondPeak"] = perSecond,
-            ["csvRowsPerSecondPeak"] = csvRowsPerSecond,
-            ["pdfPagesPerSecondPeak"] = pagesPerSecond,
-            ["workerCores"] = workerCores,
-            ["postgresCores"] = postgresCores,
-            ["storageMBps"] = storageMBps,
+            ["costs"] = System.Text.Json.JsonSerializer.SerializeToNode(costs),
+            ["sizing"] = System.Text.Json.JsonSerializer.SerializeToNode(rows),
         };
     }
 
-    private static double Median(JsonNode figures, string name) => figures[name]?["median"]?.GetValue<double>() ?? double.NaN;
+    /// <summary>Copies from a results file (latest.json) each scenario the model needs that this run did not measure.</summary>
+    public static void BorrowMissingFigures(BenchReport report, JsonNode results)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(results);
+        foreach (var scenario in ScaleCosts.Scenarios.Where(name => report.Scenarios[name] is null))
+        {
+            report.Scenarios[scenario] = results["scenarios"]?[scenario]?.DeepClone();
+        }
+    }
+
+    private static string Text(ScaleCosts costs, IReadOnlyList<SizingRow> rows)
+    {
+        var worker = ProcessBudget.Worker;
+        var api = ProcessBudget.Api;
+        var lines = new List<string>
+        {
+            $"**Scale model and sizing (scenario 7).** A day's reports, peak {Sizing.PeakFactor.ToString(C)}× the average: " +
+            string.Join("; ", Sizing.Mix.Select(k => $"{(k.Share * 100).ToString("0.#", C)}% {k.Name}")) + ". " +
+            $"This run's costs: {F(costs.WorkerCpuSPerMRows, 2)} worker, {F(costs.PostgresCpuSPerMRows, 2)} PostgreSQL and " +
+            $"{F(costs.StorageCpuSPerMRows, 2)} storage CPU-s per million CSV rows; {F(costs.WorkerCpuSPerPage * 1000, 1)} ms of worker CPU per " +
+            $"PDF page; ~{F(costs.CpuSPerJob * 1000, 0)} ms of CPU per tiny report, all tiers together; worker peak RSS {F(costs.WorkerPeakRssMiB, 0)} MiB. " +
+            $"Sized at {(Sizing.TargetUtilisation * 100).ToString(C)}% utilisation; a worker process (reports 2 + reports-bulk 1 slots) is planned at " +
+            $"{F(worker.PlannedCores, 1)} core and limited to {F(worker.CpuLimitCores, 0)} cores and {worker.MemoryLimitMiB} MiB, an API replica planned at " +
+            $"{F(api.PlannedCores, 1)} core and limited to {F(api.CpuLimitCores, 0)} core and {api.MemoryLimitMiB} MiB (deploy/: systemd and Kubernetes); " +
+            $"workers cover both their CPU and the jobs in flight (Little's law, ×2 headroom); at least two of everything.",
+            "",
+            "| reports a day | peak reports/s | CSV rows/s | PDF pages/s | jobs in flight | worker processes (cores) | API replicas | " +
+            "machines (8 cores) | memory limits (GiB) | PostgreSQL: job store / report reads (cores) | read replicas | blob writes (MB/s) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        };
+        lines.AddRange(rows.Select(r =>
+            $"| {r.ReportsPerDay.ToString("N0", C)} | {F(r.PeakReportsPerSecond, 1)} | {r.CsvRowsPerSecond.ToString("N0", C)} | {F(r.PdfPagesPerSecond, 1)} | " +
+            $"{F(r.JobsInFlight, 1)} | {r.WorkerProcesses} ({F(r.WorkerCores, 2)}) | {r.ApiReplicas} | {r.Machines} | {F(r.MemoryGiB, 1)} | " +
+            $"{F(r.JobStoreCores, 2)} / {F(r.ReportReadCores, 2)} | {r.ReadReplicas} | {F(r.StorageMBps, 1)} |"));
+        lines.Add("");
+        var busiest = rows[^1];
+        lines.Add($"Redis carries a few commands per report ({F(busiest.PeakReportsPerSecond, 0)} reports/s at {busiest.ReportsPerDay.ToString("N0", C)} a day), far below its ~100k ops/s: one small instance with " +
+            "`appendonly yes` and a replica at every size. The first tier to need a bigger machine is PostgreSQL's report reads: it is the one " +
+            "tier that does not scale out by adding processes, so large exports go to read replicas of the report data first (issue 19).");
+        return string.Join('\n', lines);
+    }
+
+    private static string F(double value, int decimals) => value.ToString("F" + decimals.ToString(C), C);
 }
