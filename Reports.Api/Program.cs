@@ -20,6 +20,7 @@ builder.AddReportsCore();
 // API: problem details for every error, API keys, rate limits, OpenAPI.
 builder.AddApiServices();
 builder.AddReportsScheduler();
+builder.AddScheduleHealth();
 builder.AddOpsApi();
 
 var app = builder.Build();

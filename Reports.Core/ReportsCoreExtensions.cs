@@ -39,6 +39,17 @@ public static class ReportsCoreExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<Windows.ProcessingWindowOptions>()
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                foreach (var window in configuration.GetSection(Windows.ProcessingWindowOptions.SectionName).GetChildren())
+                {
+                    options.Windows[window.Key] = window.Value ?? "";
+                }
+            })
+            .ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Windows.ProcessingWindowOptions>, Windows.ProcessingWindowValidation>();
+        services.AddSingleton<Windows.ProcessingWindows>();
         services.AddSingleton(sp => CatalogOverrides.Apply(ReportCatalog.Default, sp.GetRequiredService<IConfiguration>()));
         // Built when the host starts, so a catalog setting that is wrong stops the start with an error naming it.
         services.AddOptions<CatalogCheck>().Configure<ReportCatalog>((_, _) => { }).ValidateOnStart();

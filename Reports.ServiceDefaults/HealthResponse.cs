@@ -15,7 +15,14 @@ internal static class HealthResponse
             ["status"] = report.Status.ToString(),
             ["checks"] = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status.ToString(), description = e.Value.Description, durationMs = (int)e.Value.Duration.TotalMilliseconds }),
+                e => new
+                {
+                    status = e.Value.Status.ToString(),
+                    description = e.Value.Description,
+                    durationMs = (int)e.Value.Duration.TotalMilliseconds,
+                    // What a check chose to say (e.g. the ids of the schedules that need attention); never exception details.
+                    data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+                }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted);
     }

@@ -2,6 +2,7 @@
 import { api, setUpSignIn } from './common.js';
 import { refreshDeadLetters, refreshJob, setUpJobs } from './ops-jobs.js';
 import { renderHistory, renderQueues, renderWorkers } from './ops-tables.js';
+import { refreshSchedules, setUpSchedules } from './ops-schedules.js';
 
 const REFRESH_MS = 2000;
 let timer = null;
@@ -16,7 +17,7 @@ async function refresh() {
     renderQueues(queues);
     renderWorkers(workers);
     renderHistory(history);
-    await Promise.all([refreshDeadLetters(), refreshJob()]);
+    await Promise.all([refreshDeadLetters(), refreshJob(), refreshSchedules()]);
     restoreFocus();
     lastSuccess = new Date();
     status.textContent = `Updated ${lastSuccess.toLocaleTimeString()}.`;
@@ -31,9 +32,10 @@ async function refresh() {
 /** Tables are redrawn on each refresh: a keyboard user's focus returns to the same button of the same row. */
 function rememberFocus() {
   const active = document.activeElement;
-  const row = active?.closest?.('tr[data-report-id], tr[data-worker]');
+  const row = active?.closest?.('tr[data-report-id], tr[data-worker], tr[data-schedule]');
   if (!row) return () => {};
-  const selector = row.dataset.reportId ? `tr[data-report-id="${row.dataset.reportId}"]` : `tr[data-worker="${row.dataset.worker}"]`;
+  const selector = row.dataset.reportId ? `tr[data-report-id="${row.dataset.reportId}"]`
+    : row.dataset.schedule ? `tr[data-schedule="${row.dataset.schedule}"]` : `tr[data-worker="${row.dataset.worker}"]`;
   const label = active.getAttribute('aria-label') ?? active.textContent;
   return () => {
     const again = [...document.querySelectorAll(`${selector} button`)]
@@ -52,6 +54,7 @@ function schedule() {
 
 function start() {
   setUpJobs();
+  setUpSchedules(refresh);
   document.getElementById('auto-refresh').addEventListener('change', schedule);
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) refresh();

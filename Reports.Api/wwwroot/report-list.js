@@ -146,6 +146,7 @@ function render(report) {
         fact('Requested', formatTime(report.createdAt), 'created')),
       report.error ? el('p', { class: 'error', 'data-error-code': report.error.code },
         el('strong', {}, `${report.status === 'retrying' ? 'Retrying after' : 'Failed'}: ${report.error.code}. `), report.error.message) : null,
+      report.waiting ? el('p', { class: 'hint', 'data-waiting': '' }, `Waiting: ${report.waiting.reason}.`) : null,
       el('div', { class: 'actions' },
         report.status === 'succeeded' && report.file
           ? el('button', { type: 'button', onclick: () => download(report.id), 'aria-label': `Download ${title}` }, 'Download') : null,

@@ -34,6 +34,11 @@ public sealed record ReportJob
     /// <summary>When the file is deleted by retention (set when the job succeeds).</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
     public string? Checkpoint { get; init; }
+
+    /// <summary>Why a <c>waiting</c> job waits, and until when (its processing window opens).</summary>
+    public string? WaitReason { get; init; }
+
+    public DateTimeOffset? WaitingUntil { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }

@@ -26,7 +26,12 @@ public sealed record ReportResource
 
     /// <summary>When the file will be deleted (retention); null until the report succeeds.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Why a <c>waiting</c> report waits and when it starts (its processing window opens); null otherwise.</summary>
+    public ReportWaiting? Waiting { get; init; }
 }
+
+public sealed record ReportWaiting(string Reason, DateTimeOffset Until);
 
 /// <summary>Why a report failed, or why its last attempt failed while it is retrying.</summary>
 public sealed record ReportError(string Code, string Message);

@@ -32,6 +32,8 @@ public static class ReportResourceMapping
                 : null,
             Schedule = job.ScheduleId is { } schedule && job.FireTime is { } fireTime ? new ReportScheduleLink(schedule, fireTime) : null,
             ExpiresAt = job.ExpiresAt,
+            Waiting = job.Status == JobStatus.Waiting && job.WaitReason is { } reason && job.WaitingUntil is { } until
+                ? new ReportWaiting(reason, until) : null,
         };
     }
 }

@@ -115,7 +115,7 @@ public sealed class RetentionCleaner(
     {
         await using var command = dataSource.CreateCommand("""
             SELECT replace(id::text, '-', '') || '.' || format FROM reports.jobs
-            WHERE id = ANY(@ids) AND status IN ('queued', 'retrying', 'running', 'cancelling', 'succeeded')
+            WHERE id = ANY(@ids) AND status IN ('queued', 'waiting', 'retrying', 'running', 'cancelling', 'succeeded')
             """);
         command.Parameters.AddWithValue("ids", jobIds);
         var names = new HashSet<string>(StringComparer.Ordinal);

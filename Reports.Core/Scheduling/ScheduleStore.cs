@@ -15,7 +15,7 @@ public sealed class ScheduleStore(NpgsqlDataSource dataSource, TimeProvider time
     /// Creates a schedule unless its owner already has <paramref name="maxPerOwner"/>; null when it has. The owner's
     /// creates take turns (a transaction lock per owner), so concurrent requests cannot pass the cap together.
     /// </summary>
-    public async Task<Schedule?> CreateAsync(Schedule schedule, int maxPerOwner, CancellationToken cancellationToken)
+    public async Task<Schedule?> CreateAsync(Schedule schedule, int maxPerOwner, ScheduleActor actor, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -45,28 +45,67 @@ public sealed class ScheduleStore(NpgsqlDataSource dataSource, TimeProvider time
             }
         }
 
+        if (created is not null)
+        {
+            await ScheduleHistory.WriteAsync(connection, transaction, created.Id, created.Owner, ScheduleHistory.Created,
+                ScheduleHistory.Diff(null, created), actor, time.GetUtcNow(), cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return created;
     }
 
     /// <summary>
-    /// Replaces the schedule in one conditional <c>UPDATE … WHERE id AND owner</c>, provided it has not fired since it
-    /// was read (<paramref name="lastFireRead"/>, which its next fire time was computed from). Null when it is gone
-    /// (deleted meanwhile) or has fired since: read it again to tell which.
+    /// Replaces the schedule, provided it has not fired since it was read (<paramref name="lastFireRead"/>, which its next
+    /// fire time was computed from), and records what changed in its history, in one transaction: the row is locked,
+    /// compared, updated. Null when it is gone (deleted meanwhile) or has fired since: read it again to tell which.
     /// </summary>
-    public async Task<Schedule?> ReplaceAsync(Schedule schedule, DateTimeOffset? lastFireRead, CancellationToken cancellationToken)
+    public async Task<Schedule?> ReplaceAsync(Schedule schedule, DateTimeOffset? lastFireRead, ScheduleActor actor, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        Schedule? before = null;
+        await using (var read = new NpgsqlCommand(
+            $"SELECT {Columns} FROM reports.schedules WHERE id = @id AND owner = @owner FOR UPDATE", connection, transaction))
+        {
+            read.Parameters.AddWithValue("id", schedule.Id);
+            read.Parameters.AddWithValue("owner", schedule.Owner);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                before = Map(reader);
+            }
+        }
+
+        if (before is null || before.LastFireAt != lastFireRead)
+        {
+            return null;
+        }
+
+        Schedule after;
+        await using (var command = new NpgsqlCommand($"""
             UPDATE reports.schedules SET name = @name, report_type = @type, format = @format, parameters = @parameters, cron = @cron,
                 time_zone = @zone, paused = @paused, missed_policy = @policy, webhook_url = @webhook::text, email_recipients = @emails,
                 next_fire_at = @next::timestamptz, updated_at = @now
-            WHERE id = @id AND owner = @owner AND last_fire_at IS NOT DISTINCT FROM @last_fire::timestamptz
+            WHERE id = @id AND owner = @owner
             RETURNING {Columns}
-            """);
-        AddParameters(command, schedule);
-        command.Parameters.AddWithValue("last_fire", lastFireRead is { } last ? last : DBNull.Value);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Map(reader) : null;
+            """, connection, transaction))
+        {
+            AddParameters(command, schedule);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            after = Map(reader);
+        }
+
+        var changes = ScheduleHistory.Diff(before, after);
+        if (changes.Count > 0)
+        {
+            await ScheduleHistory.WriteAsync(connection, transaction, after.Id, after.Owner, ScheduleHistory.ActionOf(before, after),
+                changes, actor, time.GetUtcNow(), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return after;
     }
 
     public async Task<Schedule> SaveAsync(Schedule schedule, CancellationToken cancellationToken)
@@ -130,14 +169,38 @@ public sealed class ScheduleStore(NpgsqlDataSource dataSource, TimeProvider time
         return schedules;
     }
 
-    public async Task<bool> DeleteAsync(Guid id, string? owner, CancellationToken cancellationToken)
+    /// <summary>Deletes the schedule and records it in its history, in one transaction; false when there was none to delete.</summary>
+    public async Task<bool> DeleteAsync(Guid id, string? owner, ScheduleActor actor, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "DELETE FROM reports.schedules WHERE id = @id AND (@owner::text IS NULL OR owner = @owner)");
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("owner", (object?)owner ?? DBNull.Value);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        Schedule? deleted = null;
+        await using (var command = new NpgsqlCommand(
+            $"DELETE FROM reports.schedules WHERE id = @id AND (@owner::text IS NULL OR owner = @owner) RETURNING {Columns}", connection, transaction))
+        {
+            command.Parameters.AddWithValue("id", id);
+            command.Parameters.AddWithValue("owner", (object?)owner ?? DBNull.Value);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                deleted = Map(reader);
+            }
+        }
+
+        if (deleted is null)
+        {
+            return false;
+        }
+
+        await ScheduleHistory.WriteAsync(connection, transaction, deleted.Id, deleted.Owner, ScheduleHistory.Deleted,
+            ScheduleHistory.Diff(deleted, null), actor, time.GetUtcNow(), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
+
+    /// <summary>The schedule's changes, newest first; see <see cref="ScheduleHistory.ReadAsync"/>.</summary>
+    public Task<IReadOnlyList<ScheduleChange>> HistoryAsync(Guid id, string? owner, long? beforeId, int limit, CancellationToken cancellationToken) =>
+        ScheduleHistory.ReadAsync(dataSource, id, owner, beforeId, limit, cancellationToken);
 
     internal static Schedule Map(NpgsqlDataReader r) => new()
     {

@@ -79,6 +79,11 @@ public sealed class Scheduler(
                 }
             }
 
+            if (now - first > MissedFirePolicy.Tolerance)
+            {
+                Telemetry.ReportsMetrics.SchedulesFiredLate.Add(1, new KeyValuePair<string, object?>("reports.schedule.missed_policy", schedule.MissedPolicy));
+            }
+
             if (latest > first)
             {
                 logger.LogInformation("Schedule {ScheduleId} missed fire times from {First} to {Latest}; policy {Policy}",

@@ -38,7 +38,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     private const string Columns = """
         id, owner, report_type, format, parameters, queue, status, attempt, max_attempts, rows_written, rows_total,
         size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code, webhook_url, updated_at,
-        schedule_id, fire_time, expires_at, released
+        schedule_id, fire_time, expires_at, released, wait_reason, next_attempt_at
         """;
 
     /// <summary>
@@ -136,7 +136,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         """;
 
     /// <summary>The jobs an owner's quota counts: every one not finished.</summary>
-    private const string Unfinished = "status IN ('queued', 'retrying', 'running', 'cancelling')";
+    private const string Unfinished = "status IN ('queued', 'waiting', 'retrying', 'running', 'cancelling')";
 
     private static string Hash(NewReportJob request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         $"{request.ReportType}\n{request.Format}\n{request.Parameters.GetRawText()}\n{request.WebhookUrl}")));
@@ -160,7 +160,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         await using var command = dataSource.CreateCommand($"""
             UPDATE reports.jobs
             SET status = 'running', attempt = attempt + 1, lease_owner = @worker, lease_expires_at = @now + @lease,
-                started_at = coalesce(started_at, @now), next_attempt_at = NULL, updated_at = @now
+                started_at = coalesce(started_at, @now), next_attempt_at = NULL, wait_reason = NULL, updated_at = @now
             WHERE id = @id
               AND (status = 'queued'
                    OR (status = 'retrying' AND next_attempt_at <= @now)
@@ -174,6 +174,37 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("now", now);
         var job = await ReadOneAsync(command, cancellationToken);
         return job is null ? null : new ClaimedJob(job, workerId) { LeaseExpiresAt = now + lease };
+    }
+
+    /// <summary>
+    /// Puts a job that could be claimed now (queued, a due retry, or running under an expired lease) to wait, when the
+    /// processing window of its queue or of its report type is among <paramref name="closed"/>: status <c>waiting</c>
+    /// until the latest of those windows opens, with the reason. Nothing else changes: no attempt is used, so waiting
+    /// never brings a job closer to its attempt limit, and the sweeper queues it again when the window opens. Returns
+    /// the job as it now waits, or null when it was not put to wait (its windows are open, or it is not claimable).
+    /// </summary>
+    public async Task<ReportJob?> DeferAsync(Guid id, IReadOnlyList<Windows.ClosedWindow> closed, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            WITH closed AS (SELECT * FROM unnest(@names::text[], @opens::timestamptz[], @reasons::text[]) AS c(name, opens, reason)),
+            hit AS (
+                SELECT c.opens, c.reason FROM reports.jobs j JOIN closed c ON c.name IN (j.queue, j.report_type)
+                WHERE j.id = @id ORDER BY c.opens DESC LIMIT 1)
+            UPDATE reports.jobs SET status = 'waiting', next_attempt_at = hit.opens, wait_reason = hit.reason,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+            FROM hit
+            WHERE id = @id
+              AND (status = 'queued'
+                   OR (status = 'retrying' AND next_attempt_at <= @now)
+                   OR (status = 'running' AND lease_expires_at < @now))
+            RETURNING {Columns}
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("names", closed.Select(c => c.Name).ToArray());
+        command.Parameters.AddWithValue("opens", closed.Select(c => c.OpensAt).ToArray());
+        command.Parameters.AddWithValue("reasons", closed.Select(c => c.Reason).ToArray());
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await ReadOneAsync(command, cancellationToken);
     }
 
     /// <summary>The worker that runs the job under a lease still live, if any.</summary>
@@ -270,7 +301,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>
-    /// Cancels a job: a queued or retrying one at once; a running one becomes <c>cancelling</c> until its worker stops
+    /// Cancels a job: a queued, waiting or retrying one at once; a running one becomes <c>cancelling</c> until its worker stops
     /// at the next page. Returns the job as it is now, or null when it does not exist or is already final.
     /// </summary>
     public async Task<ReportJob?> RequestCancelAsync(Guid id, string? owner, CancellationToken cancellationToken)
@@ -282,7 +313,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                     finished_at = CASE WHEN status IN ('running', 'cancelling') THEN NULL ELSE @now END,
                     next_attempt_at = NULL, updated_at = @now
                 WHERE id = @id AND (@owner::text IS NULL OR owner = @owner)
-                  AND status IN ('queued', 'retrying', 'running', 'cancelling')
+                  AND status IN ('queued', 'waiting', 'retrying', 'running', 'cancelling')
                 RETURNING *),
             {FinalEventDeliveries}
             SELECT {Columns} FROM changed
@@ -435,7 +466,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             UNION ALL (SELECT id FROM reports.jobs WHERE {ExpiredLease} ORDER BY status, updated_at LIMIT @limit)
             UNION ALL (SELECT id FROM reports.jobs WHERE {QueuedTooLong} ORDER BY greatest(updated_at, republished_at), id LIMIT @limit)),
         stranded AS (
-            UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
+            UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, wait_reason = NULL,
                 updated_at = CASE WHEN status = 'queued' THEN updated_at ELSE @now END,
                 republished_at = CASE WHEN status = 'queued' THEN @now END
             WHERE id IN (SELECT id FROM candidates) AND (({DueRetry}) OR ({ExpiredLease}) OR ({QueuedTooLong}))
@@ -445,7 +476,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         SELECT count(*) FILTER (WHERE NOT republished), count(*) FILTER (WHERE republished) FROM stranded
         """;
 
-    private const string DueRetry = "status = 'retrying' AND next_attempt_at <= @now";
+    /// <summary>A retry whose backoff is over, or a job whose processing window has opened.</summary>
+    private const string DueRetry = "status IN ('retrying', 'waiting') AND next_attempt_at <= @now";
     private const string ExpiredLease = "status = 'running' AND lease_expires_at < @now";
     private const string QueuedTooLong = """
         status = 'queued' AND greatest(updated_at, republished_at) < @republish_before
@@ -527,6 +559,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         FireTime = r.IsDBNull(26) ? null : r.GetFieldValue<DateTimeOffset>(26),
         ExpiresAt = r.IsDBNull(27) ? null : r.GetFieldValue<DateTimeOffset>(27),
         Released = r.GetInt32(28),
+        WaitReason = r.IsDBNull(29) ? null : r.GetString(29),
+        WaitingUntil = r.IsDBNull(30) ? null : r.GetFieldValue<DateTimeOffset>(30),
     };
 
     private sealed record JsonbText(string Text);

@@ -16,6 +16,9 @@ public static class ReportsMetrics
     public static readonly Counter<long> JobsFailed = Meter.CreateCounter<long>("reports.jobs.failed", "{job}", "Jobs failed for good.");
     public static readonly Counter<long> JobsRetried = Meter.CreateCounter<long>("reports.jobs.retried", "{job}", "Failed attempts with a retry scheduled.");
     public static readonly Counter<long> JobsCancelled = Meter.CreateCounter<long>("reports.jobs.cancelled", "{job}", "Running jobs stopped by a cancel.");
+    public static readonly Counter<long> JobsDeferred = Meter.CreateCounter<long>("reports.jobs.deferred", "{job}", "Jobs put to wait for their processing window.");
+    public static readonly Counter<long> SchedulesFiredLate = Meter.CreateCounter<long>("reports.schedules.fired_late", "{schedule}",
+        "Schedules fired (or skipped) more than a minute after their fire time: the scheduler was down or stuck.");
     public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>("reports.job.duration", "s", "One attempt, from claim to outcome.");
     public static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("reports.job.queue_wait", "s", "From creation to the first claim.");
     public static readonly Counter<long> RowsWritten = Meter.CreateCounter<long>("reports.rows.written", "{row}", "Rows read and formatted into files.");

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Reports.Tests.Integration;
 using static Microsoft.Playwright.Assertions;
@@ -58,6 +59,49 @@ public sealed class OpsPageTests(BrowserSystem system)
         await Expect(attempts.Last.Locator("[data-label=Worker]")).ToHaveTextAsync(BrowserSystem.WorkerId);
         await Expect(attempts.Last.Locator("[data-label=Outcome]")).ToHaveTextAsync("succeeded");
         await Expect(page.Locator($"#dead-letters tr[data-report-id='{id}']")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task An_admin_sees_a_schedules_fire_times_as_a_calendar_its_state_and_its_history()
+    {
+        using var client = system.Api.CreateClient(await system.NewUserKeyAsync());
+        using var created = await client.PostAsJsonAsync(new Uri("/api/schedules", UriKind.Relative), new
+        {
+            name = "hourly orders " + Guid.NewGuid().ToString("N")[..6],
+            type = "orders",
+            parameters = new { from = "yesterday", to = "today" },
+            cron = "30 * * * *",
+            timeZone = "Europe/Berlin",
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString();
+        try
+        {
+            var page = await system.NewPageAsync();
+            await SignIn.AsAsync(page, "/ops", TestSettings.AdminKey);
+
+            var row = page.Locator($"#schedules tr[data-schedule='{id}']");
+            await Expect(row.Locator("td").Nth(0)).ToHaveTextAsync("OK");
+            await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("none yet");
+            // 24 fire times in the next 24 hours, one in each hour column; the columns run from this hour to the one 24 hours on.
+            await Expect(row.Locator("td.fires")).ToHaveCountAsync(24);
+            await Expect(page.Locator("#schedules thead th.slot")).ToHaveCountAsync(25);
+
+            await page.GetByLabel("Next 7 days").CheckAsync();
+            await Expect(page.Locator("#schedules thead th.slot")).ToHaveCountAsync(8); // today and the 7 days after
+            await Expect(row.Locator("td.fires").First).ToBeVisibleAsync();
+
+            await row.GetByRole(AriaRole.Button, new() { NameRegex = new("^History of ") }).ClickAsync();
+            await Expect(page.Locator("#schedule-history tbody tr")).ToHaveCountAsync(1);
+            await Expect(page.Locator("#schedule-history tbody tr")).ToContainTextAsync("created");
+            await page.GetByLabel("Next 24 hours").CheckAsync();
+            await Expect(page.Locator("#schedules thead th.slot")).ToHaveCountAsync(25);
+            await Screenshots.SaveAsync(page.Locator("section[aria-labelledby='schedules-title']"), "ops-schedules");
+        }
+        finally
+        {
+            using var deleted = await client.DeleteAsync(new Uri($"/api/schedules/{id}", UriKind.Relative));
+        }
     }
 
     /// <summary>

@@ -20,4 +20,17 @@ internal static class Screenshots
         var name = $"{(path == "/" ? "reports" : "ops")}-{(phone ? "phone" : "desktop")}.png";
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name), FullPage = true });
     }
+
+    /// <summary>One part of a page, as <c>&lt;name&gt;.png</c>.</summary>
+    public static async Task SaveAsync(ILocator part, string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("REPORTS_SCREENSHOTS");
+        if (string.IsNullOrEmpty(folder))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        await part.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png") });
+    }
 }

@@ -29,6 +29,7 @@ public static class TestSettings
         builder.UseSetting("Reports:Api:CreatesPerMinute", "100000");
         builder.UseSetting("Reports:Api:MaxActiveJobsPerOwner", "100000");
         builder.UseSetting("Reports:Schedules:MinInterval", "00:00:01"); // schedule tests fire every second
+        builder.UseSetting("Reports:Schedules:Monitoring:CheckInterval", "00:00:01");
         builder.UseSetting("Reports:Worker:Lease", "00:00:10");
         builder.UseSetting("Reports:Worker:Heartbeat", "00:00:02");
         builder.UseSetting("Reports:Worker:MaintenanceInterval", "00:00:00.500");

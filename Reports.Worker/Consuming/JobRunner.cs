@@ -29,6 +29,7 @@ internal sealed class JobRunner(
     JobEvents events,
     IOptions<WorkerOptions> options,
     IOptions<Reports.Core.Retention.RetentionOptions> retention,
+    Reports.Core.Windows.ProcessingWindows windows,
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
@@ -37,6 +38,11 @@ internal sealed class JobRunner(
         // Continues the trace of the request that created the job (the message's traceparent).
         using var activity = ReportsActivities.StartJob(message.JobId, message.Queue, message.MessageId, message.TraceParent);
         var settings = options.Value;
+        if (await WaitForWindowAsync(message, stopping))
+        {
+            return;
+        }
+
         ClaimedJob? claim;
         using (ReportsActivities.Source.StartActivity(ReportsActivities.Claim))
         {
@@ -176,6 +182,28 @@ internal sealed class JobRunner(
             runningJobs.Unregister(claim.Id);
             events.Publish(claim.Id); // whatever the outcome (completed, failed, cancelled, released); never throws
         }
+    }
+
+    /// <summary>
+    /// A job whose queue or report type is outside its processing window is put to wait instead of claimed, and its
+    /// message acknowledged: it holds no slot and no message while it waits, uses no attempt, and the sweeper queues it
+    /// again (a new message) when the window opens. A job already running when its window closes is not stopped.
+    /// </summary>
+    private async Task<bool> WaitForWindowAsync(JobMessage message, CancellationToken stopping)
+    {
+        // Another queue's window cannot hold this job back: skip the statement when only such windows are closed.
+        var closed = windows.ClosedAt(time.GetUtcNow());
+        if (!closed.Any(c => c.Name == message.Queue || !QueueNames.IsKnown(c.Name))
+            || await store.DeferAsync(message.JobId, closed, stopping) is not { } waiting)
+        {
+            return false;
+        }
+
+        ReportsMetrics.JobsDeferred.Add(1, ReportsMetrics.JobTags(waiting.ReportType, waiting.Queue));
+        logger.LogInformation("Job {JobId} waits: {Reason}", waiting.Id, waiting.WaitReason);
+        events.Publish(waiting.Id);
+        streams.Acknowledge(message);
+        return true;
     }
 
     private void AcknowledgeIf(bool recorded, JobMessage message)

@@ -36,6 +36,7 @@ public static class OpsApi
         group.MapGet("/jobs/{id:guid}", JobAsync).WithName("OpsJob")
             .WithSummary("A job of any owner with its lease, checkpoint and every attempt (worker, timings, outcome, error).")
             .WithDescription("For an operator following one job through its attempts.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapOpsSchedules();
         return group;
     }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Reports.Core.Scheduling;
 
 namespace Reports.Api.Features.Schedules;
 
@@ -36,10 +37,32 @@ public sealed record ScheduleRequest
 }
 
 /// <summary>
-/// A schedule with its next fire times, and the fire times it skipped because its owner was at the active-job quota
-/// (how many, and the latest).
+/// A schedule with its next fire times, the fire times it skipped because its owner was at the active-job quota (how
+/// many, and the latest), its latest run and its health.
 /// </summary>
 public sealed record ScheduleResource(
     Guid Id, string Name, string Type, string Format, JsonElement Parameters, string Cron, string TimeZone, bool Paused,
     string MissedPolicy, string? WebhookUrl, IReadOnlyList<string> EmailRecipients, DateTimeOffset? LastFireAt,
-    IReadOnlyList<DateTimeOffset> NextFireTimes, DateTimeOffset CreatedAt, long SkippedFires, DateTimeOffset? LastSkippedFireAt);
+    IReadOnlyList<DateTimeOffset> NextFireTimes, DateTimeOffset CreatedAt, long SkippedFires, DateTimeOffset? LastSkippedFireAt,
+    ScheduleLastRun? LastRun, ScheduleHealthResource Health);
+
+/// <summary>
+/// <c>ok</c>, <c>paused</c>, <c>missed</c> (not fired within the grace period after its fire time: the scheduler is down
+/// or stuck) or <c>failing</c> (its last N finished runs all failed); missed wins when both hold.
+/// </summary>
+public sealed record ScheduleHealthResource(
+    [property: Description("ok, paused, missed or failing.")] string State,
+    bool Missed,
+    bool Failing,
+    [property: Description("Failures in a row among the latest finished runs, counted up to N.")] int FailuresInARow,
+    [property: Description("The fire time not fired in time, when missed.")] DateTimeOffset? MissedFireTime);
+
+/// <summary>One change of a schedule: created, updated, paused, resumed or deleted; the fields that changed, old → new; who and when.</summary>
+public sealed record ScheduleChangeResource(
+    long Id, string Action,
+    [property: Description("{ field: { old, new } } for each field that changed.")] JsonElement Changes,
+    [property: Description("The owner of the API key that made the change.")] string Actor,
+    [property: Description("The id of the API key that made the change.")] Guid? ActorKeyId,
+    DateTimeOffset ChangedAt);
+
+public sealed record ScheduleHistoryPage(IReadOnlyList<ScheduleChangeResource> Items, string? NextCursor);
