@@ -30,6 +30,7 @@ public static class WorkerExtensions
         builder.Services.AddSingleton<WebhookHttp>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHostedService<WebhookDispatcher>();
+        builder.Services.AddHostedService<Replays.ReplayRunner>();
         builder.Services.AddHostedService<Heartbeat.WorkerHeartbeat>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;

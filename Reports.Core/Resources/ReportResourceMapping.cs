@@ -32,6 +32,7 @@ public static class ReportResourceMapping
                 : null,
             Schedule = job.ScheduleId is { } schedule && job.FireTime is { } fireTime ? new ReportScheduleLink(schedule, fireTime) : null,
             ExpiresAt = job.ExpiresAt,
+            ReplayOf = job.ReplayOf,
         };
     }
 }
