@@ -27,7 +27,7 @@ public static class WorkerExtensions
         builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddHostedService<Notifications.EmailSender>();
         Core.Telemetry.TelemetryServiceExtensions.AddQueueDepthGauges(builder.Services);
-        builder.Services.AddSingleton<WebhookHttp>();
+        builder.Services.AddWebhookHttpClient();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHostedService<WebhookDispatcher>();
         builder.Services.AddHostedService<Replays.ReplayRunner>();

@@ -60,6 +60,7 @@ internal sealed partial class ReplayRunner(
                 var step = await steps.StepAsync(claim, size, budgets, settings.Lease, stoppingToken);
                 if (step.Lost)
                 {
+                    await steps.ReleaseAsync(claim, stoppingToken); // fenced: a runner that took it over keeps it
                     LogLetGo(logger, claim.Id);
                     return;
                 }
