@@ -154,11 +154,16 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         Assert.True(await DeadLetters.ReplayValueAsync<long>(system.Database, replay, "fence") >= 2, "the replay was claimed again");
         var items = await DeadLetters.ItemsAsync(system.Database, replay);
         Assert.Equal(items.Select(i => i.DoneAt), items.OrderBy(i => i.DoneAt).ThenBy(i => i.Position).Select(i => i.DoneAt));
-        await AssertEachRanOnceAsync(selected);
+        // The killed worker was running some of the replayed jobs too: those were taken over after their lease (a second
+        // attempt), and each still succeeded once.
+        await AssertEachRanOnceAsync(selected, oneAttempt: false);
     }
 
-    /// <summary>Waits until each dead letter's one copy has succeeded, then checks it ran in one attempt.</summary>
-    private async Task AssertEachRanOnceAsync(Guid[] originals)
+    /// <summary>
+    /// Waits until each dead letter's one copy has succeeded, then checks it succeeded once (and, unless a worker was
+    /// killed under it, in one attempt).
+    /// </summary>
+    private async Task AssertEachRanOnceAsync(Guid[] originals, bool oneAttempt = true)
     {
         IReadOnlyList<(Guid Original, Guid Copy, string Status, int Attempt, long Succeeded)> copies = [];
         await FaultSystem.EventuallyAsync(async () =>
@@ -167,7 +172,11 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
             return copies.Count == originals.Length && copies.All(c => c.Status == "succeeded");
         }, $"the {originals.Length} replayed jobs succeed", TimeSpan.FromMinutes(3));
         Assert.Equal(originals.Order(), copies.Select(c => c.Original).Order());
-        Assert.All(copies, c => Assert.Equal((1, 1L), (c.Attempt, c.Succeeded)));
+        Assert.All(copies, c => Assert.Equal(1L, c.Succeeded));
+        if (oneAttempt)
+        {
+            Assert.All(copies, c => Assert.Equal(1, c.Attempt));
+        }
     }
 
     private static async Task<JsonElement> PostAsync(HttpClient admin, Guid replay, string action, HttpStatusCode expected)
