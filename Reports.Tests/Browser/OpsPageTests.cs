@@ -93,6 +93,13 @@ public sealed class OpsPageTests(BrowserSystem system)
         await Expect(replay.GetByRole(AriaRole.Button)).ToHaveCountAsync(0); // nothing to pause or cancel once completed
         await Screenshots.SaveAsAsync(page, "ops-replay-desktop.png");
 
+        // A dead letter that was replayed links to the report it became, which links back to it.
+        var original = page.Locator("#dead-letters tbody tr", new() { HasText = "outage" }).First;
+        await original.GetByRole(AriaRole.Button, new() { NameRegex = new("^Replayed as ") }).ClickAsync();
+        var detail = page.Locator("#job-detail article");
+        await Expect(detail.Locator("[data-fact=replay-of] dd")).Not.ToHaveTextAsync("–");
+        await Expect(detail.Locator(".status")).ToHaveTextAsync("succeeded", new() { Timeout = 60_000 });
+
         // The same filter again selects the same three, all replayed already.
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
         await Expect(page.Locator("#replay-count")).ToContainTextAsync("3 replayed already");
