@@ -74,6 +74,12 @@ public static class ReportsCoreExtensions
         services.AddSingleton<RedisEpoch>();
         services.AddSingleton<JobEvents>();
         services.AddSingleton<WebhookDeliveryStore>();
+        services.AddOptions<Replays.ReplayOptions>()
+            .Bind(builder.Configuration.GetSection(Replays.ReplayOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<Replays.ReplayStore>();
+        services.AddSingleton<Replays.ReplaySteps>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<SalesDataset>();
         services.AddSingleton(sp => new BlobReportFiles(

@@ -27,9 +27,10 @@ public static class WorkerExtensions
         builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddHostedService<Notifications.EmailSender>();
         Core.Telemetry.TelemetryServiceExtensions.AddQueueDepthGauges(builder.Services);
-        builder.Services.AddSingleton<WebhookHttp>();
+        builder.Services.AddWebhookHttpClient();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHostedService<WebhookDispatcher>();
+        builder.Services.AddHostedService<Replays.ReplayRunner>();
         builder.Services.AddHostedService<Heartbeat.WorkerHeartbeat>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;

@@ -29,7 +29,10 @@ function deadLetterRow(report) {
     el('td', { 'data-label': 'Error', class: 'error' },
       report.error ? [el('strong', {}, report.error.code), ': ', report.error.message] : '–'),
     el('td', { 'data-label': 'Actions' },
-      el('button', { type: 'button', 'aria-label': `Replay ${label}`, onclick: () => replay(report.id) }, 'Replay'),
+      // A dead letter a bulk replay ran again links to the report it became; it cannot be replayed twice.
+      report.replayedAs
+        ? el('button', { type: 'button', class: 'link', 'data-job': report.replayedAs, 'aria-label': `Replayed as ${report.replayedAs}` }, 'Replayed')
+        : el('button', { type: 'button', 'aria-label': `Replay ${label}`, onclick: () => replay(report.id) }, 'Replay'),
       el('span', { class: 'action-status', role: 'status' }, replayed.get(report.id) ?? '')));
   return row;
 }
@@ -95,7 +98,9 @@ function renderDetail(detail) {
       item('Finished', formatTime(r.finishedAt), 'finished'),
       item('Duration', formatSeconds(secondsBetween(r.startedAt, r.finishedAt)), 'duration'),
       item('Rows', formatNumber(r.progress.rowsWritten), 'rows'),
-      item('Error', r.error ? `${r.error.code}: ${r.error.message}` : null, 'error')),
+      item('Error', r.error ? `${r.error.code}: ${r.error.message}` : null, 'error'),
+      item('Replay of', r.replayOf ? el('button', { type: 'button', class: 'link', 'data-job': r.replayOf }, r.replayOf) : null, 'replay-of'),
+      item('Replayed as', r.replayedAs ? el('button', { type: 'button', class: 'link', 'data-job': r.replayedAs }, r.replayedAs) : null, 'replayed-as')),
     el('h4', {}, 'Parameters'),
     el('pre', { class: 'json' }, JSON.stringify(r.parameters, null, 2)),
     el('h4', {}, 'Checkpoint'),

@@ -30,7 +30,7 @@ export function renderWorkers({ workers }) {
     const heartbeat = w.heartbeatAgeSeconds === null ? 'none (stopped or unreachable)' : `${formatSeconds(w.heartbeatAgeSeconds)} ago`;
     const queues = Object.entries(w.queues).map(([name, slots]) => `${name} (${slots})`).join(', ') || '–';
     const jobs = w.jobs.length === 0 ? '0' : el('span', {}, `${w.jobsInProgress}: `,
-      w.jobs.map((j, i) => [i ? ', ' : '', el('button', { type: 'button', class: 'link', 'data-job': j.id },
+      w.jobs.flatMap((j, i) => [i ? ', ' : '', el('button', { type: 'button', class: 'link', 'data-job': j.id },
         `${j.type} ${j.format} (${formatNumber(j.rowsWritten)} rows)`)]));
     const row = cells(headers, [w.id, w.host ?? '–', heartbeat, queues, jobs,
       w.workingSetBytes === null ? '–' : `${formatBytes(w.workingSetBytes)} / ${formatBytes(w.managedHeapBytes)}`, formatTime(w.startedAt)]);

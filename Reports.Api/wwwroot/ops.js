@@ -1,6 +1,7 @@
 // The operations page: admin only; every figure refreshes every 2 s while the tab is visible.
 import { api, setUpSignIn } from './common.js';
 import { refreshDeadLetters, refreshJob, setUpJobs } from './ops-jobs.js';
+import { refreshFailedDeliveries, refreshReplays, setUpReplays } from './ops-replay.js';
 import { renderHistory, renderQueues, renderWorkers } from './ops-tables.js';
 import { refreshSchedules, setUpSchedules } from './ops-schedules.js';
 
@@ -17,7 +18,7 @@ async function refresh() {
     renderQueues(queues);
     renderWorkers(workers);
     renderHistory(history);
-    await Promise.all([refreshDeadLetters(), refreshJob(), refreshSchedules()]);
+    await Promise.all([refreshDeadLetters(), refreshJob(), refreshSchedules(), refreshReplays(), refreshFailedDeliveries()]);
     restoreFocus();
     lastSuccess = new Date();
     status.textContent = `Updated ${lastSuccess.toLocaleTimeString()}.`;
@@ -32,10 +33,11 @@ async function refresh() {
 /** Tables are redrawn on each refresh: a keyboard user's focus returns to the same button of the same row. */
 function rememberFocus() {
   const active = document.activeElement;
-  const row = active?.closest?.('tr[data-report-id], tr[data-worker], tr[data-schedule]');
+  const row = active?.closest?.('tr[data-report-id], tr[data-worker], tr[data-schedule], tr[data-replay-id]');
   if (!row) return () => {};
   const selector = row.dataset.reportId ? `tr[data-report-id="${row.dataset.reportId}"]`
-    : row.dataset.schedule ? `tr[data-schedule="${row.dataset.schedule}"]` : `tr[data-worker="${row.dataset.worker}"]`;
+    : row.dataset.schedule ? `tr[data-schedule="${row.dataset.schedule}"]`
+    : row.dataset.replayId ? `tr[data-replay-id="${row.dataset.replayId}"]` : `tr[data-worker="${row.dataset.worker}"]`;
   const label = active.getAttribute('aria-label') ?? active.textContent;
   return () => {
     const again = [...document.querySelectorAll(`${selector} button`)]
@@ -55,6 +57,7 @@ function schedule() {
 function start() {
   setUpJobs();
   setUpSchedules(refresh);
+  setUpReplays();
   document.getElementById('auto-refresh').addEventListener('change', schedule);
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) refresh();

@@ -31,6 +31,9 @@ public sealed record ReportJob
     public Guid? ScheduleId { get; init; }
     public DateTimeOffset? FireTime { get; init; }
 
+    /// <summary>The dead letter this job replays (a bulk replay made it); null for any other job.</summary>
+    public Guid? ReplayOf { get; init; }
+
     /// <summary>When the file is deleted by retention (set when the job succeeds).</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
     public string? Checkpoint { get; init; }

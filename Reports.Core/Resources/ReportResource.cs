@@ -24,6 +24,12 @@ public sealed record ReportResource
     /// <summary>The schedule and fire time that made this report; null for reports requested directly.</summary>
     public ReportScheduleLink? Schedule { get; init; }
 
+    /// <summary>The failed report (dead letter) this one replays; null unless a bulk replay made it.</summary>
+    public Guid? ReplayOf { get; init; }
+
+    /// <summary>For a dead letter that a bulk replay ran again: the report it was replayed as (in the admin views only).</summary>
+    public Guid? ReplayedAs { get; init; }
+
     /// <summary>When the file will be deleted (retention); null until the report succeeds.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 

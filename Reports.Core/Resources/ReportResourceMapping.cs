@@ -34,6 +34,7 @@ public static class ReportResourceMapping
             ExpiresAt = job.ExpiresAt,
             Waiting = job.Status == JobStatus.Waiting && job.WaitReason is { } reason && job.WaitingUntil is { } until
                 ? new ReportWaiting(reason, until) : null,
+            ReplayOf = job.ReplayOf,
         };
     }
 }

@@ -35,10 +35,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING)
         """;
 
-    private const string Columns = """
+    internal const string Columns = """
         id, owner, report_type, format, parameters, queue, status, attempt, max_attempts, rows_written, rows_total,
         size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code, webhook_url, updated_at,
-        schedule_id, fire_time, expires_at, released, wait_reason, next_attempt_at
+        schedule_id, fire_time, expires_at, released, wait_reason, next_attempt_at, replay_of
         """;
 
     /// <summary>
@@ -345,6 +345,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// <summary>
     /// Replays a failed (dead-lettered) or cancelled job from the start as a new attempt, with a fresh attempt budget
     /// (<paramref name="attempts"/> more than it has used). The attempt number keeps growing, so it stays a valid fencing token.
+    /// A dead letter that a bulk replay already made a new job of is not run again here (null): one run per dead letter.
     /// </summary>
     public async Task<ReportJob?> ReplayAsync(Guid id, int attempts, CancellationToken cancellationToken)
     {
@@ -354,6 +355,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 SET status = 'queued', error = NULL, error_code = NULL, checkpoint = NULL, rows_written = 0, finished_at = NULL,
                     next_attempt_at = NULL, max_attempts = attempt - released + @attempts, updated_at = @now
                 WHERE id = @id AND status IN ('failed', 'cancelled')
+                  AND NOT EXISTS (SELECT 1 FROM reports.jobs AS replay WHERE replay.replay_of = @id)
                 RETURNING {Columns}),
             queued AS (
                 INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM replayed RETURNING id)
@@ -395,6 +397,21 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         return jobs;
+    }
+
+    /// <summary>The job each of these dead letters was replayed as, for those a bulk replay made a new job of.</summary>
+    public async Task<IReadOnlyDictionary<Guid, Guid>> ReplayedAsAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT replay_of, id FROM reports.jobs WHERE replay_of = ANY(@ids)");
+        command.Parameters.AddWithValue("ids", jobIds.ToArray());
+        var replayed = new Dictionary<Guid, Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            replayed[reader.GetGuid(0)] = reader.GetGuid(1);
+        }
+
+        return replayed;
     }
 
     /// <summary>Puts these jobs back on the outbox if still queued: their messages reached a worker that stopped before claiming them.</summary>
@@ -528,7 +545,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return await reader.ReadAsync(cancellationToken) ? Map(reader) : null;
     }
 
-    private static ReportJob Map(NpgsqlDataReader r) => new()
+    internal static ReportJob Map(NpgsqlDataReader r) => new()
     {
         Id = r.GetGuid(0),
         Owner = r.GetString(1),
@@ -561,6 +578,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         Released = r.GetInt32(28),
         WaitReason = r.IsDBNull(29) ? null : r.GetString(29),
         WaitingUntil = r.IsDBNull(30) ? null : r.GetFieldValue<DateTimeOffset>(30),
+        ReplayOf = r.IsDBNull(31) ? null : r.GetGuid(31),
     };
 
     private sealed record JsonbText(string Text);

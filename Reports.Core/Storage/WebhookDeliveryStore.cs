@@ -9,8 +9,9 @@ namespace Reports.Core.Storage;
 /// </summary>
 public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
-    private const string Columns =
-        "id, job_id, url, event, status, attempts, last_status_code, last_error, created_at, delivered_at, next_attempt_at, last_error_code";
+    internal const string Columns =
+        "id, job_id, url, event, status, attempts, last_status_code, last_error, created_at, delivered_at, next_attempt_at, last_error_code, " +
+        "retry_from, replays, failed_at, attempts_before_replay";
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> due deliveries by pushing their next attempt <paramref name="lease"/> ahead:
@@ -44,9 +45,28 @@ public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvid
     public Task<bool> RecordFailedAsync(
         Guid id, int? statusCode, string errorCode, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
         RecordAsync(id, retryAt is null
-                ? "status = 'failed', last_status_code = @code, last_error = @error, last_error_code = @error_code"
+                ? "status = 'failed', failed_at = @now, last_status_code = @code, last_error = @error, last_error_code = @error_code"
                 : "next_attempt_at = @retry_at, last_status_code = @code, last_error = @error, last_error_code = @error_code",
             statusCode, errorCode, error, retryAt, cancellationToken);
+
+    /// <summary>
+    /// Sends again, under their own ids, the deliveries of one job that gave up: each is pending again now, with a new
+    /// retry window. Only failed ones change (compare-and-set), so two replays at once send each delivery once.
+    /// </summary>
+    public async Task<int> ReplayFailedAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE reports.webhook_deliveries SET {ReplaySet}
+            WHERE job_id = @job_id AND status = 'failed'
+            """);
+        command.Parameters.AddWithValue("job_id", jobId);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A failed delivery made pending again (parameter: now): due at once, its retry window counted from now.</summary>
+    internal const string ReplaySet =
+        "status = 'pending', next_attempt_at = @now, retry_from = @now, replays = replays + 1, failed_at = NULL, attempts_before_replay = attempts";
 
     /// <summary>The deliveries of one job, oldest first.</summary>
     public async Task<IReadOnlyList<WebhookDelivery>> ListAsync(Guid jobId, CancellationToken cancellationToken)
@@ -71,7 +91,7 @@ public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvid
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    private static async Task<IReadOnlyList<WebhookDelivery>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<WebhookDelivery>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var deliveries = new List<WebhookDelivery>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -91,6 +111,10 @@ public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvid
                 DeliveredAt = reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
                 NextAttemptAt = reader.GetFieldValue<DateTimeOffset>(10),
                 LastErrorCode = reader.IsDBNull(11) ? null : reader.GetString(11),
+                RetryFrom = reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12),
+                Replays = reader.GetInt32(13),
+                FailedAt = reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14),
+                AttemptsBeforeReplay = reader.GetInt32(15),
             });
         }
 

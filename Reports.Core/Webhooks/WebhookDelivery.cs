@@ -25,4 +25,16 @@ public sealed record WebhookDelivery
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? DeliveredAt { get; init; }
     public required DateTimeOffset NextAttemptAt { get; init; }
+
+    /// <summary>When its retry window starts: its last replay, or its creation (null) if never replayed.</summary>
+    public DateTimeOffset? RetryFrom { get; init; }
+
+    /// <summary>How many times an operator replayed it after it gave up.</summary>
+    public int Replays { get; init; }
+
+    /// <summary>The attempts made before its last replay: its backoff starts again from the first step after a replay.</summary>
+    public int AttemptsBeforeReplay { get; init; }
+
+    /// <summary>When it gave up (status failed); null otherwise.</summary>
+    public DateTimeOffset? FailedAt { get; init; }
 }

@@ -104,6 +104,67 @@ public sealed class OpsPageTests(BrowserSystem system)
         }
     }
 
+    [Fact]
+    public async Task An_admin_previews_a_bulk_replay_by_filter_starts_it_and_follows_it_to_completion()
+    {
+        var owner = "ops-replay-" + Guid.NewGuid().ToString("N")[..8];
+        await InsertDeadLettersAsync(owner, 3);
+        var page = await system.NewPageAsync();
+        await SignIn.AsAsync(page, "/ops", TestSettings.AdminKey);
+
+        // A bad filter is named at its field, from the API's problem document.
+        await page.GetByLabel("Failed from").FillAsync("2026-03-02T00:00");
+        await page.GetByLabel("Failed before").FillAsync("2026-03-01T00:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await Expect(page.Locator("#replay-to-error")).ToContainTextAsync("after from");
+        await Expect(page.GetByLabel("Failed before")).ToHaveAttributeAsync("aria-invalid", "true");
+
+        await page.GetByLabel("Failed from").FillAsync("");
+        await page.GetByLabel("Failed before").FillAsync("");
+        await page.GetByLabel("Owner").FillAsync(owner);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start replay" })).ToBeDisabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await Expect(page.Locator("#replay-count")).ToHaveTextAsync("3 selected.");
+        await Expect(page.Locator("#replay-preview tbody tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#replay-to-error")).ToBeEmptyAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start replay" }).ClickAsync();
+        await Expect(page.Locator("#replay-status")).ToHaveTextAsync("Replay started: 3 selected.");
+
+        var replay = page.Locator("#replays tbody tr").First;
+        await Expect(replay.Locator("[data-label=Status]")).ToHaveTextAsync("completed", new() { Timeout = 60_000 });
+        await Expect(replay.Locator("[data-label=Replayed]")).ToHaveTextAsync("3");
+        await Expect(replay.Locator("[data-label=Progress]")).ToContainTextAsync("3 / 3");
+        await Expect(replay.GetByRole(AriaRole.Button)).ToHaveCountAsync(0); // nothing to pause or cancel once completed
+        await Screenshots.SaveAsAsync(page, "ops-replay-desktop.png");
+
+        // A dead letter that was replayed links to the report it became, which links back to it.
+        var original = page.Locator("#dead-letters tbody tr", new() { HasText = "outage" }).First;
+        await original.GetByRole(AriaRole.Button, new() { NameRegex = new("^Replayed as ") }).ClickAsync();
+        var detail = page.Locator("#job-detail article");
+        await Expect(detail.Locator("[data-fact=replay-of] dd")).Not.ToHaveTextAsync("–");
+        await Expect(detail.Locator(".status")).ToHaveTextAsync("succeeded", new() { Timeout = 60_000 });
+
+        // The same filter again selects the same three, all replayed already.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await Expect(page.Locator("#replay-count")).ToContainTextAsync("3 replayed already");
+    }
+
+    /// <summary>Failed orders reports of <paramref name="owner"/>, as an outage leaves them: a replay runs each for real.</summary>
+    private async Task InsertDeadLettersAsync(string owner, int count)
+    {
+        await using var db = Npgsql.NpgsqlDataSource.Create(system.Infrastructure.PostgresConnectionString);
+        await using var command = db.CreateCommand("""
+            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, attempt, max_attempts,
+                                      error, error_code, created_at, updated_at, finished_at)
+            SELECT gen_random_uuid(), $1, 'orders', 'csv', '{"from":"2024-01-01","to":"2024-01-02"}', 'ops-replay', 'reports', 'failed', 1, 1,
+                   'The downstream was down.', 'outage', now(), now(), now() - g * interval '1 second'
+            FROM generate_series(1, $2) AS g
+            """);
+        command.Parameters.AddWithValue(owner);
+        command.Parameters.AddWithValue(count);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>
     /// A real failure: a worker with a row limit too small for the report fails it for good (limit_exceeded), then the
     /// usual worker comes back, as after an operator raised the limit, so a replay can succeed.

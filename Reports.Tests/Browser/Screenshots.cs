@@ -16,8 +16,19 @@ internal static class Screenshots
             return;
         }
 
+        await SaveAsAsync(page, $"{(path == "/" ? "reports" : "ops")}-{(phone ? "phone" : "desktop")}.png");
+    }
+
+    /// <summary>Saves a full-page screenshot named <paramref name="name"/> (with REPORTS_SCREENSHOTS set).</summary>
+    public static async Task SaveAsAsync(IPage page, string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("REPORTS_SCREENSHOTS");
+        if (string.IsNullOrEmpty(folder))
+        {
+            return;
+        }
+
         Directory.CreateDirectory(folder);
-        var name = $"{(path == "/" ? "reports" : "ops")}-{(phone ? "phone" : "desktop")}.png";
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name), FullPage = true });
     }
 

@@ -13,7 +13,7 @@ public sealed class PinnedConnectionsTests
         await using var receiver = await WebhookReceiver.StartAsync();
         var resolved = new List<string>();
         var options = new WebhookOptions { AllowLoopback = true };
-        using var http = new WebhookHttp(options, (name, _) =>
+        using var http = new WebhookClients(options, (name, _) =>
         {
             resolved.Add(name);
             return Task.FromResult(new[] { IPAddress.Loopback });
@@ -33,7 +33,7 @@ public sealed class PinnedConnectionsTests
         target.Start();
         var port = ((IPEndPoint)target.LocalEndpoint).Port;
         var options = new WebhookOptions { AllowLoopback = true };
-        using var http = new WebhookHttp(options, (_, _) => Task.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("169.254.169.254") }));
+        using var http = new WebhookClients(options, (_, _) => Task.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("169.254.169.254") }));
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
             http.Client.PostAsync(new Uri($"http://rebind.example.test:{port}/"), new StringContent("{}")));
@@ -54,7 +54,7 @@ public sealed class PinnedConnectionsTests
         using var target = new TcpListener(IPAddress.Loopback, 0);
         target.Start();
         var port = ((IPEndPoint)target.LocalEndpoint).Port;
-        using var http = new WebhookHttp(new WebhookOptions { AllowLoopback = true }, (_, _) => Task.FromResult(new[] { IPAddress.Parse(resolved) }));
+        using var http = new WebhookClients(new WebhookOptions { AllowLoopback = true }, (_, _) => Task.FromResult(new[] { IPAddress.Parse(resolved) }));
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
             http.Client.PostAsync(new Uri($"http://embedded.example.test:{port}/"), new StringContent("{}")));
@@ -67,11 +67,52 @@ public sealed class PinnedConnectionsTests
     public async Task Redirects_are_answers_not_followed()
     {
         await using var receiver = await WebhookReceiver.StartAsync(302);
-        using var http = new WebhookHttp(new WebhookOptions { AllowLoopback = true }, (_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
+        using var http = new WebhookClients(new WebhookOptions { AllowLoopback = true }, (_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
 
         using var response = await http.Client.PostAsync(receiver.Url, new StringContent("{}"));
 
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         Assert.Single(receiver.Received);
+    }
+
+    [Fact]
+    public async Task The_resilience_pipeline_still_refuses_a_name_that_resolves_to_a_private_address()
+    {
+        using var target = new TcpListener(IPAddress.Loopback, 0);
+        target.Start();
+        var port = ((IPEndPoint)target.LocalEndpoint).Port;
+        using var http = new WebhookClients(new WebhookOptions(), (_, _) => Task.FromResult(new[] { IPAddress.Parse("10.1.2.3") }));
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            http.Client.PostAsync(new Uri($"http://private.example.test:{port}/"), new StringContent("{}")));
+
+        Assert.IsType<WebhookTargetRefusedException>(error.InnerException);
+        Assert.Contains("10.1.2.3", error.InnerException!.Message, StringComparison.Ordinal);
+        Assert.False(target.Pending());
+    }
+
+    [Fact]
+    public async Task A_failed_answer_is_returned_after_one_request_the_standard_retries_of_other_clients_are_not_in_the_pipeline()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(503, 503, 503, 503);
+        using var http = new WebhookClients(new WebhookOptions { AllowLoopback = true }, (_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
+
+        using var response = await http.Client.PostAsync(receiver.Url, new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Single(receiver.Received);
+    }
+
+    [Fact]
+    public async Task A_receiver_that_never_answers_is_given_up_by_the_pipelines_timeout()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0); // accepts connections (backlog), never answers
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        using var http = new WebhookClients(new WebhookOptions { AllowLoopback = true, Timeout = TimeSpan.FromMilliseconds(300) },
+            (_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
+
+        await Assert.ThrowsAsync<Polly.Timeout.TimeoutRejectedException>(() =>
+            http.Client.PostAsync(new Uri($"http://silent.example.test:{port}/"), new StringContent("{}")));
     }
 }

@@ -24,10 +24,13 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
 
-    public static async Task<WebhookReceiver> StartAsync(params int[] answers)
+    public static Task<WebhookReceiver> StartAsync(params int[] answers) => StartOnAsync(0, answers);
+
+    /// <summary>A receiver on <paramref name="port"/> (0: any free one), e.g. where deliveries failed while nothing listened.</summary>
+    public static async Task<WebhookReceiver> StartOnAsync(int port, params int[] answers)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new WebhookReceiver(app, answers);

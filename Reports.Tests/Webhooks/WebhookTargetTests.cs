@@ -145,9 +145,9 @@ public sealed class WebhookTargetTests(Infrastructure infrastructure)
     private static async Task DeliverAsync(
         ReportsSystem system, WebhookDelivery delivery, WebhookOptions options, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
     {
-        using var http = new WebhookHttp(options, resolve);
+        using var http = new WebhookClients(options, resolve);
         var services = system.WorkerServices;
-        var sender = new WebhookSender(services.GetRequiredService<JobStore>(), services.GetRequiredService<OwnerSecrets>(), http,
+        var sender = new WebhookSender(services.GetRequiredService<JobStore>(), services.GetRequiredService<OwnerSecrets>(), http.Factory,
             Options.Create(options), TimeProvider.System);
         var dispatcher = new WebhookDispatcher(services.GetRequiredService<WebhookDeliveryStore>(), sender, Options.Create(options),
             TimeProvider.System, NullLogger<WebhookDispatcher>.Instance);

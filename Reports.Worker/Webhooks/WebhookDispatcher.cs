@@ -58,7 +58,7 @@ internal sealed partial class WebhookDispatcher(
                     LogDelivered(logger, delivery.Id, delivery.JobId, delivery.Event, attempts);
                     break;
                 case DeliveryResult.Retry:
-                    var retryAt = WebhookBackoff.NextAttempt(attempts, delivery.CreatedAt, time.GetUtcNow(), options.Value);
+                    var retryAt = WebhookBackoff.NextAttempt(attempts - delivery.AttemptsBeforeReplay, delivery.RetryFrom ?? delivery.CreatedAt, time.GetUtcNow(), options.Value);
                     await deliveries.RecordFailedAsync(delivery.Id, outcome.StatusCode, outcome.ErrorCode!, outcome.Error!, retryAt, cancellationToken);
                     LogAttemptFailed(logger, delivery.Id, delivery.JobId, attempts, outcome.Detail!, retryAt);
                     break;

@@ -15,7 +15,7 @@ namespace Reports.Worker.Webhooks;
 /// classify the answer. The download link is left out of the body: it would outlive nothing, and
 /// <c>GET /api/reports/{id}/download</c> signs a fresh one.
 /// </summary>
-internal sealed class WebhookSender(JobStore jobs, OwnerSecrets secrets, WebhookHttp http, IOptions<WebhookOptions> options, TimeProvider time)
+internal sealed class WebhookSender(JobStore jobs, OwnerSecrets secrets, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider time)
 {
     /// <summary>How much of a failed answer is read for the worker's log; the rest is never read.</summary>
     private const int SnippetBytes = 512;
@@ -43,19 +43,29 @@ internal sealed class WebhookSender(JobStore jobs, OwnerSecrets secrets, Webhook
         var secret = await secrets.GetOrCreateAsync(job.Owner, cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        // Signed here, at send time: a delivery sent again (a retry, a replay) carries a fresh timestamp and signature.
         request.Headers.Add(WebhookSignature.Header, WebhookSignature.Create(secret, time.GetUtcNow().ToUnixTimeSeconds(), body));
         request.Headers.Add(WebhookSignature.DeliveryHeader, delivery.Id.ToString());
         request.Headers.Add(WebhookSignature.EventHeader, delivery.Event);
 
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(settings.Timeout);
         try
         {
-            using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
+            using var client = http.CreateWebhookClient();
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var code = (int)response.StatusCode;
-            return response.IsSuccessStatusCode
-                ? DeliveryOutcome.Delivered(code)
-                : DeliveryOutcome.Retry(code, WebhookErrors.ForStatus(code), $"HTTP {code}{await SnippetAsync(response, attempt.Token)}");
+            if (response.IsSuccessStatusCode)
+            {
+                return DeliveryOutcome.Delivered(code);
+            }
+
+            using var snippet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            snippet.CancelAfter(settings.Timeout);
+            return DeliveryOutcome.Retry(code, WebhookErrors.ForStatus(code), $"HTTP {code}{await SnippetAsync(response, snippet.Token)}");
+        }
+        catch (Polly.Timeout.TimeoutRejectedException)
+        {
+            return DeliveryOutcome.Retry(null, WebhookErrors.Timeout,
+                string.Create(CultureInfo.InvariantCulture, $"No answer within {settings.Timeout.TotalSeconds:0.###} s."));
         }
         catch (HttpRequestException e) when (RefusalIn(e) is { } refused)
         {

@@ -20,9 +20,10 @@ public static class AdminApi
             .WithDescription("Every owner's failed reports, paged like /api/reports (limit 1 to 500, cursor).");
         group.MapPost("/reports/{id:guid}/retry", RetryAsync).WithName("RetryReport")
             .WithSummary("Runs a failed or cancelled report again from the start, as a new attempt.")
-            .WithDescription("Answers 202 with the report queued again; 409 when the report is neither failed nor cancelled.")
+            .WithDescription("Answers 202 with the report queued again; 409 when the report is neither failed nor cancelled, or a bulk replay already replayed it.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapApiKeys();
+        group.MapReplays();
         return group;
     }
 
@@ -49,7 +50,8 @@ public static class AdminApi
 
         var jobs = await store.ListAsync(new JobQuery { Status = JobStatus.Failed, Limit = size, Before = after }, cancellationToken);
         var next = jobs.Count == size ? PageCursor.Format(jobs[^1].CreatedAt, jobs[^1].Id) : null;
-        return TypedResults.Ok(new DeadLetterPage([.. jobs.Select(resources.From)], next));
+        var replayed = await store.ReplayedAsAsync([.. jobs.Select(j => j.Id)], cancellationToken);
+        return TypedResults.Ok(new DeadLetterPage([.. jobs.Select(j => resources.From(j) with { ReplayedAs = replayed.TryGetValue(j.Id, out var copy) ? copy : null })], next));
     }
 
     private static async Task<Results<Accepted<ReportResource>, ProblemHttpResult>> RetryAsync(
@@ -69,7 +71,7 @@ public static class AdminApi
         }
 
         return replayed is null
-            ? TypedResults.Problem(detail: $"Report {id} is {existing.Status}; only failed or cancelled reports can be retried.",
+            ? TypedResults.Problem(detail: $"Report {id} is {existing.Status}; only failed or cancelled reports can be retried, and a failed one only until a bulk replay ran it again.",
                 statusCode: StatusCodes.Status409Conflict, title: "Report cannot be retried.", type: ProblemTypes.Conflict)
             : TypedResults.Accepted($"/api/reports/{id}", resources.From(replayed));
     }

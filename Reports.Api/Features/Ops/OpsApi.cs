@@ -109,7 +109,7 @@ public static class OpsApi
     }
 
     private static async Task<Results<Ok<JobDetailResource>, ProblemHttpResult>> JobAsync(
-        Guid id, JobDetailQuery query, ReportResources resources, CancellationToken cancellationToken)
+        Guid id, JobDetailQuery query, JobStore store, ReportResources resources, CancellationToken cancellationToken)
     {
         var detail = await query.GetAsync(id, cancellationToken);
         if (detail is null)
@@ -118,9 +118,10 @@ public static class OpsApi
         }
 
         var job = detail.Job;
+        var replayedAs = (await store.ReplayedAsAsync([job.Id], cancellationToken)).TryGetValue(job.Id, out var copy) ? copy : (Guid?)null;
         return TypedResults.Ok(new JobDetailResource
         {
-            Report = resources.From(job),
+            Report = resources.From(job) with { ReplayedAs = replayedAs },
             Owner = job.Owner,
             Queue = job.Queue,
             MaxAttempts = job.MaxAttempts,

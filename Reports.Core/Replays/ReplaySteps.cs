@@ -1,0 +1,206 @@
+using Npgsql;
+using Reports.Core.Storage;
+
+namespace Reports.Core.Replays;
+
+/// <summary>A runner's hold on a replay: the fence is bumped by every claim, so a runner that lost the replay changes nothing.</summary>
+public sealed record ReplayClaim(Guid Id, string Kind, long Fence, string Runner);
+
+/// <summary>One step of a replay: the jobs it put on the outbox (to publish now), its counts, and whether the replay goes on.</summary>
+public sealed record ReplayStep(IReadOnlyList<OutboxEntry> Queued, int Replayed, int Skipped, int Failed, bool Completed, bool Lost)
+{
+    public int Processed => Replayed + Skipped + Failed;
+}
+
+/// <summary>A new job's outbox row, to publish right after the step commits (the relay publishes it otherwise).</summary>
+public sealed record OutboxEntry(Guid JobId, long OutboxRowId, string Queue, string? TraceParent);
+
+/// <summary>
+/// The runner's side of replays: claim one under a lease, then steps of a bounded number of members, each one
+/// transaction that holds the replay's row and checks the fence first. Every member is replayed at most once: a dead
+/// letter becomes at most one new job (the unique <c>replay_of</c>), a delivery is made pending only from failed.
+/// </summary>
+public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
+{
+    /// <summary>Takes the oldest running replay that no live runner holds; null when there is none.</summary>
+    public async Task<ReplayClaim?> ClaimAsync(string runner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE reports.replays SET lease_owner = @runner, lease_expires_at = @now + @lease, fence = fence + 1
+            WHERE id = (SELECT id FROM reports.replays
+                        WHERE status = 'running' AND (lease_owner IS NULL OR lease_expires_at < @now)
+                        ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id, kind, fence
+            """);
+        command.Parameters.AddWithValue("runner", runner);
+        command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new ReplayClaim(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), runner) : null;
+    }
+
+    /// <summary>Lets a replay go (the runner stops): another runner may take it at once.</summary>
+    public async Task ReleaseAsync(ReplayClaim claim, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE reports.replays SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND fence = @fence");
+        command.Parameters.AddWithValue("id", claim.Id);
+        command.Parameters.AddWithValue("fence", claim.Fence);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Jobs queued (or waiting for their window) on the queues of a replay's dead letters (its next <paramref name="size"/>), counted up to
+    /// <paramref name="limit"/>: the backpressure that keeps a replay from burying new reports.
+    /// </summary>
+    public async Task<int> QueuedAheadAsync(ReplayClaim claim, int size, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT count(*) FROM (
+                SELECT 1 FROM reports.jobs
+                WHERE status IN ('queued', 'waiting') AND queue IN (
+                    SELECT DISTINCT j.queue FROM (SELECT item_id FROM reports.replay_items
+                                                  WHERE replay_id = @id AND outcome IS NULL ORDER BY position LIMIT @size) AS next
+                    JOIN reports.jobs AS j ON j.id = next.item_id)
+                LIMIT @limit) AS waiting
+            """);
+        command.Parameters.AddWithValue("id", claim.Id);
+        command.Parameters.AddWithValue("size", size);
+        command.Parameters.AddWithValue("limit", limit);
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Replays the next <paramref name="size"/> members in order. Dead letters of a type in <paramref name="attempts"/>
+    /// (the catalog's attempt budget per type) become new jobs; the others fail. Lost when the fence moved or the replay
+    /// is no longer running (paused, cancelled): then nothing changes.
+    /// </summary>
+    public async Task<ReplayStep> StepAsync(
+        ReplayClaim claim, int size, IReadOnlyDictionary<string, int> attempts, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var hold = new NpgsqlCommand(
+            "SELECT 1 FROM reports.replays WHERE id = @id AND fence = @fence AND status = 'running' FOR UPDATE", connection, transaction))
+        {
+            hold.Parameters.AddWithValue("id", claim.Id);
+            hold.Parameters.AddWithValue("fence", claim.Fence);
+            if (await hold.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return new ReplayStep([], 0, 0, 0, Completed: false, Lost: true);
+            }
+        }
+
+        await using var step = new NpgsqlCommand(claim.Kind == ReplayKind.Jobs ? JobsStep : DeliveriesStep, connection, transaction);
+        step.Parameters.AddWithValue("replay", claim.Id);
+        step.Parameters.AddWithValue("size", size);
+        step.Parameters.AddWithValue("now", now);
+        step.Parameters.AddWithValue("types", attempts.Keys.ToArray());
+        step.Parameters.AddWithValue("attempts", attempts.Values.ToArray());
+        var queued = new List<OutboxEntry>();
+        int replayed = 0, skipped = 0, failed = 0;
+        await using (var reader = await step.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                switch (reader.GetString(0))
+                {
+                    case ReplayOutcome.Replayed:
+                        replayed++;
+                        if (!reader.IsDBNull(2))
+                        {
+                            queued.Add(new OutboxEntry(reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+                        }
+
+                        break;
+                    case ReplayOutcome.Skipped:
+                        skipped++;
+                        break;
+                    default:
+                        failed++;
+                        break;
+                }
+            }
+        }
+
+        await using var progress = new NpgsqlCommand("""
+            UPDATE reports.replays
+            SET replayed = replayed + @replayed, skipped = skipped + @skipped, failed = failed + @failed,
+                lease_expires_at = @now + @lease, updated_at = @now,
+                status = CASE WHEN pending.any THEN status ELSE 'completed' END,
+                finished_at = CASE WHEN pending.any THEN NULL ELSE @now END
+            FROM (SELECT EXISTS (SELECT 1 FROM reports.replay_items WHERE replay_id = @id AND outcome IS NULL) AS any) AS pending
+            WHERE id = @id
+            RETURNING status
+            """, connection, transaction);
+        progress.Parameters.AddWithValue("id", claim.Id);
+        progress.Parameters.AddWithValue("replayed", replayed);
+        progress.Parameters.AddWithValue("skipped", skipped);
+        progress.Parameters.AddWithValue("failed", failed);
+        progress.Parameters.AddWithValue("lease", lease);
+        progress.Parameters.AddWithValue("now", now);
+        var status = (string)(await progress.ExecuteScalarAsync(cancellationToken))!;
+        await transaction.CommitAsync(cancellationToken);
+        return new ReplayStep(queued, replayed, skipped, failed, Completed: status == ReplayStatus.Completed, Lost: false);
+    }
+
+    /// <summary>
+    /// The next members of a replay of dead letters: each still failed, of a known type and not replayed before becomes a
+    /// new queued job linked to it (with its outbox row); the unique index on replay_of makes a second copy impossible,
+    /// even from two replays at once. One row per member: outcome, new job, outbox row, queue, trace.
+    /// </summary>
+    private const string JobsStep = """
+        WITH batch AS (
+            SELECT position, item_id FROM reports.replay_items
+            WHERE replay_id = @replay AND outcome IS NULL ORDER BY position LIMIT @size),
+        budgets AS (SELECT * FROM unnest(@types::text[], @attempts::integer[]) AS b(report_type, attempts)),
+        originals AS (
+            SELECT b.position, j.*, budgets.attempts AS budget
+            FROM batch AS b JOIN reports.jobs AS j ON j.id = b.item_id AND j.status = 'failed'
+            LEFT JOIN budgets ON budgets.report_type = j.report_type),
+        copied AS (
+            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
+                                      trace_parent, webhook_url, email_recipients, created_at, updated_at, replay_of)
+            SELECT gen_random_uuid(), o.owner, o.report_type, o.format, o.parameters, o.parameters_hash, o.queue, 'queued', o.budget,
+                   o.trace_parent, o.webhook_url, o.email_recipients, @now, @now, o.id
+            FROM originals AS o WHERE o.budget IS NOT NULL ORDER BY o.position
+            ON CONFLICT (replay_of) WHERE replay_of IS NOT NULL DO NOTHING
+            RETURNING id, replay_of, queue, trace_parent),
+        queued AS (
+            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM copied RETURNING id, job_id),
+        marked AS (
+            UPDATE reports.replay_items AS i
+            SET outcome = CASE WHEN c.id IS NOT NULL THEN 'replayed'
+                               WHEN o.id IS NOT NULL AND o.budget IS NULL THEN 'failed'
+                               ELSE 'skipped' END,
+                replayed_as = c.id, done_at = @now
+            FROM batch AS b LEFT JOIN copied AS c ON c.replay_of = b.item_id LEFT JOIN originals AS o ON o.position = b.position
+            WHERE i.replay_id = @replay AND i.position = b.position
+            RETURNING i.position, i.outcome, i.replayed_as)
+        SELECT m.outcome, m.replayed_as, q.id, c.queue, c.trace_parent
+        FROM marked AS m LEFT JOIN queued AS q ON q.job_id = m.replayed_as LEFT JOIN copied AS c ON c.id = m.replayed_as
+        ORDER BY m.position
+        """;
+
+    /// <summary>
+    /// The next members of a replay of webhook deliveries: each still failed is pending again now under its own id (the
+    /// dispatcher sends it, signed at send time); any other is skipped. Same row shape as <see cref="JobsStep"/>.
+    /// </summary>
+    private const string DeliveriesStep = $"""
+        WITH batch AS (
+            SELECT position, item_id FROM reports.replay_items
+            WHERE replay_id = @replay AND outcome IS NULL ORDER BY position LIMIT @size),
+        reset AS (
+            UPDATE reports.webhook_deliveries AS d SET {WebhookDeliveryStore.ReplaySet}
+            FROM batch AS b WHERE d.id = b.item_id AND d.status = 'failed'
+            RETURNING d.id),
+        marked AS (
+            UPDATE reports.replay_items AS i
+            SET outcome = CASE WHEN r.id IS NOT NULL THEN 'replayed' ELSE 'skipped' END, done_at = @now
+            FROM batch AS b LEFT JOIN reset AS r ON r.id = b.item_id
+            WHERE i.replay_id = @replay AND i.position = b.position
+            RETURNING i.position, i.outcome)
+        SELECT m.outcome, NULL::uuid, NULL::bigint, NULL::text, NULL::text FROM marked AS m ORDER BY m.position
+        """;
+}

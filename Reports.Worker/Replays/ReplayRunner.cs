@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Options;
+using Reports.Core.Catalog;
+using Reports.Core.Queue;
+using Reports.Core.Replays;
+
+namespace Reports.Worker.Replays;
+
+/// <summary>
+/// Runs bulk replays: takes one running replay under a lease (one runner per replay across every worker), then steps
+/// through its members in order at <see cref="ReplayOptions.JobsPerSecond"/>, waiting while its queues hold
+/// <see cref="ReplayOptions.MaxQueued"/> jobs. The pause follows each step and never catches up after a slow one, so
+/// the rate is a ceiling. A paused, cancelled or taken-over replay is let go at the next step (the fence).
+/// </summary>
+internal sealed partial class ReplayRunner(
+    ReplaySteps steps,
+    OutboxRelay relay,
+    ReportCatalog catalog,
+    IOptions<ReplayOptions> options,
+    IOptions<WorkerOptions> worker,
+    TimeProvider time,
+    ILogger<ReplayRunner> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var budgets = catalog.All.ToDictionary(r => r.Name, r => r.MaxAttempts, StringComparer.Ordinal);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await steps.ClaimAsync(worker.Value.Id, settings.Lease, stoppingToken) is { } claim)
+                {
+                    await RunAsync(claim, budgets, settings, stoppingToken);
+                    continue;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogPassFailed(logger, e.Message, settings.PollInterval);
+            }
+
+            await Task.Delay(settings.PollInterval, time, stoppingToken);
+        }
+    }
+
+    private async Task RunAsync(ReplayClaim claim, IReadOnlyDictionary<string, int> budgets, ReplayOptions settings, CancellationToken stoppingToken)
+    {
+        LogClaimed(logger, claim.Id, claim.Kind, claim.Fence);
+        try
+        {
+            while (true)
+            {
+                var size = settings.StepSize;
+                if (claim.Kind == ReplayKind.Jobs && await steps.QueuedAheadAsync(claim, size, settings.MaxQueued, stoppingToken) >= settings.MaxQueued)
+                {
+                    await Task.Delay(settings.PollInterval, time, stoppingToken); // backpressure: new work first
+                    continue;
+                }
+
+                var step = await steps.StepAsync(claim, size, budgets, settings.Lease, stoppingToken);
+                if (step.Lost)
+                {
+                    await steps.ReleaseAsync(claim, stoppingToken); // fenced: a runner that took it over keeps it
+                    LogLetGo(logger, claim.Id);
+                    return;
+                }
+
+                foreach (var entry in step.Queued)
+                {
+                    await PublishAsync(entry, stoppingToken);
+                }
+
+                if (step.Completed)
+                {
+                    LogCompleted(logger, claim.Id);
+                    return;
+                }
+
+                await Task.Delay(settings.PauseAfter(step.Replayed), time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: let the replay go so a runner elsewhere (or this worker restarted) takes it at once.
+            using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await steps.ReleaseAsync(claim, release.Token);
+            throw;
+        }
+    }
+
+    /// <summary>Publishes a replayed job now; if that fails, its outbox row is still there for the relay.</summary>
+    private async Task PublishAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await relay.PublishNowAsync(entry.JobId, entry.OutboxRowId, entry.Queue, entry.TraceParent, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPublishDeferred(logger, entry.JobId, e.Message);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Replay {ReplayId} ({Kind}) taken by this runner, fence {Fence}")]
+    private static partial void LogClaimed(ILogger logger, Guid replayId, string kind, long fence);
+
+    [LoggerMessage(LogLevel.Information, "Replay {ReplayId} completed")]
+    private static partial void LogCompleted(ILogger logger, Guid replayId);
+
+    [LoggerMessage(LogLevel.Information, "Replay {ReplayId} let go: paused, cancelled or taken over")]
+    private static partial void LogLetGo(ILogger logger, Guid replayId);
+
+    [LoggerMessage(LogLevel.Warning, "Replayed job {JobId} not published now ({Error}); the outbox relay publishes it")]
+    private static partial void LogPublishDeferred(ILogger logger, Guid jobId, string error);
+
+    [LoggerMessage(LogLevel.Warning, "Replay pass failed ({Error}); next pass in {Interval}")]
+    private static partial void LogPassFailed(ILogger logger, string error, TimeSpan interval);
+}
