@@ -96,6 +96,14 @@ internal sealed record AppHostSettings
             Default("environment", "Development");
         }
 
+        // The AppHost runs from the repository root, its content root: reloading appsettings.json on change would watch
+        // every folder under it with inotify, .data/ too, where PostgreSQL and Azurite write all the time (every write an
+        // event the AppHost handles: CPU taken from the services under load, measured in the README's benchmark notes).
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange")))
+        {
+            args.Add("--hostBuilder:reloadConfigOnChange=false");
+        }
+
         return new DistributedApplicationOptions { Args = [.. args], AllowUnsecuredTransport = true, DisableDashboard = NoDashboard };
     }
 

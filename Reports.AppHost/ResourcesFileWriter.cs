@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,6 +16,9 @@ internal sealed class ResourcesFileWriter
 {
     private readonly Dictionary<string, ResourceRecord> _records = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+
+    /// <summary>Resources whose launcher is being followed: one follower each, however many notifications come.</summary>
+    private readonly ConcurrentDictionary<string, int> _following = new(StringComparer.Ordinal);
     private readonly string _path;
     private string _appHostState = "Running";
 
@@ -56,7 +60,7 @@ internal sealed class ResourcesFileWriter
                 }
 
                 Write();
-                if (change.Resource is ProjectResource && record.Pid is { } pid && ProcessTree.Children(pid).Count == 0)
+                if (change.Resource is ProjectResource && record.Pid is { } pid && IsLauncher(pid) && _following.TryAdd(change.ResourceId, pid))
                 {
                     _ = FollowLauncherAsync(change.ResourceId, pid, stopping);
                 }
@@ -102,7 +106,17 @@ internal sealed class ResourcesFileWriter
         {
             // Stopping.
         }
+        finally
+        {
+            _following.TryRemove(resourceId, out _); // a restart's new launcher is followed again
+        }
     }
+
+    /// <summary>
+    /// Still the <c>dotnet run</c> launcher (its service not started under it yet). Each notification of a running
+    /// service names the service itself, which has no children either: following it would scan /proc for nothing.
+    /// </summary>
+    private static bool IsLauncher(int pid) => ProcessTree.CommandLine(pid) is [_, "run", ..];
 
     private static async Task<ResourceRecord> RecordAsync(ResourceEvent change, CancellationToken cancellationToken)
     {

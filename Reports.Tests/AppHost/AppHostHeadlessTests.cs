@@ -13,7 +13,7 @@ namespace Reports.Tests.AppHost;
 public sealed class AppHostHeadlessTests
 {
     [Fact]
-    public async Task Without_a_dashboard_the_services_get_no_telemetry_endpoint_and_sigterm_stops_everything()
+    public async Task Without_a_dashboard_the_services_get_no_telemetry_endpoint_the_apphost_watches_no_files_and_sigterm_stops_everything()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "reports-headless-" + Guid.NewGuid().ToString("N")[..10]);
         var output = new ConcurrentQueue<string>();
@@ -37,6 +37,10 @@ public sealed class AppHostHeadlessTests
             }
 
             Assert.DoesNotContain(ProcessTree.Descendants(appHost.Id), pid => ProcessTree.CommandLine(pid).Any(a => a.Contains("aspire.dashboard", StringComparison.OrdinalIgnoreCase)));
+
+            // No configuration reload: it would watch every folder under the content root, the data folder too, where the
+            // servers write all the time.
+            Assert.Equal(0, InotifyWatches(appHost.Id));
         }
         finally
         {
@@ -53,4 +57,10 @@ public sealed class AppHostHeadlessTests
             }
         }
     }
+
+    /// <summary>The file watches a process holds: one <c>inotify wd:</c> line per watched folder in its inotify descriptors' fdinfo.</summary>
+    private static int InotifyWatches(int pid) =>
+        new DirectoryInfo($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/fd").EnumerateFileSystemInfos()
+            .Where(fd => fd.LinkTarget == "anon_inode:inotify")
+            .Sum(fd => File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/fdinfo/{fd.Name}").Count(line => line.StartsWith("inotify", StringComparison.Ordinal)));
 }
