@@ -31,6 +31,12 @@ internal static class DeveloperCommands
             // DCP may start a replica outside the AppHost's process tree (under Aspire.Hosting.Testing it does), so the
             // pid is checked by what runs there: a process id reused by another program is never signalled.
             var program = ProcessTree.Program(launcher);
+            if (program == launcher && ProcessTree.IsLauncher(launcher))
+            {
+                // Killing the launcher would orphan the worker it is about to start: an unmanaged worker holding jobs.
+                return Task.FromResult(CommandResults.Failure("The replica's worker has not started yet; try again in a moment."));
+            }
+
             if (!ProcessTree.CommandLine(program).Any(argument => argument.Contains("Reports.Worker", StringComparison.Ordinal)))
             {
                 return Task.FromResult(CommandResults.Failure($"Process {program} is not a worker of this AppHost; nothing was killed."));

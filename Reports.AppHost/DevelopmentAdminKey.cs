@@ -37,12 +37,13 @@ internal static class DevelopmentAdminKey
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, FileName);
         string key;
-        if (File.Exists(path))
+        if (File.Exists(path) && PrivateFile.ReadAllText(path) is { Length: >= 24 and <= 256 } kept)
         {
-            key = File.ReadAllText(path).Trim();
+            key = kept;
         }
         else
         {
+            // None yet, or an empty or cut one (a full disk): a new key; the api revokes the old bootstrap key itself.
             var prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
             var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
             key = $"rpt_{prefix}_{secret}";

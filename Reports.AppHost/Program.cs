@@ -45,7 +45,7 @@ var migrate = builder.AddProject<Projects.Reports_Worker>("migrate")
     .WithReseedCommand();
 
 builder.AddProject<Projects.Reports_Api>("api")
-    .WithReportsSettings()
+    .WithReportsSettings(signIn: true)
     .WithAdminKey(adminKey)
     .WithReference(redis).WaitFor(redis)
     .WithReference(reportsdb).WaitFor(reportsdb)

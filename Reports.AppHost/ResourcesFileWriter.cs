@@ -21,6 +21,7 @@ internal sealed class ResourcesFileWriter
     private readonly ConcurrentDictionary<string, int> _following = new(StringComparer.Ordinal);
     private readonly string _path;
     private string _appHostState = "Running";
+    private bool _writeFailed;
 
     private ResourcesFileWriter(string path) => _path = path;
 
@@ -60,7 +61,7 @@ internal sealed class ResourcesFileWriter
                 }
 
                 Write();
-                if (change.Resource is ProjectResource && record.Pid is { } pid && IsLauncher(pid) && _following.TryAdd(change.ResourceId, pid))
+                if (change.Resource is ProjectResource && record.Pid is { } pid && ProcessTree.IsLauncher(pid) && _following.TryAdd(change.ResourceId, pid))
                 {
                     _ = FollowLauncherAsync(change.ResourceId, pid, stopping);
                 }
@@ -80,6 +81,10 @@ internal sealed class ResourcesFileWriter
     /// A project's first Running notification can come before its <c>dotnet run</c> launcher has started the service:
     /// the record then names the launcher until the service appears under it (scripts kill by this pid).
     /// </summary>
+    /// <remarks>
+    /// Only a record that still names the launcher is followed: each later notification names the service itself,
+    /// which has no children either, and following it would scan /proc for nothing.
+    /// </remarks>
     private async Task FollowLauncherAsync(string resourceId, int launcher, CancellationToken stopping)
     {
         try
@@ -111,12 +116,6 @@ internal sealed class ResourcesFileWriter
             _following.TryRemove(resourceId, out _); // a restart's new launcher is followed again
         }
     }
-
-    /// <summary>
-    /// Still the <c>dotnet run</c> launcher (its service not started under it yet). Each notification of a running
-    /// service names the service itself, which has no children either: following it would scan /proc for nothing.
-    /// </summary>
-    private static bool IsLauncher(int pid) => ProcessTree.CommandLine(pid) is [_, "run", ..];
 
     private static async Task<ResourceRecord> RecordAsync(ResourceEvent change, CancellationToken cancellationToken)
     {
@@ -175,7 +174,20 @@ internal sealed class ResourcesFileWriter
                 new() { Name = ResourcesFile.AppHostName, Type = "AppHost", State = stopped ? "Stopped" : _appHostState, Pid = stopped ? null : Environment.ProcessId },
                 .. _records.Values.OrderBy(r => r.Name, StringComparer.Ordinal).Select(r => stopped ? r with { State = "Stopped", Pid = null } : r),
             ];
-            ResourcesFile.Write(_path, records);
+            try
+            {
+                ResourcesFile.Write(_path, records);
+                _writeFailed = false;
+            }
+            catch (IOException e) when (!_writeFailed)
+            {
+                // A full disk: said once, and the next change writes the whole file again once there is room.
+                _writeFailed = true;
+                Console.Error.WriteLine($"Reports.AppHost: could not write {_path}: {e.Message}");
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }

@@ -6,19 +6,24 @@ namespace Reports.AppHost;
 internal static class ServiceSettings
 {
     private const string ReportsPrefix = "Reports__";
+    private const string AuthPrefix = "Reports__Auth__";
 
     /// <summary>
     /// Every <c>Reports__…</c> variable of the AppHost's environment (<c>Reports__Worker__Queues__reports=4 ./reports up</c>),
-    /// so settings given to the AppHost reach the services, whatever the orchestrator passes on by itself.
+    /// so settings given to the AppHost reach the services, whatever the orchestrator passes on by itself. The sign-in
+    /// settings (<c>Reports__Auth__…</c>: the bootstrap admin key, the identity provider) only to the api, which alone reads
+    /// them: the others get them emptied (DCP starts every process with the AppHost's environment), so a secret does not
+    /// sit in each service's environment and its dashboard view.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithReportsSettings(this IResourceBuilder<ProjectResource> project) =>
+    public static IResourceBuilder<ProjectResource> WithReportsSettings(this IResourceBuilder<ProjectResource> project, bool signIn = false) =>
         project.WithEnvironment(context =>
         {
             foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
             {
                 if (variable.Key is string name && name.StartsWith(ReportsPrefix, StringComparison.Ordinal))
                 {
-                    context.EnvironmentVariables[name] = variable.Value as string ?? "";
+                    var withheld = !signIn && name.StartsWith(AuthPrefix, StringComparison.OrdinalIgnoreCase);
+                    context.EnvironmentVariables[name] = withheld ? "" : variable.Value as string ?? "";
                 }
             }
         });

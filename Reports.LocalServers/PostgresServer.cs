@@ -69,7 +69,12 @@ public sealed class PostgresServer(ChildProcess process, int port, string direct
             PrivateFile.WriteAllText(passwordFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + "\n");
         }
 
-        var password = File.ReadAllText(passwordFile).Trim();
+        var password = PrivateFile.ReadAllText(passwordFile);
+        if (password.Length == 0)
+        {
+            throw new InvalidOperationException($"{passwordFile} is empty (a write cut short?). Restore the cluster's password there, or delete the folder {directory} to start a new cluster.");
+        }
+
         HandOver(directory);
         return password;
     }

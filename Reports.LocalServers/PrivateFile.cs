@@ -10,9 +10,30 @@ public static class PrivateFile
         UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
     });
 
+    /// <summary>
+    /// Written whole or not at all: into a file beside it, flushed to disk, then renamed over it, so a full disk or a
+    /// crash never leaves an empty or cut secret that every later start would read back.
+    /// </summary>
     public static void WriteAllText(string path, string text)
     {
-        using var writer = new StreamWriter(Create(path));
-        writer.Write(text);
+        var temporary = path + ".tmp";
+        using (var stream = Create(temporary))
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The file's text, trimmed; a file others could read (made by an older version) is made private first.</summary>
+    public static string ReadAllText(string path)
+    {
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite)) != 0)
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return File.ReadAllText(path).Trim();
     }
 }

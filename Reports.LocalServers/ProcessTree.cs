@@ -59,6 +59,9 @@ public static class ProcessTree
     /// </summary>
     public static int Program(int pid) => Children(pid) is [var only] ? only : pid;
 
+    /// <summary>A <c>dotnet run</c> launcher (whose service may not have started under it yet).</summary>
+    public static bool IsLauncher(int pid) => CommandLine(pid) is [_, "run", ..];
+
     /// <summary>The arguments a process was started with (its program first); empty when it is gone.</summary>
     public static IReadOnlyList<string> CommandLine(int pid)
     {

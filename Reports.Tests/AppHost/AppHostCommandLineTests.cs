@@ -29,6 +29,28 @@ public sealed class AppHostCommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Reports_up_on_a_data_folder_in_use_is_refused_before_it_builds_anything()
+    {
+        Directory.CreateDirectory(_dataDirectory);
+        using var first = new FileStream(Path.Combine(_dataDirectory, "apphost.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var start = new ProcessStartInfo(Path.Combine(ToolPaths.RepositoryRoot, "reports")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])["up", "--workers", "1", "--data-dir", _dataDirectory])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var script = Process.Start(start)!;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var output = script.StandardOutput.ReadToEndAsync(deadline.Token);
+        var errors = script.StandardError.ReadToEndAsync(deadline.Token);
+        await script.WaitForExitAsync(deadline.Token);
+
+        Assert.Equal(3, script.ExitCode);
+        Assert.Contains($"an AppHost is already running on {_dataDirectory}", await errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Build", await output, StringComparison.OrdinalIgnoreCase); // refused before `dotnet build` over the running binaries
+    }
+
+    [Fact]
     public async Task An_api_port_in_use_is_refused_with_a_message()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
