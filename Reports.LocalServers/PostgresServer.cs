@@ -63,7 +63,7 @@ public sealed class PostgresServer(ChildProcess process, int port, string direct
     public static string Prepare(string directory)
     {
         var passwordFile = Path.Combine(directory, "pw");
-        Directory.CreateDirectory(Path.Combine(directory, "sock"));
+        Directory.CreateDirectory(directory);
         if (!File.Exists(passwordFile))
         {
             PrivateFile.WriteAllText(passwordFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + "\n");
@@ -99,7 +99,7 @@ public sealed class PostgresServer(ChildProcess process, int port, string direct
         [
             "-D", Path.Combine(directory, "data"),
             "-c", "listen_addresses=127.0.0.1",
-            "-c", $"unix_socket_directories={Path.Combine(directory, "sock")}",
+            "-c", "unix_socket_directories=", // TCP only: a socket path over 107 bytes (a long --data-dir) would stop the server
             "-c", "max_connections=200",
             "-p", port,
         ];

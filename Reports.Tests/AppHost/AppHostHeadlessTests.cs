@@ -63,9 +63,10 @@ public sealed class AppHostHeadlessTests
     /// comes up healthy.
     /// </summary>
     [Fact]
-    public async Task A_killed_apphost_leaves_no_process_and_the_next_start_on_its_data_folder_comes_up()
+    public async Task A_killed_apphost_leaves_no_process_and_the_next_start_on_its_long_named_data_folder_comes_up()
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "reports-killed-" + Guid.NewGuid().ToString("N")[..10]);
+        // A long folder name too: a Unix socket path under it would pass the 107-byte limit (PostgreSQL listens on TCP only).
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "reports-killed-" + Guid.NewGuid().ToString("N")[..10], new string('d', 100));
         var resources = Path.Combine(dataDirectory, ResourcesFile.FileName);
         try
         {
@@ -93,7 +94,7 @@ public sealed class AppHostHeadlessTests
         {
             try
             {
-                Directory.Delete(dataDirectory, recursive: true);
+                Directory.Delete(Path.GetDirectoryName(dataDirectory)!, recursive: true);
             }
             catch (IOException)
             {
