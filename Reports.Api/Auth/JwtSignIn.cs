@@ -136,7 +136,7 @@ internal static class JwtSignIn
         {
             0 => new RefusedTokenException($"The token has no '{jwt.OwnerClaim}' claim to name its owner."),
             > 1 => new RefusedTokenException($"The token's '{jwt.OwnerClaim}' claim has several values; exactly one names its owner."),
-            _ when !JwtOptions.IsValidOwner(jwt.OwnerPrefix + owners[0].Value) => new RefusedTokenException(
+            _ when owners[0].Value.Length == 0 || !JwtOptions.IsValidOwner(jwt.OwnerPrefix + owners[0].Value) => new RefusedTokenException(
                 $"The token's '{jwt.OwnerClaim}' claim cannot name an owner: with the prefix '{jwt.OwnerPrefix}' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'."),
             _ => null,
         };
