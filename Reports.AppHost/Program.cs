@@ -44,6 +44,9 @@ var migrate = builder.AddProject<Projects.Reports_Worker>("migrate")
     .WithReference(reportsdb).WaitFor(reportsdb)
     .WithReseedCommand();
 
+// Sign-in with an identity provider: the AppHost passes every Reports__* variable it was started with on to the
+// services, e.g. Reports__Auth__Jwt__Authority=http://localhost:8080/realms/acme Reports__Auth__Jwt__Audience=reports-api
+// Reports__Auth__Jwt__RequireHttpsMetadata=false (README, "Sign-in with an identity provider (JWT)").
 builder.AddProject<Projects.Reports_Api>("api")
     .WithReportsSettings(signIn: true)
     .WithAdminKey(adminKey)

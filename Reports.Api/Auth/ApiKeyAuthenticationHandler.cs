@@ -11,7 +11,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyStore keys)
+    ApiKeyStore keys,
+    IOptions<JwtOptions> jwt)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -34,6 +35,12 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (key is null)
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        // Keys created before the prefix was set (or changed) must not act for the identity provider's users.
+        if (jwt.Value.IsTokenOwner(key.Owner))
+        {
+            return AuthenticateResult.Fail("This API key's owner is in the identity provider's owner namespace (Reports:Auth:Jwt:OwnerPrefix); issue a key for another owner.");
         }
 
         var identity = new ClaimsIdentity(

@@ -27,11 +27,12 @@ internal static class AuthChallenges
     /// </summary>
     public static Task RefusedTokenAsync(HttpContext context, Exception? failure)
     {
-        if (ProviderUnreachable(failure))
+        var unavailable = failure as IdentityProviderUnavailableException;
+        if (unavailable is not null || ProviderUnreachable(failure))
         {
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthChallenges))
-                .LogWarning("The identity provider's signing keys cannot be read: {Error}", failure!.Message);
-            context.Response.Headers.RetryAfter = "5";
+            // Not logged per request: IdentityProviderKeys logs each failed read, and a flood of tokens would flood the log.
+            var retryAfter = unavailable?.RetryAfter ?? TimeSpan.FromSeconds(5);
+            context.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problems(context).WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProblemTypes.Unavailable, "Temporarily unavailable.",
                 "The identity provider's signing keys cannot be read now; retry in a few seconds.");
         }

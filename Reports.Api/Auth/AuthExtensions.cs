@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Reports.Core.Access;
 
@@ -25,6 +26,8 @@ internal static class AuthExtensions
         builder.Services.AddOptions<JwtOptions>()
             .Bind(builder.Configuration.GetSection(JwtOptions.SectionName))
             .ValidateDataAnnotations()
+            .Validate<IOptions<AuthOptions>>((jwt, auth) => jwt.OwnerPrefix is null || !jwt.IsTokenOwner(auth.Value.BootstrapAdminOwner),
+                "Reports:Auth:BootstrapAdminOwner begins with Reports:Auth:Jwt:OwnerPrefix, which is reserved for the identity provider's users: choose another owner or prefix.")
             .ValidateOnStart();
         builder.Services.AddAuthentication(CredentialScheme)
             .AddPolicyScheme(CredentialScheme, "API key or identity provider token", scheme => scheme.ForwardDefaultSelector = context =>
@@ -37,6 +40,9 @@ internal static class AuthExtensions
             .SetDefaultPolicy(new AuthorizationPolicyBuilder(CredentialScheme).RequireAuthenticatedUser().Build())
             .AddPolicy(AdminPolicy, policy => policy.AddAuthenticationSchemes(CredentialScheme).RequireRole(Roles.Admin));
         builder.Services.AddHostedService<BootstrapAdminKey>();
+        builder.Services.AddSingleton<IdentityProviderKeys>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IdentityProviderKeys>());
+        builder.Services.AddHealthChecks().AddCheck<IdentityProviderHealthCheck>(IdentityProviderHealthCheck.Name, HealthStatus.Degraded);
         return builder;
     }
 }

@@ -34,13 +34,25 @@ public sealed partial class JwtOptions : IValidatableObject
     /// <summary>More accepted audiences, in addition to <see cref="Audience"/>.</summary>
     public string[] ValidAudiences { get; set; } = [];
 
-    /// <summary>The claim whose value is the caller's owner (the same owners as API keys have).</summary>
+    /// <summary>The claim whose value names the caller (exactly one value): the owner is <see cref="OwnerPrefix"/> and this value.</summary>
     public string OwnerClaim { get; set; } = "sub";
 
-    /// <summary>Put before the claim's value to make the owner, e.g. <c>entra:</c>, to keep the provider's owners apart from the keys' owners.</summary>
-    public string OwnerPrefix { get; set; } = "";
+    /// <summary>
+    /// Allows a mutable or reassignable claim (<c>email</c>, <c>preferred_username</c>, <c>upn</c>…) as <see cref="OwnerClaim"/>:
+    /// a renamed user would lose their reports, and a reassigned name would give another person the old one's.
+    /// </summary>
+    public bool AllowMutableOwnerClaim { get; set; }
 
-    /// <summary>The claim that carries the caller's roles (one value, several, or space-separated).</summary>
+    /// <summary>
+    /// Put before the claim's value to make the owner: tokens' owners all begin with it, and no API key's owner may
+    /// (<see cref="IsTokenOwner"/>), so a token can never act as a key's owner. Required; <c>idp.</c> by default.
+    /// </summary>
+    public string OwnerPrefix { get; set; } = "idp.";
+
+    /// <summary>
+    /// The claim that carries the caller's roles (a string, space-separated values, or an array of strings); a dotted path
+    /// into a JSON object claim (e.g. Keycloak's <c>realm_access.roles</c>) when no claim has the name itself.
+    /// </summary>
     public string RoleClaim { get; set; } = "roles";
 
     /// <summary>The role value that makes the caller an admin; unset: no token is an admin.</summary>
@@ -58,17 +70,37 @@ public sealed partial class JwtOptions : IValidatableObject
     /// </summary>
     public TimeSpan KeysMinRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long the API waits at start for the provider's keys before it starts without them (and keeps trying in the background).</summary>
+    public TimeSpan KeysStartTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>On when the provider is configured.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(MetadataAddress);
 
     /// <summary>Every audience a token may carry.</summary>
     public IReadOnlyList<string> Audiences => [.. new[] { Audience }.Concat(ValidAudiences).OfType<string>().Where(a => a.Length > 0).Distinct(StringComparer.Ordinal)];
 
+    /// <summary>Claims a provider lets users change or reassigns to another person: refused as the owner claim unless allowed.</summary>
+    public static readonly IReadOnlySet<string> MutableClaims = new HashSet<string>(
+        ["email", "preferred_username", "upn", "unique_name", "name", "nickname", "given_name", "family_name", "username", "login"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>What every owner looks like, an API key's or a token's (prefix included): 1 to 64 letters, digits, '.', '_', '-' or '@'.</summary>
+    public static bool IsValidOwner(string owner) => OwnerPattern().IsMatch(owner);
+
+    /// <summary>Whether <paramref name="owner"/> is in the tokens' namespace (begins with the prefix, in any case): never an API key's owner.</summary>
+    public bool IsTokenOwner(string owner) => OwnerPrefix.Length > 0 && owner.StartsWith(OwnerPrefix, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Every issuer configured (none: the discovery document's).</summary>
     public IReadOnlyList<string> Issuers => [.. new[] { Issuer }.Concat(ValidIssuers).OfType<string>().Where(a => a.Length > 0).Distinct(StringComparer.Ordinal)];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // Checked even when sign-in is off: the prefix reserves the tokens' owners, which API keys may not take.
+        if (OwnerPrefix is null || !OwnerPrefixPattern().IsMatch(OwnerPrefix))
+        {
+            yield return new ValidationResult($"{Prefix}OwnerPrefix must have 1 to 32 letters, digits, '.', '_', '-' or '@' (no ':'), e.g. 'idp.'; it is '{OwnerPrefix}'. "
+                + "It keeps the provider's users apart from the API keys' owners.");
+        }
+
         if (!Enabled)
         {
             if (Audiences.Count > 0 || Issuers.Count > 0 || AdminRole is not null)
@@ -114,9 +146,10 @@ public sealed partial class JwtOptions : IValidatableObject
             }
         }
 
-        if (OwnerPrefix is null || !OwnerPrefixPattern().IsMatch(OwnerPrefix))
+        if (OwnerClaim is not null && MutableClaims.Contains(OwnerClaim) && !AllowMutableOwnerClaim)
         {
-            yield return new ValidationResult($"{Prefix}OwnerPrefix must have at most 32 letters, digits, '.', '_', '-', ':' or '@'; it is '{OwnerPrefix}'.");
+            yield return new ValidationResult($"{Prefix}OwnerClaim '{OwnerClaim}' can change or pass to another person at the provider: use a stable identifier "
+                + $"('sub', or 'oid' for Entra ID), or set {Prefix}AllowMutableOwnerClaim=true if the provider guarantees it never changes or is reassigned.");
         }
 
         if (AdminRole is { } admin && (admin.Length is 0 or > 200 || admin.Any(char.IsWhiteSpace)))
@@ -135,6 +168,11 @@ public sealed partial class JwtOptions : IValidatableObject
             yield return new ValidationResult($"{Prefix}KeysMinRefreshInterval must be between 00:00:01 and 1.00:00:00; it is {KeysMinRefreshInterval}.");
         }
 
+        if (KeysStartTimeout < TimeSpan.Zero || KeysStartTimeout > TimeSpan.FromMinutes(5))
+        {
+            yield return new ValidationResult($"{Prefix}KeysStartTimeout must be between 00:00:00 and 00:05:00; it is {KeysStartTimeout}.");
+        }
+
         if (KeysRefreshInterval < TimeSpan.FromMinutes(5) || KeysRefreshInterval > TimeSpan.FromDays(7))
         {
             yield return new ValidationResult($"{Prefix}KeysRefreshInterval must be between 00:05:00 and 7.00:00:00; it is {KeysRefreshInterval}.");
@@ -147,6 +185,9 @@ public sealed partial class JwtOptions : IValidatableObject
     [GeneratedRegex(@"^[A-Za-z0-9_\-:/.]{1,100}$")]
     private static partial Regex ClaimName();
 
-    [GeneratedRegex(@"^[A-Za-z0-9._:@-]{0,32}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._@-]{1,32}$")]
     private static partial Regex OwnerPrefixPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._@-]{1,64}$")]
+    private static partial Regex OwnerPattern();
 }

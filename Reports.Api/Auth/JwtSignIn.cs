@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text.RegularExpressions;
+using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -14,7 +14,7 @@ namespace Reports.Api.Auth;
 /// Connect discovery, read again for a token with an unknown key id, so a rotated key works without a restart), and
 /// turned into the same caller as an API key: an owner and a role.
 /// </summary>
-internal static partial class JwtSignIn
+internal static class JwtSignIn
 {
     public const string SchemeName = "Jwt";
 
@@ -76,10 +76,22 @@ internal static partial class JwtSignIn
 
                     return Task.CompletedTask;
                 },
-                OnChallenge = async context =>
+                // Until the provider's keys have been read (at start, then retried in the background: IdentityProviderKeys),
+                // a token is answered 503 at once: no request waits on the provider, nor makes the API call it.
+                OnMessageReceived = context =>
+                {
+                    var keys = context.HttpContext.RequestServices.GetRequiredService<IdentityProviderKeys>();
+                    if (!keys.Current.Ready)
+                    {
+                        context.Fail(new IdentityProviderUnavailableException(keys.RetryAfter()));
+                    }
+
+                    return Task.CompletedTask;
+                },
+                OnChallenge = context =>
                 {
                     context.HandleResponse();
-                    await AuthChallenges.RefusedTokenAsync(context.HttpContext, await ProviderFailureAsync(context) ?? context.AuthenticateFailure);
+                    return AuthChallenges.RefusedTokenAsync(context.HttpContext, context.AuthenticateFailure);
                 },
                 OnForbidden = context => AuthChallenges.ForbiddenAsync(context.HttpContext),
             };
@@ -115,53 +127,85 @@ internal static partial class JwtSignIn
         return token.StartsWith("eyJ", StringComparison.Ordinal) && token.Count('.') == 2;
     }
 
-    /// <summary>
-    /// Why the provider's keys could not be read, when they could not: the token handler then reports only the token's
-    /// failure (its issuer cannot be checked), which would blame the caller for the provider's outage. Read from the
-    /// cache when the keys were read before, so it asks the provider again only while it has never answered.
-    /// </summary>
-    private static async Task<Exception?> ProviderFailureAsync(JwtBearerChallengeContext context)
-    {
-        if (context.AuthenticateFailure is null or RefusedTokenException || context.Options.ConfigurationManager is not { } manager)
-        {
-            return null;
-        }
-
-        try
-        {
-            await manager.GetConfigurationAsync(context.HttpContext.RequestAborted);
-            return null;
-        }
-        catch (InvalidOperationException e)
-        {
-            return e;
-        }
-    }
-
     /// <summary>The caller a validated token stands for, or a refusal when it names no usable owner.</summary>
-    private static ClaimsPrincipal Caller(ClaimsPrincipal token, JwtOptions jwt, DateTime validTo, out RefusedTokenException? refusal)
+    internal static ClaimsPrincipal Caller(ClaimsPrincipal token, JwtOptions jwt, DateTime validTo, out RefusedTokenException? refusal)
     {
-        var subject = token.FindFirst(jwt.OwnerClaim)?.Value;
-        if (subject is null || !OwnerValue().IsMatch(subject))
+        // Claim names exactly as configured: 'Sub' or 'SUB' is another claim, which a provider may let users set.
+        var owners = token.Claims.Where(c => string.Equals(c.Type, jwt.OwnerClaim, StringComparison.Ordinal)).ToList();
+        refusal = owners.Count switch
         {
-            refusal = new RefusedTokenException($"The token has no usable '{jwt.OwnerClaim}' claim (1 to 128 visible ASCII characters) to name its owner.");
+            0 => new RefusedTokenException($"The token has no '{jwt.OwnerClaim}' claim to name its owner."),
+            > 1 => new RefusedTokenException($"The token's '{jwt.OwnerClaim}' claim has several values; exactly one names its owner."),
+            _ when owners[0].Value.Length == 0 || !JwtOptions.IsValidOwner(jwt.OwnerPrefix + owners[0].Value) => new RefusedTokenException(
+                $"The token's '{jwt.OwnerClaim}' claim cannot name an owner: with the prefix '{jwt.OwnerPrefix}' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'."),
+            _ => null,
+        };
+        if (refusal is not null)
+        {
             return token;
         }
 
-        var roles = token.FindAll(jwt.RoleClaim).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        var admin = jwt.AdminRole is { } adminRole && roles.Contains(adminRole, StringComparer.Ordinal);
-        refusal = null;
+        var admin = jwt.AdminRole is { } adminRole && RolesOf(token, jwt.RoleClaim).Contains(adminRole, StringComparer.Ordinal);
         return new ClaimsPrincipal(new ClaimsIdentity(
         [
-            new Claim(ClaimTypes.NameIdentifier, jwt.OwnerPrefix + subject),
+            new Claim(ClaimTypes.NameIdentifier, jwt.OwnerPrefix + owners[0].Value),
             new Claim(ClaimTypes.Role, admin ? Roles.Admin : Roles.User),
             new Claim(ExpiresClaim, new DateTimeOffset(DateTime.SpecifyKind(validTo, DateTimeKind.Utc)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
         ], SchemeName, ClaimTypes.NameIdentifier, ClaimTypes.Role));
     }
 
-    [GeneratedRegex(@"^[\x21-\x7E]{1,128}$")]
-    private static partial Regex OwnerValue();
+    /// <summary>
+    /// The token's roles: the values of the claim named <paramref name="roleClaim"/> exactly (an array gives one claim per
+    /// element; a string may hold several, space-separated), or else, for a dotted name, the value at that path inside a
+    /// JSON object claim (Keycloak's <c>realm_access.roles</c>).
+    /// </summary>
+    internal static IEnumerable<string> RolesOf(ClaimsPrincipal token, string roleClaim)
+    {
+        var direct = token.Claims.Where(c => string.Equals(c.Type, roleClaim, StringComparison.Ordinal)).ToList();
+        if (direct.Count > 0)
+        {
+            return direct.SelectMany(c => SplitRoles(c.Value));
+        }
+
+        var path = roleClaim.Split('.');
+        if (path.Length < 2 || token.Claims.FirstOrDefault(c => string.Equals(c.Type, path[0], StringComparison.Ordinal)) is not { } root)
+        {
+            return [];
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(root.Value);
+            var node = document.RootElement;
+            foreach (var name in path.Skip(1))
+            {
+                if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(name, out node))
+                {
+                    return [];
+                }
+            }
+
+            return node.ValueKind switch
+            {
+                JsonValueKind.String => [.. SplitRoles(node.GetString()!)],
+                JsonValueKind.Array => [.. node.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).SelectMany(e => SplitRoles(e.GetString()!))],
+                _ => [],
+            };
+        }
+        catch (JsonException)
+        {
+            return []; // a plain string claim: no path inside it
+        }
+    }
+
+    private static string[] SplitRoles(string value) => value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }
 
 /// <summary>A token that validated but cannot be used; its message is safe to show to the caller.</summary>
 internal sealed class RefusedTokenException(string message) : Exception(message);
+
+/// <summary>The identity provider's keys have not been read (yet): retry after <see cref="RetryAfter"/>.</summary>
+internal sealed class IdentityProviderUnavailableException(TimeSpan retryAfter) : Exception("The identity provider's signing keys have not been read.")
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

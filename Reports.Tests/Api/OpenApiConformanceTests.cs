@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Npgsql;
+using Reports.LocalServers;
 using Reports.Tests.Browser;
 using Reports.Tests.Integration;
 
@@ -61,12 +63,14 @@ public sealed class OpenApiConformanceTests(Infrastructure infrastructure)
         using var missingType = await user.GetAsync(new Uri("/api/report-types/no-such-report", UriKind.Relative));
         using var notAdmin = await user.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative));
         using var badLimit = await user.GetAsync(new Uri("/api/reports?limit=0", UriKind.Relative));
+        using var notJson = await user.PostAsync(new Uri("/api/reports", UriKind.Relative), new StringContent("type=orders", Encoding.UTF8, "text/plain"));
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(
             [HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.UnprocessableEntity,
-                HttpStatusCode.Unauthorized, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.Forbidden, HttpStatusCode.BadRequest],
-            new[] { invalid, unreadable, tooLarge, reused, noKey, missing, missingType, notAdmin, badLimit }.Select(r => r.StatusCode));
+                HttpStatusCode.Unauthorized, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.Forbidden, HttpStatusCode.BadRequest,
+                HttpStatusCode.UnsupportedMediaType],
+            new[] { invalid, unreadable, tooLarge, reused, noKey, missing, missingType, notAdmin, badLimit, notJson }.Select(r => r.StatusCode));
         Assert.True((await invalid.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("errors", out _), "A validation problem names the fields.");
         await contract.AssertConformsAsync(invalid, "POST", "/api/reports");
         await contract.AssertConformsAsync(unreadable, "POST", "/api/reports");
@@ -77,6 +81,7 @@ public sealed class OpenApiConformanceTests(Infrastructure infrastructure)
         await contract.AssertConformsAsync(missingType, "GET", "/api/report-types/{name}");
         await contract.AssertConformsAsync(notAdmin, "GET", "/api/admin/api-keys");
         await contract.AssertConformsAsync(badLimit, "GET", "/api/reports");
+        await contract.AssertConformsAsync(notJson, "POST", "/api/reports");
     }
 
     [Fact]
@@ -102,6 +107,57 @@ public sealed class OpenApiConformanceTests(Infrastructure infrastructure)
         await contract.AssertConformsAsync(download, "GET", "/api/reports/{id}/download");
         await contract.AssertConformsAsync(cancel, "POST", "/api/reports/{id}/cancel");
         await contract.AssertConformsAsync(deliveries, "GET", "/api/reports/{id}/webhook-deliveries");
+
+        // Past its retention period the file is gone: 410.
+        await using (var dataSource = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString))
+        await using (var command = dataSource.CreateCommand("UPDATE reports.jobs SET expires_at = now() - interval '1 minute' WHERE id = @id"))
+        {
+            command.Parameters.AddWithValue("id", Guid.Parse(id!));
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        using var gone = await user.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+        await contract.AssertConformsAsync(gone, "GET", "/api/reports/{id}/download");
+    }
+
+    [Fact]
+    public async Task An_identity_provider_that_cannot_be_reached_answers_503_as_documented()
+    {
+        await infrastructure.SystemAsync();
+        await using var issuer = await SignIn.LocalIssuer.StartAsync(); // signs tokens; the API is told another address
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var api = await ApiProcess.StartAsync(infrastructure, timeout.Token, new Dictionary<string, string>
+        {
+            ["Reports:Auth:Jwt:Authority"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Reports:Auth:Jwt:RequireHttpsMetadata"] = "false",
+            ["Reports:Auth:Jwt:Audience"] = SignIn.LocalIssuer.Audience,
+            ["Reports:Auth:Jwt:KeysStartTimeout"] = "00:00:01",
+        });
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        using var user = api.CreateClient(issuer.Token("contract-" + Guid.NewGuid().ToString("N")[..12]));
+
+        using var list = await user.GetAsync(new Uri("/api/reports", UriKind.Relative));
+        using var create = await PostAsync(user, SmallReport);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, list.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, create.StatusCode);
+        await contract.AssertConformsAsync(list, "GET", "/api/reports");
+        await contract.AssertConformsAsync(create, "POST", "/api/reports");
+    }
+
+    [Fact]
+    public async Task The_events_endpoint_documents_its_last_event_id_header()
+    {
+        var api = await infrastructure.ApiProcessAsync();
+        using var anonymous = new HttpClient { BaseAddress = api.BaseAddress };
+
+        var document = await anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var parameter = document.GetProperty("paths").GetProperty("/api/reports/{id}/events").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Last-Event-ID");
+        Assert.Equal("header", parameter.GetProperty("in").GetString());
+        Assert.Equal("string", parameter.GetProperty("schema").GetProperty("type").GetString());
     }
 
     [Fact]

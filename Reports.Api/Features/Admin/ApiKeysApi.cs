@@ -1,6 +1,7 @@
 using System.ComponentModel;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Reports.Api.Auth;
 using Reports.Api.Features.Reports;
 using Reports.Api.Problems;
 using Reports.Core.Access;
@@ -8,7 +9,7 @@ using Reports.Core.Access;
 namespace Reports.Api.Features.Admin;
 
 /// <summary>/api/admin/api-keys: admins create keys (the secret is shown once), list and revoke them.</summary>
-internal static partial class ApiKeysApi
+internal static class ApiKeysApi
 {
     public static void MapApiKeys(this RouteGroupBuilder admin)
     {
@@ -22,12 +23,16 @@ internal static partial class ApiKeysApi
     }
 
     private static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> CreateAsync(
-        CreateApiKeyRequest request, ApiKeyStore store, CancellationToken cancellationToken)
+        CreateApiKeyRequest request, ApiKeyStore store, IOptions<JwtOptions> jwt, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (request.Owner is null || !OwnerPattern().IsMatch(request.Owner))
+        if (request.Owner is null || !JwtOptions.IsValidOwner(request.Owner))
         {
             errors["owner"] = ["Required: 1 to 64 letters, digits, '.', '_', '-' or '@'."];
+        }
+        else if (jwt.Value.IsTokenOwner(request.Owner))
+        {
+            errors["owner"] = [$"Owners beginning with '{jwt.Value.OwnerPrefix}' are the identity provider's users (Reports:Auth:Jwt:OwnerPrefix): a key cannot act for them."];
         }
 
         var role = request.Role ?? Roles.User;
@@ -65,9 +70,6 @@ internal static partial class ApiKeysApi
         streams.EndStreamsOf(id);
         return TypedResults.Ok(ApiKeyResource.From(key));
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$")]
-    private static partial Regex OwnerPattern();
 }
 
 public sealed record CreateApiKeyRequest

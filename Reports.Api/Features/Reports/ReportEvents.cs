@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Reports.Api.Auth;
 using Reports.Core.Jobs;
 using Reports.Core.Storage;
@@ -14,7 +16,21 @@ internal static class ReportEvents
             .WithSummary("Live status and progress as Server-Sent Events (text/event-stream), ending after a final state; resumes after Last-Event-ID.")
             .WithDescription("Each event's data is the status resource. 204 when Last-Event-ID shows the client already has the final state, "
                 + "which tells an EventSource not to reconnect.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // Read from the request itself (an unreadable value counts as none), so the document is told here.
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = "Last-Event-ID",
+                    In = ParameterLocation.Header,
+                    Description = "The id of the last event the client received (an EventSource sends it when it reconnects): only later "
+                        + "changes are sent, and 204 answers when that event was already the final state. Unreadable: treated as none.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 20 },
+                });
+                return Task.CompletedTask;
+            });
 
     private static async Task<Results<ReportEventsResult, NoContent, ProblemHttpResult>> HandleAsync(
         Guid id, HttpContext http, JobStore store, CancellationToken cancellationToken)

@@ -25,6 +25,8 @@ public sealed class LocalIssuer : IAsyncDisposable
     private SigningKey _rsa = SigningKey.Rsa("rsa-1");
     private int _rsaGeneration = 1;
     private int _jwksReads;
+    private int _discoveryReads;
+    private volatile bool _down;
 
     private LocalIssuer(WebApplication app) => _app = app;
 
@@ -33,6 +35,16 @@ public sealed class LocalIssuer : IAsyncDisposable
 
     /// <summary>How many times the JWKS was read.</summary>
     public int JwksReads => Volatile.Read(ref _jwksReads);
+
+    /// <summary>How many times the discovery document was asked for (answered or not).</summary>
+    public int DiscoveryReads => Volatile.Read(ref _discoveryReads);
+
+    /// <summary>While true, discovery and the JWKS answer 503, as a provider in an outage does.</summary>
+    public bool Down
+    {
+        get => _down;
+        set => _down = value;
+    }
 
     public SigningKey RsaKey
     {
@@ -117,21 +129,25 @@ public sealed class LocalIssuer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private IResult Discovery() => Results.Json(new Dictionary<string, object>
+    private IResult Discovery()
     {
+        Interlocked.Increment(ref _discoveryReads);
+        return _down ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Json(new Dictionary<string, object>
+        {
         ["issuer"] = Issuer,
         ["jwks_uri"] = Issuer + "/jwks",
         ["authorization_endpoint"] = Issuer + "/authorize",
         ["token_endpoint"] = Issuer + "/token",
         ["response_types_supported"] = new[] { "code" },
         ["subject_types_supported"] = new[] { "public" },
-        ["id_token_signing_alg_values_supported"] = new[] { "RS256", "ES256" },
-    });
+            ["id_token_signing_alg_values_supported"] = new[] { "RS256", "ES256" },
+        });
+    }
 
     private IResult Jwks()
     {
         Interlocked.Increment(ref _jwksReads);
-        return Results.Json(new { keys = new[] { RsaKey.PublicJwk, _ec.PublicJwk } });
+        return _down ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Json(new { keys = new[] { RsaKey.PublicJwk, _ec.PublicJwk } });
     }
 }
 

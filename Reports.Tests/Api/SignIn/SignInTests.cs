@@ -4,6 +4,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+using Reports.Core.Storage;
+using Reports.Tests.Events;
 using Reports.Tests.Browser;
 using Reports.Tests.Integration;
 
@@ -45,11 +48,11 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     [InlineData("wrong issuer", "The token's issuer is not accepted.")]
     [InlineData("wrong audience", "The token's audience is not accepted.")]
     [InlineData("unknown key", "The token's signing key is not one of the identity provider's keys.")]
-    [InlineData("alg none", null)]
-    [InlineData("HS256 with the public key", null)]
-    [InlineData("tampered payload", null)]
-    [InlineData("no subject", "The token has no usable 'sub' claim (1 to 128 visible ASCII characters) to name its owner.")]
-    public async Task A_refused_token_is_401_with_a_problem_and_an_invalid_token_challenge(string kind, string? description)
+    [InlineData("alg none", "The token's signature is missing or not valid.")]
+    [InlineData("HS256 with the public key", "The token's signature is missing or not valid.")]
+    [InlineData("tampered payload", "The token's signature is missing or not valid.")]
+    [InlineData("no subject", "The token has no 'sub' claim to name its owner.")]
+    public async Task A_refused_token_is_401_with_a_problem_and_an_invalid_token_challenge(string kind, string description)
     {
         var api = await signIn.ApiAsync(infrastructure);
         var owner = NewOwner();
@@ -79,10 +82,7 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
         Assert.Contains("error=\"invalid_token\"", challenge.Parameter, StringComparison.Ordinal);
         var detail = problem.GetProperty("detail").GetString()!;
         Assert.Contains($"error_description=\"{detail}\"", challenge.Parameter, StringComparison.Ordinal);
-        if (description is not null)
-        {
-            Assert.Equal(description, detail);
-        }
+        Assert.Equal(description, detail);
 
         // Never the validation library's own message: it names keys, issuers and internals (IDX… codes).
         Assert.DoesNotContain("IDX", detail, StringComparison.Ordinal);
@@ -90,20 +90,16 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     }
 
     [Fact]
-    public async Task A_token_of_another_owner_gets_404_and_a_token_of_a_keys_owner_sees_that_keys_reports()
+    public async Task A_token_of_another_owner_gets_404()
     {
         var api = await signIn.ApiAsync(infrastructure);
-        var owner = NewOwner();
-        using var admin = api.CreateClient(TestSettings.AdminKey);
-        using var keyUser = api.CreateClient(await ApiClients.CreateKeyAsync(admin, owner));
-        using var sameOwner = api.CreateClient(Issuer.Token(owner));
+        using var sameOwner = api.CreateClient(Issuer.Token(NewOwner()));
         using var otherOwner = api.CreateClient(Issuer.Token(NewOwner()));
         var id = (await ReportsClient.CreateAsync(sameOwner, SmallReport)).GetProperty("id").GetString();
 
         using var theirs = await otherOwner.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative));
         using var missing = await otherOwner.GetAsync(new Uri($"/api/reports/{Guid.NewGuid()}", UriKind.Relative));
         using var cancel = await otherOwner.PostAsync(new Uri($"/api/reports/{id}/cancel", UriKind.Relative), null);
-        using var viaKey = await keyUser.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative));
         var otherList = await otherOwner.GetFromJsonAsync<JsonElement>("/api/reports");
 
         await AssertProblemAsync(theirs, HttpStatusCode.NotFound, "not-found");
@@ -111,7 +107,119 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
         Assert.Equal((await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString(),
             (await theirs.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         Assert.Empty(otherList.GetProperty("items").EnumerateArray());
-        Assert.Equal(HttpStatusCode.OK, viaKey.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_token_acts_for_its_prefixed_owner_never_for_the_api_key_owner_of_the_same_name()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var name = NewOwner();
+        using var admin = api.CreateClient(TestSettings.AdminKey);
+        using var keyUser = api.CreateClient(await ApiClients.CreateKeyAsync(admin, name));
+        using var tokenUser = api.CreateClient(Issuer.Token(name));
+        var byToken = (await ReportsClient.CreateAsync(tokenUser, SmallReport)).GetProperty("id").GetString();
+        var byKey = (await ReportsClient.CreateAsync(keyUser, SmallReport)).GetProperty("id").GetString();
+
+        using var keyReadsTokens = await keyUser.GetAsync(new Uri($"/api/reports/{byToken}", UriKind.Relative));
+        using var tokenReadsKeys = await tokenUser.GetAsync(new Uri($"/api/reports/{byKey}", UriKind.Relative));
+        var keySecret = (await keyUser.GetFromJsonAsync<JsonElement>("/api/account/webhook-secret")).GetProperty("secret").GetString();
+        var tokenSecret = (await tokenUser.GetFromJsonAsync<JsonElement>("/api/account/webhook-secret")).GetProperty("secret").GetString();
+        // An admin cannot give a key to the tokens' owners either, in any case of the prefix.
+        using var reserved = await admin.PostAsJsonAsync(new Uri("/api/admin/api-keys", UriKind.Relative), new { owner = "idp." + name });
+        using var reservedUpper = await admin.PostAsJsonAsync(new Uri("/api/admin/api-keys", UriKind.Relative), new { owner = "IDP." + name });
+
+        await AssertProblemAsync(keyReadsTokens, HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(tokenReadsKeys, HttpStatusCode.NotFound, "not-found");
+        Assert.NotEqual(keySecret, tokenSecret);
+        Assert.Equal(["idp." + name], await OwnersOfAsync(byToken!));
+        Assert.Equal([name], await OwnersOfAsync(byKey!));
+        foreach (var response in new[] { reserved, reservedUpper })
+        {
+            var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+            Assert.Equal("Owners beginning with 'idp.' are the identity provider's users (Reports:Auth:Jwt:OwnerPrefix): a key cannot act for them.",
+                problem.GetProperty("errors").GetProperty("owner")[0].GetString());
+        }
+    }
+
+    [Theory]
+    [InlineData("two values", "The token cannot be read.")] // the token library itself refuses a 'sub' that is not a string
+    [InlineData("only a differently cased name", "The token has no 'sub' claim to name its owner.")]
+    [InlineData("a colon", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
+    [InlineData("a quote and a line break", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
+    [InlineData("61 characters", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
+    [InlineData("empty", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
+    public async Task A_token_whose_owner_claim_is_not_one_usable_value_is_401_with_a_clear_problem(string kind, string description)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var token = Issuer.Token(NewOwner(), change: t =>
+        {
+            switch (kind)
+            {
+                case "two values": t.Claims["sub"] = new[] { NewOwner(), NewOwner() }; break;
+                case "only a differently cased name": t.Claims["Sub"] = t.Claims["sub"]; t.Claims.Remove("sub"); break;
+                case "a colon": t.Claims["sub"] = "tenant:alice"; break;
+                case "a quote and a line break": t.Claims["sub"] = "alice\"\r\nX-Injected: 1"; break;
+                case "61 characters": t.Claims["sub"] = new string('a', 61); break;
+                case "empty": t.Claims["sub"] = ""; break;
+                default: throw new ArgumentOutOfRangeException(nameof(kind));
+            }
+        });
+        using var client = api.CreateClient(token);
+
+        using var response = await client.GetAsync(new Uri("/api/reports", UriKind.Relative));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal(description, problem.GetProperty("detail").GetString());
+        Assert.Equal($"Bearer error=\"invalid_token\", error_description=\"{description}\"", response.Headers.WwwAuthenticate.Single().ToString());
+    }
+
+    [Fact]
+    public async Task The_longest_owner_with_the_prefix_is_64_characters_and_works()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var subject = "b" + Guid.NewGuid().ToString("N") + new string('c', 60 - 33); // 60 characters: 'idp.' makes 64
+        using var user = api.CreateClient(Issuer.Token(subject));
+
+        var id = (await ReportsClient.CreateAsync(user, SmallReport)).GetProperty("id").GetString()!;
+
+        Assert.Equal(["idp." + subject], await OwnersOfAsync(id));
+    }
+
+    [Theory]
+    [InlineData("a JSON array", true)]
+    [InlineData("a space-separated string", true)]
+    [InlineData("one string", true)]
+    [InlineData("a differently cased value", false)]
+    [InlineData("a differently cased claim name", false)]
+    [InlineData("the admin role inside another value", false)]
+    public async Task The_admin_role_is_found_in_an_array_or_a_space_separated_string_matched_exactly(string shape, bool admin)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var token = Issuer.Token(NewOwner(), change: t =>
+        {
+            switch (shape)
+            {
+                case "a JSON array": t.Claims["roles"] = new[] { "reports-reader", LocalIssuer.AdminRole }; break;
+                case "a space-separated string": t.Claims["roles"] = "reports-reader " + LocalIssuer.AdminRole; break;
+                case "one string": t.Claims["roles"] = LocalIssuer.AdminRole; break;
+                case "a differently cased value": t.Claims["roles"] = new[] { LocalIssuer.AdminRole.ToUpperInvariant() }; break;
+                case "a differently cased claim name": t.Claims["Roles"] = new[] { LocalIssuer.AdminRole }; break;
+                case "the admin role inside another value": t.Claims["roles"] = new[] { LocalIssuer.AdminRole + "-not" }; break;
+                default: throw new ArgumentOutOfRangeException(nameof(shape));
+            }
+        });
+        using var client = api.CreateClient(token);
+
+        using var response = await client.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative));
+
+        if (admin)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        else
+        {
+            await AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
+        }
     }
 
     [Fact]
@@ -160,29 +268,70 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     }
 
     [Fact]
-    public async Task The_rate_limit_counts_an_owners_tokens_and_keys_together_and_other_owners_apart()
+    public async Task The_rate_limit_counts_an_owners_tokens_together_and_other_owners_and_keys_apart()
     {
         var api = await signIn.ApiAsync(infrastructure);
-        var owner = NewOwner();
         using var admin = api.CreateClient(TestSettings.AdminKey);
-        using var token = api.CreateClient(Issuer.Token(owner));
-        using var key = api.CreateClient(await ApiClients.CreateKeyAsync(admin, owner));
-        using var other = api.CreateClient(Issuer.Token(NewOwner()));
         var invalid = new { type = "no-such-report" }; // refused after the rate limit, so no report runs
 
-        var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < SignInApi.CreatesPerMinute; i++)
+        // The limit is a window of a minute from an owner's first request: when this machine is so slow that the requests
+        // took longer than that, they did not all land in one window, and the test runs again with new owners.
+        for (var run = 1; ; run++)
         {
-            using var response = await token.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), invalid);
-            statuses.Add(response.StatusCode);
+            var owner = NewOwner();
+            using var token = api.CreateClient(Issuer.Token(owner));
+            using var secondToken = api.CreateClient(Issuer.Token(owner, Issuer.EcKey));
+            using var sameNameKey = api.CreateClient(await ApiClients.CreateKeyAsync(admin, owner));
+            using var other = api.CreateClient(Issuer.Token(NewOwner()));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < SignInApi.CreatesPerMinute; i++)
+            {
+                using var response = await token.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), invalid);
+                statuses.Add(response.StatusCode);
+            }
+
+            using var limited = await secondToken.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), invalid);
+            var inOneWindow = clock.Elapsed < TimeSpan.FromMinutes(1);
+            using var keyOwner = await sameNameKey.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), invalid);
+            using var otherOwner = await other.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), invalid);
+            if (!inOneWindow && run < 3)
+            {
+                continue;
+            }
+
+            Assert.All(statuses, s => Assert.Equal(HttpStatusCode.BadRequest, s));
+            await AssertProblemAsync(limited, HttpStatusCode.TooManyRequests, "rate-limited");
+            Assert.Equal(HttpStatusCode.BadRequest, keyOwner.StatusCode); // the key's owner of the same name is another owner
+            Assert.Equal(HttpStatusCode.BadRequest, otherOwner.StatusCode);
+            return;
         }
+    }
 
-        using var limitedKey = await key.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), invalid);
-        using var otherOwner = await other.PostAsJsonAsync(new Uri("/api/reports", UriKind.Relative), invalid);
+    [Fact]
+    public async Task A_tokens_progress_stream_ends_when_the_token_expires()
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var subject = NewOwner();
+        // A report waiting on a queue no worker serves: its stream stays open until something else ends it.
+        await using var dataSource = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
+        var job = await new JobStore(dataSource, TimeProvider.System).CreateAsync(NoOpJobs.New("sign-in-expiry") with { Owner = "idp." + subject }, CancellationToken.None);
+        var expires = DateTime.UnixEpoch.AddSeconds(DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeSeconds()); // 'exp' is in whole seconds
+        using var shortLived = api.CreateClient(Issuer.Token(subject, change: t => t.Expires = expires));
 
-        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.BadRequest, s));
-        await AssertProblemAsync(limitedKey, HttpStatusCode.TooManyRequests, "rate-limited");
-        Assert.Equal(HttpStatusCode.BadRequest, otherOwner.StatusCode);
+        using var response = await ReportStreams.OpenAsync(shortLived, job.Job.Id.ToString());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new SseReader(await response.Content.ReadAsStreamAsync());
+        var events = await ReportStreams.ReadToEndAsync(reader, TimeSpan.FromMinutes(2));
+        var endedAt = DateTime.UtcNow;
+        using var fresh = api.CreateClient(Issuer.Token(subject));
+        var status = (await fresh.GetFromJsonAsync<JsonElement>($"/api/reports/{job.Job.Id}")).GetProperty("status").GetString();
+
+        Assert.Equal(["queued"], events.Select(e => e.Status));
+        Assert.Equal("queued", status); // the stream ended because the token did, not the report
+        // Not before the token's expiry (the server's timer counts whole milliseconds, so allow it one second), and not
+        // because of the longest stream duration, which is minutes.
+        Assert.True(endedAt >= expires.AddSeconds(-1), $"The stream ended at {endedAt:O}, before the token expired at {expires:O}.");
     }
 
     [Fact]
@@ -255,6 +404,22 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
 
         await OpenApiLintTests.AssertRedoclyCleanAsync(api.BaseAddress);
         await OpenApiLintTests.AssertSpectralCleanAsync(api.BaseAddress);
+    }
+
+    /// <summary>The owner column of a report, read from the database.</summary>
+    private async Task<string[]> OwnersOfAsync(string reportId)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
+        await using var command = dataSource.CreateCommand("SELECT owner FROM reports.jobs WHERE id = @id");
+        command.Parameters.AddWithValue("id", Guid.Parse(reportId));
+        var owners = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            owners.Add(reader.GetString(0));
+        }
+
+        return [.. owners];
     }
 
     private static string NewOwner() => "idp-" + Guid.NewGuid().ToString("N")[..12];
