@@ -345,7 +345,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// <summary>
     /// Replays a failed (dead-lettered) or cancelled job from the start as a new attempt, with a fresh attempt budget
     /// (<paramref name="attempts"/> more than it has used). The attempt number keeps growing, so it stays a valid fencing token.
-    /// A dead letter that a bulk replay already made a new job of is not run again here (null): one run per dead letter.
+    /// A dead letter that a bulk replay already made a new job of is not run again here (null): one run per dead letter. The
+    /// conditional UPDATE (still failed, replayed_as null) waits on a bulk replay step that holds the row, then finds it taken.
     /// </summary>
     public async Task<ReportJob?> ReplayAsync(Guid id, int attempts, CancellationToken cancellationToken)
     {
@@ -354,7 +355,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 UPDATE reports.jobs
                 SET status = 'queued', error = NULL, error_code = NULL, checkpoint = NULL, rows_written = 0, finished_at = NULL,
                     next_attempt_at = NULL, max_attempts = attempt - released + @attempts, updated_at = @now
-                WHERE id = @id AND status IN ('failed', 'cancelled')
+                WHERE id = @id AND status IN ('failed', 'cancelled') AND replayed_as IS NULL
                   AND NOT EXISTS (SELECT 1 FROM reports.jobs AS replay WHERE replay.replay_of = @id)
                 RETURNING {Columns}),
             queued AS (
