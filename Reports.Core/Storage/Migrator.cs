@@ -9,11 +9,13 @@ namespace Reports.Core.Storage;
 /// <c>-- migrate: no-transaction</c>: its statements (each ending with <c>;</c> at the end of a line) run one by one, each
 /// committing on its own, so it may use <c>CREATE INDEX CONCURRENTLY</c> and <c>VALIDATE CONSTRAINT</c> without holding a
 /// table lock across the file. Such a file must be safe to run again: if it fails halfway, the next run starts it over.
-/// A session advisory lock makes concurrent runs safe: the second waits, then finds nothing to do.
+/// A session advisory lock makes concurrent runs safe: the second waits for it (polling), then finds nothing to do.
 /// </summary>
 public sealed class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logger)
 {
     private const long AdvisoryLockKey = 0x5245504f525453; // "REPORTS"
+
+    private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The first line of a migration whose statements run outside a transaction, one at a time.</summary>
     public const string NoTransactionMarker = "-- migrate: no-transaction";
@@ -21,7 +23,14 @@ public sealed class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logg
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await Execute(connection, "SELECT pg_advisory_lock($1)", cancellationToken, AdvisoryLockKey);
+        // Polled, not waited for: a session blocked in pg_advisory_lock holds a snapshot, which a concurrent
+        // CREATE INDEX CONCURRENTLY in the holder's no-transaction migration would wait on (a deadlock).
+        while (!await TryLockAsync(connection, cancellationToken))
+        {
+            await Task.Delay(LockPollInterval, cancellationToken);
+        }
+
+
         try
         {
             await Execute(connection, """
@@ -148,6 +157,13 @@ public sealed class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logg
         using var stream = assembly.GetManifestResourceStream(resource)!;
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
+    }
+
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection);
+        command.Parameters.AddWithValue(AdvisoryLockKey);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
