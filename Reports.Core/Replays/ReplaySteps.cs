@@ -50,6 +50,24 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>
+    /// Renews the runner's lease while it does no step (backpressure): false when the replay is no longer this runner's
+    /// to run (paused, cancelled, taken over), and the runner lets it go.
+    /// </summary>
+    public async Task<bool> RenewAsync(ReplayClaim claim, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE reports.replays SET lease_expires_at = @now + @lease
+            WHERE id = @id AND fence = @fence AND status = 'running' AND lease_owner = @runner
+            """);
+        command.Parameters.AddWithValue("id", claim.Id);
+        command.Parameters.AddWithValue("fence", claim.Fence);
+        command.Parameters.AddWithValue("runner", claim.Runner);
+        command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
     /// Jobs queued (or waiting for their window) on the queues of a replay's dead letters (its next <paramref name="size"/>), counted up to
     /// <paramref name="limit"/>: the backpressure that keeps a replay from burying new reports.
     /// </summary>
