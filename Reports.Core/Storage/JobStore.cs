@@ -121,7 +121,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     private const string InsertSql = $"""
         WITH allowed AS (
             SELECT @quota::integer IS NULL OR (SELECT count(*) FROM (
-                SELECT 1 FROM reports.jobs WHERE owner = @owner AND {Unfinished} LIMIT @quota::integer) AS active) < @quota::integer AS ok),
+                SELECT 1 FROM reports.jobs WHERE owner = @owner AND {Unfinished} AND replay_of IS NULL LIMIT @quota::integer) AS active) < @quota::integer AS ok),
         created AS (
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
                                       idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at)
@@ -135,7 +135,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         SELECT created.*, queued.id, allowed.ok FROM allowed LEFT JOIN created ON true LEFT JOIN queued ON true
         """;
 
-    /// <summary>The jobs an owner's quota counts: every one not finished.</summary>
+    /// <summary>
+    /// The jobs an owner's quota counts: every one not finished, except those a bulk replay made (replay_of set): an
+    /// operator's action, bounded by the replay's own backpressure, must not lock the owner out.
+    /// </summary>
     private const string Unfinished = "status IN ('queued', 'waiting', 'retrying', 'running', 'cancelling')";
 
     private static string Hash(NewReportJob request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
