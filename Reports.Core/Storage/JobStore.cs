@@ -210,6 +210,44 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return await ReadOneAsync(command, cancellationToken);
     }
 
+    /// <summary>
+    /// One page (by <c>next_attempt_at, id</c>, after <paramref name="after"/>) of the waiting jobs, re-evaluated against
+    /// the windows closed now: a job none of whose windows (queue, report type) is among <paramref name="closed"/> is
+    /// queued again at once, with a new outbox row. A window that was removed or changed so that it is open now releases
+    /// its jobs instead of holding them until the old opening time. The worker runs it over every page at start (the
+    /// windows only change with the configuration).
+    /// </summary>
+    public async Task<WaitingPage> ReleaseWaitingAsync(
+        IReadOnlyList<Windows.ClosedWindow> closed, (DateTimeOffset At, Guid Id)? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH closed AS (SELECT * FROM unnest(@names::text[]) AS c(name)),
+            page AS (
+                SELECT id, queue, report_type, next_attempt_at FROM reports.jobs
+                WHERE status = 'waiting' AND (@after_at::timestamptz IS NULL OR (next_attempt_at, id) > (@after_at, @after_id))
+                ORDER BY next_attempt_at, id LIMIT @limit),
+            released AS (
+                UPDATE reports.jobs AS j SET status = 'queued', next_attempt_at = NULL, wait_reason = NULL, updated_at = @now
+                FROM page AS p
+                WHERE j.id = p.id AND j.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM closed AS c WHERE c.name IN (p.queue, p.report_type))
+                RETURNING j.id, j.queue, j.trace_parent),
+            queued AS (
+                INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM released)
+            SELECT (SELECT count(*) FROM released), (SELECT count(*) FROM page),
+                   last.next_attempt_at, last.id
+            FROM (SELECT 1) AS one LEFT JOIN (SELECT next_attempt_at, id FROM page ORDER BY next_attempt_at DESC, id DESC LIMIT 1) AS last ON true
+            """);
+        command.Parameters.AddWithValue("names", closed.Select(c => c.Name).ToArray());
+        command.Parameters.AddWithValue("after_at", after is { } a ? a.At : DBNull.Value);
+        command.Parameters.AddWithValue("after_id", after is { } b ? b.Id : Guid.Empty);
+        command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new WaitingPage((int)reader.GetInt64(0), (int)reader.GetInt64(1),
+            reader.IsDBNull(2) ? null : (reader.GetFieldValue<DateTimeOffset>(2), reader.GetGuid(3)));
+    }
+
     /// <summary>The worker that runs the job under a lease still live, if any.</summary>
     public async Task<string?> LiveLeaseOwnerAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -593,3 +631,6 @@ public sealed record StrandedJobs(int Requeued, int Republished);
 
 /// <summary>The result of accepting a job: the job, and whether it is new or an idempotent replay.</summary>
 public sealed record CreateOutcome(ReportJob Job, bool Created, bool ParametersDiffer);
+
+/// <summary>A page of waiting jobs re-evaluated: how many were released, how many were read, and where the next page starts.</summary>
+public sealed record WaitingPage(int Released, int Read, (DateTimeOffset At, Guid Id)? Last);
