@@ -37,4 +37,21 @@ public sealed class ReplayQuotaTests(Infrastructure infrastructure)
         Assert.NotNull(second);
         Assert.Null(third); // the owner's own two count; the 20 replayed do not
     }
+
+    [Fact]
+    public async Task A_preview_counts_up_to_its_cap_and_says_there_are_more()
+    {
+        await infrastructure.SystemAsync();
+        await using var database = NpgsqlDataSource.Create(await IsolatedDatabase.CreateAsync(infrastructure));
+        var start = new DateTimeOffset(2026, 5, 2, 0, 0, 0, TimeSpan.Zero);
+        await DeadLetters.InsertAsync(database, "wide", "outage", start, ReplayStore.PreviewCountCap + 5);
+        var store = new ReplayStore(database, TimeProvider.System);
+
+        var wide = await store.PreviewDeadLettersAsync(new DeadLetterFilter { Owner = "wide" }, 10, CancellationToken.None);
+        var exact = await store.PreviewDeadLettersAsync(new DeadLetterFilter { Owner = "wide", To = start.AddMilliseconds(ReplayStore.PreviewCountCap) },
+            10, CancellationToken.None);
+
+        Assert.Equal((ReplayStore.PreviewCountCap, true, 10), (wide.Count, wide.CountCapped, wide.Sample.Count));
+        Assert.Equal((ReplayStore.PreviewCountCap, false), (exact.Count, exact.CountCapped));
+    }
 }
