@@ -72,7 +72,7 @@ async function preview(event) {
 
 function renderPreview(result) {
   const already = result.alreadyReplayed ? ` (${formatNumber(result.alreadyReplayed)} replayed already: they will be skipped)` : '';
-  const summary = el('p', { id: 'replay-count', role: 'status' }, `${formatNumber(result.count)} selected${already}.`);
+  const summary = el('p', { id: 'replay-count', role: 'status' }, `${countText(result)} selected${already}.`);
   if (result.sample.length === 0) return summary;
   const rows = kind() === 'jobs'
     ? result.sample.map((s) => el('tr', {},
@@ -145,8 +145,19 @@ export async function refreshReplays() {
   document.getElementById('replays-empty').hidden = list.items.length > 0;
 }
 
+/** A preview's count: the API counts up to 10,000, "10,000+" beyond. */
+function countText(result) {
+  return `${formatNumber(result.count)}${result.countCapped ? '+' : ''}`;
+}
+
+/** The failed deliveries are counted at most this often, not on every 2 s refresh of the page. */
+const DELIVERIES_EVERY_MS = 30000;
+let deliveriesAt = 0;
+
 /** The webhook deliveries that gave up, oldest first (the first ten), each with its report's replay. */
 export async function refreshFailedDeliveries() {
+  if (Date.now() - deliveriesAt < DELIVERIES_EVERY_MS) return;
+  deliveriesAt = Date.now();
   const result = await api('/api/admin/webhook-deliveries/replays/preview', { method: 'POST', body: {} });
   const body = document.querySelector('#failed-deliveries tbody');
   body.replaceChildren(...result.sample.map((d) => el('tr', { 'data-report-id': d.reportId },
@@ -160,7 +171,7 @@ export async function refreshFailedDeliveries() {
       el('button', { type: 'button', 'aria-label': `Replay the webhook of report ${d.reportId}`, onclick: () => replayDelivery(d.reportId) }, 'Replay'),
       el('span', { class: 'action-status', role: 'status' })))));
   document.getElementById('failed-deliveries-count').textContent =
-    result.count === 0 ? 'No webhook delivery has given up.' : `${formatNumber(result.count)} gave up${result.count > result.sample.length ? ' (the oldest ten shown)' : ''}.`;
+    result.count === 0 ? 'No webhook delivery has given up.' : `${countText(result)} gave up${result.count > result.sample.length ? ' (the oldest ten shown)' : ''}.`;
 }
 
 async function replayDelivery(reportId) {

@@ -56,7 +56,11 @@ public sealed record Replay
 public sealed record ReplayItem(int Position, Guid ItemId, string? Outcome, Guid? ReplayedAs, DateTimeOffset? DoneAt);
 
 /// <summary>What a filter selects now: how many, how many of those were replayed already, and the first few.</summary>
-public sealed record ReplayPreview<T>(int Count, int AlreadyReplayed, IReadOnlyList<T> Sample);
+/// <summary>
+/// A preview: how many a filter selects, counted up to <see cref="ReplayStore.PreviewCountCap"/> (<see cref="CountCapped"/>
+/// when there are more: "10,000+"), how many of those were replayed already, and the first few.
+/// </summary>
+public sealed record ReplayPreview<T>(int Count, bool CountCapped, int AlreadyReplayed, IReadOnlyList<T> Sample);
 
 /// <summary>The result of creating a replay: the replay, or why none was made.</summary>
 public sealed record ReplayCreation(Replay? Replay, int Matched)

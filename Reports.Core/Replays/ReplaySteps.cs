@@ -18,7 +18,7 @@ public sealed record OutboxEntry(Guid JobId, long OutboxRowId, string Queue, str
 /// <summary>
 /// The runner's side of replays: claim one under a lease, then steps of a bounded number of members, each one
 /// transaction that holds the replay's row and checks the fence first. Every member is replayed at most once: a dead
-/// letter becomes at most one new job (the unique <c>replay_of</c>), a delivery is made pending only from failed.
+/// letter becomes at most one new job (the conditional mark <c>replayed_as</c>, then the unique <c>replay_of</c>), a delivery is made pending only from failed.
 /// </summary>
 public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
 {
@@ -47,6 +47,24 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("fence", claim.Fence);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Renews the runner's lease while it does no step (backpressure): false when the replay is no longer this runner's
+    /// to run (paused, cancelled, taken over), and the runner lets it go.
+    /// </summary>
+    public async Task<bool> RenewAsync(ReplayClaim claim, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE reports.replays SET lease_expires_at = @now + @lease
+            WHERE id = @id AND fence = @fence AND status = 'running' AND lease_owner = @runner
+            """);
+        command.Parameters.AddWithValue("id", claim.Id);
+        command.Parameters.AddWithValue("fence", claim.Fence);
+        command.Parameters.AddWithValue("runner", claim.Runner);
+        command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     /// <summary>
@@ -146,9 +164,11 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>
-    /// The next members of a replay of dead letters: each still failed, of a known type and not replayed before becomes a
-    /// new queued job linked to it (with its outbox row); the unique index on replay_of makes a second copy impossible,
-    /// even from two replays at once. One row per member: outcome, new job, outbox row, queue, trace.
+    /// The next members of a replay of dead letters: each still failed, of a known type and not replayed before is taken
+    /// with a conditional UPDATE (failed, replayed_as null → replayed_as = the new job's id) and only then becomes a new
+    /// queued job linked to it (with its outbox row). The row lock of that UPDATE is what a concurrent one-job retry (failed
+    /// → queued) or another replay waits on: whichever commits first takes the dead letter, the other finds it taken. The
+    /// unique index on replay_of stays as a second line. One row per member: outcome, new job, outbox row, queue, trace.
     /// </summary>
     private const string JobsStep = """
         WITH batch AS (
@@ -156,15 +176,21 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
             WHERE replay_id = @replay AND outcome IS NULL ORDER BY position LIMIT @size),
         budgets AS (SELECT * FROM unnest(@types::text[], @attempts::integer[]) AS b(report_type, attempts)),
         originals AS (
-            SELECT b.position, j.*, budgets.attempts AS budget
-            FROM batch AS b JOIN reports.jobs AS j ON j.id = b.item_id AND j.status = 'failed'
+            SELECT b.position, j.id, budgets.attempts AS budget
+            FROM batch AS b JOIN reports.jobs AS j ON j.id = b.item_id AND j.status = 'failed' AND j.replayed_as IS NULL
             LEFT JOIN budgets ON budgets.report_type = j.report_type),
+        taken AS (
+            UPDATE reports.jobs AS j SET replayed_as = gen_random_uuid()
+            FROM originals AS o
+            WHERE j.id = o.id AND o.budget IS NOT NULL AND j.status = 'failed' AND j.replayed_as IS NULL
+            RETURNING o.position, o.budget, j.id, j.replayed_as, j.owner, j.report_type, j.format, j.parameters, j.parameters_hash,
+                      j.queue, j.trace_parent, j.webhook_url, j.email_recipients),
         copied AS (
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
                                       trace_parent, webhook_url, email_recipients, created_at, updated_at, replay_of)
-            SELECT gen_random_uuid(), o.owner, o.report_type, o.format, o.parameters, o.parameters_hash, o.queue, 'queued', o.budget,
-                   o.trace_parent, o.webhook_url, o.email_recipients, @now, @now, o.id
-            FROM originals AS o WHERE o.budget IS NOT NULL ORDER BY o.position
+            SELECT t.replayed_as, t.owner, t.report_type, t.format, t.parameters, t.parameters_hash, t.queue, 'queued', t.budget,
+                   t.trace_parent, t.webhook_url, t.email_recipients, @now, @now, t.id
+            FROM taken AS t ORDER BY t.position
             ON CONFLICT (replay_of) WHERE replay_of IS NOT NULL DO NOTHING
             RETURNING id, replay_of, queue, trace_parent),
         queued AS (

@@ -13,6 +13,9 @@ namespace Reports.Core.Replays;
 /// </summary>
 public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
+    /// <summary>A preview counts no further than this: the count of a wide filter stays cheap however many match.</summary>
+    public const int PreviewCountCap = 10_000;
+
     private const string Columns =
         "id, kind, status, filter, created_by, selected, replayed, skipped, failed, created_at, updated_at, finished_at, lease_owner";
 
@@ -46,7 +49,8 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
     public async Task<ReplayPreview<ReportJob>> PreviewDeadLettersAsync(DeadLetterFilter filter, int sample, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var (count, replayed) = await CountAsync(connection, $"SELECT count(*), count(*) FILTER (WHERE {DeadLetterReplayed}) {DeadLetters}", Bind(filter), cancellationToken);
+        var (count, replayed) = await CountAsync(connection,
+            $"SELECT count(*), count(*) FILTER (WHERE {DeadLetterReplayed}) FROM (SELECT j.id {DeadLetters} LIMIT @cap + 1) AS j", Bind(filter), cancellationToken);
         await using var command = new NpgsqlCommand(
             $"SELECT {JobStore.Columns} FROM reports.jobs WHERE id IN (SELECT j.id {DeadLetters} ORDER BY j.finished_at, j.id LIMIT @sample) ORDER BY finished_at, id",
             connection);
@@ -59,18 +63,18 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
             jobs.Add(JobStore.Map(reader));
         }
 
-        return new ReplayPreview<ReportJob>(count, replayed, jobs);
+        return new ReplayPreview<ReportJob>(Math.Min(count, PreviewCountCap), count > PreviewCountCap, Math.Min(replayed, PreviewCountCap), jobs);
     }
 
     public async Task<ReplayPreview<WebhookDelivery>> PreviewDeliveriesAsync(DeliveryFilter filter, int sample, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var (count, _) = await CountAsync(connection, $"SELECT count(*), 0::bigint {FailedDeliveries}", Bind(filter), cancellationToken);
+        var (count, _) = await CountAsync(connection, $"SELECT count(*), 0::bigint FROM (SELECT d.id {FailedDeliveries} LIMIT @cap + 1) AS d", Bind(filter), cancellationToken);
         await using var command = new NpgsqlCommand(
             $"SELECT {Prefixed(WebhookDeliveryStore.Columns, "d")} {FailedDeliveries} ORDER BY d.failed_at, d.id LIMIT @sample", connection);
         Bind(filter)(command.Parameters);
         command.Parameters.AddWithValue("sample", sample);
-        return new ReplayPreview<WebhookDelivery>(count, 0, await WebhookDeliveryStore.ReadAllAsync(command, cancellationToken));
+        return new ReplayPreview<WebhookDelivery>(Math.Min(count, PreviewCountCap), count > PreviewCountCap, 0, await WebhookDeliveryStore.ReadAllAsync(command, cancellationToken));
     }
 
     /// <summary>
@@ -203,6 +207,7 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         bind(command.Parameters);
+        command.Parameters.AddWithValue("cap", PreviewCountCap);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return ((int)reader.GetInt64(0), (int)reader.GetInt64(1));

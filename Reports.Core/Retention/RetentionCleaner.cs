@@ -110,6 +110,65 @@ public sealed class RetentionCleaner(
         return removed;
     }
 
+    /// <summary>
+    /// Deletes what the bookkeeping of operators keeps past its retention: finished replays (their members go with them)
+    /// older than <see cref="RetentionOptions.Replays"/>, schedule changes older than
+    /// <see cref="RetentionOptions.ScheduleHistory"/>, and the whole history of a schedule deleted more than
+    /// <see cref="RetentionOptions.DeletedScheduleHistory"/> ago (it holds the parameters, webhook URL and recipients of a
+    /// schedule that no longer exists). Bounded per pass: a few batches, oldest first; the next pass goes on.
+    /// </summary>
+    public async Task<(int Replays, int ScheduleChanges)> PruneHistoryAsync(CancellationToken cancellationToken)
+    {
+        const int batch = 1_000, batches = 10;
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        int replays = 0, changes = 0;
+        for (var i = 0; i < batches; i++)
+        {
+            await using var command = dataSource.CreateCommand("""
+                DELETE FROM reports.replays WHERE id IN (
+                    SELECT id FROM reports.replays WHERE finished_at < @cutoff ORDER BY finished_at LIMIT @batch)
+                """);
+            command.Parameters.AddWithValue("cutoff", now - settings.Replays);
+            command.Parameters.AddWithValue("batch", batch);
+            var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            replays += deleted;
+            if (deleted < batch)
+            {
+                break;
+            }
+        }
+
+        for (var i = 0; i < batches; i++)
+        {
+            await using var command = dataSource.CreateCommand("""
+                DELETE FROM reports.schedule_changes WHERE id IN (
+                    SELECT id FROM reports.schedule_changes WHERE changed_at < @history_cutoff
+                    UNION
+                    SELECT c.id FROM reports.schedule_changes AS c
+                    WHERE c.schedule_id IN (SELECT d.schedule_id FROM reports.schedule_changes AS d
+                                            WHERE d.action = 'deleted' AND d.changed_at < @deleted_cutoff)
+                    LIMIT @batch)
+                """);
+            command.Parameters.AddWithValue("history_cutoff", now - settings.ScheduleHistory);
+            command.Parameters.AddWithValue("deleted_cutoff", now - settings.DeletedScheduleHistory);
+            command.Parameters.AddWithValue("batch", batch);
+            var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            changes += deleted;
+            if (deleted < batch)
+            {
+                break;
+            }
+        }
+
+        if (replays + changes > 0)
+        {
+            logger.LogInformation("Retention: {Replays} replays and {Changes} schedule changes deleted", replays, changes);
+        }
+
+        return (replays, changes);
+    }
+
     /// <summary>The blob names that unfinished or succeeded jobs among <paramref name="jobIds"/> may still need.</summary>
     private async Task<HashSet<string>> BlobsInUseAsync(Guid[] jobIds, CancellationToken cancellationToken)
     {

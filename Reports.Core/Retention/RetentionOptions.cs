@@ -24,6 +24,18 @@ public sealed class RetentionOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan OrphanGrace { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>A finished (completed or cancelled) bulk replay, with its members, is deleted once it finished this long ago.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan Replays { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>A schedule change (the history of a schedule, with its parameters, webhook URL and recipients) is deleted once this old.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan ScheduleHistory { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>The whole history of a deleted schedule is deleted once the schedule was deleted this long ago.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan DeletedScheduleHistory { get; set; } = TimeSpan.FromDays(30);
+
     public TimeSpan For(string owner, string reportType) =>
         Owners.TryGetValue(owner, out var byOwner) ? byOwner
         : ReportTypes.TryGetValue(reportType, out var byType) ? byType

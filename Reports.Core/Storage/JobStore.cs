@@ -121,7 +121,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     private const string InsertSql = $"""
         WITH allowed AS (
             SELECT @quota::integer IS NULL OR (SELECT count(*) FROM (
-                SELECT 1 FROM reports.jobs WHERE owner = @owner AND {Unfinished} LIMIT @quota::integer) AS active) < @quota::integer AS ok),
+                SELECT 1 FROM reports.jobs WHERE owner = @owner AND {Unfinished} AND replay_of IS NULL LIMIT @quota::integer) AS active) < @quota::integer AS ok),
         created AS (
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
                                       idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at)
@@ -135,7 +135,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         SELECT created.*, queued.id, allowed.ok FROM allowed LEFT JOIN created ON true LEFT JOIN queued ON true
         """;
 
-    /// <summary>The jobs an owner's quota counts: every one not finished.</summary>
+    /// <summary>
+    /// The jobs an owner's quota counts: every one not finished, except those a bulk replay made (replay_of set): an
+    /// operator's action, bounded by the replay's own backpressure, must not lock the owner out.
+    /// </summary>
     private const string Unfinished = "status IN ('queued', 'waiting', 'retrying', 'running', 'cancelling')";
 
     private static string Hash(NewReportJob request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
@@ -205,6 +208,44 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("reasons", closed.Select(c => c.Reason).ToArray());
         command.Parameters.AddWithValue("now", time.GetUtcNow());
         return await ReadOneAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// One page (by <c>next_attempt_at, id</c>, after <paramref name="after"/>) of the waiting jobs, re-evaluated against
+    /// the windows closed now: a job none of whose windows (queue, report type) is among <paramref name="closed"/> is
+    /// queued again at once, with a new outbox row. A window that was removed or changed so that it is open now releases
+    /// its jobs instead of holding them until the old opening time. The worker runs it over every page at start (the
+    /// windows only change with the configuration).
+    /// </summary>
+    public async Task<WaitingPage> ReleaseWaitingAsync(
+        IReadOnlyList<Windows.ClosedWindow> closed, (DateTimeOffset At, Guid Id)? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH closed AS (SELECT * FROM unnest(@names::text[]) AS c(name)),
+            page AS (
+                SELECT id, queue, report_type, next_attempt_at FROM reports.jobs
+                WHERE status = 'waiting' AND (@after_at::timestamptz IS NULL OR (next_attempt_at, id) > (@after_at, @after_id))
+                ORDER BY next_attempt_at, id LIMIT @limit),
+            released AS (
+                UPDATE reports.jobs AS j SET status = 'queued', next_attempt_at = NULL, wait_reason = NULL, updated_at = @now
+                FROM page AS p
+                WHERE j.id = p.id AND j.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM closed AS c WHERE c.name IN (p.queue, p.report_type))
+                RETURNING j.id, j.queue, j.trace_parent),
+            queued AS (
+                INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM released)
+            SELECT (SELECT count(*) FROM released), (SELECT count(*) FROM page),
+                   last.next_attempt_at, last.id
+            FROM (SELECT 1) AS one LEFT JOIN (SELECT next_attempt_at, id FROM page ORDER BY next_attempt_at DESC, id DESC LIMIT 1) AS last ON true
+            """);
+        command.Parameters.AddWithValue("names", closed.Select(c => c.Name).ToArray());
+        command.Parameters.AddWithValue("after_at", after is { } a ? a.At : DBNull.Value);
+        command.Parameters.AddWithValue("after_id", after is { } b ? b.Id : Guid.Empty);
+        command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new WaitingPage((int)reader.GetInt64(0), (int)reader.GetInt64(1),
+            reader.IsDBNull(2) ? null : (reader.GetFieldValue<DateTimeOffset>(2), reader.GetGuid(3)));
     }
 
     /// <summary>The worker that runs the job under a lease still live, if any.</summary>
@@ -345,7 +386,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// <summary>
     /// Replays a failed (dead-lettered) or cancelled job from the start as a new attempt, with a fresh attempt budget
     /// (<paramref name="attempts"/> more than it has used). The attempt number keeps growing, so it stays a valid fencing token.
-    /// A dead letter that a bulk replay already made a new job of is not run again here (null): one run per dead letter.
+    /// A dead letter that a bulk replay already made a new job of is not run again here (null): one run per dead letter. The
+    /// conditional UPDATE (still failed, replayed_as null) waits on a bulk replay step that holds the row, then finds it taken.
     /// </summary>
     public async Task<ReportJob?> ReplayAsync(Guid id, int attempts, CancellationToken cancellationToken)
     {
@@ -354,7 +396,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 UPDATE reports.jobs
                 SET status = 'queued', error = NULL, error_code = NULL, checkpoint = NULL, rows_written = 0, finished_at = NULL,
                     next_attempt_at = NULL, max_attempts = attempt - released + @attempts, updated_at = @now
-                WHERE id = @id AND status IN ('failed', 'cancelled')
+                WHERE id = @id AND status IN ('failed', 'cancelled') AND replayed_as IS NULL
                   AND NOT EXISTS (SELECT 1 FROM reports.jobs AS replay WHERE replay.replay_of = @id)
                 RETURNING {Columns}),
             queued AS (
@@ -589,3 +631,6 @@ public sealed record StrandedJobs(int Requeued, int Republished);
 
 /// <summary>The result of accepting a job: the job, and whether it is new or an idempotent replay.</summary>
 public sealed record CreateOutcome(ReportJob Job, bool Created, bool ParametersDiffer);
+
+/// <summary>A page of waiting jobs re-evaluated: how many were released, how many were read, and where the next page starts.</summary>
+public sealed record WaitingPage(int Released, int Read, (DateTimeOffset At, Guid Id)? Last);

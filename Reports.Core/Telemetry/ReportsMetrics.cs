@@ -25,6 +25,22 @@ public static class ReportsMetrics
     public static readonly Counter<long> BytesWritten = Meter.CreateCounter<long>("reports.bytes.written", "By", "Bytes staged in blob storage.");
     public static readonly Counter<long> LeaseTakeovers = Meter.CreateCounter<long>("reports.lease.takeovers", "{message}", "Messages taken over from another consumer (XAUTOCLAIM).");
     public static readonly Counter<long> WebhookDeliveries = Meter.CreateCounter<long>("reports.webhooks.deliveries", "{delivery}", "Webhook delivery attempts, by outcome.");
+    public static readonly Counter<long> ReplayItems = Meter.CreateCounter<long>("reports.replay.items", "{item}",
+        "Members of bulk replays worked through, by kind (jobs, webhooks) and outcome (replayed, skipped, failed).");
+    public static readonly Counter<long> ReplayHeld = Meter.CreateCounter<long>("reports.replay.held", "{wait}",
+        "Times a bulk replay waited because its queues held Reports:Replay:MaxQueued jobs (backpressure).");
+
+    /// <summary>Counts one step of a bulk replay.</summary>
+    public static void ReplayStepped(string kind, int replayed, int skipped, int failed)
+    {
+        foreach (var (outcome, count) in new[] { ("replayed", replayed), ("skipped", skipped), ("failed", failed) })
+        {
+            if (count > 0)
+            {
+                ReplayItems.Add(count, new TagList { { "replay.kind", kind }, { "replay.outcome", outcome } });
+            }
+        }
+    }
 
     public static TagList JobTags(string reportType, string queue) => new()
     {

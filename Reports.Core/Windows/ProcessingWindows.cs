@@ -58,9 +58,20 @@ public sealed class ProcessingWindowOptions
             .Where(w => w.Error is not null).Select(w => $"{SectionName}:{w.Key}: {w.Error}")];
 }
 
-/// <summary>Names every window that does not parse, so the start fails with the key and the reason.</summary>
-internal sealed class ProcessingWindowValidation : IValidateOptions<ProcessingWindowOptions>
+/// <summary>
+/// Names every window that does not parse, or whose key is neither a queue nor a report type of the catalog (a typo
+/// would otherwise hold back nothing, silently), so the start fails with the key and the reason.
+/// </summary>
+internal sealed class ProcessingWindowValidation(Catalog.ReportCatalog catalog) : IValidateOptions<ProcessingWindowOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ProcessingWindowOptions options) =>
-        options.Errors() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, ProcessingWindowOptions options)
+    {
+        var queues = Queue.QueueNames.All.Concat(catalog.All.Select(r => r.Queue)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var types = catalog.All.Select(r => r.Name).ToList();
+        var errors = options.Errors().Concat(options.Windows.Keys
+            .Where(key => !queues.Contains(key, StringComparer.Ordinal) && !types.Contains(key, StringComparer.Ordinal))
+            .Select(key => $"{ProcessingWindowOptions.SectionName}:{key}: no queue or report type is named '{key}' " +
+                           $"(queues: {string.Join(", ", queues)}; report types: {string.Join(", ", types)})")).ToList();
+        return errors.Count > 0 ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
+    }
 }

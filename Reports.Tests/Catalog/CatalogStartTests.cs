@@ -30,6 +30,30 @@ public sealed class CatalogStartTests(Infrastructure infrastructure)
         Assert.Contains("invoices", Flatten(workerError), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_processing_window_keyed_by_an_unknown_queue_or_type_stops_the_api_and_the_worker_at_start_naming_it()
+    {
+        await infrastructure.SystemAsync();
+        await using var api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "window-key-api");
+            b.UseSetting("Reports:Windows:nightly", "22:00-06:00");
+        });
+        await using var worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "window-key-worker");
+            b.UseSetting("Reports:Windows:reports-bulk", "22:00-06:00");
+            b.UseSetting("Reports:Windows:ordres", "22:00-06:00");
+        });
+
+        var apiError = Assert.ThrowsAny<Exception>(() => api.CreateClient());
+        var workerError = Assert.ThrowsAny<Exception>(() => _ = worker.Services);
+
+        Assert.Contains("Reports:Windows:nightly: no queue or report type is named 'nightly'", Flatten(apiError), StringComparison.Ordinal);
+        Assert.Contains("Reports:Windows:ordres: no queue or report type is named 'ordres'", Flatten(workerError), StringComparison.Ordinal);
+        Assert.DoesNotContain("Reports:Windows:reports-bulk", Flatten(workerError), StringComparison.Ordinal);
+    }
+
     private static string Flatten(Exception e) => e is AggregateException all
         ? string.Join(" ", all.InnerExceptions.Select(Flatten))
         : e.Message + (e.InnerException is { } inner ? " " + Flatten(inner) : "");

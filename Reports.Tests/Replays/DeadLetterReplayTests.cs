@@ -159,6 +159,40 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         await AssertEachRanOnceAsync(selected, oneAttempt: false);
     }
 
+    [Fact]
+    public async Task A_replay_held_by_backpressure_keeps_renewing_its_lease_and_lets_go_at_once_when_paused()
+    {
+        using var admin = system.CreateAdminClient();
+        var owner = "replay-" + Guid.NewGuid().ToString("N")[..10];
+        var queue = "held-" + Guid.NewGuid().ToString("N")[..8]; // no worker serves it: what is queued there stays queued
+        var selected = await DeadLetters.InsertAsync(system.Database, owner, "outage", Outage, 20, queue);
+        await using (var blocker = system.Database.CreateCommand("""
+            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts, created_at, updated_at)
+            VALUES (gen_random_uuid(), $1, 'noop', 'none', '{}', 'held', $2, 'queued', 1, now(), now())
+            """))
+        {
+            blocker.Parameters.AddWithValue(owner);
+            blocker.Parameters.AddWithValue(queue);
+            await blocker.ExecuteNonQueryAsync();
+        }
+
+        var settings = new Dictionary<string, string>(Runner(100, 5)) { ["Reports:Replay:MaxQueued"] = "1" };
+        await using var worker = await system.StartWorkerAsync("replay-h-" + Guid.NewGuid().ToString("N")[..6], settings);
+        var replay = await DeadLetters.StartAsync(admin, Path, new { owner });
+        await FaultSystem.EventuallyAsync(async () => await DeadLetters.ReplayValueAsync<string>(system.Database, replay, "lease_owner") is not null,
+            "a runner takes the replay");
+        var first = await DeadLetters.ReplayValueAsync<DateTime>(system.Database, replay, "lease_expires_at");
+        await FaultSystem.EventuallyAsync(async () => await DeadLetters.ReplayValueAsync<DateTime>(system.Database, replay, "lease_expires_at") > first,
+            "the runner renews its lease while the replay is held");
+        Assert.Equal(0, (await DeadLetters.GetAsync(admin, replay)).Count("replayed"));
+
+        await PostAsync(admin, replay, "pause", HttpStatusCode.OK);
+        await FaultSystem.EventuallyAsync(async () => await DeadLetters.ReplayValueAsync<string>(system.Database, replay, "lease_owner") is null,
+            "the held runner lets the paused replay go");
+        Assert.Equal(0, (await DeadLetters.GetAsync(admin, replay)).Count("replayed"));
+        Assert.Empty(await DeadLetters.CopiesAsync(system.Database, selected));
+    }
+
     /// <summary>
     /// Waits until each dead letter's one copy has succeeded, then checks it succeeded once (and, unless a worker was
     /// killed under it, in one attempt).

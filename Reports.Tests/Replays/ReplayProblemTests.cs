@@ -75,6 +75,7 @@ public sealed class ReplayProblemTests(Infrastructure infrastructure)
             new { owner = "nobody-" + Guid.NewGuid().ToString("N") })).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(0, preview.GetProperty("count").GetInt32());
+        Assert.False(preview.GetProperty("countCapped").GetBoolean());
         Assert.Empty(preview.GetProperty("sample").EnumerateArray());
     }
 }

@@ -42,6 +42,27 @@ public sealed class ProcessingWindowSystemTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task An_api_that_reads_the_windows_answers_waiting_at_create_and_the_job_starts_when_the_window_opens()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var opens = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(3);
+        var window = string.Create(CultureInfo.InvariantCulture, $"{opens:HH:mm}-{opens.AddHours(1):HH:mm} UTC");
+        var clock = new ShiftedClock();
+        await using var system = await WindowedSystem.StartAsync(infrastructure, redisDatabase: 9, clock, apiWindows: true, ("reports", window));
+        using var client = await ApiClients.NewUserAsync(system.Api);
+
+        var created = await ReportsClient.CreateAsync(client, Orders);
+        Assert.Equal("waiting", created.GetProperty("status").GetString());
+        Assert.Equal(opens, created.GetProperty("waiting").GetProperty("until").GetDateTimeOffset());
+        var id = created.GetProperty("id").GetString()!;
+
+        clock.Shift(opens - DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1));
+        var done = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(1));
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Equal(1, done.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
     public async Task A_job_inside_its_window_runs_at_once()
     {
         await using var system = await WindowedSystem.StartAsync(infrastructure, redisDatabase: 8, new ShiftedClock(), ("reports", "00:00-24:00 Europe/Berlin"));
@@ -88,7 +109,11 @@ public sealed class ProcessingWindowSystemTests(Infrastructure infrastructure)
         public WebApplicationFactory<Reports.Api.ApiMarker> Api { get; }
 
         public static async Task<WindowedSystem> StartAsync(
-            Infrastructure infrastructure, int redisDatabase, TimeProvider workerClock, params (string Name, string Hours)[] windows)
+            Infrastructure infrastructure, int redisDatabase, TimeProvider workerClock, params (string Name, string Hours)[] windows) =>
+            await StartAsync(infrastructure, redisDatabase, workerClock, apiWindows: false, windows);
+
+        public static async Task<WindowedSystem> StartAsync(
+            Infrastructure infrastructure, int redisDatabase, TimeProvider workerClock, bool apiWindows, params (string Name, string Hours)[] windows)
         {
             await infrastructure.SystemAsync(); // the servers up
             var database = await IsolatedDatabase.CreateAsync(infrastructure);
@@ -101,7 +126,14 @@ public sealed class ProcessingWindowSystemTests(Infrastructure infrastructure)
                 b.UseSetting("Reports:Scheduler:Enabled", "false");
             }
 
-            var api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b => Isolate(b, "window-api"));
+            var api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b =>
+            {
+                Isolate(b, "window-api");
+                foreach (var (name, hours) in apiWindows ? windows : [])
+                {
+                    b.UseSetting($"Reports:Windows:{name}", hours);
+                }
+            });
             var worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b =>
             {
                 Isolate(b, "window-worker-" + redisDatabase.ToString(CultureInfo.InvariantCulture));

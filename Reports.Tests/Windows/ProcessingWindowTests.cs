@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Reports.Core.Catalog;
 using Reports.Core.Windows;
 
 namespace Reports.Tests.Windows;
@@ -60,10 +61,26 @@ public sealed class ProcessingWindowTests
     {
         var options = new ProcessingWindowOptions();
         options.Windows["reports-bulk"] = text;
-        var result = new ProcessingWindowValidation().Validate(null, options);
+        var result = new ProcessingWindowValidation(ReportCatalog.Default).Validate(null, options);
         Assert.True(result.Failed);
         Assert.Contains("Reports:Windows:reports-bulk", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains(error, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_window_whose_key_is_neither_a_queue_nor_a_report_type_stops_the_start_and_known_keys_pass()
+    {
+        var options = new ProcessingWindowOptions();
+        options.Windows["reports-bulk"] = "22:00-06:00";
+        options.Windows["orders"] = "22:00-06:00";
+        Assert.True(new ProcessingWindowValidation(ReportCatalog.Default).Validate(null, options).Succeeded);
+
+        options.Windows["reprots-bulk"] = "22:00-06:00";
+        var result = new ProcessingWindowValidation(ReportCatalog.Default).Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains("Reports:Windows:reprots-bulk: no queue or report type is named 'reprots-bulk'", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("queues: reports, reports-bulk", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("Reports:Windows:orders", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

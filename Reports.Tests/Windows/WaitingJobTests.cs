@@ -88,6 +88,53 @@ public sealed class WaitingJobTests(Infrastructure infrastructure)
         Assert.NotNull(await store.TryCreateAsync(request with { ActiveJobQuota = 1 }, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Waiting_jobs_whose_window_is_gone_or_open_now_are_queued_again_and_the_others_keep_waiting()
+    {
+        await using var database = await DatabaseAsync();
+        var clock = new FakeTimeProvider(Now);
+        var store = new JobStore(database, clock);
+        var held = new List<Guid>();
+        var freed = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var stays = (await store.CreateAsync(NoOpJobs.New("queue-still-closed"), CancellationToken.None)).Job;
+            await store.DeferAsync(stays.Id, [new ClosedWindow("queue-still-closed", Opens, "…")], CancellationToken.None);
+            held.Add(stays.Id);
+            var goes = (await store.CreateAsync(NoOpJobs.New("queue-window-removed"), CancellationToken.None)).Job;
+            await store.DeferAsync(goes.Id, [new ClosedWindow("queue-window-removed", Opens.AddHours(i), "…")], CancellationToken.None);
+            freed.Add(goes.Id);
+        }
+
+        var outboxBefore = await OutboxRowsAsync(database, freed[0]);
+        // The configuration changed: only queue-still-closed has a closed window now. Pages of two, as the worker reads them.
+        (DateTimeOffset, Guid)? after = null;
+        var released = 0;
+        WaitingPage page;
+        do
+        {
+            page = await store.ReleaseWaitingAsync([new ClosedWindow("queue-still-closed", Opens, "…")], after, 2, CancellationToken.None);
+            released += page.Released;
+            after = page.Last;
+        }
+        while (page.Read == 2);
+
+        Assert.Equal(3, released);
+        foreach (var id in freed)
+        {
+            var job = (await store.GetAsync(id, null, CancellationToken.None))!;
+            Assert.Equal((JobStatus.Queued, null, null), (job.Status, job.WaitReason, job.WaitingUntil));
+        }
+
+        Assert.Equal(outboxBefore + 1, await OutboxRowsAsync(database, freed[0]));
+        foreach (var id in held)
+        {
+            Assert.Equal(JobStatus.Waiting, (await store.GetAsync(id, null, CancellationToken.None))!.Status);
+        }
+
+        Assert.Equal(0, (await store.ReleaseWaitingAsync([new ClosedWindow("queue-still-closed", Opens, "…")], null, 10, CancellationToken.None)).Released);
+    }
+
     private async Task<NpgsqlDataSource> DatabaseAsync()
     {
         await infrastructure.SystemAsync();

@@ -15,6 +15,7 @@ internal sealed class MaintenanceService(
     RedisEpoch epoch,
     RedisJobStreams streams,
     IOptions<WorkerOptions> options,
+    Reports.Core.Windows.ProcessingWindows windows,
     TimeProvider time,
     ILogger<MaintenanceService> logger) : BackgroundService
 {
@@ -28,6 +29,7 @@ internal sealed class MaintenanceService(
     {
         using var timer = new PeriodicTimer(options.Value.MaintenanceInterval, time);
         var batch = options.Value.RepublishBatchSize;
+        await ReleaseWaitingAsync(batch, stoppingToken);
         do
         {
             try
@@ -64,5 +66,37 @@ internal sealed class MaintenanceService(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>
+    /// At start, every waiting job is looked at again against the windows as configured now: one whose window was removed,
+    /// or is open now, is queued at once rather than held until the opening time it was given. Page by page; a failure
+    /// is logged and left (the jobs still run when their old opening time comes).
+    /// </summary>
+    private async Task ReleaseWaitingAsync(int batch, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var closed = windows.ClosedAt(time.GetUtcNow());
+            (DateTimeOffset, Guid)? after = null;
+            var released = 0;
+            WaitingPage page;
+            do
+            {
+                page = await store.ReleaseWaitingAsync(closed, after, batch, stoppingToken);
+                released += page.Released;
+                after = page.Last;
+            }
+            while (page.Read == batch);
+
+            if (released > 0)
+            {
+                logger.LogInformation("Queued {Count} waiting jobs whose processing window is gone or open now", released);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Waiting jobs not re-evaluated at start ({Error}); they run when their window opens", e.Message);
+        }
     }
 }

@@ -21,6 +21,7 @@ internal sealed class RetentionService(RetentionCleaner cleaner, IOptions<Retent
                 }
 
                 await cleaner.RemoveOrphansAsync(stoppingToken);
+                await cleaner.PruneHistoryAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

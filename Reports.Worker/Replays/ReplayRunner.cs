@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Reports.Core.Catalog;
 using Reports.Core.Queue;
 using Reports.Core.Replays;
+using Reports.Core.Telemetry;
 
 namespace Reports.Worker.Replays;
 
@@ -53,17 +54,26 @@ internal sealed partial class ReplayRunner(
                 var size = settings.StepSize;
                 if (claim.Kind == ReplayKind.Jobs && await steps.QueuedAheadAsync(claim, size, settings.MaxQueued, stoppingToken) >= settings.MaxQueued)
                 {
-                    await Task.Delay(settings.PollInterval, time, stoppingToken); // backpressure: new work first
+                    // Backpressure: new work first. The lease is renewed while waiting, and a pause or cancel lets it go.
+                    if (!await steps.RenewAsync(claim, settings.Lease, stoppingToken))
+                    {
+                        await LetGoAsync(claim, stoppingToken);
+                        return;
+                    }
+
+                    ReportsMetrics.ReplayHeld.Add(1, new KeyValuePair<string, object?>("replay.kind", claim.Kind));
+                    await Task.Delay(settings.PollInterval, time, stoppingToken);
                     continue;
                 }
 
                 var step = await steps.StepAsync(claim, size, budgets, settings.Lease, stoppingToken);
                 if (step.Lost)
                 {
-                    await steps.ReleaseAsync(claim, stoppingToken); // fenced: a runner that took it over keeps it
-                    LogLetGo(logger, claim.Id);
+                    await LetGoAsync(claim, stoppingToken);
                     return;
                 }
+
+                ReportsMetrics.ReplayStepped(claim.Kind, step.Replayed, step.Skipped, step.Failed);
 
                 foreach (var entry in step.Queued)
                 {
@@ -82,9 +92,35 @@ internal sealed partial class ReplayRunner(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: let the replay go so a runner elsewhere (or this worker restarted) takes it at once.
-            using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await steps.ReleaseAsync(claim, release.Token);
+            await TryReleaseAsync(claim);
             throw;
+        }
+        catch (Exception e)
+        {
+            // A database (or other) error: let the replay go now rather than hold it until the lease runs out, so the
+            // next pass (here or on another worker) takes it up again at once. If even that fails, the lease expires.
+            LogStepFailed(logger, claim.Id, e.Message);
+            await TryReleaseAsync(claim);
+            throw;
+        }
+    }
+
+    private async Task LetGoAsync(ReplayClaim claim, CancellationToken cancellationToken)
+    {
+        await steps.ReleaseAsync(claim, cancellationToken); // fenced: a runner that took it over keeps it
+        LogLetGo(logger, claim.Id);
+    }
+
+    private async Task TryReleaseAsync(ReplayClaim claim)
+    {
+        using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await steps.ReleaseAsync(claim, release.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || release.IsCancellationRequested)
+        {
+            LogReleaseFailed(logger, claim.Id, e.Message);
         }
     }
 
@@ -112,6 +148,12 @@ internal sealed partial class ReplayRunner(
 
     [LoggerMessage(LogLevel.Warning, "Replayed job {JobId} not published now ({Error}); the outbox relay publishes it")]
     private static partial void LogPublishDeferred(ILogger logger, Guid jobId, string error);
+
+    [LoggerMessage(LogLevel.Warning, "Replay {ReplayId} step failed ({Error}); let go for the next pass")]
+    private static partial void LogStepFailed(ILogger logger, Guid replayId, string error);
+
+    [LoggerMessage(LogLevel.Warning, "Replay {ReplayId} not released ({Error}); its lease runs out instead")]
+    private static partial void LogReleaseFailed(ILogger logger, Guid replayId, string error);
 
     [LoggerMessage(LogLevel.Warning, "Replay pass failed ({Error}); next pass in {Interval}")]
     private static partial void LogPassFailed(ILogger logger, string error, TimeSpan interval);

@@ -70,10 +70,19 @@ public static class AdminApi
             await submission.PublishAsync(replayed, cancellationToken);
         }
 
-        return replayed is null
-            ? TypedResults.Problem(detail: $"Report {id} is {existing.Status}; only failed or cancelled reports can be retried, and a failed one only until a bulk replay ran it again.",
-                statusCode: StatusCodes.Status409Conflict, title: "Report cannot be retried.", type: ProblemTypes.Conflict)
-            : TypedResults.Accepted($"/api/reports/{id}", resources.From(replayed));
+        if (replayed is not null)
+        {
+            return TypedResults.Accepted($"/api/reports/{id}", resources.From(replayed));
+        }
+
+        if ((await store.ReplayedAsAsync([id], cancellationToken)).TryGetValue(id, out var copy))
+        {
+            return TypedResults.Problem(detail: $"Report {id} was replayed already, as report {copy}; a dead letter runs again once. Retry {copy} if it failed too.",
+                statusCode: StatusCodes.Status409Conflict, title: "Report already replayed.", type: ProblemTypes.Conflict);
+        }
+
+        return TypedResults.Problem(detail: $"Report {id} is {existing.Status}; only failed or cancelled reports can be retried.",
+            statusCode: StatusCodes.Status409Conflict, title: "Report cannot be retried.", type: ProblemTypes.Conflict);
     }
 }
 

@@ -53,14 +53,16 @@ public sealed record DeliveryFilterRequest
 public sealed record DeadLetterSample(ReportResource Report, string Owner, string Queue);
 
 /// <summary>What a filter selects now: how many (and how many of them were replayed already, so a replay would skip them) and the first few.</summary>
-public sealed record DeadLetterPreview(int Count, int AlreadyReplayed, IReadOnlyList<DeadLetterSample> Sample);
+/// <summary>A preview of dead letters: the count stops at 10,000 (<c>countCapped</c> true: "10,000+").</summary>
+public sealed record DeadLetterPreview(int Count, bool CountCapped, int AlreadyReplayed, IReadOnlyList<DeadLetterSample> Sample);
 
 /// <summary>A webhook delivery that gave up.</summary>
 public sealed record FailedDeliveryResource(
     Guid Id, Guid ReportId, string Url, string Event, int Attempts, int Replays, int? LastStatusCode, string? LastErrorCode, string? LastError,
     DateTimeOffset CreatedAt, DateTimeOffset? FailedAt);
 
-public sealed record DeliveryPreview(int Count, IReadOnlyList<FailedDeliveryResource> Sample);
+/// <summary>A preview of deliveries that gave up: the count stops at 10,000 (<c>countCapped</c> true: "10,000+").</summary>
+public sealed record DeliveryPreview(int Count, bool CountCapped, IReadOnlyList<FailedDeliveryResource> Sample);
 
 /// <summary>
 /// A bulk replay: its kind (jobs or webhooks), state (running, paused, cancelled, completed), filter and progress. Every

@@ -62,7 +62,7 @@ public static class ReplaysApi
         }
 
         var preview = await store.PreviewDeadLettersAsync(ToFilter(request), SampleSize, cancellationToken);
-        return TypedResults.Ok(new DeadLetterPreview(preview.Count, preview.AlreadyReplayed,
+        return TypedResults.Ok(new DeadLetterPreview(preview.Count, preview.CountCapped, preview.AlreadyReplayed,
             [.. preview.Sample.Select(j => new DeadLetterSample(resources.From(j), j.Owner, j.Queue))]));
     }
 
@@ -87,7 +87,7 @@ public static class ReplaysApi
         }
 
         var preview = await store.PreviewDeliveriesAsync(ToFilter(request), SampleSize, cancellationToken);
-        return TypedResults.Ok(new DeliveryPreview(preview.Count, [.. preview.Sample.Select(d => new FailedDeliveryResource(
+        return TypedResults.Ok(new DeliveryPreview(preview.Count, preview.CountCapped, [.. preview.Sample.Select(d => new FailedDeliveryResource(
             d.Id, d.JobId, d.Url, d.Event, d.Attempts, d.Replays, d.LastStatusCode, d.LastErrorCode, d.LastError, d.CreatedAt, d.FailedAt))]));
     }
 

@@ -10,6 +10,7 @@ using Reports.Core.Resources;
 using Reports.Core.Storage;
 using Reports.Core.Telemetry;
 using Reports.Core.Webhooks;
+using Reports.Core.Windows;
 
 namespace Reports.Api.Features.Reports;
 
@@ -27,6 +28,9 @@ internal static class CreateReport
         ReportResources resources,
         IOptions<JobQuotaOptions> quotaOptions,
         IOptions<WebhookOptions> webhookOptions,
+        ProcessingWindows windows,
+        JobStore store,
+        TimeProvider time,
         CancellationToken cancellationToken)
     {
         var idempotencyKey = http.Request.Headers.TryGetValue("Idempotency-Key", out var header) ? header.ToString() : null;
@@ -87,7 +91,18 @@ internal static class CreateReport
             http.Response.Headers["Idempotent-Replayed"] = "true";
         }
 
-        return TypedResults.Accepted($"/api/reports/{outcome.Job.Id}", resources.From(outcome.Job));
+        var job = outcome.Job;
+        if (outcome.Created && windows.ClosedAt(time.GetUtcNow()) is { Count: > 0 } closed
+            && closed.Any(c => c.Name == job.Queue || c.Name == job.ReportType)
+            && await store.DeferAsync(job.Id, closed, cancellationToken) is { } waiting)
+        {
+            // Its window is closed (as the API reads Reports:Windows): it waits from the start, and the answer says why.
+            // Its message, already published, finds nothing to claim; the sweeper queues it when the window opens.
+            ReportsMetrics.JobsDeferred.Add(1, ReportsMetrics.JobTags(waiting.ReportType, waiting.Queue));
+            job = waiting;
+        }
+
+        return TypedResults.Accepted($"/api/reports/{job.Id}", resources.From(job));
     }
 
     private static Dictionary<string, string[]>? Validate(
