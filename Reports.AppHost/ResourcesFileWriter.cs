@@ -179,14 +179,15 @@ internal sealed class ResourcesFileWriter
                 ResourcesFile.Write(_path, records);
                 _writeFailed = false;
             }
-            catch (IOException e) when (!_writeFailed)
+            catch (IOException e)
             {
                 // A full disk: said once, and the next change writes the whole file again once there is room.
+                if (!_writeFailed)
+                {
+                    Console.Error.WriteLine($"Reports.AppHost: could not write {_path}: {e.Message}");
+                }
+
                 _writeFailed = true;
-                Console.Error.WriteLine($"Reports.AppHost: could not write {_path}: {e.Message}");
-            }
-            catch (IOException)
-            {
             }
         }
     }

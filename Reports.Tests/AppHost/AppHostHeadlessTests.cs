@@ -108,9 +108,7 @@ public sealed class AppHostHeadlessTests
         return ChildProcess.Start("dotnet",
             [dll, "--processes", "--no-dashboard", "--workers", "1", "--api-port", FreePort.Next().ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory],
             output ?? (_ => { }),
-            environment: bootstrapKey is null
-                ? new Dictionary<string, string?> { ["Reports__Dataset__Orders"] = "2000" }
-                : new Dictionary<string, string?> { ["Reports__Dataset__Orders"] = "2000", ["Reports__Auth__BootstrapAdminKey"] = bootstrapKey });
+            environment: new Dictionary<string, string?> { ["Reports__Dataset__Orders"] = "2000", ["Reports__Auth__BootstrapAdminKey"] = bootstrapKey ?? "" });
     }
 
     /// <summary>Until the file written by the AppHost <paramref name="appHost"/> (not one killed before it) shows the api and the worker healthy.</summary>
