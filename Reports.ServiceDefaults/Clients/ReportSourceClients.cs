@@ -1,0 +1,113 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using MySqlConnector;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Reports.Core.Sources;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// The data sources reports read from (<c>Reports:Sources:&lt;name&gt;</c> with <c>ConnectionStrings:&lt;name&gt;</c>), each
+/// with its own pool, health check and telemetry, and sessions that cannot write and cannot run a statement past the
+/// source's timeout, whatever SQL a report definition holds. PostgreSQL sources go through Aspire's Npgsql client
+/// integration (keyed by the source's name); MySQL and MariaDB ones through MySqlConnector's data source.
+/// </summary>
+public static class ReportSourceClients
+{
+    public static IHostApplicationBuilder AddReportSources(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var sources = new List<(string Name, SourceOptions Options)>();
+        foreach (var section in builder.Configuration.GetSection(SourceOptions.Section).GetChildren())
+        {
+            var options = new SourceOptions();
+            section.Bind(options);
+            if (options.Problem(section.Key) is { } problem)
+            {
+                throw new InvalidOperationException(problem);
+            }
+
+            if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(section.Key)))
+            {
+                throw new InvalidOperationException(
+                    $"{SourceOptions.Section}:{section.Key} has no connection string: set ConnectionStrings:{section.Key}.");
+            }
+
+            sources.Add((section.Key, options));
+            if (options.Kind == SourceKind.PostgreSql)
+            {
+                builder.AddKeyedNpgsqlDataSource(section.Key, configureDataSourceBuilder: dataSource => ConfigurePostgres(dataSource, options));
+            }
+            else
+            {
+                AddMySql(builder, section.Key, options);
+            }
+        }
+
+        builder.Services.AddSingleton(services => new ReportSources(sources.Select(s =>
+            new ReportSource(s.Name, s.Options, services.GetRequiredKeyedService<DbDataSource>(s.Name)))));
+        builder.Services.AddSingleton<SourceQuerySlots>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Read-only sessions and the statement timeout as startup parameters, so they hold from the first statement of
+    /// every connection; a pool size the connection string names is left as it is.
+    /// </summary>
+    public static void ConfigurePostgres(NpgsqlDataSourceBuilder dataSource, SourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = dataSource.ConnectionStringBuilder;
+        var timeout = ((long)options.StatementTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        settings.Options = $"{settings.Options} -c default_transaction_read_only=on -c statement_timeout={timeout}".Trim();
+        if (!ReportsClients.Names(dataSource.ConnectionString, "Maximum Pool Size") && !ReportsClients.Names(dataSource.ConnectionString, "Max Pool Size"))
+        {
+            settings.MaxPoolSize = options.MaxPoolSize;
+        }
+
+        settings.ApplicationName ??= "reports";
+    }
+
+    private static void AddMySql(IHostApplicationBuilder builder, string name, SourceOptions options)
+    {
+        builder.Services.AddKeyedSingleton<DbDataSource>(name, (services, _) =>
+        {
+            var settings = new MySqlConnectionStringBuilder(builder.Configuration.GetConnectionString(name)!);
+            if (!ReportsClients.Names(settings.ConnectionString, "Maximum Pool Size") && !ReportsClients.Names(settings.ConnectionString, "Max Pool Size"))
+            {
+                settings.MaximumPoolSize = (uint)options.MaxPoolSize;
+            }
+
+            return new MySqlDataSourceBuilder(settings.ConnectionString)
+                .UseName(name)
+                .UseLoggerFactory(services.GetService<Logging.ILoggerFactory>())
+                .UseConnectionOpenedCallback((context, cancellationToken) => RestrictSessionAsync(context.Connection, options, cancellationToken))
+                .Build();
+        });
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            $"source-{name}", services => new SourceHealthCheck(services.GetRequiredKeyedService<DbDataSource>(name)),
+            HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5)));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource("MySqlConnector"));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter("MySqlConnector"));
+    }
+
+    /// <summary>
+    /// Every session, new or reset on its way back from the pool (a reset clears session settings), refuses writes and
+    /// ends statements past the timeout: MariaDB's <c>max_statement_time</c> (seconds) or MySQL's
+    /// <c>max_execution_time</c> (milliseconds, which MySQL applies to SELECT statements).
+    /// </summary>
+    private static async ValueTask RestrictSessionAsync(MySqlConnection connection, SourceOptions options, CancellationToken cancellationToken)
+    {
+        var timeout = connection.ServerVersion.Contains("MariaDB", StringComparison.OrdinalIgnoreCase)
+            ? string.Create(CultureInfo.InvariantCulture, $"SET SESSION max_statement_time = {options.StatementTimeout.TotalSeconds:0.###}")
+            : string.Create(CultureInfo.InvariantCulture, $"SET SESSION max_execution_time = {(long)options.StatementTimeout.TotalMilliseconds}");
+        await using var command = new MySqlCommand($"SET SESSION TRANSACTION READ ONLY; {timeout}", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

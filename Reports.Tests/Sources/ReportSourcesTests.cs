@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Reports.Core.Sources;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Sources;
+
+/// <summary>Data sources built from configuration as the services build them, against the real PostgreSQL.</summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class ReportSourcesTests(Infrastructure infrastructure)
+{
+    [Fact]
+    public async Task A_postgresql_source_refuses_writes_and_ends_a_statement_past_its_timeout_and_reports_its_health()
+    {
+        using var host = Build(("ConnectionStrings:books", infrastructure.PostgresConnectionString),
+            ("Reports:Sources:books:Kind", "PostgreSql"), ("Reports:Sources:books:StatementTimeout", "00:00:01"),
+            ("Reports:Sources:books:MaxConcurrentQueries", "2"));
+        var source = host.Services.GetRequiredService<ReportSources>().Get("books");
+        Assert.Equal((SourceKind.PostgreSql, 2), (source.Kind, source.Options.MaxConcurrentQueries));
+
+        await using var connection = await source.DataSource.OpenConnectionAsync();
+        await using (var write = connection.CreateCommand())
+        {
+            write.CommandText = "CREATE TABLE source_write_attempt (id int)";
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => write.ExecuteNonQueryAsync());
+            Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, refused.SqlState);
+        }
+
+        await using (var slow = connection.CreateCommand())
+        {
+            slow.CommandText = "SELECT pg_sleep(5)";
+            var ended = await Assert.ThrowsAsync<PostgresException>(() => slow.ExecuteNonQueryAsync());
+            Assert.Equal(PostgresErrorCodes.QueryCanceled, ended.SqlState);
+        }
+
+        // Set at connection start (a startup parameter), before any statement of a report runs.
+        await using (var asks = connection.CreateCommand())
+        {
+            asks.CommandText = "SHOW default_transaction_read_only";
+            Assert.Equal("on", await asks.ExecuteScalarAsync());
+        }
+
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var check = Assert.Single(health.Entries, e => e.Key.Contains("books", StringComparison.Ordinal));
+        Assert.Equal(HealthStatus.Healthy, check.Value.Status);
+    }
+
+    [Fact]
+    public void Two_sources_have_pools_of_their_own_and_an_unknown_one_is_an_error_naming_the_settings()
+    {
+        using var host = Build(("ConnectionStrings:one", infrastructure.PostgresConnectionString), ("Reports:Sources:one:Kind", "PostgreSql"),
+            ("ConnectionStrings:two", infrastructure.PostgresConnectionString + ";Maximum Pool Size=3"), ("Reports:Sources:two:MaxPoolSize", "7"));
+        var sources = host.Services.GetRequiredService<ReportSources>();
+        Assert.Equal(["one", "two"], sources.Names.Order());
+        Assert.NotSame(sources.Get("one").DataSource, sources.Get("two").DataSource);
+        // A pool size the connection string names wins over the setting.
+        Assert.Equal(16, new NpgsqlConnectionStringBuilder(sources.Get("one").DataSource.ConnectionString).MaxPoolSize);
+        Assert.Equal(3, new NpgsqlConnectionStringBuilder(sources.Get("two").DataSource.ConnectionString).MaxPoolSize);
+
+        var missing = Assert.Throws<KeyNotFoundException>(() => sources.Get("three"));
+        Assert.Contains("ConnectionStrings:three", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("MaxConcurrentQueries", "0", "Reports:Sources:bad:MaxConcurrentQueries must be between 1 and 1000")]
+    [InlineData("StatementTimeout", "00:00:00.5", "Reports:Sources:bad:StatementTimeout must be between")]
+    [InlineData("MaxPoolSize", "5000", "Reports:Sources:bad:MaxPoolSize must be between 1 and 1000")]
+    public void A_setting_out_of_range_stops_the_start_with_its_name(string setting, string value, string expected)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Build(
+            ("ConnectionStrings:bad", infrastructure.PostgresConnectionString), ($"Reports:Sources:bad:{setting}", value)));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_source_without_a_connection_string_or_with_an_unknown_kind_stops_the_start()
+    {
+        var noConnection = Assert.Throws<InvalidOperationException>(() => Build(("Reports:Sources:lonely:Kind", "MySql")));
+        Assert.Contains("set ConnectionStrings:lonely", noConnection.Message, StringComparison.Ordinal);
+
+        var badKind = Assert.Throws<InvalidOperationException>(() => Build(
+            ("ConnectionStrings:odd", infrastructure.PostgresConnectionString), ("Reports:Sources:odd:Kind", "Oracle")));
+        Assert.Contains("Reports:Sources:odd", badKind.Message + badKind.InnerException?.Message, StringComparison.Ordinal);
+    }
+
+    private static IHost Build(params (string Key, string Value)[] settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))
+            .Append(KeyValuePair.Create("Logging:LogLevel:Default", (string?)"Warning")));
+        builder.AddReportSources();
+        return builder.Build();
+    }
+}
