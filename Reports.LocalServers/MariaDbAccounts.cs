@@ -26,6 +26,7 @@ public sealed record MariaDbAccounts(string RootPassword, string WriterPassword,
     /// </summary>
     public string InitSql(string database, string collation) => $"""
         DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1'));
+        DELETE FROM mysql.proxies_priv WHERE Host NOT IN ('localhost', '127.0.0.1');
         FLUSH PRIVILEGES;
         CREATE OR REPLACE USER 'root'@'localhost' IDENTIFIED BY '{RootPassword}';
         CREATE OR REPLACE USER 'root'@'127.0.0.1' IDENTIFIED BY '{RootPassword}';

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Reports.LocalServers;
 using Reports.Tests.Integration;
 
