@@ -44,30 +44,14 @@ public sealed class MariaDbServer(ChildProcess process, int port, MariaDbAccount
         var accounts = Prepare(directory);
         if (!IsInitialized(directory))
         {
-            var (initProgram, initArguments) = InitCommand(directory);
-            var init = ChildProcess.Start(initProgram, initArguments.Select(a => a.ToString()!), onOutput, directory);
-            var code = await init.Exited.WaitAsync(cancellationToken);
-            if (code != 0)
-            {
-                throw new InvalidOperationException($"mariadb-install-db failed with exit code {code}; its output is in the mariadb log above.");
-            }
+            await ServerLaunch.InitializeAsync("mariadb-install-db", InitCommand(directory), directory, onOutput, cancellationToken);
         }
 
-        var (program, arguments) = ServerCommand(directory, port.ToString(CultureInfo.InvariantCulture), durable);
-        var process = ChildProcess.Start(program, arguments.Select(a => a.ToString()!), onOutput, directory);
-        var server = new MariaDbServer(process, port, accounts);
-        try
-        {
-            await Readiness.WaitAsync("mariadb", process, c => CanConnectAsync(server.WriterConnectionString, c), TimeSpan.FromSeconds(60), cancellationToken);
-        }
-        catch
-        {
-            // Not ready (exited, too slow, or the start was cancelled): leave no process behind.
-            await server.StopAsync(TimeSpan.FromSeconds(10));
-            throw;
-        }
-
-        return server;
+        return await ServerLaunch.StartAsync("mariadb", ServerCommand(directory, port.ToString(CultureInfo.InvariantCulture), durable), directory, onOutput,
+            process => new MariaDbServer(process, port, accounts),
+            (server, c) => CanConnectAsync(server.WriterConnectionString, c),
+            server => server.StopAsync(TimeSpan.FromSeconds(10)),
+            cancellationToken);
     }
 
     /// <summary>A MySqlConnector connection string to <see cref="Database"/>.</summary>
