@@ -78,8 +78,14 @@ public sealed class SourceQuerySlots(IConnectionMultiplexer redis)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                // A slot that cannot be given back (Redis away) lapses by itself at the end of its lease.
-                await redis.GetDatabase().SortedSetRemoveAsync(key, holder, CommandFlags.FireAndForget);
+                try
+                {
+                    await redis.GetDatabase().SortedSetRemoveAsync(key, holder);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    // Not given back (Redis away): it lapses by itself at the end of its lease.
+                }
             }
         }
     }

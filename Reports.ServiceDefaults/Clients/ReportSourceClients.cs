@@ -84,6 +84,9 @@ public static class ReportSourceClients
                 settings.MaximumPoolSize = (uint)options.MaxPoolSize;
             }
 
+            // DATETIME columns hold UTC (as PostgreSQL's timestamptz is read): key values and cells keep their kind.
+            settings.DateTimeKind = MySqlDateTimeKind.Utc;
+
             return new MySqlDataSourceBuilder(settings.ConnectionString)
                 .UseName(name)
                 .UseLoggerFactory(services.GetService<Logging.ILoggerFactory>())

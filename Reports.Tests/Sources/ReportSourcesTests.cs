@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using MySqlConnector;
 using Npgsql;
 using Reports.Core.Sources;
 using Reports.Tests.Integration;
@@ -46,6 +47,38 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         var check = Assert.Single(health.Entries, e => e.Key.Contains("books", StringComparison.Ordinal));
         Assert.Equal(HealthStatus.Healthy, check.Value.Status);
+    }
+
+    [Fact]
+    public async Task A_mariadb_source_refuses_writes_even_for_an_account_that_may_write_ends_a_long_statement_and_reports_its_health()
+    {
+        var server = await infrastructure.MariaDb.ServerAsync();
+        using var host = Build(("ConnectionStrings:shop", server.WriterConnectionString),
+            ("Reports:Sources:shop:Kind", "MySql"), ("Reports:Sources:shop:StatementTimeout", "00:00:01"));
+        var source = host.Services.GetRequiredService<ReportSources>().Get("shop");
+        Assert.Equal(SourceKind.MySql, source.Kind);
+
+        // Twice: the second connection comes back from the pool reset, and the session must be restricted again.
+        for (var round = 0; round < 2; round++)
+        {
+            await using var connection = await source.DataSource.OpenConnectionAsync();
+            await using (var write = connection.CreateCommand())
+            {
+                write.CommandText = "CREATE TABLE source_write_attempt (id int)";
+                var refused = await Assert.ThrowsAsync<MySqlException>(() => write.ExecuteNonQueryAsync());
+                Assert.Equal(MySqlErrorCode.CannotExecuteInReadOnlyTransaction, refused.ErrorCode);
+            }
+
+            await using (var slow = connection.CreateCommand())
+            {
+                slow.CommandText = "SELECT SUM(a.seq * b.seq) FROM seq_1_to_1000000 AS a, seq_1_to_1000000 AS b";
+                var ended = await Assert.ThrowsAsync<MySqlException>(() => slow.ExecuteScalarAsync());
+                Assert.Contains("max_statement_time", ended.Message, StringComparison.Ordinal);
+            }
+        }
+
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(HealthStatus.Healthy, health.Entries["source-shop"].Status);
     }
 
     [Fact]
