@@ -68,6 +68,7 @@ internal static class ServiceSettings
         keys.AddRange(BuiltInReports.Catalog.All.SelectMany(r =>
             new[] { "TimeLimit", "MaxRows", "MaxPdfPages", "MaxAttempts" }.Select(s => $"{CatalogOverrides.SectionName}:{r.Name}:{s}")));
         keys.Add($"{CatalogOverrides.SectionName}:{CatalogOverrides.DiagnosticsKey}");
+        keys.Add($"{CatalogOverrides.SectionName}:{CatalogOverrides.PathKey}");
         keys.AddRange(Dataset);
         return keys;
     }
