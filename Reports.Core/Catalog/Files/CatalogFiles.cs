@@ -78,14 +78,21 @@ public static class CatalogFiles
         }
 
         var yaml = new YamlStream();
+        using var reader = File.OpenText(file);
+        var parser = new PositionedParser(new Parser(reader));
         try
         {
-            using var reader = File.OpenText(file);
-            yaml.Load(reader);
+            yaml.Load(parser);
         }
         catch (YamlException e)
         {
             errors.Add((int)e.Start.Line, "file", $"is not valid YAML: {e.InnerException?.Message ?? e.Message}");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // The scanner gives up on some broken input without a position: the last place it read well is the nearest.
+            errors.Add(parser.Line, "file", "is not valid YAML: the text cannot be read past this line (an unclosed bracket or quote?).");
             return null;
         }
 
@@ -96,5 +103,20 @@ public static class CatalogFiles
         }
 
         return ReportFileReader.Read(root, errors);
+    }
+
+    /// <summary>A parser that remembers the line of the last event it read.</summary>
+    private sealed class PositionedParser(IParser inner) : IParser
+    {
+        public int Line { get; private set; } = 1;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            var moved = inner.MoveNext();
+            Line = (int?)inner.Current?.End.Line ?? Line;
+            return moved;
+        }
     }
 }

@@ -22,7 +22,8 @@ internal static partial class ReportFileReader
         var limits = ReadLimits(file.Object("limits"));
         var formats = ReadFormats(file);
         var orientation = ReadOrientation(file.Object("output"));
-        var parameters = (file.Objects("parameters") ?? []).Select(ReadParameter).OfType<FileParameter>().ToList();
+        var parameterFields = file.Objects("parameters") ?? [];
+        var parameters = parameterFields.Select(ReadParameter).OfType<FileParameter>().ToList();
         var columns = (file.Objects("columns", required: true) ?? []).Select(ReadColumn).ToList();
         var query = file.Object("query", required: true);
         var subjectSql = file.Text("subject_sql")?.TrimEnd();
@@ -31,12 +32,15 @@ internal static partial class ReportFileReader
         file.RejectUnknown();
 
         var columnList = columns.OfType<(ReportColumn Column, int Line)>().Select(c => c.Column).ToList();
+
+        // Checks across fields only over what was read whole, so one wrong column or parameter is one error, not a cascade.
+        var columnsRead = columns.All(c => c is not null) ? columnList : null;
         FileChecks.Names(file, "parameters", parameters.Select(p => (p.Parameter.Name, p.Line, p.Field)));
         FileChecks.Names(file, "columns", columns.OfType<(ReportColumn Column, int Line)>().Select((c, i) => (c.Column.Name, c.Line, $"columns[{i}]")));
-        var keyset = query is null ? null : ReadQuery(query, columnList);
-        var reportTotals = totals is null ? null : ReadTotals(totals, columnList);
-        var reportChart = chart is null ? null : ReadChart(chart, columnList);
-        if (keyset is not null)
+        var keyset = query is null ? null : ReadQuery(query, columnsRead);
+        var reportTotals = totals is null ? null : ReadTotals(totals, columnsRead);
+        var reportChart = chart is null ? null : ReadChart(chart, columnsRead);
+        if (keyset is not null && parameters.Count == parameterFields.Count)
         {
             FileChecks.SqlParameters(file, query!, keyset, subjectSql, parameters);
         }
@@ -213,7 +217,7 @@ internal static partial class ReportFileReader
         return (alignment is { } align ? column with { Alignment = align } : column, c.Line);
     }
 
-    private static KeysetQuery? ReadQuery(YamlFields query, IReadOnlyList<ReportColumn> columns)
+    private static KeysetQuery? ReadQuery(YamlFields query, IReadOnlyList<ReportColumn>? columns)
     {
         var sql = query.Text("sql", required: true)?.TrimEnd();
         var keys = query.Objects("keys", required: true) ?? [];
@@ -231,8 +235,8 @@ internal static partial class ReportFileReader
             var expression = key.Text("expression", required: true);
             var column = key.Text("column", required: true);
             key.RejectUnknown();
-            var index = columns.Select(c => c.Name).ToList().IndexOf(column ?? "");
-            if (column is not null && index < 0)
+            var index = columns?.Select(c => c.Name).ToList().IndexOf(column ?? "") ?? -1;
+            if (column is not null && columns is not null && index < 0)
             {
                 key.Add("column", $"'{column}' is not among the columns: {string.Join(", ", columns.Select(c => c.Name))}.");
             }
@@ -261,11 +265,15 @@ internal static partial class ReportFileReader
         return sql is null ? null : new KeysetQuery(sql, expressions, keyColumns) { PageJoin = join };
     }
 
-    private static ReportTotals? ReadTotals(YamlFields totals, IReadOnlyList<ReportColumn> columns)
+    private static ReportTotals? ReadTotals(YamlFields totals, IReadOnlyList<ReportColumn>? columns)
     {
         var aggregates = totals.TextMap("columns", required: true) ?? [];
         var groupBy = totals.Text("group_by");
         totals.RejectUnknown();
+        if (columns is null)
+        {
+            return null;
+        }
         foreach (var (name, _, line) in aggregates.Where(a => columns.All(c => c.Name != a.Name)))
         {
             totals.Errors.Add(line, totals.FieldPath($"columns.{name}"), $"'{name}' is not among the columns: {string.Join(", ", columns.Select(c => c.Name))}.");
@@ -279,7 +287,7 @@ internal static partial class ReportFileReader
         return new ReportTotals(aggregates.ToDictionary(a => a.Name, a => a.Text.TrimEnd(), StringComparer.Ordinal), groupBy);
     }
 
-    private static ReportChart? ReadChart(YamlFields chart, IReadOnlyList<ReportColumn> columns)
+    private static ReportChart? ReadChart(YamlFields chart, IReadOnlyList<ReportColumn>? columns)
     {
         var title = chart.Text("title", required: true);
         var time = ChartColumn(chart, "time_column", columns, [ColumnType.Date, ColumnType.Timestamp], "a date or timestamp");
@@ -288,10 +296,10 @@ internal static partial class ReportFileReader
         return title is null || time is null || value is null ? null : new ReportChart(title, time, value);
     }
 
-    private static string? ChartColumn(YamlFields chart, string key, IReadOnlyList<ReportColumn> columns, ColumnType[] types, string expected)
+    private static string? ChartColumn(YamlFields chart, string key, IReadOnlyList<ReportColumn>? columns, ColumnType[] types, string expected)
     {
         var name = chart.Text(key, required: true);
-        if (name is null)
+        if (name is null || columns is null)
         {
             return null;
         }
