@@ -31,6 +31,30 @@ public sealed class CatalogStartTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task A_definition_file_with_errors_stops_the_api_and_the_worker_at_start_naming_file_line_and_field()
+    {
+        await infrastructure.SystemAsync();
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny.Replace(">= @from\n", ">= @from AND o.status = @status\n", StringComparison.Ordinal)));
+        await using var api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "catalog-files-api");
+            b.UseSetting("Reports:Catalog:Path", folder.Path);
+        });
+        await using var worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "catalog-files-worker");
+            b.UseSetting("Reports:Catalog:Path", folder.Path);
+        });
+
+        var apiError = Assert.ThrowsAny<Exception>(() => api.CreateClient());
+        var workerError = Assert.ThrowsAny<Exception>(() => _ = worker.Services);
+
+        var expected = $"{folder.File("tiny.yaml")}:14: query.sql: @status is not a parameter of this report";
+        Assert.Contains(expected, Flatten(apiError), StringComparison.Ordinal);
+        Assert.Contains(expected, Flatten(workerError), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_processing_window_keyed_by_an_unknown_queue_or_type_stops_the_api_and_the_worker_at_start_naming_it()
     {
         await infrastructure.SystemAsync();
