@@ -13,14 +13,16 @@ namespace Reports.Tests.Catalog;
 public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
 {
     [Fact]
-    public async Task The_built_in_catalog_is_clean_on_the_database_and_a_usage_error_exits_2()
+    public async Task The_built_in_catalog_and_the_readmes_example_are_clean_on_the_database_and_a_usage_error_exits_2()
     {
         await infrastructure.SystemAsync(); // migrated and seeded
-        var clean = await CheckAsync(["catalog", "check", CatalogFolderOfRepository()], infrastructure.PostgresConnectionString);
+        using var folder = TempCatalog.CopyOfBuiltIn();
+        folder.Write("refunds.yaml", ReadmeExample());
+        var clean = await CheckAsync(["catalog", "check", folder.Path], infrastructure.PostgresConnectionString);
         var usage = await CheckAsync(["catalog", "verify"], connectionString: null);
 
         Assert.True(clean.ExitCode == 0, clean.Output);
-        Assert.Contains("3 report(s), 0 error(s), queries described on the database.", clean.Output, StringComparison.Ordinal);
+        Assert.Contains("4 report(s), 0 error(s), queries described on the database.", clean.Output, StringComparison.Ordinal);
         Assert.Equal(2, usage.ExitCode);
         Assert.Contains("usage: Reports.Worker catalog check [PATH]", usage.Output, StringComparison.Ordinal);
     }
@@ -65,7 +67,13 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
-    private static string CatalogFolderOfRepository() => Path.Combine(ToolPaths.RepositoryRoot, "catalog");
+    /// <summary>The complete definition file README.md shows in "Add your own report".</summary>
+    private static string ReadmeExample()
+    {
+        var readme = File.ReadAllText(Path.Combine(ToolPaths.RepositoryRoot, "README.md"));
+        var start = readme.IndexOf("```yaml\nname: refunds", StringComparison.Ordinal) + "```yaml\n".Length;
+        return readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+    }
 
     private static async Task<(int ExitCode, string Output)> CheckAsync(string[] arguments, string? connectionString)
     {
