@@ -19,6 +19,7 @@ public sealed class CatalogFilesTests
     [InlineData("source: sales", "source: billing", 4, "source", "must be one of sales; it is 'billing'")]
     [InlineData("type: timestamp", "type: datetime", 12, "columns[1].type", "must be one of text, integer, decimal, date, timestamp")]
     [InlineData("    type: date\n", "    type: text\n", 9, "parameters[0].bind", "applies to date parameters only")]
+    [InlineData("    required: true\n", "    default: 2024-02-30\n", 6, "parameters[0].default", "'2024-02-30' is not a valid value")]
     public void Each_kind_of_error_names_the_file_the_line_and_the_field(string find, string replace, int line, string field, string message)
     {
         Assert.Contains(find, TempCatalog.Tiny, StringComparison.Ordinal);

@@ -72,6 +72,21 @@ internal static partial class ReportFileReader
             Totals = reportTotals,
             Chart = reportChart,
         };
+        // A default is validated as a request's value would be: a wrong one would fail every job that leaves it out.
+        var defaults = ParameterValidator.Validate(definition, parameters: null).Errors;
+        foreach (var parameter in declared.Where(p => p.Parameter.Default is not null))
+        {
+            if (defaults.TryGetValue($"parameters.{parameter.Parameter.Name}", out var problems))
+            {
+                errors.Add(parameter.Line, $"{parameter.Field}.default", $"'{parameter.Parameter.Default}' is not a valid value: {string.Join(" ", problems)}");
+            }
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
         return new CatalogEntry(definition, errors.File, file.LineOf("name"), query!.LineOf("sql"), columns.Select(c => c!.Value.Line).ToList());
     }
 
@@ -100,10 +115,7 @@ internal static partial class ReportFileReader
             return ReportFormats.Files;
         }
 
-        foreach (var unknown in formats.Where(f => !ReportFormats.Files.Contains(f, StringComparer.Ordinal)))
-        {
-            file.Add("formats", $"'{unknown}' is not a format; the formats are: {string.Join(", ", ReportFormats.Files)}.");
-        }
+        UnknownFormats(file, formats);
 
         if (formats.Count == 0 || formats.Distinct(StringComparer.Ordinal).Count() != formats.Count)
         {
@@ -150,10 +162,7 @@ internal static partial class ReportFileReader
         }
 
         var formats = p.TextList("formats");
-        foreach (var unknown in (formats ?? []).Where(f => !ReportFormats.Files.Contains(f, StringComparer.Ordinal)))
-        {
-            p.Add("formats", $"'{unknown}' is not a format; the formats are: {string.Join(", ", ReportFormats.Files)}.");
-        }
+        UnknownFormats(p, formats ?? []);
 
         var sqlName = Checked(p, "sql_name", p.Text("sql_name"), SqlName().IsMatch, "must be letters, digits and underscores, starting with a letter.");
         var bind = p.Choice("bind", ParameterBinds.Names) ?? ParameterBind.AsIs;
@@ -238,7 +247,7 @@ internal static partial class ReportFileReader
             var index = columns?.Select(c => c.Name).ToList().IndexOf(column ?? "") ?? -1;
             if (column is not null && columns is not null && index < 0)
             {
-                key.Add("column", $"'{column}' is not among the columns: {string.Join(", ", columns.Select(c => c.Name))}.");
+                key.Add("column", NotAColumn(column, columns));
             }
 
             if (expression is not null && index >= 0)
@@ -276,12 +285,12 @@ internal static partial class ReportFileReader
         }
         foreach (var (name, _, line) in aggregates.Where(a => columns.All(c => c.Name != a.Name)))
         {
-            totals.Errors.Add(line, totals.FieldPath($"columns.{name}"), $"'{name}' is not among the columns: {string.Join(", ", columns.Select(c => c.Name))}.");
+            totals.Errors.Add(line, totals.FieldPath($"columns.{name}"), NotAColumn(name, columns));
         }
 
         if (groupBy is not null && columns.All(c => c.Name != groupBy))
         {
-            totals.Add("group_by", $"'{groupBy}' is not among the columns: {string.Join(", ", columns.Select(c => c.Name))}.");
+            totals.Add("group_by", NotAColumn(groupBy, columns));
         }
 
         return new ReportTotals(aggregates.ToDictionary(a => a.Name, a => a.Text.TrimEnd(), StringComparer.Ordinal), groupBy);
@@ -306,7 +315,7 @@ internal static partial class ReportFileReader
 
         if (columns.FirstOrDefault(c => c.Name == name) is not { } column)
         {
-            chart.Add(key, $"'{name}' is not among the columns: {string.Join(", ", columns.Select(c => c.Name))}.");
+            chart.Add(key, NotAColumn(name, columns));
         }
         else if (!types.Contains(column.Type))
         {
@@ -314,6 +323,17 @@ internal static partial class ReportFileReader
         }
 
         return name;
+    }
+
+    private static string NotAColumn(string name, IReadOnlyList<ReportColumn> columns) =>
+        $"'{name}' is not among the columns: {string.Join(", ", columns.Select(c => c.Name))}.";
+
+    private static void UnknownFormats(YamlFields fields, IReadOnlyList<string> formats)
+    {
+        foreach (var unknown in formats.Where(f => !ReportFormats.Files.Contains(f, StringComparer.Ordinal)))
+        {
+            fields.Add("formats", $"'{unknown}' is not a format; the formats are: {string.Join(", ", ReportFormats.Files)}.");
+        }
     }
 
     private static string? OneOf(YamlFields fields, string key, string? value, IReadOnlyList<string> allowed)
