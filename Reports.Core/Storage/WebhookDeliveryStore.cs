@@ -5,7 +5,7 @@ namespace Reports.Core.Storage;
 
 /// <summary>
 /// The webhook deliveries table: the outbox of notifications that <see cref="JobStore"/> fills in the statement that
-/// makes a job final. Workers claim due rows with a lease; every outcome is recorded only while the row is pending.
+/// makes a job final. Workers claim due rows with a lease; an outcome is recorded only while that claim is current.
 /// </summary>
 public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
@@ -34,8 +34,9 @@ public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvid
         return await ReadAllAsync(command, cancellationToken);
     }
 
-    public Task<bool> RecordDeliveredAsync(Guid id, int statusCode, CancellationToken cancellationToken) =>
-        RecordAsync(id, "status = 'succeeded', delivered_at = @now, last_status_code = @code, last_error = NULL, last_error_code = NULL",
+    /// <summary>Records a delivered attempt of <paramref name="claimed"/>; false when its claim was no longer current (see RecordAsync).</summary>
+    public Task<bool> RecordDeliveredAsync(WebhookDelivery claimed, int statusCode, CancellationToken cancellationToken) =>
+        RecordAsync(claimed, "status = 'succeeded', delivered_at = @now, last_status_code = @code, last_error = NULL, last_error_code = NULL",
             statusCode, null, null, null, cancellationToken);
 
     /// <summary>
@@ -43,8 +44,8 @@ public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvid
     /// error is a stable code and its fixed text (<see cref="Webhooks.WebhookErrors"/>), never an exception's text.
     /// </summary>
     public Task<bool> RecordFailedAsync(
-        Guid id, int? statusCode, string errorCode, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
-        RecordAsync(id, retryAt is null
+        WebhookDelivery claimed, int? statusCode, string errorCode, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
+        RecordAsync(claimed, retryAt is null
                 ? "status = 'failed', failed_at = @now, last_status_code = @code, last_error = @error, last_error_code = @error_code"
                 : "next_attempt_at = @retry_at, last_status_code = @code, last_error = @error, last_error_code = @error_code",
             statusCode, errorCode, error, retryAt, cancellationToken);
@@ -77,12 +78,21 @@ public sealed class WebhookDeliveryStore(NpgsqlDataSource dataSource, TimeProvid
         return await ReadAllAsync(command, cancellationToken);
     }
 
+    /// <summary>
+    /// Records the outcome of one claimed attempt, fenced by the claim: the row must still be pending with the lease this
+    /// claim set. An attempt that outlived its lease (another worker claimed the delivery since) or whose delivery was
+    /// replayed meanwhile changes nothing, so a late outcome never overwrites a newer attempt's or counts twice.
+    /// </summary>
     private async Task<bool> RecordAsync(
-        Guid id, string set, int? statusCode, string? errorCode, string? error, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+        WebhookDelivery claimed, string set, int? statusCode, string? errorCode, string? error, DateTimeOffset? retryAt,
+        CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"UPDATE reports.webhook_deliveries SET {set}, attempts = attempts + 1 WHERE id = @id AND status = 'pending'");
-        command.Parameters.AddWithValue("id", id);
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE reports.webhook_deliveries SET {set}, attempts = attempts + 1
+            WHERE id = @id AND status = 'pending' AND next_attempt_at = @claimed_until
+            """);
+        command.Parameters.AddWithValue("id", claimed.Id);
+        command.Parameters.AddWithValue("claimed_until", claimed.NextAttemptAt);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
         command.Parameters.AddWithValue("code", statusCode is { } code ? code : DBNull.Value);
         command.Parameters.AddWithValue("error", (object?)error ?? DBNull.Value);

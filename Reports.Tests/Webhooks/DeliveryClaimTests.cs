@@ -8,7 +8,8 @@ namespace Reports.Tests.Webhooks;
 
 /// <summary>
 /// How workers share the deliveries, against a database of its own with no worker running: concurrent claims never
-/// hand out a delivery twice, and a claimed delivery stays with its claimer for the lease.
+/// hand out a delivery twice, a claimed delivery stays with its claimer for the lease, and an outcome is recorded only
+/// by the claim that is current.
 /// </summary>
 [Collection(FaultGroup.Name)]
 public sealed class DeliveryClaimTests(FaultSystem system)
@@ -36,6 +37,42 @@ public sealed class DeliveryClaimTests(FaultSystem system)
         Assert.Equal(ids.Count, all.Count);
         Assert.Equal(ids.Order(), all.Order());
         Assert.DoesNotContain(await store.ClaimDueAsync(100, TimeSpan.FromDays(1), CancellationToken.None), d => ids.Contains(d.Id));
+    }
+
+    [Fact]
+    public async Task An_attempt_that_outlived_its_claim_records_nothing_even_after_the_delivery_gave_up_and_was_replayed()
+    {
+        await using var database = NpgsqlDataSource.Create(system.Infrastructure.PostgresConnectionString);
+        var id = Assert.Single(await InsertDueDeliveriesAsync(database, 1));
+        var store = new WebhookDeliveryStore(database, TimeProvider.System);
+
+        // Worker A claims with a lease that is over at once (as if A froze mid-send); worker B claims it after.
+        var late = await ClaimAsync(store, id, TimeSpan.FromMilliseconds(1));
+        await Task.Delay(TimeSpan.FromMilliseconds(20));
+        var current = await ClaimAsync(store, id, TimeSpan.FromDays(1));
+        Assert.NotEqual(late.NextAttemptAt, current.NextAttemptAt);
+
+        // B gives up for good, then an operator replays the delivery: A's late outcome must not land on either.
+        Assert.True(await store.RecordFailedAsync(current, null, "refused", "refused", null, CancellationToken.None));
+        Assert.False(await store.RecordDeliveredAsync(late, 200, CancellationToken.None));
+        Assert.Equal(1, await store.ReplayFailedAsync(current.JobId, CancellationToken.None));
+        Assert.False(await store.RecordDeliveredAsync(late, 200, CancellationToken.None));
+        Assert.False(await store.RecordFailedAsync(current, 500, "http_status", "500", DateTimeOffset.UtcNow, CancellationToken.None));
+
+        var replayed = Assert.Single(await store.ListAsync(current.JobId, CancellationToken.None), d => d.Id == id);
+        Assert.Equal(("pending", 1, 1), (replayed.Status, replayed.Attempts, replayed.Replays));
+
+        // The replay's own claim records as usual.
+        var again = await ClaimAsync(store, id, TimeSpan.FromDays(1));
+        Assert.True(await store.RecordDeliveredAsync(again, 204, CancellationToken.None));
+        var delivered = Assert.Single(await store.ListAsync(current.JobId, CancellationToken.None), d => d.Id == id);
+        Assert.Equal(("succeeded", 2, 204), (delivered.Status, delivered.Attempts, delivered.LastStatusCode));
+    }
+
+    private static async Task<Reports.Core.Webhooks.WebhookDelivery> ClaimAsync(WebhookDeliveryStore store, Guid id, TimeSpan lease)
+    {
+        var claimed = await store.ClaimDueAsync(100, lease, CancellationToken.None);
+        return Assert.Single(claimed, d => d.Id == id);
     }
 
     private async Task<HashSet<Guid>> InsertDueDeliveriesAsync(NpgsqlDataSource database, int count)

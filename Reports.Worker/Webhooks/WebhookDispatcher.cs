@@ -51,21 +51,28 @@ internal sealed partial class WebhookDispatcher(
             var outcome = await sender.SendAsync(delivery, cancellationToken);
             var attempts = delivery.Attempts + 1;
             Reports.Core.Telemetry.ReportsMetrics.WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome.Result.ToString().ToLowerInvariant()));
-            switch (outcome.Result)
+            var retryAt = outcome.Result == DeliveryResult.Retry
+                ? WebhookBackoff.NextAttempt(attempts - delivery.AttemptsBeforeReplay, delivery.RetryFrom ?? delivery.CreatedAt, time.GetUtcNow(), options.Value)
+                : (DateTimeOffset?)null;
+            var recorded = outcome.Result == DeliveryResult.Delivered
+                ? await deliveries.RecordDeliveredAsync(delivery, outcome.StatusCode!.Value, cancellationToken)
+                : await deliveries.RecordFailedAsync(delivery, outcome.Result == DeliveryResult.Retry ? outcome.StatusCode : null,
+                    outcome.ErrorCode!, outcome.Error!, retryAt, cancellationToken);
+            if (!recorded)
             {
-                case DeliveryResult.Delivered:
-                    await deliveries.RecordDeliveredAsync(delivery.Id, outcome.StatusCode!.Value, cancellationToken);
-                    LogDelivered(logger, delivery.Id, delivery.JobId, delivery.Event, attempts);
-                    break;
-                case DeliveryResult.Retry:
-                    var retryAt = WebhookBackoff.NextAttempt(attempts - delivery.AttemptsBeforeReplay, delivery.RetryFrom ?? delivery.CreatedAt, time.GetUtcNow(), options.Value);
-                    await deliveries.RecordFailedAsync(delivery.Id, outcome.StatusCode, outcome.ErrorCode!, outcome.Error!, retryAt, cancellationToken);
-                    LogAttemptFailed(logger, delivery.Id, delivery.JobId, attempts, outcome.Detail!, retryAt);
-                    break;
-                default:
-                    await deliveries.RecordFailedAsync(delivery.Id, null, outcome.ErrorCode!, outcome.Error!, null, cancellationToken);
-                    LogRefused(logger, delivery.Id, delivery.JobId, outcome.Detail!);
-                    break;
+                LogClaimLost(logger, delivery.Id, delivery.JobId);
+            }
+            else if (outcome.Result == DeliveryResult.Delivered)
+            {
+                LogDelivered(logger, delivery.Id, delivery.JobId, delivery.Event, attempts);
+            }
+            else if (retryAt is { } next)
+            {
+                LogAttemptFailed(logger, delivery.Id, delivery.JobId, attempts, outcome.Detail!, next);
+            }
+            else
+            {
+                LogRefused(logger, delivery.Id, delivery.JobId, outcome.Detail!);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -73,6 +80,9 @@ internal sealed partial class WebhookDispatcher(
             LogDeliveryError(logger, e, delivery.Id, delivery.JobId);
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {DeliveryId} of job {JobId}: this attempt outlived its claim (claimed again or replayed since); its outcome is not recorded")]
+    private static partial void LogClaimLost(ILogger logger, Guid deliveryId, Guid jobId);
 
     [LoggerMessage(LogLevel.Information, "Webhook {DeliveryId} of job {JobId} ({Event}) delivered at attempt {Attempts}")]
     private static partial void LogDelivered(ILogger logger, Guid deliveryId, Guid jobId, string @event, int attempts);
