@@ -25,6 +25,11 @@ internal static partial class ReportFileReader
         var parameterFields = file.Objects("parameters") ?? [];
         var parameters = parameterFields.Select(ReadParameter).OfType<FileParameter>().ToList();
         var columns = (file.Objects("columns", required: true) ?? []).Select(ReadColumn).ToList();
+        if (file.Has("columns") && columns.Count == 0)
+        {
+            file.Add("columns", "must name at least one column.");
+        }
+
         var query = file.Object("query", required: true);
         var subjectSql = file.Text("subject_sql")?.TrimEnd();
         var totals = file.Object("totals");
@@ -50,7 +55,6 @@ internal static partial class ReportFileReader
             return null;
         }
 
-        var declared = parameters.ToList();
         var definition = new ReportDefinition
         {
             Name = name!,
@@ -63,10 +67,10 @@ internal static partial class ReportFileReader
             MaxDateSpanDays = maxDateSpan,
             Limits = limits,
             Formats = formats,
-            Parameters = [.. declared.Select(p => p.Parameter), .. OutputParameters.For(orientation)],
+            Parameters = [.. parameters.Select(p => p.Parameter), .. OutputParameters.For(orientation)],
             Columns = columnList,
             Query = keyset,
-            Bind = arguments => declared.ToDictionary(
+            Bind = arguments => parameters.ToDictionary(
                 p => p.SqlName, p => p.Bind.Apply(arguments.Values.GetValueOrDefault(p.Parameter.Name)), StringComparer.Ordinal),
             SubjectSql = subjectSql,
             Totals = reportTotals,
@@ -74,7 +78,7 @@ internal static partial class ReportFileReader
         };
         // A default is validated as a request's value would be: a wrong one would fail every job that leaves it out.
         var defaults = ParameterValidator.Validate(definition, parameters: null).Errors;
-        foreach (var parameter in declared.Where(p => p.Parameter.Default is not null))
+        foreach (var parameter in parameters.Where(p => p.Parameter.Default is not null))
         {
             if (defaults.TryGetValue($"parameters.{parameter.Parameter.Name}", out var problems))
             {
