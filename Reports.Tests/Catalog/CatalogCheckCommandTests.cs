@@ -28,6 +28,24 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task The_reports_script_answers_a_wrong_catalog_verb_with_its_usage_and_exit_code_2()
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])[Path.Combine(ToolPaths.RepositoryRoot, "reports"), "catalog", "check", "a", "b"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var error = await process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("usage: ./reports catalog check [PATH]", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_file_with_errors_exits_1_naming_file_line_and_field()
     {
         using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny.Replace("column: order_id }", "column: id }", StringComparison.Ordinal)));
