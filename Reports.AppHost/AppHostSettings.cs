@@ -5,7 +5,7 @@ namespace Reports.AppHost;
 
 /// <summary>
 /// What <c>./reports up</c> (or <c>dotnet run</c>) asks of the AppHost: <c>--workers N</c>, <c>--api-port P</c>,
-/// <c>--dashboard-port P</c>, <c>--data-dir DIR</c>, <c>--containers</c> or <c>--processes</c>. Everything else is
+/// <c>--dashboard-port P</c>, <c>--data-dir DIR</c>, <c>--no-mariadb</c>, <c>--containers</c> or <c>--processes</c>. Everything else is
 /// Aspire's configuration (e.g. <c>--ConnectionStrings:redis HOST:PORT</c> to use an existing server).
 /// </summary>
 internal sealed record AppHostSettings
@@ -22,10 +22,11 @@ internal sealed record AppHostSettings
           --dashboard-port P   the Aspire dashboard's port on localhost (default 18888; 0 for a free one)
           --data-dir DIR       the local servers' data and resources.json (default: .data/ in the repository)
           --no-dashboard       start no dashboard: the services export no telemetry (headless runs, the benchmark)
-          --containers         run Redis, PostgreSQL and Azurite as containers (needs a container engine)
+          --no-mariadb         start no MariaDB (sales-mariadb, the MariaDB copy of the demo data): a faster start
+          --containers         run Redis, PostgreSQL, MariaDB and Azurite as containers (needs a container engine)
           --processes          run them as local processes (the default when no container engine answers)
           --ConnectionStrings:NAME VALUE
-                               use an existing server (NAME: redis, reportsdb, blobs); ConnectionStrings__NAME too
+                               use an existing server (NAME: redis, reportsdb, blobs, sales-mariadb); ConnectionStrings__NAME too
           --help               this text
 
         Other options with a ':' or '__' in their name are Aspire's configuration (e.g. --Aspire:...).
@@ -45,6 +46,9 @@ internal sealed record AppHostSettings
 
     /// <summary>True for <c>--no-dashboard</c>: no dashboard, so no OTLP endpoint is given to the services.</summary>
     public bool NoDashboard { get; init; }
+
+    /// <summary>True for <c>--no-mariadb</c>: no sales-mariadb resource, and migrate copies nothing into MariaDB.</summary>
+    public bool NoMariaDb { get; init; }
 
     /// <summary>True for <c>--help</c>: print the usage and start nothing.</summary>
     public bool Help { get; init; }
@@ -156,6 +160,9 @@ internal sealed record AppHostSettings
                     break;
                 case "--no-dashboard":
                     settings = settings with { NoDashboard = true };
+                    break;
+                case "--no-mariadb":
+                    settings = settings with { NoMariaDb = true };
                     break;
                 case "--help" or "-h":
                     settings = settings with { Help = true };

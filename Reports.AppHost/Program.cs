@@ -36,13 +36,19 @@ var adminKey = DevelopmentAdminKey.For(builder.Environment, settings.DataDirecto
 var redis = builder.AddReportsRedis(ResourceNames.Redis, settings);
 var reportsdb = builder.AddReportsDatabase("postgres", ResourceNames.Database, settings);
 var blobs = builder.AddReportsBlobs(ResourceNames.Blobs, settings);
+var salesMariaDb = settings.NoMariaDb ? null : builder.AddSalesMariaDb(ResourceNames.SalesMariaDb, settings);
 
-// One-shot: applies the migrations and seeds the dataset, then exits 0; nothing else touches the schema before it.
+// One-shot: applies the migrations and seeds the dataset (then copies it into MariaDB), then exits 0; nothing else
+// touches the schema before it.
 var migrate = builder.AddProject<Projects.Reports_Worker>("migrate")
     .WithArgs("migrate")
     .WithReportsSettings()
     .WithReference(reportsdb).WaitFor(reportsdb)
     .WithReseedCommand();
+if (salesMariaDb is not null)
+{
+    migrate.WithReference(salesMariaDb).WaitFor(salesMariaDb);
+}
 
 // Sign-in with an identity provider: the AppHost passes every Reports__* variable it was started with on to the
 // services, e.g. Reports__Auth__Jwt__Authority=http://localhost:8080/realms/acme Reports__Auth__Jwt__Audience=reports-api

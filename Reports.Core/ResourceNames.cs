@@ -6,4 +6,7 @@ public static class ResourceNames
     public const string Redis = "redis";
     public const string Database = "reportsdb";
     public const string Blobs = "blobs";
+
+    /// <summary>The MariaDB copy of the demo sales dataset (a MySqlConnector connection string of an account that may write it).</summary>
+    public const string SalesMariaDb = "sales-mariadb";
 }

@@ -26,30 +26,14 @@ public sealed class PostgresServer(ChildProcess process, int port, string direct
         var password = Prepare(directory);
         if (!IsInitialized(directory))
         {
-            var (initProgram, initArguments) = InitCommand(directory);
-            var init = ChildProcess.Start(initProgram, initArguments.Select(a => a.ToString()!), onOutput, directory);
-            var code = await init.Exited.WaitAsync(cancellationToken);
-            if (code != 0)
-            {
-                throw new InvalidOperationException($"initdb failed with exit code {code}; its output is in the postgres log above.");
-            }
+            await ServerLaunch.InitializeAsync("initdb", InitCommand(directory), directory, onOutput, cancellationToken);
         }
 
-        var (program, arguments) = ServerCommand(directory, port.ToString(CultureInfo.InvariantCulture), durable);
-        var process = ChildProcess.Start(program, arguments.Select(a => a.ToString()!), onOutput, directory);
-        var server = new PostgresServer(process, port, directory, password);
-        try
-        {
-            await Readiness.WaitAsync("postgres", process, server.CanConnectAsync, TimeSpan.FromSeconds(60), cancellationToken);
-        }
-        catch
-        {
-            // Not ready (exited, too slow, or the start was cancelled): leave no process behind.
-            await server.StopAsync(TimeSpan.FromSeconds(10));
-            throw;
-        }
-
-        return server;
+        return await ServerLaunch.StartAsync("postgres", ServerCommand(directory, port.ToString(CultureInfo.InvariantCulture), durable), directory, onOutput,
+            process => new PostgresServer(process, port, directory, password),
+            (server, c) => server.CanConnectAsync(c),
+            server => server.StopAsync(TimeSpan.FromSeconds(10)),
+            cancellationToken);
     }
 
     /// <summary>The connection string of the superuser on a local server.</summary>

@@ -8,6 +8,10 @@ public static class ToolPaths
 
     public static string RedisServer => Environment.GetEnvironmentVariable("REPORTS_REDIS_SERVER") ?? "redis-server";
 
+    public static string MariaDbServer => Environment.GetEnvironmentVariable("REPORTS_MARIADBD") ?? "/usr/sbin/mariadbd";
+
+    public static string MariaDbInstallDb => Environment.GetEnvironmentVariable("REPORTS_MARIADB_INSTALL_DB") ?? "mariadb-install-db";
+
     public static string AzuriteBlob =>
         Environment.GetEnvironmentVariable("REPORTS_AZURITE")
         ?? Path.Combine(RepositoryRoot, ".tools", "azurite", "node_modules", ".bin", "azurite-blob");

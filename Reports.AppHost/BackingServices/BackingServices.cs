@@ -135,7 +135,7 @@ internal static class BackingServices
         return name;
     }
 
-    private static void AddAll(IList<object> args, IEnumerable<object> values)
+    internal static void AddAll(IList<object> args, IEnumerable<object> values)
     {
         foreach (var value in values)
         {
@@ -143,7 +143,7 @@ internal static class BackingServices
         }
     }
 
-    private static bool IsGiven(IDistributedApplicationBuilder builder, string name) =>
+    internal static bool IsGiven(IDistributedApplicationBuilder builder, string name) =>
         !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name));
 
     private static Func<int, CancellationToken, Task<bool>> PostgresAnswersAsync(string password) =>

@@ -24,4 +24,17 @@ public sealed class AppHostSettingsTests
         Assert.True(without!.AspireOptions().DisableDashboard);
         Assert.Null(without.BusyPortError(dashboard: true));
     }
+
+    [Fact]
+    public void No_mariadb_is_ours_not_aspires_and_mariadb_runs_unless_it_is_given()
+    {
+        var (with, _) = AppHostSettings.Parse(["--workers", "1"]);
+        var (without, error) = AppHostSettings.Parse(["--no-mariadb", "--workers", "1"]);
+
+        Assert.Null(error);
+        Assert.False(with!.NoMariaDb);
+        Assert.True(without!.NoMariaDb);
+        Assert.DoesNotContain("--no-mariadb", without.AspireArguments);
+        Assert.Contains("--no-mariadb", AppHostSettings.Usage, StringComparison.Ordinal);
+    }
 }

@@ -13,8 +13,8 @@ using Reports.LocalServers;
 namespace Reports.Tests.AppHost;
 
 /// <summary>
-/// The whole application started from the AppHost with Aspire.Hosting.Testing, once for the collection: Redis, PostgreSQL
-/// and Azurite as local processes under a throwaway data folder, migrate, the api and two worker replicas, on ports
+/// The whole application started from the AppHost with Aspire.Hosting.Testing, once for the collection: Redis, PostgreSQL,
+/// MariaDB and Azurite as local processes under a throwaway data folder, migrate, the api and two worker replicas, on ports
 /// Aspire allocates. The services' telemetry goes to a listener this fixture owns, nowhere else.
 /// </summary>
 public sealed class AspireApp : IAsyncLifetime, IDisposable
@@ -59,7 +59,7 @@ public sealed class AspireApp : IAsyncLifetime, IDisposable
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
-        foreach (var resource in (string[])["redis", "postgres", "reportsdb", "blobs", "api"])
+        foreach (var resource in (string[])["redis", "postgres", "reportsdb", "blobs", "sales-mariadb", "api"])
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Reports.LocalServers;
 using Reports.Tests.Integration;
 
@@ -34,6 +35,19 @@ public sealed class AspireAppTests(AspireApp system)
 
         Assert.StartsWith("127.0.0.1:", resources["redis"].ConnectionString, StringComparison.Ordinal);
         Assert.Contains("Database=reportsdb", resources["reportsdb"].ConnectionString, StringComparison.Ordinal);
+
+        // migrate copied the seeded dataset into MariaDB: the same dataset, every order.
+        Assert.True(resources["sales-mariadb"] is { State: "Running", Health: "Healthy", Pid: not null }, $"sales-mariadb: {resources["sales-mariadb"]}");
+        await using var postgres = await system.DatabaseAsync();
+        await using var postgresDataset = postgres.CreateCommand("SELECT orders FROM sales.dataset");
+        var seeded = (long)(await postgresDataset.ExecuteScalarAsync(timeout.Token))!;
+        await using var mariaDb = new MySqlConnector.MySqlConnection(await system.App.GetConnectionStringAsync("sales-mariadb", timeout.Token));
+        await mariaDb.OpenAsync(timeout.Token);
+        await using var copied = new MySqlConnector.MySqlCommand("SELECT (SELECT orders FROM dataset), (SELECT COUNT(*) FROM orders)", mariaDb);
+        await using var reader = await copied.ExecuteReaderAsync(timeout.Token);
+        Assert.True(await reader.ReadAsync(timeout.Token));
+        Assert.Equal(seeded, reader.GetInt64(0));
+        Assert.Equal(seeded, reader.GetInt64(1));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Reports.Core.Storage;
 namespace Reports.Tests.Integration;
 
 /// <summary>
-/// Real redis-server, PostgreSQL and Azurite processes on free loopback ports, started once per test
+/// Real redis-server, PostgreSQL and Azurite processes (and MariaDB on first use) on free loopback ports, started once per test
 /// collection with Reports.LocalServers' launchers (the arguments the AppHost gives them too), in a throwaway folder that is deleted afterwards.
 /// </summary>
 public sealed class Infrastructure : IAsyncLifetime
@@ -23,7 +23,11 @@ public sealed class Infrastructure : IAsyncLifetime
     {
         _system = new(StartSystemAsync);
         _apiProcess = new(StartApiProcessAsync);
+        MariaDb = new LocalMariaDb(Path.Combine(_directory, "mariadb"), Output);
     }
+
+    /// <summary>A MariaDB server, started on first use.</summary>
+    public LocalMariaDb MariaDb { get; }
 
     /// <summary>Live progress streams one owner may hold on <see cref="ApiProcessAsync"/>'s API.</summary>
     public const int ApiProcessStreamsPerOwner = 2;
@@ -164,6 +168,8 @@ public sealed class Infrastructure : IAsyncLifetime
         {
             stops.Add(_azurite.DisposeAsync().AsTask());
         }
+
+        stops.Add(MariaDb.DisposeAsync().AsTask());
 
         await Task.WhenAll(stops);
         try

@@ -94,13 +94,20 @@ internal static class CreateReport
 
         var job = outcome.Job;
         if (outcome.Created && windows.ClosedAt(time.GetUtcNow()) is { Count: > 0 } closed
-            && closed.Any(c => c.Name == job.Queue || c.Name == job.ReportType)
-            && await store.DeferAsync(job.Id, closed, cancellationToken) is { } waiting)
+            && closed.Any(c => c.Name == job.Queue || c.Name == job.ReportType))
         {
             // Its window is closed (as the API reads Reports:Windows): it waits from the start, and the answer says why.
-            // Its message, already published, finds nothing to claim; the sweeper queues it when the window opens.
-            ReportsMetrics.JobsDeferred.Add(1, ReportsMetrics.JobTags(waiting.ReportType, waiting.Queue));
-            job = waiting;
+            // Its message, already published, finds nothing to claim; the sweeper queues it when the window opens. A
+            // worker that took the message first has deferred it already: the answer is the job as it is now.
+            if (await store.DeferAsync(job.Id, closed, cancellationToken) is { } waiting)
+            {
+                ReportsMetrics.JobsDeferred.Add(1, ReportsMetrics.JobTags(waiting.ReportType, waiting.Queue));
+                job = waiting;
+            }
+            else
+            {
+                job = await store.GetAsync(job.Id, owner: null, cancellationToken) ?? job;
+            }
         }
 
         return TypedResults.Accepted($"/api/reports/{job.Id}", resources.From(job));

@@ -65,6 +65,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
                 "--api-port", (settings.ApiPort > 0 ? settings.ApiPort : FreePort()).ToString(CultureInfo.InvariantCulture),
                 "--data-dir", settings.DataDirectory,
                 "--no-dashboard", // the product as it runs in production, without the developer's dashboard ingesting its telemetry
+                "--no-mariadb", // no scenario reads MariaDB yet: its server and copy would only take CPU from the measurements
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,0 +1,26 @@
+using Reports.LocalServers;
+
+namespace Reports.AppHost.BackingServices;
+
+/// <summary>A MariaDB server under the data folder, run by the local mariadbd; its connection string is the sales writer's.</summary>
+internal sealed class LocalMariaDbResource(string name, string program, string directory, string writerPassword)
+    : ExecutableResource(name, program, directory), IResourceWithConnectionString
+{
+    public EndpointReference Endpoint => new(this, LocalServer.EndpointName);
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create(
+            $"Server={LocalServer.Host};Port={Endpoint.Property(EndpointProperty.Port)};User ID={MariaDbServer.Writer};Password={writerPassword};Database={MariaDbServer.Database}");
+}
+
+/// <summary>MariaDB as a container (where an engine runs), with the sales writer's connection string.</summary>
+internal sealed class MariaDbContainerResource(string name, string writerPassword) : ContainerResource(name), IResourceWithConnectionString
+{
+    public const string EndpointName = "tcp";
+
+    public EndpointReference Endpoint => new(this, EndpointName);
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create(
+            $"Server={Endpoint.Property(EndpointProperty.Host)};Port={Endpoint.Property(EndpointProperty.Port)};User ID={MariaDbServer.Writer};Password={writerPassword};Database={MariaDbServer.Database}");
+}
