@@ -29,6 +29,14 @@ internal static class ServiceSettings
         });
 
     /// <summary>
+    /// The repository's <c>catalog/</c> folder as the services' report definitions, so a definition edited there is what
+    /// <c>./reports up</c> serves from the next start; a <c>Reports__Catalog__Path</c> given to the AppHost wins.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithCatalog(this IResourceBuilder<ProjectResource> project) =>
+        project.WithEnvironment(context =>
+            context.EnvironmentVariables.TryAdd("Reports__Catalog__Path", Path.Combine(ToolPaths.RepositoryRoot, "catalog")));
+
+    /// <summary>
     /// Without a dashboard Aspire still gives every project an OTLP endpoint (its default, where nothing listens): the
     /// services would retry exports to it forever. Headless, they get none, so they export nothing.
     /// </summary>

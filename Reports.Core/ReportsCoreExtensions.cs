@@ -50,8 +50,8 @@ public static class ReportsCoreExtensions
             .ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Windows.ProcessingWindowOptions>, Windows.ProcessingWindowValidation>();
         services.AddSingleton<Windows.ProcessingWindows>();
-        services.AddSingleton(sp => CatalogOverrides.Apply(ReportCatalog.Default, sp.GetRequiredService<IConfiguration>()));
-        // Built when the host starts, so a catalog setting that is wrong stops the start with an error naming it.
+        services.AddSingleton(sp => CatalogOverrides.Load(sp.GetRequiredService<IConfiguration>()));
+        // Built when the host starts, so a wrong definition file or catalog setting stops the start with errors naming them.
         services.AddOptions<CatalogCheck>().Configure<ReportCatalog>((_, _) => { }).ValidateOnStart();
         services.AddSingleton<JobStore>();
         services.AddSingleton<Scheduling.ScheduleStore>();

@@ -8,6 +8,12 @@ if (args.FirstOrDefault() == "migrate")
     return await MigrateCommand.RunAsync(args[1..]);
 }
 
+// `Reports.Worker catalog check [PATH]` validates definition files (./reports catalog check), then exits.
+if (args.FirstOrDefault() == "catalog")
+{
+    return await CatalogCommand.RunAsync(args[1..], Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddReportsClients();

@@ -14,6 +14,13 @@ public static class CatalogOverrides
     public const string SectionName = "Reports:Catalog";
     public const string DiagnosticsKey = "Diagnostics";
 
+    /// <summary>The folder of definition files (<see cref="Files.CatalogFolder"/>).</summary>
+    public const string PathKey = "Path";
+
+    /// <summary>The catalog of the configured folder, with the configured limits and switches.</summary>
+    public static ReportCatalog Load(IConfiguration configuration) =>
+        Apply(Files.CatalogFiles.Load(Files.CatalogFolder.Of(configuration)), configuration);
+
     public static ReportCatalog Apply(ReportCatalog catalog, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -24,7 +31,7 @@ public static class CatalogOverrides
         }
 
         var unknown = section.GetChildren().Select(c => c.Key)
-            .Where(name => name != DiagnosticsKey && catalog.Find(name) is null).ToList();
+            .Where(name => name != DiagnosticsKey && name != PathKey && catalog.Find(name) is null).ToList();
         if (unknown.Count > 0)
         {
             throw new InvalidOperationException(

@@ -1,5 +1,3 @@
-using Reports.Core.Catalog.Definitions;
-
 namespace Reports.Core.Catalog;
 
 /// <summary>The reports this system can produce, by name.</summary>
@@ -9,8 +7,6 @@ public sealed class ReportCatalog
 
     public ReportCatalog(IEnumerable<ReportDefinition> reports) =>
         _reports = reports.ToDictionary(r => r.Name, StringComparer.Ordinal);
-
-    public static ReportCatalog Default { get; } = new([OrdersReport.Definition, DailySalesReport.Definition, CustomerStatementReport.Definition]);
 
     public IEnumerable<ReportDefinition> All => _reports.Values.OrderBy(r => r.Name, StringComparer.Ordinal);
 

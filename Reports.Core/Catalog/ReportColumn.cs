@@ -12,5 +12,12 @@ public enum ColumnAlignment
 /// </summary>
 public sealed record ReportColumn(string Name, string Title, ColumnType Type, string? Format = null, float Width = 1f)
 {
-    public ColumnAlignment Alignment => Type is ColumnType.Integer or ColumnType.Decimal ? ColumnAlignment.Right : ColumnAlignment.Left;
+    private readonly ColumnAlignment? _alignment;
+
+    /// <summary>As set, else numbers to the right and everything else to the left.</summary>
+    public ColumnAlignment Alignment
+    {
+        get => _alignment ?? (Type is ColumnType.Integer or ColumnType.Decimal ? ColumnAlignment.Right : ColumnAlignment.Left);
+        init => _alignment = value;
+    }
 }

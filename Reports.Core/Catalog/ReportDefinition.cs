@@ -11,6 +11,17 @@ public sealed record ReportDefinition
     public required IReadOnlyList<ReportParameter> Parameters { get; init; }
     public required IReadOnlyList<ReportColumn> Columns { get; init; }
 
+    /// <summary>Where the rows come from; <c>sales</c> (the system's own database) is the one source for now.</summary>
+    public string Source { get; init; } = DefaultSource;
+
+    public const string DefaultSource = "sales";
+
+    /// <summary>
+    /// The definition's version: 16 hex digits of the SHA-256 of its canonical form. A job records the version it was
+    /// accepted with, and a worker holding another version fails it rather than change its output silently.
+    /// </summary>
+    public required string Version { get; init; }
+
     /// <summary>The source query; none for a report that reads no data and makes no file (diagnostics).</summary>
     public KeysetQuery? Query { get; init; }
 

@@ -12,6 +12,9 @@ public sealed record JobError(string Code, string Message)
     /// <summary>The report is larger than its type allows (rows, PDF pages).</summary>
     public const string LimitExceeded = "limit_exceeded";
 
+    /// <summary>The report's definition changed after the job was accepted: resubmit it to run the new definition.</summary>
+    public const string DefinitionChanged = "definition_changed";
+
     /// <summary>Every attempt was used; the last error is in the message.</summary>
     public const string AttemptsExhausted = "attempts_exhausted";
 

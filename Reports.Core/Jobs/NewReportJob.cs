@@ -10,6 +10,9 @@ public sealed record NewReportJob
     public required string Format { get; init; }
     public required JsonElement Parameters { get; init; }
     public required string Queue { get; init; }
+
+    /// <summary>The version of the report's definition the job was accepted with (<see cref="Catalog.ReportDefinition.Version"/>); null: unchecked.</summary>
+    public string? DefinitionVersion { get; init; }
     public required int MaxAttempts { get; init; }
     public string? IdempotencyKey { get; init; }
     public string? TraceParent { get; init; }

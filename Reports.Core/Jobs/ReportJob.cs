@@ -11,6 +11,9 @@ public sealed record ReportJob
     public required string Format { get; init; }
     public required JsonElement Parameters { get; init; }
     public required string Queue { get; init; }
+
+    /// <summary>The version of the report's definition the job was accepted with (<see cref="Catalog.ReportDefinition.Version"/>); null: unchecked.</summary>
+    public string? DefinitionVersion { get; init; }
     public required string Status { get; init; }
     public required int Attempt { get; init; }
     public required int MaxAttempts { get; init; }

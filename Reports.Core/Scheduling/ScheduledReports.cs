@@ -39,6 +39,7 @@ public static class ScheduledReports
             Parameters = validation.Arguments!.ToJson(),
             Queue = QueueNames.Bulk, // scheduled reports never compete with interactive ones
             MaxAttempts = report.MaxAttempts,
+            DefinitionVersion = report.Version,
             WebhookUrl = schedule.WebhookUrl is { } url ? new Uri(url) : null,
             ScheduleId = schedule.Id,
             FireTime = fireTime,

@@ -38,7 +38,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     internal const string Columns = """
         id, owner, report_type, format, parameters, queue, status, attempt, max_attempts, rows_written, rows_total,
         size_bytes, sha256, blob_name, content_type, file_name, error, trace_parent, checkpoint, created_at, started_at, finished_at, error_code, webhook_url, updated_at,
-        schedule_id, fire_time, expires_at, released, wait_reason, next_attempt_at, replay_of
+        schedule_id, fire_time, expires_at, released, wait_reason, next_attempt_at, replay_of, definition_version
         """;
 
     /// <summary>
@@ -105,6 +105,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         insert.Parameters.AddWithValue("schedule_id", request.ScheduleId is { } schedule ? schedule : DBNull.Value);
         insert.Parameters.AddWithValue("fire_time", request.FireTime is { } fire ? fire : DBNull.Value);
         insert.Parameters.AddWithValue("email_recipients", request.EmailRecipients.ToArray());
+        insert.Parameters.AddWithValue("definition_version", (object?)request.DefinitionVersion ?? DBNull.Value);
         insert.Parameters.AddWithValue("quota", request.ActiveJobQuota is { } quota ? quota : DBNull.Value);
         insert.Parameters.AddWithValue("now", time.GetUtcNow());
         await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
@@ -124,9 +125,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 SELECT 1 FROM reports.jobs WHERE owner = @owner AND {Unfinished} AND replay_of IS NULL LIMIT @quota::integer) AS active) < @quota::integer AS ok),
         created AS (
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
-                                      idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at)
+                                      idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at,
+                                      definition_version)
             SELECT @id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key::text, @trace_parent::text,
-                   @webhook_url::text, @schedule_id::uuid, @fire_time::timestamptz, @email_recipients, @now, @now
+                   @webhook_url::text, @schedule_id::uuid, @fire_time::timestamptz, @email_recipients, @now, @now, @definition_version::text
             FROM allowed WHERE ok
             ON CONFLICT DO NOTHING
             RETURNING {Columns}),
@@ -621,6 +623,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         WaitReason = r.IsDBNull(29) ? null : r.GetString(29),
         WaitingUntil = r.IsDBNull(30) ? null : r.GetFieldValue<DateTimeOffset>(30),
         ReplayOf = r.IsDBNull(31) ? null : r.GetGuid(31),
+        DefinitionVersion = r.IsDBNull(32) ? null : r.GetString(32),
     };
 
     private sealed record JsonbText(string Text);

@@ -15,12 +15,12 @@ public sealed class CatalogOverridesTests
             ["Reports:Catalog:orders:MaxAttempts"] = "2",
         }).Build();
 
-        var catalog = CatalogOverrides.Apply(ReportCatalog.Default, configuration);
+        var catalog = CatalogOverrides.Apply(BuiltInReports.Catalog, configuration);
 
         Assert.Equal(TimeSpan.FromMinutes(2), catalog.Find("orders")!.Limits.TimeLimit);
         Assert.Equal(1000, catalog.Find("orders")!.Limits.MaxRows);
         Assert.Equal(2, catalog.Find("orders")!.MaxAttempts);
-        Assert.Equal(ReportCatalog.Default.Find("daily-sales")!.Limits, catalog.Find("daily-sales")!.Limits);
+        Assert.Equal(BuiltInReports.Catalog.Find("daily-sales")!.Limits, catalog.Find("daily-sales")!.Limits);
     }
 
     [Fact]
@@ -32,14 +32,14 @@ public sealed class CatalogOverridesTests
             ["Reports:Catalog:noop:MaxAttempts"] = "2",
         }).Build();
 
-        var catalog = CatalogOverrides.Apply(ReportCatalog.Default, configuration);
+        var catalog = CatalogOverrides.Apply(BuiltInReports.Catalog, configuration);
 
         var noop = catalog.Find("noop");
         Assert.NotNull(noop);
         Assert.Equal(["none"], noop.Formats);
         Assert.Empty(noop.Parameters);
         Assert.Equal(2, noop.MaxAttempts);
-        Assert.Null(CatalogOverrides.Apply(ReportCatalog.Default, new ConfigurationBuilder().Build()).Find("noop"));
+        Assert.Null(CatalogOverrides.Apply(BuiltInReports.Catalog, new ConfigurationBuilder().Build()).Find("noop"));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class CatalogOverridesTests
             ["Reports:Catalog:order:TimeLimit"] = "00:02:00",
         }).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => CatalogOverrides.Apply(ReportCatalog.Default, configuration));
+        var error = Assert.Throws<InvalidOperationException>(() => CatalogOverrides.Apply(BuiltInReports.Catalog, configuration));
 
         Assert.Contains("order", error.Message, StringComparison.Ordinal);
     }
@@ -70,7 +70,7 @@ public sealed class CatalogOverridesTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => CatalogOverrides.Apply(ReportCatalog.Default, configuration));
+        var error = Assert.Throws<InvalidOperationException>(() => CatalogOverrides.Apply(BuiltInReports.Catalog, configuration));
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }

@@ -1,5 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Reports.Core;
 using Reports.Tests.Integration;
 
 namespace Reports.Tests.Catalog;
@@ -28,6 +32,30 @@ public sealed class CatalogStartTests(Infrastructure infrastructure)
 
         Assert.Contains("Reports:Catalog:orders:MaxRows", Flatten(apiError), StringComparison.Ordinal);
         Assert.Contains("invoices", Flatten(workerError), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_definition_file_with_errors_stops_the_services_at_start_naming_file_line_and_field()
+    {
+        await infrastructure.SystemAsync();
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny.Replace(">= @from\n", ">= @from AND o.status = @status\n", StringComparison.Ordinal)));
+        await using var worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "catalog-files-worker");
+            b.UseSetting("Reports:Catalog:Path", folder.Path);
+        });
+        // The catalog check the API and the worker share (AddReportsCore validates it on start), on a host of its own.
+        var core = Host.CreateApplicationBuilder();
+        core.Configuration["Reports:Catalog:Path"] = folder.Path;
+        core.AddReportsCore();
+        using var host = core.Build();
+
+        var workerError = Assert.ThrowsAny<Exception>(() => _ = worker.Services);
+        var coreError = Assert.ThrowsAny<Exception>(() => host.Services.GetRequiredService<IOptions<Reports.Core.Catalog.CatalogCheck>>().Value);
+
+        var expected = $"{folder.File("tiny.yaml")}:14: query.sql: @status is not a parameter of this report";
+        Assert.Contains(expected, Flatten(workerError), StringComparison.Ordinal);
+        Assert.Contains(expected, Flatten(coreError), StringComparison.Ordinal);
     }
 
     [Fact]

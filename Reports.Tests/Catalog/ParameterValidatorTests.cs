@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Reports.Core.Catalog;
-using Reports.Core.Catalog.Definitions;
 
 namespace Reports.Tests.Catalog;
 
@@ -24,7 +23,7 @@ public sealed class ParameterValidatorTests
     [InlineData("""{"from":"2024-01-01","to":"2024-03-01","compression":"gzip"}""", "parameters.compression", "Applies only to csv, ndjson.")]
     public void Orders_pdf_names_the_wrong_field_and_why(string json, string field, string message)
     {
-        var result = ParameterValidator.Validate(OrdersReport.Definition, JsonDocument.Parse(json).RootElement, ReportFormats.Pdf);
+        var result = ParameterValidator.Validate(BuiltInReports.Orders, JsonDocument.Parse(json).RootElement, ReportFormats.Pdf);
 
         Assert.False(result.IsValid);
         Assert.Equal([message], result.Errors[field]);
@@ -38,7 +37,7 @@ public sealed class ParameterValidatorTests
     [InlineData("""{"customerId":1,"orientation":"landscape"}""", "parameters.orientation", "Applies only to pdf.")]
     public void Customer_statement_csv_names_the_wrong_field_and_why(string json, string field, string message)
     {
-        var result = ParameterValidator.Validate(CustomerStatementReport.Definition, JsonDocument.Parse(json).RootElement, ReportFormats.Csv);
+        var result = ParameterValidator.Validate(BuiltInReports.CustomerStatement, JsonDocument.Parse(json).RootElement, ReportFormats.Csv);
 
         Assert.Equal([message], result.Errors[field]);
     }
@@ -46,7 +45,7 @@ public sealed class ParameterValidatorTests
     [Fact]
     public void Parameters_that_are_not_an_object_are_refused()
     {
-        var result = ParameterValidator.Validate(DailySalesReport.Definition, JsonDocument.Parse("[1]").RootElement, ReportFormats.Csv);
+        var result = ParameterValidator.Validate(BuiltInReports.DailySales, JsonDocument.Parse("[1]").RootElement, ReportFormats.Csv);
 
         Assert.Equal(["Must be a JSON object."], result.Errors["parameters"]);
     }
@@ -56,8 +55,8 @@ public sealed class ParameterValidatorTests
     {
         var json = JsonDocument.Parse("""{"customerId":42}""").RootElement;
 
-        var pdf = ParameterValidator.Validate(CustomerStatementReport.Definition, json, ReportFormats.Pdf).Arguments!;
-        var csv = ParameterValidator.Validate(CustomerStatementReport.Definition, json, ReportFormats.Csv).Arguments!;
+        var pdf = ParameterValidator.Validate(BuiltInReports.CustomerStatement, json, ReportFormats.Pdf).Arguments!;
+        var csv = ParameterValidator.Validate(BuiltInReports.CustomerStatement, json, ReportFormats.Csv).Arguments!;
 
         Assert.Equal(new DateOnly(2020, 1, 1), pdf.GetDate("from"));
         Assert.Equal("portrait", pdf.Get<string>("orientation"));
@@ -70,12 +69,12 @@ public sealed class ParameterValidatorTests
     [Fact]
     public void Every_report_of_the_catalog_takes_every_file_format_and_has_limits()
     {
-        foreach (var report in ReportCatalog.Default.All)
+        foreach (var report in BuiltInReports.Catalog.All)
         {
             Assert.Equal(["csv", "xlsx", "ndjson", "pdf"], report.Formats);
             Assert.True(report.Limits.MaxRows > 0 && report.Limits.MaxPdfPages > 0, report.Name);
         }
 
-        Assert.Equal(["customer-statement", "daily-sales", "orders"], ReportCatalog.Default.All.Select(r => r.Name));
+        Assert.Equal(["customer-statement", "daily-sales", "orders"], BuiltInReports.Catalog.All.Select(r => r.Name));
     }
 }

@@ -1,3 +1,4 @@
+using Reports.Tests.Catalog;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -64,9 +65,10 @@ internal static class ServiceSettings
             }
         }
 
-        keys.AddRange(ReportCatalog.Default.All.SelectMany(r =>
+        keys.AddRange(BuiltInReports.Catalog.All.SelectMany(r =>
             new[] { "TimeLimit", "MaxRows", "MaxPdfPages", "MaxAttempts" }.Select(s => $"{CatalogOverrides.SectionName}:{r.Name}:{s}")));
         keys.Add($"{CatalogOverrides.SectionName}:{CatalogOverrides.DiagnosticsKey}");
+        keys.Add($"{CatalogOverrides.SectionName}:{CatalogOverrides.PathKey}");
         keys.AddRange(Dataset);
         return keys;
     }
@@ -112,7 +114,7 @@ internal static class ServiceSettings
 
         try
         {
-            CatalogOverrides.Apply(ReportCatalog.Default, configuration);
+            CatalogOverrides.Apply(BuiltInReports.Catalog, configuration);
             using var worker = Worker(configuration);
             _ = worker.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
         }

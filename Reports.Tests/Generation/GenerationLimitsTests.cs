@@ -1,6 +1,6 @@
+using Reports.Tests.Catalog;
 using Microsoft.Extensions.DependencyInjection;
 using Reports.Core.Catalog;
-using Reports.Core.Catalog.Definitions;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Pdf;
 using Reports.Core.Jobs;
@@ -15,7 +15,7 @@ public sealed class GenerationLimitsTests(Infrastructure infrastructure)
     public async Task A_pdf_over_its_page_limit_fails_permanently_before_drawing_a_page()
     {
         var system = await infrastructure.SystemAsync();
-        var report = OrdersReport.Definition with { Limits = new ReportLimits { MaxPdfPages = 3 } };
+        var report = BuiltInReports.Orders with { Limits = new ReportLimits { MaxPdfPages = 3 } };
         var progress = new RecordingProgress();
 
         var error = await Assert.ThrowsAsync<ReportDefinitionException>(() =>
@@ -31,7 +31,7 @@ public sealed class GenerationLimitsTests(Infrastructure infrastructure)
     public async Task A_csv_over_its_row_limit_fails_permanently_before_staging_a_block()
     {
         var system = await infrastructure.SystemAsync();
-        var report = OrdersReport.Definition with { Limits = new ReportLimits { MaxRows = 10 } };
+        var report = BuiltInReports.Orders with { Limits = new ReportLimits { MaxRows = 10 } };
         var progress = new RecordingProgress();
 
         var error = await Assert.ThrowsAsync<ReportDefinitionException>(() =>

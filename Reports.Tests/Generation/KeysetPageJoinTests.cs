@@ -1,8 +1,8 @@
+using Reports.Tests.Catalog;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Reports.Core.Catalog;
-using Reports.Core.Catalog.Definitions;
 using Reports.Core.Generation;
 using Reports.Tests.Integration;
 
@@ -17,7 +17,7 @@ public sealed class KeysetPageJoinTests(Infrastructure infrastructure)
     {
         var system = await infrastructure.SystemAsync();
         var dataSource = system.WorkerServices.GetRequiredService<NpgsqlDataSource>();
-        var report = OrdersReport.Definition;
+        var report = BuiltInReports.Orders;
         Assert.NotNull(report.Keyset.PageJoin);
         var arguments = GenerationRequests.For(report, "csv").Arguments;
         await using var connection = await dataSource.OpenConnectionAsync();

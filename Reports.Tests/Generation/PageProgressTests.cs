@@ -1,7 +1,7 @@
+using Reports.Tests.Catalog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Reports.Core.Catalog.Definitions;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Pdf;
 using Reports.Tests.Integration;
@@ -27,7 +27,7 @@ public sealed class PageProgressTests(Infrastructure infrastructure)
             Options.Create(new GenerationOptions { PageSize = PageSize, BlockSizeBytes = 4 * 1024 * 1024 }));
         var progress = new RecordingProgress();
 
-        var file = await generator.GenerateAsync(GenerationRequests.For(OrdersReport.Definition, "csv"), progress, CancellationToken.None);
+        var file = await generator.GenerateAsync(GenerationRequests.For(BuiltInReports.Orders, "csv"), progress, CancellationToken.None);
 
         // Every full page is followed by another (perhaps empty) one; the completion records the rows after the last.
         var pages = (int)((file.Rows + PageSize - 1) / PageSize);
@@ -45,7 +45,7 @@ public sealed class PageProgressTests(Infrastructure infrastructure)
         var generator = system.WorkerServices.GetRequiredService<PdfReportGenerator>();
         var pageSize = system.WorkerServices.GetRequiredService<IOptions<GenerationOptions>>().Value.PageSize;
 
-        var file = await generator.GenerateAsync(GenerationRequests.For(OrdersReport.Definition, "pdf"), progress, CancellationToken.None);
+        var file = await generator.GenerateAsync(GenerationRequests.For(BuiltInReports.Orders, "pdf"), progress, CancellationToken.None);
 
         Assert.Equal(Enumerable.Range(1, (int)(file.Rows / pageSize)).Select(p => (long)p * pageSize), progress.Rows);
         Assert.Empty(progress.Checkpoints);

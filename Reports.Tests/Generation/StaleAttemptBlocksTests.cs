@@ -1,8 +1,8 @@
+using Reports.Tests.Catalog;
 using System.Security.Cryptography;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Reports.Core.Catalog.Definitions;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Pdf;
 using Reports.Core.Storage.Blobs;
@@ -22,7 +22,7 @@ public sealed class StaleAttemptBlocksTests(Infrastructure infrastructure)
     {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
         var storage = services.GetRequiredService<IReportFiles>();
-        var request = GenerationRequests.For(OrdersReport.Definition, "pdf");
+        var request = GenerationRequests.For(BuiltInReports.Orders, "pdf");
 
         // The stale attempt stages its blocks, then stalls before its commit; its requests are kept to land late.
         var stale = new DelayedFiles(storage);
@@ -46,7 +46,7 @@ public sealed class StaleAttemptBlocksTests(Infrastructure infrastructure)
     {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
         var csv = services.GetRequiredService<RowReportGenerator>();
-        var request = GenerationRequests.For(OrdersReport.Definition, "csv");
+        var request = GenerationRequests.For(BuiltInReports.Orders, "csv");
 
         // Attempt 1 commits its file, then loses the job before recording it; attempt 2 writes the file again.
         await csv.GenerateAsync(request, new RecordingProgress(), CancellationToken.None);

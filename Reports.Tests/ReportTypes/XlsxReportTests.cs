@@ -1,9 +1,9 @@
+using Reports.Tests.Catalog;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Reports.Core.Catalog.Definitions;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Xlsx;
 using Reports.Tests.Generation;
@@ -147,7 +147,7 @@ public sealed class XlsxReportTests(Infrastructure infrastructure)
             new BlockBuffers(ReportsSystem.BlockSizeBytes),
             Options.Create(new GenerationOptions { PageSize = ReportsSystem.PageSize, BlockSizeBytes = ReportsSystem.BlockSizeBytes }),
             Options.Create(new XlsxOptions { MaxRowsPerSheet = maxRowsPerSheet }));
-        var request = GenerationRequests.For(OrdersReport.Definition, "xlsx") with { Attempt = attempt };
+        var request = GenerationRequests.For(BuiltInReports.Orders, "xlsx") with { Attempt = attempt };
         request = request with { BlobName = $"xlsx-test-{maxRowsPerSheet}-{attempt}-{Guid.NewGuid():N}.xlsx" };
         return await generator.GenerateAsync(request, new RecordingProgress(), CancellationToken.None);
     }

@@ -1,3 +1,4 @@
+using Reports.Tests.Catalog;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ internal static class StoredSchedules
 {
     /// <summary>A scheduler as the services make it, with the default limits unless given.</summary>
     public static Scheduler NewScheduler(NpgsqlDataSource source, TimeProvider clock, int quota = 100, TimeSpan? minInterval = null) =>
-        new(source, new JobStore(source, clock), ReportCatalog.Default,
+        new(source, new JobStore(source, clock), BuiltInReports.Catalog,
             Options.Create(new JobQuotaOptions { MaxActiveJobsPerOwner = quota }),
             Options.Create(new ScheduleLimits { MinInterval = minInterval ?? TimeSpan.FromMinutes(1) }),
             clock, NullLogger<Scheduler>.Instance);

@@ -1,3 +1,4 @@
+using Reports.Tests.Catalog;
 using Microsoft.Extensions.Options;
 using Reports.Core.Catalog;
 using Reports.Core.Windows;
@@ -61,7 +62,7 @@ public sealed class ProcessingWindowTests
     {
         var options = new ProcessingWindowOptions();
         options.Windows["reports-bulk"] = text;
-        var result = new ProcessingWindowValidation(ReportCatalog.Default).Validate(null, options);
+        var result = new ProcessingWindowValidation(BuiltInReports.Catalog).Validate(null, options);
         Assert.True(result.Failed);
         Assert.Contains("Reports:Windows:reports-bulk", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains(error, result.FailureMessage, StringComparison.Ordinal);
@@ -73,10 +74,10 @@ public sealed class ProcessingWindowTests
         var options = new ProcessingWindowOptions();
         options.Windows["reports-bulk"] = "22:00-06:00";
         options.Windows["orders"] = "22:00-06:00";
-        Assert.True(new ProcessingWindowValidation(ReportCatalog.Default).Validate(null, options).Succeeded);
+        Assert.True(new ProcessingWindowValidation(BuiltInReports.Catalog).Validate(null, options).Succeeded);
 
         options.Windows["reprots-bulk"] = "22:00-06:00";
-        var result = new ProcessingWindowValidation(ReportCatalog.Default).Validate(null, options);
+        var result = new ProcessingWindowValidation(BuiltInReports.Catalog).Validate(null, options);
         Assert.True(result.Failed);
         Assert.Contains("Reports:Windows:reprots-bulk: no queue or report type is named 'reprots-bulk'", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("queues: reports, reports-bulk", result.FailureMessage, StringComparison.Ordinal);

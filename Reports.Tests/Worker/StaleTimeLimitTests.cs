@@ -1,9 +1,9 @@
+using Reports.Tests.Catalog;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
-using Reports.Core.Catalog.Definitions;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
 using Reports.Core.Storage.Blobs;
@@ -61,7 +61,7 @@ public sealed class StaleTimeLimitTests(Infrastructure infrastructure)
         }
 
         // The stalled attempt's time limit runs out.
-        clock.Advance(OrdersReport.Definition.Limits.TimeLimit + TimeSpan.FromSeconds(1));
+        clock.Advance(BuiltInReports.Orders.Limits.TimeLimit + TimeSpan.FromSeconds(1));
         await run;
         await lockTransaction.RollbackAsync();
 

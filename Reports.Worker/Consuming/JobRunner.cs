@@ -245,6 +245,14 @@ internal sealed class JobRunner(
     {
         var job = claim.Job;
         var report = catalog.Find(job.ReportType) ?? throw new ReportDefinitionException($"Unknown report type '{job.ReportType}'.");
+        if (job.DefinitionVersion is { } accepted && accepted != report.Version)
+        {
+            // Running the new definition would hand the caller columns or rows they did not ask for, under the same job.
+            throw new ReportDefinitionException(
+                $"The definition of '{job.ReportType}' changed after this job was accepted (version {accepted}, now {report.Version}): " +
+                "resubmit the report to run the current definition.", JobError.DefinitionChanged);
+        }
+
         var validation = ParameterValidator.Validate(report, job.Parameters, job.Format);
         var arguments = validation.Arguments ?? throw new ReportDefinitionException(
             "Stored parameters are no longer valid: " + string.Join("; ", validation.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));

@@ -64,6 +64,7 @@ internal static class CreateReport
             // PDFs take far longer per row than CSVs: they go on the bulk queue, whatever their report.
             Queue = format == ReportFormats.Pdf ? QueueNames.Bulk : report.Queue,
             MaxAttempts = report.MaxAttempts,
+            DefinitionVersion = report.Version,
             IdempotencyKey = idempotencyKey,
             TraceParent = Activity.Current?.Id,
             WebhookUrl = webhook,

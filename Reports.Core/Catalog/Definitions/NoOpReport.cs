@@ -12,6 +12,7 @@ public static class NoOpReport
     public static ReportDefinition Definition { get; } = new()
     {
         Name = Name,
+        Version = Files.DefinitionVersion.Of(Name),
         Title = "No-op (diagnostics)",
         Description = "Runs through the job engine like any report, reads no data and makes no file: its status resource has no file.",
         Formats = [ReportFormats.None],

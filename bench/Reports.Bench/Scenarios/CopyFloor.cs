@@ -17,7 +17,7 @@ internal sealed class CopyFloor(NpgsqlDataSource database, BlobContainerClient c
 {
     public const int BlockSize = 4 * 1024 * 1024;
 
-    /// <summary>The orders report's query (OrdersReport.cs) with its filters bound, in keyset order.</summary>
+    /// <summary>The orders report's query (catalog/orders.yaml) with its filters bound, in keyset order.</summary>
     public static string CopySql(DateTime from, DateTime to) => $"""
         COPY (
           SELECT o.id, o.ordered_at, c.name, o.country, o.status, o.items, o.currency, o.amount

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Reports.LocalServers;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Catalog;
+
+/// <summary>
+/// <c>Reports.Worker catalog check [PATH]</c> (what <c>./reports catalog check</c> runs), as a real process: exit 0 clean,
+/// 1 with errors (file:line: field: message), 2 usage; with a database, each query is described there and its columns
+/// compared with the file's.
+/// </summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
+{
+    [Fact]
+    public async Task The_built_in_catalog_and_the_readmes_example_are_clean_on_the_database_and_a_usage_error_exits_2()
+    {
+        await infrastructure.SystemAsync(); // migrated and seeded
+        using var folder = TempCatalog.CopyOfBuiltIn();
+        folder.Write("refunds.yaml", ReadmeExample());
+        var clean = await CheckAsync(["catalog", "check", folder.Path], infrastructure.PostgresConnectionString);
+        var usage = await CheckAsync(["catalog", "verify"], connectionString: null);
+
+        Assert.True(clean.ExitCode == 0, clean.Output);
+        Assert.Contains("4 report(s), 0 error(s), queries described on the database.", clean.Output, StringComparison.Ordinal);
+        Assert.Equal(2, usage.ExitCode);
+        Assert.Contains("usage: Reports.Worker catalog check [PATH]", usage.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_reports_script_answers_a_wrong_catalog_verb_with_its_usage_and_exit_code_2()
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])[Path.Combine(ToolPaths.RepositoryRoot, "reports"), "catalog", "check", "a", "b"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var error = await process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("usage: ./reports catalog check [PATH]", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_with_errors_exits_1_naming_file_line_and_field()
+    {
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny.Replace("column: order_id }", "column: id }", StringComparison.Ordinal)));
+
+        var result = await CheckAsync(["catalog", "check", folder.Path], connectionString: null);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{folder.File("tiny.yaml")}:18: query.keys[1].column: 'id' is not among the columns", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_column_whose_type_differs_from_what_the_query_returns_is_an_error_found_by_describing_the_query()
+    {
+        await infrastructure.SystemAsync();
+        using var folder = TempCatalog.Create(
+            ("tiny.yaml", TempCatalog.Tiny.Replace("SELECT o.id, o.ordered_at FROM", "SELECT o.id, o.country FROM", StringComparison.Ordinal)),
+            ("wide.yaml", TempCatalog.Tiny.Replace("name: tiny", "name: wide", StringComparison.Ordinal)
+                .Replace("SELECT o.id, o.ordered_at FROM", "SELECT o.id, o.ordered_at, o.amount FROM", StringComparison.Ordinal)));
+        await using var counter = new Npgsql.NpgsqlConnection(infrastructure.PostgresConnectionString);
+        await counter.OpenAsync();
+        var ordersBefore = await CountOrdersAsync(counter);
+
+        var result = await CheckAsync(["catalog", "check", folder.Path], infrastructure.PostgresConnectionString);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(
+            $"{folder.File("tiny.yaml")}:12: columns[1].type: 'ordered_at_utc' is declared timestamp, but the query's column 2 (country) is character",
+            result.Output, StringComparison.Ordinal);
+        Assert.Contains($"{folder.File("wide.yaml")}:14: query.sql: returns 3 columns (id bigint, ordered_at timestamp with time zone, amount numeric); the file declares 2.",
+            result.Output, StringComparison.Ordinal);
+        Assert.Equal(ordersBefore, await CountOrdersAsync(counter));
+    }
+
+    private static async Task<long> CountOrdersAsync(Npgsql.NpgsqlConnection connection)
+    {
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM sales.orders", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The complete definition file README.md shows in "Add your own report".</summary>
+    private static string ReadmeExample()
+    {
+        var readme = File.ReadAllText(Path.Combine(ToolPaths.RepositoryRoot, "README.md"));
+        var start = readme.IndexOf("```yaml\nname: refunds", StringComparison.Ordinal) + "```yaml\n".Length;
+        return readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+    }
+
+    private static async Task<(int ExitCode, string Output)> CheckAsync(string[] arguments, string? connectionString)
+    {
+        var dll = ProjectPaths.AssemblyPath(ToolPaths.RepositoryRoot, "Reports.Worker", ProjectPaths.ConfigurationOf(AppContext.BaseDirectory));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])[dll, .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ConnectionStrings__reportsdb"] = connectionString;
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await error);
+    }
+}

@@ -1,0 +1,146 @@
+using Reports.Core.Catalog;
+using Reports.Core.Catalog.Files;
+
+namespace Reports.Tests.Catalog;
+
+/// <summary>Definition files: each kind of error names file, line and field; a folder's errors come together.</summary>
+public sealed class CatalogFilesTests
+{
+    [Theory]
+    [InlineData("source: sales\n", "source: sales\ncolour: blue\n", 5, "colour", "is not a field here")]
+    [InlineData("title: Tiny\n", "", 1, "title", "is required")]
+    [InlineData("required: true", "required: often", 8, "parameters[0].required", "must be true or false; it is 'often'")]
+    [InlineData("type: integer }", "type: integer, width: wide }", 11, "columns[0].width", "must be a number above 0; it is 'wide'")]
+    [InlineData(">= @from\n", ">= @from AND o.status = @status\n", 14, "query.sql", "@status is not a parameter of this report")]
+    [InlineData("    bind: start_of_day\n", "    bind: start_of_day\n  - { name: country, type: text }\n", 10, "parameters[1]", "@country is not used in the SQL")]
+    [InlineData("column: order_id }", "column: id }", 18, "query.keys[1].column", "'id' is not among the columns")]
+    [InlineData("bind: start_of_day", "bind: start_of_week", 9, "parameters[0].bind", "must be one of start_of_day, start_of_next_day")]
+    [InlineData("    bind: start_of_day\n", "    bind: start_of_day\n    pattern: \"[A-Z\"\n", 10, "parameters[0].pattern", "is not a valid regular expression")]
+    [InlineData("source: sales", "source: billing", 4, "source", "must be one of sales; it is 'billing'")]
+    [InlineData("type: timestamp", "type: datetime", 12, "columns[1].type", "must be one of text, integer, decimal, date, timestamp")]
+    [InlineData("    type: date\n", "    type: text\n", 9, "parameters[0].bind", "applies to date parameters only")]
+    [InlineData("    required: true\n", "    default: 2024-02-30\n", 6, "parameters[0].default", "'2024-02-30' is not a valid value")]
+    public void Each_kind_of_error_names_the_file_the_line_and_the_field(string find, string replace, int line, string field, string message)
+    {
+        Assert.Contains(find, TempCatalog.Tiny, StringComparison.Ordinal);
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny.Replace(find, replace, StringComparison.Ordinal)));
+
+        var (entries, errors) = CatalogFiles.Read(folder.Path);
+
+        Assert.Empty(entries);
+        var error = Assert.Single(errors);
+        Assert.StartsWith($"{folder.File("tiny.yaml")}:{line}: {field}: ", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_yaml_names_the_line_of_the_syntax_error()
+    {
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny.Replace("title: Tiny", "title: [Tiny", StringComparison.Ordinal)));
+
+        var error = Assert.Single(CatalogFiles.Read(folder.Path).Errors);
+
+        Assert.Equal("file", error.Field);
+        Assert.Contains("is not valid YAML", error.Message, StringComparison.Ordinal);
+        Assert.InRange(error.Line, 2, 4);
+    }
+
+    [Fact]
+    public void Every_error_of_every_file_is_reported_at_once_and_the_catalog_refuses_to_load()
+    {
+        using var folder = TempCatalog.Create(
+            ("a.yaml", TempCatalog.Tiny.Replace("title: Tiny\n", "", StringComparison.Ordinal).Replace("type: integer", "type: int", StringComparison.Ordinal)),
+            ("b.yaml", TempCatalog.Tiny.Replace("name: tiny", "name: other", StringComparison.Ordinal).Replace("column: order_id }", "column: id }", StringComparison.Ordinal)));
+
+        var error = Assert.Throws<CatalogFilesException>(() => CatalogFiles.Load(folder.Path));
+
+        Assert.Equal(
+            [$"{folder.File("a.yaml")}:1: title", $"{folder.File("a.yaml")}:10: columns[0].type", $"{folder.File("b.yaml")}:18: query.keys[1].column"],
+            error.Errors.Select(e => $"{e.File}:{e.Line}: {e.Field}"));
+        Assert.Contains($"{folder.File("b.yaml")}:18: query.keys[1].column: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_report_name_defined_twice_names_both_files()
+    {
+        using var folder = TempCatalog.Create(("a.yaml", TempCatalog.Tiny), ("b.yaml", TempCatalog.Tiny));
+
+        var error = Assert.Single(CatalogFiles.Read(folder.Path).Errors);
+
+        Assert.Equal($"{folder.File("b.yaml")}:1: name: 'tiny' is defined in {folder.File("a.yaml")} already.", error.ToString());
+    }
+
+    [Fact]
+    public void A_json_file_is_a_definition_too()
+    {
+        using var folder = TempCatalog.Create(("tiny.json", """
+            {
+              "name": "tiny", "title": "Tiny", "description": "A report for tests.", "source": "sales",
+              "parameters": [{ "name": "from", "type": "date", "required": true, "bind": "start_of_day" }],
+              "columns": [{ "name": "order_id", "title": "Order", "type": "integer" }],
+              "query": {
+                "sql": "SELECT o.id FROM sales.orders AS o WHERE o.ordered_at >= @from",
+                "keys": [{ "expression": "o.id", "column": "order_id" }],
+                "colour": "blue"
+              }
+            }
+            """));
+
+        var error = Assert.Single(CatalogFiles.Read(folder.Path).Errors);
+        Assert.Equal($"{folder.File("tiny.json")}:8: query.colour", $"{error.File}:{error.Line}: {error.Field}");
+
+        folder.Write("tiny.json", File.ReadAllText(folder.File("tiny.json")).Replace(",\n    \"colour\": \"blue\"", "", StringComparison.Ordinal));
+        var report = CatalogFiles.Load(folder.Path).Find("tiny")!;
+        Assert.Equal([0], report.Keyset.KeyColumns);
+        Assert.Equal(ReportDefinition.DefaultSource, report.Source);
+    }
+
+    [Fact]
+    public void Binds_turn_days_into_utc_instants_and_sql_names_rename_parameters_as_the_code_definitions_did()
+    {
+        var orders = BuiltInReports.Orders;
+        var arguments = ParameterValidator.Validate(orders, System.Text.Json.JsonDocument.Parse(
+            """{"from":"2024-01-01","to":"2024-01-31","minAmount":12.5}""").RootElement).Arguments!;
+
+        var bound = orders.Bind(arguments);
+
+        Assert.Equal(new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc), bound["from"]);
+        Assert.Equal(DateTimeKind.Utc, ((DateTime)bound["to"]!).Kind);
+        Assert.Equal(new DateTime(2024, 2, 1, 0, 0, 0, DateTimeKind.Utc), bound["to"]);
+        Assert.Equal(12.5m, bound["min_amount"]);
+        Assert.Null(bound["countries"]);
+        Assert.Null(bound["status"]);
+        Assert.Equal(["from", "to", "countries", "status", "min_amount"], bound.Keys);
+    }
+
+    [Fact]
+    public void The_version_changes_with_any_value_and_not_with_comments_or_layout()
+    {
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny));
+        var version = CatalogFiles.Load(folder.Path).Find("tiny")!.Version;
+
+        folder.Write("tiny.yaml", "# a comment\n" + TempCatalog.Tiny.Replace("source: sales", "source:   \"sales\"", StringComparison.Ordinal));
+        Assert.Equal(version, CatalogFiles.Load(folder.Path).Find("tiny")!.Version);
+
+        folder.Write("tiny.yaml", TempCatalog.Tiny.Replace("title: Date", "title: Day", StringComparison.Ordinal));
+        var changed = CatalogFiles.Load(folder.Path).Find("tiny")!.Version;
+        Assert.NotEqual(version, changed);
+        Assert.Matches("^[0-9a-f]{16}$", changed);
+    }
+
+    [Fact]
+    public void The_built_in_reports_keep_what_their_code_definitions_said()
+    {
+        var orders = BuiltInReports.Orders;
+        Assert.Equal(OutputParameters.Landscape, orders.Parameters.Single(p => p.Name == OutputParameters.Orientation).Default);
+        Assert.NotNull(orders.Keyset.PageJoin);
+        Assert.Equal([1, 0], orders.Keyset.KeyColumns);
+        Assert.Equal("currency", orders.Totals!.GroupBy);
+        Assert.Equal(Reports.Core.Queue.QueueNames.Bulk, BuiltInReports.DailySales.Queue);
+        Assert.Equal("revenue_eur", BuiltInReports.DailySales.Chart!.ValueColumn);
+        Assert.Equal(5 * 366, BuiltInReports.DailySales.MaxDateSpanDays);
+        Assert.Equal(TimeSpan.FromMinutes(5), BuiltInReports.CustomerStatement.Limits.TimeLimit);
+        Assert.Equal("customer", BuiltInReports.CustomerStatement.Parameters[0].MustExist!.What);
+        Assert.Equal(ColumnAlignment.Right, BuiltInReports.CustomerStatement.Column("balance").Alignment);
+    }
+}
