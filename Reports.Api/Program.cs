@@ -16,6 +16,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddReportsClients();
 builder.AddReportsCore();
+builder.AddReportSources(healthChecks: false); // checked at start as in the workers; the API's readiness does not hang on a source
 
 // API: problem details for every error, API keys, rate limits, OpenAPI.
 builder.AddApiServices();

@@ -18,6 +18,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddReportsClients();
 builder.AddReportsCore();
+builder.AddReportSources(healthChecks: true);
 builder.AddReportWorker();
 builder.AddReportsScheduler();
 

@@ -4,9 +4,11 @@ namespace Reports.Core.Generation;
 
 /// <summary>
 /// One page of a keyset query being read. Each row read becomes the cursor's position: captured here, or, for a
-/// sequential page (whose columns can be read once, in order), by the caller as it reads the row's columns.
+/// sequential page (whose columns can be read once, in order), by the caller as it reads the row's columns. The page
+/// holds its source's query slot until it is disposed.
 /// </summary>
-public sealed class KeysetPage(NpgsqlCommand command, NpgsqlDataReader reader, KeysetCursor cursor, bool sequential) : IAsyncDisposable
+public sealed class KeysetPage(NpgsqlCommand command, NpgsqlDataReader reader, KeysetCursor cursor, bool sequential, IAsyncDisposable querySlot)
+    : IAsyncDisposable
 {
     public NpgsqlDataReader Row => reader;
 
@@ -29,5 +31,6 @@ public sealed class KeysetPage(NpgsqlCommand command, NpgsqlDataReader reader, K
     {
         await reader.DisposeAsync();
         await command.DisposeAsync();
+        await querySlot.DisposeAsync();
     }
 }

@@ -8,7 +8,9 @@ namespace Reports.Core.Generation;
 /// Reads a report's rows page by page with keyset pagination: memory is bounded by the page size, and each page
 /// is an index range scan that starts where the previous one stopped, however deep into the report it is.
 /// </summary>
-public sealed class KeysetReader(ReportDefinition report, ReportArguments arguments, int pageSize)
+/// <param name="querySlot">Waits for a query slot of the report's source (its cap); none when null.</param>
+public sealed class KeysetReader(
+    ReportDefinition report, ReportArguments arguments, int pageSize, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot = null)
 {
     private readonly IReadOnlyDictionary<string, object?> _bound = report.Bind(arguments);
     private readonly string _firstPageSql = PageSql(report, withKeyset: false);
@@ -19,6 +21,7 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
     public async Task<long> CountAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var rows = report.Keyset.PageJoin?.DrivingSql ?? report.Keyset.Sql;
+        await using var slot = await TakeSlotAsync(cancellationToken);
         await using var command = new NpgsqlCommand($"SELECT count(*) FROM ({rows}) AS report_rows", connection) { CommandTimeout = 0 };
         BindFilters(command);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
@@ -37,6 +40,7 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
 
     private async Task<KeysetPage> OpenAsync(NpgsqlConnection connection, KeysetCursor cursor, bool sequential, CancellationToken cancellationToken)
     {
+        var slot = await TakeSlotAsync(cancellationToken);
         var command = new NpgsqlCommand(cursor.HasValue ? _nextPageSql : _firstPageSql, connection) { CommandTimeout = 0 };
         try
         {
@@ -51,13 +55,24 @@ public sealed class KeysetReader(ReportDefinition report, ReportArguments argume
             }
 
             var behavior = sequential ? CommandBehavior.SequentialAccess : CommandBehavior.Default;
-            return new KeysetPage(command, await command.ExecuteReaderAsync(behavior, cancellationToken), cursor, sequential);
+            return new KeysetPage(command, await command.ExecuteReaderAsync(behavior, cancellationToken), cursor, sequential, slot);
         }
         catch
         {
             await command.DisposeAsync();
+            await slot.DisposeAsync();
             throw;
         }
+    }
+
+    private async Task<IAsyncDisposable> TakeSlotAsync(CancellationToken cancellationToken) =>
+        querySlot is null ? NoQuerySlot.Instance : await querySlot(cancellationToken);
+
+    private sealed class NoQuerySlot : IAsyncDisposable
+    {
+        public static readonly NoQuerySlot Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private void BindFilters(NpgsqlCommand command)

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Reports.Core.Catalog;
+using Reports.Core.Sources;
 using Reports.Core.Jobs;
 using Reports.Core.Telemetry;
 
@@ -16,7 +17,7 @@ namespace Reports.Core.Generation;
 /// block is written in one call instead, with no checkpoint: a retry would write the same bytes again. A checkpoint whose
 /// blocks storage no longer holds (it came back empty) is not resumed: the file starts again from its first row.
 /// </summary>
-public sealed class RowReportGenerator(NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, IOptions<GenerationOptions> options)
+public sealed class RowReportGenerator(SourceConnections sources, IReportFiles files, BlockBuffers buffers, IOptions<GenerationOptions> options)
 {
     public const string CsvContentType = "text/csv; charset=utf-8";
     public const string NdjsonContentType = "application/x-ndjson";
@@ -69,14 +70,14 @@ public sealed class RowReportGenerator(NpgsqlDataSource dataSource, IReportFiles
         try
         {
             var report = request.Report;
-            var reader = new KeysetReader(report, request.Arguments, options.Value.PageSize);
+            var reader = new KeysetReader(report, request.Arguments, options.Value.PageSize, token => sources.QuerySlotAsync(report, token));
             var cursor = new KeysetCursor(report);
             if (start.Cursor is { } saved)
             {
                 cursor.Restore(saved);
             }
 
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await sources.OpenAsync(report, cancellationToken);
             var total = await reader.CountAsync(connection, cancellationToken);
             await progress.ReportTotalAsync(total, cancellationToken);
             GenerationLimits.CheckRows(report, total);

@@ -14,9 +14,10 @@ internal static class WholeReportPages
     /// <returns>The rows read.</returns>
     public static async Task<long> ReadAsync(
         NpgsqlConnection connection, GenerationRequest request, int pageSize, bool sequential, IJobProgress progress,
-        Action<NpgsqlDataReader, KeysetCursor> row, Action pageRead, CancellationToken cancellationToken)
+        Action<NpgsqlDataReader, KeysetCursor> row, Action pageRead, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot,
+        CancellationToken cancellationToken)
     {
-        var reader = new KeysetReader(request.Report, request.Arguments, pageSize);
+        var reader = new KeysetReader(request.Report, request.Arguments, pageSize, querySlot);
         var cursor = new KeysetCursor(request.Report);
         long rows = 0;
         int pageRows;

@@ -7,6 +7,8 @@ using MySqlConnector;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Reports.Core;
+using Reports.Core.Catalog;
 using Reports.Core.Sources;
 
 namespace Microsoft.Extensions.Hosting;
@@ -19,7 +21,11 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class ReportSourceClients
 {
-    public static IHostApplicationBuilder AddReportSources(this IHostApplicationBuilder builder)
+    /// <param name="healthChecks">
+    /// Whether the service's readiness depends on the sources: yes for the workers that read them; no for the API, which
+    /// must keep accepting jobs while a source (a replica, say) is down.
+    /// </param>
+    public static IHostApplicationBuilder AddReportSources(this IHostApplicationBuilder builder, bool healthChecks)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var sources = new List<(string Name, SourceOptions Options)>();
@@ -41,17 +47,38 @@ public static class ReportSourceClients
             sources.Add((section.Key, options));
             if (options.Kind == SourceKind.PostgreSql)
             {
-                builder.AddKeyedNpgsqlDataSource(section.Key, configureDataSourceBuilder: dataSource => ConfigurePostgres(dataSource, options));
+                builder.AddKeyedNpgsqlDataSource(section.Key,
+                    configureSettings: settings => settings.DisableHealthChecks |= !healthChecks,
+                    configureDataSourceBuilder: dataSource => ConfigurePostgres(dataSource, options));
             }
             else
             {
-                AddMySql(builder, section.Key, options);
+                AddMySql(builder, section.Key, options, healthChecks);
             }
+        }
+
+        if (!sources.Any(s => s.Name == ReportDefinition.DefaultSource))
+        {
+            // The demo reports' source, when not configured: ConnectionStrings:sales, or else the job store's database
+            // (where `migrate` seeds the demo dataset by default).
+            var options = new SourceOptions();
+            sources.Add((ReportDefinition.DefaultSource, options));
+            builder.AddKeyedNpgsqlDataSource(ReportDefinition.DefaultSource,
+                configureSettings: settings =>
+                {
+                    settings.ConnectionString ??= builder.Configuration.GetConnectionString(ResourceNames.Database);
+                    settings.DisableHealthChecks |= !healthChecks;
+                },
+                configureDataSourceBuilder: dataSource => ConfigurePostgres(dataSource, options));
         }
 
         builder.Services.AddSingleton(services => new ReportSources(sources.Select(s =>
             new ReportSource(s.Name, s.Options, services.GetRequiredKeyedService<DbDataSource>(s.Name)))));
         builder.Services.AddSingleton<SourceQuerySlots>();
+        builder.Services.AddSingleton(services => new SourceConnections(
+            services.GetRequiredService<ReportSources>(), services.GetRequiredService<SourceQuerySlots>()));
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<CatalogSourcesCheck>, CatalogSourcesValidation>();
+        builder.Services.AddOptions<CatalogSourcesCheck>().ValidateOnStart();
         return builder;
     }
 
@@ -74,7 +101,7 @@ public static class ReportSourceClients
         settings.ApplicationName ??= "reports";
     }
 
-    private static void AddMySql(IHostApplicationBuilder builder, string name, SourceOptions options)
+    private static void AddMySql(IHostApplicationBuilder builder, string name, SourceOptions options, bool healthChecks)
     {
         builder.Services.AddKeyedSingleton<DbDataSource>(name, (services, _) =>
         {
@@ -93,9 +120,13 @@ public static class ReportSourceClients
                 .UseConnectionOpenedCallback((context, cancellationToken) => RestrictSessionAsync(context.Connection, options, cancellationToken))
                 .Build();
         });
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            $"source-{name}", services => new SourceHealthCheck(services.GetRequiredKeyedService<DbDataSource>(name)),
-            HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5)));
+        if (healthChecks)
+        {
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                $"source-{name}", services => new SourceHealthCheck(services.GetRequiredKeyedService<DbDataSource>(name)),
+                HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5)));
+        }
+
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource("MySqlConnector"));
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter("MySqlConnector"));
     }

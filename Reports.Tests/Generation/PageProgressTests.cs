@@ -21,7 +21,7 @@ public sealed class PageProgressTests(Infrastructure infrastructure)
         var services = system.WorkerServices;
         // Pages of 500 rows and blocks of 4 MiB: a year of orders fills many pages but few blocks.
         var generator = new RowReportGenerator(
-            services.GetRequiredService<NpgsqlDataSource>(),
+            services.GetRequiredService<Reports.Core.Sources.SourceConnections>(),
             services.GetRequiredService<IReportFiles>(),
             new BlockBuffers(4 * 1024 * 1024),
             Options.Create(new GenerationOptions { PageSize = PageSize, BlockSizeBytes = 4 * 1024 * 1024 }));

@@ -142,7 +142,7 @@ public sealed class XlsxReportTests(Infrastructure infrastructure)
         var system = await infrastructure.SystemAsync();
         var services = system.WorkerServices;
         var generator = new XlsxReportGenerator(
-            services.GetRequiredService<NpgsqlDataSource>(),
+            services.GetRequiredService<Reports.Core.Sources.SourceConnections>(),
             services.GetRequiredService<IReportFiles>(),
             new BlockBuffers(ReportsSystem.BlockSizeBytes),
             Options.Create(new GenerationOptions { PageSize = ReportsSystem.PageSize, BlockSizeBytes = ReportsSystem.BlockSizeBytes }),

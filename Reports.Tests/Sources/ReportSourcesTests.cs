@@ -87,7 +87,10 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
         using var host = Build(("ConnectionStrings:one", infrastructure.PostgresConnectionString), ("Reports:Sources:one:Kind", "PostgreSql"),
             ("ConnectionStrings:two", infrastructure.PostgresConnectionString + ";Maximum Pool Size=3"), ("Reports:Sources:two:MaxPoolSize", "7"));
         var sources = host.Services.GetRequiredService<ReportSources>();
-        Assert.Equal(["one", "two"], sources.Names.Order());
+        // Beside them the demo reports' source, on the job store's database since ConnectionStrings:sales is not given.
+        Assert.Equal(["one", "sales", "two"], sources.Names.Order());
+        Assert.Equal(new NpgsqlConnectionStringBuilder(infrastructure.PostgresConnectionString).Database,
+            new NpgsqlConnectionStringBuilder(sources.Get("sales").DataSource.ConnectionString).Database);
         Assert.NotSame(sources.Get("one").DataSource, sources.Get("two").DataSource);
         // A pool size the connection string names wins over the setting.
         Assert.Equal(16, new NpgsqlConnectionStringBuilder(sources.Get("one").DataSource.ConnectionString).MaxPoolSize);
@@ -119,13 +122,15 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
         Assert.Contains("Reports:Sources:odd", badKind.Message + badKind.InnerException?.Message, StringComparison.Ordinal);
     }
 
-    private static IHost Build(params (string Key, string Value)[] settings)
+    private IHost Build(params (string Key, string Value)[] settings)
     {
+        // The job store, which the demo reports' source falls back to when it is not configured.
+        settings = [("ConnectionStrings:reportsdb", infrastructure.PostgresConnectionString), .. settings];
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))
             .Append(KeyValuePair.Create("Logging:LogLevel:Default", (string?)"Warning")));
-        builder.AddReportSources();
+        builder.AddReportSources(healthChecks: true);
         return builder.Build();
     }
 }

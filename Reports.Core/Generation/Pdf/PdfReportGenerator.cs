@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Reports.Core.Catalog;
+using Reports.Core.Sources;
 using Reports.Core.Jobs;
 using SkiaSharp;
 
@@ -14,7 +15,7 @@ namespace Reports.Core.Generation.Pdf;
 /// resumed halfway, so every attempt starts from its first page.
 /// </summary>
 public sealed class PdfReportGenerator(
-    NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, PdfFont font, IOptions<GenerationOptions> options, IOptions<PdfOptions> pdf,
+    SourceConnections sources, IReportFiles files, BlockBuffers buffers, PdfFont font, IOptions<GenerationOptions> options, IOptions<PdfOptions> pdf,
     TimeProvider time)
 {
     public const string ContentType = "application/pdf";
@@ -24,12 +25,12 @@ public sealed class PdfReportGenerator(
         var report = request.Report;
         var arguments = request.Arguments;
         var bound = report.Bind(arguments);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await sources.OpenAsync(report, cancellationToken);
 
-        var totals = await PdfQueries.TotalsAsync(connection, report, bound, cancellationToken);
+        var totals = await sources.UnderSlotAsync(report, () => PdfQueries.TotalsAsync(connection, report, bound, cancellationToken), cancellationToken);
         await progress.ReportTotalAsync(totals.Rows, cancellationToken);
         GenerationLimits.CheckRows(report, totals.Rows);
-        var subject = await PdfQueries.SubjectAsync(connection, report, bound, cancellationToken);
+        var subject = await sources.UnderSlotAsync(report, () => PdfQueries.SubjectAsync(connection, report, bound, cancellationToken), cancellationToken);
         var page = PdfPageSize.For(arguments.Get<string>(OutputParameters.PageSize), arguments.Get<string>(OutputParameters.Orientation));
         var layout = new PdfLayout(page, subject is not null, report.Chart is not null, totals.Cells.Count);
         var pages = layout.PageCount(totals.Rows);
@@ -39,7 +40,7 @@ public sealed class PdfReportGenerator(
                 $"This '{report.Name}' PDF would have {pages:#,##0} pages ({totals.Rows:#,##0} rows); the limit is {report.Limits.MaxPdfPages:#,##0}. Narrow the parameters or choose CSV."), JobError.LimitExceeded);
         }
 
-        var chart = await PdfQueries.ChartAsync(connection, report, bound, cancellationToken);
+        var chart = await sources.UnderSlotAsync(report, () => PdfQueries.ChartAsync(connection, report, bound, cancellationToken), cancellationToken);
         var generatedAt = time.GetUtcNow();
         var heading = new PdfHeading(
             report.Title,
@@ -54,7 +55,7 @@ public sealed class PdfReportGenerator(
         using (var writer = new PdfTableWriter(document, layout, font, report, heading, pages, chart))
         {
             await WholeReportPages.ReadAsync(connection, request, options.Value.PageSize, sequential: false, progress,
-                (row, _) => writer.WriteRow(row), () => upload.Advance(document.Flushed), cancellationToken);
+                (row, _) => writer.WriteRow(row), () => upload.Advance(document.Flushed), token => sources.QuerySlotAsync(report, token), cancellationToken);
             writer.WriteTotals(totals);
             writer.Finish();
             if (writer.Pages != pages)

@@ -1,3 +1,4 @@
+using Reports.Core.Sources;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Reports.Core.Jobs;
@@ -13,7 +14,7 @@ namespace Reports.Core.Generation.Xlsx;
 /// attempt writes the same bytes.
 /// </summary>
 public sealed class XlsxReportGenerator(
-    NpgsqlDataSource dataSource, IReportFiles files, BlockBuffers buffers, IOptions<GenerationOptions> options, IOptions<XlsxOptions> xlsx)
+    SourceConnections sources, IReportFiles files, BlockBuffers buffers, IOptions<GenerationOptions> options, IOptions<XlsxOptions> xlsx)
 {
     public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -23,12 +24,12 @@ public sealed class XlsxReportGenerator(
         ArgumentNullException.ThrowIfNull(progress);
         var report = request.Report;
         var bound = report.Bind(request.Arguments);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await sources.OpenAsync(report, cancellationToken);
 
-        var totals = await PdfQueries.TotalsAsync(connection, report, bound, cancellationToken);
+        var totals = await sources.UnderSlotAsync(report, () => PdfQueries.TotalsAsync(connection, report, bound, cancellationToken), cancellationToken);
         await progress.ReportTotalAsync(totals.Rows, cancellationToken);
         GenerationLimits.CheckRows(report, totals.Rows);
-        var subject = await PdfQueries.SubjectAsync(connection, report, bound, cancellationToken);
+        var subject = await sources.UnderSlotAsync(report, () => PdfQueries.SubjectAsync(connection, report, bound, cancellationToken), cancellationToken);
         var document = new XlsxDocument(
             report.Title, subject ?? report.Description, "Parameters: " + PdfReportGenerator.DescribeParameters(report, request.Arguments), request.CreatedAt);
 
@@ -47,6 +48,7 @@ public sealed class XlsxReportGenerator(
                     file.Flush();
                     upload.Advance(output.Written);
                 },
+                token => sources.QuerySlotAsync(report, token),
                 cancellationToken);
             workbook.WriteTotals(totals.Values);
             workbook.Finish();

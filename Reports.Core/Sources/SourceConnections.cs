@@ -1,0 +1,67 @@
+using Npgsql;
+using Reports.Core.Catalog;
+using Reports.Core.Jobs;
+
+namespace Reports.Core.Sources;
+
+/// <summary>
+/// What a generator needs of a report's data source: a connection from the source's own pool, and a query slot
+/// under the source's cap (<see cref="SourceOptions.MaxConcurrentQueries"/>) for each query it runs.
+/// </summary>
+public sealed class SourceConnections(ReportSources sources, SourceQuerySlots? slots)
+{
+    /// <summary>A slot outlives its query's statement timeout by this much, for the query's rows still in flight.</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+
+    public async Task<NpgsqlConnection> OpenAsync(ReportDefinition report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return await PostgresSource(report).OpenConnectionAsync(cancellationToken);
+    }
+
+    /// <summary>Waits for one of the report's source's query slots; disposing the result gives it back.</summary>
+    public async Task<IAsyncDisposable> QuerySlotAsync(ReportDefinition report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (slots is null)
+        {
+            return NoSlot.Instance;
+        }
+
+        var source = sources.Get(report.Source);
+        return await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, source.Options.StatementTimeout + LeaseMargin, cancellationToken);
+    }
+
+    /// <summary>Runs one query of <paramref name="report"/> under one of its source's query slots.</summary>
+    public async Task<T> UnderSlotAsync<T>(ReportDefinition report, Func<Task<T>> query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var slot = await QuerySlotAsync(report, cancellationToken);
+        return await query();
+    }
+
+    /// <summary>Why <paramref name="report"/> cannot be generated from the configured sources, or null when it can.</summary>
+    public string? Problem(ReportDefinition report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (!sources.Contains(report.Source))
+        {
+            return $"Report '{report.Name}' reads source '{report.Source}', which is not configured " +
+                   $"(ConnectionStrings:{report.Source} and {SourceOptions.Section}:{report.Source}).";
+        }
+
+        return sources.Get(report.Source).DataSource is NpgsqlDataSource
+            ? null
+            : $"Report '{report.Name}' reads source '{report.Source}' of kind {sources.Get(report.Source).Kind}: reports are generated from PostgreSQL sources only, so far.";
+    }
+
+    private NpgsqlDataSource PostgresSource(ReportDefinition report) =>
+        sources.Get(report.Source).DataSource as NpgsqlDataSource ?? throw new ReportDefinitionException(Problem(report)!);
+
+    private sealed class NoSlot : IAsyncDisposable
+    {
+        public static readonly NoSlot Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Reports.Core.Catalog;
+using Reports.Core.Generation;
+using Reports.Core.Sources;
+using Reports.Tests.Catalog;
+using Reports.Tests.Generation;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Sources;
+
+/// <summary>The worker's generators read through the report's source: under its cap, in read-only sessions.</summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class SourceCapGenerationTests(Infrastructure infrastructure)
+{
+    [Fact]
+    public async Task A_report_waits_while_every_query_slot_of_its_source_is_taken_and_runs_once_one_is_given_back()
+    {
+        var system = await infrastructure.SystemAsync();
+        var services = system.WorkerServices;
+        var source = services.GetRequiredService<ReportSources>().Get(ReportDefinition.DefaultSource);
+        var slots = services.GetRequiredService<SourceQuerySlots>();
+
+        // Other workers' queries hold every slot of the source.
+        var held = new List<SourceQuerySlots.Slot>();
+        for (var i = 0; i < source.Options.MaxConcurrentQueries; i++)
+        {
+            held.Add(await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, TimeSpan.FromMinutes(1), CancellationToken.None));
+        }
+
+        var progress = new RecordingProgress();
+        using var bounded = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var generation = services.GetRequiredService<RowReportGenerator>()
+            .GenerateAsync(GenerationRequests.For(BuiltInReports.Orders, "csv"), progress, bounded.Token);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(generation.IsCompleted);
+        Assert.Equal(0, progress.Total); // not even the count ran
+
+        await held[0].DisposeAsync();
+        var file = await generation;
+        Assert.True(file.Rows > 0);
+        Assert.Equal(file.Rows, progress.Total);
+        Assert.Equal(source.Options.MaxConcurrentQueries - 1, await slots.HeldAsync(source.Name, CancellationToken.None));
+        foreach (var slot in held.Skip(1))
+        {
+            await slot.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_workers_sales_source_is_read_only_with_a_statement_timeout_and_its_own_pool()
+    {
+        var system = await infrastructure.SystemAsync();
+        var source = system.WorkerServices.GetRequiredService<ReportSources>().Get(ReportDefinition.DefaultSource);
+        Assert.NotSame(system.WorkerServices.GetRequiredService<Npgsql.NpgsqlDataSource>(), source.DataSource);
+        await using var connection = await source.DataSource.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT current_setting('default_transaction_read_only'), current_setting('statement_timeout')";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(("on", "2min"), (reader.GetString(0), reader.GetString(1)));
+    }
+}
