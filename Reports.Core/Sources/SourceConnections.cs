@@ -1,6 +1,10 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Reports.Core.Catalog;
 using Reports.Core.Jobs;
+using Reports.Core.Telemetry;
+using StackExchange.Redis;
 
 namespace Reports.Core.Sources;
 
@@ -8,7 +12,7 @@ namespace Reports.Core.Sources;
 /// What a generator needs of a report's data source: a connection from the source's own pool, and a query slot
 /// under the source's cap (<see cref="SourceOptions.MaxConcurrentQueries"/>) for each query it runs.
 /// </summary>
-public sealed class SourceConnections(ReportSources sources, SourceQuerySlots? slots)
+public sealed partial class SourceConnections(ReportSources sources, SourceQuerySlots? slots, ILogger<SourceConnections> logger)
 {
     /// <summary>A slot outlives its query's statement timeout by this much, for the query's rows still in flight.</summary>
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
@@ -19,7 +23,11 @@ public sealed class SourceConnections(ReportSources sources, SourceQuerySlots? s
         return await PostgresSource(report).OpenConnectionAsync(cancellationToken);
     }
 
-    /// <summary>Waits for one of the report's source's query slots; disposing the result gives it back.</summary>
+    /// <summary>
+    /// Waits for one of the report's source's query slots; disposing the result gives it back. When Redis cannot be
+    /// asked (down, restarting) the query runs without a slot, logged and counted: the running reports go on, bounded by
+    /// the workers' own job slots, rather than fail an attempt each for an outage of the semaphore.
+    /// </summary>
     public async Task<IAsyncDisposable> QuerySlotAsync(ReportDefinition report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -29,7 +37,20 @@ public sealed class SourceConnections(ReportSources sources, SourceQuerySlots? s
         }
 
         var source = sources.Get(report.Source);
-        return await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, source.Options.StatementTimeout + LeaseMargin, cancellationToken);
+        var tag = new KeyValuePair<string, object?>("source", source.Name);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var slot = await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, source.Options.StatementTimeout + LeaseMargin, cancellationToken);
+            ReportsMetrics.SourceSlotWait.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+            return slot;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            ReportsMetrics.SourceSlotsBypassed.Add(1, tag);
+            LogSlotBypassed(logger, source.Name, e.Message);
+            return NoSlot.Instance;
+        }
     }
 
     /// <summary>Runs one query of <paramref name="report"/> under one of its source's query slots.</summary>
@@ -57,6 +78,9 @@ public sealed class SourceConnections(ReportSources sources, SourceQuerySlots? s
 
     private NpgsqlDataSource PostgresSource(ReportDefinition report) =>
         sources.Get(report.Source).DataSource as NpgsqlDataSource ?? throw new ReportDefinitionException(Problem(report)!);
+
+    [LoggerMessage(LogLevel.Warning, "Source {Source}: a report query runs without a slot under the source's cap, Redis could not be asked: {Error}")]
+    private static partial void LogSlotBypassed(ILogger logger, string source, string error);
 
     private sealed class NoSlot : IAsyncDisposable
     {

@@ -20,6 +20,10 @@ public static class ReportsMetrics
     public static readonly Counter<long> SchedulesFiredLate = Meter.CreateCounter<long>("reports.schedules.fired_late", "{schedule}",
         "Schedules fired (or skipped) more than a minute after their fire time: the scheduler was down or stuck.");
     public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>("reports.job.duration", "s", "One attempt, from claim to outcome.");
+    public static readonly Histogram<double> SourceSlotWait = Meter.CreateHistogram<double>("reports.source.slot_wait", "s",
+        "How long a report query waited for a slot under its source's cap (tag: source).");
+    public static readonly Counter<long> SourceSlotsBypassed = Meter.CreateCounter<long>("reports.source.slots_bypassed", "{query}",
+        "Report queries run without a slot because Redis could not be asked (tag: source).");
     public static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("reports.job.queue_wait", "s", "From creation to the first claim.");
     public static readonly Counter<long> RowsWritten = Meter.CreateCounter<long>("reports.rows.written", "{row}", "Rows read and formatted into files.");
     public static readonly Counter<long> BytesWritten = Meter.CreateCounter<long>("reports.bytes.written", "By", "Bytes staged in blob storage.");

@@ -75,8 +75,8 @@ public static class ReportSourceClients
         builder.Services.AddSingleton(services => new ReportSources(sources.Select(s =>
             new ReportSource(s.Name, s.Options, services.GetRequiredKeyedService<DbDataSource>(s.Name)))));
         builder.Services.AddSingleton<SourceQuerySlots>();
-        builder.Services.AddSingleton(services => new SourceConnections(
-            services.GetRequiredService<ReportSources>(), services.GetRequiredService<SourceQuerySlots>()));
+        builder.Services.AddSingleton(services => new SourceConnections(services.GetRequiredService<ReportSources>(),
+            services.GetRequiredService<SourceQuerySlots>(), services.GetRequiredService<Logging.ILogger<SourceConnections>>()));
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<CatalogSourcesCheck>, CatalogSourcesValidation>();
         builder.Services.AddOptions<CatalogSourcesCheck>().ValidateOnStart();
         return builder;
