@@ -1,9 +1,12 @@
-using Npgsql;
+using Reports.Core.Sources;
 
 namespace Reports.Core.Catalog;
 
-/// <summary>Checks that parameters naming rows of the source data (e.g. a customer) name rows that exist.</summary>
-public sealed class ParameterReferences(NpgsqlDataSource dataSource)
+/// <summary>
+/// Checks that parameters naming rows of the source data (e.g. a customer) name rows that exist: on the report's own
+/// source, so through its read-only sessions and under its statement timeout, never on the job store.
+/// </summary>
+public sealed class ParameterReferences(ReportSources sources)
 {
     /// <summary>The fields whose value names nothing, each with a message; empty when all exist.</summary>
     public async Task<IReadOnlyDictionary<string, string[]>> FindMissingAsync(
@@ -17,8 +20,10 @@ public sealed class ParameterReferences(NpgsqlDataSource dataSource)
                 continue;
             }
 
-            await using var command = dataSource.CreateCommand(check.ExistsSql);
-            command.Parameters.AddWithValue("value", value);
+            await using var command = sources.Get(report.Source).DataSource.CreateCommand(check.ExistsSql);
+            var bound = command.CreateParameter();
+            (bound.ParameterName, bound.Value) = ("value", value);
+            command.Parameters.Add(bound);
             if (await command.ExecuteScalarAsync(cancellationToken) is not true)
             {
                 missing[$"parameters.{parameter.Name}"] = [$"No {check.What} {value} exists."];

@@ -29,8 +29,20 @@ public sealed class KeysetPage(NpgsqlCommand command, NpgsqlDataReader reader, K
 
     public async ValueTask DisposeAsync()
     {
-        await reader.DisposeAsync();
-        await command.DisposeAsync();
-        await querySlot.DisposeAsync();
+        try
+        {
+            try
+            {
+                await reader.DisposeAsync();
+            }
+            finally
+            {
+                await command.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await querySlot.DisposeAsync(); // even when the rest of the page failed to drain (a broken connection, a timeout)
+        }
     }
 }

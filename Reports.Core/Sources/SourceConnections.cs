@@ -20,7 +20,22 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
     public async Task<NpgsqlConnection> OpenAsync(ReportDefinition report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return await PostgresSource(report).OpenConnectionAsync(cancellationToken);
+        var connection = await PostgresSource(report).OpenConnectionAsync(cancellationToken);
+        try
+        {
+            // Beside the session's read-only default: a transaction that started read-only cannot be made read-write by a
+            // statement inside it (set_config on the default affects only later transactions). Rolled back when the
+            // connection closes.
+            await connection.BeginTransactionAsync(cancellationToken);
+            await using var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection);
+            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -41,15 +56,18 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var slot = await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, source.Options.StatementTimeout + LeaseMargin, cancellationToken);
-            ReportsMetrics.SourceSlotWait.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
-            return slot;
+            return await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, source.Options.StatementTimeout + LeaseMargin, cancellationToken);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException && !cancellationToken.IsCancellationRequested)
         {
+            // Only when Redis cannot be reached: a server's refusal (READONLY, NOPERM, OOM) fails the query instead.
             ReportsMetrics.SourceSlotsBypassed.Add(1, tag);
             LogSlotBypassed(logger, source.Name, e.Message);
             return NoSlot.Instance;
+        }
+        finally
+        {
+            ReportsMetrics.SourceSlotWait.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
         }
     }
 

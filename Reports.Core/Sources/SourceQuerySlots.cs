@@ -49,8 +49,19 @@ public sealed class SourceQuerySlots(IConnectionMultiplexer redis)
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var taken = (long)await redis.GetDatabase().ScriptEvaluateAsync(Acquire,
-                new { key, holder = (RedisValue)holder, cap, lease = (long)lease.TotalMilliseconds });
+            long taken;
+            try
+            {
+                taken = (long)await redis.GetDatabase().ScriptEvaluateAsync(Acquire,
+                    new { key, holder = (RedisValue)holder, cap, lease = (long)lease.TotalMilliseconds });
+            }
+            catch (RedisTimeoutException)
+            {
+                // The script may have run and taken a slot the caller never hears of: give it back, best effort.
+                _ = redis.GetDatabase().SortedSetRemoveAsync(key, holder, CommandFlags.FireAndForget);
+                throw;
+            }
+
             if (taken == 1)
             {
                 return new Slot(redis, key, holder);

@@ -122,6 +122,28 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
         Assert.Contains("Reports:Sources:odd", badKind.Message + badKind.InnerException?.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_report_on_a_source_that_is_not_configured_or_not_readable_yet_stops_the_start_with_its_name()
+    {
+        await using var postgres = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
+        await using var mariadb = new MySqlDataSource("Server=127.0.0.1;Database=shop");
+        var sources = new ReportSources([
+            new ReportSource("sales", new SourceOptions(), postgres),
+            new ReportSource("shop", new SourceOptions { Kind = SourceKind.MySql }, mariadb)]);
+        var connections = new SourceConnections(sources, null, Microsoft.Extensions.Logging.Abstractions.NullLogger<SourceConnections>.Instance);
+        var orders = Reports.Tests.Catalog.BuiltInReports.Orders;
+
+        Assert.Null(connections.Problem(orders));
+        Assert.Contains("reads source 'billing', which is not configured (ConnectionStrings:billing",
+            connections.Problem(orders with { Source = "billing" }), StringComparison.Ordinal);
+        Assert.Contains("of kind MySql", connections.Problem(orders with { Source = "shop" }), StringComparison.Ordinal);
+
+        var catalog = new Reports.Core.Catalog.ReportCatalog([orders, orders with { Name = "orders-billing", Source = "billing" }]);
+        var check = new CatalogSourcesValidation(catalog, connections).Validate(null, new CatalogSourcesCheck());
+        Assert.True(check.Failed);
+        Assert.Contains("'orders-billing'", check.FailureMessage, StringComparison.Ordinal);
+    }
+
     private IHost Build(params (string Key, string Value)[] settings)
     {
         // The job store, which the demo reports' source falls back to when it is not configured.

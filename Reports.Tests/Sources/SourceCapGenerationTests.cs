@@ -59,4 +59,22 @@ public sealed class SourceCapGenerationTests(Infrastructure infrastructure)
         Assert.True(await reader.ReadAsync());
         Assert.Equal(("on", "2min"), (reader.GetString(0), reader.GetString(1)));
     }
+
+    [Fact]
+    public async Task A_report_connection_stays_read_only_even_when_its_sql_turns_the_sessions_default_off()
+    {
+        var system = await infrastructure.SystemAsync();
+        var connections = system.WorkerServices.GetRequiredService<SourceConnections>();
+        await using var connection = await connections.OpenAsync(BuiltInReports.Orders, CancellationToken.None);
+        await using (var turnOff = connection.CreateCommand())
+        {
+            turnOff.CommandText = "SELECT set_config('default_transaction_read_only', 'off', false)";
+            await turnOff.ExecuteScalarAsync();
+        }
+
+        await using var write = connection.CreateCommand();
+        write.CommandText = "CREATE TABLE reports_source_write_attempt (id int)";
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => write.ExecuteNonQueryAsync());
+        Assert.Equal(Npgsql.PostgresErrorCodes.ReadOnlySqlTransaction, refused.SqlState);
+    }
 }

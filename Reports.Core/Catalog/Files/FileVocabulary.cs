@@ -33,9 +33,6 @@ internal static class FileVocabulary
 
     public static IReadOnlyList<string> Queues => QueueNames.All;
 
-    /// <summary>The data sources a definition may name; only the system's own database for now.</summary>
-    public static IReadOnlyList<string> Sources { get; } = [ReportDefinition.DefaultSource];
-
     /// <summary>SQL parameter names the engine adds to the page queries itself.</summary>
     public static bool IsReservedSqlName(string name) =>
         name == "page_size" || (name.StartsWith("key_", StringComparison.Ordinal) && name[4..].All(char.IsAsciiDigit));

@@ -15,7 +15,8 @@ internal static partial class ReportFileReader
             "must be lowercase letters, digits and dashes, starting with a letter, at most 64 characters.");
         var title = file.Text("title", required: true);
         var description = file.Text("description", required: true);
-        var source = OneOf(file, "source", file.Text("source", required: true), FileVocabulary.Sources);
+        var source = Checked(file, "source", file.Text("source", required: true), ReportName().IsMatch,
+            "must be a data source's name: lowercase letters, digits and dashes, starting with a letter (ConnectionStrings:<source>).");
         var queue = OneOf(file, "queue", file.Text("queue"), FileVocabulary.Queues) ?? Queue.QueueNames.Interactive;
         var maxAttempts = (int?)file.Long("max_attempts", 1, 100);
         var maxDateSpan = (int?)file.Long("max_date_span_days", 1, 100_000);
