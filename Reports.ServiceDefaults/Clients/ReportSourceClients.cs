@@ -19,8 +19,11 @@ namespace Microsoft.Extensions.Hosting;
 /// source's timeout, whatever SQL a report definition holds. PostgreSQL sources go through Aspire's Npgsql client
 /// integration (keyed by the source's name); MySQL and MariaDB ones through MySqlConnector's data source.
 /// </summary>
-public static class ReportSourceClients
+public static partial class ReportSourceClients
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9-]{0,63}$")]
+    private static partial System.Text.RegularExpressions.Regex SourceName();
+
     /// <param name="healthChecks">
     /// Whether the service's readiness depends on the sources: yes for the workers that read them; no for the API, which
     /// must keep accepting jobs while a source (a replica, say) is down.
@@ -32,7 +35,23 @@ public static class ReportSourceClients
         foreach (var section in builder.Configuration.GetSection(SourceOptions.Section).GetChildren())
         {
             var options = new SourceOptions();
-            section.Bind(options);
+            // Names as definition files write them (configuration keys ignore case, a file's source does not), and no
+            // setting ignored: a misspelt MaxConcurrentQueries must not leave the default cap in place silently.
+            if (!SourceName().IsMatch(section.Key))
+            {
+                throw new InvalidOperationException(
+                    $"{SourceOptions.Section}:{section.Key}: a source's name is lowercase letters, digits and dashes, starting with a letter.");
+            }
+
+            try
+            {
+                section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new InvalidOperationException($"{SourceOptions.Section}:{section.Key}: {e.Message}", e);
+            }
+
             if (options.Problem(section.Key) is { } problem)
             {
                 throw new InvalidOperationException(problem);

@@ -111,6 +111,20 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Reports:Sources:Sales:Kind", "PostgreSql", "Reports:Sources:Sales: a source's name is lowercase")]
+    [InlineData("Reports:Sources:sales:MaxConcurrentQuery", "2", "Reports:Sources:sales: ")]
+    public void A_source_named_in_capitals_or_a_misspelt_setting_stops_the_start(string key, string value, string expected)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Build(
+            ("ConnectionStrings:sales", infrastructure.PostgresConnectionString), (key, value)));
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+        if (key.EndsWith("Query", StringComparison.Ordinal))
+        {
+            Assert.Contains("MaxConcurrentQuery", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void A_source_without_a_connection_string_or_with_an_unknown_kind_stops_the_start()
     {
