@@ -22,7 +22,7 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         var usage = await CheckAsync(["catalog", "verify"], connectionString: null);
 
         Assert.True(clean.ExitCode == 0, clean.Output);
-        Assert.Contains("4 report(s), 0 error(s), queries described on the database.", clean.Output, StringComparison.Ordinal);
+        Assert.Contains("4 report(s), 0 error(s), 4 of them described on their sources.", clean.Output, StringComparison.Ordinal);
         Assert.Equal(2, usage.ExitCode);
         Assert.Contains("usage: Reports.Worker catalog check [PATH]", usage.Output, StringComparison.Ordinal);
     }
@@ -79,6 +79,29 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         Assert.Equal(ordersBefore, await CountOrdersAsync(counter));
     }
 
+    [Fact]
+    public async Task The_mariadb_definitions_are_described_on_mariadb_and_a_column_of_another_type_there_is_an_error()
+    {
+        var system = await infrastructure.SystemAsync(); // MariaDB holds the dataset's copy
+        var mariaDb = system.SalesMariaDb;
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__sales-mariadb"] = mariaDb["ConnectionStrings:sales-mariadb"],
+            ["Reports__Sources__sales-mariadb__Kind"] = "MySql",
+        };
+        using var folder = TempCatalog.Create(("orders.yaml", File.ReadAllText(Path.Combine(ToolPaths.RepositoryRoot, "catalog", "mariadb", "orders.yaml"))
+            .Replace("SELECT o.id, o.ordered_at, c.name", "SELECT o.id, o.country, c.name", StringComparison.Ordinal)));
+
+        var clean = await CheckAsync(["catalog", "check", TestSettings.CatalogWithMariaDb], infrastructure.PostgresConnectionString, environment);
+        var wrong = await CheckAsync(["catalog", "check", folder.Path], connectionString: null, environment);
+
+        Assert.True(clean.ExitCode == 0, clean.Output);
+        Assert.Contains("6 report(s), 0 error(s), 6 of them described on their sources.", clean.Output, StringComparison.Ordinal);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains($"{folder.File("orders.yaml")}:", wrong.Output, StringComparison.Ordinal);
+        Assert.True(wrong.Output.Contains("columns[1].type: 'ordered_at_utc' is declared timestamp, but the query's column 2 (country) is char", StringComparison.Ordinal), wrong.Output);
+    }
+
     private static async Task<long> CountOrdersAsync(Npgsql.NpgsqlConnection connection)
     {
         await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM sales.orders", connection);
@@ -93,7 +116,8 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         return readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
     }
 
-    private static async Task<(int ExitCode, string Output)> CheckAsync(string[] arguments, string? connectionString)
+    private static async Task<(int ExitCode, string Output)> CheckAsync(
+        string[] arguments, string? connectionString, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var dll = ProjectPaths.AssemblyPath(ToolPaths.RepositoryRoot, "Reports.Worker", ProjectPaths.ConfigurationOf(AppContext.BaseDirectory));
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -103,6 +127,11 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         }
 
         start.Environment["ConnectionStrings__reportsdb"] = connectionString;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
