@@ -7,11 +7,27 @@ public static class ServerLaunch
     public static async Task InitializeAsync(
         string what, (string Program, IReadOnlyList<object> Arguments) command, string directory, Action<string> onOutput, CancellationToken cancellationToken)
     {
-        var init = ChildProcess.Start(command.Program, command.Arguments.Select(a => a.ToString()!), onOutput, directory);
+        var last = new Queue<string>();
+        var init = ChildProcess.Start(command.Program, command.Arguments.Select(a => a.ToString()!), line =>
+        {
+            lock (last)
+            {
+                last.Enqueue(line);
+                if (last.Count > 20)
+                {
+                    last.Dequeue();
+                }
+            }
+
+            onOutput(line);
+        }, directory);
         var code = await init.Exited.WaitAsync(cancellationToken);
         if (code != 0)
         {
-            throw new InvalidOperationException($"{what} failed with exit code {code}; its output is in the server's log above.");
+            lock (last)
+            {
+                throw new InvalidOperationException($"{what} failed with exit code {code}; its last lines:\n{string.Join('\n', last)}");
+            }
         }
     }
 
