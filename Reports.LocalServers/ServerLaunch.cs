@@ -7,15 +7,18 @@ public static class ServerLaunch
     public static async Task InitializeAsync(
         string what, (string Program, IReadOnlyList<object> Arguments) command, string directory, Action<string> onOutput, CancellationToken cancellationToken)
     {
-        var last = new Queue<string>();
+        var errors = new Queue<string>();
         var init = ChildProcess.Start(command.Program, command.Arguments.Select(a => a.ToString()!), line =>
         {
-            lock (last)
+            if (line.Contains("ERROR", StringComparison.OrdinalIgnoreCase) || line.Contains("FATAL", StringComparison.Ordinal))
             {
-                last.Enqueue(line);
-                if (last.Count > 20)
+                lock (errors)
                 {
-                    last.Dequeue();
+                    errors.Enqueue(line);
+                    if (errors.Count > 20)
+                    {
+                        errors.Dequeue();
+                    }
                 }
             }
 
@@ -24,9 +27,9 @@ public static class ServerLaunch
         var code = await init.Exited.WaitAsync(cancellationToken);
         if (code != 0)
         {
-            lock (last)
+            lock (errors)
             {
-                throw new InvalidOperationException($"{what} failed with exit code {code}; its last lines:\n{string.Join('\n', last)}");
+                throw new InvalidOperationException($"{what} failed with exit code {code}: {string.Join(" | ", errors)} (all its output is in the server's log)");
             }
         }
     }
