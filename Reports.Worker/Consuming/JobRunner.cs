@@ -5,6 +5,7 @@ using Reports.Core.Generation;
 using Reports.Core.Generation.Pdf;
 using Reports.Core.Generation.Xlsx;
 using Reports.Core.Jobs;
+using Reports.Core.Sources;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
 using Reports.Core.Telemetry;
@@ -24,6 +25,7 @@ internal sealed class JobRunner(
     RowReportGenerator rows,
     XlsxReportGenerator xlsx,
     PdfReportGenerator pdf,
+    SourceConnections sources,
     IReportFiles files,
     RunningJobs runningJobs,
     JobEvents events,
@@ -264,14 +266,21 @@ internal sealed class JobRunner(
             Format = job.Format,
             CreatedAt = job.CreatedAt,
         };
-        return job.Format switch
+        try
         {
-            ReportFormats.Csv or ReportFormats.Ndjson => await rows.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
-            ReportFormats.Xlsx => await xlsx.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
-            ReportFormats.Pdf => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
-            ReportFormats.None => null,
-            _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
-        };
+            return job.Format switch
+            {
+                ReportFormats.Csv or ReportFormats.Ndjson => await rows.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+                ReportFormats.Xlsx => await xlsx.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+                ReportFormats.Pdf => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+                ReportFormats.None => null,
+                _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
+            };
+        }
+        catch (Exception e) when (job.Format != ReportFormats.None && sources.StatementTimedOut(report, e) is { } timedOut)
+        {
+            throw timedOut;
+        }
     }
 
     /// <summary>Exponential backoff with full jitter in its upper half: base × 2^(attempt−1) × [0.5, 1).</summary>
