@@ -67,7 +67,9 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
         }
         finally
         {
-            ReportsMetrics.SourceSlotWait.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+            var waited = Stopwatch.GetElapsedTime(started);
+            ReportsMetrics.SourceSlotWait.Record(waited.TotalSeconds, tag);
+            SlotWaitTime.Add(waited);
         }
     }
 

@@ -90,6 +90,7 @@ internal sealed class JobRunner(
         await using var heartbeat = new LeaseHeartbeat(store, claim, settings, time, logger, ct => streams.HoldAsync(message, settings.Id, ct));
         using var cancelled = new CancellationTokenSource();
         using var overtime = new CancellationTokenSource(timeLimit, time);
+        var slotWaits = SlotWaitTime.Begin();
         using var running = CancellationTokenSource.CreateLinkedTokenSource(
             stopping, heartbeat.Lost, runningJobs.Register(claim.Id, cancelled), overtime.Token);
 
@@ -141,7 +142,8 @@ internal sealed class JobRunner(
         }
         catch (OperationCanceledException) when (overtime.IsCancellationRequested)
         {
-            var error = new JobError(JobError.Timeout, $"The report ran longer than its time limit of {timeLimit}.");
+            var source = catalog.Find(claim.Job.ReportType)?.Source ?? "";
+            var error = new JobError(JobError.Timeout, $"The report ran longer than its time limit of {timeLimit}.{slotWaits.Describe(source)}");
             if (await store.FailAsync(claim, error, null, stopping))
             {
                 // Only now is the file this attempt's to delete: had a newer attempt taken the job over, it would be that one's.
