@@ -35,6 +35,35 @@ public sealed class CatalogFilesTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("title: Tiny\n", "title: &t Tiny\n", "&t is an anchor")]
+    [InlineData("description: A report for tests.\n", "description: *t\n", "*t is an alias")]
+    public void Anchors_and_aliases_are_refused_with_their_line(string find, string replace, string message)
+    {
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny.Replace(find, replace, StringComparison.Ordinal)));
+
+        var error = Assert.Single(CatalogFiles.Read(folder.Path).Errors);
+
+        Assert.Equal("file", error.Field);
+        Assert.InRange(error.Line, 2, 3);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_nested_too_deep_or_not_utf8_is_an_error_not_a_crash()
+    {
+        var deep = TempCatalog.Tiny + "\noutput: " + new string('[', 100_000) + new string(']', 100_000) + "\n";
+        using var folder = TempCatalog.Create(("deep.yaml", deep), ("latin1.yaml", "x"));
+        // A Latin-1 é (0xE9) in a comment, as an editor in another encoding would save it.
+        File.WriteAllBytes(folder.File("latin1.yaml"),
+            [.. System.Text.Encoding.UTF8.GetBytes(TempCatalog.Tiny.Replace("name: tiny", "name: other", StringComparison.Ordinal) + "# caf"), 0xE9, (byte)'\n']);
+
+        var errors = CatalogFiles.Read(folder.Path).Errors;
+
+        Assert.Contains(errors, e => e.File == folder.File("deep.yaml") && e.Message.Contains($"nests deeper than {CatalogFiles.MaxDepth} levels", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.File == folder.File("latin1.yaml") && e.Message.Contains("is not UTF-8 text", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_file_that_is_not_yaml_names_the_line_of_the_syntax_error()
     {

@@ -1,4 +1,6 @@
+using System.Text;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Reports.Core.Catalog.Files;
@@ -92,7 +94,7 @@ public static class CatalogFiles
         }
 
         var yaml = new YamlStream();
-        using var reader = File.OpenText(file);
+        using var reader = new StreamReader(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
         var parser = new PositionedParser(new Parser(reader));
         try
         {
@@ -101,6 +103,11 @@ public static class CatalogFiles
         catch (YamlException e)
         {
             errors.Add((int)e.Start.Line, "file", $"is not valid YAML: {e.InnerException?.Message ?? e.Message}");
+            return null;
+        }
+        catch (DecoderFallbackException)
+        {
+            errors.Add(parser.Line, "file", "is not UTF-8 text (a byte that UTF-8 does not allow, near this line).");
             return null;
         }
         catch (InvalidOperationException)
@@ -119,17 +126,39 @@ public static class CatalogFiles
         return ReportFileReader.Read(root, errors);
     }
 
-    /// <summary>A parser that remembers the line of the last event it read.</summary>
+    /// <summary>Deeper than this is not a report definition (and would only strain the loader's recursion).</summary>
+    public const int MaxDepth = 16;
+
+    /// <summary>
+    /// A parser that remembers the line of the last event it read, and refuses what a definition never needs: anchors and
+    /// aliases (a file reads as it is written, and cannot multiply itself), and nesting deeper than <see cref="MaxDepth"/>.
+    /// </summary>
     private sealed class PositionedParser(IParser inner) : IParser
     {
+        private int _depth;
+
         public int Line { get; private set; } = 1;
 
-        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+        public ParsingEvent? Current => inner.Current;
 
         public bool MoveNext()
         {
             var moved = inner.MoveNext();
-            Line = (int?)inner.Current?.End.Line ?? Line;
+            var current = inner.Current;
+            Line = (int?)current?.End.Line ?? Line;
+            switch (current)
+            {
+                case AnchorAlias alias:
+                    throw new YamlException(alias.Start, alias.End, $"*{alias.Value} is an alias: write the value out (anchors and aliases are not read here).");
+                case NodeEvent { Anchor.IsEmpty: false } anchored:
+                    throw new YamlException(anchored.Start, anchored.End, $"&{anchored.Anchor} is an anchor: write the values out (anchors and aliases are not read here).");
+                case MappingStart or SequenceStart when ++_depth > MaxDepth:
+                    throw new YamlException(current.Start, current.End, $"nests deeper than {MaxDepth} levels.");
+                case MappingEnd or SequenceEnd:
+                    _depth--;
+                    break;
+            }
+
             return moved;
         }
     }
