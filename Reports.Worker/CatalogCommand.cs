@@ -41,14 +41,15 @@ internal static class CatalogCommand
                 continue;
             }
 
-            var kind = configuration.GetValue($"{SourceOptions.Section}:{source.Key}:Kind", SourceKind.PostgreSql);
+            var options = new SourceOptions();
             try
             {
-                await using var dataSource = Open(kind, connectionString);
-                all.AddRange(await CatalogDatabaseCheck.CheckAsync(dataSource, SqlDialect.For(kind), source, timeout.Token));
+                configuration.GetSection($"{SourceOptions.Section}:{source.Key}").Bind(options);
+                await using var dataSource = Open(options, connectionString);
+                all.AddRange(await CatalogDatabaseCheck.CheckAsync(dataSource, SqlDialect.For(options.Kind), source, timeout.Token));
                 described += source.Count();
             }
-            catch (Exception e) when (e is DbException or OperationCanceledException or ArgumentException)
+            catch (Exception e) when (e is DbException or OperationCanceledException or ArgumentException or InvalidOperationException)
             {
                 all.Add(new CatalogError(folder, 0, $"ConnectionStrings:{source.Key}", $"the source could not be reached: {e.Message}"));
             }
@@ -69,7 +70,19 @@ internal static class CatalogCommand
         : source == ReportDefinition.DefaultSource && configuration.GetConnectionString(ResourceNames.Database) is { Length: > 0 } jobStore ? jobStore
         : null;
 
-    private static DbDataSource Open(SourceKind kind, string connectionString) => kind == SourceKind.MySql
-        ? new MySqlDataSourceBuilder(new MySqlConnectionStringBuilder(connectionString) { IgnoreCommandTransaction = true }.ConnectionString).Build()
-        : NpgsqlDataSource.Create(connectionString);
+    /// <summary>A pool whose sessions are restricted as the services' are: read-only, under the statement timeout.</summary>
+    private static DbDataSource Open(SourceOptions options, string connectionString)
+    {
+        if (options.Kind == SourceKind.MySql)
+        {
+            var settings = new MySqlConnectionStringBuilder(connectionString) { IgnoreCommandTransaction = true, DateTimeKind = MySqlDateTimeKind.Utc };
+            return new MySqlDataSourceBuilder(settings.ConnectionString)
+                .UseConnectionOpenedCallback((context, cancellationToken) => ReportSourceClients.RestrictSessionAsync(context.Connection, options, cancellationToken))
+                .Build();
+        }
+
+        var postgres = new NpgsqlDataSourceBuilder(connectionString);
+        ReportSourceClients.ConfigurePostgres(postgres, options);
+        return postgres.Build();
+    }
 }

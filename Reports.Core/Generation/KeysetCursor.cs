@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Reports.Core.Catalog;
+using Reports.Core.Jobs;
 
 namespace Reports.Core.Generation;
 
@@ -19,6 +20,8 @@ public sealed class KeysetCursor
     private readonly DateOnly[] _dates;
     private readonly string?[] _texts;
     private readonly int[] _slotOfColumn;
+    private readonly string _report;
+    private readonly string[] _names;
 
     public KeysetCursor(ReportDefinition report)
     {
@@ -30,6 +33,8 @@ public sealed class KeysetCursor
         _dates = new DateOnly[_columns.Length];
         _texts = new string?[_columns.Length];
         _slotOfColumn = [.. Enumerable.Repeat(-1, report.Columns.Count)];
+        _report = report.Name;
+        _names = [.. report.Columns.Select(c => c.Name)];
         for (var slot = 0; slot < _columns.Length; slot++)
         {
             _slotOfColumn[_columns[slot]] = slot;
@@ -43,9 +48,15 @@ public sealed class KeysetCursor
 
     public void Capture(DbDataReader row)
     {
+        ArgumentNullException.ThrowIfNull(row);
         for (var i = 0; i < _columns.Length; i++)
         {
             var column = _columns[i];
+            if (row.IsDBNull(column))
+            {
+                throw NullKey(column);
+            }
+
             switch (_types[i])
             {
                 case ColumnType.Integer: _integers[i] = row.GetInt64(column); break;
@@ -108,6 +119,14 @@ public sealed class KeysetCursor
     }
 
     public bool IsKey(int column) => Slot(column) >= 0;
+
+    /// <summary>
+    /// A key column without a value: the keyset cannot page past it (a comparison with NULL is never true), so the rows
+    /// after it would be lost without a word. The job fails instead, naming the column.
+    /// </summary>
+    public ReportDefinitionException NullKey(int column) => new(
+        $"A row of '{_report}' has no value (NULL) in its key column '{_names[column]}': key columns must never be NULL, or rows would be " +
+        "skipped. Select the key with a fallback (COALESCE) or filter such rows out in the definition's SQL.");
 
     /// <summary>Marks the end of a row whose keys were captured column by column.</summary>
     public void RowCaptured() => HasValue = true;

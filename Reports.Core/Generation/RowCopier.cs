@@ -18,6 +18,11 @@ internal static class RowCopier
         {
             if (row.IsDBNull(i))
             {
+                if (cursor.IsKey(i))
+                {
+                    throw cursor.NullKey(i);
+                }
+
                 writer.WriteNull();
                 continue;
             }

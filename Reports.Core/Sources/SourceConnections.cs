@@ -90,7 +90,8 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
     {
         ArgumentNullException.ThrowIfNull(error);
         var source = Source(report);
-        for (var e = error; e is not null; e = e.InnerException)
+        // Not under a cancellation: a cancelled query surfaces as the same server error, wrapped in OperationCanceledException.
+        for (var e = error; e is not null and not OperationCanceledException; e = e.InnerException)
         {
             if (source.Dialect.IsStatementTimeout(e))
             {

@@ -155,16 +155,19 @@ public static partial class ReportSourceClients
     }
 
     /// <summary>
-    /// Every session, new or reset on its way back from the pool (a reset clears session settings), refuses writes and
-    /// ends statements past the timeout: MariaDB's <c>max_statement_time</c> (seconds) or MySQL's
-    /// <c>max_execution_time</c> (milliseconds, which MySQL applies to SELECT statements).
+    /// Every session, new or reset on its way back from the pool (a reset clears session settings), refuses writes, ends
+    /// statements past the timeout (MariaDB's <c>max_statement_time</c>, seconds, or MySQL's <c>max_execution_time</c>,
+    /// milliseconds, which MySQL applies to SELECT statements), and reads <c>TIMESTAMP</c> columns in UTC, as every time
+    /// of a report is labelled (the server's own zone would shift them, and repeat an hour when its clocks go back).
     /// </summary>
-    private static async ValueTask RestrictSessionAsync(MySqlConnection connection, SourceOptions options, CancellationToken cancellationToken)
+    public static async ValueTask RestrictSessionAsync(MySqlConnection connection, SourceOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
         var timeout = connection.ServerVersion.Contains("MariaDB", StringComparison.OrdinalIgnoreCase)
             ? string.Create(CultureInfo.InvariantCulture, $"SET SESSION max_statement_time = {options.StatementTimeout.TotalSeconds:0.###}")
             : string.Create(CultureInfo.InvariantCulture, $"SET SESSION max_execution_time = {(long)options.StatementTimeout.TotalMilliseconds}");
-        await using var command = new MySqlCommand($"SET SESSION TRANSACTION READ ONLY; {timeout}", connection);
+        await using var command = new MySqlCommand($"SET SESSION TRANSACTION READ ONLY; SET time_zone = '+00:00'; {timeout}", connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -279,7 +279,7 @@ internal sealed class JobRunner(
                 _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
             };
         }
-        catch (Exception e) when (job.Format != ReportFormats.None && sources.StatementTimedOut(report, e) is { } timedOut)
+        catch (Exception e) when (job.Format != ReportFormats.None && !cancellationToken.IsCancellationRequested && sources.StatementTimedOut(report, e) is { } timedOut)
         {
             throw timedOut;
         }

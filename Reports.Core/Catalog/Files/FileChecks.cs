@@ -44,6 +44,11 @@ internal static class FileChecks
                 file.Errors.Add(line, field, SqlParameterNames.OneStatement);
             }
 
+            if (!SqlParameterNames.IsQuery(text))
+            {
+                file.Errors.Add(line, field, SqlParameterNames.NotAQuery);
+            }
+
             var names = SqlParameterNames.In(text);
             used.UnionWith(names);
             foreach (var unknown in names.Where(n => !declared.Contains(n)).Order(StringComparer.Ordinal))

@@ -190,6 +190,11 @@ internal static partial class ReportFileReader
                     mustExist.Add("sql", SqlParameterNames.OneStatement);
                 }
 
+                if (!SqlParameterNames.IsQuery(existsSql))
+                {
+                    mustExist.Add("sql", SqlParameterNames.NotAQuery);
+                }
+
                 foreach (var other in SqlParameterNames.In(existsSql).Where(n => n != "value"))
                 {
                     mustExist.Add("sql", $"@{other} is not known here: the check's SQL takes the parameter's value as @value only.");

@@ -8,11 +8,23 @@ internal static partial class SqlParameterNames
     public static IReadOnlySet<string> In(string sql) =>
         Parameter().Matches(Ignored().Replace(sql, " ")).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Whether the SQL separates statements (a <c>;</c> outside literals, quoted names and comments).</summary>
-    public static bool SeparatesStatements(string sql) => Ignored().Replace(sql, " ").Contains(';', StringComparison.Ordinal);
+    /// <summary>
+    /// Whether the SQL could hold a second statement: any <c>;</c>, even in a literal or a comment, since the sources'
+    /// dialects disagree on where those end (MySQL's <c>--</c> needs a space, backslashes escape quotes), and a statement
+    /// hidden from one reading would run on the source.
+    /// </summary>
+    public static bool SeparatesStatements(string sql) => sql.Contains(';', StringComparison.Ordinal);
 
-    /// <summary>The error for SQL that holds a second statement, which would run outside the engine's paging and limits.</summary>
-    public const string OneStatement = "holds ';': one statement (or expression) only, and no ';' at its end.";
+    /// <summary>The error for SQL that could hold a second statement.</summary>
+    public const string OneStatement = "holds ';': one statement (or expression) only, and no ';' anywhere, not even in a literal or a comment (write CHR(59) or CHAR(59) for the character).";
+
+    /// <summary>Whether a statement is a query: it starts with SELECT or WITH (no comment, no SET STATEMENT … FOR before it).</summary>
+    public static bool IsQuery(string sql) => QueryStart().IsMatch(sql);
+
+    public const string NotAQuery = "must start with SELECT or WITH (nothing before it, not even a comment).";
+
+    [GeneratedRegex(@"^\s*(SELECT|WITH)\b", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex QueryStart();
 
     [GeneratedRegex("""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/""", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Ignored();
