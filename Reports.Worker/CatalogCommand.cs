@@ -1,12 +1,15 @@
 using Npgsql;
+using Reports.Core;
 using Reports.Core.Catalog.Files;
 
 namespace Reports.Worker;
 
 /// <summary>
 /// <c>Reports.Worker catalog check [PATH]</c>: validates a folder of definition files as the services do at start, and,
-/// when <c>ConnectionStrings:reportsdb</c> is set, describes each query on that database to compare its columns with the
-/// file's. Exit codes: 0 clean, 1 errors (one per line, <c>file:line: field: message</c>), 2 usage.
+/// when a database is given, describes each query there to compare its columns with the file's: the demo dataset's
+/// <c>ConnectionStrings:sales</c>, or else the job store's <c>ConnectionStrings:reportsdb</c> (where a single-database
+/// install keeps the dataset), as the services read the <c>sales</c> source. Exit codes: 0 clean, 1 errors (one per line,
+/// <c>file:line: field: message</c>), 2 usage.
 /// </summary>
 internal static class CatalogCommand
 {
@@ -25,7 +28,8 @@ internal static class CatalogCommand
         var (entries, errors) = CatalogFiles.Read(folder);
         var all = errors.ToList();
         var checkedOn = "";
-        if (configuration.GetConnectionString("reportsdb") is { Length: > 0 } connectionString)
+        var described = configuration.GetConnectionString(ResourceNames.Sales) is { Length: > 0 } ? ResourceNames.Sales : ResourceNames.Database;
+        if (configuration.GetConnectionString(described) is { Length: > 0 } connectionString)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -36,7 +40,7 @@ internal static class CatalogCommand
             }
             catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
             {
-                all.Add(new CatalogError(folder, 0, "ConnectionStrings:reportsdb", $"the database could not be reached: {e.Message}"));
+                all.Add(new CatalogError(folder, 0, $"ConnectionStrings:{described}", $"the database could not be reached: {e.Message}"));
             }
         }
 
