@@ -1,7 +1,6 @@
-using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 using Reports.Core.Dataset;
-using Reports.LocalServers;
 using Reports.Tests.Integration;
 
 namespace Reports.Tests.Worker;
@@ -27,7 +26,7 @@ public sealed class MigrateCommandTests(Infrastructure infrastructure)
         Assert.True(exitCode == 0, output);
         Assert.Equal([$"{Orders} {SalesDataset.DefaultSeed} {SalesDataset.Version}"],
             await RowsAsync(sales, "SELECT orders || ' ' || seed || ' ' || version FROM sales.dataset"));
-        Assert.Equal([Orders.ToString(System.Globalization.CultureInfo.InvariantCulture)], await RowsAsync(sales, "SELECT count(*)::text FROM sales.orders"));
+        Assert.Equal([Orders.ToString(CultureInfo.InvariantCulture)], await RowsAsync(sales, "SELECT count(*)::text FROM sales.orders"));
         Assert.Equal(["12"], await RowsAsync(sales, "SELECT count(*)::text FROM sales.fx_rates"));
         Assert.Empty(await RowsAsync(sales, "SELECT nspname::text FROM pg_namespace WHERE nspname = 'reports'"));
         Assert.Empty(await RowsAsync(jobStore, "SELECT nspname::text FROM pg_namespace WHERE nspname = 'sales'"));
@@ -46,28 +45,19 @@ public sealed class MigrateCommandTests(Infrastructure infrastructure)
 
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.True(second.ExitCode == 0, second.Output);
-        Assert.Equal([Orders.ToString(System.Globalization.CultureInfo.InvariantCulture)], await RowsAsync(jobStore, "SELECT count(*)::text FROM sales.orders"));
+        Assert.Equal([Orders.ToString(CultureInfo.InvariantCulture)], await RowsAsync(jobStore, "SELECT count(*)::text FROM sales.orders"));
         Assert.Equal(seededAt, await RowsAsync(jobStore, "SELECT seeded_at::text FROM sales.dataset"));
         Assert.Equal(["jobs"], await RowsAsync(jobStore, "SELECT relname::text FROM pg_class WHERE oid = to_regclass('reports.jobs')"));
     }
 
-    private static async Task<(int ExitCode, string Output)> MigrateAsync(string jobStore, string? sales)
-    {
-        var dll = ProjectPaths.AssemblyPath(ToolPaths.RepositoryRoot, "Reports.Worker", ProjectPaths.ConfigurationOf(AppContext.BaseDirectory));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("migrate");
-        start.Environment["ConnectionStrings__reportsdb"] = jobStore;
-        start.Environment["ConnectionStrings__sales"] = sales;
-        start.Environment["ConnectionStrings__sales-mariadb"] = null;
-        start.Environment["Reports__Dataset__Orders"] = Orders.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> MigrateAsync(string jobStore, string? sales) =>
+        WorkerCommand.RunAsync(["migrate"], new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__reportsdb"] = jobStore,
+            ["ConnectionStrings__sales"] = sales,
+            ["ConnectionStrings__sales-mariadb"] = null,
+            ["Reports__Dataset__Orders"] = Orders.ToString(CultureInfo.InvariantCulture),
+        });
 
     private static async Task<IReadOnlyList<string>> RowsAsync(string connectionString, string sql)
     {
