@@ -29,12 +29,16 @@ internal static class ServiceSettings
         });
 
     /// <summary>
-    /// The repository's <c>catalog/</c> folder as the services' report definitions, so a definition edited there is what
-    /// <c>./reports up</c> serves from the next start; a <c>Reports__Catalog__Path</c> given to the AppHost wins.
+    /// The repository's <c>catalog/</c> folder as the services' report definitions (with <c>catalog/mariadb/</c> when the
+    /// MariaDB source runs), so a definition edited there is what <c>./reports up</c> serves from the next start; a
+    /// <c>Reports__Catalog__Path</c> given to the AppHost wins.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithCatalog(this IResourceBuilder<ProjectResource> project) =>
-        project.WithEnvironment(context =>
-            context.EnvironmentVariables.TryAdd("Reports__Catalog__Path", Path.Combine(ToolPaths.RepositoryRoot, "catalog")));
+    public static IResourceBuilder<ProjectResource> WithCatalog(this IResourceBuilder<ProjectResource> project, bool withMariaDb)
+    {
+        var catalog = Path.Combine(ToolPaths.RepositoryRoot, "catalog");
+        var folders = withMariaDb ? $"{catalog};{Path.Combine(catalog, "mariadb")}" : catalog;
+        return project.WithEnvironment(context => context.EnvironmentVariables.TryAdd("Reports__Catalog__Path", folders));
+    }
 
     /// <summary>
     /// Without a dashboard Aspire still gives every project an OTLP endpoint (its default, where nothing listens): the

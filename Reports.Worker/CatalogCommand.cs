@@ -1,15 +1,20 @@
+using System.Data.Common;
+using MySqlConnector;
 using Npgsql;
 using Reports.Core;
+using Reports.Core.Catalog;
 using Reports.Core.Catalog.Files;
+using Reports.Core.Sources;
+using Reports.Core.Sources.Dialects;
 
 namespace Reports.Worker;
 
 /// <summary>
-/// <c>Reports.Worker catalog check [PATH]</c>: validates a folder of definition files as the services do at start, and,
-/// when a database is given, describes each query there to compare its columns with the file's: the demo dataset's
-/// <c>ConnectionStrings:sales</c>, or else the job store's <c>ConnectionStrings:reportsdb</c> (where a single-database
-/// install keeps the dataset), as the services read the <c>sales</c> source. Exit codes: 0 clean, 1 errors (one per line,
-/// <c>file:line: field: message</c>), 2 usage.
+/// <c>Reports.Worker catalog check [PATH]</c>: validates a folder (or folders, <c>;</c> between them) of definition files
+/// as the services do at start, and describes each query on its source when the source's connection string is set
+/// (<c>ConnectionStrings:&lt;source&gt;</c>, its kind from <c>Reports:Sources:&lt;source&gt;:Kind</c>; the demo <c>sales</c>
+/// source falls back to <c>ConnectionStrings:reportsdb</c>, as the services do), to compare its columns with the file's.
+/// Exit codes: 0 clean, 1 errors (one per line, <c>file:line: field: message</c>), 2 usage.
 /// </summary>
 internal static class CatalogCommand
 {
@@ -24,23 +29,28 @@ internal static class CatalogCommand
         }
 
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        var folder = args.Length == 2 ? Path.GetFullPath(args[1]) : CatalogFolder.Of(configuration);
+        var folder = args.Length == 2 ? CatalogFolder.FullPaths(args[1]) : CatalogFolder.Of(configuration);
         var (entries, errors) = CatalogFiles.Read(folder);
         var all = errors.ToList();
-        var checkedOn = "";
-        var described = configuration.GetConnectionString(ResourceNames.Sales) is { Length: > 0 } ? ResourceNames.Sales : ResourceNames.Database;
-        if (configuration.GetConnectionString(described) is { Length: > 0 } connectionString)
+        var described = 0;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        foreach (var source in entries.GroupBy(e => e.Definition.Source).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            if (ConnectionString(configuration, source.Key) is not { } connectionString)
+            {
+                continue;
+            }
+
+            var kind = configuration.GetValue($"{SourceOptions.Section}:{source.Key}:Kind", SourceKind.PostgreSql);
             try
             {
-                all.AddRange(await CatalogDatabaseCheck.CheckAsync(dataSource, entries, timeout.Token));
-                checkedOn = ", queries described on the database";
+                await using var dataSource = Open(kind, connectionString);
+                all.AddRange(await CatalogDatabaseCheck.CheckAsync(dataSource, SqlDialect.For(kind), source, timeout.Token));
+                described += source.Count();
             }
-            catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+            catch (Exception e) when (e is DbException or OperationCanceledException or ArgumentException)
             {
-                all.Add(new CatalogError(folder, 0, $"ConnectionStrings:{described}", $"the database could not be reached: {e.Message}"));
+                all.Add(new CatalogError(folder, 0, $"ConnectionStrings:{source.Key}", $"the source could not be reached: {e.Message}"));
             }
         }
 
@@ -49,7 +59,17 @@ internal static class CatalogCommand
             await error.WriteLineAsync(problem.ToString());
         }
 
+        var checkedOn = described == 0 ? "" : $", {described} of them described on their sources";
         await output.WriteLineAsync($"{folder}: {entries.Count} report(s), {all.Count} error(s){checkedOn}.");
         return all.Count == 0 ? 0 : 1;
     }
+
+    private static string? ConnectionString(IConfiguration configuration, string source) =>
+        configuration.GetConnectionString(source) is { Length: > 0 } named ? named
+        : source == ReportDefinition.DefaultSource && configuration.GetConnectionString(ResourceNames.Database) is { Length: > 0 } jobStore ? jobStore
+        : null;
+
+    private static DbDataSource Open(SourceKind kind, string connectionString) => kind == SourceKind.MySql
+        ? new MySqlDataSourceBuilder(new MySqlConnectionStringBuilder(connectionString) { IgnoreCommandTransaction = true }.ConnectionString).Build()
+        : NpgsqlDataSource.Create(connectionString);
 }

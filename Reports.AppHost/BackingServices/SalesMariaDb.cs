@@ -42,7 +42,7 @@ internal static class SalesMariaDb
         }
 
         var (program, _) = MariaDbServer.ServerCommand(directory, 0, durable: true);
-        var server = builder.AddLocalServer(new LocalMariaDbResource(name, program, directory, accounts.WriterPassword),
+        var server = builder.AddLocalServer(new LocalMariaDbResource(name, program, directory, accounts),
                 (port, cancellationToken) => MariaDbServer.CanConnectAsync(
                     MariaDbServer.ConnectionStringFor(LocalServer.Host, port, MariaDbServer.Writer, accounts.WriterPassword), cancellationToken))
             .WithArgs(context => BackingServices.AddAll(context.Args, MariaDbServer.ServerCommand(
@@ -56,6 +56,28 @@ internal static class SalesMariaDb
         }
 
         return server;
+    }
+
+    /// <summary>
+    /// The MariaDB copy as the services' report source of the same name (kind MySql), read with the reader account where
+    /// the AppHost runs the server, and the catalog's MariaDB reports beside the others.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSalesMariaDbSource(
+        this IResourceBuilder<ProjectResource> project, IResourceBuilder<IResourceWithConnectionString>? salesMariaDb)
+    {
+        if (salesMariaDb is null)
+        {
+            return project.WithCatalog(withMariaDb: false);
+        }
+
+        var name = salesMariaDb.Resource.Name;
+        var connection = salesMariaDb.Resource is LocalMariaDbResource local
+            ? local.ReaderConnectionStringExpression
+            : salesMariaDb.Resource.ConnectionStringExpression;
+        return project.WithCatalog(withMariaDb: true)
+            .WithEnvironment($"ConnectionStrings__{name}", connection)
+            .WithEnvironment($"Reports__Sources__{name}__Kind", "MySql")
+            .WaitFor(salesMariaDb);
     }
 
     /// <summary>Healthy once the writer signs in to the sales database (the container's port opens before the server answers).</summary>

@@ -24,7 +24,7 @@ public sealed class ParameterReferences(ReportSources sources)
             var bound = command.CreateParameter();
             (bound.ParameterName, bound.Value) = ("value", value);
             command.Parameters.Add(bound);
-            if (await command.ExecuteScalarAsync(cancellationToken) is not true)
+            if (!Exists(await command.ExecuteScalarAsync(cancellationToken)))
             {
                 missing[$"parameters.{parameter.Name}"] = [$"No {check.What} {value} exists."];
             }
@@ -32,4 +32,7 @@ public sealed class ParameterReferences(ReportSources sources)
 
         return missing;
     }
+
+    /// <summary>PostgreSQL's <c>EXISTS</c> is a boolean; MySQL's an integer, 1 or 0.</summary>
+    private static bool Exists(object? answer) => answer is not (null or DBNull) && Convert.ToBoolean(answer, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
-using Npgsql;
 using Reports.Core.Catalog;
 
 namespace Reports.Core.Generation;
@@ -41,7 +41,7 @@ public sealed class KeysetCursor
 
     public int Count => _columns.Length;
 
-    public void Capture(NpgsqlDataReader row)
+    public void Capture(DbDataReader row)
     {
         for (var i = 0; i < _columns.Length; i++)
         {

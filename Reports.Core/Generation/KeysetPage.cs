@@ -1,4 +1,4 @@
-using Npgsql;
+using System.Data.Common;
 
 namespace Reports.Core.Generation;
 
@@ -7,10 +7,10 @@ namespace Reports.Core.Generation;
 /// sequential page (whose columns can be read once, in order), by the caller as it reads the row's columns. The page
 /// holds its source's query slot until it is disposed.
 /// </summary>
-public sealed class KeysetPage(NpgsqlCommand command, NpgsqlDataReader reader, KeysetCursor cursor, bool sequential, IAsyncDisposable querySlot)
+public sealed class KeysetPage(DbCommand command, DbDataReader reader, KeysetCursor cursor, bool sequential, IAsyncDisposable querySlot)
     : IAsyncDisposable
 {
-    public NpgsqlDataReader Row => reader;
+    public DbDataReader Row => reader;
 
     public async Task<bool> ReadAsync(CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Data;
-using Npgsql;
+using System.Data.Common;
 using Reports.Core.Catalog;
+using Reports.Core.Sources.Dialects;
 
 namespace Reports.Core.Generation;
 
@@ -8,49 +9,49 @@ namespace Reports.Core.Generation;
 /// Reads a report's rows page by page with keyset pagination: memory is bounded by the page size, and each page
 /// is an index range scan that starts where the previous one stopped, however deep into the report it is.
 /// </summary>
+/// <param name="dialect">How the page's SQL is written for the report's source.</param>
 /// <param name="querySlot">Waits for a query slot of the report's source (its cap); none when null.</param>
 public sealed class KeysetReader(
-    ReportDefinition report, ReportArguments arguments, int pageSize, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot = null)
+    ReportDefinition report, ReportArguments arguments, int pageSize, SqlDialect dialect, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot = null)
 {
     private readonly IReadOnlyDictionary<string, object?> _bound = report.Bind(arguments);
-    private readonly string _firstPageSql = PageSql(report, withKeyset: false);
-    private readonly string _nextPageSql = PageSql(report, withKeyset: true);
+    private readonly string _firstPageSql = PageSql(report, dialect, withKeyset: false);
+    private readonly string _nextPageSql = PageSql(report, dialect, withKeyset: true);
 
     public ReportDefinition Report => report;
 
-    public async Task<long> CountAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public async Task<long> CountAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var rows = report.Keyset.PageJoin?.DrivingSql ?? report.Keyset.Sql;
         await using var slot = await TakeSlotAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"SELECT count(*) FROM ({rows}) AS report_rows", connection) { CommandTimeout = 0 };
-        BindFilters(command);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var command = dialect.Command(connection, $"SELECT count(*) FROM ({rows}) AS report_rows", _bound);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Opens the page after <paramref name="cursor"/>; reading its rows moves the cursor.</summary>
-    public Task<KeysetPage> OpenPageAsync(NpgsqlConnection connection, KeysetCursor cursor, CancellationToken cancellationToken) =>
+    public Task<KeysetPage> OpenPageAsync(DbConnection connection, KeysetCursor cursor, CancellationToken cancellationToken) =>
         OpenAsync(connection, cursor, sequential: false, cancellationToken);
 
     /// <summary>
     /// Opens the page after <paramref name="cursor"/> for sequential access: each row's columns are read once, in order,
-    /// without Npgsql buffering the row, and the reader captures the key columns into the cursor as it meets them.
+    /// without the driver buffering the row, and the reader captures the key columns into the cursor as it meets them.
     /// </summary>
-    public Task<KeysetPage> OpenSequentialPageAsync(NpgsqlConnection connection, KeysetCursor cursor, CancellationToken cancellationToken) =>
+    public Task<KeysetPage> OpenSequentialPageAsync(DbConnection connection, KeysetCursor cursor, CancellationToken cancellationToken) =>
         OpenAsync(connection, cursor, sequential: true, cancellationToken);
 
-    private async Task<KeysetPage> OpenAsync(NpgsqlConnection connection, KeysetCursor cursor, bool sequential, CancellationToken cancellationToken)
+    private async Task<KeysetPage> OpenAsync(DbConnection connection, KeysetCursor cursor, bool sequential, CancellationToken cancellationToken)
     {
         var slot = await TakeSlotAsync(cancellationToken);
-        var command = new NpgsqlCommand(cursor.HasValue ? _nextPageSql : _firstPageSql, connection) { CommandTimeout = 0 };
+        DbCommand? command = null;
         try
         {
-            BindFilters(command);
-            command.Parameters.AddWithValue("page_size", pageSize);
+            command = dialect.Command(connection, cursor.HasValue ? _nextPageSql : _firstPageSql, _bound);
+            dialect.AddParameter(command, "page_size", pageSize);
             if (cursor.HasValue)
             {
                 for (var i = 0; i < cursor.Count; i++)
                 {
-                    command.Parameters.AddWithValue($"key_{i}", cursor.Value(i));
+                    dialect.AddParameter(command, $"key_{i}", cursor.Value(i));
                 }
             }
 
@@ -59,7 +60,11 @@ public sealed class KeysetReader(
         }
         catch
         {
-            await command.DisposeAsync();
+            if (command is not null)
+            {
+                await command.DisposeAsync();
+            }
+
             await slot.DisposeAsync();
             throw;
         }
@@ -75,25 +80,17 @@ public sealed class KeysetReader(
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    private void BindFilters(NpgsqlCommand command)
+    private static string PageSql(ReportDefinition report, SqlDialect dialect, bool withKeyset)
     {
-        foreach (var (name, value) in _bound)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-    }
-
-    private static string PageSql(ReportDefinition report, bool withKeyset)
-    {
-        var keys = string.Join(", ", report.Keyset.KeyExpressions);
-        var lastKeys = string.Join(", ", report.Keyset.KeyExpressions.Select((_, i) => $"@key_{i}"));
-        var keyset = withKeyset ? $"\n  AND ({keys}) > ({lastKeys})" : "";
+        var keys = report.Keyset.KeyExpressions;
+        var order = string.Join(", ", keys);
+        var keyset = withKeyset ? $"\n  AND ({dialect.KeysAfter(keys, [.. keys.Select((_, i) => $"@key_{i}")])})" : "";
         if (report.Keyset.PageJoin is { } join)
         {
-            var page = $"({join.DrivingSql}{keyset}\nORDER BY {keys}\nLIMIT @page_size)";
-            return $"{join.Select.Replace(KeysetPageJoin.PagePlaceholder, page, StringComparison.Ordinal)}\nORDER BY {keys}";
+            var page = $"({join.DrivingSql}{keyset}\nORDER BY {order}\nLIMIT @page_size)";
+            return $"{join.Select.Replace(KeysetPageJoin.PagePlaceholder, page, StringComparison.Ordinal)}\nORDER BY {order}";
         }
 
-        return $"{report.Keyset.Sql}{keyset}\nORDER BY {keys}\nLIMIT @page_size";
+        return $"{report.Keyset.Sql}{keyset}\nORDER BY {order}\nLIMIT @page_size";
     }
 }

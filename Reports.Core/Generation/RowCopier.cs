@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 using Reports.Core.Catalog;
 
@@ -5,13 +6,14 @@ namespace Reports.Core.Generation;
 
 /// <summary>
 /// Copies one row of a keyset page into an <see cref="ICellWriter"/>, reading each column once and in order (sequential
-/// access) by its type, and the key columns into the cursor on the way. Text that is not a key is copied as the UTF-8
-/// bytes PostgreSQL sent, into a buffer the caller keeps from row to row.
+/// access) by its type, and the key columns into the cursor on the way. From PostgreSQL, text that is not a key is copied
+/// as the UTF-8 bytes the server sent, into a buffer the caller keeps from row to row, with no string made.
 /// </summary>
 internal static class RowCopier
 {
-    public static void Copy(ICellWriter writer, IReadOnlyList<ReportColumn> columns, NpgsqlDataReader row, KeysetCursor cursor, ref byte[] scratch)
+    public static void Copy(ICellWriter writer, IReadOnlyList<ReportColumn> columns, DbDataReader row, KeysetCursor cursor, ref byte[] scratch)
     {
+        var rawText = row is NpgsqlDataReader;
         for (var i = 0; i < columns.Count; i++)
         {
             if (row.IsDBNull(i))
@@ -43,7 +45,7 @@ internal static class RowCopier
                     cursor.Capture(i, date);
                     break;
                 default:
-                    if (cursor.IsKey(i))
+                    if (cursor.IsKey(i) || !rawText)
                     {
                         var text = row.GetString(i);
                         writer.WriteText(text);
@@ -63,7 +65,7 @@ internal static class RowCopier
     }
 
     /// <summary>A text column's raw UTF-8 bytes (the connection's client encoding), read into a reused buffer.</summary>
-    private static ReadOnlySpan<byte> TextBytes(NpgsqlDataReader row, int ordinal, ref byte[] scratch)
+    private static ReadOnlySpan<byte> TextBytes(DbDataReader row, int ordinal, ref byte[] scratch)
     {
         var length = (int)row.GetBytes(ordinal, 0, null, 0, 0);
         if (length > scratch.Length)

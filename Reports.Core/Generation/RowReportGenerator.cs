@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Reports.Core.Catalog;
 using Reports.Core.Sources;
 using Reports.Core.Jobs;
@@ -70,7 +69,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         try
         {
             var report = request.Report;
-            var reader = new KeysetReader(report, request.Arguments, options.Value.PageSize, token => sources.QuerySlotAsync(report, token));
+            var reader = new KeysetReader(report, request.Arguments, options.Value.PageSize, sources.Dialect(report), token => sources.QuerySlotAsync(report, token));
             var cursor = new KeysetCursor(report);
             if (start.Cursor is { } saved)
             {

@@ -1,4 +1,5 @@
-using Npgsql;
+using System.Data.Common;
+using Reports.Core.Sources.Dialects;
 using Reports.Core.Telemetry;
 
 namespace Reports.Core.Generation;
@@ -13,11 +14,11 @@ internal static class WholeReportPages
     /// <param name="sequential">Read each row's columns once, in order; <paramref name="row"/> then captures the keys into the cursor.</param>
     /// <returns>The rows read.</returns>
     public static async Task<long> ReadAsync(
-        NpgsqlConnection connection, GenerationRequest request, int pageSize, bool sequential, IJobProgress progress,
-        Action<NpgsqlDataReader, KeysetCursor> row, Action pageRead, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot,
+        DbConnection connection, SqlDialect dialect, GenerationRequest request, int pageSize, bool sequential, IJobProgress progress,
+        Action<DbDataReader, KeysetCursor> row, Action pageRead, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot,
         CancellationToken cancellationToken)
     {
-        var reader = new KeysetReader(request.Report, request.Arguments, pageSize, querySlot);
+        var reader = new KeysetReader(request.Report, request.Arguments, pageSize, dialect, querySlot);
         var cursor = new KeysetCursor(request.Report);
         long rows = 0;
         int pageRows;

@@ -6,7 +6,7 @@ namespace Reports.Core.Sources;
 /// <summary>The start check of a service that generates reports: every report of the catalog reads a usable source.</summary>
 public sealed class CatalogSourcesCheck;
 
-/// <summary>Names each report whose source is missing or of a kind the generators cannot read yet, so the start fails.</summary>
+/// <summary>Names each report whose source is not configured, so the start fails.</summary>
 public sealed class CatalogSourcesValidation(ReportCatalog catalog, SourceConnections sources) : IValidateOptions<CatalogSourcesCheck>
 {
     public ValidateOptionsResult Validate(string? name, CatalogSourcesCheck options)

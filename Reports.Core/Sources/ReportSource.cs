@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Reports.Core.Sources.Dialects;
 
 namespace Reports.Core.Sources;
 
@@ -6,4 +7,6 @@ namespace Reports.Core.Sources;
 public sealed record ReportSource(string Name, SourceOptions Options, DbDataSource DataSource)
 {
     public SourceKind Kind => Options.Kind;
+
+    public SqlDialect Dialect => SqlDialect.For(Kind);
 }

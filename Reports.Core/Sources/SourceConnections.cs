@@ -1,8 +1,9 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Reports.Core.Catalog;
 using Reports.Core.Jobs;
+using Reports.Core.Sources.Dialects;
 using Reports.Core.Telemetry;
 using StackExchange.Redis;
 
@@ -17,18 +18,14 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
     /// <summary>A slot outlives its query's statement timeout by this much, for the query's rows still in flight.</summary>
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
 
-    public async Task<NpgsqlConnection> OpenAsync(ReportDefinition report, CancellationToken cancellationToken)
+    /// <summary>A connection from the report's source, inside a read-only transaction (rolled back when it closes).</summary>
+    public async Task<DbConnection> OpenAsync(ReportDefinition report, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(report);
-        var connection = await PostgresSource(report).OpenConnectionAsync(cancellationToken);
+        var source = Source(report);
+        var connection = await source.DataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            // Beside the session's read-only default: a transaction that started read-only cannot be made read-write by a
-            // statement inside it (set_config on the default affects only later transactions). Rolled back when the
-            // connection closes.
-            await connection.BeginTransactionAsync(cancellationToken);
-            await using var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection);
-            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+            await source.Dialect.BeginReadOnlyAsync(connection, cancellationToken);
             return connection;
         }
         catch
@@ -37,6 +34,9 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
             throw;
         }
     }
+
+    /// <summary>How the engine's own SQL is written for the report's source.</summary>
+    public SqlDialect Dialect(ReportDefinition report) => Source(report).Dialect;
 
     /// <summary>
     /// Waits for one of the report's source's query slots; disposing the result gives it back. When Redis cannot be
@@ -83,19 +83,17 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
     public string? Problem(ReportDefinition report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        if (!sources.Contains(report.Source))
-        {
-            return $"Report '{report.Name}' reads source '{report.Source}', which is not configured " +
-                   $"(ConnectionStrings:{report.Source} and {SourceOptions.Section}:{report.Source}).";
-        }
-
-        return sources.Get(report.Source).DataSource is NpgsqlDataSource
+        return sources.Contains(report.Source)
             ? null
-            : $"Report '{report.Name}' reads source '{report.Source}' of kind {sources.Get(report.Source).Kind}: reports are generated from PostgreSQL sources only, so far.";
+            : $"Report '{report.Name}' reads source '{report.Source}', which is not configured " +
+              $"(ConnectionStrings:{report.Source} and {SourceOptions.Section}:{report.Source}).";
     }
 
-    private NpgsqlDataSource PostgresSource(ReportDefinition report) =>
-        sources.Get(report.Source).DataSource as NpgsqlDataSource ?? throw new ReportDefinitionException(Problem(report)!);
+    private ReportSource Source(ReportDefinition report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return sources.Contains(report.Source) ? sources.Get(report.Source) : throw new ReportDefinitionException(Problem(report)!);
+    }
 
     [LoggerMessage(LogLevel.Warning, "Source {Source}: a report query runs without a slot under the source's cap, Redis could not be asked: {Error}")]
     private static partial void LogSlotBypassed(ILogger logger, string source, string error);

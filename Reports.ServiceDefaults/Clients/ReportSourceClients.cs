@@ -133,6 +133,10 @@ public static partial class ReportSourceClients
             // DATETIME columns hold UTC (as PostgreSQL's timestamptz is read): key values and cells keep their kind.
             settings.DateTimeKind = MySqlDateTimeKind.Utc;
 
+            // Every report query runs inside the connection's read-only transaction, which the engine's generic commands
+            // do not name (Npgsql does not ask them to).
+            settings.IgnoreCommandTransaction = true;
+
             return new MySqlDataSourceBuilder(settings.ConnectionString)
                 .UseName(name)
                 .UseLoggerFactory(services.GetService<Logging.ILoggerFactory>())

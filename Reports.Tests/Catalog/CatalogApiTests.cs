@@ -17,7 +17,9 @@ public sealed class CatalogApiTests(Infrastructure infrastructure)
         var catalog = await client.GetFromJsonAsync<JsonElement>("/api/report-types");
 
         var types = catalog.GetProperty("types").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
-        Assert.Equal(["customer-statement", "daily-sales", "orders"], types.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["customer-statement", "customer-statement-mariadb", "daily-sales", "daily-sales-mariadb", "orders", "orders-mariadb"],
+            types.Keys.Order(StringComparer.Ordinal));
         var orders = types["orders"];
         Assert.Equal(["csv", "xlsx", "ndjson", "pdf"], orders.GetProperty("formats").EnumerateArray().Select(f => f.GetString()));
         var schema = orders.GetProperty("parameters");

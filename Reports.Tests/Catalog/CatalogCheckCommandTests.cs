@@ -22,7 +22,7 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         var usage = await CheckAsync(["catalog", "verify"], connectionString: null);
 
         Assert.True(clean.ExitCode == 0, clean.Output);
-        Assert.Contains("4 report(s), 0 error(s), queries described on the database.", clean.Output, StringComparison.Ordinal);
+        Assert.Contains("4 report(s), 0 error(s), 4 of them described on their sources.", clean.Output, StringComparison.Ordinal);
         Assert.Equal(2, usage.ExitCode);
         Assert.Contains("usage: Reports.Worker catalog check [PATH]", usage.Output, StringComparison.Ordinal);
     }
@@ -34,14 +34,11 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         var jobStoreWithoutDataset = await infrastructure.CreateEmptyDatabaseAsync("catalog_jobs");
         using var folder = TempCatalog.CopyOfBuiltIn();
 
-        var result = await WorkerCommand.RunAsync(["catalog", "check", folder.Path], new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__reportsdb"] = jobStoreWithoutDataset,
-            ["ConnectionStrings__sales"] = infrastructure.PostgresConnectionString,
-        });
+        var result = await CheckAsync(["catalog", "check", folder.Path], jobStoreWithoutDataset,
+            new Dictionary<string, string?> { ["ConnectionStrings__sales"] = infrastructure.PostgresConnectionString });
 
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Contains("3 report(s), 0 error(s), queries described on the database.", result.Output, StringComparison.Ordinal);
+        Assert.Contains("3 report(s), 0 error(s), 3 of them described on their sources.", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -96,6 +93,29 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         Assert.Equal(ordersBefore, await CountOrdersAsync(counter));
     }
 
+    [Fact]
+    public async Task The_mariadb_definitions_are_described_on_mariadb_and_a_column_of_another_type_there_is_an_error()
+    {
+        var system = await infrastructure.SystemAsync(); // MariaDB holds the dataset's copy
+        var mariaDb = system.SalesMariaDb;
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__sales-mariadb"] = mariaDb["ConnectionStrings:sales-mariadb"],
+            ["Reports__Sources__sales-mariadb__Kind"] = "MySql",
+        };
+        using var folder = TempCatalog.Create(("orders.yaml", File.ReadAllText(Path.Combine(ToolPaths.RepositoryRoot, "catalog", "mariadb", "orders.yaml"))
+            .Replace("SELECT o.id, o.ordered_at, c.name", "SELECT o.id, o.country, c.name", StringComparison.Ordinal)));
+
+        var clean = await CheckAsync(["catalog", "check", TestSettings.CatalogWithMariaDb], infrastructure.PostgresConnectionString, environment);
+        var wrong = await CheckAsync(["catalog", "check", folder.Path], connectionString: null, environment);
+
+        Assert.True(clean.ExitCode == 0, clean.Output);
+        Assert.Contains("6 report(s), 0 error(s), 6 of them described on their sources.", clean.Output, StringComparison.Ordinal);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains($"{folder.File("orders.yaml")}:", wrong.Output, StringComparison.Ordinal);
+        Assert.True(wrong.Output.Contains("columns[1].type: 'ordered_at_utc' is declared timestamp, but the query's column 2 (country) is char", StringComparison.Ordinal), wrong.Output);
+    }
+
     private static async Task<long> CountOrdersAsync(Npgsql.NpgsqlConnection connection)
     {
         await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM sales.orders", connection);
@@ -110,6 +130,10 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         return readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
     }
 
-    private static Task<(int ExitCode, string Output)> CheckAsync(string[] arguments, string? connectionString) =>
-        WorkerCommand.RunAsync(arguments, new Dictionary<string, string?> { ["ConnectionStrings__reportsdb"] = connectionString });
+    private static Task<(int ExitCode, string Output)> CheckAsync(
+        string[] arguments, string? connectionString, IReadOnlyDictionary<string, string?>? environment = null) =>
+        WorkerCommand.RunAsync(arguments, new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
+        {
+            ["ConnectionStrings__reportsdb"] = connectionString,
+        });
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Reports.Core.Catalog;
 using Reports.Core.Generation;
+using Reports.Core.Sources.Dialects;
 using Reports.Tests.Integration;
 
 namespace Reports.Tests.Generation;
@@ -23,7 +24,7 @@ public sealed class KeysetPageJoinTests(Infrastructure infrastructure)
         await using var connection = await dataSource.OpenConnectionAsync();
 
         var paged = new List<string>();
-        var reader = new KeysetReader(report, arguments, pageSize: 700);
+        var reader = new KeysetReader(report, arguments, pageSize: 700, PostgresDialect.Instance);
         var cursor = new KeysetCursor(report);
         int pageRows;
         do
@@ -58,6 +59,6 @@ public sealed class KeysetPageJoinTests(Infrastructure infrastructure)
         Assert.Equal(whole.Count, await reader.CountAsync(connection, CancellationToken.None));
     }
 
-    private static string Row(NpgsqlDataReader row) =>
+    private static string Row(System.Data.Common.DbDataReader row) =>
         string.Join("|", Enumerable.Range(0, row.FieldCount).Select(i => Convert.ToString(row.GetValue(i), CultureInfo.InvariantCulture)));
 }

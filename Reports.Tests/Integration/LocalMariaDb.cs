@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using MySqlConnector;
+using Npgsql;
 using Reports.Core.Dataset;
 using Reports.LocalServers;
 
@@ -66,6 +68,21 @@ public sealed class LocalMariaDb(string directory, ServerOutput output) : IAsync
             AllowLoadLocalInfile = true,
             DateTimeKind = MySqlDateTimeKind.Utc,
         }.ConnectionString;
+    }
+
+    /// <summary>
+    /// The server's <c>sales</c> database holding a copy of the dataset seeded in <paramref name="postgresConnectionString"/>
+    /// (copied as <c>migrate</c> copies it, again only when that dataset changed), and the connection string of the account
+    /// reports read with.
+    /// </summary>
+    public async Task<string> SalesCopyAsync(string postgresConnectionString, CancellationToken cancellationToken)
+    {
+        var server = await ServerAsync();
+        await using var postgres = NpgsqlDataSource.Create(postgresConnectionString);
+        var writer = new MySqlConnectionStringBuilder(server.WriterConnectionString) { AllowLoadLocalInfile = true, DateTimeKind = MySqlDateTimeKind.Utc };
+        await using var mariaDb = new MySqlDataSource(writer.ConnectionString);
+        await new MariaDbSalesCopy(postgres, mariaDb, NullLogger<MariaDbSalesCopy>.Instance).EnsureAsync(cancellationToken);
+        return server.ReaderConnectionString;
     }
 
     public async ValueTask DisposeAsync()

@@ -8,7 +8,7 @@ namespace Reports.Tests.Integration;
 
 /// <summary>
 /// The API and one worker, in-process, against the collection's real servers: the database migrated and seeded
-/// with a small dataset, pages and blocks small enough that every report spans several of each.
+/// with a small dataset (and copied into MariaDB, the <c>sales-mariadb</c> source), pages and blocks small enough that every report spans several of each.
 /// </summary>
 public sealed class ReportsSystem : IAsyncDisposable
 {
@@ -22,12 +22,24 @@ public sealed class ReportsSystem : IAsyncDisposable
     private readonly WebApplicationFactory<Reports.Api.ApiMarker> _api;
     private readonly WebApplicationFactory<Reports.Worker.WorkerOptions> _worker;
 
-    private ReportsSystem(Infrastructure infrastructure)
+    private ReportsSystem(Infrastructure infrastructure, IReadOnlyDictionary<string, string> salesMariaDb)
     {
         Infrastructure = infrastructure;
-        _api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b => TestSettings.Apply(b, infrastructure, "test-api"));
-        _worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b => TestSettings.Apply(b, infrastructure, "test-worker"));
+        SalesMariaDb = salesMariaDb;
+        _api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "test-api");
+            TestSettings.Apply(b, salesMariaDb);
+        });
+        _worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "test-worker");
+            TestSettings.Apply(b, salesMariaDb);
+        });
     }
+
+    /// <summary>The settings that add the MariaDB source and its reports (<see cref="TestSettings.SalesMariaDb"/>).</summary>
+    public IReadOnlyDictionary<string, string> SalesMariaDb { get; }
 
     public Infrastructure Infrastructure { get; }
 
@@ -49,7 +61,9 @@ public sealed class ReportsSystem : IAsyncDisposable
             await new SalesDataset(dataSource, logs.CreateLogger<SalesDataset>()).EnsureAsync(Orders, SalesDataset.DefaultSeed, cancellationToken);
         }
 
-        var system = new ReportsSystem(infrastructure);
+        // The MariaDB copy of the same dataset, read by the *-mariadb reports.
+        var mariaDb = await infrastructure.MariaDb.SalesCopyAsync(infrastructure.PostgresConnectionString, cancellationToken);
+        var system = new ReportsSystem(infrastructure, TestSettings.SalesMariaDb(mariaDb));
         _ = system._worker.Services; // starts the worker's hosted services
         _ = system._api.Services;
         return system;

@@ -11,6 +11,31 @@ public static class TestSettings
     /// <summary>The bootstrap admin key of every in-process API in the tests.</summary>
     public const string AdminKey = "rpt_000000000000_test-admin-key-not-secret";
 
+    /// <summary>
+    /// The MariaDB copy of the demo data as the <c>sales-mariadb</c> source, and the catalog with its reports beside the
+    /// PostgreSQL ones, as the AppHost sets them.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> SalesMariaDb(string readerConnectionString) => new Dictionary<string, string>
+    {
+        [$"ConnectionStrings:{Reports.Core.ResourceNames.SalesMariaDb}"] = readerConnectionString,
+        [$"Reports:Sources:{Reports.Core.ResourceNames.SalesMariaDb}:Kind"] = "MySql",
+        ["Reports:Catalog:Path"] = CatalogWithMariaDb,
+    };
+
+    /// <summary>The built-in definitions and their MariaDB variants.</summary>
+    public static string CatalogWithMariaDb =>
+        $"{Path.Combine(Reports.LocalServers.ToolPaths.RepositoryRoot, "catalog")};{Path.Combine(Reports.LocalServers.ToolPaths.RepositoryRoot, "catalog", "mariadb")}";
+
+    public static void Apply(IWebHostBuilder builder, IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
     public static void Apply(IWebHostBuilder builder, Infrastructure infrastructure, string name)
     {
         builder.UseEnvironment("Development");

@@ -137,7 +137,7 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
     }
 
     [Fact]
-    public async Task A_report_on_a_source_that_is_not_configured_or_not_readable_yet_stops_the_start_with_its_name()
+    public async Task A_report_on_a_source_that_is_not_configured_stops_the_start_with_its_name()
     {
         await using var postgres = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
         await using var mariadb = new MySqlDataSource("Server=127.0.0.1;Database=shop");
@@ -150,7 +150,7 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
         Assert.Null(connections.Problem(orders));
         Assert.Contains("reads source 'billing', which is not configured (ConnectionStrings:billing",
             connections.Problem(orders with { Source = "billing" }), StringComparison.Ordinal);
-        Assert.Contains("of kind MySql", connections.Problem(orders with { Source = "shop" }), StringComparison.Ordinal);
+        Assert.Null(connections.Problem(orders with { Source = "shop" }));
 
         var catalog = new Reports.Core.Catalog.ReportCatalog([orders, orders with { Name = "orders-billing", Source = "billing" }]);
         var check = new CatalogSourcesValidation(catalog, connections).Validate(null, new CatalogSourcesCheck());

@@ -1,42 +1,38 @@
 using System.Data;
-using Npgsql;
+using System.Data.Common;
+using Reports.Core.Sources.Dialects;
 
 namespace Reports.Core.Catalog.Files;
 
 /// <summary>
-/// Checks each report's query against the database without running it: the statement is described (prepared for its
-/// result's shape only, <see cref="CommandBehavior.SchemaOnly"/>) inside a read-only transaction that is rolled back,
-/// and the columns it returns are compared with the columns the file declares, by count and type.
+/// Checks each report's query against its source without running it: the statement is described (its result's shape
+/// only) inside a read-only transaction that is rolled back, and the columns it returns are compared with the columns
+/// the file declares, by count and type.
 /// </summary>
 public static class CatalogDatabaseCheck
 {
     private static readonly TimeSpan StatementTimeout = TimeSpan.FromSeconds(30);
 
+    /// <param name="dataSource">The source's pool.</param>
+    /// <param name="dialect">How its queries are described.</param>
+    /// <param name="entries">The reports that read this source.</param>
     public static async Task<IReadOnlyList<CatalogError>> CheckAsync(
-        NpgsqlDataSource dataSource, IEnumerable<CatalogEntry> entries, CancellationToken cancellationToken)
+        DbDataSource dataSource, SqlDialect dialect, IEnumerable<CatalogEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(dialect);
         var errors = new List<CatalogError>();
         foreach (var entry in entries.Where(e => e.Definition.Query is not null))
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+            await dialect.BeginReadOnlyAsync(connection, cancellationToken); // rolled back when the connection closes
             try
             {
-                await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
-                {
-                    await readOnly.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                errors.AddRange(await DescribeAsync(connection, transaction, entry, cancellationToken));
+                errors.AddRange(await DescribeAsync(connection, dialect, entry, cancellationToken));
             }
-            catch (PostgresException e)
+            catch (DbException e)
             {
-                errors.Add(new CatalogError(entry.File, entry.QueryLine, "query.sql", $"does not prepare on the database: {e.MessageText}"));
-            }
-            finally
-            {
-                await transaction.RollbackAsync(cancellationToken);
+                errors.Add(new CatalogError(entry.File, entry.QueryLine, "query.sql", $"does not prepare on source '{entry.Definition.Source}': {e.Message}"));
             }
         }
 
@@ -44,18 +40,14 @@ public static class CatalogDatabaseCheck
     }
 
     private static async Task<IReadOnlyList<CatalogError>> DescribeAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogEntry entry, CancellationToken cancellationToken)
+        DbConnection connection, SqlDialect dialect, CatalogEntry entry, CancellationToken cancellationToken)
     {
         var report = entry.Definition;
-        await using var command = new NpgsqlCommand(report.Keyset.Sql, connection, transaction) { CommandTimeout = (int)StatementTimeout.TotalSeconds };
-        foreach (var (name, value) in report.Bind(SampleArguments(report)))
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
+        await using var command = dialect.Command(connection, dialect.Describable(report.Keyset.Sql), report.Bind(SampleArguments(report)));
+        command.CommandTimeout = (int)StatementTimeout.TotalSeconds;
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SchemaOnly, cancellationToken);
         var returned = Enumerable.Range(0, reader.FieldCount)
-            .Select(i => (Name: reader.GetName(i), Type: BaseTypeName(reader.GetDataTypeName(i)), Clr: reader.GetFieldType(i)))
+            .Select(i => (Name: reader.GetName(i), Type: dialect.TypeName(reader.GetDataTypeName(i)), Clr: reader.GetFieldType(i)))
             .ToList();
         var errors = new List<CatalogError>();
         if (returned.Count != report.Columns.Count)
@@ -67,7 +59,7 @@ public static class CatalogDatabaseCheck
         for (var i = 0; i < Math.Min(returned.Count, report.Columns.Count); i++)
         {
             var column = report.Columns[i];
-            if (!Reads(column.Type, returned[i].Type, returned[i].Clr))
+            if (!dialect.Reads(column.Type, returned[i].Type, returned[i].Clr))
             {
                 errors.Add(new CatalogError(entry.File, entry.ColumnLines[i], $"columns[{i}].type",
                     $"'{column.Name}' is declared {column.Type.ToString().ToLowerInvariant()}, but the query's column {i + 1} ({returned[i].Name}) is {returned[i].Type}."));
@@ -76,21 +68,6 @@ public static class CatalogDatabaseCheck
 
         return errors;
     }
-
-    /// <summary>Whether a column of the declared type can read a value of the database's type (as the row copier reads it).</summary>
-    private static bool Reads(ColumnType declared, string databaseType, Type clr) => declared switch
-    {
-        ColumnType.Integer => databaseType is "smallint" or "integer" or "bigint",
-        ColumnType.Decimal => databaseType is "numeric" or "smallint" or "integer" or "bigint",
-        ColumnType.Timestamp => databaseType is "timestamp with time zone" or "timestamp without time zone",
-        ColumnType.Date => databaseType == "date",
-        _ => clr == typeof(string),
-    };
-
-    /// <summary>The type's name without its modifiers: <c>numeric(12,2)</c> is <c>numeric</c>.</summary>
-    private static string BaseTypeName(string name) => name.IndexOf('(', StringComparison.Ordinal) is var at and >= 0
-        ? name[..at] + name[(name.IndexOf(')', at) + 1)..]
-        : name;
 
     /// <summary>A value of each parameter's type, bound as a job binds it, so the statement is described with its real types.</summary>
     private static ReportArguments SampleArguments(ReportDefinition report) => new(report.Parameters.ToDictionary(

@@ -16,20 +16,37 @@ public static class CatalogFiles
 
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
 
-    /// <summary>The catalog of the folder; a <see cref="CatalogFilesException"/> with every error when there is one.</summary>
-    public static ReportCatalog Load(string folder)
+    /// <summary>The catalog of the folders (<see cref="CatalogFolder.Separator"/> between them); a <see cref="CatalogFilesException"/> with every error when there is one.</summary>
+    public static ReportCatalog Load(string folders)
     {
-        var (entries, errors) = Read(folder);
+        var (entries, errors) = Read(folders);
         return errors.Count > 0 ? throw new CatalogFilesException(errors) : new ReportCatalog(entries.Select(e => e.Definition));
     }
 
-    /// <summary>The reports the folder defines and every error found (the reports of files with errors left out).</summary>
-    public static (IReadOnlyList<CatalogEntry> Entries, IReadOnlyList<CatalogError> Errors) Read(string folder)
+    /// <summary>
+    /// The reports the folders define (<see cref="CatalogFolder.Separator"/> between them; a report's name is unique across
+    /// all) and every error found (the reports of files with errors left out).
+    /// </summary>
+    public static (IReadOnlyList<CatalogEntry> Entries, IReadOnlyList<CatalogError> Errors) Read(string folders)
     {
+        ArgumentNullException.ThrowIfNull(folders);
+        var entries = new List<CatalogEntry>();
         var errors = new List<CatalogError>();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var folder in CatalogFolder.Split(folders))
+        {
+            ReadFolder(folder, entries, errors, names);
+        }
+
+        return (entries, errors);
+    }
+
+    private static void ReadFolder(string folder, List<CatalogEntry> entries, List<CatalogError> errors, Dictionary<string, string> names)
+    {
         if (!Directory.Exists(folder))
         {
-            return ([], [new CatalogError(folder, 0, "path", "is not a folder (Reports:Catalog:Path).")]);
+            errors.Add(new CatalogError(folder, 0, "path", "is not a folder (Reports:Catalog:Path)."));
+            return;
         }
 
         var files = Directory.EnumerateFiles(folder)
@@ -37,7 +54,8 @@ public static class CatalogFiles
             .Order(StringComparer.Ordinal).Take(MaxFiles + 1).ToList();
         if (files.Count > MaxFiles)
         {
-            return ([], [new CatalogError(folder, 0, "path", $"holds more than {MaxFiles} definition files.")]);
+            errors.Add(new CatalogError(folder, 0, "path", $"holds more than {MaxFiles} definition files."));
+            return;
         }
 
         if (files.Count == 0)
@@ -45,8 +63,6 @@ public static class CatalogFiles
             errors.Add(new CatalogError(folder, 0, "path", "holds no definition files (*.yaml, *.yml, *.json)."));
         }
 
-        var entries = new List<CatalogEntry>();
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             var fileErrors = new FileErrors(file);
@@ -65,8 +81,6 @@ public static class CatalogFiles
 
             errors.AddRange(fileErrors.All);
         }
-
-        return (entries, errors);
     }
 
     private static CatalogEntry? ReadFile(string file, FileErrors errors)

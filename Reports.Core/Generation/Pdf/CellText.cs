@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Globalization;
-using Npgsql;
 using Reports.Core.Catalog;
 
 namespace Reports.Core.Generation.Pdf;
@@ -7,7 +7,7 @@ namespace Reports.Core.Generation.Pdf;
 /// <summary>How a value reads in a PDF cell: numbers with the column's fixed decimals, UTC times to the minute.</summary>
 internal static class CellText
 {
-    public static string Format(ReportColumn column, NpgsqlDataReader row, int ordinal)
+    public static string Format(ReportColumn column, DbDataReader row, int ordinal)
     {
         if (row.IsDBNull(ordinal))
         {

@@ -1,31 +1,34 @@
-using Npgsql;
+using System.Data.Common;
+using System.Globalization;
 using Reports.Core.Catalog;
+using Reports.Core.Sources.Dialects;
 
 namespace Reports.Core.Generation.Pdf;
 
 /// <summary>
 /// The small queries a PDF needs before its first row is drawn: totals (which also count the rows), the chart's series
-/// and the subject line. Each reads the report's rows as a subquery whose columns carry the report's column names.
+/// and the subject line. Each reads the report's rows as a common table expression whose columns carry the report's
+/// column names (a form PostgreSQL, MySQL and MariaDB all take).
 /// </summary>
 internal static class PdfQueries
 {
     public static async Task<PdfTotals> TotalsAsync(
-        NpgsqlConnection connection, ReportDefinition report, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
+        DbConnection connection, SqlDialect dialect, ReportDefinition report, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
     {
         var totals = report.Totals ?? new ReportTotals(new Dictionary<string, string>());
         var aggregates = totals.Aggregates.ToList();
         var select = string.Concat(aggregates.Select(a => $", {a.Value}"));
         var sql = totals.GroupBy is { } group
-            ? $"SELECT {Quote(group)}::text, count(*){select} FROM {Rows(report)} GROUP BY 1 ORDER BY 1"
-            : $"SELECT NULL::text, count(*){select} FROM {Rows(report)}";
-        await using var command = Command(connection, sql, bound);
+            ? $"{Rows(report, dialect)} SELECT {dialect.AsText(dialect.Quote(group))}, count(*){select} FROM report_rows GROUP BY {dialect.Quote(group)} ORDER BY {dialect.Quote(group)}"
+            : $"{Rows(report, dialect)} SELECT NULL, count(*){select} FROM report_rows";
+        await using var command = dialect.Command(connection, sql, bound);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<string[]>();
         var values = new List<object?[]>();
         long count = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
-            count += reader.GetInt64(1);
+            count += Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
             if (report.Totals is null)
             {
                 continue;
@@ -37,7 +40,7 @@ internal static class PdfQueries
             {
                 var column = report.Columns[c];
                 var at = aggregates.FindIndex(a => a.Key == column.Name);
-                typed[c] = at >= 0 ? reader.GetValue(2 + at)
+                typed[c] = at >= 0 ? TotalValue(column, reader.GetValue(2 + at))
                     : column.Name == totals.GroupBy ? reader.GetString(0)
                     : null;
                 cells[c] = at >= 0 ? CellText.Format(column, typed[c]!)
@@ -55,60 +58,55 @@ internal static class PdfQueries
     }
 
     public static async Task<PdfChartSeries?> ChartAsync(
-        NpgsqlConnection connection, ReportDefinition report, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
+        DbConnection connection, SqlDialect dialect, ReportDefinition report, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
     {
         if (report.Chart is not { } chart)
         {
             return null;
         }
 
-        var sql = $"SELECT {Quote(chart.TimeColumn)}, sum({Quote(chart.ValueColumn)})::float8 FROM {Rows(report)} GROUP BY 1 ORDER BY 1";
-        await using var command = Command(connection, sql, bound);
+        var time = dialect.Quote(chart.TimeColumn);
+        var sql = $"{Rows(report, dialect)} SELECT {time}, sum({dialect.Quote(chart.ValueColumn)}) FROM report_rows GROUP BY {time} ORDER BY {time}";
+        await using var command = dialect.Command(connection, sql, bound);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var days = new List<DateOnly>();
         var values = new List<double>();
         while (await reader.ReadAsync(cancellationToken))
         {
             days.Add(reader.GetFieldValue<DateOnly>(0));
-            values.Add(reader.IsDBNull(1) ? 0 : reader.GetDouble(1));
+            values.Add(reader.IsDBNull(1) ? 0 : Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture));
         }
 
         return new PdfChartSeries(chart.Title, days, values);
     }
 
     public static async Task<string?> SubjectAsync(
-        NpgsqlConnection connection, ReportDefinition report, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
+        DbConnection connection, SqlDialect dialect, ReportDefinition report, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
     {
         if (report.SubjectSql is not { } sql)
         {
             return null;
         }
 
-        await using var command = Command(connection, sql, bound);
+        await using var command = dialect.Command(connection, sql, bound);
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    private static string Rows(ReportDefinition report) =>
-        $"({report.Keyset.Sql}) AS report_rows({string.Join(", ", report.Columns.Select(c => Quote(c.Name)))})";
+    private static string Rows(ReportDefinition report, SqlDialect dialect) =>
+        $"WITH report_rows ({string.Join(", ", report.Columns.Select(c => dialect.Quote(c.Name)))}) AS ({report.Keyset.Sql})";
 
-    private static string Quote(string name) => $"\"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, IReadOnlyDictionary<string, object?> bound)
+    /// <summary>
+    /// An aggregate's value as its column's type reads it: <c>sum</c> of integers is a decimal on MySQL (and of bigints on
+    /// PostgreSQL), yet an integer column's total is an integer.
+    /// </summary>
+    private static object? TotalValue(ReportColumn column, object? value) => value switch
     {
-        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        foreach (var (name, value) in bound)
-        {
-            if (sql.Contains("@" + name, StringComparison.Ordinal))
-            {
-                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            }
-        }
-
-        return command;
-    }
+        decimal number when column.Type == ColumnType.Integer && number == decimal.Truncate(number) => (long)number,
+        _ => value,
+    };
 }
 
-/// <summary>The report's row count and its totals rows, formatted (PDF) and as the values PostgreSQL returned (XLSX).</summary>
+/// <summary>The report's row count and its totals rows, formatted (PDF) and as the values the source returned (XLSX).</summary>
 internal sealed record PdfTotals(long Rows, IReadOnlyList<string[]> Cells, IReadOnlyList<object?[]> Values);
 
 /// <summary>A value per day for the chart.</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Reports.Core.Catalog;
 using Reports.Core.Sources;
 using Reports.Core.Jobs;
@@ -25,12 +24,13 @@ public sealed class PdfReportGenerator(
         var report = request.Report;
         var arguments = request.Arguments;
         var bound = report.Bind(arguments);
+        var dialect = sources.Dialect(report);
         await using var connection = await sources.OpenAsync(report, cancellationToken);
 
-        var totals = await sources.UnderSlotAsync(report, () => PdfQueries.TotalsAsync(connection, report, bound, cancellationToken), cancellationToken);
+        var totals = await sources.UnderSlotAsync(report, () => PdfQueries.TotalsAsync(connection, dialect, report, bound, cancellationToken), cancellationToken);
         await progress.ReportTotalAsync(totals.Rows, cancellationToken);
         GenerationLimits.CheckRows(report, totals.Rows);
-        var subject = await sources.UnderSlotAsync(report, () => PdfQueries.SubjectAsync(connection, report, bound, cancellationToken), cancellationToken);
+        var subject = await sources.UnderSlotAsync(report, () => PdfQueries.SubjectAsync(connection, dialect, report, bound, cancellationToken), cancellationToken);
         var page = PdfPageSize.For(arguments.Get<string>(OutputParameters.PageSize), arguments.Get<string>(OutputParameters.Orientation));
         var layout = new PdfLayout(page, subject is not null, report.Chart is not null, totals.Cells.Count);
         var pages = layout.PageCount(totals.Rows);
@@ -40,7 +40,7 @@ public sealed class PdfReportGenerator(
                 $"This '{report.Name}' PDF would have {pages:#,##0} pages ({totals.Rows:#,##0} rows); the limit is {report.Limits.MaxPdfPages:#,##0}. Narrow the parameters or choose CSV."), JobError.LimitExceeded);
         }
 
-        var chart = await sources.UnderSlotAsync(report, () => PdfQueries.ChartAsync(connection, report, bound, cancellationToken), cancellationToken);
+        var chart = await sources.UnderSlotAsync(report, () => PdfQueries.ChartAsync(connection, dialect, report, bound, cancellationToken), cancellationToken);
         var generatedAt = time.GetUtcNow();
         var heading = new PdfHeading(
             report.Title,
@@ -54,7 +54,7 @@ public sealed class PdfReportGenerator(
         using (var document = new PdfPartsDocument(file, pdf.Value.PagesPerPart, Metadata(report, subject, generatedAt)))
         using (var writer = new PdfTableWriter(document, layout, font, report, heading, pages, chart))
         {
-            await WholeReportPages.ReadAsync(connection, request, options.Value.PageSize, sequential: false, progress,
+            await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, sequential: false, progress,
                 (row, _) => writer.WriteRow(row), () => upload.Advance(document.Flushed), token => sources.QuerySlotAsync(report, token), cancellationToken);
             writer.WriteTotals(totals);
             writer.Finish();

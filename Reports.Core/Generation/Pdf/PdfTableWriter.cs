@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Globalization;
-using Npgsql;
 using Reports.Core.Catalog;
 using SkiaSharp;
 
@@ -47,7 +47,7 @@ internal sealed class PdfTableWriter : IDisposable
 
     public int Pages { get; private set; }
 
-    public void WriteRow(NpgsqlDataReader row)
+    public void WriteRow(DbDataReader row)
     {
         if (_canvas is null)
         {

@@ -1,6 +1,5 @@
 using Reports.Core.Sources;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Reports.Core.Jobs;
 using Reports.Core.Generation.Pdf;
 
@@ -24,12 +23,13 @@ public sealed class XlsxReportGenerator(
         ArgumentNullException.ThrowIfNull(progress);
         var report = request.Report;
         var bound = report.Bind(request.Arguments);
+        var dialect = sources.Dialect(report);
         await using var connection = await sources.OpenAsync(report, cancellationToken);
 
-        var totals = await sources.UnderSlotAsync(report, () => PdfQueries.TotalsAsync(connection, report, bound, cancellationToken), cancellationToken);
+        var totals = await sources.UnderSlotAsync(report, () => PdfQueries.TotalsAsync(connection, dialect, report, bound, cancellationToken), cancellationToken);
         await progress.ReportTotalAsync(totals.Rows, cancellationToken);
         GenerationLimits.CheckRows(report, totals.Rows);
-        var subject = await sources.UnderSlotAsync(report, () => PdfQueries.SubjectAsync(connection, report, bound, cancellationToken), cancellationToken);
+        var subject = await sources.UnderSlotAsync(report, () => PdfQueries.SubjectAsync(connection, dialect, report, bound, cancellationToken), cancellationToken);
         var document = new XlsxDocument(
             report.Title, subject ?? report.Description, "Parameters: " + PdfReportGenerator.DescribeParameters(report, request.Arguments), request.CreatedAt);
 
@@ -41,7 +41,7 @@ public sealed class XlsxReportGenerator(
         using (var workbook = new XlsxWorkbookWriter(output, report.Columns, document, xlsx.Value.MaxRowsPerSheet))
         {
             var scratch = new byte[1024];
-            rows = await WholeReportPages.ReadAsync(connection, request, options.Value.PageSize, sequential: true, progress,
+            rows = await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, sequential: true, progress,
                 (row, cursor) => RowCopier.Copy(workbook, report.Columns, row, cursor, ref scratch),
                 () =>
                 {

@@ -1,0 +1,49 @@
+using System.Data;
+using System.Data.Common;
+using Reports.Core.Catalog;
+
+namespace Reports.Core.Sources.Dialects;
+
+/// <summary>PostgreSQL: row comparison for the keyset (an index range scan on the keys), arrays for list parameters.</summary>
+public sealed class PostgresDialect : SqlDialect
+{
+    public static readonly PostgresDialect Instance = new();
+
+    private PostgresDialect()
+    {
+    }
+
+    public override string Quote(string name) => $"\"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+
+    public override string KeysAfter(IReadOnlyList<string> keys, IReadOnlyList<string> cursorParameters) =>
+        $"({string.Join(", ", keys)}) > ({string.Join(", ", cursorParameters)})";
+
+    public override string AsText(string expression) => $"({expression})::text";
+
+    /// <summary><c>numeric(12,2)</c> is <c>numeric</c>.</summary>
+    public override string TypeName(string databaseType)
+    {
+        ArgumentNullException.ThrowIfNull(databaseType);
+        return databaseType.IndexOf('(', StringComparison.Ordinal) is var at and >= 0
+            ? databaseType[..at] + databaseType[(databaseType.IndexOf(')', at) + 1)..]
+            : databaseType;
+    }
+
+    public override bool Reads(ColumnType declared, string databaseType, Type clr) => declared switch
+    {
+        ColumnType.Integer => databaseType is "smallint" or "integer" or "bigint",
+        ColumnType.Decimal => databaseType is "numeric" or "smallint" or "integer" or "bigint",
+        ColumnType.Timestamp => databaseType is "timestamp with time zone" or "timestamp without time zone",
+        ColumnType.Date => databaseType == "date",
+        _ => clr == typeof(string),
+    };
+
+    public override async Task BeginReadOnlyAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        await using var readOnly = connection.CreateCommand();
+        readOnly.CommandText = "SET TRANSACTION READ ONLY";
+        await readOnly.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
