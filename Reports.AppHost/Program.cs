@@ -34,7 +34,8 @@ CrashRestarts.Register(builder); // a crashed server or service starts again, as
 var adminKey = DevelopmentAdminKey.For(builder.Environment, settings.DataDirectory);
 
 var redis = builder.AddReportsRedis(ResourceNames.Redis, settings);
-var reportsdb = builder.AddReportsDatabase("postgres", ResourceNames.Database, settings);
+// The job store, and the demo dataset in a database of its own on the same server (so the job store holds only jobs).
+var (reportsdb, sales) = builder.AddReportsDatabases("postgres", ResourceNames.Database, ResourceNames.Sales, settings);
 var blobs = builder.AddReportsBlobs(ResourceNames.Blobs, settings);
 var salesMariaDb = settings.NoMariaDb ? null : builder.AddSalesMariaDb(ResourceNames.SalesMariaDb, settings);
 
@@ -44,6 +45,7 @@ var migrate = builder.AddProject<Projects.Reports_Worker>("migrate")
     .WithArgs("migrate")
     .WithReportsSettings()
     .WithReference(reportsdb).WaitFor(reportsdb)
+    .WithSales(sales)
     .WithReseedCommand();
 if (salesMariaDb is not null)
 {
@@ -59,6 +61,7 @@ builder.AddProject<Projects.Reports_Api>("api")
     .WithAdminKey(adminKey)
     .WithReference(redis).WaitFor(redis)
     .WithReference(reportsdb).WaitFor(reportsdb)
+    .WithSales(sales)
     .WithReference(blobs).WaitFor(blobs)
     .WaitForCompletion(migrate)
     .WithHttpEndpoint(port: settings.ApiPort, targetPort: settings.ApiPort, isProxied: false)
@@ -73,6 +76,7 @@ builder.AddProject<Projects.Reports_Worker>("worker")
     .WithWorkerRuntime()
     .WithReference(redis).WaitFor(redis)
     .WithReference(reportsdb).WaitFor(reportsdb)
+    .WithSales(sales)
     .WithReference(blobs).WaitFor(blobs)
     .WaitForCompletion(migrate)
     .WithHttpEndpoint() // /health and /alive only

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Reports.Core.Catalog;
-using Reports.Core.Dataset;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Pdf;
 using Reports.Core.Generation.Xlsx;
@@ -81,7 +80,6 @@ public static class ReportsCoreExtensions
         services.AddSingleton<Replays.ReplayStore>();
         services.AddSingleton<Replays.ReplaySteps>();
         services.AddSingleton<Migrator>();
-        services.AddSingleton<SalesDataset>();
         services.AddSingleton(sp => new BlobReportFiles(
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobReportFiles.ContainerName)));
         services.AddSingleton<IReportFiles>(sp => sp.GetRequiredService<BlobReportFiles>());

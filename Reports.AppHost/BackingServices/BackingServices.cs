@@ -6,9 +6,9 @@ using Reports.LocalServers;
 namespace Reports.AppHost.BackingServices;
 
 /// <summary>
-/// Redis, PostgreSQL and blob storage by what the machine has: a connection string given to the AppHost means that
-/// server; else Aspire's container resources where a container engine answers; else the same names as local processes
-/// with their data under the data folder.
+/// Redis and blob storage (PostgreSQL: <see cref="ReportsPostgres"/>) by what the machine has: a connection string given
+/// to the AppHost means that server; else Aspire's container resources where a container engine answers; else the same
+/// names as local processes with their data under the data folder.
 /// </summary>
 internal static class BackingServices
 {
@@ -67,54 +67,6 @@ internal static class BackingServices
                 AzuriteServer.Arguments(((LocalAzuriteResource)context.Resource).Endpoint.Property(EndpointProperty.TargetPort), directory)));
     }
 
-    /// <summary>The PostgreSQL server named <paramref name="serverName"/> with the database <paramref name="databaseName"/>.</summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddReportsDatabase(
-        this IDistributedApplicationBuilder builder, string serverName, string databaseName, AppHostSettings settings)
-    {
-        if (IsGiven(builder, databaseName))
-        {
-            return builder.AddConnectionString(databaseName);
-        }
-
-        if (settings.UseContainers)
-        {
-            return builder.AddPostgres(serverName).WithDataVolume().AddDatabase(databaseName);
-        }
-
-        var directory = settings.DataFolder(serverName);
-        var password = PostgresServer.Prepare(directory);
-        var (program, _) = PostgresServer.ServerCommand(directory, 0, durable: true);
-        var server = builder.AddLocalServer(new LocalPostgresResource(serverName, program, directory, password), PostgresAnswersAsync(password))
-            .WithArgs(context => AddAll(context.Args, PostgresServer.ServerCommand(
-                directory, ((LocalPostgresResource)context.Resource).Endpoint.Property(EndpointProperty.TargetPort), durable: true).Arguments));
-        if (!PostgresServer.IsInitialized(directory))
-        {
-            // initdb once, as a one-shot resource the server waits for; a kept cluster starts at once.
-            var (initProgram, initArguments) = PostgresServer.InitCommand(directory);
-            var init = builder.AddExecutable($"{serverName}-init", initProgram, directory).WithArgs([.. initArguments]).ExcludeFromManifest();
-            server.WaitForCompletion(init);
-        }
-
-        var database = new LocalPostgresDatabaseResource(databaseName, databaseName, server.Resource);
-        builder.Eventing.Subscribe<ResourceReadyEvent>(server.Resource, async (ready, cancellationToken) =>
-        {
-            var connectionString = await server.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken);
-            await PostgresServer.EnsureDatabaseAsync(connectionString!, databaseName, cancellationToken);
-            await ready.Services.GetRequiredService<ResourceNotificationService>()
-                .PublishUpdateAsync(database, state => state with { State = KnownResourceStates.Running });
-        });
-        var healthCheck = $"{databaseName}_check";
-        builder.Services.AddHealthChecks().AddAsyncCheck(healthCheck, async cancellationToken =>
-        {
-            var connectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken);
-            return await PostgresDatabases.AnswersAsync(connectionString!, cancellationToken);
-        });
-        return builder.AddResource(database)
-            .WithInitialState(new CustomResourceSnapshot { ResourceType = "PostgresDatabase", State = KnownResourceStates.Waiting, Properties = [] })
-            .WithHealthCheck(healthCheck)
-            .ExcludeFromManifest();
-    }
-
     /// <summary>Healthy once the blob service answers a request (DCP's proxy accepts connections before the container does).</summary>
     private static string AddBlobServiceCheck(IDistributedApplicationBuilder builder, AzuriteContainerResource blobs)
     {
@@ -145,10 +97,4 @@ internal static class BackingServices
 
     internal static bool IsGiven(IDistributedApplicationBuilder builder, string name) =>
         !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name));
-
-    private static Func<int, CancellationToken, Task<bool>> PostgresAnswersAsync(string password) =>
-        async (port, cancellationToken) =>
-            (await PostgresDatabases.AnswersAsync(
-                PostgresServer.ConnectionStringFor(LocalServer.Host, port, password, LocalPostgresResource.AdminDatabase), cancellationToken))
-            .Status == HealthStatus.Healthy;
 }

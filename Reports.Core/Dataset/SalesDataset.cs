@@ -4,8 +4,8 @@ using Npgsql;
 namespace Reports.Core.Dataset;
 
 /// <summary>
-/// Seeds the <c>sales</c> schema with set-based SQL: the same rows for the same seed and size, in seconds.
-/// Countries are skewed, dates grow towards the present, and customer names include Unicode, quotes,
+/// Creates the <c>sales</c> schema (<see cref="SalesSchema"/>) in the database it is given and seeds it with set-based
+/// SQL: the same rows for the same seed and size, in seconds. Countries are skewed, dates grow towards the present, and customer names include Unicode, quotes,
 /// commas, newlines and values that start like spreadsheet formulas, so exports meet real-world text.
 /// Orders are numbered and stored in the order they were placed, as a live orders table grows: date-range reads
 /// touch neighbouring pages, not one page per row.
@@ -23,6 +23,7 @@ public sealed class SalesDataset(NpgsqlDataSource dataSource, ILogger<SalesDatas
         ArgumentOutOfRangeException.ThrowIfLessThan(orders, 1_000);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(orders, 10_000_000);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await SalesSchema.EnsureAsync(connection, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // Serialise seeders: a second one waits, then sees the dataset in place.
         await using (var lockTable = new NpgsqlCommand("LOCK TABLE sales.dataset IN EXCLUSIVE MODE", connection, transaction))

@@ -91,7 +91,10 @@ public sealed class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logg
         }
     }
 
-    internal static IReadOnlyList<Migration> Migrations()
+    /// <summary>The job store's migrations: every embedded one but the demo dataset's schema (<see cref="Dataset.SalesSchema"/>).</summary>
+    internal static IReadOnlyList<Migration> Migrations() => [.. Embedded().Where(m => !Dataset.SalesSchema.Migrations.Contains(m.Version))];
+
+    internal static IReadOnlyList<Migration> Embedded()
     {
         var assembly = typeof(Migrator).Assembly;
         const string prefix = "Reports.Core.Storage.Migrations.";

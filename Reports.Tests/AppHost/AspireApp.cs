@@ -13,8 +13,8 @@ using Reports.LocalServers;
 namespace Reports.Tests.AppHost;
 
 /// <summary>
-/// The whole application started from the AppHost with Aspire.Hosting.Testing, once for the collection: Redis, PostgreSQL,
-/// MariaDB and Azurite as local processes under a throwaway data folder, migrate, the api and two worker replicas, on ports
+/// The whole application started from the AppHost with Aspire.Hosting.Testing, once for the collection: Redis, PostgreSQL
+/// (the job store's database and the demo dataset's), MariaDB and Azurite as local processes under a throwaway data folder, migrate, the api and two worker replicas, on ports
 /// Aspire allocates. The services' telemetry goes to a listener this fixture owns, nowhere else.
 /// </summary>
 public sealed class AspireApp : IAsyncLifetime, IDisposable
@@ -59,7 +59,7 @@ public sealed class AspireApp : IAsyncLifetime, IDisposable
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
-        foreach (var resource in (string[])["redis", "postgres", "reportsdb", "blobs", "sales-mariadb", "api"])
+        foreach (var resource in (string[])["redis", "postgres", "reportsdb", "sales", "blobs", "sales-mariadb", "api"])
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
@@ -85,9 +85,13 @@ public sealed class AspireApp : IAsyncLifetime, IDisposable
         return records;
     }
 
-    public async Task<NpgsqlDataSource> DatabaseAsync()
+    /// <summary>The job store's database.</summary>
+    public Task<NpgsqlDataSource> DatabaseAsync() => DatabaseAsync("reportsdb");
+
+    /// <summary>A database of the application's PostgreSQL server, by its resource: <c>reportsdb</c> or <c>sales</c>.</summary>
+    public async Task<NpgsqlDataSource> DatabaseAsync(string resource)
     {
-        var connectionString = await App.GetConnectionStringAsync("reportsdb");
+        var connectionString = await App.GetConnectionStringAsync(resource);
         return NpgsqlDataSource.Create(connectionString!);
     }
 

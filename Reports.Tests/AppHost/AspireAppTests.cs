@@ -35,10 +35,18 @@ public sealed class AspireAppTests(AspireApp system)
 
         Assert.StartsWith("127.0.0.1:", resources["redis"].ConnectionString, StringComparison.Ordinal);
         Assert.Contains("Database=reportsdb", resources["reportsdb"].ConnectionString, StringComparison.Ordinal);
+        Assert.Contains("Database=sales", resources["sales"].ConnectionString, StringComparison.Ordinal);
+
+        // The demo dataset is in its own database on the same server; the job store holds only jobs.
+        await using var jobStore = await system.DatabaseAsync();
+        await using (var schemas = jobStore.CreateCommand("SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace WHERE nspname IN ('reports', 'sales')"))
+        {
+            Assert.Equal("reports", await schemas.ExecuteScalarAsync(timeout.Token));
+        }
 
         // migrate copied the seeded dataset into MariaDB: the same dataset, every order.
         Assert.True(resources["sales-mariadb"] is { State: "Running", Health: "Healthy", Pid: not null }, $"sales-mariadb: {resources["sales-mariadb"]}");
-        await using var postgres = await system.DatabaseAsync();
+        await using var postgres = await system.DatabaseAsync("sales");
         await using var postgresDataset = postgres.CreateCommand("SELECT orders FROM sales.dataset");
         var seeded = (long)(await postgresDataset.ExecuteScalarAsync(timeout.Token))!;
         await using var mariaDb = new MySqlConnector.MySqlConnection(await system.App.GetConnectionStringAsync("sales-mariadb", timeout.Token));
@@ -50,6 +58,7 @@ public sealed class AspireAppTests(AspireApp system)
         Assert.Equal(seeded, reader.GetInt64(1));
     }
 
+    /// <summary>The job store has no sales tables (see above): the rows come from the demo dataset's own database, all of them.</summary>
     [Fact]
     public async Task A_csv_report_runs_end_to_end()
     {
@@ -61,6 +70,9 @@ public sealed class AspireAppTests(AspireApp system)
 
         Assert.True(final.GetProperty("status").GetString() == "succeeded", final.ToString());
         var rows = final.GetProperty("progress").GetProperty("rowsWritten").GetInt64();
+        await using var sales = await system.DatabaseAsync("sales");
+        await using var count = sales.CreateCommand("SELECT count(*) FROM sales.orders WHERE ordered_at >= '2024-01-01Z' AND ordered_at < '2024-04-01Z'");
+        Assert.Equal((long)(await count.ExecuteScalarAsync())!, rows);
         Assert.True(rows > 0);
         var bytes = await DownloadAsync(client, id);
         var parsed = Csv.Parse(System.Text.Encoding.UTF8.GetString(bytes));

@@ -28,6 +28,20 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task With_a_sales_database_the_queries_are_described_there_rather_than_on_the_job_store()
+    {
+        await infrastructure.SystemAsync(); // the collection's database holds the demo dataset
+        var jobStoreWithoutDataset = await infrastructure.CreateEmptyDatabaseAsync("catalog_jobs");
+        using var folder = TempCatalog.CopyOfBuiltIn();
+
+        var result = await CheckAsync(["catalog", "check", folder.Path], jobStoreWithoutDataset,
+            new Dictionary<string, string?> { ["ConnectionStrings__sales"] = infrastructure.PostgresConnectionString });
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("3 report(s), 0 error(s), 3 of them described on their sources.", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_reports_script_answers_a_wrong_catalog_verb_with_its_usage_and_exit_code_2()
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -116,27 +130,10 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         return readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
     }
 
-    private static async Task<(int ExitCode, string Output)> CheckAsync(
-        string[] arguments, string? connectionString, IReadOnlyDictionary<string, string?>? environment = null)
-    {
-        var dll = ProjectPaths.AssemblyPath(ToolPaths.RepositoryRoot, "Reports.Worker", ProjectPaths.ConfigurationOf(AppContext.BaseDirectory));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])[dll, .. arguments])
+    private static Task<(int ExitCode, string Output)> CheckAsync(
+        string[] arguments, string? connectionString, IReadOnlyDictionary<string, string?>? environment = null) =>
+        WorkerCommand.RunAsync(arguments, new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["ConnectionStrings__reportsdb"] = connectionString;
-        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+            ["ConnectionStrings__reportsdb"] = connectionString,
+        });
 }

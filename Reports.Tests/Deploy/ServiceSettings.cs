@@ -34,7 +34,7 @@ internal static class ServiceSettings
     public static IReadOnlyList<string> Dataset { get; } = ["Reports:Dataset:Orders", "Reports:Dataset:Seed"];
 
     public static IReadOnlyList<string> ConnectionStrings { get; } =
-        [.. new[] { ResourceNames.Redis, ResourceNames.Database, ResourceNames.Blobs }.Select(n => $"ConnectionStrings:{n}")];
+        [.. new[] { ResourceNames.Redis, ResourceNames.Database, ResourceNames.Sales, ResourceNames.Blobs }.Select(n => $"ConnectionStrings:{n}")];
 
     public static IReadOnlyList<(string Section, Type Type)> OptionsTypes() =>
         [.. Services.SelectMany(a => a.GetTypes())

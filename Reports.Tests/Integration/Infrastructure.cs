@@ -44,14 +44,21 @@ public sealed class Infrastructure : IAsyncLifetime
     /// <summary>A new, empty and migrated database on the same PostgreSQL server, for a test that must not share the collection's.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix)
     {
-        var name = prefix + "_" + Guid.NewGuid().ToString("N")[..12];
+        var connectionString = await CreateEmptyDatabaseAsync(prefix);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await Started(_postgres).EnsureDatabaseAsync(name, timeout.Token);
-        var connectionString = Started(_postgres).ConnectionStringFor(name);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         using var logs = LoggerFactory.Create(_ => { });
         await new Migrator(dataSource, logs.CreateLogger<Migrator>()).MigrateAsync(timeout.Token);
         return connectionString;
+    }
+
+    /// <summary>A new database on the same PostgreSQL server with nothing in it, not even the job store's schema.</summary>
+    public async Task<string> CreateEmptyDatabaseAsync(string prefix)
+    {
+        var name = prefix + "_" + Guid.NewGuid().ToString("N")[..12];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await Started(_postgres).EnsureDatabaseAsync(name, timeout.Token);
+        return Started(_postgres).ConnectionStringFor(name);
     }
 
     /// <summary>The last lines each server printed, to explain a failure.</summary>

@@ -115,14 +115,7 @@ public sealed partial class MigrationTests(Infrastructure infrastructure)
     private async Task<string> EmptyDatabaseAsync()
     {
         await infrastructure.SystemAsync();
-        var name = "migrate_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var server = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString))
-        await using (var create = server.CreateCommand($"CREATE DATABASE {name}"))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return new NpgsqlConnectionStringBuilder(infrastructure.PostgresConnectionString) { Database = name }.ConnectionString;
+        return await infrastructure.CreateEmptyDatabaseAsync("migrate");
     }
 
     /// <summary>The reports schema as text: columns (in order), indexes, constraints, functions.</summary>

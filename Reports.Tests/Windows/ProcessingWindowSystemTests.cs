@@ -95,7 +95,10 @@ public sealed class ProcessingWindowSystemTests(Infrastructure infrastructure)
         public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _shiftTicks));
     }
 
-    /// <summary>An API and a worker with windows, on a new database and their own Redis database; the worker on the clock given.</summary>
+    /// <summary>
+    /// An API and a worker with windows, on a new job store and their own Redis database, reading the collection's demo
+    /// data; the worker on the clock given.
+    /// </summary>
     private sealed class WindowedSystem : IAsyncDisposable
     {
         private readonly WebApplicationFactory<Reports.Worker.WorkerOptions> _worker;
@@ -122,6 +125,7 @@ public sealed class ProcessingWindowSystemTests(Infrastructure infrastructure)
             {
                 TestSettings.Apply(b, infrastructure, name);
                 b.UseSetting("ConnectionStrings:reportsdb", database);
+                b.UseSetting("ConnectionStrings:sales", infrastructure.PostgresConnectionString); // the demo data: the collection's
                 b.UseSetting("ConnectionStrings:redis", redis);
                 b.UseSetting("Reports:Scheduler:Enabled", "false");
             }

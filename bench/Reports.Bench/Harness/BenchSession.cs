@@ -6,7 +6,7 @@ using Reports.Bench.Results;
 
 namespace Reports.Bench.Harness;
 
-/// <summary>A running system and the clients a scenario needs: its API, its database and its blob storage.</summary>
+/// <summary>A running system and the clients a scenario needs: its API, its job store, the dataset's database and its blob storage.</summary>
 internal sealed class BenchSession : IAsyncDisposable
 {
     public const string ReportsContainer = "reports";
@@ -19,6 +19,7 @@ internal sealed class BenchSession : IAsyncDisposable
         System = system;
         Api = new ReportsApiClient(system.ApiUrl, system.ApiKey);
         Database = NpgsqlDataSource.Create(system.Database);
+        Sales = NpgsqlDataSource.Create(system.Sales);
         Blobs = new BlobServiceClient(system.Blobs, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2025_11_05));
     }
 
@@ -27,6 +28,7 @@ internal sealed class BenchSession : IAsyncDisposable
     public SystemUnderTest System { get; }
     public ReportsApiClient Api { get; }
     public NpgsqlDataSource Database { get; }
+    public NpgsqlDataSource Sales { get; }
     public BlobServiceClient Blobs { get; }
 
     public static async Task<BenchSession> StartAsync(BenchSettings settings, BenchReport report, int workers, CancellationToken cancellationToken)
@@ -95,6 +97,7 @@ internal sealed class BenchSession : IAsyncDisposable
     {
         Api.Dispose();
         await Database.DisposeAsync();
+        await Sales.DisposeAsync();
         await System.DisposeAsync();
     }
 }

@@ -37,6 +37,9 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 
     public string Database => Resources["reportsdb"].ConnectionString!;
 
+    /// <summary>The demo dataset's own database (the AppHost makes one); the job store's when there is none.</summary>
+    public string Sales => Resources.TryGetValue("sales", out var sales) ? sales.ConnectionString! : Database;
+
     public string Blobs => Resources["blobs"].ConnectionString!;
 
     public string Redis => Resources["redis"].ConnectionString!;

@@ -18,7 +18,7 @@ internal static class ApiLoadScenario
     public static async Task RunAsync(BenchSession session, CancellationToken cancellationToken)
     {
         var settings = session.Settings;
-        var (to, rows) = await SalesData.RangeForAsync(session.Database, settings.LoadReportRows, cancellationToken);
+        var (to, rows) = await SalesData.RangeForAsync(session.Sales, settings.LoadReportRows, cancellationToken);
         Console.WriteLine($"[bench] api: {GetRate} GET/s + {CreateRate} POST/s for {settings.LoadDuration.TotalSeconds} s, idle vs 4 × {rows:N0}-row CSVs");
         var target = await session.Api.CreateAsync("orders", "csv", QueueScenario.TinyReport, cancellationToken);
         await session.Api.WaitAsync(target, settings.ReportTimeout, cancellationToken);

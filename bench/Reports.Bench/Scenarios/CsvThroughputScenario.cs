@@ -17,15 +17,15 @@ internal static class CsvThroughputScenario
     public static async Task RunAsync(BenchSession session, CancellationToken cancellationToken)
     {
         var settings = session.Settings;
-        var (to, rows) = await SalesData.RangeForAsync(session.Database, settings.CsvRows, cancellationToken);
+        var (to, rows) = await SalesData.RangeForAsync(session.Sales, settings.CsvRows, cancellationToken);
         Console.WriteLine($"[bench] csv: {rows:N0} rows ({SalesData.From}..{to}), {settings.Runs} runs");
-        var floor = new CopyFloor(session.Database, session.Blobs.GetBlobContainerClient(BenchSession.FloorContainer));
+        var floor = new CopyFloor(session.Sales, session.Blobs.GetBlobContainerClient(BenchSession.FloorContainer));
         var sql = CopyFloor.CopySql(SalesData.Start, SalesData.End(to));
         var figures = new Figures();
         var load = new MachineLoad();
 
         // Warm-up, not counted: JIT in the worker and in the benchmark, the table in PostgreSQL's cache.
-        var (warmTo, _) = await SalesData.RangeForAsync(session.Database, Math.Min(rows, 100_000), cancellationToken);
+        var (warmTo, _) = await SalesData.RangeForAsync(session.Sales, Math.Min(rows, 100_000), cancellationToken);
         await session.Api.WaitAsync(await session.Api.CreateAsync("orders", "csv", SalesData.OrdersParameters(warmTo), cancellationToken), settings.ReportTimeout, cancellationToken);
         await floor.CopyToBlobAsync(CopyFloor.CopySql(SalesData.Start, SalesData.End(warmTo)), "warm.csv", cancellationToken);
 

@@ -22,7 +22,7 @@ internal static class FormatsScenario
         var settings = session.Settings;
         var figures = new Figures();
         var load = new MachineLoad();
-        var (warmTo, _) = await SalesData.RangeForAsync(session.Database, 10_000, cancellationToken);
+        var (warmTo, _) = await SalesData.RangeForAsync(session.Sales, 10_000, cancellationToken);
         foreach (var format in Formats)
         {
             await MemoryScenario.RunSampledAsync(session, format, warmTo, cancellationToken);
@@ -31,7 +31,7 @@ internal static class FormatsScenario
         await session.DeleteBlobsAsync(cancellationToken);
         foreach (var rows in settings.FormatRows)
         {
-            var (to, actual) = await SalesData.RangeForAsync(session.Database, rows, cancellationToken);
+            var (to, actual) = await SalesData.RangeForAsync(session.Sales, rows, cancellationToken);
             Console.WriteLine($"[bench] formats: {actual:N0} rows as {string.Join(", ", Formats)}, {settings.Runs} runs");
             for (var run = 0; run < settings.Runs; run++)
             {

@@ -24,7 +24,7 @@ internal static class MemoryScenario
         var settings = session.Settings;
         foreach (var rows in settings.MemoryCsvRows)
         {
-            var (to, actual) = await SalesData.RangeForAsync(session.Database, rows, cancellationToken);
+            var (to, actual) = await SalesData.RangeForAsync(session.Sales, rows, cancellationToken);
             Console.WriteLine($"[bench] memory: CSV of {actual:N0} rows");
             for (var run = 0; run < settings.Runs; run++)
             {
@@ -34,7 +34,7 @@ internal static class MemoryScenario
             }
         }
 
-        var (baselineTo, baselineRows) = await SalesData.RangeForAsync(session.Database, settings.MemoryPdfBaselineRows, cancellationToken);
+        var (baselineTo, baselineRows) = await SalesData.RangeForAsync(session.Sales, settings.MemoryPdfBaselineRows, cancellationToken);
         Console.WriteLine($"[bench] memory: PDF of {baselineRows:N0} rows ({OrdersLayout.PageCount(baselineRows):N0} pages)");
         for (var run = 0; run < settings.Runs; run++)
         {
@@ -110,7 +110,7 @@ internal static class MemoryScenario
     {
         ArgumentNullException.ThrowIfNull(session);
         var rows = OrdersLayout.Capacity(1) + ((long)(pages - 1) * OrdersLayout.Capacity(2)) - 20;
-        return await SalesData.RangeForAsync(session.Database, rows, cancellationToken);
+        return await SalesData.RangeForAsync(session.Sales, rows, cancellationToken);
     }
 
     /// <summary>Runs one orders report while sampling the (single) worker's RSS; returns its outcome and peak RSS in bytes.</summary>

@@ -20,7 +20,7 @@ internal static class PdfScenario
         Console.WriteLine($"[bench] pdf: {pages:N0} pages ({rows:N0} rows), {settings.Runs} runs");
         var figures = new Figures();
         var load = new MachineLoad();
-        var floorRows = await SkiaFloor.ReadRowsAsync(session.Database, SalesData.Start, SalesData.End(to), cancellationToken);
+        var floorRows = await SkiaFloor.ReadRowsAsync(session.Sales, SalesData.Start, SalesData.End(to), cancellationToken);
         var floorFile = Path.Combine(settings.DataDirectory, "skia-floor.pdf");
         SkiaFloor.Draw(floorRows.Take(2_000).ToList(), settings.FontPath, floorFile); // warm-up: JIT and native library load
 
