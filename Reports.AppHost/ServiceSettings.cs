@@ -10,7 +10,8 @@ internal static class ServiceSettings
 
     /// <summary>
     /// Every <c>Reports__…</c> variable of the AppHost's environment (<c>Reports__Worker__Queues__reports=4 ./reports up</c>),
-    /// so settings given to the AppHost reach the services, whatever the orchestrator passes on by itself. The sign-in
+    /// with the <c>ConnectionStrings__&lt;source&gt;</c> of each data source they configure, so settings given to the AppHost
+    /// reach the services, whatever the orchestrator passes on by itself. The sign-in
     /// settings (<c>Reports__Auth__…</c>: the bootstrap admin key, the identity provider) only to the api, which alone reads
     /// them: the others get them emptied (DCP starts every process with the AppHost's environment), so a secret does not
     /// sit in each service's environment and its dashboard view.
@@ -24,9 +25,22 @@ internal static class ServiceSettings
                 {
                     var withheld = !signIn && name.StartsWith(AuthPrefix, StringComparison.OrdinalIgnoreCase);
                     context.EnvironmentVariables[name] = withheld ? "" : variable.Value as string ?? "";
+                    if (SourceOf(name) is { } source && Environment.GetEnvironmentVariable(ConnectionStringsPrefix + source) is { } connectionString)
+                    {
+                        context.EnvironmentVariables.TryAdd(ConnectionStringsPrefix + source, connectionString); // a source the AppHost runs keeps its own
+                    }
                 }
             }
         });
+
+    private const string SourcesPrefix = "Reports__Sources__";
+    private const string ConnectionStringsPrefix = "ConnectionStrings__";
+
+    /// <summary>The source a <c>Reports__Sources__&lt;source&gt;__…</c> setting configures, whose connection string goes with it.</summary>
+    private static string? SourceOf(string name) =>
+        name.StartsWith(SourcesPrefix, StringComparison.Ordinal) && name.IndexOf("__", SourcesPrefix.Length, StringComparison.Ordinal) is var end and > 0
+            ? name[SourcesPrefix.Length..end]
+            : null;
 
     /// <summary>
     /// The repository's <c>catalog/</c> folder as the services' report definitions (with <c>catalog/mariadb/</c> when the

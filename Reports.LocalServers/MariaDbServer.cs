@@ -67,6 +67,7 @@ public sealed class MariaDbServer(ChildProcess process, int port, MariaDbAccount
     {
         Directory.CreateDirectory(directory);
         Directory.CreateDirectory(Path.Combine(directory, "files"));
+        Directory.CreateDirectory(TempFolder(directory));
         var accounts = MariaDbAccounts.LoadOrCreate(Path.Combine(directory, "passwords"));
         PrivateFile.WriteAllText(InitFile(directory), accounts.InitSql(Database, Collation));
         if (!IsInitialized(directory) && Directory.Exists(DataFolder(directory)))
@@ -89,6 +90,7 @@ public sealed class MariaDbServer(ChildProcess process, int port, MariaDbAccount
             "--skip-test-db",
             "--skip-name-resolve",
             "--innodb-log-file-size=32M",
+            $"--tmpdir={TempFolder(directory)}",
             .. RunAs,
         ]);
 
@@ -116,6 +118,7 @@ public sealed class MariaDbServer(ChildProcess process, int port, MariaDbAccount
             "--local-infile=1",
             "--max-connections=200",
             "--innodb-log-file-size=32M",
+            $"--tmpdir={TempFolder(directory)}",
             .. RunAs,
         ];
         if (!durable)
@@ -148,6 +151,12 @@ public sealed class MariaDbServer(ChildProcess process, int port, MariaDbAccount
     private static string DataFolder(string directory) => Path.Combine(directory, "data");
 
     private static string InitFile(string directory) => Path.Combine(directory, "init.sql");
+
+    /// <summary>
+    /// The server's own temporary folder: servers that share /tmp collide on their temporary tables' files, and a
+    /// mariadb-install-db run beside another fails (<c>Unknown table 'mysql.tmp_user_sys'</c>).
+    /// </summary>
+    private static string TempFolder(string directory) => Path.Combine(directory, "tmp");
 
     /// <summary>As root, mariadbd must be told to stay root (it refuses otherwise); its data folder is root's alone.</summary>
     private static IReadOnlyList<object> RunAs => Environment.UserName == "root" ? ["--user=root"] : [];

@@ -7,11 +7,30 @@ public static class ServerLaunch
     public static async Task InitializeAsync(
         string what, (string Program, IReadOnlyList<object> Arguments) command, string directory, Action<string> onOutput, CancellationToken cancellationToken)
     {
-        var init = ChildProcess.Start(command.Program, command.Arguments.Select(a => a.ToString()!), onOutput, directory);
+        var errors = new Queue<string>();
+        var init = ChildProcess.Start(command.Program, command.Arguments.Select(a => a.ToString()!), line =>
+        {
+            if (line.Contains("ERROR", StringComparison.OrdinalIgnoreCase) || line.Contains("FATAL", StringComparison.Ordinal))
+            {
+                lock (errors)
+                {
+                    errors.Enqueue(line);
+                    if (errors.Count > 20)
+                    {
+                        errors.Dequeue();
+                    }
+                }
+            }
+
+            onOutput(line);
+        }, directory);
         var code = await init.Exited.WaitAsync(cancellationToken);
         if (code != 0)
         {
-            throw new InvalidOperationException($"{what} failed with exit code {code}; its output is in the server's log above.");
+            lock (errors)
+            {
+                throw new InvalidOperationException($"{what} failed with exit code {code}: {string.Join(" | ", errors)} (all its output is in the server's log)");
+            }
         }
     }
 

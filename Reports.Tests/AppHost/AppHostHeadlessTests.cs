@@ -15,7 +15,7 @@ public sealed class AppHostHeadlessTests
     private const string BootstrapKey = "headless-bootstrap-key-0123456789";
 
     [Fact]
-    public async Task Without_a_dashboard_the_services_get_no_telemetry_endpoint_only_the_api_gets_sign_in_settings_the_apphost_watches_no_files_and_sigterm_stops_everything()
+    public async Task Without_a_dashboard_the_services_get_no_telemetry_endpoint_only_the_api_gets_sign_in_settings_both_read_mariadb_the_apphost_watches_no_files_and_sigterm_stops_everything()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "reports-headless-" + Guid.NewGuid().ToString("N")[..10]);
         var output = new ConcurrentQueue<string>();
@@ -33,6 +33,13 @@ public sealed class AppHostHeadlessTests
 
                 // Sign-in settings (a secret here) reach the api, which reads them, and no other service.
                 Assert.Equal(service.Name == "api", environment.Contains($"Reports__Auth__BootstrapAdminKey={BootstrapKey}"));
+
+                // The MariaDB copy is a report source read with the account that may only SELECT, with its reports.
+                Assert.Contains(environment, variable => variable.StartsWith("ConnectionStrings__sales-mariadb=", StringComparison.Ordinal)
+                    && variable.Contains("User ID=sales_reader;", StringComparison.Ordinal));
+                Assert.Contains("Reports__Sources__sales-mariadb__Kind=MySql", environment);
+                Assert.Contains(environment, variable => variable.StartsWith("Reports__Catalog__Path=", StringComparison.Ordinal)
+                    && variable.EndsWith(";" + Path.Combine(ToolPaths.RepositoryRoot, "catalog", "mariadb"), StringComparison.Ordinal));
             }
 
             Assert.DoesNotContain(ProcessTree.Descendants(appHost.Id), pid => ProcessTree.CommandLine(pid).Any(a => a.Contains("aspire.dashboard", StringComparison.OrdinalIgnoreCase)));

@@ -36,6 +36,9 @@ public sealed class FaultSystem : IAsyncLifetime
 
     public NpgsqlDataSource Database { get; private set; } = null!;
 
+    /// <summary>The MariaDB copy of the dataset as the <c>sales-mariadb</c> source, given to the API and every worker.</summary>
+    public IReadOnlyDictionary<string, string> SalesMariaDb { get; private set; } = new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
         await Infrastructure.InitializeAsync();
@@ -44,9 +47,11 @@ public sealed class FaultSystem : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await new Migrator(Database, logs.CreateLogger<Migrator>()).MigrateAsync(timeout.Token);
         await new SalesDataset(Database, logs.CreateLogger<SalesDataset>()).EnsureAsync(Orders, SalesDataset.DefaultSeed, timeout.Token);
+        SalesMariaDb = TestSettings.SalesMariaDb(await Infrastructure.MariaDb.SalesCopyAsync(Infrastructure.PostgresConnectionString, timeout.Token));
         _api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b =>
         {
             TestSettings.Apply(b, Infrastructure, "fault-api");
+            TestSettings.Apply(b, SalesMariaDb);
             b.UseSetting("Reports:Catalog:Diagnostics", "true"); // the no-op report type (NoOpJobTests)
         });
         _ = _api.Services;
@@ -62,7 +67,7 @@ public sealed class FaultSystem : IAsyncLifetime
     private WebApplicationFactory<Reports.Api.ApiMarker> Api => _api ?? throw new InvalidOperationException("Not started.");
 
     public Task<WorkerProcess> StartWorkerAsync(string id, IReadOnlyDictionary<string, string>? settings = null) =>
-        WorkerProcess.StartAsync(Infrastructure, id, settings ?? SlowWorker);
+        WorkerProcess.StartAsync(Infrastructure, id, new Dictionary<string, string>(SalesMariaDb.Concat(settings ?? SlowWorker)));
 
     /// <summary>Drops this process's pooled PostgreSQL connections (after a restart killed them).</summary>
     public void ClearDatabasePools()

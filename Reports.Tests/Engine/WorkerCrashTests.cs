@@ -43,6 +43,31 @@ public sealed class WorkerCrashTests(FaultSystem system)
     }
 
     [Fact]
+    public async Task A_worker_killed_mid_report_on_mariadb_is_taken_over_and_the_resumed_file_equals_the_same_report_from_postgresql()
+    {
+        using var client = await system.CreateClientAsync();
+        var request = new { type = "orders-mariadb", format = "csv", parameters = new { from = "2021-01-01", to = "2025-12-31" } };
+        var id = await system.KillWorkerMidReportAsync(client, request, "doomed-mariadb-");
+        var blocksBeforeCrash = await system.StagedBlocksAsync(id);
+
+        await using var rescuer = await system.StartWorkerAsync("rescuer-mariadb-" + Guid.NewGuid().ToString("N")[..6]);
+        var resumed = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+        Assert.True(resumed.GetProperty("status").GetString() == "succeeded", resumed.ToString());
+        Assert.Equal(2, resumed.GetProperty("attempts").GetInt32());
+        var staged = JsonSerializer.Deserialize<GenerationCheckpoint>((await system.JobValueAsync<string>(id, "checkpoint"))!)!.BlockRuns();
+        Assert.Equal([1, 2], staged.Select(r => r.Attempt));
+
+        // The reference: the same orders read from PostgreSQL in one attempt.
+        var referenceId = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
+        var reference = await ReportsClient.WaitForFinalAsync(client, referenceId, TimeSpan.FromMinutes(3));
+        Assert.Equal(1, reference.GetProperty("attempts").GetInt32());
+
+        Assert.True(blocksBeforeCrash >= 5, $"the crash should come after some blocks were staged ({blocksBeforeCrash})");
+        Assert.Equal(File(reference).GetProperty("sha256").GetString(), File(resumed).GetProperty("sha256").GetString());
+        Assert.Equal(await FaultSystem.DownloadHashAsync(client, referenceId), await FaultSystem.DownloadHashAsync(client, id));
+    }
+
+    [Fact]
     public async Task A_worker_killed_mid_xlsx_is_taken_over_and_the_file_made_again_is_identical_to_an_uninterrupted_run()
     {
         using var client = await system.CreateClientAsync();
