@@ -12,7 +12,8 @@ namespace Reports.Core.Generation;
 /// Produces the formats written row by row into blocks that resume where a crash left them: CSV and JSON Lines, each
 /// with its <see cref="RowBlockWriter"/>. Reads keyset pages, formats rows into UTF-8 block buffers of about 4 MiB, and
 /// stages each block while the next one is being read and formatted (a bounded pipeline of <see cref="GenerationOptions.BlocksInFlight"/>
-/// blocks). After each staged block it checkpoints; at the end it commits the block list. A file that fits in its first
+/// blocks). The blocks a page fills are handed on once the page is closed, so slow storage never keeps a source's
+/// statement open (memory: one page's blocks beside those in flight). After each staged block it checkpoints; at the end it commits the block list. A file that fits in its first
 /// block is written in one call instead, with no checkpoint: a retry would write the same bytes again. A checkpoint whose
 /// blocks storage no longer holds (it came back empty) is not resumed: the file starts again from its first row.
 /// </summary>
@@ -92,36 +93,49 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                 writer.WriteHeader(report.Columns);
             }
 
-            async Task EmitAsync(bool last)
+            StagedBlock Cut(bool last)
             {
                 // Compressed block by block: each is a complete gzip member, and members concatenate into one valid
                 // .gz file, so staging, checkpoints and resuming work exactly as for a plain file.
                 var block = gzip ? GzipBlocks.Compress(writer.TakeBlock(), buffers) : writer.TakeBlock();
                 bytes += block.Length;
                 var checkpoint = staged.Next(cursor.HasValue ? cursor.Serialize() : null, rows, bytes, request.Attempt);
-                await output.WriteAsync(new StagedBlock(new FileBlock(request.Attempt, staged.Blocks), block, checkpoint,
-                    WholeFile: last && staged.Blocks == 0), cancellationToken);
+                var cut = new StagedBlock(new FileBlock(request.Attempt, staged.Blocks), block, checkpoint, WholeFile: last && staged.Blocks == 0);
                 staged = checkpoint;
+                return cut;
             }
 
+            // The blocks a page fills wait until the page is closed: a page's statement runs until its last row is read,
+            // so waiting for slow storage while it is open would hold the source's statement (and its query slot) open too.
+            var cutInPage = new List<StagedBlock>();
             int pageRows;
             var pageNumber = 0;
             do
             {
                 using var pageActivity = ReportsActivities.Source.StartActivity(ReportsActivities.Page);
                 pageActivity?.SetTag(ReportsActivities.PageTag, ++pageNumber);
-                await using var page = await reader.OpenSequentialPageAsync(connection, cursor, cancellationToken);
                 pageRows = 0;
-                while (await page.ReadAsync(cancellationToken))
+                try
                 {
-                    RowCopier.Copy(writer, report.Columns, page.Row, cursor, ref scratch);
-                    rows++;
-                    pageRows++;
-                    if (writer.IsBlockFull)
+                    await using var page = await reader.OpenSequentialPageAsync(connection, cursor, cancellationToken);
+                    while (await page.ReadAsync(cancellationToken))
                     {
-                        await EmitAsync(last: false);
+                        RowCopier.Copy(writer, report.Columns, page.Row, cursor, ref scratch);
+                        rows++;
+                        pageRows++;
+                        if (writer.IsBlockFull)
+                        {
+                            cutInPage.Add(Cut(last: false));
+                        }
                     }
                 }
+                catch
+                {
+                    Discard(cutInPage, from: 0);
+                    throw;
+                }
+
+                await SendAsync(cutInPage, output, cancellationToken);
 
                 pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
                 ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, report.Name));
@@ -136,7 +150,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
             // The last, partial block; or the only one, holding just the header (or nothing), for an empty report.
             if (writer.Length > 0 || staged.Blocks == 0)
             {
-                await EmitAsync(last: true);
+                await output.WriteAsync(Cut(last: true), cancellationToken);
             }
 
             output.Complete();
@@ -146,6 +160,33 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
             output.Complete(e);
             throw;
         }
+    }
+
+    /// <summary>Hands the blocks on to the upload, in order; those not handed on (a failure, a cancel) are disposed here.</summary>
+    private static async Task SendAsync(List<StagedBlock> blocks, ChannelWriter<StagedBlock> output, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        try
+        {
+            for (; sent < blocks.Count; sent++)
+            {
+                await output.WriteAsync(blocks[sent], cancellationToken);
+            }
+        }
+        finally
+        {
+            Discard(blocks, from: sent);
+        }
+    }
+
+    private static void Discard(List<StagedBlock> blocks, int from)
+    {
+        foreach (var block in blocks.Skip(from))
+        {
+            block.Content.Dispose();
+        }
+
+        blocks.Clear();
     }
 
     private async Task<UploadResult> UploadAsync(

@@ -67,7 +67,9 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
         }
         finally
         {
-            ReportsMetrics.SourceSlotWait.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+            var waited = Stopwatch.GetElapsedTime(started);
+            ReportsMetrics.SourceSlotWait.Record(waited.TotalSeconds, tag);
+            SlotWaitTime.Add(waited);
         }
     }
 
@@ -77,6 +79,29 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
         ArgumentNullException.ThrowIfNull(query);
         await using var slot = await QuerySlotAsync(report, cancellationToken);
         return await query();
+    }
+
+    /// <summary>
+    /// A statement of the report's source that ran past the source's statement timeout, as a permanent failure naming the
+    /// source and its setting (the same page would time out again, and every retry would load the source once more);
+    /// null for any other error.
+    /// </summary>
+    public ReportDefinitionException? StatementTimedOut(ReportDefinition report, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var source = Source(report);
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (source.Dialect.IsStatementTimeout(e))
+            {
+                return new ReportDefinitionException(
+                    $"A query of '{report.Name}' ran past the statement timeout of source '{source.Name}' ({source.Options.StatementTimeout}, " +
+                    $"{SourceOptions.Section}:{source.Name}:StatementTimeout): narrow the parameters, index the report's keys, or raise the timeout.",
+                    JobError.Timeout);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Why <paramref name="report"/> cannot be generated from the configured sources, or null when it can.</summary>

@@ -14,6 +14,8 @@ public sealed class CatalogFilesTests
     [InlineData(">= @from\n", ">= @from AND o.status = @status\n", 14, "query.sql", "@status is not a parameter of this report")]
     [InlineData("    bind: start_of_day\n", "    bind: start_of_day\n  - { name: country, type: text }\n", 10, "parameters[1]", "@country is not used in the SQL")]
     [InlineData("column: order_id }", "column: id }", 18, "query.keys[1].column", "'id' is not among the columns")]
+    [InlineData(">= @from\n", ">= @from; DELETE FROM sales.orders\n", 14, "query.sql", "holds ';': one statement")]
+    [InlineData(">= @from\n", ">= @from AND o.status <> ';' AND o.status = @status -- quoted and commented ; do not count\n", 14, "query.sql", "@status is not a parameter")]
     [InlineData("bind: start_of_day", "bind: start_of_week", 9, "parameters[0].bind", "must be one of start_of_day, start_of_next_day")]
     [InlineData("    bind: start_of_day\n", "    bind: start_of_day\n    pattern: \"[A-Z\"\n", 10, "parameters[0].pattern", "is not a valid regular expression")]
     [InlineData("source: sales", "source: Billing_DB", 4, "source", "must be a data source's name")]

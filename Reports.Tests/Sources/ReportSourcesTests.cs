@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using MySqlConnector;
 using Npgsql;
 using Reports.Core.Sources;
+using Reports.Tests.Catalog;
 using Reports.Tests.Integration;
 
 namespace Reports.Tests.Sources;
@@ -35,6 +36,12 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
             slow.CommandText = "SELECT pg_sleep(5)";
             var ended = await Assert.ThrowsAsync<PostgresException>(() => slow.ExecuteNonQueryAsync());
             Assert.Equal(PostgresErrorCodes.QueryCanceled, ended.SqlState);
+
+            // A job fails on it at once (the same page would time out again), naming the source and its setting.
+            var timedOut = Connections(host).StatementTimedOut(BuiltInReports.Orders with { Source = "books" }, ended);
+            Assert.Equal(Reports.Core.Jobs.JobError.Timeout, timedOut?.Code);
+            Assert.Contains("statement timeout of source 'books' (00:00:01, Reports:Sources:books:StatementTimeout)", timedOut!.Message, StringComparison.Ordinal);
+            Assert.Null(Connections(host).StatementTimedOut(BuiltInReports.Orders with { Source = "books" }, new TimeoutException()));
         }
 
         // Set at connection start (a startup parameter), before any statement of a report runs.
@@ -74,6 +81,9 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
                 slow.CommandText = "SELECT SUM(a.seq * b.seq) FROM seq_1_to_1000000 AS a, seq_1_to_1000000 AS b";
                 var ended = await Assert.ThrowsAsync<MySqlException>(() => slow.ExecuteScalarAsync());
                 Assert.Contains("max_statement_time", ended.Message, StringComparison.Ordinal);
+                var timedOut = Connections(host).StatementTimedOut(
+                    BuiltInReports.Orders with { Source = "shop" }, new InvalidOperationException("a page failed", ended));
+                Assert.Equal(Reports.Core.Jobs.JobError.Timeout, timedOut?.Code);
             }
         }
 
@@ -157,6 +167,10 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
         Assert.True(check.Failed);
         Assert.Contains("'orders-billing'", check.FailureMessage, StringComparison.Ordinal);
     }
+
+    /// <summary>The sources' connections without query slots (these hosts have no Redis).</summary>
+    private static SourceConnections Connections(IHost host) =>
+        new(host.Services.GetRequiredService<ReportSources>(), null, Microsoft.Extensions.Logging.Abstractions.NullLogger<SourceConnections>.Instance);
 
     private IHost Build(params (string Key, string Value)[] settings)
     {

@@ -28,10 +28,11 @@ public sealed class SourceCapGenerationTests(Infrastructure infrastructure)
         }
 
         var progress = new RecordingProgress();
+        var waits = SlotWaitTime.Begin();
         using var bounded = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var generation = services.GetRequiredService<RowReportGenerator>()
             .GenerateAsync(GenerationRequests.For(BuiltInReports.Orders, "csv"), progress, bounded.Token);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.False(generation.IsCompleted);
         Assert.Equal(0, progress.Total); // not even the count ran
 
@@ -39,6 +40,11 @@ public sealed class SourceCapGenerationTests(Infrastructure infrastructure)
         var file = await generation;
         Assert.True(file.Rows > 0);
         Assert.Equal(file.Rows, progress.Total);
+
+        // The wait is the attempt's: a time limit that runs out says how much of it went on waiting for the source.
+        Assert.True(waits.Total >= TimeSpan.FromSeconds(1), $"waited {waits.Total}");
+        Assert.Contains($"for query slots of source 'sales', whose cap was reached", waits.Describe("sales"), StringComparison.Ordinal);
+        Assert.Equal("", new SlotWaitTime().Describe("sales"));
         Assert.Equal(source.Options.MaxConcurrentQueries - 1, await slots.HeldAsync(source.Name, CancellationToken.None));
         foreach (var slot in held.Skip(1))
         {

@@ -5,6 +5,7 @@ using Reports.Core.Generation;
 using Reports.Core.Generation.Pdf;
 using Reports.Core.Generation.Xlsx;
 using Reports.Core.Jobs;
+using Reports.Core.Sources;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
 using Reports.Core.Telemetry;
@@ -24,6 +25,7 @@ internal sealed class JobRunner(
     RowReportGenerator rows,
     XlsxReportGenerator xlsx,
     PdfReportGenerator pdf,
+    SourceConnections sources,
     IReportFiles files,
     RunningJobs runningJobs,
     JobEvents events,
@@ -88,6 +90,7 @@ internal sealed class JobRunner(
         await using var heartbeat = new LeaseHeartbeat(store, claim, settings, time, logger, ct => streams.HoldAsync(message, settings.Id, ct));
         using var cancelled = new CancellationTokenSource();
         using var overtime = new CancellationTokenSource(timeLimit, time);
+        var slotWaits = SlotWaitTime.Begin();
         using var running = CancellationTokenSource.CreateLinkedTokenSource(
             stopping, heartbeat.Lost, runningJobs.Register(claim.Id, cancelled), overtime.Token);
 
@@ -139,7 +142,8 @@ internal sealed class JobRunner(
         }
         catch (OperationCanceledException) when (overtime.IsCancellationRequested)
         {
-            var error = new JobError(JobError.Timeout, $"The report ran longer than its time limit of {timeLimit}.");
+            var source = catalog.Find(claim.Job.ReportType)?.Source ?? "";
+            var error = new JobError(JobError.Timeout, $"The report ran longer than its time limit of {timeLimit}.{slotWaits.Describe(source)}");
             if (await store.FailAsync(claim, error, null, stopping))
             {
                 // Only now is the file this attempt's to delete: had a newer attempt taken the job over, it would be that one's.
@@ -264,14 +268,21 @@ internal sealed class JobRunner(
             Format = job.Format,
             CreatedAt = job.CreatedAt,
         };
-        return job.Format switch
+        try
         {
-            ReportFormats.Csv or ReportFormats.Ndjson => await rows.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
-            ReportFormats.Xlsx => await xlsx.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
-            ReportFormats.Pdf => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
-            ReportFormats.None => null,
-            _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
-        };
+            return job.Format switch
+            {
+                ReportFormats.Csv or ReportFormats.Ndjson => await rows.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+                ReportFormats.Xlsx => await xlsx.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+                ReportFormats.Pdf => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+                ReportFormats.None => null,
+                _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
+            };
+        }
+        catch (Exception e) when (job.Format != ReportFormats.None && sources.StatementTimedOut(report, e) is { } timedOut)
+        {
+            throw timedOut;
+        }
     }
 
     /// <summary>Exponential backoff with full jitter in its upper half: base × 2^(attempt−1) × [0.5, 1).</summary>

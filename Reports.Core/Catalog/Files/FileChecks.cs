@@ -39,6 +39,11 @@ internal static class FileChecks
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (text, line, field) in texts)
         {
+            if (SqlParameterNames.SeparatesStatements(text))
+            {
+                file.Errors.Add(line, field, SqlParameterNames.OneStatement);
+            }
+
             var names = SqlParameterNames.In(text);
             used.UnionWith(names);
             foreach (var unknown in names.Where(n => !declared.Contains(n)).Order(StringComparer.Ordinal))

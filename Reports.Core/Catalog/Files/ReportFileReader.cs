@@ -185,6 +185,11 @@ internal static partial class ReportFileReader
             mustExist.RejectUnknown();
             if (existsSql is not null)
             {
+                if (SqlParameterNames.SeparatesStatements(existsSql))
+                {
+                    mustExist.Add("sql", SqlParameterNames.OneStatement);
+                }
+
                 foreach (var other in SqlParameterNames.In(existsSql).Where(n => n != "value"))
                 {
                     mustExist.Add("sql", $"@{other} is not known here: the check's SQL takes the parameter's value as @value only.");
@@ -291,6 +296,11 @@ internal static partial class ReportFileReader
         foreach (var (name, _, line) in aggregates.Where(a => columns.All(c => c.Name != a.Name)))
         {
             totals.Errors.Add(line, totals.FieldPath($"columns.{name}"), NotAColumn(name, columns));
+        }
+
+        foreach (var (name, _, line) in aggregates.Where(a => SqlParameterNames.SeparatesStatements(a.Text)))
+        {
+            totals.Errors.Add(line, totals.FieldPath($"columns.{name}"), SqlParameterNames.OneStatement);
         }
 
         if (groupBy is not null && columns.All(c => c.Name != groupBy))

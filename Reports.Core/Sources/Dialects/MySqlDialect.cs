@@ -54,6 +54,9 @@ public sealed class MySqlDialect : SqlDialect
         _ => clr == typeof(string),
     };
 
+    /// <summary>MariaDB's <c>max_statement_time</c> (1969) or MySQL's <c>max_execution_time</c> (3024) ended the statement.</summary>
+    public override bool IsStatementTimeout(Exception exception) => exception is MySqlException { ErrorCode: (MySqlErrorCode)1969 or (MySqlErrorCode)3024 };
+
     public override async Task BeginReadOnlyAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await ((MySqlConnection)connection).BeginTransactionAsync(IsolationLevel.ReadCommitted, isReadOnly: true, cancellationToken);
 

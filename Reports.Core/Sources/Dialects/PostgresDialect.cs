@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Npgsql;
 using Reports.Core.Catalog;
 
 namespace Reports.Core.Sources.Dialects;
@@ -37,6 +38,9 @@ public sealed class PostgresDialect : SqlDialect
         ColumnType.Date => databaseType == "date",
         _ => clr == typeof(string),
     };
+
+    /// <summary>57014, query_canceled: a statement timeout (a cancelled token surfaces as an OperationCanceledException instead).</summary>
+    public override bool IsStatementTimeout(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
 
     public override async Task BeginReadOnlyAsync(DbConnection connection, CancellationToken cancellationToken)
     {

@@ -41,6 +41,9 @@ public abstract class SqlDialect
     /// <summary>Whether a column of the declared type can read a value of the database's type (as the row copier reads it).</summary>
     public abstract bool Reads(ColumnType declared, string databaseType, Type clr);
 
+    /// <summary>Whether <paramref name="exception"/> is the source ending a statement that ran past its statement timeout.</summary>
+    public abstract bool IsStatementTimeout(Exception exception);
+
     /// <summary>A report parameter's value as the source's driver takes it.</summary>
     protected virtual object ParameterValue(object? value) => value ?? DBNull.Value;
 
