@@ -56,6 +56,18 @@ public sealed class BenchSettingsTests
         Assert.Equal("latest", BenchSettings.Parse([], "/repo").Settings!.ResultsName);
     }
 
+    [Fact]
+    public void Parse_Only_TellsTheMariaDbCsvApartFromThePostgresOne()
+    {
+        var (settings, error) = BenchSettings.Parse(["--only", "csv-mariadb"], "/repo");
+
+        Assert.Null(error);
+        Assert.True(settings!.Includes("csv-mariadb"));
+        Assert.False(settings.Includes("csv"));
+        Assert.Equal("only-csv-mariadb", settings.ResultsName);
+        Assert.False(BenchSettings.Parse(["--only", "csv"], "/repo").Settings!.Includes("csv-mariadb"));
+    }
+
     [Theory]
     [InlineData("--runs", "0")]
     [InlineData("--only", "everything")]

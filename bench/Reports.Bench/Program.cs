@@ -7,7 +7,7 @@ using Reports.Bench.Measurement;
 using Reports.Bench.Results;
 using Reports.Bench.Scenarios;
 
-// ./reports bench [--quick] [--only ...]: starts the system through the AppHost on loopback (1, 2, then 4 workers), runs
+// ./reports bench [--quick] [--only ...]: starts the system through the AppHost on loopback (1 worker, 1 with MariaDB, 2, then 4), runs
 // each scenario of issue 10 a few times next to its floor or its peers, and writes bench/results/latest.json and latest.md.
 var (settings, error) = BenchSettings.Parse(args, FindRepositoryRoot());
 if (settings is null)
@@ -75,6 +75,12 @@ if (settings.Includes("memory") || settings.Includes("csv") || settings.Includes
 
         await QueueAndPeers(session);
     });
+}
+
+if (settings.Includes("csv-mariadb"))
+{
+    // Scenario 1b in a system of its own, with scenario 1's worker count: only it runs MariaDB beside the rest.
+    await InSystemAsync(1, session => Attempt("1b. CSV from MariaDB", () => CsvMariaDbScenario.RunAsync(session, cancellationToken)), withMariaDb: true);
 }
 
 if (settings.Includes("api") || QueueAt(2))
@@ -163,7 +169,7 @@ async Task QueueAndPeers(BenchSession session)
     }
 }
 
-async Task InSystemAsync(int workers, Func<BenchSession, Task> scenarios)
+async Task InSystemAsync(int workers, Func<BenchSession, Task> scenarios, bool withMariaDb = false)
 {
     if (cancellationToken.IsCancellationRequested)
     {
@@ -173,7 +179,7 @@ async Task InSystemAsync(int workers, Func<BenchSession, Task> scenarios)
 
     try
     {
-        await using var session = await BenchSession.StartAsync(settings, report, workers, cancellationToken);
+        await using var session = await BenchSession.StartAsync(settings, report, workers, withMariaDb, cancellationToken);
         await scenarios(session);
         await session.DeleteBlobsAsync(CancellationToken.None);
     }

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using Npgsql;
 using Reports.Bench.Measurement;
 using Reports.Bench.Results;
+using Reports.Core;
 
 namespace Reports.Bench.Harness;
 
@@ -11,6 +12,9 @@ internal sealed class BenchSession : IAsyncDisposable
 {
     public const string ReportsContainer = "reports";
     public const string FloorContainer = "bench-floor";
+
+    /// <summary>The AppHost's whole tree in <see cref="ServerCpu"/>: DCP, the services and the servers it started.</summary>
+    public const string AppHostTree = "apphost_tree";
 
     private BenchSession(BenchSettings settings, BenchReport report, SystemUnderTest system)
     {
@@ -31,10 +35,10 @@ internal sealed class BenchSession : IAsyncDisposable
     public NpgsqlDataSource Sales { get; }
     public BlobServiceClient Blobs { get; }
 
-    public static async Task<BenchSession> StartAsync(BenchSettings settings, BenchReport report, int workers, CancellationToken cancellationToken)
+    public static async Task<BenchSession> StartAsync(BenchSettings settings, BenchReport report, int workers, bool withMariaDb, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        Console.WriteLine($"[bench] starting the system with {workers} worker(s)");
+        Console.WriteLine($"[bench] starting the system with {workers} worker(s){(withMariaDb ? " and MariaDB" : "")}");
         var environment = new Dictionary<string, string>
         {
             // Quiet logs: the services' console output is a file the benchmark does not read.
@@ -45,13 +49,13 @@ internal sealed class BenchSession : IAsyncDisposable
             // The no-op report type, to measure the engine's own cost per job (scenario 4).
             ["Reports__Catalog__Diagnostics"] = "true",
         };
-        var system = await SystemUnderTest.StartAsync(settings, workers, environment, cancellationToken);
+        var system = await SystemUnderTest.StartAsync(settings, workers, withMariaDb, environment, cancellationToken);
         var session = new BenchSession(settings, report, system);
         await session.Blobs.GetBlobContainerClient(FloorContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         return session;
     }
 
-    /// <summary>The process trees whose CPU a scenario reports: every worker, PostgreSQL, Azurite (and Redis, the API).</summary>
+    /// <summary>The process trees whose CPU a scenario reports: every worker, PostgreSQL, MariaDB where it runs, Azurite (and Redis, the API).</summary>
     public ProcessTreeCpu ServerCpu(bool withBench = false)
     {
         var roots = new Dictionary<string, int>
@@ -61,12 +65,17 @@ internal sealed class BenchSession : IAsyncDisposable
             ["redis"] = System.Pid("redis"),
             ["api"] = System.Pid("api"),
         };
+        if (System.SalesMariaDb is not null)
+        {
+            roots["mariadb"] = System.Pid(ResourceNames.SalesMariaDb);
+        }
+
         foreach (var (pid, index) in System.WorkerPids.Select((pid, index) => (pid, index)))
         {
             roots[$"worker-{index.ToString(CultureInfo.InvariantCulture)}"] = pid;
         }
 
-        roots["apphost_tree"] = System.AppHostPid;
+        roots[AppHostTree] = System.AppHostPid;
         if (withBench)
         {
             roots["bench"] = Environment.ProcessId;

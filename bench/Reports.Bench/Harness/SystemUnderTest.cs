@@ -1,17 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
+using Reports.Core;
 using Reports.LocalServers;
 
 namespace Reports.Bench.Harness;
 
 /// <summary>
 /// The whole system started through the AppHost (Release build) on loopback, with its data under the benchmark's own
-/// folder: Redis, PostgreSQL, Azurite, the migrate step (which seeds the dataset), the API and N workers. The process ids
-/// and connection strings come from the AppHost's <c>resources.json</c>.
+/// folder: Redis, PostgreSQL, Azurite, the migrate step (which seeds the dataset), the API and N workers, and, when asked,
+/// MariaDB with the AppHost's copy of the dataset (the <c>sales-mariadb</c> source and the catalog's MariaDB reports). The
+/// process ids and connection strings come from the AppHost's <c>resources.json</c>.
 /// </summary>
 internal sealed class SystemUnderTest : IAsyncDisposable
 {
     private static readonly string[] Infrastructure = ["api", "redis", "postgres", "blobs"];
+    private static readonly string[] InfrastructureWithMariaDb = [.. Infrastructure, ResourceNames.SalesMariaDb];
     private readonly Process _appHost;
     private readonly StreamWriter _log;
 
@@ -44,6 +47,9 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 
     public string Redis => Resources["redis"].ConnectionString!;
 
+    /// <summary>MariaDB's copy of the dataset (the sales writer's connection string), when the system runs it.</summary>
+    public string? SalesMariaDb => Resources.TryGetValue(ResourceNames.SalesMariaDb, out var mariaDb) ? mariaDb.ConnectionString : null;
+
     public int Pid(string resource) => Resources[resource].Pid ?? throw new InvalidOperationException($"{resource} has no pid.");
 
     public IEnumerable<int> WorkerPids => WorkerReplicas(Resources).Select(r => r.Pid ?? throw new InvalidOperationException($"{r.Name} has no pid."));
@@ -52,7 +58,8 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     public static IEnumerable<ResourceRecord> WorkerReplicas(IReadOnlyDictionary<string, ResourceRecord> resources) =>
         resources.Values.Where(r => r.Name == "worker" || r.Name.StartsWith("worker-", StringComparison.Ordinal)).OrderBy(r => r.Name, StringComparer.Ordinal);
 
-    public static async Task<SystemUnderTest> StartAsync(BenchSettings settings, int workers, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    public static async Task<SystemUnderTest> StartAsync(
+        BenchSettings settings, int workers, bool withMariaDb, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(environment);
@@ -68,13 +75,17 @@ internal sealed class SystemUnderTest : IAsyncDisposable
                 "--api-port", (settings.ApiPort > 0 ? settings.ApiPort : FreePort()).ToString(CultureInfo.InvariantCulture),
                 "--data-dir", settings.DataDirectory,
                 "--no-dashboard", // the product as it runs in production, without the developer's dashboard ingesting its telemetry
-                "--no-mariadb", // no scenario reads MariaDB yet: its server and copy would only take CPU from the measurements
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             WorkingDirectory = settings.RepositoryRoot,
         };
+        if (!withMariaDb)
+        {
+            start.ArgumentList.Add("--no-mariadb"); // only scenario 1b reads MariaDB: elsewhere its server would only take memory and CPU
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Reports__Dataset__Orders"] = settings.DatasetOrders.ToString(CultureInfo.InvariantCulture);
@@ -106,7 +117,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
                 var resources = ResourcesFile.Read(resourcesFile).ToDictionary(r => r.Name);
                 // Healthy too: a project's first Running notification may still carry its `dotnet run` launcher's pid.
                 static bool Ready(ResourceRecord r) => r is { State: "Running", Pid: not null, Health: null or "Healthy" };
-                if (Infrastructure.All(name => resources.TryGetValue(name, out var r) && Ready(r))
+                if ((withMariaDb ? InfrastructureWithMariaDb : Infrastructure).All(name => resources.TryGetValue(name, out var r) && Ready(r))
                     && WorkerReplicas(resources).Count(Ready) == workers)
                 {
                     return new SystemUnderTest(appHost, log, resources, workers, apiKey);

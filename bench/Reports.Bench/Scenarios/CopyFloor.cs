@@ -1,9 +1,6 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Specialized;
 using Npgsql;
 
 namespace Reports.Bench.Scenarios;
@@ -15,8 +12,6 @@ namespace Reports.Bench.Scenarios;
 /// </summary>
 internal sealed class CopyFloor(NpgsqlDataSource database, BlobContainerClient container)
 {
-    public const int BlockSize = 4 * 1024 * 1024;
-
     /// <summary>The orders report's query (catalog/orders.yaml) with its filters bound, in keyset order.</summary>
     public static string CopySql(DateTime from, DateTime to) => $"""
         COPY (
@@ -28,14 +23,8 @@ internal sealed class CopyFloor(NpgsqlDataSource database, BlobContainerClient c
         """;
 
     /// <summary>COPY piped into staged blocks, then the block list committed. Returns the bytes written.</summary>
-    public async Task<long> CopyToBlobAsync(string sql, string blobName, CancellationToken cancellationToken)
-    {
-        var blob = container.GetBlockBlobClient(blobName);
-        var blocks = Channel.CreateBounded<(byte[] Buffer, int Length)>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        var ids = new List<string>();
-        var upload = Task.Run(() => StageAllAsync(blob, blocks.Reader, ids, cancellationToken), cancellationToken);
-        long total = 0;
-        try
+    public Task<long> CopyToBlobAsync(string sql, string blobName, CancellationToken cancellationToken) =>
+        StagedBlocks.WriteAsync(container, blobName, async blocks =>
         {
             // Npgsql hands a text COPY out only as a TextReader (raw byte copies must be binary), so the floor pays one
             // UTF-8 → UTF-16 → UTF-8 round trip in the client: it is a little slower than a byte pipe would be.
@@ -43,16 +32,17 @@ internal sealed class CopyFloor(NpgsqlDataSource database, BlobContainerClient c
             using var copy = await connection.BeginTextExportAsync(sql, cancellationToken);
             var chars = new char[256 * 1024];
             var encoder = new UTF8Encoding(false).GetEncoder();
-            var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+            var buffer = ArrayPool<byte>.Shared.Rent(StagedBlocks.BlockSize);
             var filled = 0;
+            long total = 0;
             int read;
             while ((read = await copy.ReadAsync(chars, cancellationToken)) > 0)
             {
-                if (filled + (read * 3) > BlockSize)
+                if (filled + (read * 3) > StagedBlocks.BlockSize)
                 {
                     total += filled;
-                    await blocks.Writer.WriteAsync((buffer, filled), cancellationToken);
-                    buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+                    await blocks.WriteAsync((buffer, filled), cancellationToken);
+                    buffer = ArrayPool<byte>.Shared.Rent(StagedBlocks.BlockSize);
                     filled = 0;
                 }
 
@@ -61,17 +51,9 @@ internal sealed class CopyFloor(NpgsqlDataSource database, BlobContainerClient c
 
             filled += encoder.GetBytes([], 0, 0, buffer, filled, flush: true);
             total += filled;
-            await blocks.Writer.WriteAsync((buffer, filled), cancellationToken);
-        }
-        finally
-        {
-            blocks.Writer.TryComplete();
-        }
-
-        await upload;
-        await blob.CommitBlockListAsync(ids, cancellationToken: cancellationToken);
-        return total;
-    }
+            await blocks.WriteAsync((buffer, filled), cancellationToken);
+            return total;
+        }, cancellationToken);
 
     /// <summary>COPY alone, its text dropped: the database's share of the floor. Returns the characters read.</summary>
     public async Task<long> CopyToNullAsync(string sql, CancellationToken cancellationToken)
@@ -90,56 +72,17 @@ internal sealed class CopyFloor(NpgsqlDataSource database, BlobContainerClient c
     }
 
     /// <summary>The upload alone: <paramref name="bytes"/> of CSV-like text as staged 4 MiB blocks (two in flight) and a commit.</summary>
-    public async Task UploadOnlyAsync(long bytes, string blobName, CancellationToken cancellationToken)
+    public Task UploadOnlyAsync(long bytes, string blobName, CancellationToken cancellationToken)
     {
-        var blob = container.GetBlockBlobClient(blobName);
-        var payload = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("1234567,2024-05-01 12:34:56+00,José Müller,DE,completed,3,EUR,123.45\n", BlockSize / 64 + 1)));
-        var blocks = Channel.CreateBounded<(byte[] Buffer, int Length)>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        var ids = new List<string>();
-        var upload = Task.Run(() => StageAllAsync(blob, blocks.Reader, ids, cancellationToken, returnToPool: false), cancellationToken);
-        try
+        var payload = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("1234567,2024-05-01 12:34:56+00,José Müller,DE,completed,3,EUR,123.45\n", StagedBlocks.BlockSize / 64 + 1)));
+        return StagedBlocks.WriteAsync(container, blobName, async blocks =>
         {
-            for (long left = bytes; left > 0; left -= BlockSize)
+            for (long left = bytes; left > 0; left -= StagedBlocks.BlockSize)
             {
-                await blocks.Writer.WriteAsync((payload, (int)Math.Min(left, BlockSize)), cancellationToken);
-            }
-        }
-        finally
-        {
-            blocks.Writer.TryComplete();
-        }
-
-        await upload;
-        await blob.CommitBlockListAsync(ids, cancellationToken: cancellationToken);
-    }
-
-    private static async Task StageAllAsync(BlockBlobClient blob, ChannelReader<(byte[] Buffer, int Length)> blocks, List<string> ids, CancellationToken cancellationToken, bool returnToPool = true)
-    {
-        await foreach (var (buffer, length) in blocks.ReadAllAsync(cancellationToken))
-        {
-            var id = Convert.ToBase64String(Encoding.ASCII.GetBytes("block-" + ids.Count.ToString("D6", CultureInfo.InvariantCulture)));
-            using (var content = new MemoryStream(buffer, 0, length, writable: false))
-            {
-                await blob.StageBlockAsync(id, content, cancellationToken: cancellationToken);
+                await blocks.WriteAsync((payload, (int)Math.Min(left, StagedBlocks.BlockSize)), cancellationToken);
             }
 
-            ids.Add(id);
-            if (returnToPool)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-    }
-
-    private static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var filled = 0;
-        int read;
-        while (filled < BlockSize && (read = await source.ReadAsync(buffer.AsMemory(filled, BlockSize - filled), cancellationToken)) > 0)
-        {
-            filled += read;
-        }
-
-        return filled;
+            return bytes;
+        }, cancellationToken, pooled: false);
     }
 }

@@ -12,8 +12,6 @@ namespace Reports.Bench.Scenarios;
 /// </summary>
 internal static class CsvThroughputScenario
 {
-    private const double Million = 1_000_000;
-
     public static async Task RunAsync(BenchSession session, CancellationToken cancellationToken)
     {
         var settings = session.Settings;
@@ -32,38 +30,14 @@ internal static class CsvThroughputScenario
         for (var run = 0; run < settings.Runs; run++)
         {
             // Ours, through the API.
-            var cpu = session.ServerCpu();
-            cpu.Start();
-            var id = await session.Api.CreateAsync("orders", "csv", SalesData.OrdersParameters(to), cancellationToken);
-            var outcome = await session.Api.WaitAsync(id, settings.ReportTimeout, cancellationToken);
-            var used = cpu.Stop();
+            var outcome = await CsvRuns.OursAsync(session, "orders", to, figures, cancellationToken);
             var seconds = outcome.EndToEnd.TotalSeconds;
-            figures.Add("ours_seconds", seconds);
-            figures.Add("ours_rows_per_s", outcome.Rows / seconds);
-            figures.Add("ours_mb_per_s", outcome.Bytes / 1e6 / seconds);
-            figures.Add("ours_bytes", outcome.Bytes);
-            var workerCpu = used.Where(u => u.Key.StartsWith("worker", StringComparison.Ordinal)).Sum(u => u.Value);
-            figures.Add("ours_cpu_s_per_m_rows_worker", workerCpu / (outcome.Rows / Million));
-            figures.Add("ours_cpu_s_per_m_rows_postgres", used["postgres"] / (outcome.Rows / Million));
-            figures.Add("ours_cpu_s_per_m_rows_azurite", used["azurite"] / (outcome.Rows / Million));
-            figures.Add("ours_cpu_s_per_m_rows_total", (workerCpu + used["postgres"] + used["azurite"] + used["api"] + used["redis"]) / (outcome.Rows / Million));
 
             // The floor: COPY piped into staged blocks, by this process.
-            cpu = session.ServerCpu(withBench: true);
-            cpu.Start();
-            var clock = Stopwatch.StartNew();
-            var bytes = await floor.CopyToBlobAsync(sql, $"floor-{run.ToString(CultureInfo.InvariantCulture)}.csv", cancellationToken);
-            var floorSeconds = clock.Elapsed.TotalSeconds;
-            used = cpu.Stop();
-            figures.Add("floor_seconds", floorSeconds);
-            figures.Add("floor_rows_per_s", rows / floorSeconds);
-            figures.Add("floor_mb_per_s", bytes / 1e6 / floorSeconds);
-            // The benchmark's tree holds the AppHost's (and so PostgreSQL's and Azurite's): the client is the difference.
-            figures.Add("floor_cpu_s_per_m_rows_client", (used["bench"] - used["apphost_tree"]) / (rows / Million));
-            figures.Add("floor_cpu_s_per_m_rows_postgres", used["postgres"] / (rows / Million));
-            figures.Add("floor_cpu_s_per_m_rows_azurite", used["azurite"] / (rows / Million));
+            var floorSeconds = await CsvRuns.FloorAsync(session, rows, figures,
+                () => floor.CopyToBlobAsync(sql, $"floor-{run.ToString(CultureInfo.InvariantCulture)}.csv", cancellationToken));
 
-            clock.Restart();
+            var clock = Stopwatch.StartNew();
             await floor.CopyToNullAsync(sql, cancellationToken);
             figures.Add("copy_only_seconds", clock.Elapsed.TotalSeconds);
             figures.Add("copy_only_rows_per_s", rows / clock.Elapsed.TotalSeconds);
@@ -96,12 +70,9 @@ internal static class CsvThroughputScenario
         report.Row(scenario, "upload alone, same bytes (s)", figures["upload_only_seconds"], 2);
         report.Row(scenario, "**csv_vs_floor** (floor time / ours)", figures["csv_vs_floor"], 2, "target ≥ 0.80");
         report.Row(scenario, "ours CPU-s per M rows: worker / PostgreSQL / Azurite",
-            figures["ours_cpu_s_per_m_rows_worker"], 2, Cpu(figures, "ours_cpu_s_per_m_rows_postgres", "ours_cpu_s_per_m_rows_azurite"));
+            figures["ours_cpu_s_per_m_rows_worker"], 2, CsvRuns.Medians(figures, "ours", ("PostgreSQL", "postgres"), ("Azurite", "azurite")));
         report.Row(scenario, "floor CPU-s per M rows: client / PostgreSQL / Azurite",
-            figures["floor_cpu_s_per_m_rows_client"], 2, Cpu(figures, "floor_cpu_s_per_m_rows_postgres", "floor_cpu_s_per_m_rows_azurite"));
+            figures["floor_cpu_s_per_m_rows_client"], 2, CsvRuns.Medians(figures, "floor", ("PostgreSQL", "postgres"), ("Azurite", "azurite")));
         report.Ratio("csv_vs_floor", figures["csv_vs_floor"].Median);
     }
-
-    private static string Cpu(Figures figures, string postgres, string azurite) =>
-        $"PostgreSQL {figures[postgres].Median.ToString("0.00", CultureInfo.InvariantCulture)}, Azurite {figures[azurite].Median.ToString("0.00", CultureInfo.InvariantCulture)} (medians)";
 }
