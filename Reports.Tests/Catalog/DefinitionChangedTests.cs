@@ -23,7 +23,7 @@ public sealed class DefinitionChangedTests(Infrastructure infrastructure)
     private const string Queue = "test-definition-changed";
 
     [Fact]
-    public async Task A_job_whose_definition_changed_between_accept_and_run_fails_with_definition_changed_and_an_unchanged_one_runs()
+    public async Task A_job_whose_definition_changed_between_accept_and_run_is_retried_then_fails_with_definition_changed_and_an_unchanged_one_runs()
     {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
         await using var database = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
@@ -32,7 +32,8 @@ public sealed class DefinitionChangedTests(Infrastructure infrastructure)
 
         // Accepted with today's definition of orders ...
         var accepted = CatalogFiles.Load(folder.Path).Find("orders")!;
-        var changing = await store.CreateAsync(OrdersJobs.New("definition-changed-", Queue) with { DefinitionVersion = accepted.Version }, CancellationToken.None);
+        var changing = await store.CreateAsync(
+            OrdersJobs.New("definition-changed-", Queue, maxAttempts: 2) with { DefinitionVersion = accepted.Version }, CancellationToken.None);
 
         // ... then the file changes (a column's title) before a worker runs the job.
         folder.Write("orders.yaml", File.ReadAllText(folder.File("orders.yaml"))
@@ -42,17 +43,30 @@ public sealed class DefinitionChangedTests(Infrastructure infrastructure)
         var unchanged = await store.CreateAsync(
             OrdersJobs.New("definition-changed-", Queue) with { DefinitionVersion = changed.Find("orders")!.Version }, CancellationToken.None);
 
-        var runner = ActivatorUtilities.CreateInstance<JobRunner>(services, store, changed,
-            Options.Create(new WorkerOptions { Id = "definition-changed-runner", Queues = new() { [Queue] = 1 } }));
+        var runner = ActivatorUtilities.CreateInstance<JobRunner>(services, store, changed, Options.Create(new WorkerOptions
+        {
+            Id = "definition-changed-runner", Queues = new() { [Queue] = 1 }, RetryBaseDelay = TimeSpan.FromMilliseconds(20),
+        }));
         await runner.RunAsync(new JobMessage("0-1", Queue, changing.Job.Id, null), CancellationToken.None);
         await runner.RunAsync(new JobMessage("0-2", Queue, unchanged.Job.Id, null), CancellationToken.None);
 
+        // Another worker, on the catalog the job was accepted with, may still run it (a rolling deploy): retried ...
+        var retried = (await store.GetAsync(changing.Job.Id, null, CancellationToken.None))!;
+        Assert.Equal("queued", retried.Status);
+        Assert.Contains("changed after this job was accepted", retried.Error, StringComparison.Ordinal);
+
+        // ... and failed for good on its last attempt.
+        await Poll.UntilAsync(async () =>
+        {
+            await runner.RunAsync(new JobMessage("0-3", Queue, changing.Job.Id, null), CancellationToken.None);
+            return (await store.GetAsync(changing.Job.Id, null, CancellationToken.None))!.Status == "failed";
+        }, "the job's last attempt", TimeSpan.FromSeconds(30));
         var failed = (await store.GetAsync(changing.Job.Id, null, CancellationToken.None))!;
         Assert.Equal("failed", failed.Status);
         Assert.Equal(JobError.DefinitionChanged, failed.ErrorCode);
         Assert.Contains($"version {accepted.Version}", failed.Error, StringComparison.Ordinal);
         Assert.Contains("resubmit", failed.Error, StringComparison.Ordinal);
-        Assert.Equal(1, failed.Attempt); // failed at once, no retry
+        Assert.Equal(2, failed.Attempt);
         var succeeded = (await store.GetAsync(unchanged.Job.Id, null, CancellationToken.None))!;
         Assert.Equal("succeeded", succeeded.Status);
         Assert.True(succeeded.RowsWritten > 0);

@@ -171,7 +171,7 @@ internal sealed class JobRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var permanent = e is ReportDefinitionException;
+            var permanent = e is ReportDefinitionException { ElsewhereMaybe: false };
             var retryAt = !permanent && claim.AttemptsUsed < claim.Job.MaxAttempts ? time.GetUtcNow() + Backoff(claim.AttemptsUsed) : (DateTimeOffset?)null;
             var failed = await store.FailAsync(claim, Describe(e, claim, retryAt), retryAt, stopping);
             AcknowledgeIf(failed, message);
@@ -252,9 +252,10 @@ internal sealed class JobRunner(
         if (job.DefinitionVersion is { } accepted && accepted != report.Version)
         {
             // Running the new definition would hand the caller columns or rows they did not ask for, under the same job.
+            // During a rolling deploy a worker on the other catalog may run it: retried while attempts remain.
             throw new ReportDefinitionException(
-                $"The definition of '{job.ReportType}' changed after this job was accepted (version {accepted}, now {report.Version}): " +
-                "resubmit the report to run the current definition.", JobError.DefinitionChanged);
+                $"The definition of '{job.ReportType}' changed after this job was accepted (version {accepted}, here {report.Version}): " +
+                "resubmit the report to run the current definition.", JobError.DefinitionChanged, elsewhereMaybe: true);
         }
 
         var validation = ParameterValidator.Validate(report, job.Parameters, job.Format);
@@ -294,7 +295,9 @@ internal sealed class JobRunner(
 
     private static JobError Describe(Exception e, ClaimedJob claim, DateTimeOffset? retryAt) => e switch
     {
-        ReportDefinitionException definition => new JobError(definition.Code, definition.Message),
+        ReportDefinitionException definition when !definition.ElsewhereMaybe || retryAt is null => new JobError(definition.Code, definition.Message),
+        ReportDefinitionException elsewhere => new JobError(JobError.AttemptFailed,
+            $"Attempt {claim.AttemptsUsed} failed: {elsewhere.Message} It is retried: a worker on the catalog it was accepted with may run it."),
         _ when retryAt is null => new JobError(JobError.AttemptsExhausted,
             $"Attempt {claim.AttemptsUsed} of {claim.Job.MaxAttempts} failed: {FailureCauses.Of(e)}. {FailureCauses.Details}"),
         _ => new JobError(JobError.AttemptFailed, $"Attempt {claim.AttemptsUsed} failed: {FailureCauses.Of(e)}; it is retried. {FailureCauses.Details}"),
