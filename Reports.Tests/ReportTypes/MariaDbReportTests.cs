@@ -100,6 +100,20 @@ public sealed class MariaDbReportTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task The_daily_sales_xlsx_from_mariadb_holds_the_cells_of_the_postgresql_workbook()
+    {
+        var (mariaDb, postgres) = await BothAsync("daily-sales", "xlsx", DailyParameters);
+        var fromMariaDb = XlsxBook.Read(mariaDb.Bytes, columns: 6);
+        var fromPostgres = XlsxBook.Read(postgres.Bytes, columns: 6);
+
+        static List<string> Cells(XlsxBook book) =>
+            [.. book.Sheets.SelectMany(s => s.Rows.Values).Select(r => string.Join('|', r.Select(c => $"{c?.Type}:{c?.Text}:{c?.NumberFormat}")))];
+        Assert.True(Cells(fromMariaDb).Count > ReportsSystem.PageSize, "rows of several keyset pages");
+        Assert.Equal(Cells(fromPostgres), Cells(fromMariaDb));
+        Assert.Equal("Daily sales by country (MariaDB)", fromMariaDb.Title);
+    }
+
+    [Fact]
     public async Task A_customer_missing_from_mariadb_is_a_400_naming_the_parameter()
     {
         var system = await infrastructure.SystemAsync();
