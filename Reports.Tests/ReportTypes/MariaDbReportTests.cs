@@ -154,14 +154,6 @@ public sealed class MariaDbReportTests(Infrastructure infrastructure)
         await connection.OpenAsync();
         await using var command = new MySqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object[reader.FieldCount];
-            reader.GetValues(row);
-            rows.Add(row);
-        }
-
-        return rows;
+        return await SqlRows.AllAsync(reader);
     }
 }

@@ -16,6 +16,13 @@ public static class SqlRows
         }
 
         await using var reader = await command.ExecuteReaderAsync();
+        return await AllAsync(reader);
+    }
+
+    /// <summary>Every row the reader holds, each as its values.</summary>
+    public static async Task<List<object[]>> AllAsync(System.Data.Common.DbDataReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
         var rows = new List<object[]>();
         while (await reader.ReadAsync())
         {
