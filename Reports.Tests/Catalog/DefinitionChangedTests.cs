@@ -52,7 +52,7 @@ public sealed class DefinitionChangedTests(Infrastructure infrastructure)
 
         // Another worker, on the catalog the job was accepted with, may still run it (a rolling deploy): retried ...
         var retried = (await store.GetAsync(changing.Job.Id, null, CancellationToken.None))!;
-        Assert.Equal("queued", retried.Status);
+        Assert.True(retried.Status == "queued", $"expected queued, was {retried.Status} ({retried.ErrorCode}: {retried.Error})");
         Assert.Contains("changed after this job was accepted", retried.Error, StringComparison.Ordinal);
 
         // ... and failed for good on its last attempt.
@@ -62,13 +62,13 @@ public sealed class DefinitionChangedTests(Infrastructure infrastructure)
             return (await store.GetAsync(changing.Job.Id, null, CancellationToken.None))!.Status == "failed";
         }, "the job's last attempt", TimeSpan.FromSeconds(30));
         var failed = (await store.GetAsync(changing.Job.Id, null, CancellationToken.None))!;
-        Assert.Equal("failed", failed.Status);
+        Assert.True(failed.Status == "failed", $"expected failed, was {failed.Status} ({failed.ErrorCode}: {failed.Error})");
         Assert.Equal(JobError.DefinitionChanged, failed.ErrorCode);
         Assert.Contains($"version {accepted.Version}", failed.Error, StringComparison.Ordinal);
         Assert.Contains("resubmit", failed.Error, StringComparison.Ordinal);
         Assert.Equal(2, failed.Attempt);
         var succeeded = (await store.GetAsync(unchanged.Job.Id, null, CancellationToken.None))!;
-        Assert.Equal("succeeded", succeeded.Status);
+        Assert.True(succeeded.Status == "succeeded", $"expected succeeded, was {succeeded.Status} ({succeeded.ErrorCode}: {succeeded.Error})");
         Assert.True(succeeded.RowsWritten > 0);
     }
 
