@@ -16,6 +16,7 @@ public static class WorkerExtensions
             .Validate(o => o.Queues.Keys.All(Core.Queue.QueueNames.IsKnown),
                 $"Reports:Worker:Queues may only name: {string.Join(", ", Core.Queue.QueueNames.All)}.")
             .ValidateOnStart();
+        builder.Services.AddHostedService<CatalogSourceCheck>(); // first: a definition the source refuses stops the start
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddHostedService<BlockBufferReservation>();
         builder.Services.AddHostedService<PdfWarmUp>();

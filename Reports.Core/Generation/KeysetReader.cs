@@ -15,16 +15,15 @@ public sealed class KeysetReader(
     ReportDefinition report, ReportArguments arguments, int pageSize, SqlDialect dialect, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot = null)
 {
     private readonly IReadOnlyDictionary<string, object?> _bound = report.Bind(arguments);
-    private readonly string _firstPageSql = PageSql(report, dialect, withKeyset: false);
-    private readonly string _nextPageSql = PageSql(report, dialect, withKeyset: true);
+    private readonly string _firstPageSql = ReportSql.Page(report, dialect, afterCursor: false);
+    private readonly string _nextPageSql = ReportSql.Page(report, dialect, afterCursor: true);
 
     public ReportDefinition Report => report;
 
     public async Task<long> CountAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var rows = report.Keyset.PageJoin?.DrivingSql ?? report.Keyset.Sql;
         await using var slot = await TakeSlotAsync(cancellationToken);
-        await using var command = dialect.Command(connection, $"SELECT count(*) FROM ({rows}) AS report_rows", _bound);
+        await using var command = dialect.Command(connection, ReportSql.Count(report), _bound);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
@@ -51,7 +50,7 @@ public sealed class KeysetReader(
             {
                 for (var i = 0; i < cursor.Count; i++)
                 {
-                    dialect.AddParameter(command, $"key_{i}", cursor.Value(i));
+                    dialect.AddParameter(command, ReportSql.CursorParameter(i), cursor.Value(i));
                 }
             }
 
@@ -78,19 +77,5 @@ public sealed class KeysetReader(
         public static readonly NoQuerySlot Instance = new();
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    private static string PageSql(ReportDefinition report, SqlDialect dialect, bool withKeyset)
-    {
-        var keys = report.Keyset.KeyExpressions;
-        var order = string.Join(", ", keys);
-        var keyset = withKeyset ? $"\n  AND ({dialect.KeysAfter(keys, [.. keys.Select((_, i) => $"@key_{i}")])})" : "";
-        if (report.Keyset.PageJoin is { } join)
-        {
-            var page = $"({join.DrivingSql}{keyset}\nORDER BY {order}\nLIMIT @page_size)";
-            return $"{join.Select.Replace(KeysetPageJoin.PagePlaceholder, page, StringComparison.Ordinal)}\nORDER BY {order}";
-        }
-
-        return $"{report.Keyset.Sql}{keyset}\nORDER BY {order}\nLIMIT @page_size";
     }
 }

@@ -54,19 +54,22 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
         var source = sources.Get(report.Source);
         var tag = new KeyValuePair<string, object?>("source", source.Name);
         var started = Stopwatch.GetTimestamp();
+        ReportsMetrics.SourceQueriesWaiting.Add(1, tag);
         try
         {
-            return await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, source.Options.StatementTimeout + LeaseMargin, cancellationToken);
+            var slot = await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, source.Options.StatementTimeout + LeaseMargin, cancellationToken);
+            return new RunningQuery(slot, tag);
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException && !cancellationToken.IsCancellationRequested)
         {
             // Only when Redis cannot be reached: a server's refusal (READONLY, NOPERM, OOM) fails the query instead.
             ReportsMetrics.SourceSlotsBypassed.Add(1, tag);
             LogSlotBypassed(logger, source.Name, e.Message);
-            return NoSlot.Instance;
+            return new RunningQuery(NoSlot.Instance, tag);
         }
         finally
         {
+            ReportsMetrics.SourceQueriesWaiting.Add(-1, tag);
             var waited = Stopwatch.GetElapsedTime(started);
             ReportsMetrics.SourceSlotWait.Record(waited.TotalSeconds, tag);
             SlotWaitTime.Add(waited);
@@ -123,6 +126,29 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
 
     [LoggerMessage(LogLevel.Warning, "Source {Source}: a report query runs without a slot under the source's cap, Redis could not be asked: {Error}")]
     private static partial void LogSlotBypassed(ILogger logger, string source, string error);
+
+    /// <summary>A query counted as running on its source from its slot's taking until its giving back (once).</summary>
+    private sealed class RunningQuery : IAsyncDisposable
+    {
+        private readonly IAsyncDisposable _slot;
+        private readonly KeyValuePair<string, object?> _source;
+        private int _disposed;
+
+        public RunningQuery(IAsyncDisposable slot, KeyValuePair<string, object?> source)
+        {
+            (_slot, _source) = (slot, source);
+            ReportsMetrics.SourceQueriesRunning.Add(1, source);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                ReportsMetrics.SourceQueriesRunning.Add(-1, _source);
+                await _slot.DisposeAsync();
+            }
+        }
+    }
 
     private sealed class NoSlot : IAsyncDisposable
     {

@@ -22,6 +22,10 @@ public static class ReportsMetrics
     public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>("reports.job.duration", "s", "One attempt, from claim to outcome.");
     public static readonly Histogram<double> SourceSlotWait = Meter.CreateHistogram<double>("reports.source.slot_wait", "s",
         "How long a report query waited for a slot under its source's cap (tag: source).");
+    public static readonly UpDownCounter<long> SourceQueriesRunning = Meter.CreateUpDownCounter<long>("reports.source.queries_running", "{query}",
+        "Report queries this process runs on a source now, each holding one of the source's slots (tag: source); summed over the workers, at most the source's cap.");
+    public static readonly UpDownCounter<long> SourceQueriesWaiting = Meter.CreateUpDownCounter<long>("reports.source.queries_waiting", "{query}",
+        "Report queries of this process waiting for a slot under their source's cap (tag: source): above zero for long, the cap is what holds reports back.");
     public static readonly Counter<long> SourceSlotsBypassed = Meter.CreateCounter<long>("reports.source.slots_bypassed", "{query}",
         "Report queries run without a slot because Redis could not be asked (tag: source).");
     public static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("reports.job.queue_wait", "s", "From creation to the first claim.");

@@ -116,6 +116,62 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
         Assert.True(wrong.Output.Contains("columns[1].type: 'ordered_at_utc' is declared timestamp, but the query's column 2 (country) is char", StringComparison.Ordinal), wrong.Output);
     }
 
+    [Fact]
+    public async Task The_statements_built_from_keys_totals_and_existence_checks_are_described_too_each_error_naming_its_field()
+    {
+        await infrastructure.SystemAsync();
+        var keys = TempCatalog.Tiny.Replace("name: tiny", "name: tiny-keys", StringComparison.Ordinal)
+            .Replace("{ expression: o.ordered_at,", "{ expression: o.ordered,", StringComparison.Ordinal);
+        var totals = TempCatalog.Tiny.Replace("name: tiny", "name: tiny-totals", StringComparison.Ordinal)
+            + "\ntotals:\n  columns:\n    order_id: sum(nothing_here)\n";
+        var exists = TempCatalog.Tiny.Replace("name: tiny", "name: tiny-exists", StringComparison.Ordinal)
+            .Replace("columns:\n", """
+                  - name: customer
+                    type: integer
+                    must_exist: { sql: "SELECT EXISTS (SELECT 1 FROM sales.no_such_table WHERE id = @value)", what: customer }
+                columns:
+
+                """, StringComparison.Ordinal)
+            .Replace(">= @from\n", ">= @from AND o.customer_id = @customer\n", StringComparison.Ordinal);
+        using var folder = TempCatalog.Create(("tiny-keys.yaml", keys), ("tiny-totals.yaml", totals), ("tiny-exists.yaml", exists));
+
+        var result = await CheckAsync(["catalog", "check", folder.Path], infrastructure.PostgresConnectionString);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{folder.File("tiny-keys.yaml")}:{LineOf(keys, "o.ordered,")}: query.keys: the statement built from it does not prepare on source 'sales': 42703",
+            result.Output, StringComparison.Ordinal);
+        Assert.Contains($"{folder.File("tiny-totals.yaml")}:{LineOf(totals, "totals:") + 1}: totals: the statement built from it does not prepare on source 'sales': 42703",
+            result.Output, StringComparison.Ordinal);
+        Assert.Contains($"{folder.File("tiny-exists.yaml")}:{LineOf(exists, "- name: customer")}: parameters[1].must_exist: the statement built from it does not prepare on source 'sales': 42P01",
+            result.Output, StringComparison.Ordinal);
+        Assert.Contains("3 report(s), 3 error(s), 3 of them described on their sources.", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_mariadb_reports_totals_are_described_on_mariadb_and_an_unknown_column_there_is_an_error_naming_totals()
+    {
+        var system = await infrastructure.SystemAsync();
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__sales-mariadb"] = system.SalesMariaDb["ConnectionStrings:sales-mariadb"],
+            ["Reports__Sources__sales-mariadb__Kind"] = "MySql",
+        };
+        var text = File.ReadAllText(Path.Combine(ToolPaths.RepositoryRoot, "catalog", "mariadb", "daily-sales.yaml"));
+        var broken = text.Replace("items: sum(items)", "items: sum(no_items)", StringComparison.Ordinal);
+        Assert.NotEqual(text, broken);
+        using var folder = TempCatalog.Create(("daily-sales.yaml", broken));
+
+        var result = await CheckAsync(["catalog", "check", folder.Path], connectionString: null, environment);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.True(result.Output.Contains($"{folder.File("daily-sales.yaml")}:{LineOf(broken, "totals:") + 1}: totals: the statement built from it does not prepare on source 'sales-mariadb'",
+            StringComparison.Ordinal), result.Output);
+    }
+
+    /// <summary>The 1-based line of the first line holding <paramref name="text"/>.</summary>
+    private static int LineOf(string file, string text) =>
+        file.Split('\n').Select((line, i) => (line, i)).First(l => l.line.Contains(text, StringComparison.Ordinal)).i + 1;
+
     private static async Task<long> CountOrdersAsync(Npgsql.NpgsqlConnection connection)
     {
         await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM sales.orders", connection);

@@ -82,6 +82,35 @@ public sealed class CatalogStartTests(Infrastructure infrastructure)
         Assert.DoesNotContain("Reports:Windows:reports-bulk", Flatten(workerError), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_definition_its_source_refuses_stops_the_worker_at_start_and_a_source_that_cannot_be_reached_does_not()
+    {
+        await infrastructure.SystemAsync();
+        using var wrong = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny.Replace("SELECT o.id, o.ordered_at FROM", "SELECT o.id, o.country FROM", StringComparison.Ordinal)));
+        using var away = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny.Replace("source: sales", "source: away", StringComparison.Ordinal)));
+        var closedPort = Reports.LocalServers.FreePort.Next(); // nothing listens there
+        await using var refused = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "catalog-describe-worker");
+            b.UseSetting("Reports:Catalog:Path", wrong.Path);
+        });
+        await using var unreachable = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "catalog-away-worker");
+            b.UseSetting("Reports:Catalog:Path", away.Path);
+            b.UseSetting("Reports:Sources:away:Kind", "PostgreSql");
+            b.UseSetting("ConnectionStrings:away", $"Host=127.0.0.1;Port={closedPort};Database=away;Username=away;Password=away;Timeout=2");
+        });
+
+        var error = Assert.ThrowsAny<Exception>(() => _ = refused.Services);
+        var started = unreachable.Services.GetRequiredService<Reports.Core.Catalog.ReportCatalog>();
+
+        Assert.Contains(
+            $"{wrong.File("tiny.yaml")}:12: columns[1].type: 'ordered_at_utc' is declared timestamp, but the query's column 2 (country) is character",
+            Flatten(error), StringComparison.Ordinal);
+        Assert.Equal("away", started.Find("tiny")!.Source);
+    }
+
     private static string Flatten(Exception e) => e is AggregateException all
         ? string.Join(" ", all.InnerExceptions.Select(Flatten))
         : e.Message + (e.InnerException is { } inner ? " " + Flatten(inner) : "");

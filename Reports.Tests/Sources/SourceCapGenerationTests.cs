@@ -27,6 +27,7 @@ public sealed class SourceCapGenerationTests(Infrastructure infrastructure)
             held.Add(await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, TimeSpan.FromMinutes(1), CancellationToken.None));
         }
 
+        using var queries = new SourceQueryGauges("sales");
         var progress = new RecordingProgress();
         var waits = SlotWaitTime.Begin();
         using var bounded = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -35,11 +36,14 @@ public sealed class SourceCapGenerationTests(Infrastructure infrastructure)
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.False(generation.IsCompleted);
         Assert.Equal(0, progress.Total); // not even the count ran
+        Assert.Equal((1, 0), (queries.Waiting, queries.Running)); // the operator sees one query waiting for the source, none running
 
         await held[0].DisposeAsync();
         var file = await generation;
         Assert.True(file.Rows > 0);
         Assert.Equal(file.Rows, progress.Total);
+        Assert.Equal((0, 0), (queries.Waiting, queries.Running)); // every query's slot given back
+        Assert.True(queries.Started >= 2, $"{queries.Started} queries counted"); // the count and at least one page
 
         // The wait is the attempt's: a time limit that runs out says how much of it went on waiting for the source.
         Assert.True(waits.Total >= TimeSpan.FromSeconds(1), $"waited {waits.Total}");

@@ -1,13 +1,16 @@
 using System.Data;
 using System.Data.Common;
+using Reports.Core.Generation;
 using Reports.Core.Sources.Dialects;
 
 namespace Reports.Core.Catalog.Files;
 
 /// <summary>
-/// Checks each report's query against its source without running it: the statement is described (its result's shape
-/// only) inside a read-only transaction that is rolled back, and the columns it returns are compared with the columns
-/// the file declares, by count and type.
+/// Checks each report's SQL against its source without running it: every statement a job would send (the query, its
+/// keyset pages, the count, the PDF's totals, chart and subject, the parameters' existence checks) is described (its
+/// result's shape only) inside a read-only transaction that is rolled back, and the columns the query returns are
+/// compared with the columns the file declares, by count and type. An error the source gives about a statement names
+/// the file, line and field it came from; any other (the source unreachable) is thrown.
 /// </summary>
 public static class CatalogDatabaseCheck
 {
@@ -21,34 +24,44 @@ public static class CatalogDatabaseCheck
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(entries);
         var errors = new List<CatalogError>();
         foreach (var entry in entries.Where(e => e.Definition.Query is not null))
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await dialect.BeginReadOnlyAsync(connection, cancellationToken); // rolled back when the connection closes
-            try
+            var queryErrors = await DescribeQueryAsync(dataSource, dialect, entry, cancellationToken);
+            errors.AddRange(queryErrors);
+            if (queryErrors.Count > 0)
             {
-                errors.AddRange(await DescribeAsync(connection, dialect, entry, cancellationToken));
+                continue; // every other statement wraps the query: its error would only repeat
             }
-            catch (DbException e)
+
+            foreach (var statement in EngineStatements(entry.Definition, dialect))
             {
-                errors.Add(new CatalogError(entry.File, entry.QueryLine, "query.sql", $"does not prepare on source '{entry.Definition.Source}': {e.Message}"));
+                if (await DescribeAsync(dataSource, dialect, entry, statement, cancellationToken) is { } error)
+                {
+                    errors.Add(error);
+                }
             }
         }
 
         return errors;
     }
 
-    private static async Task<IReadOnlyList<CatalogError>> DescribeAsync(
-        DbConnection connection, SqlDialect dialect, CatalogEntry entry, CancellationToken cancellationToken)
+    /// <summary>The report's own query, described and its columns compared with the file's.</summary>
+    private static async Task<IReadOnlyList<CatalogError>> DescribeQueryAsync(
+        DbDataSource dataSource, SqlDialect dialect, CatalogEntry entry, CancellationToken cancellationToken)
     {
         var report = entry.Definition;
-        await using var command = dialect.Command(connection, dialect.Describable(report.Keyset.Sql), report.Bind(SampleArguments(report)));
-        command.CommandTimeout = (int)StatementTimeout.TotalSeconds;
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SchemaOnly, cancellationToken);
-        var returned = Enumerable.Range(0, reader.FieldCount)
-            .Select(i => (Name: reader.GetName(i), Type: dialect.TypeName(reader.GetDataTypeName(i)), Clr: reader.GetFieldType(i)))
-            .ToList();
+        List<(string Name, string Type, Type Clr)> returned;
+        try
+        {
+            returned = await ShapeAsync(dataSource, dialect, dialect.Describable(report.Keyset.Sql), report.Bind(SampleArguments(report)), cancellationToken);
+        }
+        catch (DbException e) when (IsAboutTheStatement(e))
+        {
+            return [new CatalogError(entry.File, entry.QueryLine, "query.sql", $"does not prepare on source '{report.Source}': {e.Message}")];
+        }
+
         var errors = new List<CatalogError>();
         if (returned.Count != report.Columns.Count)
         {
@@ -69,16 +82,123 @@ public static class CatalogDatabaseCheck
         return errors;
     }
 
+    /// <summary>One statement the engine builds around the query, described; an error names the field it comes from.</summary>
+    private static async Task<CatalogError?> DescribeAsync(
+        DbDataSource dataSource, SqlDialect dialect, CatalogEntry entry, EngineStatement statement, CancellationToken cancellationToken)
+    {
+        var report = entry.Definition;
+        var field = statement.Field;
+        var bound = new Dictionary<string, object?>(report.Bind(SampleArguments(report)), StringComparer.Ordinal);
+        foreach (var (name, value) in statement.Extra)
+        {
+            bound[name] = value;
+        }
+
+        try
+        {
+            var returned = await ShapeAsync(dataSource, dialect, statement.Sql, bound, cancellationToken);
+            if (statement.ReturnsRows && returned.Count != report.Columns.Count)
+            {
+                return new CatalogError(entry.File, entry.LineOf(field), field,
+                    $"a page returns {returned.Count} columns ({string.Join(", ", returned.Select(r => $"{r.Name} {r.Type}"))}); the file declares {report.Columns.Count}.");
+            }
+
+            return null;
+        }
+        catch (DbException e) when (IsAboutTheStatement(e))
+        {
+            return new CatalogError(entry.File, entry.LineOf(field), field, $"the statement built from it does not prepare on source '{report.Source}': {e.Message}");
+        }
+    }
+
+    /// <summary>The statements a job sends besides the query, each with the field whose SQL it is built from and the values it binds.</summary>
+    private static IEnumerable<EngineStatement> EngineStatements(
+        ReportDefinition report, SqlDialect dialect)
+    {
+        var paging = report.Keyset.PageJoin is null ? "query.keys" : "query.page_join";
+        var page = new Dictionary<string, object?>(StringComparer.Ordinal) { ["page_size"] = 0 };
+        for (var i = 0; i < report.Keyset.KeyColumns.Count; i++)
+        {
+            page[ReportSql.CursorParameter(i)] = SampleValue(report.Columns[report.Keyset.KeyColumns[i]].Type);
+        }
+
+        var none = new Dictionary<string, object?>();
+        yield return new(paging, ReportSql.Page(report, dialect, afterCursor: true), page) { ReturnsRows = true };
+        yield return new(paging, ReportSql.Count(report), none);
+        if (report.Totals is not null)
+        {
+            yield return new("totals", ReportSql.Totals(report, dialect), none);
+        }
+
+        if (ReportSql.Chart(report, dialect) is { } chart)
+        {
+            yield return new("chart", chart, none);
+        }
+
+        if (report.SubjectSql is { } subject)
+        {
+            yield return new("subject_sql", subject, none);
+        }
+
+        for (var i = 0; i < report.Parameters.Count; i++)
+        {
+            if (report.Parameters[i].MustExist is { } check)
+            {
+                yield return new($"parameters[{i}].must_exist", check.ExistsSql,
+                    new Dictionary<string, object?> { ["value"] = SampleValue(report.Parameters[i].Type) });
+            }
+        }
+    }
+
+    /// <param name="Field">The file's field the statement is built from.</param>
+    /// <param name="Extra">Values it binds beside the report's parameters.</param>
+    private sealed record EngineStatement(string Field, string Sql, IReadOnlyDictionary<string, object?> Extra)
+    {
+        /// <summary>Whether it returns the report's rows, so its columns must be the file's.</summary>
+        public bool ReturnsRows { get; init; }
+    }
+
+    private static async Task<List<(string Name, string Type, Type Clr)>> ShapeAsync(
+        DbDataSource dataSource, SqlDialect dialect, string sql, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await dialect.BeginReadOnlyAsync(connection, cancellationToken); // rolled back when the connection closes
+        await using var command = dialect.Command(connection, sql, bound);
+        command.CommandTimeout = (int)StatementTimeout.TotalSeconds;
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SchemaOnly, cancellationToken);
+        return [.. Enumerable.Range(0, reader.FieldCount).Select(i => (reader.GetName(i), dialect.TypeName(reader.GetDataTypeName(i)), reader.GetFieldType(i)))];
+    }
+
+    /// <summary>
+    /// An error the source gives about the statement itself (SQLSTATE classes 42 syntax or access, 22 data, 21
+    /// cardinality, 0A not supported), as opposed to one about the connection or the server's state.
+    /// </summary>
+    private static bool IsAboutTheStatement(DbException e) =>
+        e.SqlState is { Length: 5 } state && (state.StartsWith("42", StringComparison.Ordinal) || state.StartsWith("22", StringComparison.Ordinal)
+                                               || state.StartsWith("21", StringComparison.Ordinal) || state.StartsWith("0A", StringComparison.Ordinal));
+
     /// <summary>A value of each parameter's type, bound as a job binds it, so the statement is described with its real types.</summary>
     private static ReportArguments SampleArguments(ReportDefinition report) => new(report.Parameters.ToDictionary(
         p => p.Name,
-        p => (object?)(p.Type switch
-        {
-            ParameterType.Date => new DateOnly(2000, 1, 1),
-            ParameterType.TextList => Array.Empty<string>(),
-            ParameterType.Decimal => 0m,
-            ParameterType.Integer => 0L,
-            _ => "",
-        }),
+        p => p.Type == ParameterType.TextList ? Array.Empty<string>() : SampleValue(p.Type),
         StringComparer.Ordinal));
+
+    private static object? SampleValue(ParameterType type) => type switch
+    {
+        ParameterType.Date => new DateOnly(2000, 1, 1),
+        ParameterType.TextList => "",
+        ParameterType.Decimal => 0m,
+        ParameterType.Integer => 0L,
+        _ => "",
+    };
+
+    /// <summary>A key column's value as a cursor holds it after reading a row.</summary>
+    private static object? SampleValue(ColumnType type) => type switch
+    {
+        ColumnType.Integer => 0L,
+        ColumnType.Decimal => 0m,
+        ColumnType.Date => new DateOnly(2000, 1, 1),
+        ColumnType.Timestamp => new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+        _ => "",
+    };
 }

@@ -92,7 +92,28 @@ internal static partial class ReportFileReader
             return null;
         }
 
-        return new CatalogEntry(definition, errors.File, file.LineOf("name"), query!.LineOf("sql"), columns.Select(c => c!.Value.Line).ToList());
+        return new CatalogEntry(definition, errors.File, file.LineOf("name"), query!.LineOf("sql"), columns.Select(c => c!.Value.Line).ToList(),
+            FieldLines(file, query, parameters));
+    }
+
+    private static Dictionary<string, int> FieldLines(YamlFields file, YamlFields query, IEnumerable<FileParameter> parameters)
+    {
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal) { ["query.keys"] = query.LineOf("keys") };
+        foreach (var (field, fields) in new[] { ("query.page_join", query), ("subject_sql", file), ("totals", file), ("chart", file) })
+        {
+            var key = field[(field.IndexOf('.', StringComparison.Ordinal) + 1)..];
+            if (fields.Has(key))
+            {
+                lines[field] = fields.LineOf(key);
+            }
+        }
+
+        foreach (var parameter in parameters.Where(p => p.Parameter.MustExist is not null))
+        {
+            lines[$"{parameter.Field}.must_exist"] = parameter.Line;
+        }
+
+        return lines;
     }
 
     private static ReportLimits ReadLimits(YamlFields? limits)

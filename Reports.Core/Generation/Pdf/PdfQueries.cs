@@ -7,8 +7,7 @@ namespace Reports.Core.Generation.Pdf;
 
 /// <summary>
 /// The small queries a PDF needs before its first row is drawn: totals (which also count the rows), the chart's series
-/// and the subject line. Each reads the report's rows as a common table expression whose columns carry the report's
-/// column names (a form PostgreSQL, MySQL and MariaDB all take).
+/// and the subject line (their SQL from <see cref="ReportSql"/>).
 /// </summary>
 internal static class PdfQueries
 {
@@ -17,11 +16,7 @@ internal static class PdfQueries
     {
         var totals = report.Totals ?? new ReportTotals(new Dictionary<string, string>());
         var aggregates = totals.Aggregates.ToList();
-        var select = string.Concat(aggregates.Select(a => $", {a.Value}"));
-        var sql = totals.GroupBy is { } group
-            ? $"{Rows(report, dialect)} SELECT {dialect.AsText(dialect.Quote(group))}, count(*){select} FROM report_rows GROUP BY {dialect.Quote(group)} ORDER BY {dialect.Quote(group)}"
-            : $"{Rows(report, dialect)} SELECT NULL, count(*){select} FROM report_rows";
-        await using var command = dialect.Command(connection, sql, bound);
+        await using var command = dialect.Command(connection, ReportSql.Totals(report, dialect), bound);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<string[]>();
         var values = new List<object?[]>();
@@ -60,13 +55,11 @@ internal static class PdfQueries
     public static async Task<PdfChartSeries?> ChartAsync(
         DbConnection connection, SqlDialect dialect, ReportDefinition report, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
     {
-        if (report.Chart is not { } chart)
+        if (report.Chart is not { } chart || ReportSql.Chart(report, dialect) is not { } sql)
         {
             return null;
         }
 
-        var time = dialect.Quote(chart.TimeColumn);
-        var sql = $"{Rows(report, dialect)} SELECT {time}, sum({dialect.Quote(chart.ValueColumn)}) FROM report_rows GROUP BY {time} ORDER BY {time}";
         await using var command = dialect.Command(connection, sql, bound);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var days = new List<DateOnly>();
@@ -91,9 +84,6 @@ internal static class PdfQueries
         await using var command = dialect.Command(connection, sql, bound);
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
-
-    private static string Rows(ReportDefinition report, SqlDialect dialect) =>
-        $"WITH report_rows ({string.Join(", ", report.Columns.Select(c => dialect.Quote(c.Name)))}) AS ({report.Keyset.Sql})";
 
     /// <summary>
     /// An aggregate's value as its column's type reads it: <c>sum</c> of integers is a decimal on MySQL (and of bigints on

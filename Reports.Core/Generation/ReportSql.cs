@@ -1,0 +1,74 @@
+using Reports.Core.Catalog;
+using Reports.Core.Sources.Dialects;
+
+namespace Reports.Core.Generation;
+
+/// <summary>
+/// The statements the engine writes around a report's own SQL, per dialect: its keyset pages, its row count, and the
+/// totals and chart queries of a PDF. The generators run them; the catalog check describes them on the source.
+/// </summary>
+public static class ReportSql
+{
+    /// <summary>
+    /// A page of rows in key order: the first (<paramref name="afterCursor"/> false) or the one after the keys bound as
+    /// <c>@key_0</c>, <c>@key_1</c>, …; at most <c>@page_size</c> rows.
+    /// </summary>
+    public static string Page(ReportDefinition report, SqlDialect dialect, bool afterCursor)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(dialect);
+        var keys = report.Keyset.KeyExpressions;
+        var order = string.Join(", ", keys);
+        var keyset = afterCursor ? $"\n  AND ({dialect.KeysAfter(keys, [.. keys.Select((_, i) => "@" + CursorParameter(i))])})" : "";
+        if (report.Keyset.PageJoin is { } join)
+        {
+            var page = $"({join.DrivingSql}{keyset}\nORDER BY {order}\nLIMIT @page_size)";
+            return $"{join.Select.Replace(KeysetPageJoin.PagePlaceholder, page, StringComparison.Ordinal)}\nORDER BY {order}";
+        }
+
+        return $"{report.Keyset.Sql}{keyset}\nORDER BY {order}\nLIMIT @page_size";
+    }
+
+    /// <summary>The name (without <c>@</c>) a page binds the cursor's <paramref name="key"/>-th value to.</summary>
+    public static string CursorParameter(int key) => $"key_{key}";
+
+    /// <summary>The report's rows, counted (from the driving table alone when pages are cut from it).</summary>
+    public static string Count(ReportDefinition report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return $"SELECT count(*) FROM ({report.Keyset.PageJoin?.DrivingSql ?? report.Keyset.Sql}) AS report_rows";
+    }
+
+    /// <summary>
+    /// One row per totals group (or one row): the group's text (or NULL), its row count, then each aggregate, in the
+    /// order of <see cref="ReportTotals.Aggregates"/>. Without totals, the row count alone.
+    /// </summary>
+    public static string Totals(ReportDefinition report, SqlDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(dialect);
+        var totals = report.Totals ?? new ReportTotals(new Dictionary<string, string>());
+        var select = string.Concat(totals.Aggregates.Select(a => $", {a.Value}"));
+        return totals.GroupBy is { } group
+            ? $"{Rows(report, dialect)} SELECT {dialect.AsText(dialect.Quote(group))}, count(*){select} FROM report_rows GROUP BY {dialect.Quote(group)} ORDER BY {dialect.Quote(group)}"
+            : $"{Rows(report, dialect)} SELECT NULL, count(*){select} FROM report_rows";
+    }
+
+    /// <summary>The chart's value summed per day, in day order; null for a report without a chart.</summary>
+    public static string? Chart(ReportDefinition report, SqlDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(dialect);
+        if (report.Chart is not { } chart)
+        {
+            return null;
+        }
+
+        var time = dialect.Quote(chart.TimeColumn);
+        return $"{Rows(report, dialect)} SELECT {time}, sum({dialect.Quote(chart.ValueColumn)}) FROM report_rows GROUP BY {time} ORDER BY {time}";
+    }
+
+    /// <summary>The report's rows as a common table expression whose columns carry the report's column names (a form PostgreSQL, MySQL and MariaDB all take).</summary>
+    private static string Rows(ReportDefinition report, SqlDialect dialect) =>
+        $"WITH report_rows ({string.Join(", ", report.Columns.Select(c => dialect.Quote(c.Name)))}) AS ({report.Keyset.Sql})";
+}
