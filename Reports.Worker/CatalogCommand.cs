@@ -75,7 +75,10 @@ internal static class CatalogCommand
     {
         if (options.Kind == SourceKind.MySql)
         {
-            var settings = new MySqlConnectionStringBuilder(connectionString) { IgnoreCommandTransaction = true, DateTimeKind = MySqlDateTimeKind.Utc };
+            var settings = new MySqlConnectionStringBuilder(connectionString)
+            {
+                IgnoreCommandTransaction = true, DateTimeKind = MySqlDateTimeKind.Utc, IgnorePrepare = false,
+            };
             return new MySqlDataSourceBuilder(settings.ConnectionString)
                 .UseConnectionOpenedCallback((context, cancellationToken) => ReportSourceClients.RestrictSessionAsync(context.Connection, options, cancellationToken))
                 .Build();

@@ -20,10 +20,9 @@ public sealed class ParameterReferences(ReportSources sources)
                 continue;
             }
 
-            await using var command = sources.Get(report.Source).DataSource.CreateCommand(check.ExistsSql);
-            var bound = command.CreateParameter();
-            (bound.ParameterName, bound.Value) = ("value", value);
-            command.Parameters.Add(bound);
+            var source = sources.Get(report.Source);
+            await using var connection = await source.DataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = source.Dialect.Command(connection, check.ExistsSql, [new("value", value)]);
             if (!Exists(await command.ExecuteScalarAsync(cancellationToken)))
             {
                 missing[$"parameters.{parameter.Name}"] = [$"No {check.What} {value} exists."];

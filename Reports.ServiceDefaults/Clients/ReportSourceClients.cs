@@ -112,6 +112,7 @@ public static partial class ReportSourceClients
         var settings = dataSource.ConnectionStringBuilder;
         var timeout = ((long)options.StatementTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         settings.Options = $"{settings.Options} -c default_transaction_read_only=on -c statement_timeout={timeout}".Trim();
+        settings.CommandTimeout = ClientTimeoutSeconds(options);
         if (!ReportsClients.Names(dataSource.ConnectionString, "Maximum Pool Size") && !ReportsClients.Names(dataSource.ConnectionString, "Max Pool Size"))
         {
             settings.MaxPoolSize = options.MaxPoolSize;
@@ -119,6 +120,13 @@ public static partial class ReportSourceClients
 
         settings.ApplicationName ??= "reports";
     }
+
+    /// <summary>
+    /// The client's backstop on every report statement: the statement timeout plus a margin. A definition can turn the
+    /// server's timeout off for its session (<c>set_config('statement_timeout', …)</c>, a MySQL optimizer hint); the
+    /// client then cancels the statement itself, still well within its query slot's lease (timeout + 30 s).
+    /// </summary>
+    private static int ClientTimeoutSeconds(SourceOptions options) => (int)Math.Ceiling((options.StatementTimeout + TimeSpan.FromSeconds(10)).TotalSeconds);
 
     private static void AddMySql(IHostApplicationBuilder builder, string name, SourceOptions options, bool healthChecks)
     {
@@ -129,6 +137,9 @@ public static partial class ReportSourceClients
             {
                 settings.MaximumPoolSize = (uint)options.MaxPoolSize;
             }
+
+            settings.DefaultCommandTimeout = (uint)ClientTimeoutSeconds(options);
+            settings.IgnorePrepare = false; // the catalog check prepares statements on the server to check them without running them
 
             // DATETIME columns hold UTC (as PostgreSQL's timestamptz is read): key values and cells keep their kind.
             settings.DateTimeKind = MySqlDateTimeKind.Utc;

@@ -168,6 +168,27 @@ public sealed class CatalogCheckCommandTests(Infrastructure infrastructure)
             StringComparison.Ordinal), result.Output);
     }
 
+    [Fact]
+    public async Task On_mariadb_the_statements_are_prepared_never_run()
+    {
+        var system = await infrastructure.SystemAsync();
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__sales-mariadb"] = system.SalesMariaDb["ConnectionStrings:sales-mariadb"],
+            ["Reports__Sources__sales-mariadb__Kind"] = "MySql",
+        };
+        // Run, this total would sleep a minute, past the check's 30 s statement timeout, and be reported as an error.
+        var text = File.ReadAllText(Path.Combine(ToolPaths.RepositoryRoot, "catalog", "mariadb", "daily-sales.yaml"));
+        var sleepy = text.Replace("items: sum(items)", "items: sum(items) + SLEEP(60)", StringComparison.Ordinal);
+        Assert.NotEqual(text, sleepy);
+        using var folder = TempCatalog.Create(("daily-sales.yaml", sleepy));
+
+        var result = await CheckAsync(["catalog", "check", folder.Path], connectionString: null, environment);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("1 report(s), 0 error(s), 1 of them described on their sources.", result.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>The 1-based line of the first line holding <paramref name="text"/>.</summary>
     private static int LineOf(string file, string text) =>
         file.Split('\n').Select((line, i) => (line, i)).First(l => l.line.Contains(text, StringComparison.Ordinal)).i + 1;

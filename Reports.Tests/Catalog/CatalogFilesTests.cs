@@ -20,6 +20,8 @@ public sealed class CatalogFilesTests
     [InlineData("bind: start_of_day", "bind: start_of_week", 9, "parameters[0].bind", "must be one of start_of_day, start_of_next_day")]
     [InlineData("    bind: start_of_day\n", "    bind: start_of_day\n    pattern: \"[A-Z\"\n", 10, "parameters[0].pattern", "is not a valid regular expression")]
     [InlineData("source: sales", "source: Billing_DB", 4, "source", "must be a data source's name")]
+    [InlineData("expression: o.id,", "expression: o.id) ORDER BY o.id LIMIT 1 UNION SELECT 1 WHERE (1,", 18, "query.keys[1].expression", "must be a column reference")]
+    [InlineData("expression: o.id,", "expression: lower(o.id),", 18, "query.keys[1].expression", "must be a column reference")]
     [InlineData("type: timestamp", "type: datetime", 12, "columns[1].type", "must be one of text, integer, decimal, date, timestamp")]
     [InlineData("    type: date\n", "    type: text\n", 9, "parameters[0].bind", "applies to date parameters only")]
     [InlineData("    required: true\n", "    default: 2024-02-30\n", 6, "parameters[0].default", "'2024-02-30' is not a valid value")]

@@ -54,6 +54,21 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         var check = Assert.Single(health.Entries, e => e.Key.Contains("books", StringComparison.Ordinal));
         Assert.Equal(HealthStatus.Healthy, check.Value.Status);
+
+        // A definition that turns the server's timeout off for its session still meets the client's (timeout + 10 s).
+        await using (var off = connection.CreateCommand())
+        {
+            off.CommandText = "SELECT set_config('statement_timeout', '0', false)";
+            await off.ExecuteScalarAsync();
+        }
+
+        await using (var escaped = connection.CreateCommand())
+        {
+            escaped.CommandText = "SELECT pg_sleep(60)";
+            var stopped = await Assert.ThrowsAnyAsync<Exception>(() => escaped.ExecuteNonQueryAsync());
+            var timedOut = Connections(host).StatementTimedOut(BuiltInReports.Orders with { Source = "books" }, stopped);
+            Assert.True(timedOut?.Code == Reports.Core.Jobs.JobError.Timeout, stopped.ToString());
+        }
     }
 
     [Fact]

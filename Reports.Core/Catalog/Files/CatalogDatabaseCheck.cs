@@ -7,8 +7,8 @@ namespace Reports.Core.Catalog.Files;
 
 /// <summary>
 /// Checks each report's SQL against its source without running it: every statement a job would send (the query, its
-/// keyset pages, the count, the PDF's totals, chart and subject, the parameters' existence checks) is described (its
-/// result's shape only) inside a read-only transaction that is rolled back, and the columns the query returns are
+/// keyset pages, the count, the PDF's totals, chart and subject, the parameters' existence checks) is prepared or
+/// described (its result's shape only, reading no row) inside a read-only transaction that is rolled back, and the columns the query returns are
 /// compared with the columns the file declares, by count and type. An error the source gives about a statement names
 /// the file, line and field it came from; any other (the source unreachable) is thrown.
 /// </summary>
@@ -96,8 +96,14 @@ public static class CatalogDatabaseCheck
 
         try
         {
+            if (!statement.ReturnsRows)
+            {
+                await PrepareAsync(dataSource, dialect, statement.Sql, bound, cancellationToken);
+                return null;
+            }
+
             var returned = await ShapeAsync(dataSource, dialect, statement.Sql, bound, cancellationToken);
-            if (statement.ReturnsRows && returned.Count != report.Columns.Count)
+            if (returned.Count != report.Columns.Count)
             {
                 return new CatalogError(entry.File, entry.LineOf(field), field,
                     $"a page returns {returned.Count} columns ({string.Join(", ", returned.Select(r => $"{r.Name} {r.Type}"))}); the file declares {report.Columns.Count}.");
@@ -158,6 +164,21 @@ public static class CatalogDatabaseCheck
         public bool ReturnsRows { get; init; }
     }
 
+    private static async Task PrepareAsync(
+        DbDataSource dataSource, SqlDialect dialect, string sql, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await dialect.BeginReadOnlyAsync(connection, cancellationToken); // rolled back when the connection closes
+        await using var command = dialect.Command(connection, sql, bound);
+        command.CommandTimeout = (int)StatementTimeout.TotalSeconds;
+        await dialect.PrepareOnlyAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// The columns a statement returns, from a schema-only reader: PostgreSQL only describes it; MySQL runs it under
+    /// <c>sql_select_limit = 0</c>, so only statements that read no row that way come here (the query with <c>LIMIT 0</c>
+    /// added, a page with <c>@page_size</c> 0).
+    /// </summary>
     private static async Task<List<(string Name, string Type, Type Clr)>> ShapeAsync(
         DbDataSource dataSource, SqlDialect dialect, string sql, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
     {

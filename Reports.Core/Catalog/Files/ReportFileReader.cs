@@ -277,7 +277,8 @@ internal static partial class ReportFileReader
         var keyColumns = new List<int>();
         foreach (var key in keys)
         {
-            var expression = key.Text("expression", required: true);
+            var expression = Checked(key, "expression", key.Text("expression", required: true), KeyExpression().IsMatch,
+                "must be a column reference, name or alias.name, of letters, digits and underscores: it is written into every page's ORDER BY and keyset predicate (alias a computed or quoted column in the query).");
             var column = key.Text("column", required: true);
             key.RejectUnknown();
             var index = columns?.Select(c => c.Name).ToList().IndexOf(column ?? "") ?? -1;
@@ -406,4 +407,8 @@ internal static partial class ReportFileReader
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
     private static partial Regex SqlName();
+
+    /// <summary>A column reference, <c>name</c> or <c>alias.name</c>, of plain identifiers (quoting differs by dialect: alias the column instead).</summary>
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_]{0,63})?\z")]
+    private static partial Regex KeyExpression();
 }

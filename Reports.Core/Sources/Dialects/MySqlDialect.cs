@@ -55,7 +55,20 @@ public sealed class MySqlDialect : SqlDialect
     };
 
     /// <summary>MariaDB's <c>max_statement_time</c> (1969) or MySQL's <c>max_execution_time</c> (3024) ended the statement.</summary>
-    public override bool IsStatementTimeout(Exception exception) => exception is MySqlException { ErrorCode: (MySqlErrorCode)1969 or (MySqlErrorCode)3024 };
+    /// <summary>MariaDB's <c>max_statement_time</c> (1969), MySQL's <c>max_execution_time</c> (3024), or the client's backstop (the pool's command timeout).</summary>
+    public override bool IsStatementTimeout(Exception exception) =>
+        exception is MySqlException { ErrorCode: (MySqlErrorCode)1969 or (MySqlErrorCode)3024 or MySqlErrorCode.CommandTimeoutExpired };
+
+    /// <summary>
+    /// A server-side prepare (COM_STMT_PREPARE), which resolves every name and runs nothing. A schema-only reader is no
+    /// substitute here: MySqlConnector runs the statement under <c>sql_select_limit = 0</c>, which an explicit LIMIT, or
+    /// an aggregate's one row, does not stop.
+    /// </summary>
+    public override async Task PrepareOnlyAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        await command.PrepareAsync(cancellationToken);
+    }
 
     public override async Task BeginReadOnlyAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await ((MySqlConnection)connection).BeginTransactionAsync(IsolationLevel.ReadCommitted, isReadOnly: true, cancellationToken);

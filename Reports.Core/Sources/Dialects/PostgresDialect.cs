@@ -40,7 +40,23 @@ public sealed class PostgresDialect : SqlDialect
     };
 
     /// <summary>57014, query_canceled: a statement timeout (a cancelled token surfaces as an OperationCanceledException instead).</summary>
-    public override bool IsStatementTimeout(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
+    /// <summary>
+    /// The server's statement timeout, or the client's backstop (the pool's command timeout, a little longer, for a
+    /// statement that turned the server's off). A cancel from elsewhere (a DBA's <c>pg_cancel_backend</c>) shares the
+    /// server's code but not its reason, and is not a timeout: the attempt is retried.
+    /// </summary>
+    public override bool IsStatementTimeout(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } canceled
+            ? canceled.MessageText.Contains("statement timeout", StringComparison.Ordinal)
+            : exception is NpgsqlException { InnerException: TimeoutException } client
+              && client.Message.Contains("reading from stream", StringComparison.Ordinal); // not a pool or connect timeout
+
+    public override async Task PrepareOnlyAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        // Parse and Describe only: Npgsql sends no Execute for a schema-only reader.
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SchemaOnly, cancellationToken);
+    }
 
     public override async Task BeginReadOnlyAsync(DbConnection connection, CancellationToken cancellationToken)
     {

@@ -35,6 +35,12 @@ public abstract class SqlDialect
     /// <summary>A statement that, run with <see cref="System.Data.CommandBehavior.SchemaOnly"/>, gives the shape of <paramref name="sql"/>'s result without reading its rows.</summary>
     public virtual string Describable(string sql) => sql;
 
+    /// <summary>
+    /// Has the source parse <paramref name="command"/> and resolve its names, without running it (PostgreSQL describes
+    /// the prepared statement; MySQL prepares it on the server). Throws the source's error when it does not prepare.
+    /// </summary>
+    public abstract Task PrepareOnlyAsync(DbCommand command, CancellationToken cancellationToken);
+
     /// <summary>A column type's name as the checks compare it (without its modifiers).</summary>
     public abstract string TypeName(string databaseType);
 
@@ -47,14 +53,23 @@ public abstract class SqlDialect
     /// <summary>A report parameter's value as the source's driver takes it.</summary>
     protected virtual object ParameterValue(object? value) => value ?? DBNull.Value;
 
-    /// <summary>A command with no timeout of its own (the source's statement timeout applies) and the parameters its SQL names.</summary>
+    /// <summary>
+    /// A command with the parameters its SQL names, under the pool's command timeout (the source's statement timeout plus
+    /// a margin: the client's backstop should a statement escape the server's). One statement only: definitions may hold
+    /// no <c>;</c> at all, so one here means text that was never checked, and it is refused rather than sent as a batch.
+    /// </summary>
     public DbCommand Command(DbConnection connection, string sql, IEnumerable<KeyValuePair<string, object?>> parameters)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(parameters);
+        if (sql.Contains(';', StringComparison.Ordinal))
+        {
+            throw new Jobs.ReportDefinitionException("A report statement holds a ';': one statement only, never a batch.");
+        }
+
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.CommandTimeout = 0;
         foreach (var (name, value) in parameters)
         {
             if (sql.Contains("@" + name, StringComparison.Ordinal))
