@@ -167,8 +167,12 @@ internal static class JwtSignIn
             return direct.SelectMany(c => SplitRoles(c.Value));
         }
 
+        // Only a claim the token holds as a JSON object: a string claim whose text happens to be JSON (a user-editable
+        // attribute mapped into the token, say) must not be able to name roles.
         var path = roleClaim.Split('.');
-        if (path.Length < 2 || token.Claims.FirstOrDefault(c => string.Equals(c.Type, path[0], StringComparison.Ordinal)) is not { } root)
+        if (path.Length < 2
+            || token.Claims.FirstOrDefault(c => string.Equals(c.Type, path[0], StringComparison.Ordinal)) is not { } root
+            || root.ValueType != Microsoft.IdentityModel.JsonWebTokens.JsonClaimValueTypes.Json)
         {
             return [];
         }

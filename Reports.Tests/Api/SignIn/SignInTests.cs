@@ -148,6 +148,8 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     [InlineData("a quote and a line break", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
     [InlineData("61 characters", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
     [InlineData("empty", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
+    [InlineData("a Cyrillic letter that looks Latin", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
+    [InlineData("a JSON object", "The token cannot be read.")] // the token library refuses a 'sub' that is not a string
     public async Task A_token_whose_owner_claim_is_not_one_usable_value_is_401_with_a_clear_problem(string kind, string description)
     {
         var api = await signIn.ApiAsync(infrastructure);
@@ -161,6 +163,8 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
                 case "a quote and a line break": t.Claims["sub"] = "alice\"\r\nX-Injected: 1"; break;
                 case "61 characters": t.Claims["sub"] = new string('a', 61); break;
                 case "empty": t.Claims["sub"] = ""; break;
+                case "a Cyrillic letter that looks Latin": t.Claims["sub"] = "\u0430lice"; break;
+                case "a JSON object": t.Claims["sub"] = JsonSerializer.SerializeToElement(new { id = "alice" }); break;
                 default: throw new ArgumentOutOfRangeException(nameof(kind));
             }
         });
@@ -192,6 +196,10 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     [InlineData("a differently cased value", false)]
     [InlineData("a differently cased claim name", false)]
     [InlineData("the admin role inside another value", false)]
+    [InlineData("the singular claim name 'role'", false)]
+    [InlineData("ASP.NET's own role claim type", false)]
+    [InlineData("an object whose member is the admin role", false)]
+    [InlineData("an array nested in the array", false)]
     public async Task The_admin_role_is_found_in_an_array_or_a_space_separated_string_matched_exactly(string shape, bool admin)
     {
         var api = await signIn.ApiAsync(infrastructure);
@@ -205,6 +213,10 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
                 case "a differently cased value": t.Claims["roles"] = new[] { LocalIssuer.AdminRole.ToUpperInvariant() }; break;
                 case "a differently cased claim name": t.Claims["Roles"] = new[] { LocalIssuer.AdminRole }; break;
                 case "the admin role inside another value": t.Claims["roles"] = new[] { LocalIssuer.AdminRole + "-not" }; break;
+                case "the singular claim name 'role'": t.Claims["role"] = LocalIssuer.AdminRole; break;
+                case "ASP.NET's own role claim type": t.Claims[System.Security.Claims.ClaimTypes.Role] = LocalIssuer.AdminRole; break;
+                case "an object whose member is the admin role": t.Claims["roles"] = JsonSerializer.SerializeToElement(new Dictionary<string, string> { [LocalIssuer.AdminRole] = LocalIssuer.AdminRole }); break;
+                case "an array nested in the array": t.Claims["roles"] = JsonSerializer.SerializeToElement(new[] { new[] { LocalIssuer.AdminRole } }); break;
                 default: throw new ArgumentOutOfRangeException(nameof(shape));
             }
         });
@@ -380,6 +392,77 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
         Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
         await AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Contains("error=\"invalid_token\"", refused.Headers.WwwAuthenticate.Single().Parameter, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("jku")]
+    [InlineData("x5u")]
+    [InlineData("jwk")]
+    public async Task A_token_that_names_its_own_keys_in_its_header_is_refused_and_those_keys_are_never_fetched(string header)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        await using var attacker = await LocalIssuer.StartAsync();
+        var forged = SigningKey.Rsa("attacker-" + Guid.NewGuid().ToString("N")[..8]);
+        var value = header == "jwk" ? JsonSerializer.SerializeToElement(forged.PublicJwk) : JsonSerializer.SerializeToElement(attacker.Issuer + "/jwks");
+        using var client = api.CreateClient(Issuer.Token(NewOwner(), forged,
+            change: t => t.AdditionalHeaderClaims = new Dictionary<string, object>(StringComparer.Ordinal) { [header] = value }));
+
+        using var response = await client.GetAsync(new Uri("/api/reports", UriKind.Relative));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("The token's signing key is not one of the identity provider's keys.", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, attacker.JwksReads + attacker.DiscoveryReads); // keys come only from the configured provider's discovery
+    }
+
+    [Theory]
+    [InlineData("../../../../etc/passwd")]
+    [InlineData("rsa-1' OR '1'='1")]
+    [InlineData("rsa-1\r\nX-Injected: 1")]
+    [InlineData("4000 characters")]
+    public async Task A_made_up_key_id_of_any_shape_is_an_unknown_key(string keyId)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var id = keyId == "4000 characters" ? new string('k', 4000) : keyId;
+        using var client = api.CreateClient(Issuer.Token(NewOwner(), SigningKey.Rsa(id)));
+
+        using var response = await client.GetAsync(new Uri("/api/reports", UriKind.Relative));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("The token's signing key is not one of the identity provider's keys.", problem.GetProperty("detail").GetString());
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"The token's signing key is not one of the identity provider's keys.\"",
+            response.Headers.WwwAuthenticate.Single().ToString());
+        Assert.False(response.Headers.Contains("X-Injected"));
+    }
+
+    [Theory]
+    [InlineData("a claim nested 1000 levels deep", HttpStatusCode.Unauthorized)]
+    [InlineData("a string claim of 20000 characters", HttpStatusCode.Forbidden)] // valid, not an admin
+    [InlineData("2000 roles, the admin role last", HttpStatusCode.OK)]
+    [InlineData("roles nested 1000 levels deep", HttpStatusCode.Unauthorized)] // the token library reads at most 64 levels
+    [InlineData("a token larger than the request header limit", HttpStatusCode.RequestHeaderFieldsTooLarge)]
+    public async Task A_signed_token_with_huge_or_deeply_nested_claims_is_answered_never_a_server_error(string shape, HttpStatusCode expected)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var claims = Issuer.StandardClaimsJson(NewOwner());
+        var extra = shape switch
+        {
+            "a claim nested 1000 levels deep" => "\"deep\":" + string.Concat(Enumerable.Repeat("{\"a\":", 1000)) + "1" + new string('}', 1000),
+            "a string claim of 20000 characters" => "\"note\":\"" + new string('n', 20_000) + "\"",
+            "2000 roles, the admin role last" => "\"roles\":[" + string.Concat(Enumerable.Range(0, 2000).Select(i => $"\"role-{i}\",")) + $"\"{LocalIssuer.AdminRole}\"]",
+            "roles nested 1000 levels deep" => "\"roles\":" + new string('[', 1000) + $"\"{LocalIssuer.AdminRole}\"" + new string(']', 1000),
+            "a token larger than the request header limit" => "\"note\":\"" + new string('n', 40_000) + "\"",
+            _ => throw new ArgumentOutOfRangeException(nameof(shape)),
+        };
+        using var client = api.CreateClient(LocalIssuer.SignedRawToken("{" + claims + "," + extra + "}", Issuer.RsaKey));
+
+        using var response = await client.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative));
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+        if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            await AssertProblemAsync(response, expected, expected == HttpStatusCode.Unauthorized ? "unauthorized" : "forbidden");
+        }
     }
 
     [Fact]
