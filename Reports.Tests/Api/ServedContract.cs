@@ -17,8 +17,12 @@ public sealed class ServedContract(JsonNode document)
     public static async Task<ServedContract> FetchAsync(Uri baseAddress)
     {
         using var anonymous = new HttpClient { BaseAddress = baseAddress };
-        return new ServedContract(JsonNode.Parse(await anonymous.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!);
+        return await FetchAsync(anonymous);
     }
+
+    /// <summary>The document as <paramref name="client"/>'s API serves it (an in-process API's client, say).</summary>
+    public static async Task<ServedContract> FetchAsync(HttpClient client) =>
+        new(JsonNode.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!);
 
     /// <summary>Asserts <paramref name="response"/> is what the document says <paramref name="method"/> <paramref name="path"/> answers.</summary>
     public async Task AssertConformsAsync(HttpResponseMessage response, string method, string path)
