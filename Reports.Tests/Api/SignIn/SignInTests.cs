@@ -465,6 +465,23 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
         }
     }
 
+    [Theory]
+    [InlineData("\"sub\":\"someone-else\"", "The token names the claim 'sub' more than once.")]
+    [InlineData("\"note\":1,\"note\":2", "The token names the claim 'note' more than once.")]
+    [InlineData("\"a\\\"b\":1,\"a\\\"b\":2", "The token names the claim '(a name that cannot be shown)' more than once.")]
+    public async Task A_payload_naming_a_claim_twice_is_refused_never_read_as_one_of_them(string members, string description)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var payload = "{" + Issuer.StandardClaimsJson(NewOwner()) + "," + members + "}";
+        using var client = api.CreateClient(LocalIssuer.SignedRawToken(payload, Issuer.RsaKey));
+
+        using var response = await client.GetAsync(new Uri("/api/reports", UriKind.Relative));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal(description, problem.GetProperty("detail").GetString());
+        Assert.Equal($"Bearer error=\"invalid_token\", error_description=\"{description}\"", response.Headers.WwwAuthenticate.Single().ToString());
+    }
+
     [Fact]
     public async Task The_openapi_document_declares_the_token_beside_the_api_key()
     {
