@@ -106,11 +106,11 @@ public sealed class LocalIssuer : IAsyncDisposable
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
 
-    /// <summary>A token with <c>"alg": "none"</c> and no signature, as an attacker would forge one.</summary>
-    public string UnsignedToken(string subject)
+    /// <summary>A token with <c>"alg": "none"</c> (or another spelling of it) and no signature, as an attacker would forge one.</summary>
+    public string UnsignedToken(string subject, string algorithm = "none")
     {
         var now = DateTimeOffset.UtcNow;
-        var header = JsonSerializer.Serialize(new Dictionary<string, object> { ["alg"] = "none", ["typ"] = "JWT" });
+        var header = JsonSerializer.Serialize(new Dictionary<string, object> { ["alg"] = algorithm, ["typ"] = "JWT" });
         var payload = JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["iss"] = Issuer,

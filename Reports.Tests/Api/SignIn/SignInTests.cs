@@ -49,6 +49,9 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     [InlineData("wrong audience", "The token's audience is not accepted.")]
     [InlineData("unknown key", "The token's signing key is not one of the identity provider's keys.")]
     [InlineData("alg none", "The token's signature is missing or not valid.")]
+    [InlineData("alg None", "The token's signature is missing or not valid.")]
+    [InlineData("alg none with the real signature kept", "The token's signature is missing or not valid.")]
+    [InlineData("ES256 named on an RS256 signature", "The token's signature is missing or not valid.")]
     [InlineData("HS256 with the public key", "The token's signature is missing or not valid.")]
     [InlineData("tampered payload", "The token's signature is missing or not valid.")]
     [InlineData("no subject", "The token has no 'sub' claim to name its owner.")]
@@ -64,6 +67,9 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
             "wrong audience" => Issuer.Token(owner, change: t => t.Audience = "api://another-api"),
             "unknown key" => Issuer.Token(owner, SigningKey.Rsa("not-published-" + Guid.NewGuid().ToString("N")[..8])),
             "alg none" => Issuer.UnsignedToken(owner),
+            "alg None" => Issuer.UnsignedToken(owner, "None"),
+            "alg none with the real signature kept" => WithHeader(Issuer.Token(owner), new Dictionary<string, string> { ["alg"] = "none", ["kid"] = Issuer.RsaKey.Id, ["typ"] = "JWT" }),
+            "ES256 named on an RS256 signature" => WithHeader(Issuer.Token(owner), new Dictionary<string, string> { ["alg"] = "ES256", ["kid"] = Issuer.EcKey.Id, ["typ"] = "JWT" }),
             "HS256 with the public key" => Issuer.Token(owner, change: t => t.SigningCredentials = new SigningCredentials(
                 new SymmetricSecurityKey(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Issuer.RsaKey.PublicJwk))) { KeyId = Issuer.RsaKey.Id },
                 SecurityAlgorithms.HmacSha256)),
@@ -523,6 +529,13 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     }
 
     private static string NewOwner() => "idp-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The token with another header and the original payload and signature kept.</summary>
+    private static string WithHeader(string token, Dictionary<string, string> header)
+    {
+        var parts = token.Split('.');
+        return Base64UrlEncoder.Encode(JsonSerializer.Serialize(header)) + "." + parts[1] + "." + parts[2];
+    }
 
     /// <summary>The token with its payload changed (another subject) and the original signature kept.</summary>
     private static string Tampered(string token)
