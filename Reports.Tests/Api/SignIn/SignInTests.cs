@@ -103,13 +103,33 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
         using var otherOwner = api.CreateClient(Issuer.Token(NewOwner()));
         var id = (await ReportsClient.CreateAsync(sameOwner, SmallReport)).GetProperty("id").GetString();
 
+        using var schedule = await sameOwner.PostAsJsonAsync(new Uri("/api/schedules", UriKind.Relative), new
+        {
+            name = "isolation", type = "orders", format = "csv", parameters = new { from = "-1 month start", to = "-1 month end" },
+            cron = "0 6 1 * *", timeZone = "Europe/Berlin", missedPolicy = "fire-once",
+        });
+        Assert.True(schedule.StatusCode == HttpStatusCode.Created, await schedule.Content.ReadAsStringAsync());
+        var scheduleId = (await schedule.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
         using var theirs = await otherOwner.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative));
         using var missing = await otherOwner.GetAsync(new Uri($"/api/reports/{Guid.NewGuid()}", UriKind.Relative));
         using var cancel = await otherOwner.PostAsync(new Uri($"/api/reports/{id}/cancel", UriKind.Relative), null);
+        using var download = await otherOwner.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
+        using var events = await otherOwner.GetAsync(new Uri($"/api/reports/{id}/events", UriKind.Relative));
+        using var deliveries = await otherOwner.GetAsync(new Uri($"/api/reports/{id}/webhook-deliveries", UriKind.Relative));
+        using var theirSchedule = await otherOwner.GetAsync(new Uri($"/api/schedules/{scheduleId}", UriKind.Relative));
+        using var deleteTheirSchedule = await otherOwner.DeleteAsync(new Uri($"/api/schedules/{scheduleId}", UriKind.Relative));
         var otherList = await otherOwner.GetFromJsonAsync<JsonElement>("/api/reports");
+        var otherSchedules = await otherOwner.GetFromJsonAsync<JsonElement>("/api/schedules");
+        using var stillThere = await sameOwner.GetAsync(new Uri($"/api/schedules/{scheduleId}", UriKind.Relative));
 
-        await AssertProblemAsync(theirs, HttpStatusCode.NotFound, "not-found");
-        await AssertProblemAsync(cancel, HttpStatusCode.NotFound, "not-found");
+        foreach (var response in new[] { theirs, cancel, download, events, deliveries, theirSchedule, deleteTheirSchedule })
+        {
+            await AssertProblemAsync(response, HttpStatusCode.NotFound, "not-found");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
+        Assert.Empty(otherSchedules.ValueKind == JsonValueKind.Array ? otherSchedules.EnumerateArray() : otherSchedules.GetProperty("items").EnumerateArray());
         Assert.Equal((await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString(),
             (await theirs.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         Assert.Empty(otherList.GetProperty("items").EnumerateArray());
