@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Reports.Core.Access;
 
@@ -68,6 +69,12 @@ internal static class JwtSignIn
             {
                 OnTokenValidated = context =>
                 {
+                    if (context.SecurityToken is JsonWebToken token && DuplicateClaims.Find(token.EncodedPayload) is { } duplicate)
+                    {
+                        context.Fail(new RefusedTokenException($"The token names the claim '{Printable(duplicate)}' more than once."));
+                        return Task.CompletedTask;
+                    }
+
                     context.Principal = Caller(context.Principal!, jwt, context.SecurityToken.ValidTo, out var refusal);
                     if (refusal is not null)
                     {
@@ -167,8 +174,12 @@ internal static class JwtSignIn
             return direct.SelectMany(c => SplitRoles(c.Value));
         }
 
+        // Only a claim the token holds as a JSON object: a string claim whose text happens to be JSON (a user-editable
+        // attribute mapped into the token, say) must not be able to name roles.
         var path = roleClaim.Split('.');
-        if (path.Length < 2 || token.Claims.FirstOrDefault(c => string.Equals(c.Type, path[0], StringComparison.Ordinal)) is not { } root)
+        if (path.Length < 2
+            || token.Claims.FirstOrDefault(c => string.Equals(c.Type, path[0], StringComparison.Ordinal)) is not { } root
+            || root.ValueType != Microsoft.IdentityModel.JsonWebTokens.JsonClaimValueTypes.Json)
         {
             return [];
         }
@@ -197,6 +208,10 @@ internal static class JwtSignIn
             return []; // a plain string claim: no path inside it
         }
     }
+
+    /// <summary>A claim name as it may appear in a problem and a WWW-Authenticate header: printable ASCII, no quotes, at most 100 characters.</summary>
+    private static string Printable(string name) =>
+        name.Length <= 100 && name.All(c => c is >= ' ' and <= '~' and not '"' and not '\\') ? name : "(a name that cannot be shown)";
 
     private static string[] SplitRoles(string value) => value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -56,7 +56,8 @@ internal sealed class PipelineProblems : IOpenApiOperationTransformer
         if (metadata.OfType<EnableRateLimitingAttribute>().Any() || responses.ContainsKey("429"))
         {
             Problem(responses, document, StatusCodes.Status429TooManyRequests,
-                    "Too many requests from this owner (rate-limited type) or too many unfinished reports (concurrent-job-quota type): retry after Retry-After seconds.")
+                    "Too many requests from this owner (rate-limited type: creates a minute, or live progress streams held open) or too many "
+                    + "unfinished reports (concurrent-job-quota type): retry after Retry-After seconds.")
                 .Headers![HeaderNames.RetryAfter] = RetryAfter();
         }
 

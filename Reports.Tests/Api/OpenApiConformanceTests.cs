@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
 using Reports.LocalServers;
 using Reports.Tests.Browser;
@@ -215,6 +217,134 @@ public sealed class OpenApiConformanceTests(Infrastructure infrastructure)
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
         await contract.AssertConformsAsync(second, "POST", "/api/reports");
+    }
+
+    [Fact]
+    public async Task Schedules_notifications_the_account_and_the_admin_endpoints_answer_as_documented()
+    {
+        var api = await infrastructure.ApiProcessAsync();
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        using var user = await UserAsync(api);
+        using var admin = api.CreateClient(TestSettings.AdminKey);
+        var schedule = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["name"] = "contract", ["type"] = "orders", ["format"] = "csv",
+            ["parameters"] = new { from = "-1 month start", to = "-1 month end" },
+            ["cron"] = "0 6 1 * *", ["timeZone"] = "Europe/Berlin", ["missedPolicy"] = "fire-once",
+        };
+        var answers = new List<(HttpResponseMessage Response, string Method, string Path, HttpStatusCode Status)>();
+        try
+        {
+            var created = await user.PostAsJsonAsync(new Uri("/api/schedules", UriKind.Relative), schedule);
+            answers.Add((created, "POST", "/api/schedules", HttpStatusCode.Created));
+            var scheduleId = created.IsSuccessStatusCode ? (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString() : Guid.NewGuid().ToString();
+            var paused = new Dictionary<string, object>(schedule, StringComparer.Ordinal) { ["paused"] = true };
+            answers.Add((await user.GetAsync(new Uri("/api/schedules", UriKind.Relative)), "GET", "/api/schedules", HttpStatusCode.OK));
+            answers.Add((await user.GetAsync(new Uri($"/api/schedules/{scheduleId}", UriKind.Relative)), "GET", "/api/schedules/{id}", HttpStatusCode.OK));
+            answers.Add((await user.PutAsJsonAsync(new Uri($"/api/schedules/{scheduleId}", UriKind.Relative), paused), "PUT", "/api/schedules/{id}", HttpStatusCode.OK));
+            answers.Add((await user.GetAsync(new Uri($"/api/schedules/{scheduleId}/history", UriKind.Relative)), "GET", "/api/schedules/{id}/history", HttpStatusCode.OK));
+            answers.Add((await user.DeleteAsync(new Uri($"/api/schedules/{scheduleId}", UriKind.Relative)), "DELETE", "/api/schedules/{id}", HttpStatusCode.NoContent));
+            answers.Add((await user.PutAsJsonAsync(new Uri($"/api/schedules/{scheduleId}", UriKind.Relative), paused), "PUT", "/api/schedules/{id}", HttpStatusCode.NotFound));
+            answers.Add((await user.PostAsJsonAsync(new Uri("/api/schedules", UriKind.Relative),
+                new Dictionary<string, object>(schedule, StringComparer.Ordinal) { ["cron"] = "not a cron" }), "POST", "/api/schedules", HttpStatusCode.BadRequest));
+            answers.Add((await user.GetAsync(new Uri("/api/notifications", UriKind.Relative)), "GET", "/api/notifications", HttpStatusCode.OK));
+            answers.Add((await user.GetAsync(new Uri("/api/account/webhook-secret", UriKind.Relative)), "GET", "/api/account/webhook-secret", HttpStatusCode.OK));
+            answers.Add((await user.PostAsync(new Uri("/api/account/webhook-secret/rotate", UriKind.Relative), null), "POST", "/api/account/webhook-secret/rotate", HttpStatusCode.OK));
+            answers.Add((await user.GetAsync(new Uri("/api/report-types/orders", UriKind.Relative)), "GET", "/api/report-types/{name}", HttpStatusCode.OK));
+            answers.Add((await user.GetAsync(new Uri("/api/reports/not-a-report-id", UriKind.Relative)), "GET", "/api/reports/{id}", HttpStatusCode.NotFound));
+
+            var key = await admin.PostAsJsonAsync(new Uri("/api/admin/api-keys", UriKind.Relative), new { owner = "contract-" + Guid.NewGuid().ToString("N")[..12], role = "user" });
+            answers.Add((key, "POST", "/api/admin/api-keys", HttpStatusCode.Created));
+            var keyId = key.IsSuccessStatusCode ? (await key.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetProperty("id").GetString() : Guid.NewGuid().ToString();
+            answers.Add((await admin.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative)), "GET", "/api/admin/api-keys", HttpStatusCode.OK));
+            answers.Add((await admin.DeleteAsync(new Uri($"/api/admin/api-keys/{keyId}", UriKind.Relative)), "DELETE", "/api/admin/api-keys/{id}", HttpStatusCode.OK));
+            foreach (var path in new[] { "/api/admin/ops/queues", "/api/admin/ops/workers", "/api/admin/ops/history", "/api/admin/ops/schedules", "/api/admin/dead-letters", "/api/admin/replays" })
+            {
+                answers.Add((await admin.GetAsync(new Uri(path, UriKind.Relative)), "GET", path, HttpStatusCode.OK));
+            }
+
+            foreach (var (response, method, path, status) in answers)
+            {
+                Assert.True(response.StatusCode == status,
+                    $"{method} {path}: expected {(int)status}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                await contract.AssertConformsAsync(response, method, path);
+            }
+        }
+        finally
+        {
+            foreach (var (response, _, _, _) in answers)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_unfinished_report_refuses_a_download_cancels_and_limits_live_streams_as_documented()
+    {
+        var api = await infrastructure.ApiProcessAsync();
+        var contract = await ServedContract.FetchAsync(api.BaseAddress);
+        using var admin = api.CreateClient(TestSettings.AdminKey);
+        var owner = "contract-" + Guid.NewGuid().ToString("N")[..12];
+        using var user = api.CreateClient(await ApiClients.CreateKeyAsync(admin, owner));
+        // Reports on a queue no worker serves: they stay queued until cancelled.
+        await using var dataSource = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
+        var store = new Reports.Core.Storage.JobStore(dataSource, TimeProvider.System);
+        var waiting = (await store.CreateAsync(NoOpJobs.New("contract-waiting") with { Owner = owner }, CancellationToken.None)).Job.Id;
+        var toCancel = (await store.CreateAsync(NoOpJobs.New("contract-waiting") with { Owner = owner }, CancellationToken.None)).Job.Id;
+
+        var open = new List<HttpResponseMessage>();
+        try
+        {
+            for (var i = 0; i < Infrastructure.ApiProcessStreamsPerOwner; i++)
+            {
+                open.Add(await Events.ReportStreams.OpenAsync(user, waiting.ToString()));
+                Assert.Equal(HttpStatusCode.OK, open[^1].StatusCode);
+            }
+
+            using var beyond = await Events.ReportStreams.OpenAsync(user, waiting.ToString());
+            using var download = await user.GetAsync(new Uri($"/api/reports/{waiting}/download", UriKind.Relative));
+            using var cancel = await user.PostAsync(new Uri($"/api/reports/{toCancel}/cancel", UriKind.Relative), null);
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, beyond.StatusCode);
+            Assert.Equal(HttpStatusCode.Conflict, download.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+            await contract.AssertConformsAsync(beyond, "GET", "/api/reports/{id}/events");
+            await contract.AssertConformsAsync(download, "GET", "/api/reports/{id}/download");
+            await contract.AssertConformsAsync(cancel, "POST", "/api/reports/{id}/cancel");
+        }
+        finally
+        {
+            foreach (var response in open)
+            {
+                response.Dispose();
+            }
+
+            using var cancelWaiting = await user.PostAsync(new Uri($"/api/reports/{waiting}/cancel", UriKind.Relative), null);
+        }
+    }
+
+    [Fact]
+    public async Task A_database_that_cannot_be_reached_answers_503_as_documented()
+    {
+        await infrastructure.SystemAsync();
+        await using var api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(builder =>
+        {
+            TestSettings.Apply(builder, infrastructure, "contract-unavailable-api");
+            builder.UseSetting("ConnectionStrings:reportsdb", $"Host=127.0.0.1;Port={FreePort.Next()};Username=reports;Password=reports;Database=reports;Timeout=2");
+        });
+        using var anonymous = api.CreateClient();
+        var contract = await ServedContract.FetchAsync(anonymous);
+        using var user = api.CreateClient();
+        user.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "rpt_0123456789ab_" + new string('s', 32));
+
+        using var list = await user.GetAsync(new Uri("/api/reports", UriKind.Relative));
+        using var create = await PostAsync(user, SmallReport);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, list.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, create.StatusCode);
+        await contract.AssertConformsAsync(list, "GET", "/api/reports");
+        await contract.AssertConformsAsync(create, "POST", "/api/reports");
     }
 
     private static async Task<HttpClient> UserAsync(ApiProcess api)

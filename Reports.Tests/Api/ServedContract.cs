@@ -7,7 +7,8 @@ namespace Reports.Tests.Api;
 /// <summary>
 /// The OpenAPI document a running API serves, as a contract to hold real responses to: each response's status must be
 /// documented for its operation, with its media type, a body valid against the documented schema (JSON Schema 2020-12,
-/// as OpenAPI 3.1 uses it), and every documented required header.
+/// as OpenAPI 3.1 uses it), every documented required header (integers as integers), and no header a client acts on
+/// (Location, Retry-After, Idempotent-Replayed, WWW-Authenticate) that the document does not list for that answer.
 /// </summary>
 public sealed class ServedContract(JsonNode document)
 {
@@ -16,8 +17,12 @@ public sealed class ServedContract(JsonNode document)
     public static async Task<ServedContract> FetchAsync(Uri baseAddress)
     {
         using var anonymous = new HttpClient { BaseAddress = baseAddress };
-        return new ServedContract(JsonNode.Parse(await anonymous.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!);
+        return await FetchAsync(anonymous);
     }
+
+    /// <summary>The document as <paramref name="client"/>'s API serves it (an in-process API's client, say).</summary>
+    public static async Task<ServedContract> FetchAsync(HttpClient client) =>
+        new(JsonNode.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!);
 
     /// <summary>Asserts <paramref name="response"/> is what the document says <paramref name="method"/> <paramref name="path"/> answers.</summary>
     public async Task AssertConformsAsync(HttpResponseMessage response, string method, string path)
@@ -28,13 +33,27 @@ public sealed class ServedContract(JsonNode document)
         var documented = operation!["responses"]?[status];
         Assert.True(documented is not null, $"{method} {path} answered {status}, which the document does not list.");
 
-        foreach (var (name, header) in documented!["headers"]?.AsObject() ?? [])
+        var headers = documented!["headers"]?.AsObject() ?? [];
+        foreach (var (name, header) in headers)
         {
+            var values = HeaderValues(response, name);
             if (header?["required"]?.GetValue<bool>() == true)
             {
-                Assert.True(response.Headers.Contains(name) || response.Content.Headers.Contains(name),
-                    $"{method} {path} {status}: the documented header {name} is missing.");
+                Assert.True(values.Count > 0, $"{method} {path} {status}: the documented header {name} is missing.");
             }
+
+            if (header?["schema"]?["type"]?.GetValue<string>() == "integer")
+            {
+                Assert.All(values, v => Assert.True(long.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _),
+                    $"{method} {path} {status}: the header {name} is documented as an integer, the API sent '{v}'."));
+            }
+        }
+
+        // The headers a client acts on must be documented where the API sends them, or a generated client never reads them.
+        foreach (var name in ContractHeaders)
+        {
+            Assert.True(HeaderValues(response, name).Count == 0 || headers.Any(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)),
+                $"{method} {path} {status}: the API sent the header {name}, which the document does not list for this answer.");
         }
 
         var body = await response.Content.ReadAsStringAsync();
@@ -52,6 +71,11 @@ public sealed class ServedContract(JsonNode document)
         Assert.True(results.IsValid, $"{method} {path} {status}: the body does not match the documented schema.\nBody: {body}\n"
             + $"Errors: {JsonSerializer.Serialize(results)}");
     }
+
+    private static readonly string[] ContractHeaders = ["Location", "Retry-After", "Idempotent-Replayed", "WWW-Authenticate"];
+
+    private static List<string> HeaderValues(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? [.. values] : [];
 
     /// <summary>A copy of the schema with every <c>#/components/schemas/…</c> reference replaced by the schema it names.</summary>
     private JsonNode Inline(JsonNode node, int depth)

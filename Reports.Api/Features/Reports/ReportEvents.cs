@@ -15,8 +15,10 @@ internal static class ReportEvents
         group.MapGet("/{id:guid}/events", HandleAsync).WithName("ReportEvents")
             .WithSummary("Live status and progress as Server-Sent Events (text/event-stream), ending after a final state; resumes after Last-Event-ID.")
             .WithDescription("Each event's data is the status resource. 204 when Last-Event-ID shows the client already has the final state, "
-                + "which tells an EventSource not to reconnect.")
+                + "which tells an EventSource not to reconnect; 429 when the owner already holds as many live streams as allowed "
+                + "(Reports:Api:MaxEventStreamsPerOwner): close one, or poll GET /api/reports/{id}.")
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 // Read from the request itself (an unreadable value counts as none), so the document is told here.

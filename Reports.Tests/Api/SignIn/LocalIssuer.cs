@@ -106,11 +106,11 @@ public sealed class LocalIssuer : IAsyncDisposable
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
 
-    /// <summary>A token with <c>"alg": "none"</c> and no signature, as an attacker would forge one.</summary>
-    public string UnsignedToken(string subject)
+    /// <summary>A token with <c>"alg": "none"</c> (or another spelling of it) and no signature, as an attacker would forge one.</summary>
+    public string UnsignedToken(string subject, string algorithm = "none")
     {
         var now = DateTimeOffset.UtcNow;
-        var header = JsonSerializer.Serialize(new Dictionary<string, object> { ["alg"] = "none", ["typ"] = "JWT" });
+        var header = JsonSerializer.Serialize(new Dictionary<string, object> { ["alg"] = algorithm, ["typ"] = "JWT" });
         var payload = JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["iss"] = Issuer,
@@ -121,6 +121,34 @@ public sealed class LocalIssuer : IAsyncDisposable
             ["exp"] = now.AddMinutes(10).ToUnixTimeSeconds(),
         });
         return Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(header)) + "." + Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(payload)) + ".";
+    }
+
+    /// <summary>
+    /// A token whose payload is exactly <paramref name="payloadJson"/> (no serializer in between: any nesting, any size),
+    /// signed with <paramref name="key"/> (RS256) under a header of <c>alg</c>, <c>kid</c> and <c>typ</c>.
+    /// </summary>
+    public static string SignedRawToken(string payloadJson, SigningKey key)
+    {
+        var header = JsonSerializer.Serialize(new Dictionary<string, string> { ["alg"] = "RS256", ["kid"] = key.Id, ["typ"] = "JWT" });
+        var signed = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(header)) + "." + Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(payloadJson));
+        var rsa = ((RsaSecurityKey)key.Credentials.Key).Rsa;
+        return signed + "." + Base64UrlEncoder.Encode(rsa.SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    }
+
+    /// <summary>The standard claims of a valid token for <paramref name="subject"/> (ten minutes), as JSON members without braces.</summary>
+    public string StandardClaimsJson(string subject)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var claims = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["iss"] = Issuer,
+            ["aud"] = Audience,
+            ["sub"] = subject,
+            ["iat"] = now.AddMinutes(-1).ToUnixTimeSeconds(),
+            ["nbf"] = now.AddMinutes(-1).ToUnixTimeSeconds(),
+            ["exp"] = now.AddMinutes(10).ToUnixTimeSeconds(),
+        });
+        return claims[1..^1];
     }
 
     public async ValueTask DisposeAsync()

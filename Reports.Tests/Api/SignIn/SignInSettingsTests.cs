@@ -108,6 +108,26 @@ public sealed class SignInSettingsTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task A_string_claim_whose_text_is_json_is_no_path_to_roles()
+    {
+        await infrastructure.SystemAsync();
+        await using var issuer = await LocalIssuer.StartAsync();
+        await using var api = Api(("Reports:Auth:Jwt:Authority", issuer.Issuer), ("Reports:Auth:Jwt:Audience", LocalIssuer.Audience),
+            ("Reports:Auth:Jwt:RequireHttpsMetadata", "false"), ("Reports:Auth:Jwt:RoleClaim", "realm_access.roles"),
+            ("Reports:Auth:Jwt:AdminRole", LocalIssuer.AdminRole));
+        var subject = "kc-" + Guid.NewGuid().ToString("N")[..8];
+        using var text = Client(api, issuer.Token(subject, change: t => t.Claims["realm_access"] = "{\"roles\":[\"" + LocalIssuer.AdminRole + "\"]}"));
+        using var json = Client(api, issuer.Token(subject, change: t => t.Claims["realm_access"] =
+            JsonDocument.Parse("{\"roles\":[\"" + LocalIssuer.AdminRole + "\"]}").RootElement.Clone()));
+
+        using var refused = await text.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative));
+        using var accepted = await json.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
     public async Task Tokens_with_made_up_key_ids_make_the_api_read_the_keys_at_most_once_per_interval()
     {
         await infrastructure.SystemAsync();

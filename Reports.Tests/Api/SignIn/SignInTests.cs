@@ -49,6 +49,9 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     [InlineData("wrong audience", "The token's audience is not accepted.")]
     [InlineData("unknown key", "The token's signing key is not one of the identity provider's keys.")]
     [InlineData("alg none", "The token's signature is missing or not valid.")]
+    [InlineData("alg None", "The token's signature is missing or not valid.")]
+    [InlineData("alg none with the real signature kept", "The token's signature is missing or not valid.")]
+    [InlineData("ES256 named on an RS256 signature", "The token's signature is missing or not valid.")]
     [InlineData("HS256 with the public key", "The token's signature is missing or not valid.")]
     [InlineData("tampered payload", "The token's signature is missing or not valid.")]
     [InlineData("no subject", "The token has no 'sub' claim to name its owner.")]
@@ -64,6 +67,9 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
             "wrong audience" => Issuer.Token(owner, change: t => t.Audience = "api://another-api"),
             "unknown key" => Issuer.Token(owner, SigningKey.Rsa("not-published-" + Guid.NewGuid().ToString("N")[..8])),
             "alg none" => Issuer.UnsignedToken(owner),
+            "alg None" => Issuer.UnsignedToken(owner, "None"),
+            "alg none with the real signature kept" => WithHeader(Issuer.Token(owner), new Dictionary<string, string> { ["alg"] = "none", ["kid"] = Issuer.RsaKey.Id, ["typ"] = "JWT" }),
+            "ES256 named on an RS256 signature" => WithHeader(Issuer.Token(owner), new Dictionary<string, string> { ["alg"] = "ES256", ["kid"] = Issuer.EcKey.Id, ["typ"] = "JWT" }),
             "HS256 with the public key" => Issuer.Token(owner, change: t => t.SigningCredentials = new SigningCredentials(
                 new SymmetricSecurityKey(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Issuer.RsaKey.PublicJwk))) { KeyId = Issuer.RsaKey.Id },
                 SecurityAlgorithms.HmacSha256)),
@@ -97,13 +103,33 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
         using var otherOwner = api.CreateClient(Issuer.Token(NewOwner()));
         var id = (await ReportsClient.CreateAsync(sameOwner, SmallReport)).GetProperty("id").GetString();
 
+        using var schedule = await sameOwner.PostAsJsonAsync(new Uri("/api/schedules", UriKind.Relative), new
+        {
+            name = "isolation", type = "orders", format = "csv", parameters = new { from = "-1 month start", to = "-1 month end" },
+            cron = "0 6 1 * *", timeZone = "Europe/Berlin", missedPolicy = "fire-once",
+        });
+        Assert.True(schedule.StatusCode == HttpStatusCode.Created, await schedule.Content.ReadAsStringAsync());
+        var scheduleId = (await schedule.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
         using var theirs = await otherOwner.GetAsync(new Uri($"/api/reports/{id}", UriKind.Relative));
         using var missing = await otherOwner.GetAsync(new Uri($"/api/reports/{Guid.NewGuid()}", UriKind.Relative));
         using var cancel = await otherOwner.PostAsync(new Uri($"/api/reports/{id}/cancel", UriKind.Relative), null);
+        using var download = await otherOwner.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
+        using var events = await otherOwner.GetAsync(new Uri($"/api/reports/{id}/events", UriKind.Relative));
+        using var deliveries = await otherOwner.GetAsync(new Uri($"/api/reports/{id}/webhook-deliveries", UriKind.Relative));
+        using var theirSchedule = await otherOwner.GetAsync(new Uri($"/api/schedules/{scheduleId}", UriKind.Relative));
+        using var deleteTheirSchedule = await otherOwner.DeleteAsync(new Uri($"/api/schedules/{scheduleId}", UriKind.Relative));
         var otherList = await otherOwner.GetFromJsonAsync<JsonElement>("/api/reports");
+        var otherSchedules = await otherOwner.GetFromJsonAsync<JsonElement>("/api/schedules");
+        using var stillThere = await sameOwner.GetAsync(new Uri($"/api/schedules/{scheduleId}", UriKind.Relative));
 
-        await AssertProblemAsync(theirs, HttpStatusCode.NotFound, "not-found");
-        await AssertProblemAsync(cancel, HttpStatusCode.NotFound, "not-found");
+        foreach (var response in new[] { theirs, cancel, download, events, deliveries, theirSchedule, deleteTheirSchedule })
+        {
+            await AssertProblemAsync(response, HttpStatusCode.NotFound, "not-found");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
+        Assert.Empty(otherSchedules.ValueKind == JsonValueKind.Array ? otherSchedules.EnumerateArray() : otherSchedules.GetProperty("items").EnumerateArray());
         Assert.Equal((await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString(),
             (await theirs.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         Assert.Empty(otherList.GetProperty("items").EnumerateArray());
@@ -148,6 +174,8 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     [InlineData("a quote and a line break", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
     [InlineData("61 characters", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
     [InlineData("empty", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
+    [InlineData("a Cyrillic letter that looks Latin", "The token's 'sub' claim cannot name an owner: with the prefix 'idp.' it must make 1 to 64 letters, digits, '.', '_', '-' or '@'.")]
+    [InlineData("a JSON object", "The token cannot be read.")] // the token library refuses a 'sub' that is not a string
     public async Task A_token_whose_owner_claim_is_not_one_usable_value_is_401_with_a_clear_problem(string kind, string description)
     {
         var api = await signIn.ApiAsync(infrastructure);
@@ -161,6 +189,8 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
                 case "a quote and a line break": t.Claims["sub"] = "alice\"\r\nX-Injected: 1"; break;
                 case "61 characters": t.Claims["sub"] = new string('a', 61); break;
                 case "empty": t.Claims["sub"] = ""; break;
+                case "a Cyrillic letter that looks Latin": t.Claims["sub"] = "\u0430lice"; break;
+                case "a JSON object": t.Claims["sub"] = JsonSerializer.SerializeToElement(new { id = "alice" }); break;
                 default: throw new ArgumentOutOfRangeException(nameof(kind));
             }
         });
@@ -192,6 +222,10 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     [InlineData("a differently cased value", false)]
     [InlineData("a differently cased claim name", false)]
     [InlineData("the admin role inside another value", false)]
+    [InlineData("the singular claim name 'role'", false)]
+    [InlineData("ASP.NET's own role claim type", false)]
+    [InlineData("an object whose member is the admin role", false)]
+    [InlineData("an array nested in the array", false)]
     public async Task The_admin_role_is_found_in_an_array_or_a_space_separated_string_matched_exactly(string shape, bool admin)
     {
         var api = await signIn.ApiAsync(infrastructure);
@@ -205,6 +239,10 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
                 case "a differently cased value": t.Claims["roles"] = new[] { LocalIssuer.AdminRole.ToUpperInvariant() }; break;
                 case "a differently cased claim name": t.Claims["Roles"] = new[] { LocalIssuer.AdminRole }; break;
                 case "the admin role inside another value": t.Claims["roles"] = new[] { LocalIssuer.AdminRole + "-not" }; break;
+                case "the singular claim name 'role'": t.Claims["role"] = LocalIssuer.AdminRole; break;
+                case "ASP.NET's own role claim type": t.Claims[System.Security.Claims.ClaimTypes.Role] = LocalIssuer.AdminRole; break;
+                case "an object whose member is the admin role": t.Claims["roles"] = JsonSerializer.SerializeToElement(new Dictionary<string, string> { [LocalIssuer.AdminRole] = LocalIssuer.AdminRole }); break;
+                case "an array nested in the array": t.Claims["roles"] = JsonSerializer.SerializeToElement(new[] { new[] { LocalIssuer.AdminRole } }); break;
                 default: throw new ArgumentOutOfRangeException(nameof(shape));
             }
         });
@@ -382,6 +420,94 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
         Assert.Contains("error=\"invalid_token\"", refused.Headers.WwwAuthenticate.Single().Parameter, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("jku")]
+    [InlineData("x5u")]
+    [InlineData("jwk")]
+    public async Task A_token_that_names_its_own_keys_in_its_header_is_refused_and_those_keys_are_never_fetched(string header)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        await using var attacker = await LocalIssuer.StartAsync();
+        var forged = SigningKey.Rsa("attacker-" + Guid.NewGuid().ToString("N")[..8]);
+        var value = header == "jwk" ? JsonSerializer.SerializeToElement(forged.PublicJwk) : JsonSerializer.SerializeToElement(attacker.Issuer + "/jwks");
+        using var client = api.CreateClient(Issuer.Token(NewOwner(), forged,
+            change: t => t.AdditionalHeaderClaims = new Dictionary<string, object>(StringComparer.Ordinal) { [header] = value }));
+
+        using var response = await client.GetAsync(new Uri("/api/reports", UriKind.Relative));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("The token's signing key is not one of the identity provider's keys.", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, attacker.JwksReads + attacker.DiscoveryReads); // keys come only from the configured provider's discovery
+    }
+
+    [Theory]
+    [InlineData("../../../../etc/passwd")]
+    [InlineData("rsa-1' OR '1'='1")]
+    [InlineData("rsa-1\r\nX-Injected: 1")]
+    [InlineData("4000 characters")]
+    public async Task A_made_up_key_id_of_any_shape_is_an_unknown_key(string keyId)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var id = keyId == "4000 characters" ? new string('k', 4000) : keyId;
+        using var client = api.CreateClient(Issuer.Token(NewOwner(), SigningKey.Rsa(id)));
+
+        using var response = await client.GetAsync(new Uri("/api/reports", UriKind.Relative));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("The token's signing key is not one of the identity provider's keys.", problem.GetProperty("detail").GetString());
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"The token's signing key is not one of the identity provider's keys.\"",
+            response.Headers.WwwAuthenticate.Single().ToString());
+        Assert.False(response.Headers.Contains("X-Injected"));
+    }
+
+    [Theory]
+    [InlineData("a claim nested 1000 levels deep", HttpStatusCode.Unauthorized)]
+    [InlineData("a string claim of 20000 characters", HttpStatusCode.Forbidden)] // valid, not an admin
+    [InlineData("2000 roles, the admin role last", HttpStatusCode.OK)]
+    [InlineData("roles nested 1000 levels deep", HttpStatusCode.Unauthorized)] // the token library reads at most 64 levels
+    [InlineData("a token larger than the request header limit", HttpStatusCode.RequestHeaderFieldsTooLarge)]
+    public async Task A_signed_token_with_huge_or_deeply_nested_claims_is_answered_never_a_server_error(string shape, HttpStatusCode expected)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var claims = Issuer.StandardClaimsJson(NewOwner());
+        var extra = shape switch
+        {
+            "a claim nested 1000 levels deep" => "\"deep\":" + string.Concat(Enumerable.Repeat("{\"a\":", 1000)) + "1" + new string('}', 1000),
+            "a string claim of 20000 characters" => "\"note\":\"" + new string('n', 20_000) + "\"",
+            "2000 roles, the admin role last" => "\"roles\":[" + string.Concat(Enumerable.Range(0, 2000).Select(i => $"\"role-{i}\",")) + $"\"{LocalIssuer.AdminRole}\"]",
+            "roles nested 1000 levels deep" => "\"roles\":" + new string('[', 1000) + $"\"{LocalIssuer.AdminRole}\"" + new string(']', 1000),
+            "a token larger than the request header limit" => "\"note\":\"" + new string('n', 40_000) + "\"",
+            _ => throw new ArgumentOutOfRangeException(nameof(shape)),
+        };
+        using var client = api.CreateClient(LocalIssuer.SignedRawToken("{" + claims + "," + extra + "}", Issuer.RsaKey));
+
+        using var response = await client.GetAsync(new Uri("/api/admin/api-keys", UriKind.Relative));
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+        if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            await AssertProblemAsync(response, expected, expected == HttpStatusCode.Unauthorized ? "unauthorized" : "forbidden");
+        }
+    }
+
+    [Theory]
+    [InlineData("\"sub\":\"someone-else\"", "The token names the claim 'sub' more than once.")]
+    [InlineData("\"note\":1,\"note\":2", "The token names the claim 'note' more than once.")]
+    [InlineData("\"a\\\"b\":1,\"a\\\"b\":2", "The token names the claim '(a name that cannot be shown)' more than once.")]
+    public async Task A_payload_naming_a_claim_twice_is_refused_never_read_as_one_of_them(string members, string description)
+    {
+        var api = await signIn.ApiAsync(infrastructure);
+        var payload = "{" + Issuer.StandardClaimsJson(NewOwner()) + "," + members + "}";
+        using var client = api.CreateClient(LocalIssuer.SignedRawToken(payload, Issuer.RsaKey));
+
+        using var response = await client.GetAsync(new Uri("/api/reports", UriKind.Relative));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal(description, problem.GetProperty("detail").GetString());
+        Assert.Equal($"Bearer error=\"invalid_token\", error_description=\"{description}\"", response.Headers.WwwAuthenticate.Single().ToString());
+    }
+
     [Fact]
     public async Task The_openapi_document_declares_the_token_beside_the_api_key()
     {
@@ -423,6 +549,13 @@ public sealed class SignInTests(Infrastructure infrastructure, SignInApi signIn)
     }
 
     private static string NewOwner() => "idp-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The token with another header and the original payload and signature kept.</summary>
+    private static string WithHeader(string token, Dictionary<string, string> header)
+    {
+        var parts = token.Split('.');
+        return Base64UrlEncoder.Encode(JsonSerializer.Serialize(header)) + "." + parts[1] + "." + parts[2];
+    }
 
     /// <summary>The token with its payload changed (another subject) and the original signature kept.</summary>
     private static string Tampered(string token)
