@@ -15,36 +15,48 @@ namespace Reports.Worker;
 internal sealed class CatalogSourceCheck(
     ReportCatalog catalog, ReportSources sources, IConfiguration configuration, ILogger<CatalogSourceCheck> logger) : IHostedService
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(1);
+    /// <summary>How long one source may take; the sources are checked side by side, so a slow one delays no other.</summary>
+    private static readonly TimeSpan LimitPerSource = TimeSpan.FromMinutes(1);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(Limit);
         var located = Located();
-        var errors = new List<CatalogError>();
-        foreach (var reports in catalog.All.Where(r => r.Query is not null && sources.Contains(r.Source)).GroupBy(r => r.Source))
-        {
-            var source = sources.Get(reports.Key);
-            try
-            {
-                var entries = reports.Select(r => located.TryGetValue(r.Name, out var entry) && entry.Definition.Version == r.Version
-                    ? entry with { Definition = r }
-                    : CatalogEntry.Unlocated(r));
-                errors.AddRange(await CatalogDatabaseCheck.CheckAsync(source.DataSource, source.Dialect, entries, limit.Token));
-            }
-            catch (Exception e) when (e is DbException or TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                logger.LogWarning(e, "Source {Source} could not be reached at start: its reports ({Reports}) were not described on it",
-                    source.Name, string.Join(", ", reports.Select(r => r.Name)));
-            }
-        }
-
+        var checks = catalog.All.Where(r => r.Query is not null && sources.Contains(r.Source)).GroupBy(r => r.Source)
+            .Select(reports => CheckAsync(sources.Get(reports.Key), [.. reports.Select(r => Locate(r, located))], cancellationToken));
+        var errors = (await Task.WhenAll(checks)).SelectMany(e => e).ToList();
         if (errors.Count > 0)
         {
             throw new CatalogFilesException(errors);
         }
     }
+
+    private async Task<IReadOnlyList<CatalogError>> CheckAsync(ReportSource source, IReadOnlyList<CatalogEntry> entries, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(LimitPerSource);
+        var reports = string.Join(", ", entries.Select(e => e.Definition.Name));
+        try
+        {
+            return await CatalogDatabaseCheck.CheckAsync(source.DataSource, source.Dialect, entries, limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Source {Source} did not finish its check within {Limit} at start: its reports ({Reports}) were not all described on it",
+                source.Name, LimitPerSource, reports);
+        }
+        catch (Exception e) when (e is DbException or TimeoutException)
+        {
+            logger.LogWarning(e, "Source {Source} could not be reached at start: its reports ({Reports}) were not described on it", source.Name, reports);
+        }
+
+        return [];
+    }
+
+    /// <summary>The report with its file's lines when the file holds this very version (else its errors name the report).</summary>
+    private static CatalogEntry Locate(ReportDefinition report, Dictionary<string, CatalogEntry> located) =>
+        located.TryGetValue(report.Name, out var entry) && entry.Definition.Version == report.Version
+            ? entry with { Definition = report }
+            : CatalogEntry.Unlocated(report);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

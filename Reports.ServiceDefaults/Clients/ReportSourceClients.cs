@@ -25,8 +25,8 @@ public static partial class ReportSourceClients
     private static partial System.Text.RegularExpressions.Regex SourceName();
 
     /// <param name="healthChecks">
-    /// Whether the service's readiness depends on the sources: yes for the workers that read them; no for the API, which
-    /// must keep accepting jobs while a source (a replica, say) is down.
+    /// Whether the service reports the sources' health (Degraded while one does not answer): yes for the workers that
+    /// read them; no for the API, which must keep accepting jobs while a source (a replica, say) is down.
     /// </param>
     public static IHostApplicationBuilder AddReportSources(this IHostApplicationBuilder builder, bool healthChecks)
     {
@@ -67,13 +67,15 @@ public static partial class ReportSourceClients
             if (options.Kind == SourceKind.PostgreSql)
             {
                 builder.AddKeyedNpgsqlDataSource(section.Key,
-                    configureSettings: settings => settings.DisableHealthChecks |= !healthChecks,
+                    configureSettings: settings => settings.DisableHealthChecks = true, // ours: Degraded, not Unhealthy
                     configureDataSourceBuilder: dataSource => ConfigurePostgres(dataSource, options));
             }
             else
             {
-                AddMySql(builder, section.Key, options, healthChecks);
+                AddMySql(builder, section.Key, options);
             }
+
+            AddHealthCheck(builder, section.Key, healthChecks);
         }
 
         if (!sources.Any(s => s.Name == ReportDefinition.DefaultSource))
@@ -86,9 +88,10 @@ public static partial class ReportSourceClients
                 configureSettings: settings =>
                 {
                     settings.ConnectionString ??= builder.Configuration.GetConnectionString(ResourceNames.Database);
-                    settings.DisableHealthChecks |= !healthChecks;
+                    settings.DisableHealthChecks = true;
                 },
                 configureDataSourceBuilder: dataSource => ConfigurePostgres(dataSource, options));
+            AddHealthCheck(builder, ReportDefinition.DefaultSource, healthChecks);
         }
 
         builder.Services.AddSingleton(services => new ReportSources(sources.Select(s =>
@@ -128,7 +131,22 @@ public static partial class ReportSourceClients
     /// </summary>
     private static int ClientTimeoutSeconds(SourceOptions options) => (int)Math.Ceiling((options.StatementTimeout + TimeSpan.FromSeconds(10)).TotalSeconds);
 
-    private static void AddMySql(IHostApplicationBuilder builder, string name, SourceOptions options, bool healthChecks)
+    /// <summary>
+    /// A source that does not answer makes the worker Degraded, not Unhealthy: <c>/health</c> still answers 200 (naming
+    /// the source), so one replica down does not fail every worker's startup and readiness probes and stop the reports of
+    /// every other source; that source's reports retry until it is back.
+    /// </summary>
+    private static void AddHealthCheck(IHostApplicationBuilder builder, string name, bool healthChecks)
+    {
+        if (healthChecks)
+        {
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                $"source-{name}", services => new SourceHealthCheck(services.GetRequiredKeyedService<DbDataSource>(name)),
+                HealthStatus.Degraded, ["source"], TimeSpan.FromSeconds(5)));
+        }
+    }
+
+    private static void AddMySql(IHostApplicationBuilder builder, string name, SourceOptions options)
     {
         builder.Services.AddKeyedSingleton<DbDataSource>(name, (services, _) =>
         {
@@ -154,13 +172,6 @@ public static partial class ReportSourceClients
                 .UseConnectionOpenedCallback((context, cancellationToken) => RestrictSessionAsync(context.Connection, options, cancellationToken))
                 .Build();
         });
-        if (healthChecks)
-        {
-            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-                $"source-{name}", services => new SourceHealthCheck(services.GetRequiredKeyedService<DbDataSource>(name)),
-                HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5)));
-        }
-
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource("MySqlConnector"));
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter("MySqlConnector"));
     }

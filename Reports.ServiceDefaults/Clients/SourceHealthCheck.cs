@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>A data source answers a trivial query through its own pool.</summary>
+/// <summary>A data source answers a trivial query through its own pool (within the registration's timeout).</summary>
 internal sealed class SourceHealthCheck(DbDataSource dataSource) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -14,9 +14,11 @@ internal sealed class SourceHealthCheck(DbDataSource dataSource) : IHealthCheck
             await command.ExecuteScalarAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (DbException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, e.Message);
+            // Anyone may read /health: the driver's message can name the account and host, so only its kind and code.
+            return new HealthCheckResult(context.Registration.FailureStatus,
+                $"The source does not answer ({e.GetType().Name}{((e as DbException)?.SqlState is { } state ? $" {state}" : "")}); its reports wait and retry.");
         }
     }
 }

@@ -88,6 +88,22 @@ public sealed class StorableTextTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task A_mariadb_source_that_cannot_be_reached_is_an_outage_but_a_statement_it_refuses_is_not()
+    {
+        var system = await infrastructure.SystemAsync();
+        await using var reachable = new MySqlConnector.MySqlDataSource(system.SalesMariaDb["ConnectionStrings:sales-mariadb"]);
+        await using var wrong = reachable.CreateCommand("SELECT no_such_column FROM orders");
+        var refused = await Assert.ThrowsAsync<MySqlConnector.MySqlException>(() => wrong.ExecuteScalarAsync());
+        await using var unreachable = new MySqlConnector.MySqlDataSource(
+            $"Server=127.0.0.1;Port={Reports.LocalServers.FreePort.Next()};User ID=nobody;Connection Timeout=2");
+        await using var command = unreachable.CreateCommand("SELECT 1");
+        var down = await Assert.ThrowsAsync<MySqlConnector.MySqlException>(() => command.ExecuteScalarAsync());
+
+        Assert.False(UnavailableExceptionHandler.IsUnavailable(refused), refused.ToString());
+        Assert.True(UnavailableExceptionHandler.IsUnavailable(down), down.ToString());
+    }
+
+    [Fact]
     public async Task A_data_error_from_PostgreSQL_is_not_an_outage_but_a_terminated_connection_is()
     {
         await using var dataSource = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);

@@ -22,6 +22,7 @@ public sealed class CatalogFilesTests
     [InlineData("source: sales", "source: Billing_DB", 4, "source", "must be a data source's name")]
     [InlineData("expression: o.id,", "expression: o.id) ORDER BY o.id LIMIT 1 UNION SELECT 1 WHERE (1,", 18, "query.keys[1].expression", "must be a column reference")]
     [InlineData("expression: o.id,", "expression: lower(o.id),", 18, "query.keys[1].expression", "must be a column reference")]
+    [InlineData("query:\n", "chart: { title: T, time_column: ordered_at_utc, value_column: order_id }\nquery:\n", 13, "chart.time_column", "'ordered_at_utc' must be a date")]
     [InlineData("type: timestamp", "type: datetime", 12, "columns[1].type", "must be one of text, integer, decimal, date, timestamp")]
     [InlineData("    type: date\n", "    type: text\n", 9, "parameters[0].bind", "applies to date parameters only")]
     [InlineData("    required: true\n", "    default: 2024-02-30\n", 6, "parameters[0].default", "'2024-02-30' is not a valid value")]
@@ -50,6 +51,40 @@ public sealed class CatalogFilesTests
         Assert.Equal("file", error.Field);
         Assert.InRange(error.Line, 2, 3);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_named_pipe_or_a_dangling_link_in_the_folder_is_an_error_naming_it_never_a_hang_or_a_crash()
+    {
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny));
+        File.CreateSymbolicLink(folder.File("dangling.yaml"), folder.File("nowhere.yaml"));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [folder.File("pipe.yaml")]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var read = Task.Run(() => CatalogFiles.Read(folder.Path));
+        var (entries, errors) = await read.WaitAsync(TimeSpan.FromMinutes(1)); // a bound for a hang, not a measure of speed
+
+        Assert.Equal("tiny", Assert.Single(entries).Definition.Name);
+        Assert.Contains(errors, e => e.ToString().StartsWith($"{folder.File("dangling.yaml")}:0: file: cannot be read", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.ToString() == $"{folder.File("pipe.yaml")}:0: file: is empty (or not a regular file).");
+    }
+
+    [Fact]
+    public void A_list_parameter_cannot_carry_an_existence_check()
+    {
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny
+            .Replace("    bind: start_of_day\n", "    bind: start_of_day\n  - name: countries\n    type: text_list\n" +
+                "    must_exist: { sql: \"SELECT EXISTS (SELECT 1 FROM sales.orders WHERE country = @value)\", what: country }\n", StringComparison.Ordinal)
+            .Replace(">= @from\n", ">= @from AND o.country = ANY(@countries)\n", StringComparison.Ordinal)));
+
+        var (entries, errors) = CatalogFiles.Read(folder.Path);
+
+        Assert.Empty(entries);
+        var error = Assert.Single(errors);
+        Assert.Equal($"{folder.File("tiny.yaml")}:12: parameters[1].must_exist: applies to single values only; this one is a text_list.", error.ToString());
     }
 
     [Fact]

@@ -151,6 +151,26 @@ public sealed class ReportSourcesTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task A_source_that_does_not_answer_makes_the_worker_degraded_not_unhealthy_and_its_health_names_no_account()
+    {
+        var port = Reports.LocalServers.FreePort.Next(); // nothing listens there
+        using var host = Build(("ConnectionStrings:away", $"Host=127.0.0.1;Port={port};Database=away;Username=secret_reader;Password=hunter2;Timeout=2"),
+            ("Reports:Sources:away:Kind", "PostgreSql"),
+            ("ConnectionStrings:gone", $"Server=127.0.0.1;Port={port};Database=gone;User ID=secret_reader;Password=hunter2;Connection Timeout=2"),
+            ("Reports:Sources:gone:Kind", "MySql"));
+
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        Assert.Equal(HealthStatus.Degraded, health.Status); // /health answers 200: probes pass, the source is named
+        foreach (var name in (string[])["source-away", "source-gone"])
+        {
+            Assert.Equal(HealthStatus.Degraded, health.Entries[name].Status);
+            Assert.Contains("does not answer", health.Entries[name].Description, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret_reader", health.Entries[name].Description, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void A_source_without_a_connection_string_or_with_an_unknown_kind_stops_the_start()
     {
         var noConnection = Assert.Throws<InvalidOperationException>(() => Build(("Reports:Sources:lonely:Kind", "MySql")));

@@ -51,9 +51,19 @@ public static class CatalogFiles
             return;
         }
 
-        var files = Directory.EnumerateFiles(folder)
-            .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal).Take(MaxFiles + 1).ToList();
+        List<string> files;
+        try
+        {
+            files = [.. Directory.EnumerateFiles(folder)
+                .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal).Take(MaxFiles + 1)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new CatalogError(folder, 0, "path", $"cannot be read: {e.Message}"));
+            return;
+        }
+
         if (files.Count > MaxFiles)
         {
             errors.Add(new CatalogError(folder, 0, "path", $"holds more than {MaxFiles} definition files."));
@@ -87,9 +97,30 @@ public static class CatalogFiles
 
     private static CatalogEntry? ReadFile(string file, FileErrors errors)
     {
-        if (new FileInfo(file).Length > MaxFileBytes)
+        try
+        {
+            return ReadYaml(file, errors);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(0, "file", $"cannot be read: {e.Message}");
+            return null;
+        }
+    }
+
+    private static CatalogEntry? ReadYaml(string file, FileErrors errors)
+    {
+        var length = new FileInfo(file).Length;
+        if (length > MaxFileBytes)
         {
             errors.Add(0, "file", $"is larger than {MaxFileBytes} bytes.");
+            return null;
+        }
+
+        // Never opened when empty: a named pipe also has no length, and opening one would wait for a writer forever.
+        if (length == 0)
+        {
+            errors.Add(0, "file", "is empty (or not a regular file).");
             return null;
         }
 

@@ -199,7 +199,11 @@ internal static partial class ReportFileReader
 
         var mustExist = p.Object("must_exist");
         ReferenceCheck? check = null;
-        if (mustExist is not null)
+        if (mustExist is not null && type == ParameterType.TextList)
+        {
+            p.Add("must_exist", "applies to single values only; this one is a text_list.");
+        }
+        else if (mustExist is not null)
         {
             var existsSql = mustExist.Text("sql", required: true);
             var what = mustExist.Text("what", required: true);
@@ -341,7 +345,8 @@ internal static partial class ReportFileReader
     private static ReportChart? ReadChart(YamlFields chart, IReadOnlyList<ReportColumn>? columns)
     {
         var title = chart.Text("title", required: true);
-        var time = ChartColumn(chart, "time_column", columns, [ColumnType.Date, ColumnType.Timestamp], "a date or timestamp");
+        // A day per point: the series is summed per value of this column, so a timestamp would give a point per instant.
+        var time = ChartColumn(chart, "time_column", columns, [ColumnType.Date], "a date (select the day, e.g. CAST(… AS date), as a column of its own)");
         var value = ChartColumn(chart, "value_column", columns, [ColumnType.Integer, ColumnType.Decimal], "an integer or decimal");
         chart.RejectUnknown();
         return title is null || time is null || value is null ? null : new ReportChart(title, time, value);
