@@ -22,21 +22,46 @@ public sealed record OutboxEntry(Guid JobId, long OutboxRowId, string Queue, str
 /// </summary>
 public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
 {
-    /// <summary>Takes the oldest running replay that no live runner holds; null when there is none.</summary>
+    /// <summary>
+    /// Takes the oldest running replay that no live runner holds, provided no other replay of its kind is held: one replay
+    /// of each kind runs at a time across every worker, so <see cref="ReplayOptions.JobsPerSecond"/> bounds them all
+    /// (two admins replaying at once do not double the rate); the others wait their turn, oldest first. Null when there is
+    /// none to take. Claims are serialised by a transaction-scoped advisory lock, so two runners never both see "none held".
+    /// </summary>
     public async Task<ReplayClaim?> ClaimAsync(string runner, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var serialise = new NpgsqlCommand(
+            "SELECT pg_advisory_xact_lock(hashtextextended('reports.replays:claim', 0))", connection, transaction))
+        {
+            await serialise.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand("""
             UPDATE reports.replays SET lease_owner = @runner, lease_expires_at = @now + @lease, fence = fence + 1
-            WHERE id = (SELECT id FROM reports.replays
-                        WHERE status = 'running' AND (lease_owner IS NULL OR lease_expires_at < @now)
-                        ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            WHERE id = (SELECT r.id FROM reports.replays AS r
+                        WHERE r.status = 'running' AND (r.lease_owner IS NULL OR r.lease_expires_at < @now)
+                          AND NOT EXISTS (SELECT 1 FROM reports.replays AS held
+                                          WHERE held.kind = r.kind AND held.status = 'running' AND held.id <> r.id
+                                            AND held.lease_owner IS NOT NULL AND held.lease_expires_at >= @now)
+                        ORDER BY r.created_at, r.id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id, kind, fence
-            """);
+            """, connection, transaction);
         command.Parameters.AddWithValue("runner", runner);
         command.Parameters.AddWithValue("lease", lease);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new ReplayClaim(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), runner) : null;
+        ReplayClaim? claim = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                claim = new ReplayClaim(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), runner);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return claim;
     }
 
     /// <summary>Lets a replay go (the runner stops): another runner may take it at once.</summary>

@@ -104,14 +104,22 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
         return await ReadAllAsync(command, cancellationToken);
     }
 
-    /// <summary>The first <paramref name="limit"/> members of a replay in their order, with their outcomes.</summary>
-    public async Task<IReadOnlyList<ReplayItem>> ItemsAsync(Guid id, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Up to <paramref name="limit"/> members of a replay after position <paramref name="after"/>, in their order, with
+    /// their outcomes; only those with <paramref name="outcome"/> when given (<see cref="ReplayOutcome.Pending"/>: not reached yet).
+    /// </summary>
+    public async Task<IReadOnlyList<ReplayItem>> ItemsAsync(Guid id, int after, int limit, string? outcome, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT position, item_id, outcome, replayed_as, done_at FROM reports.replay_items WHERE replay_id = @id ORDER BY position LIMIT @limit
+            SELECT position, item_id, outcome, replayed_as, done_at FROM reports.replay_items
+            WHERE replay_id = @id AND position > @after
+              AND (@outcome::text IS NULL OR outcome = @outcome OR (@outcome = 'pending' AND outcome IS NULL))
+            ORDER BY position LIMIT @limit
             """);
         command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("outcome", (object?)outcome ?? DBNull.Value);
         var items = new List<ReplayItem>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

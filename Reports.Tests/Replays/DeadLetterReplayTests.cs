@@ -90,6 +90,41 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
     }
 
     [Fact]
+    public async Task Two_replays_started_at_once_on_two_workers_run_one_after_the_other_so_the_rate_bounds_both()
+    {
+        using var admin = system.CreateAdminClient();
+        var owners = new[] { "replay-" + Guid.NewGuid().ToString("N")[..10], "replay-" + Guid.NewGuid().ToString("N")[..10] };
+        foreach (var owner in owners)
+        {
+            await DeadLetters.InsertAsync(system.Database, owner, "outage", Outage, 100);
+        }
+
+        // A lease far longer than any step, so neither runner loses its replay to the other through a slow machine.
+        var settings = new Dictionary<string, string>(Runner(50, 5)) { ["Reports:Replay:Lease"] = "00:01:00" };
+        await using var first = await system.StartWorkerAsync("replay-1-" + Guid.NewGuid().ToString("N")[..6], settings);
+        await using var second = await system.StartWorkerAsync("replay-2-" + Guid.NewGuid().ToString("N")[..6], settings);
+        var replays = await Task.WhenAll(owners.Select(o => DeadLetters.StartAsync(admin, Path, new { owner = o })));
+        foreach (var replay in replays)
+        {
+            await DeadLetters.WaitAsync(admin, replay, r => r.Status() == "completed", "each replay completes");
+        }
+
+        var spans = new List<(DateTimeOffset First, DateTimeOffset Last)>();
+        var steps = new List<(DateTimeOffset At, int Count)>();
+        foreach (var replay in replays)
+        {
+            var done = (await DeadLetters.ItemsAsync(system.Database, replay)).Select(i => i.DoneAt!.Value).ToList();
+            spans.Add((done.Min(), done.Max()));
+            steps.AddRange(done.GroupBy(d => d).Select(g => (g.Key, g.Count())));
+        }
+
+        spans.Sort();
+        Assert.True(spans[1].First > spans[0].Last, $"the replays overlapped: {spans[0]} and {spans[1]}");
+        var busiest = steps.Max(s => steps.Where(o => o.At >= s.At && o.At < s.At.AddSeconds(1)).Sum(o => o.Count));
+        Assert.True(busiest <= 100, $"{busiest} members in one second at 50 per second across both replays");
+    }
+
+    [Fact]
     public async Task A_replay_pauses_resumes_and_cancels_and_what_it_did_not_reach_is_left_alone()
     {
         using var admin = system.CreateAdminClient();
@@ -193,31 +228,9 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         Assert.Empty(await DeadLetters.CopiesAsync(system.Database, selected));
     }
 
-    /// <summary>
-    /// Waits until each dead letter's one copy has succeeded, then checks it succeeded once (and, unless a worker was
-    /// killed under it, in one attempt).
-    /// </summary>
-    private async Task AssertEachRanOnceAsync(Guid[] originals, bool oneAttempt = true)
-    {
-        IReadOnlyList<(Guid Original, Guid Copy, string Status, int Attempt, long Succeeded)> copies = [];
-        await FaultSystem.EventuallyAsync(async () =>
-        {
-            copies = await DeadLetters.CopiesAsync(system.Database, originals);
-            return copies.Count == originals.Length && copies.All(c => c.Status == "succeeded");
-        }, $"the {originals.Length} replayed jobs succeed", TimeSpan.FromMinutes(3));
-        Assert.Equal(originals.Order(), copies.Select(c => c.Original).Order());
-        Assert.All(copies, c => Assert.Equal(1L, c.Succeeded));
-        if (oneAttempt)
-        {
-            Assert.All(copies, c => Assert.Equal(1, c.Attempt));
-        }
-    }
+    private Task AssertEachRanOnceAsync(Guid[] originals, bool oneAttempt = true) =>
+        DeadLetters.AssertEachRanOnceAsync(system.Database, originals, oneAttempt);
 
-    private static async Task<JsonElement> PostAsync(HttpClient admin, Guid replay, string action, HttpStatusCode expected)
-    {
-        using var response = await admin.PostAsync(new Uri($"/api/admin/replays/{replay}/{action}", UriKind.Relative), null);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{action}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement;
-    }
+    private static Task<JsonElement> PostAsync(HttpClient admin, Guid replay, string action, HttpStatusCode expected) =>
+        DeadLetters.ActAsync(admin, replay, action, expected);
 }

@@ -107,4 +107,5 @@ public sealed record ReplayList(IReadOnlyList<ReplayResource> Items);
 /// <summary>A replay member: the dead letter or delivery, what became of it, and the job a dead letter was replayed as.</summary>
 public sealed record ReplayItemResource(int Position, Guid Id, string? Outcome, Guid? ReplayedAs, DateTimeOffset? DoneAt);
 
-public sealed record ReplayItemList(IReadOnlyList<ReplayItemResource> Items);
+/// <summary>A page of a replay's members; <c>nextAfter</c> (null on the last page) is the <c>after</c> of the next.</summary>
+public sealed record ReplayItemList(IReadOnlyList<ReplayItemResource> Items, int? NextAfter);
