@@ -58,20 +58,24 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         Assert.Empty(await DeadLetters.CopiesAsync(system.Database, [.. otherError, .. otherTime]));
         Assert.Equal("failed", await system.JobValueAsync<string>(otherError[0].ToString(), "status"));
 
+        var replayed = new List<(int Position, string? Outcome, DateTimeOffset? DoneAt)>();
         foreach (var replay in new[] { a, b })
         {
             var items = await DeadLetters.ItemsAsync(system.Database, replay);
             Assert.All(items, i => Assert.NotNull(i.DoneAt));
             // In order: a member is never done before the one ahead of it.
             Assert.Equal(items.Select(i => i.DoneAt), items.OrderBy(i => i.DoneAt).ThenBy(i => i.Position).Select(i => i.DoneAt));
-            // The rate bound: at most 10 a step, and a pause of 10/100 s after each, never caught up. Within any second at
-            // most 11 steps fit; twice the rate is a margin that no load can break (load only spreads steps further apart).
-            var steps = items.GroupBy(i => i.DoneAt!.Value).Select(g => (At: g.Key, Count: g.Count())).OrderBy(s => s.At).ToList();
-            Assert.All(steps, s => Assert.True(s.Count <= 10, $"a step of {s.Count}"));
-            Assert.True(steps.Count >= 50, $"{steps.Count} steps for 500 members");
-            var busiest = steps.Max(s => steps.Where(o => o.At >= s.At && o.At < s.At.AddSeconds(1)).Sum(o => o.Count));
-            Assert.True(busiest <= 200, $"{busiest} members in one second at 100 per second");
+            replayed.AddRange(items.Where(i => i.Outcome == "replayed"));
         }
+
+        // The rate bound, over both replays (one runs at a time) and on what they put on the queue (a skipped member makes
+        // no work and costs no pause): at most 10 a step, and a pause of 10/100 s after each, never caught up. Within any
+        // second at most 11 steps fit; twice the rate is a margin that no load can break (load only spreads steps apart).
+        var steps = replayed.GroupBy(i => i.DoneAt!.Value).Select(g => (At: g.Key, Count: g.Count())).OrderBy(s => s.At).ToList();
+        Assert.All(steps, s => Assert.True(s.Count <= 10, $"a step of {s.Count}"));
+        Assert.True(steps.Count >= 50, $"{steps.Count} steps for 500 members");
+        var busiest = steps.Max(s => steps.Where(o => o.At >= s.At && o.At < s.At.AddSeconds(1)).Sum(o => o.Count));
+        Assert.True(busiest <= 200, $"{busiest} members replayed in one second at 100 per second");
 
         // The same selection again: nothing runs twice.
         var again = await DeadLetters.StartAsync(admin, Path, filter);

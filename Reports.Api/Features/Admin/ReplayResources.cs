@@ -84,6 +84,12 @@ public sealed record ReplayResource
     public required DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
+    /// <summary>
+    /// The worker running it now; null for a running replay that waits for a runner (one replay of each kind runs at a
+    /// time: an older one goes first).
+    /// </summary>
+    public string? Runner { get; init; }
+
     public static ReplayResource From(Replay replay) => new()
     {
         Id = replay.Id,
@@ -99,6 +105,7 @@ public sealed record ReplayResource
         CreatedAt = replay.CreatedAt,
         UpdatedAt = replay.UpdatedAt,
         FinishedAt = replay.FinishedAt,
+        Runner = replay.Status == ReplayStatus.Running ? replay.LeaseOwner : null,
     };
 }
 
