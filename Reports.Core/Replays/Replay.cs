@@ -55,6 +55,9 @@ public sealed record Replay
     public required DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     public string? LeaseOwner { get; init; }
+
+    /// <summary>Since when its runner waits for the queues to drain (backpressure); null while it steps or waits its turn.</summary>
+    public DateTimeOffset? HeldSince { get; init; }
 }
 
 /// <summary>A member of a replay and what became of it.</summary>

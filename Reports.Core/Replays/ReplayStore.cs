@@ -17,7 +17,7 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
     public const int PreviewCountCap = 10_000;
 
     private const string Columns =
-        "id, kind, status, filter, created_by, selected, replayed, skipped, failed, created_at, updated_at, finished_at, lease_owner";
+        "id, kind, status, filter, created_by, selected, replayed, skipped, failed, created_at, updated_at, finished_at, lease_owner, held_since";
 
     /// <summary>Failed reports matching the filter (parameters from, to, type, error_code, owner, queue), oldest failure first.</summary>
     private const string DeadLetters = """
@@ -137,11 +137,11 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>Paused → running, free for any worker's runner to take.</summary>
     public Task<ReplayTransition> ResumeAsync(Guid id, CancellationToken cancellationToken) =>
-        TransitionAsync(id, "status = 'running', lease_owner = NULL, lease_expires_at = NULL", [ReplayStatus.Paused], cancellationToken);
+        TransitionAsync(id, "status = 'running', lease_owner = NULL, lease_expires_at = NULL, held_since = NULL", [ReplayStatus.Paused], cancellationToken);
 
     /// <summary>Running or paused → cancelled: what was not replayed yet stays as it is.</summary>
     public Task<ReplayTransition> CancelAsync(Guid id, CancellationToken cancellationToken) =>
-        TransitionAsync(id, "status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL",
+        TransitionAsync(id, "status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, held_since = NULL",
             [ReplayStatus.Running, ReplayStatus.Paused], cancellationToken);
 
     private async Task<ReplayTransition> TransitionAsync(Guid id, string set, string[] from, CancellationToken cancellationToken)
@@ -266,6 +266,7 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
                 UpdatedAt = reader.GetFieldValue<DateTimeOffset>(10),
                 FinishedAt = reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
                 LeaseOwner = reader.IsDBNull(12) ? null : reader.GetString(12),
+                HeldSince = reader.IsDBNull(13) ? null : reader.GetFieldValue<DateTimeOffset>(13),
             });
         }
 

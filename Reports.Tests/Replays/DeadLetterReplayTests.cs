@@ -205,15 +205,7 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         var owner = "replay-" + Guid.NewGuid().ToString("N")[..10];
         var queue = "held-" + Guid.NewGuid().ToString("N")[..8]; // no worker serves it: what is queued there stays queued
         var selected = await DeadLetters.InsertAsync(system.Database, owner, "outage", Outage, 20, queue);
-        await using (var blocker = system.Database.CreateCommand("""
-            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts, created_at, updated_at)
-            VALUES (gen_random_uuid(), $1, 'noop', 'none', '{}', 'held', $2, 'queued', 1, now(), now())
-            """))
-        {
-            blocker.Parameters.AddWithValue(owner);
-            blocker.Parameters.AddWithValue(queue);
-            await blocker.ExecuteNonQueryAsync();
-        }
+        await BlockQueueAsync(owner, queue);
 
         var settings = new Dictionary<string, string>(Runner(100, 5)) { ["Reports:Replay:MaxQueued"] = "1" };
         await using var worker = await system.StartWorkerAsync("replay-h-" + Guid.NewGuid().ToString("N")[..6], settings);
@@ -230,6 +222,44 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
             "the held runner lets the paused replay go");
         Assert.Equal(0, (await DeadLetters.GetAsync(admin, replay)).Count("replayed"));
         Assert.Empty(await DeadLetters.CopiesAsync(system.Database, selected));
+    }
+
+    [Fact]
+    public async Task A_replay_held_by_a_full_queue_does_not_keep_a_replay_into_another_queue_from_running()
+    {
+        using var admin = system.CreateAdminClient();
+        var owner = "replay-" + Guid.NewGuid().ToString("N")[..10];
+        var queue = "held-" + Guid.NewGuid().ToString("N")[..8]; // no worker serves it: what is queued there stays queued
+        var stuck = await DeadLetters.InsertAsync(system.Database, owner, "stuck", Outage, 20, queue);
+        var flowing = await DeadLetters.InsertAsync(system.Database, owner, "flowing", Outage.AddHours(1), 20);
+        await BlockQueueAsync(owner, queue);
+
+        var settings = new Dictionary<string, string>(Runner(100, 5)) { ["Reports:Replay:MaxQueued"] = "1" };
+        await using var worker = await system.StartWorkerAsync("replay-f-" + Guid.NewGuid().ToString("N")[..6], settings);
+        var held = await DeadLetters.StartAsync(admin, Path, new { owner, errorCode = "stuck" });
+        await DeadLetters.WaitAsync(admin, held, r => r.GetProperty("heldSince").ValueKind == JsonValueKind.String, "the first replay is held");
+
+        var other = await DeadLetters.StartAsync(admin, Path, new { owner, errorCode = "flowing", queue = "reports" });
+        var done = await DeadLetters.WaitAsync(admin, other, r => r.Status() == "completed", "the replay into the other queue completes");
+        Assert.Equal(20, done.Count("replayed"));
+        await AssertEachRanOnceAsync(flowing);
+
+        var still = await DeadLetters.GetAsync(admin, held);
+        Assert.Equal(("running", 0, JsonValueKind.String), (still.Status(), still.Count("replayed"), still.GetProperty("heldSince").ValueKind));
+        Assert.Empty(await DeadLetters.CopiesAsync(system.Database, stuck));
+        await PostAsync(admin, held, "cancel", HttpStatusCode.OK);
+    }
+
+    /// <summary>A job queued on <paramref name="queue"/> that no worker serves: the queue is full at a MaxQueued of 1.</summary>
+    private async Task BlockQueueAsync(string owner, string queue)
+    {
+        await using var blocker = system.Database.CreateCommand("""
+            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts, created_at, updated_at)
+            VALUES (gen_random_uuid(), $1, 'noop', 'none', '{}', 'held', $2, 'queued', 1, now(), now())
+            """);
+        blocker.Parameters.AddWithValue(owner);
+        blocker.Parameters.AddWithValue(queue);
+        await blocker.ExecuteNonQueryAsync();
     }
 
     private Task AssertEachRanOnceAsync(Guid[] originals, bool oneAttempt = true) =>

@@ -10,7 +10,9 @@ namespace Reports.Worker.Replays;
 /// Runs bulk replays: takes one running replay under a lease (one runner per replay across every worker), then steps
 /// through its members in order at <see cref="ReplayOptions.JobsPerSecond"/>, waiting while its queues hold
 /// <see cref="ReplayOptions.MaxQueued"/> jobs. The pause follows each step and never catches up after a slow one, so
-/// the rate is a ceiling. A paused, cancelled or taken-over replay is let go at the next step (the fence).
+/// the rate is a ceiling. A paused, cancelled or taken-over replay is let go at the next step (the fence). A replay that
+/// was held is let go once its queues drain, and taken again in its turn: while it was held, another replay of its kind
+/// may have started stepping, and only one steps at a time.
 /// </summary>
 internal sealed partial class ReplayRunner(
     ReplaySteps steps,
@@ -49,6 +51,7 @@ internal sealed partial class ReplayRunner(
         LogClaimed(logger, claim.Id, claim.Kind, claim.Fence);
         try
         {
+            var held = false;
             while (true)
             {
                 var size = settings.StepSize;
@@ -61,9 +64,16 @@ internal sealed partial class ReplayRunner(
                         return;
                     }
 
+                    held = true;
                     ReportsMetrics.ReplayHeld.Add(1, new KeyValuePair<string, object?>("replay.kind", claim.Kind));
                     await Task.Delay(settings.PollInterval, time, stoppingToken);
                     continue;
+                }
+
+                if (held)
+                {
+                    await LetGoAsync(claim, stoppingToken); // the next claim takes it again, unless another one steps now
+                    return;
                 }
 
                 var step = await steps.StepAsync(claim, size, budgets, settings.Lease, stoppingToken);
@@ -143,7 +153,7 @@ internal sealed partial class ReplayRunner(
     [LoggerMessage(LogLevel.Information, "Replay {ReplayId} completed")]
     private static partial void LogCompleted(ILogger logger, Guid replayId);
 
-    [LoggerMessage(LogLevel.Information, "Replay {ReplayId} let go: paused, cancelled or taken over")]
+    [LoggerMessage(LogLevel.Information, "Replay {ReplayId} let go: paused, cancelled, taken over, or no longer held")]
     private static partial void LogLetGo(ILogger logger, Guid replayId);
 
     [LoggerMessage(LogLevel.Warning, "Replayed job {JobId} not published now ({Error}); the outbox relay publishes it")]

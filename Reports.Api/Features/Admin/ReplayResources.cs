@@ -90,6 +90,9 @@ public sealed record ReplayResource
     /// </summary>
     public string? Runner { get; init; }
 
+    /// <summary>Since when a running replay waits for its queues to drain (Reports:Replay:MaxQueued jobs queued); null otherwise.</summary>
+    public DateTimeOffset? HeldSince { get; init; }
+
     public static ReplayResource From(Replay replay) => new()
     {
         Id = replay.Id,
@@ -106,6 +109,7 @@ public sealed record ReplayResource
         UpdatedAt = replay.UpdatedAt,
         FinishedAt = replay.FinishedAt,
         Runner = replay.Status == ReplayStatus.Running ? replay.LeaseOwner : null,
+        HeldSince = replay.Status == ReplayStatus.Running ? replay.HeldSince : null,
     };
 }
 
