@@ -23,12 +23,12 @@ public sealed record OutboxEntry(Guid JobId, long OutboxRowId, string Queue, str
 public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
 {
     /// <summary>
-    /// Takes the oldest running replay that no live runner holds, provided no other replay of its kind is stepping: one
-    /// replay of each kind steps at a time across every worker, so <see cref="ReplayOptions.JobsPerSecond"/> bounds them all
-    /// (two admins replaying at once do not double the rate); the others wait their turn, oldest first. A replay held by
-    /// backpressure (<c>held_since</c>) does not count, so a queue that is backed up never keeps replays into other queues
-    /// waiting. Null when there is none to take. Claims are serialised by a transaction-scoped advisory lock, so two
-    /// runners never both see "none stepping".
+    /// Takes a running replay that no live runner holds, provided no other replay of its kind is held by a runner: one
+    /// replay of each kind runs at a time across every worker, so <see cref="ReplayOptions.JobsPerSecond"/> bounds them all
+    /// (two admins replaying at once do not double the rate); the others wait their turn. Replays not held by backpressure
+    /// come first, oldest first; a held one (<c>held_since</c>, let go by its runner) after them, so a queue that is backed
+    /// up never keeps replays into other queues waiting. Null when there is none to take. Claims are serialised by a
+    /// transaction-scoped advisory lock, so two runners never both see "none running".
     /// </summary>
     public async Task<ReplayClaim?> ClaimAsync(string runner, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -41,14 +41,13 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         await using var command = new NpgsqlCommand("""
-            UPDATE reports.replays SET lease_owner = @runner, lease_expires_at = @now + @lease, fence = fence + 1, held_since = NULL
+            UPDATE reports.replays SET lease_owner = @runner, lease_expires_at = @now + @lease, fence = fence + 1
             WHERE id = (SELECT r.id FROM reports.replays AS r
                         WHERE r.status = 'running' AND (r.lease_owner IS NULL OR r.lease_expires_at < @now)
-                          AND NOT EXISTS (SELECT 1 FROM reports.replays AS held
-                                          WHERE held.kind = r.kind AND held.status = 'running' AND held.id <> r.id
-                                            AND held.lease_owner IS NOT NULL AND held.lease_expires_at >= @now
-                                            AND held.held_since IS NULL)
-                        ORDER BY r.created_at, r.id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                          AND NOT EXISTS (SELECT 1 FROM reports.replays AS other
+                                          WHERE other.kind = r.kind AND other.status = 'running' AND other.id <> r.id
+                                            AND other.lease_owner IS NOT NULL AND other.lease_expires_at >= @now)
+                        ORDER BY r.held_since IS NOT NULL, r.created_at, r.id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id, kind, fence
             """, connection, transaction);
         command.Parameters.AddWithValue("runner", runner);
@@ -71,28 +70,26 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
     public async Task ReleaseAsync(ReplayClaim claim, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "UPDATE reports.replays SET lease_owner = NULL, lease_expires_at = NULL, held_since = NULL WHERE id = @id AND fence = @fence");
+            "UPDATE reports.replays SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND fence = @fence");
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("fence", claim.Fence);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
-    /// Renews the runner's lease while it does no step (backpressure), marking the replay held since the first renewal:
-    /// false when the replay is no longer this runner's to run (paused, cancelled, taken over), and the runner lets it go.
+    /// Backpressure: marks the replay held (since the first time) and lets it go, fenced, so runners turn to replays that
+    /// are not held and come back to this one after them.
     /// </summary>
-    public async Task<bool> RenewAsync(ReplayClaim claim, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task HoldAsync(ReplayClaim claim, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE reports.replays SET lease_expires_at = @now + @lease, held_since = COALESCE(held_since, @now)
-            WHERE id = @id AND fence = @fence AND status = 'running' AND lease_owner = @runner
+            UPDATE reports.replays SET held_since = COALESCE(held_since, @now), lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = @id AND fence = @fence AND status = 'running'
             """);
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("fence", claim.Fence);
-        command.Parameters.AddWithValue("runner", claim.Runner);
-        command.Parameters.AddWithValue("lease", lease);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
@@ -173,7 +170,7 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
         await using var progress = new NpgsqlCommand("""
             UPDATE reports.replays
             SET replayed = replayed + @replayed, skipped = skipped + @skipped, failed = failed + @failed,
-                lease_expires_at = @now + @lease, updated_at = @now,
+                lease_expires_at = @now + @lease, updated_at = @now, held_since = NULL,
                 status = CASE WHEN pending.any THEN status ELSE 'completed' END,
                 finished_at = CASE WHEN pending.any THEN NULL ELSE @now END
             FROM (SELECT EXISTS (SELECT 1 FROM reports.replay_items WHERE replay_id = @id AND outcome IS NULL) AS any) AS pending

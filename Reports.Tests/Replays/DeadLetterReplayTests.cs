@@ -199,7 +199,7 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
     }
 
     [Fact]
-    public async Task A_replay_held_by_backpressure_keeps_renewing_its_lease_and_lets_go_at_once_when_paused()
+    public async Task A_replay_held_by_backpressure_is_marked_held_replays_nothing_and_pauses_at_once()
     {
         using var admin = system.CreateAdminClient();
         var owner = "replay-" + Guid.NewGuid().ToString("N")[..10];
@@ -210,16 +210,13 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         var settings = new Dictionary<string, string>(Runner(100, 5)) { ["Reports:Replay:MaxQueued"] = "1" };
         await using var worker = await system.StartWorkerAsync("replay-h-" + Guid.NewGuid().ToString("N")[..6], settings);
         var replay = await DeadLetters.StartAsync(admin, Path, new { owner });
-        await FaultSystem.EventuallyAsync(async () => await DeadLetters.ReplayValueAsync<string>(system.Database, replay, "lease_owner") is not null,
-            "a runner takes the replay");
-        var first = await DeadLetters.ReplayValueAsync<DateTime>(system.Database, replay, "lease_expires_at");
-        await FaultSystem.EventuallyAsync(async () => await DeadLetters.ReplayValueAsync<DateTime>(system.Database, replay, "lease_expires_at") > first,
-            "the runner renews its lease while the replay is held");
-        Assert.Equal(0, (await DeadLetters.GetAsync(admin, replay)).Count("replayed"));
+        var held = await DeadLetters.WaitAsync(admin, replay, r => r.GetProperty("heldSince").ValueKind == JsonValueKind.String, "the replay is held");
+        Assert.Equal(("running", 0), (held.Status(), held.Count("replayed")));
 
-        await PostAsync(admin, replay, "pause", HttpStatusCode.OK);
+        var paused = await PostAsync(admin, replay, "pause", HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Null, paused.GetProperty("heldSince").ValueKind);
         await FaultSystem.EventuallyAsync(async () => await DeadLetters.ReplayValueAsync<string>(system.Database, replay, "lease_owner") is null,
-            "the held runner lets the paused replay go");
+            "no runner holds the paused replay");
         Assert.Equal(0, (await DeadLetters.GetAsync(admin, replay)).Count("replayed"));
         Assert.Empty(await DeadLetters.CopiesAsync(system.Database, selected));
     }
@@ -232,9 +229,10 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         var queue = "held-" + Guid.NewGuid().ToString("N")[..8]; // no worker serves it: what is queued there stays queued
         var stuck = await DeadLetters.InsertAsync(system.Database, owner, "stuck", Outage, 20, queue);
         var flowing = await DeadLetters.InsertAsync(system.Database, owner, "flowing", Outage.AddHours(1), 20);
-        await BlockQueueAsync(owner, queue);
+        // Full at the default MaxQueued; the queue of the other replay (reports) is served and drains.
+        await BlockQueueAsync(owner, queue, 1_000);
 
-        var settings = new Dictionary<string, string>(Runner(100, 5)) { ["Reports:Replay:MaxQueued"] = "1" };
+        var settings = new Dictionary<string, string>(Runner(100, 5)) { ["Reports:Replay:MaxQueued"] = "1000" };
         await using var worker = await system.StartWorkerAsync("replay-f-" + Guid.NewGuid().ToString("N")[..6], settings);
         var held = await DeadLetters.StartAsync(admin, Path, new { owner, errorCode = "stuck" });
         await DeadLetters.WaitAsync(admin, held, r => r.GetProperty("heldSince").ValueKind == JsonValueKind.String, "the first replay is held");
@@ -250,15 +248,16 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         await PostAsync(admin, held, "cancel", HttpStatusCode.OK);
     }
 
-    /// <summary>A job queued on <paramref name="queue"/> that no worker serves: the queue is full at a MaxQueued of 1.</summary>
-    private async Task BlockQueueAsync(string owner, string queue)
+    /// <summary><paramref name="count"/> jobs queued on <paramref name="queue"/>, which no worker serves: they stay queued.</summary>
+    private async Task BlockQueueAsync(string owner, string queue, int count = 1)
     {
         await using var blocker = system.Database.CreateCommand("""
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts, created_at, updated_at)
-            VALUES (gen_random_uuid(), $1, 'noop', 'none', '{}', 'held', $2, 'queued', 1, now(), now())
+            SELECT gen_random_uuid(), $1, 'noop', 'none', '{}', 'held', $2, 'queued', 1, now(), now() FROM generate_series(1, $3)
             """);
         blocker.Parameters.AddWithValue(owner);
         blocker.Parameters.AddWithValue(queue);
+        blocker.Parameters.AddWithValue(count);
         await blocker.ExecuteNonQueryAsync();
     }
 
