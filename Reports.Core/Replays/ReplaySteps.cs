@@ -78,13 +78,14 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>
     /// Backpressure: marks the replay held (since the first time) and lets it go, fenced, so runners turn to replays that
-    /// are not held and come back to this one after them.
+    /// are not held and come back to this one after them. One paused or cancelled meanwhile is only let go.
     /// </summary>
     public async Task HoldAsync(ReplayClaim claim, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE reports.replays SET held_since = COALESCE(held_since, @now), lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = @id AND fence = @fence AND status = 'running'
+            UPDATE reports.replays
+            SET held_since = CASE WHEN status = 'running' THEN COALESCE(held_since, @now) END, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = @id AND fence = @fence
             """);
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("fence", claim.Fence);
