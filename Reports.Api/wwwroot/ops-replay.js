@@ -127,7 +127,10 @@ function replayRow(r) {
   }
   return el('tr', { 'data-replay-id': r.id },
     el('th', { scope: 'row', 'data-label': 'Replay' }, r.kind === 'jobs' ? 'Dead letters' : 'Webhooks', el('span', { class: 'id' }, r.id)),
-    el('td', { 'data-label': 'Status' }, el('span', { class: 'badge status', 'data-status': r.status }, r.status)),
+    el('td', { 'data-label': 'Status' }, el('span', { class: 'badge status', 'data-status': r.status }, r.status),
+      // One replay of each kind runs at a time: a running one without a runner waits for an older one to finish.
+      r.status === 'running' && r.heldSince ? el('span', { class: 'hint' }, ` held since ${formatTime(r.heldSince)}: its queues are full`)
+        : r.status === 'running' && !r.runner ? el('span', { class: 'hint' }, ' waiting for its turn') : null),
     el('td', { 'data-label': 'Progress' },
       el('progress', { max: String(Math.max(r.selected, 1)), value: String(done), 'aria-label': `Progress of ${label}` }),
       ` ${formatNumber(done)} / ${formatNumber(r.selected)}`),

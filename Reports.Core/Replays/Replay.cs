@@ -32,6 +32,11 @@ public static class ReplayOutcome
 
     /// <summary>Could not be replayed: the report type is no longer in the catalog.</summary>
     public const string Failed = "failed";
+
+    /// <summary>Not reached yet (no outcome stored): a filter value for listing members, never stored.</summary>
+    public const string Pending = "pending";
+
+    public static readonly IReadOnlyList<string> All = [Replayed, Skipped, Failed, Pending];
 }
 
 /// <summary>A replay as stored: its selection's filter and its progress.</summary>
@@ -50,12 +55,14 @@ public sealed record Replay
     public required DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     public string? LeaseOwner { get; init; }
+
+    /// <summary>Since when its runner waits for the queues to drain (backpressure); null while it steps or waits its turn.</summary>
+    public DateTimeOffset? HeldSince { get; init; }
 }
 
 /// <summary>A member of a replay and what became of it.</summary>
 public sealed record ReplayItem(int Position, Guid ItemId, string? Outcome, Guid? ReplayedAs, DateTimeOffset? DoneAt);
 
-/// <summary>What a filter selects now: how many, how many of those were replayed already, and the first few.</summary>
 /// <summary>
 /// A preview: how many a filter selects, counted up to <see cref="ReplayStore.PreviewCountCap"/> (<see cref="CountCapped"/>
 /// when there are more: "10,000+"), how many of those were replayed already, and the first few.

@@ -22,21 +22,48 @@ public sealed record OutboxEntry(Guid JobId, long OutboxRowId, string Queue, str
 /// </summary>
 public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
 {
-    /// <summary>Takes the oldest running replay that no live runner holds; null when there is none.</summary>
+    /// <summary>
+    /// Takes a running replay that no live runner holds, provided no other replay of its kind is held by a runner: one
+    /// replay of each kind runs at a time across every worker, so <see cref="ReplayOptions.JobsPerSecond"/> bounds them all
+    /// (two admins replaying at once do not double the rate); the others wait their turn. Replays not held by backpressure
+    /// come first, oldest first; a held one (<c>held_since</c>, let go by its runner) after them, so a queue that is backed
+    /// up never keeps replays into other queues waiting. Null when there is none to take. Claims are serialised by a
+    /// transaction-scoped advisory lock, so two runners never both see "none running".
+    /// </summary>
     public async Task<ReplayClaim?> ClaimAsync(string runner, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var serialise = new NpgsqlCommand(
+            "SELECT pg_advisory_xact_lock(hashtextextended('reports.replays:claim', 0))", connection, transaction))
+        {
+            await serialise.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand("""
             UPDATE reports.replays SET lease_owner = @runner, lease_expires_at = @now + @lease, fence = fence + 1
-            WHERE id = (SELECT id FROM reports.replays
-                        WHERE status = 'running' AND (lease_owner IS NULL OR lease_expires_at < @now)
-                        ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            WHERE id = (SELECT r.id FROM reports.replays AS r
+                        WHERE r.status = 'running' AND (r.lease_owner IS NULL OR r.lease_expires_at < @now)
+                          AND NOT EXISTS (SELECT 1 FROM reports.replays AS other
+                                          WHERE other.kind = r.kind AND other.status = 'running' AND other.id <> r.id
+                                            AND other.lease_owner IS NOT NULL AND other.lease_expires_at >= @now)
+                        ORDER BY r.held_since IS NOT NULL, r.created_at, r.id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id, kind, fence
-            """);
+            """, connection, transaction);
         command.Parameters.AddWithValue("runner", runner);
         command.Parameters.AddWithValue("lease", lease);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new ReplayClaim(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), runner) : null;
+        ReplayClaim? claim = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                claim = new ReplayClaim(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), runner);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return claim;
     }
 
     /// <summary>Lets a replay go (the runner stops): another runner may take it at once.</summary>
@@ -50,21 +77,20 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>
-    /// Renews the runner's lease while it does no step (backpressure): false when the replay is no longer this runner's
-    /// to run (paused, cancelled, taken over), and the runner lets it go.
+    /// Backpressure: marks the replay held (since the first time) and lets it go, fenced, so runners turn to replays that
+    /// are not held and come back to this one after them. One paused or cancelled meanwhile is only let go.
     /// </summary>
-    public async Task<bool> RenewAsync(ReplayClaim claim, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task HoldAsync(ReplayClaim claim, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE reports.replays SET lease_expires_at = @now + @lease
-            WHERE id = @id AND fence = @fence AND status = 'running' AND lease_owner = @runner
+            UPDATE reports.replays
+            SET held_since = CASE WHEN status = 'running' THEN COALESCE(held_since, @now) END, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = @id AND fence = @fence
             """);
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("fence", claim.Fence);
-        command.Parameters.AddWithValue("runner", claim.Runner);
-        command.Parameters.AddWithValue("lease", lease);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
@@ -145,7 +171,7 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
         await using var progress = new NpgsqlCommand("""
             UPDATE reports.replays
             SET replayed = replayed + @replayed, skipped = skipped + @skipped, failed = failed + @failed,
-                lease_expires_at = @now + @lease, updated_at = @now,
+                lease_expires_at = @now + @lease, updated_at = @now, held_since = NULL,
                 status = CASE WHEN pending.any THEN status ELSE 'completed' END,
                 finished_at = CASE WHEN pending.any THEN NULL ELSE @now END
             FROM (SELECT EXISTS (SELECT 1 FROM reports.replay_items WHERE replay_id = @id AND outcome IS NULL) AS any) AS pending

@@ -17,7 +17,7 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
     public const int PreviewCountCap = 10_000;
 
     private const string Columns =
-        "id, kind, status, filter, created_by, selected, replayed, skipped, failed, created_at, updated_at, finished_at, lease_owner";
+        "id, kind, status, filter, created_by, selected, replayed, skipped, failed, created_at, updated_at, finished_at, lease_owner, held_since";
 
     /// <summary>Failed reports matching the filter (parameters from, to, type, error_code, owner, queue), oldest failure first.</summary>
     private const string DeadLetters = """
@@ -104,14 +104,22 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
         return await ReadAllAsync(command, cancellationToken);
     }
 
-    /// <summary>The first <paramref name="limit"/> members of a replay in their order, with their outcomes.</summary>
-    public async Task<IReadOnlyList<ReplayItem>> ItemsAsync(Guid id, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Up to <paramref name="limit"/> members of a replay after position <paramref name="after"/>, in their order, with
+    /// their outcomes; only those with <paramref name="outcome"/> when given (<see cref="ReplayOutcome.Pending"/>: not reached yet).
+    /// </summary>
+    public async Task<IReadOnlyList<ReplayItem>> ItemsAsync(Guid id, int after, int limit, string? outcome, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT position, item_id, outcome, replayed_as, done_at FROM reports.replay_items WHERE replay_id = @id ORDER BY position LIMIT @limit
+            SELECT position, item_id, outcome, replayed_as, done_at FROM reports.replay_items
+            WHERE replay_id = @id AND position > @after
+              AND (@outcome::text IS NULL OR outcome = @outcome OR (@outcome = 'pending' AND outcome IS NULL))
+            ORDER BY position LIMIT @limit
             """);
         command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("outcome", (object?)outcome ?? DBNull.Value);
         var items = new List<ReplayItem>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -129,11 +137,11 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>Paused → running, free for any worker's runner to take.</summary>
     public Task<ReplayTransition> ResumeAsync(Guid id, CancellationToken cancellationToken) =>
-        TransitionAsync(id, "status = 'running', lease_owner = NULL, lease_expires_at = NULL", [ReplayStatus.Paused], cancellationToken);
+        TransitionAsync(id, "status = 'running', lease_owner = NULL, lease_expires_at = NULL, held_since = NULL", [ReplayStatus.Paused], cancellationToken);
 
     /// <summary>Running or paused → cancelled: what was not replayed yet stays as it is.</summary>
     public Task<ReplayTransition> CancelAsync(Guid id, CancellationToken cancellationToken) =>
-        TransitionAsync(id, "status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL",
+        TransitionAsync(id, "status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, held_since = NULL",
             [ReplayStatus.Running, ReplayStatus.Paused], cancellationToken);
 
     private async Task<ReplayTransition> TransitionAsync(Guid id, string set, string[] from, CancellationToken cancellationToken)
@@ -258,6 +266,7 @@ public sealed class ReplayStore(NpgsqlDataSource dataSource, TimeProvider time)
                 UpdatedAt = reader.GetFieldValue<DateTimeOffset>(10),
                 FinishedAt = reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
                 LeaseOwner = reader.IsDBNull(12) ? null : reader.GetString(12),
+                HeldSince = reader.IsDBNull(13) ? null : reader.GetFieldValue<DateTimeOffset>(13),
             });
         }
 

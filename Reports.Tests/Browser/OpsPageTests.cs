@@ -149,6 +149,44 @@ public sealed class OpsPageTests(BrowserSystem system)
         await Expect(page.Locator("#replay-count")).ToContainTextAsync("3 replayed already");
     }
 
+    [Fact]
+    public async Task An_admin_pauses_resumes_and_cancels_a_replay_that_waits_for_a_runner_from_the_page()
+    {
+        var owner = "ops-pause-" + Guid.NewGuid().ToString("N")[..8];
+        await InsertDeadLettersAsync(owner, 50);
+        await system.StopWorkerAsync(); // no runner: the replay stays where the page puts it
+        try
+        {
+            using var admin = system.Api.CreateClient(TestSettings.AdminKey);
+            using var created = await admin.PostAsJsonAsync(new Uri("/api/admin/dead-letters/replays", UriKind.Relative), new { owner });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString();
+            var page = await system.NewPageAsync();
+            await SignIn.AsAsync(page, "/ops", TestSettings.AdminKey);
+
+            var row = page.Locator($"#replays tr[data-replay-id='{id}']");
+            await Expect(row.Locator("[data-label=Status]")).ToContainTextAsync("waiting for its turn");
+            await Expect(row.Locator("[data-label=Progress]")).ToContainTextAsync("0 / 50");
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Pause jobs replay {id}" }).ClickAsync();
+            await Expect(row.Locator("[data-label=Status]")).ToHaveTextAsync("paused");
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Resume jobs replay {id}" }).ClickAsync();
+            await Expect(row.Locator("[data-label=Status]")).ToContainTextAsync("running");
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Pause jobs replay {id}" }).ClickAsync();
+            await Expect(row.GetByRole(AriaRole.Button, new() { Name = $"Resume jobs replay {id}" })).ToBeVisibleAsync();
+            await Screenshots.SaveAsync(page.Locator("section[aria-labelledby='replay-title']"), "ops-replay-paused");
+
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Cancel jobs replay {id}" }).ClickAsync();
+            await Expect(row.Locator("[data-label=Status]")).ToHaveTextAsync("cancelled");
+            await Expect(row.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+            var replay = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri($"/api/admin/replays/{id}", UriKind.Relative));
+            Assert.Equal((0, 50), (replay.GetProperty("replayed").GetInt32(), replay.GetProperty("remaining").GetInt32()));
+        }
+        finally
+        {
+            await system.StartWorkerAsync();
+        }
+    }
+
     /// <summary>Failed orders reports of <paramref name="owner"/>, as an outage leaves them: a replay runs each for real.</summary>
     private async Task InsertDeadLettersAsync(string owner, int count)
     {

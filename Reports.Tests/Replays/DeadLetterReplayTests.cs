@@ -58,20 +58,24 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         Assert.Empty(await DeadLetters.CopiesAsync(system.Database, [.. otherError, .. otherTime]));
         Assert.Equal("failed", await system.JobValueAsync<string>(otherError[0].ToString(), "status"));
 
+        var replayed = new List<(int Position, string? Outcome, DateTimeOffset? DoneAt)>();
         foreach (var replay in new[] { a, b })
         {
             var items = await DeadLetters.ItemsAsync(system.Database, replay);
             Assert.All(items, i => Assert.NotNull(i.DoneAt));
             // In order: a member is never done before the one ahead of it.
             Assert.Equal(items.Select(i => i.DoneAt), items.OrderBy(i => i.DoneAt).ThenBy(i => i.Position).Select(i => i.DoneAt));
-            // The rate bound: at most 10 a step, and a pause of 10/100 s after each, never caught up. Within any second at
-            // most 11 steps fit; twice the rate is a margin that no load can break (load only spreads steps further apart).
-            var steps = items.GroupBy(i => i.DoneAt!.Value).Select(g => (At: g.Key, Count: g.Count())).OrderBy(s => s.At).ToList();
-            Assert.All(steps, s => Assert.True(s.Count <= 10, $"a step of {s.Count}"));
-            Assert.True(steps.Count >= 50, $"{steps.Count} steps for 500 members");
-            var busiest = steps.Max(s => steps.Where(o => o.At >= s.At && o.At < s.At.AddSeconds(1)).Sum(o => o.Count));
-            Assert.True(busiest <= 200, $"{busiest} members in one second at 100 per second");
+            replayed.AddRange(items.Where(i => i.Outcome == "replayed"));
         }
+
+        // The rate bound, over both replays (one runs at a time) and on what they put on the queue (a skipped member makes
+        // no work and costs no pause): at most 10 a step, and a pause of 10/100 s after each, never caught up. Within any
+        // second at most 11 steps fit; twice the rate is a margin that no load can break (load only spreads steps apart).
+        var steps = replayed.GroupBy(i => i.DoneAt!.Value).Select(g => (At: g.Key, Count: g.Count())).OrderBy(s => s.At).ToList();
+        Assert.All(steps, s => Assert.True(s.Count <= 10, $"a step of {s.Count}"));
+        Assert.True(steps.Count >= 50, $"{steps.Count} steps for 500 members");
+        var busiest = steps.Max(s => steps.Where(o => o.At >= s.At && o.At < s.At.AddSeconds(1)).Sum(o => o.Count));
+        Assert.True(busiest <= 200, $"{busiest} members replayed in one second at 100 per second");
 
         // The same selection again: nothing runs twice.
         var again = await DeadLetters.StartAsync(admin, Path, filter);
@@ -87,6 +91,41 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         Assert.Equal(selected[0], replayedJob.GetProperty("replayOf").GetGuid());
         using var retry = await admin.PostAsync(new Uri($"/api/admin/reports/{selected[0]}/retry", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_replays_started_at_once_on_two_workers_run_one_after_the_other_so_the_rate_bounds_both()
+    {
+        using var admin = system.CreateAdminClient();
+        var owners = new[] { "replay-" + Guid.NewGuid().ToString("N")[..10], "replay-" + Guid.NewGuid().ToString("N")[..10] };
+        foreach (var owner in owners)
+        {
+            await DeadLetters.InsertAsync(system.Database, owner, "outage", Outage, 100);
+        }
+
+        // A lease far longer than any step, so neither runner loses its replay to the other through a slow machine.
+        var settings = new Dictionary<string, string>(Runner(50, 5)) { ["Reports:Replay:Lease"] = "00:01:00" };
+        await using var first = await system.StartWorkerAsync("replay-1-" + Guid.NewGuid().ToString("N")[..6], settings);
+        await using var second = await system.StartWorkerAsync("replay-2-" + Guid.NewGuid().ToString("N")[..6], settings);
+        var replays = await Task.WhenAll(owners.Select(o => DeadLetters.StartAsync(admin, Path, new { owner = o })));
+        foreach (var replay in replays)
+        {
+            await DeadLetters.WaitAsync(admin, replay, r => r.Status() == "completed", "each replay completes");
+        }
+
+        var spans = new List<(DateTimeOffset First, DateTimeOffset Last)>();
+        var steps = new List<(DateTimeOffset At, int Count)>();
+        foreach (var replay in replays)
+        {
+            var done = (await DeadLetters.ItemsAsync(system.Database, replay)).Select(i => i.DoneAt!.Value).ToList();
+            spans.Add((done.Min(), done.Max()));
+            steps.AddRange(done.GroupBy(d => d).Select(g => (g.Key, g.Count())));
+        }
+
+        spans.Sort();
+        Assert.True(spans[1].First > spans[0].Last, $"the replays overlapped: {spans[0]} and {spans[1]}");
+        var busiest = steps.Max(s => steps.Where(o => o.At >= s.At && o.At < s.At.AddSeconds(1)).Sum(o => o.Count));
+        Assert.True(busiest <= 100, $"{busiest} members in one second at 50 per second across both replays");
     }
 
     [Fact]
@@ -160,64 +199,71 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
     }
 
     [Fact]
-    public async Task A_replay_held_by_backpressure_keeps_renewing_its_lease_and_lets_go_at_once_when_paused()
+    public async Task A_replay_held_by_backpressure_is_marked_held_replays_nothing_and_pauses_at_once()
     {
         using var admin = system.CreateAdminClient();
         var owner = "replay-" + Guid.NewGuid().ToString("N")[..10];
         var queue = "held-" + Guid.NewGuid().ToString("N")[..8]; // no worker serves it: what is queued there stays queued
         var selected = await DeadLetters.InsertAsync(system.Database, owner, "outage", Outage, 20, queue);
-        await using (var blocker = system.Database.CreateCommand("""
-            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts, created_at, updated_at)
-            VALUES (gen_random_uuid(), $1, 'noop', 'none', '{}', 'held', $2, 'queued', 1, now(), now())
-            """))
-        {
-            blocker.Parameters.AddWithValue(owner);
-            blocker.Parameters.AddWithValue(queue);
-            await blocker.ExecuteNonQueryAsync();
-        }
+        await BlockQueueAsync(owner, queue);
 
         var settings = new Dictionary<string, string>(Runner(100, 5)) { ["Reports:Replay:MaxQueued"] = "1" };
         await using var worker = await system.StartWorkerAsync("replay-h-" + Guid.NewGuid().ToString("N")[..6], settings);
         var replay = await DeadLetters.StartAsync(admin, Path, new { owner });
-        await FaultSystem.EventuallyAsync(async () => await DeadLetters.ReplayValueAsync<string>(system.Database, replay, "lease_owner") is not null,
-            "a runner takes the replay");
-        var first = await DeadLetters.ReplayValueAsync<DateTime>(system.Database, replay, "lease_expires_at");
-        await FaultSystem.EventuallyAsync(async () => await DeadLetters.ReplayValueAsync<DateTime>(system.Database, replay, "lease_expires_at") > first,
-            "the runner renews its lease while the replay is held");
-        Assert.Equal(0, (await DeadLetters.GetAsync(admin, replay)).Count("replayed"));
+        var held = await DeadLetters.WaitAsync(admin, replay, r => r.GetProperty("heldSince").ValueKind == JsonValueKind.String, "the replay is held");
+        Assert.Equal(("running", 0), (held.Status(), held.Count("replayed")));
 
-        await PostAsync(admin, replay, "pause", HttpStatusCode.OK);
+        var paused = await PostAsync(admin, replay, "pause", HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Null, paused.GetProperty("heldSince").ValueKind);
         await FaultSystem.EventuallyAsync(async () => await DeadLetters.ReplayValueAsync<string>(system.Database, replay, "lease_owner") is null,
-            "the held runner lets the paused replay go");
+            "no runner holds the paused replay");
         Assert.Equal(0, (await DeadLetters.GetAsync(admin, replay)).Count("replayed"));
         Assert.Empty(await DeadLetters.CopiesAsync(system.Database, selected));
     }
 
-    /// <summary>
-    /// Waits until each dead letter's one copy has succeeded, then checks it succeeded once (and, unless a worker was
-    /// killed under it, in one attempt).
-    /// </summary>
-    private async Task AssertEachRanOnceAsync(Guid[] originals, bool oneAttempt = true)
+    [Fact]
+    public async Task A_replay_held_by_a_full_queue_does_not_keep_a_replay_into_another_queue_from_running()
     {
-        IReadOnlyList<(Guid Original, Guid Copy, string Status, int Attempt, long Succeeded)> copies = [];
-        await FaultSystem.EventuallyAsync(async () =>
-        {
-            copies = await DeadLetters.CopiesAsync(system.Database, originals);
-            return copies.Count == originals.Length && copies.All(c => c.Status == "succeeded");
-        }, $"the {originals.Length} replayed jobs succeed", TimeSpan.FromMinutes(3));
-        Assert.Equal(originals.Order(), copies.Select(c => c.Original).Order());
-        Assert.All(copies, c => Assert.Equal(1L, c.Succeeded));
-        if (oneAttempt)
-        {
-            Assert.All(copies, c => Assert.Equal(1, c.Attempt));
-        }
+        using var admin = system.CreateAdminClient();
+        var owner = "replay-" + Guid.NewGuid().ToString("N")[..10];
+        var queue = "held-" + Guid.NewGuid().ToString("N")[..8]; // no worker serves it: what is queued there stays queued
+        var stuck = await DeadLetters.InsertAsync(system.Database, owner, "stuck", Outage, 20, queue);
+        var flowing = await DeadLetters.InsertAsync(system.Database, owner, "flowing", Outage.AddHours(1), 20);
+        // Full at the default MaxQueued; the queue of the other replay (reports) is served and drains.
+        await BlockQueueAsync(owner, queue, 1_000);
+
+        var settings = new Dictionary<string, string>(Runner(100, 5)) { ["Reports:Replay:MaxQueued"] = "1000" };
+        await using var worker = await system.StartWorkerAsync("replay-f-" + Guid.NewGuid().ToString("N")[..6], settings);
+        var held = await DeadLetters.StartAsync(admin, Path, new { owner, errorCode = "stuck" });
+        await DeadLetters.WaitAsync(admin, held, r => r.GetProperty("heldSince").ValueKind == JsonValueKind.String, "the first replay is held");
+
+        var other = await DeadLetters.StartAsync(admin, Path, new { owner, errorCode = "flowing", queue = "reports" });
+        var done = await DeadLetters.WaitAsync(admin, other, r => r.Status() == "completed", "the replay into the other queue completes");
+        Assert.Equal(20, done.Count("replayed"));
+        await AssertEachRanOnceAsync(flowing);
+
+        var still = await DeadLetters.GetAsync(admin, held);
+        Assert.Equal(("running", 0, JsonValueKind.String), (still.Status(), still.Count("replayed"), still.GetProperty("heldSince").ValueKind));
+        Assert.Empty(await DeadLetters.CopiesAsync(system.Database, stuck));
+        await PostAsync(admin, held, "cancel", HttpStatusCode.OK);
     }
 
-    private static async Task<JsonElement> PostAsync(HttpClient admin, Guid replay, string action, HttpStatusCode expected)
+    /// <summary><paramref name="count"/> jobs queued on <paramref name="queue"/>, which no worker serves: they stay queued.</summary>
+    private async Task BlockQueueAsync(string owner, string queue, int count = 1)
     {
-        using var response = await admin.PostAsync(new Uri($"/api/admin/replays/{replay}/{action}", UriKind.Relative), null);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{action}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement;
+        await using var blocker = system.Database.CreateCommand("""
+            INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts, created_at, updated_at)
+            SELECT gen_random_uuid(), $1, 'noop', 'none', '{}', 'held', $2, 'queued', 1, now(), now() FROM generate_series(1, $3)
+            """);
+        blocker.Parameters.AddWithValue(owner);
+        blocker.Parameters.AddWithValue(queue);
+        blocker.Parameters.AddWithValue(count);
+        await blocker.ExecuteNonQueryAsync();
     }
+
+    private Task AssertEachRanOnceAsync(Guid[] originals, bool oneAttempt = true) =>
+        DeadLetters.AssertEachRanOnceAsync(system.Database, originals, oneAttempt);
+
+    private static Task<JsonElement> PostAsync(HttpClient admin, Guid replay, string action, HttpStatusCode expected) =>
+        DeadLetters.ActAsync(admin, replay, action, expected);
 }

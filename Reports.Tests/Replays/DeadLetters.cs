@@ -102,6 +102,35 @@ internal static class DeadLetters
         return last;
     }
 
+    /// <summary>
+    /// Waits until each dead letter's one copy has succeeded, then checks it succeeded once (and, unless a worker was
+    /// killed under it, in one attempt).
+    /// </summary>
+    public static async Task AssertEachRanOnceAsync(NpgsqlDataSource db, Guid[] originals, bool oneAttempt = true, TimeSpan? deadline = null)
+    {
+        IReadOnlyList<(Guid Original, Guid Copy, string Status, int Attempt, long Succeeded)> copies = [];
+        await FaultSystem.EventuallyAsync(async () =>
+        {
+            copies = await CopiesAsync(db, originals);
+            return copies.Count == originals.Length && copies.All(c => c.Status == "succeeded");
+        }, $"the {originals.Length} replayed jobs succeed", deadline ?? TimeSpan.FromMinutes(3));
+        Assert.Equal(originals.Order(), copies.Select(c => c.Original).Order());
+        Assert.All(copies, c => Assert.Equal(1L, c.Succeeded));
+        if (oneAttempt)
+        {
+            Assert.All(copies, c => Assert.Equal(1, c.Attempt));
+        }
+    }
+
+    /// <summary>Pauses, resumes or cancels a replay, expecting <paramref name="expected"/>; the answer's body.</summary>
+    public static async Task<JsonElement> ActAsync(HttpClient admin, Guid replay, string action, HttpStatusCode expected)
+    {
+        using var response = await admin.PostAsync(new Uri($"/api/admin/replays/{replay}/{action}", UriKind.Relative), null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{action}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement;
+    }
+
     public static int Count(this JsonElement replay, string name) => replay.GetProperty(name).GetInt32();
 
     public static string Status(this JsonElement replay) => replay.GetProperty("status").GetString()!;

@@ -54,6 +54,23 @@ public sealed class ReplayProblemTests(Infrastructure infrastructure)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("?limit=0", "limit")]
+    [InlineData("?limit=1001", "limit")]
+    [InlineData("?after=-1", "after")]
+    [InlineData("?outcome=lost", "outcome")]
+    public async Task A_bad_members_query_is_a_validation_problem_naming_the_field(string query, string field)
+    {
+        var system = await infrastructure.SystemAsync();
+        using var admin = system.CreateAdminClient();
+
+        using var response = await admin.GetAsync(new Uri($"/api/admin/replays/{Guid.NewGuid()}/items{query}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
     [Fact]
     public async Task A_user_key_cannot_replay()
     {

@@ -8,9 +8,10 @@ namespace Reports.Worker.Replays;
 
 /// <summary>
 /// Runs bulk replays: takes one running replay under a lease (one runner per replay across every worker), then steps
-/// through its members in order at <see cref="ReplayOptions.JobsPerSecond"/>, waiting while its queues hold
-/// <see cref="ReplayOptions.MaxQueued"/> jobs. The pause follows each step and never catches up after a slow one, so
-/// the rate is a ceiling. A paused, cancelled or taken-over replay is let go at the next step (the fence).
+/// through its members in order at <see cref="ReplayOptions.JobsPerSecond"/>. The pause follows each step and never
+/// catches up after a slow one, so the rate is a ceiling. A paused, cancelled or taken-over replay is let go at the next
+/// step (the fence). A replay whose queues hold <see cref="ReplayOptions.MaxQueued"/> jobs is marked held and let go;
+/// the runners take it again after the replays that are not held, once a poll interval has passed.
 /// </summary>
 internal sealed partial class ReplayRunner(
     ReplaySteps steps,
@@ -29,9 +30,9 @@ internal sealed partial class ReplayRunner(
         {
             try
             {
-                if (await steps.ClaimAsync(worker.Value.Id, settings.Lease, stoppingToken) is { } claim)
+                if (await steps.ClaimAsync(worker.Value.Id, settings.Lease, stoppingToken) is { } claim
+                    && !await RunAsync(claim, budgets, settings, stoppingToken))
                 {
-                    await RunAsync(claim, budgets, settings, stoppingToken);
                     continue;
                 }
             }
@@ -44,7 +45,8 @@ internal sealed partial class ReplayRunner(
         }
     }
 
-    private async Task RunAsync(ReplayClaim claim, IReadOnlyDictionary<string, int> budgets, ReplayOptions settings, CancellationToken stoppingToken)
+    /// <returns>True when the replay was let go because its queues are full (held): wait before looking again.</returns>
+    private async Task<bool> RunAsync(ReplayClaim claim, IReadOnlyDictionary<string, int> budgets, ReplayOptions settings, CancellationToken stoppingToken)
     {
         LogClaimed(logger, claim.Id, claim.Kind, claim.Fence);
         try
@@ -54,23 +56,18 @@ internal sealed partial class ReplayRunner(
                 var size = settings.StepSize;
                 if (claim.Kind == ReplayKind.Jobs && await steps.QueuedAheadAsync(claim, size, settings.MaxQueued, stoppingToken) >= settings.MaxQueued)
                 {
-                    // Backpressure: new work first. The lease is renewed while waiting, and a pause or cancel lets it go.
-                    if (!await steps.RenewAsync(claim, settings.Lease, stoppingToken))
-                    {
-                        await LetGoAsync(claim, stoppingToken);
-                        return;
-                    }
-
+                    // Backpressure: new work first. The replay is marked held and let go, so this runner (and every other)
+                    // turns to replays that are not held, and looks at this one again after them.
+                    await steps.HoldAsync(claim, stoppingToken);
                     ReportsMetrics.ReplayHeld.Add(1, new KeyValuePair<string, object?>("replay.kind", claim.Kind));
-                    await Task.Delay(settings.PollInterval, time, stoppingToken);
-                    continue;
+                    return true;
                 }
 
                 var step = await steps.StepAsync(claim, size, budgets, settings.Lease, stoppingToken);
                 if (step.Lost)
                 {
                     await LetGoAsync(claim, stoppingToken);
-                    return;
+                    return false;
                 }
 
                 ReportsMetrics.ReplayStepped(claim.Kind, step.Replayed, step.Skipped, step.Failed);
@@ -83,7 +80,7 @@ internal sealed partial class ReplayRunner(
                 if (step.Completed)
                 {
                     LogCompleted(logger, claim.Id);
-                    return;
+                    return false;
                 }
 
                 await Task.Delay(settings.PauseAfter(step.Replayed), time, stoppingToken);
@@ -143,7 +140,7 @@ internal sealed partial class ReplayRunner(
     [LoggerMessage(LogLevel.Information, "Replay {ReplayId} completed")]
     private static partial void LogCompleted(ILogger logger, Guid replayId);
 
-    [LoggerMessage(LogLevel.Information, "Replay {ReplayId} let go: paused, cancelled or taken over")]
+    [LoggerMessage(LogLevel.Information, "Replay {ReplayId} let go: paused, cancelled, taken over, or no longer held")]
     private static partial void LogLetGo(ILogger logger, Guid replayId);
 
     [LoggerMessage(LogLevel.Warning, "Replayed job {JobId} not published now ({Error}); the outbox relay publishes it")]

@@ -84,6 +84,15 @@ public sealed record ReplayResource
     public required DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
+    /// <summary>
+    /// The worker running it now; null for a running replay that waits for a runner (one replay of each kind runs at a
+    /// time: an older one goes first).
+    /// </summary>
+    public string? Runner { get; init; }
+
+    /// <summary>Since when a running replay waits for its queues to drain (Reports:Replay:MaxQueued jobs queued); null otherwise.</summary>
+    public DateTimeOffset? HeldSince { get; init; }
+
     public static ReplayResource From(Replay replay) => new()
     {
         Id = replay.Id,
@@ -99,6 +108,8 @@ public sealed record ReplayResource
         CreatedAt = replay.CreatedAt,
         UpdatedAt = replay.UpdatedAt,
         FinishedAt = replay.FinishedAt,
+        Runner = replay.Status == ReplayStatus.Running ? replay.LeaseOwner : null,
+        HeldSince = replay.Status == ReplayStatus.Running ? replay.HeldSince : null,
     };
 }
 
@@ -107,4 +118,5 @@ public sealed record ReplayList(IReadOnlyList<ReplayResource> Items);
 /// <summary>A replay member: the dead letter or delivery, what became of it, and the job a dead letter was replayed as.</summary>
 public sealed record ReplayItemResource(int Position, Guid Id, string? Outcome, Guid? ReplayedAs, DateTimeOffset? DoneAt);
 
-public sealed record ReplayItemList(IReadOnlyList<ReplayItemResource> Items);
+/// <summary>A page of a replay's members; <c>nextAfter</c> (null on the last page) is the <c>after</c> of the next.</summary>
+public sealed record ReplayItemList(IReadOnlyList<ReplayItemResource> Items, int? NextAfter);

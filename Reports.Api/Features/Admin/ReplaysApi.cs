@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Reports.Api.Auth;
@@ -16,6 +17,7 @@ public static class ReplaysApi
 {
     private const int SampleSize = 10;
     private const int MaxText = 200;
+    private const int MaxItemsPage = 1000;
 
     public static RouteGroupBuilder MapReplays(this RouteGroupBuilder admin)
     {
@@ -39,8 +41,9 @@ public static class ReplaysApi
             .WithSummary("A replay's state and progress: selected, replayed, skipped, failed, remaining.")
             .WithDescription("Poll it to follow a replay.").ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/replays/{id:guid}/items", ItemsAsync).WithName("ListReplayItems")
-            .WithSummary("A replay's members in their order (at most 1000): outcome, and the new report of each replayed dead letter.")
-            .WithDescription("Members not reached yet have no outcome.").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("A replay's members in their order, a page at a time: outcome, and the new report of each replayed dead letter.")
+            .WithDescription("Members not reached yet have no outcome. Pass nextAfter as `after` for the next page; `outcome` narrows the list.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/replays/{id:guid}/pause", PauseAsync).WithName("PauseReplay")
             .WithSummary("Pauses a running replay; nothing more is replayed until it is resumed.")
             .WithDescription("409 unless the replay is running.").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -109,15 +112,44 @@ public static class ReplaysApi
     private static async Task<Results<Ok<ReplayResource>, ProblemHttpResult>> GetAsync(Guid id, ReplayStore store, CancellationToken cancellationToken) =>
         await store.GetAsync(id, cancellationToken) is { } replay ? TypedResults.Ok(ReplayResource.From(replay)) : NotFound(id);
 
-    private static async Task<Results<Ok<ReplayItemList>, ProblemHttpResult>> ItemsAsync(Guid id, ReplayStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ReplayItemList>, ValidationProblem, ProblemHttpResult>> ItemsAsync(
+        Guid id, ReplayStore store,
+        [Description("Members after this position (the nextAfter of the previous page); 0 or left out: from the first.")] int? after,
+        [Description("Page size, 1 to 1000 (default 1000).")] int? limit,
+        [Description("Only members with this outcome: replayed, skipped, failed, or pending (not reached yet).")] string? outcome,
+        CancellationToken cancellationToken)
     {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (after is < 0)
+        {
+            errors["after"] = ["Must be 0 or more."];
+        }
+
+        if (limit is < 1 or > MaxItemsPage)
+        {
+            errors["limit"] = [$"Must be between 1 and {MaxItemsPage}."];
+        }
+
+        if (outcome is not null && !ReplayOutcome.All.Contains(outcome, StringComparer.Ordinal))
+        {
+            errors["outcome"] = [$"One of {string.Join(", ", ReplayOutcome.All)}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The replay members request is not valid.", type: ProblemTypes.Validation);
+        }
+
         if (await store.GetAsync(id, cancellationToken) is null)
         {
             return NotFound(id);
         }
 
-        var items = await store.ItemsAsync(id, 1000, cancellationToken);
-        return TypedResults.Ok(new ReplayItemList([.. items.Select(i => new ReplayItemResource(i.Position, i.ItemId, i.Outcome, i.ReplayedAs, i.DoneAt))]));
+        var size = limit ?? MaxItemsPage;
+        var items = await store.ItemsAsync(id, after ?? 0, size, outcome, cancellationToken);
+        return TypedResults.Ok(new ReplayItemList(
+            [.. items.Select(i => new ReplayItemResource(i.Position, i.ItemId, i.Outcome, i.ReplayedAs, i.DoneAt))],
+            items.Count == size ? items[^1].Position : null));
     }
 
     private static async Task<Results<Ok<ReplayResource>, ProblemHttpResult>> PauseAsync(Guid id, ReplayStore store, CancellationToken cancellationToken) =>
