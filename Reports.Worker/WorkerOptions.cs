@@ -44,4 +44,12 @@ public sealed class WorkerOptions
     /// <summary>Base of the exponential backoff between attempts of a failing job (doubled each attempt, with jitter).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long after it was accepted a job whose report definition differs from this worker's is handed back (every 15 s,
+    /// using no attempt) rather than failed with <c>definition_changed</c>: longer than a rolling deploy takes, during
+    /// which workers on the old and the new catalog run side by side.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan DefinitionChangeGrace { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -115,12 +115,12 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>
-    /// Replays the next <paramref name="size"/> members in order. Dead letters of a type in <paramref name="attempts"/>
-    /// (the catalog's attempt budget per type) become new jobs; the others fail. Lost when the fence moved or the replay
+    /// Replays the next <paramref name="size"/> members in order. Dead letters of a type in <paramref name="budgets"/>
+    /// (the catalog's attempt budget and definition version per type) become new jobs, which run that version; the others fail. Lost when the fence moved or the replay
     /// is no longer running (paused, cancelled): then nothing changes.
     /// </summary>
     public async Task<ReplayStep> StepAsync(
-        ReplayClaim claim, int size, IReadOnlyDictionary<string, int> attempts, TimeSpan lease, CancellationToken cancellationToken)
+        ReplayClaim claim, int size, IReadOnlyDictionary<string, ReplayBudget> budgets, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -140,8 +140,10 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
         step.Parameters.AddWithValue("replay", claim.Id);
         step.Parameters.AddWithValue("size", size);
         step.Parameters.AddWithValue("now", now);
-        step.Parameters.AddWithValue("types", attempts.Keys.ToArray());
-        step.Parameters.AddWithValue("attempts", attempts.Values.ToArray());
+        step.Parameters.AddWithValue("types", budgets.Keys.ToArray());
+        step.Parameters.AddWithValue("attempts", budgets.Values.Select(b => b.Attempts).ToArray());
+        step.Parameters.AddWithValue("versions", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+            budgets.Values.Select(b => (object?)b.Version ?? DBNull.Value).ToArray());
         var queued = new List<OutboxEntry>();
         int replayed = 0, skipped = 0, failed = 0;
         await using (var reader = await step.ExecuteReaderAsync(cancellationToken))
@@ -200,22 +202,22 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
         WITH batch AS (
             SELECT position, item_id FROM reports.replay_items
             WHERE replay_id = @replay AND outcome IS NULL ORDER BY position LIMIT @size),
-        budgets AS (SELECT * FROM unnest(@types::text[], @attempts::integer[]) AS b(report_type, attempts)),
+        budgets AS (SELECT * FROM unnest(@types::text[], @attempts::integer[], @versions::text[]) AS b(report_type, attempts, version)),
         originals AS (
-            SELECT b.position, j.id, budgets.attempts AS budget
+            SELECT b.position, j.id, budgets.attempts AS budget, budgets.version
             FROM batch AS b JOIN reports.jobs AS j ON j.id = b.item_id AND j.status = 'failed' AND j.replayed_as IS NULL
             LEFT JOIN budgets ON budgets.report_type = j.report_type),
         taken AS (
             UPDATE reports.jobs AS j SET replayed_as = gen_random_uuid()
             FROM originals AS o
             WHERE j.id = o.id AND o.budget IS NOT NULL AND j.status = 'failed' AND j.replayed_as IS NULL
-            RETURNING o.position, o.budget, j.id, j.replayed_as, j.owner, j.report_type, j.format, j.parameters, j.parameters_hash,
+            RETURNING o.position, o.budget, o.version, j.id, j.replayed_as, j.owner, j.report_type, j.format, j.parameters, j.parameters_hash,
                       j.queue, j.trace_parent, j.webhook_url, j.email_recipients),
         copied AS (
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
-                                      trace_parent, webhook_url, email_recipients, created_at, updated_at, replay_of)
+                                      trace_parent, webhook_url, email_recipients, created_at, updated_at, replay_of, definition_version)
             SELECT t.replayed_as, t.owner, t.report_type, t.format, t.parameters, t.parameters_hash, t.queue, 'queued', t.budget,
-                   t.trace_parent, t.webhook_url, t.email_recipients, @now, @now, t.id
+                   t.trace_parent, t.webhook_url, t.email_recipients, @now, @now, t.id, t.version
             FROM taken AS t ORDER BY t.position
             ON CONFLICT (replay_of) WHERE replay_of IS NOT NULL DO NOTHING
             RETURNING id, replay_of, queue, trace_parent),

@@ -311,6 +311,15 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 cancellationToken, ("error", error.Message), ("code", error.Code));
 
     /// <summary>
+    /// Gives a job back to be tried again at <paramref name="due"/> by whichever worker takes it, with its checkpoint: a
+    /// hand-over this worker cannot do (it holds another version of the report), so it does not count against the attempts.
+    /// </summary>
+    public Task<bool> HandBackLaterAsync(ClaimedJob claim, DateTimeOffset due, JobError error, CancellationToken cancellationToken) =>
+        UpdateClaimedAsync(claim,
+            "status = 'retrying', next_attempt_at = @due, lease_owner = NULL, lease_expires_at = NULL, released = released + 1, error = @error, error_code = @code",
+            cancellationToken, ("due", due), ("error", error.Message), ("code", error.Code));
+
+    /// <summary>
     /// Gives a job back at once (graceful shutdown): queued again with its checkpoint, and put on the outbox in the same
     /// statement, so another worker resumes it without waiting for the lease to expire. A hand-over, not a failure: it
     /// does not count against the job's attempts.

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Reports.Core.Catalog;
 using Reports.Core.Catalog.Files;
@@ -23,19 +24,22 @@ public sealed class DefinitionChangedTests(Infrastructure infrastructure)
     private const string Queue = "test-definition-changed";
 
     [Fact]
-    public async Task A_job_whose_definition_changed_between_accept_and_run_is_retried_then_fails_with_definition_changed_and_an_unchanged_one_runs()
+    public async Task A_job_whose_definition_changed_is_handed_back_without_using_an_attempt_during_the_grace_then_fails_with_definition_changed()
     {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
         await using var database = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
         var store = new JobStore(database, TimeProvider.System);
+        var anHourAgo = new JobStore(database, new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(1)));
         using var folder = TempCatalog.CopyOfBuiltIn();
 
-        // Accepted with today's definition of orders ...
+        // Accepted with today's definition of orders: one just now (a rolling deploy may be under way), one an hour ago ...
         var accepted = CatalogFiles.Load(folder.Path).Find("orders")!;
-        var changing = await store.CreateAsync(
-            OrdersJobs.New("definition-changed-", Queue, maxAttempts: 2) with { DefinitionVersion = accepted.Version }, CancellationToken.None);
+        var recent = await store.CreateAsync(
+            OrdersJobs.New("definition-changed-", Queue, maxAttempts: 1) with { DefinitionVersion = accepted.Version }, CancellationToken.None);
+        var old = await anHourAgo.CreateAsync(
+            OrdersJobs.New("definition-changed-", Queue, maxAttempts: 3) with { DefinitionVersion = accepted.Version }, CancellationToken.None);
 
-        // ... then the file changes (a column's title) before a worker runs the job.
+        // ... then the file changes (a column's title) before a worker runs them.
         folder.Write("orders.yaml", File.ReadAllText(folder.File("orders.yaml"))
             .Replace("title: Customer,", "title: Client,", StringComparison.Ordinal));
         var changed = CatalogFiles.Load(folder.Path);
@@ -45,29 +49,27 @@ public sealed class DefinitionChangedTests(Infrastructure infrastructure)
 
         var runner = ActivatorUtilities.CreateInstance<JobRunner>(services, store, changed, Options.Create(new WorkerOptions
         {
-            Id = "definition-changed-runner", Queues = new() { [Queue] = 1 }, RetryBaseDelay = TimeSpan.FromMilliseconds(20),
+            Id = "definition-changed-runner", Queues = new() { [Queue] = 1 },
         }));
-        await runner.RunAsync(new JobMessage("0-1", Queue, changing.Job.Id, null), CancellationToken.None);
-        await runner.RunAsync(new JobMessage("0-2", Queue, unchanged.Job.Id, null), CancellationToken.None);
+        await runner.RunAsync(new JobMessage("0-1", Queue, recent.Job.Id, null), CancellationToken.None);
+        await runner.RunAsync(new JobMessage("0-2", Queue, old.Job.Id, null), CancellationToken.None);
+        await runner.RunAsync(new JobMessage("0-3", Queue, unchanged.Job.Id, null), CancellationToken.None);
 
-        // Another worker, on the catalog the job was accepted with, may still run it (a rolling deploy): retried ...
-        var retried = (await store.GetAsync(changing.Job.Id, null, CancellationToken.None))!;
-        Assert.True(retried.Status is "retrying" or "queued", // queued again once its backoff is over
-            $"expected retrying, was {retried.Status} ({retried.ErrorCode}: {retried.Error})");
-        Assert.Contains("changed after this job was accepted", retried.Error, StringComparison.Ordinal);
+        // Within the grace: handed back for a worker on the catalog it was accepted with, its one attempt unused.
+        var handedBack = (await store.GetAsync(recent.Job.Id, null, CancellationToken.None))!;
+        Assert.True(handedBack.Status == "retrying", $"expected retrying, was {handedBack.Status} ({handedBack.ErrorCode}: {handedBack.Error})");
+        Assert.Contains("changed after this job was accepted", handedBack.Error, StringComparison.Ordinal);
+        Assert.Contains("handed back until", handedBack.Error, StringComparison.Ordinal);
+        Assert.Equal(handedBack.Attempt, handedBack.Released); // no attempt used
 
-        // ... and failed for good on its last attempt.
-        await Poll.UntilAsync(async () =>
-        {
-            await runner.RunAsync(new JobMessage("0-3", Queue, changing.Job.Id, null), CancellationToken.None);
-            return (await store.GetAsync(changing.Job.Id, null, CancellationToken.None))!.Status == "failed";
-        }, "the job's last attempt", TimeSpan.FromSeconds(30));
-        var failed = (await store.GetAsync(changing.Job.Id, null, CancellationToken.None))!;
+        // Past it: failed at once, saying which version and what to do.
+        var failed = (await store.GetAsync(old.Job.Id, null, CancellationToken.None))!;
         Assert.True(failed.Status == "failed", $"expected failed, was {failed.Status} ({failed.ErrorCode}: {failed.Error})");
         Assert.Equal(JobError.DefinitionChanged, failed.ErrorCode);
         Assert.Contains($"version {accepted.Version}", failed.Error, StringComparison.Ordinal);
         Assert.Contains("resubmit", failed.Error, StringComparison.Ordinal);
-        Assert.Equal(2, failed.Attempt);
+        Assert.Equal(1, failed.Attempt);
+
         var succeeded = (await store.GetAsync(unchanged.Job.Id, null, CancellationToken.None))!;
         Assert.True(succeeded.Status == "succeeded", $"expected succeeded, was {succeeded.Status} ({succeeded.ErrorCode}: {succeeded.Error})");
         Assert.True(succeeded.RowsWritten > 0);

@@ -89,6 +89,8 @@ public sealed class DeadLetterReplayTests(FaultSystem system)
         Assert.Equal(copy, detail.GetProperty("report").GetProperty("replayedAs").GetGuid());
         var replayedJob = await admin.GetFromJsonAsync<JsonElement>(new Uri($"/api/reports/{copy}", UriKind.Relative));
         Assert.Equal(selected[0], replayedJob.GetProperty("replayOf").GetGuid());
+        var stored = await new Reports.Core.Storage.JobStore(system.Database, TimeProvider.System).GetAsync(copy, null, CancellationToken.None);
+        Assert.Equal(Reports.Core.Catalog.Definitions.NoOpReport.Definition.Version, stored!.DefinitionVersion); // runs, and records, the current definition
         using var retry = await admin.PostAsync(new Uri($"/api/admin/reports/{selected[0]}/retry", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
     }

@@ -24,7 +24,7 @@ public sealed class ReplayQuotaTests(Infrastructure infrastructure)
         Assert.NotNull(created.Replay);
         var steps = new ReplaySteps(database, TimeProvider.System);
         var claim = (await steps.ClaimAsync("runner", TimeSpan.FromMinutes(5), CancellationToken.None))!;
-        var step = await steps.StepAsync(claim, 50, new Dictionary<string, int> { ["noop"] = 1 }, TimeSpan.FromMinutes(5), CancellationToken.None);
+        var step = await steps.StepAsync(claim, 50, new Dictionary<string, ReplayBudget> { ["noop"] = new(1, null) }, TimeSpan.FromMinutes(5), CancellationToken.None);
         Assert.Equal((20, true), (step.Replayed, step.Completed));
         Assert.All(await DeadLetters.CopiesAsync(database, selected), c => Assert.Equal("queued", c.Status));
 

@@ -28,7 +28,7 @@ public sealed class ReplayRaceTests(Infrastructure infrastructure)
         Assert.NotNull(created.Replay);
         var claim = await steps.ClaimAsync("runner", TimeSpan.FromMinutes(5), CancellationToken.None);
         Assert.NotNull(claim);
-        var budgets = new Dictionary<string, int> { ["noop"] = 3 };
+        var budgets = new Dictionary<string, ReplayBudget> { ["noop"] = new(3, null) };
 
         // The replay steps forward ten at a time while two retriers walk the same dead letters, one from each end.
         var bulk = Task.Run(async () =>

@@ -169,9 +169,22 @@ internal sealed class JobRunner(
             logger.LogWarning(e, "Job {JobId} attempt {Attempt} lost blocks in storage; {Next}", claim.Id, claim.Attempt,
                 restarted ? "starting again from the start" : "another attempt owns the job");
         }
+        catch (ReportDefinitionException e) when (e.Code == JobError.DefinitionChanged && WaitsForItsDefinition(claim) is { } until)
+        {
+            // During a rolling deploy a worker still on the catalog the job was accepted with may run it: handed back for a
+            // moment, using no attempt, until the deploy is surely over.
+            var due = time.GetUtcNow() + DefinitionChangeRetry;
+            var error = new JobError(JobError.AttemptFailed,
+                $"{e.Message} It is handed back until {until:O} (Reports:Worker:DefinitionChangeGrace): a worker on the catalog it was accepted with may run it.");
+            var handedBack = await store.HandBackLaterAsync(claim, due, error, stopping);
+            AcknowledgeIf(handedBack, message);
+            JobTelemetry.Finished(activity, claim, handedBack ? JobTelemetry.Released : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
+            logger.LogInformation("Job {JobId} was accepted with another version of {ReportType}: handed back until {Due}",
+                claim.Id, claim.Job.ReportType, due);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var permanent = e is ReportDefinitionException { ElsewhereMaybe: false };
+            var permanent = e is ReportDefinitionException;
             var retryAt = !permanent && claim.AttemptsUsed < claim.Job.MaxAttempts ? time.GetUtcNow() + Backoff(claim.AttemptsUsed) : (DateTimeOffset?)null;
             var failed = await store.FailAsync(claim, Describe(e, claim, retryAt), retryAt, stopping);
             AcknowledgeIf(failed, message);
@@ -252,10 +265,10 @@ internal sealed class JobRunner(
         if (job.DefinitionVersion is { } accepted && accepted != report.Version)
         {
             // Running the new definition would hand the caller columns or rows they did not ask for, under the same job.
-            // During a rolling deploy a worker on the other catalog may run it: retried while attempts remain.
+            // During a rolling deploy a worker on the other catalog may run it: see WaitsForItsDefinition.
             throw new ReportDefinitionException(
                 $"The definition of '{job.ReportType}' changed after this job was accepted (version {accepted}, here {report.Version}): " +
-                "resubmit the report to run the current definition.", JobError.DefinitionChanged, elsewhereMaybe: true);
+                "resubmit the report to run the current definition.", JobError.DefinitionChanged);
         }
 
         var validation = ParameterValidator.Validate(report, job.Parameters, job.Format);
@@ -286,6 +299,9 @@ internal sealed class JobRunner(
         }
     }
 
+    /// <summary>How soon a job handed back for its definition is tried again (by whichever worker takes it).</summary>
+    private static readonly TimeSpan DefinitionChangeRetry = TimeSpan.FromSeconds(15);
+
     /// <summary>Exponential backoff with full jitter in its upper half: base × 2^(attempt−1) × [0.5, 1).</summary>
     private TimeSpan Backoff(int attempt)
     {
@@ -293,11 +309,16 @@ internal sealed class JobRunner(
         return ceiling * (0.5 + (Random.Shared.NextDouble() / 2));
     }
 
+    /// <summary>How long after its creation a job whose definition changed is handed back instead of failed; null once that is over.</summary>
+    private DateTimeOffset? WaitsForItsDefinition(ClaimedJob claim)
+    {
+        var until = claim.Job.CreatedAt + options.Value.DefinitionChangeGrace;
+        return time.GetUtcNow() < until ? until : null;
+    }
+
     private static JobError Describe(Exception e, ClaimedJob claim, DateTimeOffset? retryAt) => e switch
     {
-        ReportDefinitionException definition when !definition.ElsewhereMaybe || retryAt is null => new JobError(definition.Code, definition.Message),
-        ReportDefinitionException elsewhere => new JobError(JobError.AttemptFailed,
-            $"Attempt {claim.AttemptsUsed} failed: {elsewhere.Message} It is retried: a worker on the catalog it was accepted with may run it."),
+        ReportDefinitionException definition => new JobError(definition.Code, definition.Message),
         _ when retryAt is null => new JobError(JobError.AttemptsExhausted,
             $"Attempt {claim.AttemptsUsed} of {claim.Job.MaxAttempts} failed: {FailureCauses.Of(e)}. {FailureCauses.Details}"),
         _ => new JobError(JobError.AttemptFailed, $"Attempt {claim.AttemptsUsed} failed: {FailureCauses.Of(e)}; it is retried. {FailureCauses.Details}"),

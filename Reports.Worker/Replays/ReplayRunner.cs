@@ -25,7 +25,7 @@ internal sealed partial class ReplayRunner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        var budgets = catalog.All.ToDictionary(r => r.Name, r => r.MaxAttempts, StringComparer.Ordinal);
+        var budgets = catalog.All.ToDictionary(r => r.Name, r => new ReplayBudget(r.MaxAttempts, r.Version), StringComparer.Ordinal);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -46,7 +46,7 @@ internal sealed partial class ReplayRunner(
     }
 
     /// <returns>True when the replay was let go because its queues are full (held): wait before looking again.</returns>
-    private async Task<bool> RunAsync(ReplayClaim claim, IReadOnlyDictionary<string, int> budgets, ReplayOptions settings, CancellationToken stoppingToken)
+    private async Task<bool> RunAsync(ReplayClaim claim, IReadOnlyDictionary<string, ReplayBudget> budgets, ReplayOptions settings, CancellationToken stoppingToken)
     {
         LogClaimed(logger, claim.Id, claim.Kind, claim.Fence);
         try
