@@ -27,6 +27,32 @@ public sealed class KeysetReader(
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// After the last page, when fewer rows were read than counted: whether rows with a NULL key are why. PostgreSQL sorts
+    /// them after every other row, where the keyset predicate never reaches, so they would be left out without a word;
+    /// the report fails instead, naming the column. Fewer rows for another reason (deleted meanwhile) pass. Nothing is
+    /// asked when the counts agree, so a report pays for this query only when rows went missing.
+    /// </summary>
+    public async Task CheckNoRowLeftOutAsync(DbConnection connection, long counted, long read, CancellationToken cancellationToken)
+    {
+        if (read >= counted)
+        {
+            return;
+        }
+
+        await using var slot = await TakeSlotAsync(cancellationToken);
+        await using var command = dialect.Command(connection, ReportSql.RowWithNullKey(report, dialect), _bound);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return;
+        }
+
+        var keys = report.Keyset.KeyColumns;
+        var column = Enumerable.Range(0, keys.Count).First(i => reader.IsDBNull(i));
+        throw new KeysetCursor(report).NullKey(keys[column]);
+    }
+
     /// <summary>Opens the page after <paramref name="cursor"/>; reading its rows moves the cursor.</summary>
     public Task<KeysetPage> OpenPageAsync(DbConnection connection, KeysetCursor cursor, CancellationToken cancellationToken) =>
         OpenAsync(connection, cursor, sequential: false, cancellationToken);

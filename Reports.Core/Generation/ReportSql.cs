@@ -68,6 +68,15 @@ public static class ReportSql
         return $"{Rows(report, dialect)} SELECT {time}, sum({dialect.Quote(chart.ValueColumn)}) FROM report_rows GROUP BY {time} ORDER BY {time}";
     }
 
+    /// <summary>The key columns of one row whose keys hold a NULL, if any: the rows a keyset never reaches on PostgreSQL.</summary>
+    public static string RowWithNullKey(ReportDefinition report, SqlDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(dialect);
+        var keys = report.Keyset.KeyColumns.Select(c => dialect.Quote(report.Columns[c].Name)).ToList();
+        return $"{Rows(report, dialect)} SELECT {string.Join(", ", keys)} FROM report_rows WHERE {string.Join(" OR ", keys.Select(k => $"{k} IS NULL"))} LIMIT 1";
+    }
+
     /// <summary>The report's rows as a common table expression whose columns carry the report's column names (a form PostgreSQL, MySQL and MariaDB all take).</summary>
     private static string Rows(ReportDefinition report, SqlDialect dialect) =>
         $"WITH report_rows ({string.Join(", ", report.Columns.Select(c => dialect.Quote(c.Name)))}) AS ({report.Keyset.Sql})";

@@ -147,6 +147,8 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
             }
             while (pageRows == options.Value.PageSize);
 
+            await reader.CheckNoRowLeftOutAsync(connection, total, rows, cancellationToken);
+
             // The last, partial block; or the only one, holding just the header (or nothing), for an empty report.
             if (writer.Length > 0 || staged.Blocks == 0)
             {

@@ -12,9 +12,10 @@ namespace Reports.Core.Generation;
 internal static class WholeReportPages
 {
     /// <param name="sequential">Read each row's columns once, in order; <paramref name="row"/> then captures the keys into the cursor.</param>
+    /// <param name="counted">The rows counted before the first page (see <see cref="KeysetReader.CheckNoRowLeftOutAsync"/>).</param>
     /// <returns>The rows read.</returns>
     public static async Task<long> ReadAsync(
-        DbConnection connection, SqlDialect dialect, GenerationRequest request, int pageSize, bool sequential, IJobProgress progress,
+        DbConnection connection, SqlDialect dialect, GenerationRequest request, int pageSize, long counted, bool sequential, IJobProgress progress,
         Action<DbDataReader, KeysetCursor> row, Action pageRead, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot,
         CancellationToken cancellationToken)
     {
@@ -50,6 +51,7 @@ internal static class WholeReportPages
         }
         while (pageRows == pageSize);
 
+        await reader.CheckNoRowLeftOutAsync(connection, counted, rows, cancellationToken);
         return rows;
     }
 }

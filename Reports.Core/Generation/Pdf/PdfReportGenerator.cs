@@ -54,7 +54,7 @@ public sealed class PdfReportGenerator(
         using (var document = new PdfPartsDocument(file, pdf.Value.PagesPerPart, Metadata(report, subject, generatedAt)))
         using (var writer = new PdfTableWriter(document, layout, font, report, heading, pages, chart))
         {
-            await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, sequential: false, progress,
+            await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, totals.Rows, sequential: false, progress,
                 (row, _) => writer.WriteRow(row), () => upload.Advance(document.Flushed), token => sources.QuerySlotAsync(report, token), cancellationToken);
             writer.WriteTotals(totals);
             writer.Finish();

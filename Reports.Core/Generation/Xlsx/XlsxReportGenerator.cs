@@ -41,7 +41,7 @@ public sealed class XlsxReportGenerator(
         using (var workbook = new XlsxWorkbookWriter(output, report.Columns, document, xlsx.Value.MaxRowsPerSheet))
         {
             var scratch = new byte[1024];
-            rows = await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, sequential: true, progress,
+            rows = await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, totals.Rows, sequential: true, progress,
                 (row, cursor) => RowCopier.Copy(workbook, report.Columns, row, cursor, ref scratch),
                 () =>
                 {
