@@ -71,6 +71,41 @@ public sealed class SourceCapGenerationTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task A_definition_whose_query_writes_is_refused_by_the_read_only_transaction_and_writes_nothing()
+    {
+        var system = await infrastructure.SystemAsync();
+        // A data-modifying common table expression starts with WITH, as a query may: only the source's read-only
+        // transaction stands between it and the data.
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny.Replace(
+            "SELECT o.id, o.ordered_at FROM sales.orders AS o WHERE o.ordered_at >= @from",
+            "WITH gone AS (DELETE FROM sales.orders WHERE id IN (SELECT min(id) FROM sales.orders) RETURNING id) " +
+            "SELECT o.id, o.ordered_at FROM sales.orders AS o WHERE o.ordered_at >= @from AND o.id NOT IN (SELECT id FROM gone)",
+            StringComparison.Ordinal)));
+        var report = Reports.Core.Catalog.Files.CatalogFiles.Load(folder.Path).Find("tiny")!;
+        await using var database = Npgsql.NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
+        await using var count = database.CreateCommand("SELECT count(*) FROM sales.orders");
+        var before = (long)(await count.ExecuteScalarAsync())!;
+
+        var arguments = ParameterValidator.Validate(report, System.Text.Json.JsonDocument.Parse("""{"from":"2020-01-01"}""").RootElement, "csv").Arguments!;
+        var id = Guid.NewGuid();
+        var request = new GenerationRequest(id, report, arguments, $"{id:N}.csv", "tiny.csv", GenerationCheckpoint.Start, Attempt: 1) { Format = "csv" };
+
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => system.WorkerServices.GetRequiredService<RowReportGenerator>()
+            .GenerateAsync(request, new RecordingProgress(), CancellationToken.None));
+
+        // Wrapped by the engine (the count first) PostgreSQL refuses the nesting itself; run as the definition wrote it, on
+        // a report connection, the read-only transaction refuses the write.
+        await using var connection = await system.WorkerServices.GetRequiredService<SourceConnections>().OpenAsync(report, CancellationToken.None);
+        await using var direct = connection.CreateCommand();
+        direct.CommandText = report.Keyset.Sql.Replace("@from", "'2020-01-01'::timestamptz", StringComparison.Ordinal);
+        var readOnly = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => direct.ExecuteNonQueryAsync());
+
+        Assert.Equal(Npgsql.PostgresErrorCodes.FeatureNotSupported, refused.SqlState);
+        Assert.Equal(Npgsql.PostgresErrorCodes.ReadOnlySqlTransaction, readOnly.SqlState);
+        Assert.Equal(before, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
     public async Task A_report_connection_stays_read_only_even_when_its_sql_turns_the_sessions_default_off()
     {
         var system = await infrastructure.SystemAsync();
