@@ -70,10 +70,15 @@ public sealed partial class AccessibilityTests(BrowserSystem system)
         }
     }
 
-    /// <summary>Presses Tab until <paramref name="selector"/> has the focus; fails if 40 presses do not get there.</summary>
+    /// <summary>
+    /// Presses Tab until <paramref name="selector"/> has the focus; fails if one press per focusable element of the page
+    /// (their number depends on the data shown: jobs, replays, schedules) does not get there.
+    /// </summary>
     private static async Task TabToAsync(IPage page, string selector)
     {
-        for (var i = 0; i < 40; i++)
+        var focusable = await page.EvaluateAsync<int>(
+            "() => document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex=\"-1\"])').length");
+        for (var i = 0; i <= focusable; i++)
         {
             await page.Keyboard.PressAsync("Tab");
             if (await page.EvaluateAsync<bool>("s => document.activeElement?.matches(s) ?? false", selector))
