@@ -40,6 +40,7 @@ internal sealed partial class ChildProcessReaper : IDisposable
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StillStopping);
         var started = DateTime.UtcNow;
         var nextNotice = started + NoticeEvery;
+        var killed = new HashSet<int>();
         while (true)
         {
             ReapOrphans();
@@ -60,6 +61,12 @@ internal sealed partial class ChildProcessReaper : IDisposable
             {
                 foreach (var pid in left)
                 {
+                    if (killed.Add(pid))
+                    {
+                        // Named, so a process that outlives the grace can be traced (chaos runs look for this line).
+                        Console.Error.WriteLine($"Reports.AppHost: killing process {pid} ({Describe(pid)}), still running {GracePeriod.TotalSeconds:0} s after the stop.");
+                    }
+
                     Signals.Send(pid, Signals.SigKill);
                 }
             }
@@ -74,6 +81,14 @@ internal sealed partial class ChildProcessReaper : IDisposable
 
             Thread.Sleep(200);
         }
+    }
+
+    /// <summary>A process's command line, cut short; its state (T: stopped by SIGSTOP, D: in uninterruptible sleep) before it.</summary>
+    private static string Describe(int pid)
+    {
+        var line = string.Join(' ', ProcessTree.CommandLine(pid));
+        var state = ProcessTree.Stat(pid)?.State ?? '?';
+        return $"state {state}: {(line.Length > 160 ? line[..160] + "…" : line)}";
     }
 
     private static void StillStopping(PosixSignalContext context)

@@ -40,7 +40,8 @@ internal sealed class SystemUnderTest : IAsyncDisposable
 
         // The AppHost's whole output (every service's log) goes to a file that outlives the data folder.
         var logPath = Path.Combine(Path.GetTempPath(), name + ".log");
-        var appHostLog = TextWriter.Synchronized(new StreamWriter(logPath) { AutoFlush = true });
+        // Private: it holds the AppHost's output, the development admin key among it.
+        var appHostLog = TextWriter.Synchronized(new StreamWriter(Reports.LocalServers.PrivateFile.Create(logPath)) { AutoFlush = true });
         log.WriteLine($"[chaos] the AppHost's output: {logPath}");
         var apiPort = FreePort.Next();
         var dll = ProjectPaths.AssemblyPath(ToolPaths.RepositoryRoot, "Reports.AppHost", ProjectPaths.ConfigurationOf(AppContext.BaseDirectory));
@@ -69,7 +70,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             line =>
             {
                 appHostLog.WriteLine(line);
-                if (line.Contains("starting it again", StringComparison.Ordinal))
+                if (line.Contains("starting it again", StringComparison.Ordinal) || line.Contains("Reports.AppHost: killing process", StringComparison.Ordinal))
                 {
                     log.WriteLine(line);
                 }
