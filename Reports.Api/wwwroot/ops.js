@@ -39,10 +39,12 @@ function rememberFocus() {
     : row.dataset.schedule ? `tr[data-schedule="${row.dataset.schedule}"]`
     : row.dataset.replayId ? `tr[data-replay-id="${row.dataset.replayId}"]` : `tr[data-worker="${row.dataset.worker}"]`;
   const label = active.getAttribute('aria-label') ?? active.textContent;
+  const table = row.closest('table');
   return () => {
-    const again = [...document.querySelectorAll(`${selector} button`)]
+    const again = [...(table?.querySelectorAll(`${selector} button`) ?? [])]
       .find((b) => (b.getAttribute('aria-label') ?? b.textContent) === label);
-    again?.focus();
+    // A row that is gone (its job retried, a newer failure above it): the table's first button, never the page's top.
+    (again ?? table?.querySelector('tbody button'))?.focus();
   };
 }
 
