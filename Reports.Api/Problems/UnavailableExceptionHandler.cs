@@ -36,7 +36,8 @@ internal sealed class UnavailableExceptionHandler(IProblemDetailsService problem
     internal static bool IsUnavailable(Exception exception) => exception switch
     {
         Npgsql.PostgresException postgres => IsOutage(postgres.SqlState),
-        MySqlConnector.MySqlException mysql => IsOutage(mysql),
+        // A MySQL or MariaDB source (a parameter's must_exist check reads one): down, unless the server spoke of the statement.
+        MySqlConnector.MySqlException mysql => !Reports.Core.Sources.SqlStates.IsAboutTheStatement(mysql.SqlState),
         Npgsql.NpgsqlException or StackExchange.Redis.RedisException or TimeoutException or SocketException => true,
         Azure.RequestFailedException { Status: 0 or >= 500 } => true,
         { InnerException: { } inner } => IsUnavailable(inner),
@@ -51,12 +52,4 @@ internal sealed class UnavailableExceptionHandler(IProblemDetailsService problem
     /// an error of this application (500), never a "retry later".
     /// </summary>
     private static bool IsOutage(string sqlState) => sqlState[..2] is "08" or "40" or "53" or "57" or "58";
-
-    /// <summary>
-    /// A MySQL or MariaDB source (a report parameter's <c>must_exist</c> check reads it) that cannot be reached, timed out
-    /// or is going away; only what the server says of the statement itself (syntax or access 42, data 22, cardinality 21,
-    /// not supported 0A, a constraint 23) is this application's error.
-    /// </summary>
-    private static bool IsOutage(MySqlConnector.MySqlException mysql) =>
-        mysql.SqlState is not { Length: 5 } state || state[..2] is not ("42" or "22" or "21" or "0A" or "23");
 }

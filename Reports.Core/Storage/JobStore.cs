@@ -303,9 +303,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// <summary>Ends the attempt with an error: retried at <paramref name="retryAt"/> when given, otherwise failed for good.</summary>
     public Task<bool> FailAsync(ClaimedJob claim, JobError error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
         retryAt is { } due
-            ? UpdateClaimedAsync(claim,
-                "status = 'retrying', next_attempt_at = @due, lease_owner = NULL, lease_expires_at = NULL, error = @error, error_code = @code",
-                cancellationToken, ("due", due), ("error", error.Message), ("code", error.Code))
+            ? UpdateClaimedAsync(claim, RetryingAt, cancellationToken, ("due", due), ("error", error.Message), ("code", error.Code))
             : UpdateClaimedAsync(claim,
                 "status = 'failed', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = @error, error_code = @code",
                 cancellationToken, ("error", error.Message), ("code", error.Code));
@@ -315,9 +313,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// hand-over this worker cannot do (it holds another version of the report), so it does not count against the attempts.
     /// </summary>
     public Task<bool> HandBackLaterAsync(ClaimedJob claim, DateTimeOffset due, JobError error, CancellationToken cancellationToken) =>
-        UpdateClaimedAsync(claim,
-            "status = 'retrying', next_attempt_at = @due, lease_owner = NULL, lease_expires_at = NULL, released = released + 1, error = @error, error_code = @code",
-            cancellationToken, ("due", due), ("error", error.Message), ("code", error.Code));
+        UpdateClaimedAsync(claim, $"{RetryingAt}, released = released + 1", cancellationToken, ("due", due), ("error", error.Message), ("code", error.Code));
+
+    private const string RetryingAt =
+        "status = 'retrying', next_attempt_at = @due, lease_owner = NULL, lease_expires_at = NULL, error = @error, error_code = @code";
 
     /// <summary>
     /// Gives a job back at once (graceful shutdown): queued again with its checkpoint, and put on the outbox in the same

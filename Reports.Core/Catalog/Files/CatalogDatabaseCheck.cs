@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using Reports.Core.Generation;
+using Reports.Core.Sources;
 using Reports.Core.Sources.Dialects;
 
 namespace Reports.Core.Catalog.Files;
@@ -57,7 +58,7 @@ public static class CatalogDatabaseCheck
         {
             returned = await ShapeAsync(dataSource, dialect, dialect.Describable(report.Keyset.Sql), report.Bind(SampleArguments(report)), cancellationToken);
         }
-        catch (DbException e) when (IsAboutTheStatement(e))
+        catch (DbException e) when (SqlStates.IsAboutTheStatement(e.SqlState))
         {
             return [new CatalogError(entry.File, entry.QueryLine, "query.sql", $"does not prepare on source '{report.Source}': {e.Message}")];
         }
@@ -66,7 +67,7 @@ public static class CatalogDatabaseCheck
         if (returned.Count != report.Columns.Count)
         {
             errors.Add(new CatalogError(entry.File, entry.QueryLine, "query.sql",
-                $"returns {returned.Count} columns ({string.Join(", ", returned.Select(r => $"{r.Name} {r.Type}"))}); the file declares {report.Columns.Count}."));
+                $"returns {returned.Count} columns ({Listed(returned)}); the file declares {report.Columns.Count}."));
         }
 
         for (var i = 0; i < Math.Min(returned.Count, report.Columns.Count); i++)
@@ -106,12 +107,12 @@ public static class CatalogDatabaseCheck
             if (returned.Count != report.Columns.Count)
             {
                 return new CatalogError(entry.File, entry.LineOf(field), field,
-                    $"a page returns {returned.Count} columns ({string.Join(", ", returned.Select(r => $"{r.Name} {r.Type}"))}); the file declares {report.Columns.Count}.");
+                    $"a page returns {returned.Count} columns ({Listed(returned)}); the file declares {report.Columns.Count}.");
             }
 
             return null;
         }
-        catch (DbException e) when (IsAboutTheStatement(e))
+        catch (DbException e) when (SqlStates.IsAboutTheStatement(e.SqlState))
         {
             return new CatalogError(entry.File, entry.LineOf(field), field, $"the statement built from it does not prepare on source '{report.Source}': {e.Message}");
         }
@@ -165,38 +166,41 @@ public static class CatalogDatabaseCheck
     }
 
     private static async Task PrepareAsync(
-        DbDataSource dataSource, SqlDialect dialect, string sql, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await dialect.BeginReadOnlyAsync(connection, cancellationToken); // rolled back when the connection closes
-        await using var command = dialect.Command(connection, sql, bound);
-        command.CommandTimeout = (int)StatementTimeout.TotalSeconds;
-        await dialect.PrepareOnlyAsync(command, cancellationToken);
-    }
+        DbDataSource dataSource, SqlDialect dialect, string sql, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken) =>
+        await OnSourceAsync(dataSource, dialect, sql, bound, async command =>
+        {
+            await dialect.PrepareOnlyAsync(command, cancellationToken);
+            return true;
+        }, cancellationToken);
 
     /// <summary>
     /// The columns a statement returns, from a schema-only reader: PostgreSQL only describes it; MySQL runs it under
     /// <c>sql_select_limit = 0</c>, so only statements that read no row that way come here (the query with <c>LIMIT 0</c>
     /// added, a page with <c>@page_size</c> 0).
     /// </summary>
-    private static async Task<List<(string Name, string Type, Type Clr)>> ShapeAsync(
-        DbDataSource dataSource, SqlDialect dialect, string sql, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken)
+    private static Task<List<(string Name, string Type, Type Clr)>> ShapeAsync(
+        DbDataSource dataSource, SqlDialect dialect, string sql, IReadOnlyDictionary<string, object?> bound, CancellationToken cancellationToken) =>
+        OnSourceAsync(dataSource, dialect, sql, bound, async command =>
+        {
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SchemaOnly, cancellationToken);
+            return (List<(string Name, string Type, Type Clr)>)[.. Enumerable.Range(0, reader.FieldCount)
+                .Select(i => (reader.GetName(i), dialect.TypeName(reader.GetDataTypeName(i)), reader.GetFieldType(i)))];
+        }, cancellationToken);
+
+    /// <summary>Uses a command of <paramref name="sql"/> on its own connection, inside a read-only transaction that is rolled back when it closes.</summary>
+    private static async Task<T> OnSourceAsync<T>(
+        DbDataSource dataSource, SqlDialect dialect, string sql, IReadOnlyDictionary<string, object?> bound, Func<DbCommand, Task<T>> use,
+        CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await dialect.BeginReadOnlyAsync(connection, cancellationToken); // rolled back when the connection closes
+        await dialect.BeginReadOnlyAsync(connection, cancellationToken);
         await using var command = dialect.Command(connection, sql, bound);
         command.CommandTimeout = (int)StatementTimeout.TotalSeconds;
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SchemaOnly, cancellationToken);
-        return [.. Enumerable.Range(0, reader.FieldCount).Select(i => (reader.GetName(i), dialect.TypeName(reader.GetDataTypeName(i)), reader.GetFieldType(i)))];
+        return await use(command);
     }
 
-    /// <summary>
-    /// An error the source gives about the statement itself (SQLSTATE classes 42 syntax or access, 22 data, 21
-    /// cardinality, 0A not supported), as opposed to one about the connection or the server's state.
-    /// </summary>
-    private static bool IsAboutTheStatement(DbException e) =>
-        e.SqlState is { Length: 5 } state && (state.StartsWith("42", StringComparison.Ordinal) || state.StartsWith("22", StringComparison.Ordinal)
-                                               || state.StartsWith("21", StringComparison.Ordinal) || state.StartsWith("0A", StringComparison.Ordinal));
+    /// <summary>Columns as the errors list them: <c>id bigint, amount numeric</c>.</summary>
+    private static string Listed(IEnumerable<(string Name, string Type, Type Clr)> columns) => string.Join(", ", columns.Select(c => $"{c.Name} {c.Type}"));
 
     /// <summary>A value of each parameter's type, bound as a job binds it, so the statement is described with its real types.</summary>
     private static ReportArguments SampleArguments(ReportDefinition report) => new(report.Parameters.ToDictionary(

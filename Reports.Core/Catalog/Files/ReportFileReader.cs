@@ -99,9 +99,8 @@ internal static partial class ReportFileReader
     private static Dictionary<string, int> FieldLines(YamlFields file, YamlFields query, IEnumerable<FileParameter> parameters)
     {
         var lines = new Dictionary<string, int>(StringComparer.Ordinal) { ["query.keys"] = query.LineOf("keys") };
-        foreach (var (field, fields) in new[] { ("query.page_join", query), ("subject_sql", file), ("totals", file), ("chart", file) })
+        foreach (var (field, fields, key) in new[] { ("query.page_join", query, "page_join"), ("subject_sql", file, "subject_sql"), ("totals", file, "totals"), ("chart", file, "chart") })
         {
-            var key = field[(field.IndexOf('.', StringComparison.Ordinal) + 1)..];
             if (fields.Has(key))
             {
                 lines[field] = fields.LineOf(key);

@@ -109,17 +109,8 @@ public sealed class LocalIssuer : IAsyncDisposable
     /// <summary>A token with <c>"alg": "none"</c> (or another spelling of it) and no signature, as an attacker would forge one.</summary>
     public string UnsignedToken(string subject, string algorithm = "none")
     {
-        var now = DateTimeOffset.UtcNow;
         var header = JsonSerializer.Serialize(new Dictionary<string, object> { ["alg"] = algorithm, ["typ"] = "JWT" });
-        var payload = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["iss"] = Issuer,
-            ["aud"] = Audience,
-            ["sub"] = subject,
-            ["iat"] = now.AddMinutes(-1).ToUnixTimeSeconds(),
-            ["nbf"] = now.AddMinutes(-1).ToUnixTimeSeconds(),
-            ["exp"] = now.AddMinutes(10).ToUnixTimeSeconds(),
-        });
+        var payload = $"{{{StandardClaimsJson(subject)}}}";
         return Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(header)) + "." + Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(payload)) + ".";
     }
 
