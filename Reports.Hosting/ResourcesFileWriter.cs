@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Reports.LocalServers;
 
-namespace Reports.AppHost;
+namespace Reports.Hosting;
 
 /// <summary>
 /// Keeps <c>.data/resources.json</c> (each resource's state, health, pid, endpoint and connection string) written from
@@ -12,7 +12,7 @@ namespace Reports.AppHost;
 /// resources do (BeforeStartEvent), so it sees every change; the AppHost is "Stopping" from Ctrl+C until every process
 /// it started has exited, and only then is everything marked "Stopped".
 /// </summary>
-internal sealed class ResourcesFileWriter
+public sealed class ResourcesFileWriter
 {
     private readonly Dictionary<string, ResourceRecord> _records = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -120,7 +120,7 @@ internal sealed class ResourcesFileWriter
     private static async Task<ResourceRecord> RecordAsync(ResourceEvent change, CancellationToken cancellationToken)
     {
         var snapshot = change.Snapshot;
-        var launcherPid = snapshot.Properties.FirstOrDefault(p => p.Name == DeveloperCommands.PidProperty)?.Value switch
+        var launcherPid = snapshot.Properties.FirstOrDefault(p => p.Name == KillCommand.PidProperty)?.Value switch
         {
             int pid => pid,
             long pid => (int)pid,
@@ -131,7 +131,7 @@ internal sealed class ResourcesFileWriter
         string? connectionString = null;
         if (change.Resource is IResourceWithConnectionString withConnectionString && state == KnownResourceStates.Running)
         {
-            connectionString = await withConnectionString.GetConnectionStringAsync(cancellationToken);
+            connectionString = await withConnectionString.ConnectionStringExpression.GetValueAsync(cancellationToken);
         }
 
         return new ResourceRecord

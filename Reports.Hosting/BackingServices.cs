@@ -1,0 +1,75 @@
+using Azure.Storage.Blobs;
+using Reports.LocalServers;
+
+namespace Reports.Hosting;
+
+/// <summary>
+/// Redis and blob storage (PostgreSQL: <see cref="ReportsPostgres"/>) by what the machine has: a connection string given
+/// to the AppHost means that server; else Aspire's container resources where a container engine answers; else the same
+/// names as local processes with their data under the data folder.
+/// </summary>
+public static class BackingServices
+{
+    private const string AzuriteImage = "mcr.microsoft.com/azure-storage/azurite";
+    private const string AzuriteTag = "3.35.0";
+    private const int AzuriteBlobPort = 10000;
+
+    public static IResourceBuilder<IResourceWithConnectionString> AddReportsRedis(
+        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (builder.IsGiven(name))
+        {
+            return builder.AddConnectionString(name);
+        }
+
+        if (options.Containers)
+        {
+            // As the local server and production (docs/configuration.md): every write in the append-only file, no eviction.
+            return builder.AddRedis(name).WithDataVolume()
+                .WithArgs(context =>
+                {
+                    if (context.ExecutionContext.IsRunMode)
+                    {
+                        LocalServer.AddAll(context.Args, ["--appendonly", "yes", "--maxmemory-policy", "noeviction"]);
+                    }
+                });
+        }
+
+        var directory = options.DataFolder(name);
+        return builder.AddLocalServer(name, ToolPaths.RedisServer, directory, port => RedisServer.Arguments(port, directory),
+            port => ReferenceExpression.Create($"{LocalServerResource.Host}:{port}"), RedisServer.PingAsync); // StackExchange.Redis form, as AddRedis gives
+    }
+
+    public static IResourceBuilder<IResourceWithConnectionString> AddReportsBlobs(
+        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (builder.IsGiven(name))
+        {
+            return builder.AddConnectionString(name);
+        }
+
+        if (options.Containers)
+        {
+            var container = builder.AddResource(new ServerContainerResource(name, "blob", endpoint => ReferenceExpression.Create(
+                    $"{AzuriteServer.ConnectionStringPrefix}BlobEndpoint={endpoint.Property(EndpointProperty.Url)}/{AzuriteServer.AccountName};")))
+                .WithImage(AzuriteImage, AzuriteTag)
+                .WithArgs("azurite-blob", "--blobHost", "0.0.0.0", "--location", "/data", "--skipApiVersionCheck", "--loose", "--disableTelemetry")
+                .WithHttpEndpoint(targetPort: AzuriteBlobPort, name: "blob");
+            // Healthy once the blob service answers a request (DCP's proxy accepts connections before the container does).
+            return container.WithVolume(VolumeNameGenerator.Generate(container, "data"), "/data")
+                .WithHealthCheck(builder.AddHealthCheck(name, async cancellationToken =>
+                {
+                    var blobs = new BlobServiceClient(await container.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken));
+                    return (await blobs.GetPropertiesAsync(cancellationToken)).HasValue;
+                }));
+        }
+
+        var directory = options.DataFolder("azurite");
+        return builder.AddLocalServer(name, ToolPaths.AzuriteBlob, directory, port => AzuriteServer.Arguments(port, directory),
+            port => ReferenceExpression.Create(
+                $"{AzuriteServer.ConnectionStringPrefix}BlobEndpoint=http://{LocalServerResource.Host}:{port}/{AzuriteServer.AccountName};"),
+            FreePort.AcceptsAsync);
+    }
+}
