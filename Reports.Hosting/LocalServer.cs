@@ -45,15 +45,24 @@ public static class LocalServer
     }
 
     /// <summary>
-    /// A health check for WaitFor and the dashboard, healthy when <paramref name="answers"/> says so. A server not up yet
-    /// throws (connection refused): the health check service reports that as unhealthy, with the exception.
+    /// A health check for WaitFor and the dashboard: healthy when <paramref name="answers"/> says so; unhealthy when it
+    /// says not, or throws (a server not up yet refuses the connection).
     /// </summary>
     public static string AddHealthCheck(this IDistributedApplicationBuilder builder, string resourceName, Func<CancellationToken, Task<bool>> answers)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var key = $"{resourceName}_check";
         builder.Services.AddHealthChecks().AddAsyncCheck(key, async cancellationToken =>
-            await answers(cancellationToken) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy($"{resourceName} does not answer"));
+        {
+            try
+            {
+                return await answers(cancellationToken) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy($"{resourceName} does not answer");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy($"{resourceName} does not answer", e);
+            }
+        });
         return key;
     }
 
