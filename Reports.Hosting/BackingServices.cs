@@ -15,61 +15,47 @@ public static class BackingServices
     private const int AzuriteBlobPort = 10000;
 
     public static IResourceBuilder<IResourceWithConnectionString> AddReportsRedis(
-        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (builder.IsGiven(name))
-        {
-            return builder.AddConnectionString(name);
-        }
-
-        if (options.Containers)
-        {
-            // As the local server and production (docs/configuration.md): every write in the append-only file, no eviction.
-            return builder.AddRedis(name).WithDataVolume()
-                .WithArgs(context =>
-                {
-                    if (context.ExecutionContext.IsRunMode)
-                    {
-                        LocalServer.AddAll(context.Args, ["--appendonly", "yes", "--maxmemory-policy", "noeviction"]);
-                    }
-                });
-        }
-
-        var directory = options.DataFolder(name);
-        return builder.AddLocalServer(name, ToolPaths.RedisServer, directory, port => RedisServer.Arguments(port, directory),
-            port => ReferenceExpression.Create($"{LocalServerResource.Host}:{port}"), RedisServer.PingAsync); // StackExchange.Redis form, as AddRedis gives
-    }
+        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options) =>
+        builder.AddBackingService(name, options, () => RedisContainer(builder, name), () => LocalRedis(builder, name, options.DataFolder(name)));
 
     public static IResourceBuilder<IResourceWithConnectionString> AddReportsBlobs(
-        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (builder.IsGiven(name))
-        {
-            return builder.AddConnectionString(name);
-        }
+        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options) =>
+        builder.AddBackingService(name, options, () => AzuriteContainer(builder, name), () => LocalAzurite(builder, name, options.DataFolder("azurite")));
 
-        if (options.Containers)
-        {
-            var container = builder.AddResource(new ServerContainerResource(name, "blob", endpoint => ReferenceExpression.Create(
-                    $"{AzuriteServer.ConnectionStringPrefix}BlobEndpoint={endpoint.Property(EndpointProperty.Url)}/{AzuriteServer.AccountName};")))
-                .WithImage(AzuriteImage, AzuriteTag)
-                .WithArgs("azurite-blob", "--blobHost", "0.0.0.0", "--location", "/data", "--skipApiVersionCheck", "--loose", "--disableTelemetry")
-                .WithHttpEndpoint(targetPort: AzuriteBlobPort, name: "blob");
-            // Healthy once the blob service answers a request (DCP's proxy accepts connections before the container does).
-            return container.WithVolume(VolumeNameGenerator.Generate(container, "data"), "/data")
-                .WithHealthCheck(builder.AddHealthCheck(name, async cancellationToken =>
+    /// <summary>Aspire's Redis, set as the local server and production are (docs/configuration.md): every write in the append-only file, no eviction.</summary>
+    private static IResourceBuilder<RedisResource> RedisContainer(IDistributedApplicationBuilder builder, string name) =>
+        builder.AddRedis(name).WithDataVolume()
+            .WithArgs(context =>
+            {
+                if (context.ExecutionContext.IsRunMode)
                 {
-                    var blobs = new BlobServiceClient(await container.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken));
-                    return (await blobs.GetPropertiesAsync(cancellationToken)).HasValue;
-                }));
-        }
+                    LocalServer.AddAll(context.Args, ["--appendonly", "yes", "--maxmemory-policy", "noeviction"]);
+                }
+            });
 
-        var directory = options.DataFolder("azurite");
-        return builder.AddLocalServer(name, ToolPaths.AzuriteBlob, directory, port => AzuriteServer.Arguments(port, directory),
+    private static IResourceBuilder<LocalServerResource> LocalRedis(IDistributedApplicationBuilder builder, string name, string directory) =>
+        builder.AddLocalServer(name, ToolPaths.RedisServer, directory, port => RedisServer.Arguments(port, directory),
+            port => ReferenceExpression.Create($"{LocalServerResource.Host}:{port}"), RedisServer.PingAsync); // StackExchange.Redis form, as AddRedis gives
+
+    private static IResourceBuilder<ServerContainerResource> AzuriteContainer(IDistributedApplicationBuilder builder, string name)
+    {
+        var container = builder.AddResource(new ServerContainerResource(name, "blob", endpoint => ReferenceExpression.Create(
+                $"{AzuriteServer.ConnectionStringPrefix}BlobEndpoint={endpoint.Property(EndpointProperty.Url)}/{AzuriteServer.AccountName};")))
+            .WithImage(AzuriteImage, AzuriteTag)
+            .WithArgs("azurite-blob", "--blobHost", "0.0.0.0", "--location", "/data", "--skipApiVersionCheck", "--loose", "--disableTelemetry")
+            .WithHttpEndpoint(targetPort: AzuriteBlobPort, name: "blob");
+        // Healthy once the blob service answers a request (DCP's proxy accepts connections before the container does).
+        return container.WithVolume(VolumeNameGenerator.Generate(container, "data"), "/data")
+            .WithHealthCheck(builder.AddHealthCheck(name, async cancellationToken =>
+            {
+                var blobs = new BlobServiceClient(await container.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken));
+                return (await blobs.GetPropertiesAsync(cancellationToken)).HasValue;
+            }));
+    }
+
+    private static IResourceBuilder<LocalServerResource> LocalAzurite(IDistributedApplicationBuilder builder, string name, string directory) =>
+        builder.AddLocalServer(name, ToolPaths.AzuriteBlob, directory, port => AzuriteServer.Arguments(port, directory),
             port => ReferenceExpression.Create(
                 $"{AzuriteServer.ConnectionStringPrefix}BlobEndpoint=http://{LocalServerResource.Host}:{port}/{AzuriteServer.AccountName};"),
             FreePort.AcceptsAsync);
-    }
 }

@@ -66,6 +66,21 @@ public static class LocalServer
         return key;
     }
 
+    /// <summary>
+    /// A backing service by what the machine has: the server whose connection string was given to the AppHost
+    /// (<c>ConnectionStrings__NAME</c>) and none of ours; else <paramref name="container"/> where containers run; else
+    /// <paramref name="local"/>, a local process with its data under the data folder.
+    /// </summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddBackingService(
+        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options,
+        Func<IResourceBuilder<IResourceWithConnectionString>> container, Func<IResourceBuilder<IResourceWithConnectionString>> local)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(container);
+        ArgumentNullException.ThrowIfNull(local);
+        return builder.IsGiven(name) ? builder.AddConnectionString(name) : options.Containers ? container() : local();
+    }
+
     /// <summary>A connection string given to the AppHost (<c>ConnectionStrings__NAME</c>) means that server and none of ours.</summary>
     public static bool IsGiven(this IDistributedApplicationBuilder builder, string name)
     {

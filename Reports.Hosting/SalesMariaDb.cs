@@ -15,34 +15,31 @@ public static class SalesMariaDb
     private const int Port = 3306;
 
     public static IResourceBuilder<IResourceWithConnectionString> AddSalesMariaDb(
-        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options)
+        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options) =>
+        builder.AddBackingService(name, options, () => Container(builder, name, options.DataFolder(name)), () => Local(builder, name, options.DataFolder(name)));
+
+    private static IResourceBuilder<ServerContainerResource> Container(IDistributedApplicationBuilder builder, string name, string directory)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (builder.IsGiven(name))
-        {
-            return builder.AddConnectionString(name);
-        }
-
-        var directory = options.DataFolder(name);
+        // The image's entrypoint makes the database and the writer; the reader account is the local server's only.
         var accounts = MariaDbServer.Prepare(directory);
-        if (options.Containers)
-        {
-            // The image's entrypoint makes the database and the writer; the reader account is the local server's only.
-            var container = builder.AddResource(new ServerContainerResource(name, "tcp", endpoint => ReferenceExpression.Create(
-                    $"Server={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};User ID={MariaDbServer.Writer};Password={accounts.WriterPassword};Database={MariaDbServer.Database}")))
-                .WithImage(Image, Tag)
-                .WithEnvironment("MARIADB_ROOT_PASSWORD", accounts.RootPassword)
-                .WithEnvironment("MARIADB_DATABASE", MariaDbServer.Database)
-                .WithEnvironment("MARIADB_USER", MariaDbServer.Writer)
-                .WithEnvironment("MARIADB_PASSWORD", accounts.WriterPassword)
-                .WithArgs("--character-set-server=utf8mb4", $"--collation-server={MariaDbServer.Collation}", "--default-time-zone=+00:00")
-                .WithEndpoint(targetPort: Port, name: "tcp", scheme: "tcp");
-            // Healthy once the writer signs in to the sales database (the container's port opens before the server answers).
-            return container.WithVolume(VolumeNameGenerator.Generate(container, "data"), "/var/lib/mysql")
-                .WithHealthCheck(builder.AddHealthCheck(name, async cancellationToken =>
-                    await MariaDbServer.CanConnectAsync((await container.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken))!, cancellationToken)));
-        }
+        var container = builder.AddResource(new ServerContainerResource(name, "tcp", endpoint => ReferenceExpression.Create(
+                $"Server={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};User ID={MariaDbServer.Writer};Password={accounts.WriterPassword};Database={MariaDbServer.Database}")))
+            .WithImage(Image, Tag)
+            .WithEnvironment("MARIADB_ROOT_PASSWORD", accounts.RootPassword)
+            .WithEnvironment("MARIADB_DATABASE", MariaDbServer.Database)
+            .WithEnvironment("MARIADB_USER", MariaDbServer.Writer)
+            .WithEnvironment("MARIADB_PASSWORD", accounts.WriterPassword)
+            .WithArgs("--character-set-server=utf8mb4", $"--collation-server={MariaDbServer.Collation}", "--default-time-zone=+00:00")
+            .WithEndpoint(targetPort: Port, name: "tcp", scheme: "tcp");
+        // Healthy once the writer signs in to the sales database (the container's port opens before the server answers).
+        return container.WithVolume(VolumeNameGenerator.Generate(container, "data"), "/var/lib/mysql")
+            .WithHealthCheck(builder.AddHealthCheck(name, async cancellationToken =>
+                await MariaDbServer.CanConnectAsync((await container.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken))!, cancellationToken)));
+    }
 
+    private static IResourceBuilder<LocalServerResource> Local(IDistributedApplicationBuilder builder, string name, string directory)
+    {
+        var accounts = MariaDbServer.Prepare(directory);
         ReferenceExpression Account(EndpointReferenceExpression port, string user, string password) => ReferenceExpression.Create(
             $"Server={LocalServerResource.Host};Port={port};User ID={user};Password={password};Database={MariaDbServer.Database}");
         var server = builder.AddLocalServer(name, MariaDbServer.ServerCommand(directory, 0, durable: true).Program, directory,
