@@ -33,9 +33,15 @@ public static class BackingServices
                 }
             });
 
-    private static IResourceBuilder<LocalServerResource> LocalRedis(IDistributedApplicationBuilder builder, string name, string directory) =>
-        builder.AddLocalServer(name, ToolPaths.RedisServer, directory, port => RedisServer.Arguments(port, directory),
-            port => ReferenceExpression.Create($"{LocalServerResource.Host}:{port}"), RedisServer.PingAsync); // StackExchange.Redis form, as AddRedis gives
+    /// <summary>redis-server with a password (the machine may be shared), in the StackExchange.Redis form AddRedis gives.</summary>
+    private static IResourceBuilder<LocalServerResource> LocalRedis(IDistributedApplicationBuilder builder, string name, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var (password, configFile) = RedisServer.PreparePassword(directory);
+        return builder.AddLocalServer(name, ToolPaths.RedisServer, directory, port => [configFile, .. RedisServer.Arguments(port, directory)],
+            port => ReferenceExpression.Create($"{LocalServerResource.Host}:{port},password={password}"),
+            (port, cancellationToken) => RedisServer.PingAsync(port, password, cancellationToken));
+    }
 
     private static IResourceBuilder<ServerContainerResource> AzuriteContainer(IDistributedApplicationBuilder builder, string name)
     {
