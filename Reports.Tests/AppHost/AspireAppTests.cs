@@ -24,9 +24,14 @@ public sealed class AspireAppTests(AspireApp system)
         Assert.Equal(File.ReadAllText(passwordFile).Trim(), options.Password);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(passwordFile));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(system.DataDirectory, "redis", "redis.conf")));
-        var server = system.Resources().Single(r => r.Name == "redis");
-        Assert.Equal(connectionString, server.ConnectionString);
-        Assert.DoesNotContain(ProcessTree.CommandLine(server.Pid!.Value), argument => argument.Contains(options.Password!, StringComparison.Ordinal));
+        Assert.Equal(connectionString, system.Resources().Single(r => r.Name == "redis").ConnectionString);
+
+        // redis-server reads it from its config file, the first argument; its command line (which redis-server rewrites
+        // once started, so read where DCP launched it) does not carry it.
+        Assert.True(system.App.ResourceNotifications.TryGetCurrentState("redis", out var redis));
+        var args = redis.Snapshot.Properties.Single(p => p.Name == "executable.args").Value is IEnumerable<string> list ? list.ToList() : [];
+        Assert.Equal(Path.Combine(system.DataDirectory, "redis", "redis.conf"), args.FirstOrDefault());
+        Assert.DoesNotContain(args, argument => argument.Contains(options.Password!, StringComparison.Ordinal));
 
         // With the password the services' client works; without it every command is refused.
         await using (var signedIn = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options))
