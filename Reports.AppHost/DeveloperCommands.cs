@@ -3,13 +3,12 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Reports.LocalServers;
 
 namespace Reports.AppHost;
 
 /// <summary>
-/// Dashboard commands for what a developer otherwise does by hand: kill a worker replica (to watch another take its
-/// job over), replay the dead letters, reseed the sales dataset at a chosen size.
+/// Dashboard commands for what a developer otherwise does by hand: replay the dead letters, reseed the sales dataset at
+/// a chosen size (killing a worker replica, to watch another take its job over: Reports.Hosting's KillCommand).
 /// </summary>
 internal static class DeveloperCommands
 {

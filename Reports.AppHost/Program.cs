@@ -33,12 +33,11 @@ CrashRestarts.Register(builder); // a crashed server or service starts again, as
 // In Development, an admin API key to start with: made once, kept in the data folder, given to the api.
 var adminKey = DevelopmentAdminKey.For(builder.Environment, settings.DataDirectory);
 
-var servers = settings.BackingServices;
-var redis = builder.AddReportsRedis(ResourceNames.Redis, servers);
+var redis = builder.AddReportsRedis(ResourceNames.Redis, settings.BackingServices);
 // The job store, and the demo dataset in a database of its own on the same server (so the job store holds only jobs).
-var (reportsdb, sales) = builder.AddReportsDatabases("postgres", ResourceNames.Database, ResourceNames.Sales, servers);
-var blobs = builder.AddReportsBlobs(ResourceNames.Blobs, servers);
-var salesMariaDb = settings.NoMariaDb ? null : builder.AddSalesMariaDb(ResourceNames.SalesMariaDb, servers);
+var (reportsdb, sales) = builder.AddReportsDatabases("postgres", ResourceNames.Database, ResourceNames.Sales, settings.BackingServices);
+var blobs = builder.AddReportsBlobs(ResourceNames.Blobs, settings.BackingServices);
+var salesMariaDb = settings.NoMariaDb ? null : builder.AddSalesMariaDb(ResourceNames.SalesMariaDb, settings.BackingServices);
 
 // One-shot: applies the migrations and seeds the dataset (then copies it into MariaDB), then exits 0; nothing else
 // touches the schema before it.

@@ -7,8 +7,13 @@ namespace Reports.Hosting;
 /// <summary>A dashboard command that kills a replica's process, as a crash would, to watch another replica take its work over.</summary>
 public static class KillCommand
 {
-    /// <summary>The property of a resource snapshot that carries its process id (DCP's).</summary>
-    public const string PidProperty = "executable.pid";
+    /// <summary>The process DCP started for a resource (a project's is its <c>dotnet run</c> launcher), from its snapshot.</summary>
+    public static int? ProcessId(CustomResourceSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return Convert.ToString(snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value, CultureInfo.InvariantCulture) is { } text
+            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
 
     /// <summary>Kill (SIGKILL) one worker replica's process, as a crash would; its jobs are taken over after their lease.</summary>
     public static IResourceBuilder<ProjectResource> WithKillCommand(this IResourceBuilder<ProjectResource> worker)
@@ -18,9 +23,7 @@ public static class KillCommand
         return worker.WithCommand("kill", "Kill (SIGKILL)", context =>
         {
             var notifications = context.Services.GetRequiredService<ResourceNotificationService>();
-            if (!notifications.TryGetCurrentState(context.ResourceName, out var current)
-                || current.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is not { } value
-                || !int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var launcher))
+            if (!notifications.TryGetCurrentState(context.ResourceName, out var current) || ProcessId(current.Snapshot) is not { } launcher)
             {
                 return Task.FromResult(CommandResults.Failure("The replica has no running process."));
             }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Reports.LocalServers;
@@ -120,13 +119,7 @@ public sealed class ResourcesFileWriter
     private static async Task<ResourceRecord> RecordAsync(ResourceEvent change, CancellationToken cancellationToken)
     {
         var snapshot = change.Snapshot;
-        var launcherPid = snapshot.Properties.FirstOrDefault(p => p.Name == KillCommand.PidProperty)?.Value switch
-        {
-            int pid => pid,
-            long pid => (int)pid,
-            string text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) => pid,
-            _ => (int?)null,
-        };
+        var launcherPid = KillCommand.ProcessId(snapshot);
         var state = snapshot.State?.Text ?? "Unknown";
         string? connectionString = null;
         if (change.Resource is IResourceWithConnectionString withConnectionString && state == KnownResourceStates.Running)
