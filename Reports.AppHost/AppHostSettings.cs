@@ -1,4 +1,5 @@
 using System.Globalization;
+using Reports.Hosting;
 using Reports.LocalServers;
 
 namespace Reports.AppHost;
@@ -10,10 +11,6 @@ namespace Reports.AppHost;
 /// </summary>
 internal sealed record AppHostSettings
 {
-    public const int DefaultWorkers = 2;
-    public const int DefaultApiPort = 5080;
-    public const int DefaultDashboardPort = 18888;
-
     public const string Usage = """
         Usage: ./reports up [options]     (or: dotnet run --project Reports.AppHost -- [options], or: aspire run)
 
@@ -35,11 +32,11 @@ internal sealed record AppHostSettings
     /// <summary>Options of Aspire's own tooling (aspire publish, deploy) that reach the AppHost as arguments.</summary>
     private static readonly string[] AspireToolOptions = ["--operation", "--publisher", "--output-path", "--step", "--log-level", "--environment"];
 
-    public int Workers { get; init; } = DefaultWorkers;
+    public int Workers { get; init; } = 2;
 
-    public int ApiPort { get; init; } = DefaultApiPort;
+    public int ApiPort { get; init; } = 5080;
 
-    public int DashboardPort { get; init; } = DefaultDashboardPort;
+    public int DashboardPort { get; init; } = 18888;
 
     /// <summary>True when <c>--dashboard-port</c> was given: it then wins over a launch profile's URL.</summary>
     public bool DashboardPortGiven { get; init; }
@@ -61,9 +58,8 @@ internal sealed record AppHostSettings
     /// <summary>The arguments that are Aspire's, not ours.</summary>
     public IReadOnlyList<string> AspireArguments { get; init; } = [];
 
-    public bool UseContainers => Containers ?? ContainerEngine.Answers();
-
-    public string DataFolder(string name) => Path.Combine(DataDirectory, name);
+    /// <summary>Containers when asked or when an engine answers, else local processes with their data in the data folder.</summary>
+    public BackingServiceOptions BackingServices => new(Containers ?? ContainerEngine.Name is not null, DataDirectory);
 
     /// <summary>
     /// Aspire's options: our arguments removed; the dashboard on <see cref="DashboardPort"/> and its OTLP and resource
@@ -90,7 +86,7 @@ internal sealed record AppHostSettings
         Default("ASPNETCORE_URLS", dashboardUrl);
         Default("ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL", $"http://localhost:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}");
         Default("ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL", $"http://localhost:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}");
-        if (UseContainers && ContainerEngine.Name is { } engine)
+        if (BackingServices.Containers && ContainerEngine.Name is { } engine)
         {
             Default("ASPIRE_CONTAINER_RUNTIME", engine); // DCP would try docker first: the engine that answered
         }
@@ -121,57 +117,44 @@ internal sealed record AppHostSettings
         {
             var (key, inline) = Split(args[i]);
             string? Value() => inline ?? (i + 1 < args.Count ? args[++i] : null);
-            switch (key)
+            int Number(int min, int max, string error) =>
+                int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+                    ? value
+                    : throw new FormatException(error);
+            AppHostSettings PassedOn(string argument)
             {
-                case "--workers":
-                    if (!TryNumber(Value(), 0, 64, out var workers))
-                    {
-                        return (null, "--workers needs a whole number from 0 to 64.");
-                    }
+                rest.Add(argument);
+                return settings;
+            }
 
-                    settings = settings with { Workers = workers };
-                    break;
-                case "--api-port":
-                    if (!TryNumber(Value(), 1, 65535, out var apiPort))
+            try
+            {
+                settings = key switch
+                {
+                    "--workers" => settings with { Workers = Number(0, 64, "--workers needs a whole number from 0 to 64.") },
+                    "--api-port" => settings with { ApiPort = Number(1, 65535, "--api-port needs a port number from 1 to 65535.") },
+                    "--dashboard-port" => settings with
                     {
-                        return (null, "--api-port needs a port number from 1 to 65535.");
-                    }
-
-                    settings = settings with { ApiPort = apiPort };
-                    break;
-                case "--dashboard-port":
-                    if (!TryNumber(Value(), 0, 65535, out var dashboardPort))
+                        DashboardPort = Number(0, 65535, "--dashboard-port needs a port number from 0 to 65535.") is var port and > 0 ? port : FreePort.Next(),
+                        DashboardPortGiven = true,
+                    },
+                    "--data-dir" => settings with
                     {
-                        return (null, "--dashboard-port needs a port number from 0 to 65535.");
-                    }
-
-                    settings = settings with { DashboardPort = dashboardPort == 0 ? FreePort.Next() : dashboardPort, DashboardPortGiven = true };
-                    break;
-                case "--data-dir":
-                    if (Value() is not { Length: > 0 } folder)
-                    {
-                        return (null, "--data-dir needs a folder.");
-                    }
-
-                    settings = settings with { DataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) };
-                    break;
-                case "--containers" or "--processes":
-                    settings = settings with { Containers = key == "--containers" };
-                    break;
-                case "--no-dashboard":
-                    settings = settings with { NoDashboard = true };
-                    break;
-                case "--no-mariadb":
-                    settings = settings with { NoMariaDb = true };
-                    break;
-                case "--help" or "-h":
-                    settings = settings with { Help = true };
-                    break;
-                case var option when IsMisspelled(option):
-                    return (null, $"unknown option {option}.");
-                default:
-                    rest.Add(args[i]);
-                    break;
+                        DataDirectory = Value() is { Length: > 0 } folder
+                            ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))
+                            : throw new FormatException("--data-dir needs a folder."),
+                    },
+                    "--containers" or "--processes" => settings with { Containers = key == "--containers" },
+                    "--no-dashboard" => settings with { NoDashboard = true },
+                    "--no-mariadb" => settings with { NoMariaDb = true },
+                    "--help" or "-h" => settings with { Help = true },
+                    _ when IsMisspelled(key) => throw new FormatException($"unknown option {key}."),
+                    _ => PassedOn(args[i]), // Aspire's configuration or tooling
+                };
+            }
+            catch (FormatException e)
+            {
+                return (null, e.Message);
             }
         }
 
@@ -212,7 +195,4 @@ internal sealed record AppHostSettings
         var equals = argument.IndexOf('=', StringComparison.Ordinal);
         return argument.StartsWith("--", StringComparison.Ordinal) && equals > 2 ? (argument[..equals], argument[(equals + 1)..]) : (argument, null);
     }
-
-    private static bool TryNumber(string? text, int min, int max, out int value) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
 }

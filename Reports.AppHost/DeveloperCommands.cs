@@ -3,56 +3,15 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Reports.LocalServers;
 
 namespace Reports.AppHost;
 
 /// <summary>
-/// Dashboard commands for what a developer otherwise does by hand: kill a worker replica (to watch another take its
-/// job over), replay the dead letters, reseed the sales dataset at a chosen size.
+/// Dashboard commands for what a developer otherwise does by hand: replay the dead letters, reseed the sales dataset at
+/// a chosen size (killing a worker replica, to watch another take its job over: Reports.Hosting's KillCommand).
 /// </summary>
 internal static class DeveloperCommands
 {
-    /// <summary>The property of a resource snapshot that carries its process id (DCP's).</summary>
-    public const string PidProperty = "executable.pid";
-
-    /// <summary>Kill (SIGKILL) one worker replica's process, as a crash would; its jobs are taken over after their lease.</summary>
-    public static IResourceBuilder<ProjectResource> WithKillCommand(this IResourceBuilder<ProjectResource> worker) =>
-        worker.WithCommand("kill", "Kill (SIGKILL)", context =>
-        {
-            var notifications = context.Services.GetRequiredService<ResourceNotificationService>();
-            if (!notifications.TryGetCurrentState(context.ResourceName, out var current)
-                || current.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is not { } value
-                || !int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var launcher))
-            {
-                return Task.FromResult(CommandResults.Failure("The replica has no running process."));
-            }
-
-            // DCP may start a replica outside the AppHost's process tree (under Aspire.Hosting.Testing it does), so the
-            // pid is checked by what runs there: a process id reused by another program is never signalled.
-            var program = ProcessTree.Program(launcher);
-            if (program == launcher && ProcessTree.IsLauncher(launcher))
-            {
-                // Killing the launcher would orphan the worker it is about to start: an unmanaged worker holding jobs.
-                return Task.FromResult(CommandResults.Failure("The replica's worker has not started yet; try again in a moment."));
-            }
-
-            if (!ProcessTree.CommandLine(program).Any(argument => argument.Contains("Reports.Worker", StringComparison.Ordinal)))
-            {
-                return Task.FromResult(CommandResults.Failure($"Process {program} is not a worker of this AppHost; nothing was killed."));
-            }
-
-            return Task.FromResult(Signals.Send(program, Signals.SigKill)
-                ? CommandResults.Success()
-                : CommandResults.Failure($"Could not signal process {program}."));
-        }, new CommandOptions
-        {
-            Description = "Kills this replica's process without warning; its running job is taken over by another worker once its lease expires.",
-            ConfirmationMessage = "Kill this worker replica?",
-            IconName = "Delete",
-            UpdateState = context => context.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
-        });
-
     /// <summary>Puts every dead-lettered report through again (the api's admin retry, one call per report).</summary>
     public static IResourceBuilder<ProjectResource> WithReplayDeadLettersCommand(this IResourceBuilder<ProjectResource> api, string? adminKey) =>
         api.WithCommand("replay-dead-letters", "Replay dead letters", async context =>

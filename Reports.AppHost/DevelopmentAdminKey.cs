@@ -34,22 +34,9 @@ internal static class DevelopmentAdminKey
             return (given, "the environment");
         }
 
-        Directory.CreateDirectory(dataDirectory);
+        // A new key when the kept one is cut (a full disk): the api revokes the old bootstrap key itself.
         var path = Path.Combine(dataDirectory, FileName);
-        string key;
-        if (File.Exists(path) && PrivateFile.ReadAllText(path) is { Length: >= 24 and <= 256 } kept)
-        {
-            key = kept;
-        }
-        else
-        {
-            // None yet, or an empty or cut one (a full disk): a new key; the api revokes the old bootstrap key itself.
-            var prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-            var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-            key = $"rpt_{prefix}_{secret}";
-            PrivateFile.WriteAllText(path, key + "\n");
-        }
-
-        return (key, path);
+        return (PrivateFile.ReadOrCreate(path, kept => kept.Length is >= 24 and <= 256, () =>
+            $"rpt_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}_{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_')}"), path);
     }
 }

@@ -1,9 +1,9 @@
 using Reports.AppHost;
-using Reports.AppHost.BackingServices;
 using Reports.Core;
+using Reports.Hosting;
 
 // The topology of ARCHITECTURE.md §2. Where no container engine answers, the backing services run as local processes
-// under the same names (BackingServices/); a connection string given to the AppHost means "use that server".
+// under the same names (Reports.Hosting); a connection string given to the AppHost means "use that server".
 var (settings, error) = AppHostSettings.Parse(args);
 if (settings is null)
 {
@@ -33,11 +33,11 @@ CrashRestarts.Register(builder); // a crashed server or service starts again, as
 // In Development, an admin API key to start with: made once, kept in the data folder, given to the api.
 var adminKey = DevelopmentAdminKey.For(builder.Environment, settings.DataDirectory);
 
-var redis = builder.AddReportsRedis(ResourceNames.Redis, settings);
+var redis = builder.AddReportsRedis(ResourceNames.Redis, settings.BackingServices);
 // The job store, and the demo dataset in a database of its own on the same server (so the job store holds only jobs).
-var (reportsdb, sales) = builder.AddReportsDatabases("postgres", ResourceNames.Database, ResourceNames.Sales, settings);
-var blobs = builder.AddReportsBlobs(ResourceNames.Blobs, settings);
-var salesMariaDb = settings.NoMariaDb ? null : builder.AddSalesMariaDb(ResourceNames.SalesMariaDb, settings);
+var (reportsdb, sales) = builder.AddReportsDatabases("postgres", ResourceNames.Database, ResourceNames.Sales, settings.BackingServices);
+var blobs = builder.AddReportsBlobs(ResourceNames.Blobs, settings.BackingServices);
+var salesMariaDb = settings.NoMariaDb ? null : builder.AddSalesMariaDb(ResourceNames.SalesMariaDb, settings.BackingServices);
 
 // One-shot: applies the migrations and seeds the dataset (then copies it into MariaDB), then exits 0; nothing else
 // touches the schema before it.
@@ -57,7 +57,7 @@ if (salesMariaDb is not null)
 // Reports__Auth__Jwt__RequireHttpsMetadata=false (README, "Sign-in with an identity provider (JWT)").
 builder.AddProject<Projects.Reports_Api>("api")
     .WithReportsSettings(signIn: true)
-    .WithSalesMariaDbSource(salesMariaDb)
+    .WithCatalog(withMariaDb: salesMariaDb is not null).WithSalesMariaDbSource(salesMariaDb)
     .WithAdminKey(adminKey)
     .WithReference(redis).WaitFor(redis)
     .WithReference(reportsdb).WaitFor(reportsdb)
@@ -72,7 +72,7 @@ builder.AddProject<Projects.Reports_Api>("api")
 builder.AddProject<Projects.Reports_Worker>("worker")
     .WithReplicas(settings.Workers)
     .WithReportsSettings()
-    .WithSalesMariaDbSource(salesMariaDb)
+    .WithCatalog(withMariaDb: salesMariaDb is not null).WithSalesMariaDbSource(salesMariaDb)
     .WithWorkerRuntime()
     .WithReference(redis).WaitFor(redis)
     .WithReference(reportsdb).WaitFor(reportsdb)

@@ -54,24 +54,6 @@ internal static class ServiceSettings
         return project.WithEnvironment(context => context.EnvironmentVariables.TryAdd("Reports__Catalog__Path", folders));
     }
 
-    /// <summary>
-    /// Without a dashboard Aspire still gives every project an OTLP endpoint (its default, where nothing listens): the
-    /// services would retry exports to it forever. Headless, they get none, so they export nothing.
-    /// </summary>
-    public static void WithoutTelemetryExport(this IDistributedApplicationBuilder builder)
-    {
-        foreach (var project in builder.Resources.OfType<ProjectResource>())
-        {
-            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
-            {
-                foreach (var name in context.EnvironmentVariables.Keys.Where(name => name.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal)).ToList())
-                {
-                    context.EnvironmentVariables.Remove(name);
-                }
-            }));
-        }
-    }
-
     /// <summary>The api's bootstrap admin key, when the AppHost has one (Development).</summary>
     public static IResourceBuilder<ProjectResource> WithAdminKey(this IResourceBuilder<ProjectResource> api, string? adminKey) =>
         adminKey is null ? api : api.WithEnvironment(DevelopmentAdminKey.EnvironmentVariable, adminKey);

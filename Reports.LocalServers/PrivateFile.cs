@@ -36,4 +36,23 @@ public static class PrivateFile
 
         return File.ReadAllText(path).Trim();
     }
+
+    /// <summary>
+    /// The secret kept in <paramref name="path"/>, made once: a new one from <paramref name="create"/> when there is none
+    /// or the kept one is not <paramref name="valid"/> (empty, or cut short by a full disk).
+    /// </summary>
+    public static string ReadOrCreate(string path, Func<string, bool> valid, Func<string> create)
+    {
+        ArgumentNullException.ThrowIfNull(valid);
+        ArgumentNullException.ThrowIfNull(create);
+        if (File.Exists(path) && ReadAllText(path) is var kept && valid(kept))
+        {
+            return kept;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var made = create();
+        WriteAllText(path, made + "\n");
+        return made;
+    }
 }

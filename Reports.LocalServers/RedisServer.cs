@@ -52,15 +52,33 @@ public sealed class RedisServer(ChildProcess process, int port) : IAsyncDisposab
     public Task<bool> PingAsync(CancellationToken cancellationToken) => PingAsync(Port, cancellationToken);
 
     /// <summary>Whether a redis-server on loopback <paramref name="port"/> answers PING.</summary>
-    public static async Task<bool> PingAsync(int port, CancellationToken cancellationToken)
+    public static Task<bool> PingAsync(int port, CancellationToken cancellationToken) => PingAsync(port, null, cancellationToken);
+
+    /// <summary>Whether a redis-server on loopback <paramref name="port"/> answers PING, signed in with <paramref name="password"/> when it has one.</summary>
+    public static async Task<bool> PingAsync(int port, string? password, CancellationToken cancellationToken)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(System.Net.IPAddress.Loopback, port, cancellationToken);
         var stream = client.GetStream();
-        await stream.WriteAsync("PING\r\n"u8.ToArray(), cancellationToken);
-        var buffer = new byte[64];
-        var read = await stream.ReadAsync(buffer, cancellationToken);
-        return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(password is null ? "PING\r\n" : $"AUTH {password}\r\nPING\r\n"), cancellationToken);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        return (password is null || await reader.ReadLineAsync(cancellationToken) == "+OK")
+            && (await reader.ReadLineAsync(cancellationToken))?.StartsWith("+PONG", StringComparison.Ordinal) == true;
+    }
+
+    /// <summary>
+    /// The password of the redis-server whose data is in <paramref name="dataDirectory"/> (the AppHost's): made once and
+    /// kept there in <c>password</c>, readable by its owner only, and written into <c>redis.conf</c> beside it (private
+    /// too), which redis-server reads at start as its first argument, so the password is on no command line, where
+    /// <c>ps</c> shows it.
+    /// </summary>
+    public static (string Password, string ConfigFile) PreparePassword(string dataDirectory)
+    {
+        var password = PrivateFile.ReadOrCreate(Path.Combine(dataDirectory, "password"), kept => kept.Length >= 32,
+            () => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
+        var configFile = Path.Combine(dataDirectory, "redis.conf");
+        PrivateFile.WriteAllText(configFile, $"requirepass {password}\n");
+        return (password, configFile);
     }
 
     public Task StopAsync(TimeSpan deadline) => Process.StopAsync(deadline);

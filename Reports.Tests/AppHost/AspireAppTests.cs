@@ -15,6 +15,38 @@ public sealed class AspireAppTests(AspireApp system)
     private static readonly object LongReport = new { type = "orders", format = "csv", parameters = new { from = "2021-01-01", to = "2025-12-31" } };
 
     [Fact]
+    public async Task Redis_has_a_password_kept_private_in_the_data_folder_and_on_no_command_line_and_refuses_a_client_without_it()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var connectionString = await system.App.GetConnectionStringAsync("redis", timeout.Token);
+        var options = StackExchange.Redis.ConfigurationOptions.Parse(connectionString!);
+        var passwordFile = Path.Combine(system.DataDirectory, "redis", "password");
+        Assert.Equal(File.ReadAllText(passwordFile).Trim(), options.Password);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(passwordFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(system.DataDirectory, "redis", "redis.conf")));
+        Assert.Equal(connectionString, system.Resources().Single(r => r.Name == "redis").ConnectionString);
+
+        // redis-server reads it from its config file, the first argument; its command line (which redis-server rewrites
+        // once started, so read where DCP launched it) does not carry it.
+        Assert.True(system.App.ResourceNotifications.TryGetCurrentState("redis", out var redis));
+        var args = redis.Snapshot.Properties.Single(p => p.Name == "executable.args").Value is IEnumerable<string> list ? list.ToList() : [];
+        Assert.Equal(Path.Combine(system.DataDirectory, "redis", "redis.conf"), args.FirstOrDefault());
+        Assert.DoesNotContain(args, argument => argument.Contains(options.Password!, StringComparison.Ordinal));
+
+        // With the password the services' client works; without it every command is refused.
+        await using (var signedIn = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options))
+        {
+            await signedIn.GetDatabase().PingAsync();
+        }
+
+        options.Password = null;
+        options.AbortOnConnectFail = false;
+        await using var anonymous = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options);
+        var refused = await Assert.ThrowsAnyAsync<StackExchange.Redis.RedisException>(() => anonymous.GetDatabase().StringGetAsync("reports:anything"));
+        Assert.Contains("NOAUTH", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_resource_runs_healthy_and_migrate_completes()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

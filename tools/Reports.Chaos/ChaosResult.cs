@@ -44,11 +44,14 @@ internal sealed record ChaosResult
     /// <summary>Consistent snapshots in which the stream's pending entries were compared with the long-running jobs.</summary>
     public required int PendingSamples { get; init; }
 
-    /// <summary>Snapshots where the pending entries were not exactly the running jobs on their workers.</summary>
+    /// <summary>Snapshots where a running job had no pending entry on its worker's consumer.</summary>
     public required int PendingMismatches { get; init; }
 
-    /// <summary>Snapshots that also held entries of running jobs on the consumer of an exited worker, waiting for their takeover.</summary>
+    /// <summary>Snapshots that also had older entries of running jobs (idle, or on an exited worker's consumer), waiting for their takeover.</summary>
     public required int PendingAwaitingTakeover { get; init; }
+
+    /// <summary>Snapshots that also had a duplicate entry of a running job just read by a worker that does not hold it (and drops it).</summary>
+    public required int PendingJustRead { get; init; }
 
     public required int Workers { get; init; }
     public required double LeaseSeconds { get; init; }

@@ -6,17 +6,13 @@ namespace Reports.Chaos;
 
 /// <summary>
 /// While the faults run, compares the streams' pending entries (XPENDING) with the jobs PostgreSQL says are running:
-/// each job that has run for more than three leases on a live lease must be held exactly once, by its worker's
-/// consumer, and by no other live worker's. Only consistent snapshots count (PostgreSQL says the same before and after
+/// each job that has run for more than three leases on a live lease must be held by its worker's consumer. Only consistent snapshots count (PostgreSQL says the same before and after
 /// Redis is read: nothing started, ended or moved in between), as in Reports.Tests/Engine/PendingMessageTests.cs. Jobs
 /// whose attempt began before Redis's last crash are left out: a crash may lose the last second of writes, the delivery
 /// of a message among them.
 /// <para>
-/// A held entry is one idle for less than a lease: the heartbeat of a running job resets its message's idle time. An
-/// older message of the same job (its previous attempt's, left unacknowledged when that attempt lost the job, or read by
-/// a worker that stopped while PostgreSQL was down) is idle for longer, or sits on the consumer of a worker that has
-/// exited: it waits for its takeover, which drops it. Those are counted apart (the pending count is then above the
-/// running count, never below), not as mismatches.
+/// A job is held when its lease owner's consumer has a fresh entry of it; the other entries of running jobs (duplicates
+/// just read by another worker, older messages waiting for their takeover) are counted apart: see <see cref="PendingSnapshot"/>.
 /// </para>
 /// </summary>
 internal sealed class PendingSampler(
@@ -33,6 +29,9 @@ internal sealed class PendingSampler(
 
     /// <summary>Snapshots that also had older messages of running jobs waiting for their takeover (idle, or on an exited worker's consumer).</summary>
     public int AwaitingTakeover { get; private set; }
+
+    /// <summary>Snapshots that also had a duplicate message of a running job just read by a worker that does not hold it.</summary>
+    public int JustRead { get; private set; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -81,15 +80,16 @@ internal sealed class PendingSampler(
         }
 
         Samples++;
-        var kept = pending.Where(p => p.Idle < SystemUnderTest.Lease
-            && (p.Consumer == before[p.Job] || SystemUnderTest.PidOfWorkerId(p.Consumer) is { } pid && live.Contains(pid))).ToList();
-        AwaitingTakeover += kept.Count < pending.Count ? 1 : 0;
-        var running = string.Join(", ", before.Select(j => $"{j.Key} on {j.Value}").Order(StringComparer.Ordinal));
-        var held = string.Join(", ", kept.Select(p => $"{p.Job} on {p.Consumer}").Order(StringComparer.Ordinal));
-        if (running != held)
+        var snapshot = PendingSnapshot.Classify(before, pending, SystemUnderTest.Lease,
+            consumer => SystemUnderTest.PidOfWorkerId(consumer) is { } pid && live.Contains(pid));
+        AwaitingTakeover += snapshot.AwaitingTakeover > 0 ? 1 : 0;
+        JustRead += snapshot.JustRead > 0 ? 1 : 0;
+        if (snapshot.Unheld.Count > 0)
         {
-            _mismatches.Add($"running [{running}] but pending [{held}]");
-            log.WriteLine($"[chaos] pending mismatch: running [{running}] but pending [{held}]");
+            var unheld = string.Join(", ", snapshot.Unheld.Select(job => $"{job} on {before[job]}"));
+            var entries = string.Join(", ", pending.Select(p => $"{p.Job} on {p.Consumer} idle {p.Idle.TotalSeconds:0.0} s").Order(StringComparer.Ordinal));
+            _mismatches.Add($"running [{unheld}] held by no entry on its worker's consumer; pending [{entries}]");
+            log.WriteLine($"[chaos] pending mismatch: running [{unheld}] held by no entry on its worker's consumer; pending [{entries}]");
         }
     }
 
@@ -116,10 +116,10 @@ internal sealed class PendingSampler(
     }
 
     /// <summary>Job, consumer and idle time of each pending entry, on either stream, that carries one of these jobs.</summary>
-    private static async Task<List<(Guid Job, string Consumer, TimeSpan Idle)>> PendingAsync(IDatabase redis, IEnumerable<Guid> jobs)
+    private static async Task<List<PendingEntry>> PendingAsync(IDatabase redis, IEnumerable<Guid> jobs)
     {
         var wanted = jobs.ToHashSet();
-        var held = new List<(Guid Job, string Consumer, TimeSpan Idle)>();
+        var held = new List<PendingEntry>();
         foreach (var queue in QueueNames.All)
         {
             var stream = QueueNames.Stream(queue);
@@ -128,7 +128,7 @@ internal sealed class PendingSampler(
                 var messages = await redis.StreamRangeAsync(stream, entry.MessageId, entry.MessageId);
                 if (messages.Length == 1 && Guid.TryParse(messages[0]["job"].ToString(), out var job) && wanted.Contains(job))
                 {
-                    held.Add((job, entry.ConsumerName.ToString(), TimeSpan.FromMilliseconds(entry.IdleTimeInMilliseconds)));
+                    held.Add(new PendingEntry(job, entry.ConsumerName.ToString(), TimeSpan.FromMilliseconds(entry.IdleTimeInMilliseconds)));
                 }
             }
         }

@@ -158,6 +158,7 @@ var result = new ChaosResult
     PendingSamples = sampler.Samples,
     PendingMismatches = sampler.Mismatches.Count,
     PendingAwaitingTakeover = sampler.AwaitingTakeover,
+    PendingJustRead = sampler.JustRead,
     Workers = options.Workers,
     LeaseSeconds = SystemUnderTest.Lease.TotalSeconds,
     ChaosSeconds = Math.Round(chaosSeconds, 1),

@@ -22,6 +22,9 @@ internal sealed record PeerLoad(int Jobs, int WorkersPerProcess, int Processes, 
 /// </summary>
 internal sealed record PeerCommand(string Peer, string FileName, IReadOnlyList<string> Arguments, string WorkingDirectory)
 {
+    /// <summary>Set in the runner's environment: secrets, which a command line would show to <c>ps</c>.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     public const string HangfireRedis = "hangfire-redis";
     public const string HangfirePostgres = "hangfire-postgres";
     public const string BullMq = "bullmq";
@@ -41,7 +44,12 @@ internal sealed record PeerCommand(string Peer, string FileName, IReadOnlyList<s
             HangfirePostgres => Hangfire(peer, repositoryRoot,
                 ["--storage", "postgres", "--connection", new NpgsqlConnectionStringBuilder(postgres) { Database = HangfireDatabase }.ConnectionString], load),
             BullMq => new PeerCommand(peer, "node",
-                ["bench.mjs", "--redis", redis.Split(',')[0].Trim(), .. load.Arguments], Path.Combine(repositoryRoot, "bench/peers/bullmq")),
+                ["bench.mjs", "--redis", redis.Split(',')[0].Trim(), .. load.Arguments], Path.Combine(repositoryRoot, "bench/peers/bullmq"))
+            {
+                Environment = StackExchange.Redis.ConfigurationOptions.Parse(redis).Password is { } password
+                    ? new Dictionary<string, string> { ["REDIS_PASSWORD"] = password }
+                    : new Dictionary<string, string>(),
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(peer), peer, "Unknown peer."),
         };
     }

@@ -34,6 +34,11 @@ internal static class PeerRunner
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in command.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{command.Peer} did not start.");
         var cpu = new ProcessTreeCpu(new Dictionary<string, int>(servers) { [PeerTree] = process.Id });
         cpu.Start(); // replaced at the marker; keeps Stop valid if a runner never prints it

@@ -1,4 +1,5 @@
-// The command line shared with the Hangfire peer: --redis host:port --jobs N --workers W [--processes P] [--timeout-seconds S].
+// The command line shared with the Hangfire peer: --redis host:port --jobs N --workers W [--processes P] [--timeout-seconds S];
+// Redis's password, when it has one, in REDIS_PASSWORD (not on the command line, where ps shows it).
 export const queueName = 'tiny';
 // BullMQ's keys start with this prefix, never with our engine's "reports:".
 export const prefix = 'bench-peers-bullmq';
@@ -29,7 +30,7 @@ export function redisOptions(address) {
   const host = separator > 0 ? address.slice(0, separator) : address;
   const port = separator > 0 ? Number(address.slice(separator + 1)) : 6379;
   // BullMQ requires maxRetriesPerRequest: null on connections that block (its workers').
-  return { host, port, maxRetriesPerRequest: null };
+  return { host, port, password: process.env.REDIS_PASSWORD || undefined, maxRetriesPerRequest: null };
 }
 
 function positive(name, text) {

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Reports.LocalServers;
 
-namespace Reports.AppHost;
+namespace Reports.Hosting;
 
 /// <summary>
 /// Keeps <c>.data/resources.json</c> (each resource's state, health, pid, endpoint and connection string) written from
@@ -12,7 +11,7 @@ namespace Reports.AppHost;
 /// resources do (BeforeStartEvent), so it sees every change; the AppHost is "Stopping" from Ctrl+C until every process
 /// it started has exited, and only then is everything marked "Stopped".
 /// </summary>
-internal sealed class ResourcesFileWriter
+public sealed class ResourcesFileWriter
 {
     private readonly Dictionary<string, ResourceRecord> _records = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -120,18 +119,12 @@ internal sealed class ResourcesFileWriter
     private static async Task<ResourceRecord> RecordAsync(ResourceEvent change, CancellationToken cancellationToken)
     {
         var snapshot = change.Snapshot;
-        var launcherPid = snapshot.Properties.FirstOrDefault(p => p.Name == DeveloperCommands.PidProperty)?.Value switch
-        {
-            int pid => pid,
-            long pid => (int)pid,
-            string text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) => pid,
-            _ => (int?)null,
-        };
+        var launcherPid = KillCommand.ProcessId(snapshot);
         var state = snapshot.State?.Text ?? "Unknown";
         string? connectionString = null;
         if (change.Resource is IResourceWithConnectionString withConnectionString && state == KnownResourceStates.Running)
         {
-            connectionString = await withConnectionString.GetConnectionStringAsync(cancellationToken);
+            connectionString = await withConnectionString.ConnectionStringExpression.GetValueAsync(cancellationToken);
         }
 
         return new ResourceRecord

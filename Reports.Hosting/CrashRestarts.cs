@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Reports.AppHost;
+namespace Reports.Hosting;
 
 /// <summary>
 /// Starts again a long-running resource whose process crashed (exited with a non-zero code: killed, out of memory),
@@ -16,7 +16,7 @@ namespace Reports.AppHost;
 /// as Terminated, not Finished) are left alone. This is what lets a developer, or <c>./reports chaos</c>, kill or scale
 /// in a worker, kill Redis or PostgreSQL, and watch the system recover.
 /// </summary>
-internal static class CrashRestarts
+public static class CrashRestarts
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);

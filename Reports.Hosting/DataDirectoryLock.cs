@@ -1,11 +1,11 @@
-namespace Reports.AppHost;
+namespace Reports.Hosting;
 
 /// <summary>
 /// One AppHost per data folder: two would run two Redis servers on one append-only file, two Azurites on one database,
 /// and overwrite each other's resources.json. An exclusive lock on <c>apphost.lock</c> (flock, released by the kernel
 /// when the process dies, so a killed AppHost leaves no stale lock) is held for the AppHost's whole life.
 /// </summary>
-internal sealed class DataDirectoryLock : IDisposable
+public sealed class DataDirectoryLock : IDisposable
 {
     public const string FileName = "apphost.lock";
     private readonly FileStream _file;

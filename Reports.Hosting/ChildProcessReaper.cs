@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Reports.LocalServers;
 
-namespace Reports.AppHost;
+namespace Reports.Hosting;
 
 /// <summary>
 /// Makes the AppHost the reaper of every process it starts, however deep (DCP, the dashboard, the servers, the
@@ -13,7 +13,7 @@ namespace Reports.AppHost;
 /// too); after that, the wait is bounded. Another Ctrl+C meanwhile does not cut the wait short: it would leave them all.
 /// Only when this process is the AppHost itself (not a test that runs the AppHost's Program in its own process).
 /// </summary>
-internal sealed partial class ChildProcessReaper : IDisposable
+public sealed partial class ChildProcessReaper : IDisposable
 {
     private const int SetChildSubreaper = 36; // PR_SET_CHILD_SUBREAPER
     private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(60);
