@@ -42,14 +42,19 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         GenerationLimits.CheckRows(report, total);
         var partitions = start.Partitions ?? (start.Blocks == 0 ? await PlanAsync(request, reader, connection, total, cancellationToken) : null);
 
+        // The file's SHA-256 is taken from the blocks as they are staged, in file order: of the whole file when it is
+        // read whole from its first row; of the first partition's bytes when partitioned (the rest is read back after
+        // the commit). A resumed file's first blocks were hashed by an earlier attempt: it is all read back.
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         GenerationCheckpoint last;
-        string? sha256;
+        long hashed;
         if (partitions is null)
         {
             var lane = new Lane(0, null, start, WholeFileAllowed: true, Counted: total);
-            var result = await RunLaneAsync(request, lane, connection, file, hash: !resumed,
+            var result = await RunLaneAsync(request, lane, connection, file, resumed ? null : sha,
                 (rows, token) => progress.ReportRowsAsync(rows, token), (checkpoint, token) => progress.CheckpointAsync(checkpoint, token), cancellationToken);
-            (last, sha256) = (result.Checkpoint, result.Sha256);
+            last = result.Checkpoint;
+            hashed = resumed ? 0 : last.Bytes;
             if (!result.Committed)
             {
                 await files.CommitAsync(request.BlobName, last.FileBlocks(), file, cancellationToken);
@@ -57,14 +62,19 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         }
         else
         {
-            last = await RunPartitionsAsync(request, partitions, connection, file, progress, cancellationToken);
+            var firstFresh = partitions[0].Progress.Blocks == 0;
+            last = await RunPartitionsAsync(request, partitions, connection, file, progress, firstFresh ? sha : null, cancellationToken);
             await reader.CheckNoRowLeftOutAsync(connection, total, last.Rows, cancellationToken);
             await files.CommitAsync(request.BlobName, last.FileBlocks(), file, cancellationToken);
-            sha256 = null;
+            hashed = firstFresh ? last.Partitions![0].Progress.Bytes : 0;
         }
 
-        sha256 ??= await HashCommittedAsync(request.BlobName, cancellationToken);
-        return new ReportFile(request.BlobName, file.DownloadName, file.ContentType, last.Bytes, sha256, last.Rows);
+        if (hashed < last.Bytes)
+        {
+            await HashCommittedAsync(request.BlobName, sha, hashed, cancellationToken);
+        }
+
+        return new ReportFile(request.BlobName, file.DownloadName, file.ContentType, last.Bytes, Convert.ToHexStringLower(sha.GetHashAndReset()), last.Rows);
     }
 
     /// <summary>
@@ -91,7 +101,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
 
     private async Task<GenerationCheckpoint> RunPartitionsAsync(
         GenerationRequest request, IReadOnlyList<PartitionCheckpoint> partitions, DbConnection connection, FileWrite file, IJobProgress progress,
-        CancellationToken cancellationToken)
+        IncrementalHash? firstPartitionHash, CancellationToken cancellationToken)
     {
         var keyType = request.Report.Columns[request.Report.Keyset.KeyColumns[0]].Type;
         using var partitionProgress = new PartitionProgress(progress, partitions);
@@ -105,7 +115,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         {
             // The first partition reads on the connection that counted the rows; each other on one of its own.
             await using var own = lane.Number == 0 ? null : await sources.OpenAsync(request.Report, token);
-            await RunLaneAsync(request, lane, own ?? connection, file, hash: false,
+            await RunLaneAsync(request, lane, own ?? connection, file, lane.Number == 0 ? firstPartitionHash : null,
                 (rows, t) => partitionProgress.ReportRowsAsync(lane.Number, rows, t),
                 (checkpoint, t) => partitionProgress.CheckpointAsync(lane.Number, checkpoint, t), token);
         }
@@ -113,7 +123,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
 
     /// <summary>Reads one lane's rows (the whole report, or one partition) into blocks and stages them, one pipeline of <see cref="GenerationOptions.BlocksInFlight"/> blocks.</summary>
     private async Task<UploadResult> RunLaneAsync(
-        GenerationRequest request, Lane lane, DbConnection connection, FileWrite file, bool hash,
+        GenerationRequest request, Lane lane, DbConnection connection, FileWrite file, IncrementalHash? sha,
         Func<long, CancellationToken, Task> reportRows, Func<GenerationCheckpoint, CancellationToken, Task> checkpoint, CancellationToken cancellationToken)
     {
         var blocks = Channel.CreateBounded<StagedBlock>(new BoundedChannelOptions(options.Value.BlocksInFlight)
@@ -123,7 +133,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var produce = ProduceAsync(request, lane, connection, reportRows, blocks.Writer, stop.Token);
-        var upload = UploadAsync(request, lane.Start, blocks.Reader, hash, file, checkpoint, stop.Token);
+        var upload = UploadAsync(request, lane.Start, blocks.Reader, sha, file, checkpoint, stop.Token);
         try
         {
             await PipelineTasks.WhenAllAsync([produce, upload], stop);
@@ -274,10 +284,9 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     }
 
     private async Task<UploadResult> UploadAsync(
-        GenerationRequest request, GenerationCheckpoint start, ChannelReader<StagedBlock> input, bool hash, FileWrite file,
+        GenerationRequest request, GenerationCheckpoint start, ChannelReader<StagedBlock> input, IncrementalHash? sha, FileWrite file,
         Func<GenerationCheckpoint, CancellationToken, Task> checkpoint, CancellationToken cancellationToken)
     {
-        using var sha = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         var last = start;
         await foreach (var staged in input.ReadAllAsync(cancellationToken))
         {
@@ -303,21 +312,27 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
 
             if (staged.WholeFile)
             {
-                return new UploadResult(staged.Checkpoint, sha is null ? null : Convert.ToHexStringLower(sha.GetHashAndReset()), Committed: true);
+                return new UploadResult(staged.Checkpoint, Committed: true);
             }
 
             await checkpoint(staged.Checkpoint, cancellationToken);
             last = staged.Checkpoint;
         }
 
-        return new UploadResult(last, sha is null ? null : Convert.ToHexStringLower(sha.GetHashAndReset()), Committed: false);
+        return new UploadResult(last, Committed: false);
     }
 
-    /// <summary>A resumed file's first blocks were hashed by an earlier attempt: hash the committed file instead.</summary>
-    private async Task<string> HashCommittedAsync(string blobName, CancellationToken cancellationToken)
+    /// <summary>Adds the committed file's bytes from <paramref name="offset"/> on (those not seen while staging) to <paramref name="sha"/>.</summary>
+    private async Task HashCommittedAsync(string blobName, IncrementalHash sha, long offset, CancellationToken cancellationToken)
     {
         await using var stream = await files.OpenReadAsync(blobName, cancellationToken);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+        stream.Seek(offset, SeekOrigin.Begin);
+        var buffer = new byte[1024 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            sha.AppendData(buffer, 0, read);
+        }
     }
 
     private static bool IsGzip(GenerationRequest request) =>
@@ -346,5 +361,5 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     private sealed record StagedBlock(FileBlock Block, FormattedBlock Content, GenerationCheckpoint Checkpoint, bool WholeFile);
 
     /// <param name="Committed">Written whole (one block), so there is no block list to commit.</param>
-    private sealed record UploadResult(GenerationCheckpoint Checkpoint, string? Sha256, bool Committed);
+    private sealed record UploadResult(GenerationCheckpoint Checkpoint, bool Committed);
 }
