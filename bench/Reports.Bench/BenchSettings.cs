@@ -83,7 +83,7 @@ internal sealed record BenchSettings
         Quick = false,
         RepositoryRoot = root,
         Runs = 3,
-        DatasetOrders = 7_200_000,
+        DatasetOrders = 7_500_000,
         CsvRows = 2_000_000,
         CsvLargeRows = 6_000_000,
         MemoryCsvRows = [10_000, 1_000_000, 5_000_000],
