@@ -85,6 +85,21 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task A_report_keyed_on_a_date_is_partitioned_on_its_days()
+    {
+        var request = Request(BuiltInReports.DailySales, "csv", """{"from":"2021-01-01","to":"2025-12-31"}""");
+        var whole = await GenerateAsync(request, readers: 1, new RecordingProgress());
+        var progress = new RecordingProgress();
+        var partitioned = await GenerateAsync(Again(request), readers: 4, progress);
+
+        var partitions = progress.Checkpoints[^1].Partitions!;
+        Assert.Equal(4, partitions.Count);
+        Assert.All(partitions.Skip(1), p => Assert.Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", p.From));
+        Assert.Equal(whole.Sha256, partitioned.Sha256);
+        Assert.Equal(whole.Sha256, await HashAsync(partitioned.BlobName));
+    }
+
+    [Fact]
     public async Task A_partitioned_file_stopped_midway_resumes_every_partition_from_its_own_checkpoint()
     {
         var request = Request(BuiltInReports.Orders, "csv", """{"from":"2021-01-01","to":"2025-12-31"}""");
