@@ -24,11 +24,11 @@ public sealed record BlockRun(int Attempt, int Count)
         return appended;
     }
 
-    /// <summary>Every block of the runs, in file order.</summary>
-    public static IEnumerable<FileBlock> Blocks(IReadOnlyList<BlockRun> runs)
+    /// <summary>Every block of the runs, in file order, numbered from <paramref name="firstSequence"/>.</summary>
+    public static IEnumerable<FileBlock> Blocks(IReadOnlyList<BlockRun> runs, int firstSequence = 0)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var sequence = 0;
+        var sequence = firstSequence;
         foreach (var run in runs)
         {
             for (var i = 0; i < run.Count; i++)

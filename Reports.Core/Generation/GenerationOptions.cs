@@ -18,4 +18,17 @@ public sealed class GenerationOptions
     /// <summary>Blocks formatted ahead of the upload (the bounded pipeline between reading and staging).</summary>
     [Range(1, 16)]
     public int BlocksInFlight { get; set; } = 2;
+
+    /// <summary>
+    /// Connections one report reads on side by side: a report of at least twice <see cref="PartitionMinRows"/> rows is
+    /// cut into up to this many key-range partitions of about equal rows (PostgreSQL sources). Each page still takes one
+    /// of the source's query slots, so the source's cap bounds the backends all reports use together. 1 reads every
+    /// report whole.
+    /// </summary>
+    [Range(1, 16)]
+    public int ReadersPerReport { get; set; } = 2;
+
+    /// <summary>Fewest rows a partition is cut for (see <see cref="ReadersPerReport"/>).</summary>
+    [Range(1_000, long.MaxValue)]
+    public long PartitionMinRows { get; set; } = 250_000;
 }

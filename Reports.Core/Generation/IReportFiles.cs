@@ -10,13 +10,13 @@ public interface IReportFiles
     Task StageBlockAsync(string fileName, FileBlock block, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
     /// <summary>Whether storage still holds every one of these blocks, staged or committed (a checkpoint is only worth resuming then).</summary>
-    Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<BlockRun> blocks, CancellationToken cancellationToken);
+    Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<FileBlock> blocks, CancellationToken cancellationToken);
 
     /// <summary>
     /// Makes these blocks, in order, the file. Throws <see cref="StaleAttemptException"/> when a newer attempt has written
     /// the file, and <see cref="MissingBlocksException"/> when storage no longer holds one of the blocks.
     /// </summary>
-    Task CommitAsync(string fileName, IReadOnlyList<BlockRun> blocks, FileWrite file, CancellationToken cancellationToken);
+    Task CommitAsync(string fileName, IReadOnlyList<FileBlock> blocks, FileWrite file, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes a whole file of one block in one call: visible complete or not at all, like a commit (and fenced like one),

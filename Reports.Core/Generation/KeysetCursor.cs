@@ -142,14 +142,26 @@ public sealed class KeysetCursor
         _ => _texts[index]!,
     };
 
-    public string Serialize() =>
-        JsonSerializer.Serialize(Enumerable.Range(0, Count).Select(i => Value(i) switch
-        {
-            DateTime t => t.ToString("O", CultureInfo.InvariantCulture),
-            DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            var other => other.ToString(),
-        }).ToArray());
+    public string Serialize() => JsonSerializer.Serialize(Enumerable.Range(0, Count).Select(i => ToText(Value(i))).ToArray());
+
+    /// <summary>A key value as the invariant text checkpoints keep (<see cref="Parse"/> reads it back).</summary>
+    public static string ToText(object value) => value switch
+    {
+        DateTime t => t.ToString("O", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        var other => other.ToString() ?? "",
+    };
+
+    /// <summary>A key value of <paramref name="type"/> from the text <see cref="ToText"/> made.</summary>
+    public static object Parse(ColumnType type, string text) => type switch
+    {
+        ColumnType.Integer => long.Parse(text, CultureInfo.InvariantCulture),
+        ColumnType.Decimal => decimal.Parse(text, CultureInfo.InvariantCulture),
+        ColumnType.Timestamp => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+        ColumnType.Date => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        _ => text,
+    };
 
     public void Restore(string serialized)
     {
@@ -161,14 +173,13 @@ public sealed class KeysetCursor
 
         for (var i = 0; i < Count; i++)
         {
-            var value = values[i];
-            switch (_types[i])
+            switch (Parse(_types[i], values[i]))
             {
-                case ColumnType.Integer: _integers[i] = long.Parse(value, CultureInfo.InvariantCulture); break;
-                case ColumnType.Decimal: _decimals[i] = decimal.Parse(value, CultureInfo.InvariantCulture); break;
-                case ColumnType.Timestamp: _timestamps[i] = DateTime.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind); break;
-                case ColumnType.Date: _dates[i] = DateOnly.ParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture); break;
-                default: _texts[i] = value; break;
+                case long integer: _integers[i] = integer; break;
+                case decimal number: _decimals[i] = number; break;
+                case DateTime timestamp: _timestamps[i] = timestamp; break;
+                case DateOnly date: _dates[i] = date; break;
+                case var text: _texts[i] = (string)text; break;
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using Reports.Core.Catalog;
+using Reports.Core.Generation.Partitions;
 using Reports.Core.Sources.Dialects;
 
 namespace Reports.Core.Generation;
@@ -11,12 +12,14 @@ namespace Reports.Core.Generation;
 /// </summary>
 /// <param name="dialect">How the page's SQL is written for the report's source.</param>
 /// <param name="querySlot">Waits for a query slot of the report's source (its cap); none when null.</param>
+/// <param name="range">The partition of the rows this reader pages through; all of them when null.</param>
 public sealed class KeysetReader(
-    ReportDefinition report, ReportArguments arguments, int pageSize, SqlDialect dialect, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot = null)
+    ReportDefinition report, ReportArguments arguments, int pageSize, SqlDialect dialect, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot = null,
+    KeyRange? range = null)
 {
     private readonly IReadOnlyDictionary<string, object?> _bound = report.Bind(arguments);
-    private readonly string _firstPageSql = ReportSql.Page(report, dialect, afterCursor: false);
-    private readonly string _nextPageSql = ReportSql.Page(report, dialect, afterCursor: true);
+    private readonly string _firstPageSql = ReportSql.Page(report, dialect, afterCursor: false, range);
+    private readonly string _nextPageSql = ReportSql.Page(report, dialect, afterCursor: true, range);
 
     public ReportDefinition Report => report;
 
@@ -26,6 +29,36 @@ public sealed class KeysetReader(
         await using var command = dialect.Command(connection, ReportSql.Count(report), _bound);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// The first key's values that cut the rows into <paramref name="parts"/> parts of about equal rows, in key order,
+    /// each once; none where the source cannot tell (then the report is read as one part).
+    /// </summary>
+    public async Task<IReadOnlyList<object>> PartitionBoundsAsync(DbConnection connection, int parts, CancellationToken cancellationToken)
+    {
+        if (parts < 2 || ReportSql.PartitionBounds(report, dialect) is not { } sql)
+        {
+            return [];
+        }
+
+        await using var slot = await TakeSlotAsync(cancellationToken);
+        await using var command = dialect.Command(connection, sql, _bound);
+        dialect.AddParameter(command, "fractions", Enumerable.Range(1, parts - 1).Select(i => (double)i / parts).ToArray());
+        var keyType = report.Columns[report.Keyset.KeyColumns[0]].Type;
+        return await command.ExecuteScalarAsync(cancellationToken) is Array values
+            ? [.. values.Cast<object?>().OfType<object>().Select(v => KeyValue(keyType, v)).Distinct()]
+            : [];
+    }
+
+    /// <summary>A value the driver read, as the type the cursor keeps for a key of <paramref name="type"/>.</summary>
+    private static object KeyValue(ColumnType type, object value) => type switch
+    {
+        ColumnType.Integer => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+        ColumnType.Decimal => Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture),
+        ColumnType.Date => value is DateTime day ? DateOnly.FromDateTime(day) : (DateOnly)value,
+        ColumnType.Timestamp => (DateTime)value,
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
+    };
 
     /// <summary>
     /// After the last page, when fewer rows were read than counted: whether rows with a NULL key are why. PostgreSQL sorts
@@ -72,6 +105,16 @@ public sealed class KeysetReader(
         {
             command = dialect.Command(connection, cursor.HasValue ? _nextPageSql : _firstPageSql, _bound);
             dialect.AddParameter(command, "page_size", pageSize);
+            if (range?.From is { } from)
+            {
+                dialect.AddParameter(command, KeyRange.FromParameter, from);
+            }
+
+            if (range?.To is { } to)
+            {
+                dialect.AddParameter(command, KeyRange.ToParameter, to);
+            }
+
             if (cursor.HasValue)
             {
                 for (var i = 0; i < cursor.Count; i++)

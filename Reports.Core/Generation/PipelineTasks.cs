@@ -3,24 +3,30 @@ namespace Reports.Core.Generation;
 internal static class PipelineTasks
 {
     /// <summary>
-    /// Awaits two stages of a pipeline. When one fails the other is cancelled through <paramref name="stop"/>, and the
-    /// first real error is thrown rather than the cancellation it caused in the other stage.
+    /// Awaits the stages of a pipeline (or pipelines side by side). When one fails the others are cancelled through
+    /// <paramref name="stop"/>, and the first real error is thrown rather than the cancellations it caused elsewhere.
     /// </summary>
-    public static async Task WhenBothAsync(Task first, Task second, CancellationTokenSource stop)
+    public static async Task WhenAllAsync(IReadOnlyList<Task> stages, CancellationTokenSource stop)
     {
-        var done = await Task.WhenAny(first, second);
-        if (!done.IsCompletedSuccessfully)
+        var pending = new List<Task>(stages);
+        while (pending.Count > 0)
         {
-            await stop.CancelAsync();
+            var done = await Task.WhenAny(pending);
+            pending.Remove(done);
+            if (!done.IsCompletedSuccessfully)
+            {
+                await stop.CancelAsync();
+                break;
+            }
         }
 
         try
         {
-            await Task.WhenAll(first, second);
+            await Task.WhenAll(stages);
         }
         catch
         {
-            var error = new[] { first, second }
+            var error = stages
                 .Select(t => t.Exception?.InnerException)
                 .FirstOrDefault(e => e is not null and not OperationCanceledException);
             if (error is not null)

@@ -1,4 +1,5 @@
 using Reports.Core.Catalog;
+using Reports.Core.Generation.Partitions;
 using Reports.Core.Sources.Dialects;
 
 namespace Reports.Core.Generation;
@@ -11,15 +12,26 @@ public static class ReportSql
 {
     /// <summary>
     /// A page of rows in key order: the first (<paramref name="afterCursor"/> false) or the one after the keys bound as
-    /// <c>@key_0</c>, <c>@key_1</c>, …; at most <c>@page_size</c> rows.
+    /// <c>@key_0</c>, <c>@key_1</c>, …; at most <c>@page_size</c> rows. Within a partition (<paramref name="range"/>), only
+    /// rows whose first key is at least <c>@partition_from</c> and below <c>@partition_to</c> (where the range has them).
     /// </summary>
-    public static string Page(ReportDefinition report, SqlDialect dialect, bool afterCursor)
+    public static string Page(ReportDefinition report, SqlDialect dialect, bool afterCursor, KeyRange? range = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(dialect);
         var keys = report.Keyset.KeyExpressions;
         var order = string.Join(", ", keys);
         var keyset = afterCursor ? $"\n  AND ({dialect.KeysAfter(keys, [.. keys.Select((_, i) => "@" + CursorParameter(i))])})" : "";
+        if (range?.From is not null)
+        {
+            keyset += $"\n  AND {keys[0]} >= @{KeyRange.FromParameter}";
+        }
+
+        if (range?.To is not null)
+        {
+            keyset += $"\n  AND {keys[0]} < @{KeyRange.ToParameter}";
+        }
+
         if (report.Keyset.PageJoin is { } join)
         {
             var page = $"({join.DrivingSql}{keyset}\nORDER BY {order}\nLIMIT @page_size)";
@@ -31,6 +43,26 @@ public static class ReportSql
 
     /// <summary>The name (without <c>@</c>) a page binds the cursor's <paramref name="key"/>-th value to.</summary>
     public static string CursorParameter(int key) => $"key_{key}";
+
+    /// <summary>
+    /// The first key's values that cut the report's rows into parts of about equal rows: its discrete percentiles at
+    /// <c>@fractions</c>, over the driving table alone when pages are cut from it. One pass over the rows, as the count
+    /// is, plus a sort of one column. Null where the source has no percentile aggregate (MySQL, MariaDB).
+    /// </summary>
+    public static string? PartitionBounds(ReportDefinition report, SqlDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(dialect);
+        if (!dialect.HasPercentiles)
+        {
+            return null;
+        }
+
+        // Key expressions are column references (`name` or `alias.name`): the driving query returns the column by its name.
+        return report.Keyset.PageJoin is { } join
+            ? $"SELECT percentile_disc(@fractions) WITHIN GROUP (ORDER BY report_rows.{report.Keyset.KeyExpressions[0].Split('.')[^1]}) FROM ({join.DrivingSql}) AS report_rows"
+            : $"{Rows(report, dialect)} SELECT percentile_disc(@fractions) WITHIN GROUP (ORDER BY {dialect.Quote(report.Columns[report.Keyset.KeyColumns[0]].Name)}) FROM report_rows";
+    }
 
     /// <summary>The report's rows, counted (from the driving table alone when pages are cut from it).</summary>
     public static string Count(ReportDefinition report)

@@ -12,6 +12,9 @@ public sealed class BenchSettingsTests
         Assert.Null(error);
         Assert.False(settings!.Quick);
         Assert.Equal(2_000_000, settings.CsvRows);
+        Assert.Equal(6_000_000, settings.CsvLargeRows);
+        // The orders are seeded over six years; the orders report spans at most five of them, from 2021.
+        Assert.True(settings.CsvLargeRows < settings.DatasetOrders * 5 / 6, $"{settings.CsvLargeRows:N0} of {settings.DatasetOrders:N0}");
         Assert.Equal([10_000L, 1_000_000L, 5_000_000L], settings.MemoryCsvRows);
         Assert.Equal([10_000L, 1_000_000L, 5_000_000L], settings.FormatRows);
         Assert.Equal(20_000, settings.PdfPages);

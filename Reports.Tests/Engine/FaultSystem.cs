@@ -96,9 +96,10 @@ public sealed class FaultSystem : IAsyncLifetime
     /// Requests a report that a worker of its own starts, then kills that worker (SIGKILL) once the report has staged
     /// <paramref name="blocks"/> blocks: the job is left running under a lease nobody renews. Returns the report's id.
     /// </summary>
-    public async Task<string> KillWorkerMidReportAsync(HttpClient client, object request, string workerPrefix, int blocks = 5)
+    public async Task<string> KillWorkerMidReportAsync(
+        HttpClient client, object request, string workerPrefix, int blocks = 5, IReadOnlyDictionary<string, string>? settings = null)
     {
-        await using var doomed = await StartWorkerAsync(workerPrefix + Guid.NewGuid().ToString("N")[..6]);
+        await using var doomed = await StartWorkerAsync(workerPrefix + Guid.NewGuid().ToString("N")[..6], settings);
         var id = (await ReportsClient.CreateAsync(client, request)).GetProperty("id").GetString()!;
         await EventuallyAsync(async () => await StagedBlocksAsync(id) >= blocks, $"the first worker has staged {blocks} blocks");
         doomed.Kill();

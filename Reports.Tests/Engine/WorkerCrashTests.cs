@@ -43,6 +43,47 @@ public sealed class WorkerCrashTests(FaultSystem system)
     }
 
     [Fact]
+    public async Task A_worker_killed_in_the_middle_of_a_partitioned_report_is_taken_over_and_every_partition_resumes_where_it_stopped()
+    {
+        using var client = await system.CreateClientAsync();
+        var partitioned = WithGeneration(readers: 3);
+        var id = await system.KillWorkerMidReportAsync(client, FullRange, "doomed-partitioned-", blocks: 6, partitioned);
+        var saved = await CheckpointAsync(id);
+        Assert.Equal(3, saved.Partitions?.Count);
+
+        JsonElement resumed;
+        await using (var rescuer = await system.StartWorkerAsync("rescuer-partitioned-" + Guid.NewGuid().ToString("N")[..6], partitioned))
+        {
+            resumed = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+        }
+
+        Assert.True(resumed.GetProperty("status").GetString() == "succeeded", resumed.ToString());
+        Assert.Equal(2, resumed.GetProperty("attempts").GetInt32());
+        // The same cut, and the first attempt's blocks kept where it staged them.
+        var final = (await CheckpointAsync(id)).Partitions!;
+        Assert.Equal(saved.Partitions!.Select(p => (p.From, p.To)), final.Select(p => (p.From, p.To)));
+        Assert.All(final.Zip(saved.Partitions!), pair => Assert.True(pair.First.Progress.Blocks >= pair.Second.Progress.Blocks));
+        Assert.Contains(final, p => p.Progress.BlockRuns().Select(r => r.Attempt).SequenceEqual([1, 2]));
+
+        // The same report read whole, by a worker that does not partition, is the reference.
+        await using var whole = await system.StartWorkerAsync("whole-" + Guid.NewGuid().ToString("N")[..6], WithGeneration(readers: 1));
+        var referenceId = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
+        var reference = await ReportsClient.WaitForFinalAsync(client, referenceId, TimeSpan.FromMinutes(3));
+        Assert.Null((await CheckpointAsync(referenceId)).Partitions);
+        Assert.Equal(File(reference).GetProperty("sha256").GetString(), File(resumed).GetProperty("sha256").GetString());
+        Assert.Equal(await FaultSystem.DownloadHashAsync(client, referenceId), await FaultSystem.DownloadHashAsync(client, id));
+    }
+
+    private static Dictionary<string, string> WithGeneration(int readers) => new(FaultSystem.SlowWorker)
+    {
+        ["Reports:Generation:ReadersPerReport"] = readers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Reports:Generation:PartitionMinRows"] = "20000",
+    };
+
+    private async Task<GenerationCheckpoint> CheckpointAsync(string id) =>
+        JsonSerializer.Deserialize<GenerationCheckpoint>((await system.JobValueAsync<string>(id, "checkpoint"))!)!;
+
+    [Fact]
     public async Task A_worker_killed_mid_report_on_mariadb_is_taken_over_and_the_resumed_file_equals_the_same_report_from_postgresql()
     {
         using var client = await system.CreateClientAsync();

@@ -108,10 +108,10 @@ public sealed class GrowingFileUploadTests : IDisposable
         public Task UploadAsync(string fileName, ReadOnlyMemory<byte> content, FileWrite file, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<BlockRun> blocks, CancellationToken cancellationToken) =>
+        public Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<FileBlock> blocks, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public Task CommitAsync(string fileName, IReadOnlyList<BlockRun> blocks, FileWrite file, CancellationToken cancellationToken) =>
+        public Task CommitAsync(string fileName, IReadOnlyList<FileBlock> blocks, FileWrite file, CancellationToken cancellationToken) =>
             Task.CompletedTask;
 
         public Task<Stream> OpenReadAsync(string fileName, CancellationToken cancellationToken) => throw new NotSupportedException();

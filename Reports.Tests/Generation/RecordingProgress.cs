@@ -1,4 +1,5 @@
 using Reports.Core.Generation;
+using Reports.Core.Jobs;
 
 namespace Reports.Tests.Generation;
 
@@ -10,6 +11,12 @@ internal sealed class RecordingProgress : IJobProgress
     public List<GenerationCheckpoint> Checkpoints { get; } = [];
 
     public List<long> Rows { get; } = [];
+
+    /// <summary>After this many checkpoints the attempt has lost its lease (as a worker whose job was taken over); never when null.</summary>
+    public int? FailAfterCheckpoints { get; init; }
+
+    /// <summary>Called with the count of checkpoints after each one is recorded.</summary>
+    public Action<int>? OnCheckpoint { get; init; }
 
     public Task ReportTotalAsync(long rowsTotal, CancellationToken cancellationToken)
     {
@@ -25,7 +32,13 @@ internal sealed class RecordingProgress : IJobProgress
 
     public Task CheckpointAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken)
     {
+        if (Checkpoints.Count >= FailAfterCheckpoints)
+        {
+            throw new LeaseLostException(Guid.Empty, 1);
+        }
+
         Checkpoints.Add(checkpoint);
+        OnCheckpoint?.Invoke(Checkpoints.Count);
         return Task.CompletedTask;
     }
 }

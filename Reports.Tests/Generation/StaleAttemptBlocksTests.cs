@@ -94,10 +94,10 @@ public sealed class StaleAttemptBlocksTests(Infrastructure infrastructure)
             await storage.StageBlockAsync(fileName, block, content, cancellationToken);
         }
 
-        public Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<BlockRun> blocks, CancellationToken cancellationToken) =>
+        public Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<FileBlock> blocks, CancellationToken cancellationToken) =>
             storage.HasBlocksAsync(fileName, blocks, cancellationToken);
 
-        public async Task CommitAsync(string fileName, IReadOnlyList<BlockRun> blocks, FileWrite file, CancellationToken cancellationToken)
+        public async Task CommitAsync(string fileName, IReadOnlyList<FileBlock> blocks, FileWrite file, CancellationToken cancellationToken)
         {
             if (BeforeCommit is null)
             {

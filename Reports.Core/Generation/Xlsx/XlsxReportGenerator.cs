@@ -56,7 +56,7 @@ public sealed class XlsxReportGenerator(
 
         await file.FlushAsync(cancellationToken);
         var uploaded = await upload.CompleteAsync(output.Written);
-        await files.CommitAsync(request.BlobName, [new BlockRun(request.Attempt, uploaded.Blocks)],
+        await files.CommitAsync(request.BlobName, [.. BlockRun.Blocks([new BlockRun(request.Attempt, uploaded.Blocks)])],
             new FileWrite(request.Attempt, ContentType, request.DownloadName), cancellationToken);
         return new ReportFile(request.BlobName, request.DownloadName, ContentType, uploaded.Bytes, uploaded.Sha256, rows);
     }

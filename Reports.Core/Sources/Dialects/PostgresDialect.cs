@@ -19,6 +19,8 @@ public sealed class PostgresDialect : SqlDialect
     public override string KeysAfter(IReadOnlyList<string> keys, IReadOnlyList<string> cursorParameters) =>
         $"({string.Join(", ", keys)}) > ({string.Join(", ", cursorParameters)})";
 
+    public override bool HasPercentiles => true;
+
     public override string AsText(string expression) => $"({expression})::text";
 
     /// <summary><c>numeric(12,2)</c> is <c>numeric</c>.</summary>

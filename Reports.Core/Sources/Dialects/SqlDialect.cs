@@ -25,6 +25,9 @@ public abstract class SqlDialect
     /// <summary>An expression's value as text.</summary>
     public abstract string AsText(string expression);
 
+    /// <summary>Whether the source has the ordered-set aggregate <c>percentile_disc</c>, which cuts a report into partitions.</summary>
+    public virtual bool HasPercentiles => false;
+
     /// <summary>
     /// Starts the read-only transaction every report query runs in, beside the session's own read-only default: a
     /// transaction that started read-only cannot be turned read-write by a statement inside it. Read committed, so a

@@ -60,24 +60,24 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
         }, cancellationToken);
     }
 
-    public async Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<BlockRun> blocks, CancellationToken cancellationToken)
+    public async Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<FileBlock> blocks, CancellationToken cancellationToken)
     {
         try
         {
             var list = await TransientStorageFaults.Pipeline.ExecuteAsync(
                 async ct => (await Blob(fileName).GetBlockListAsync(BlockListTypes.All, cancellationToken: ct)).Value, cancellationToken);
             var held = list.CommittedBlocks.Concat(list.UncommittedBlocks).Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
-            return BlockRun.Blocks(blocks).All(b => held.Contains(BlockId(b)));
+            return blocks.All(b => held.Contains(BlockId(b)));
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return !BlockRun.Blocks(blocks).Any(); // no blob, or no container: no block is left
+            return blocks.Count == 0; // no blob, or no container: no block is left
         }
     }
 
-    public async Task CommitAsync(string fileName, IReadOnlyList<BlockRun> blocks, FileWrite file, CancellationToken cancellationToken)
+    public async Task CommitAsync(string fileName, IReadOnlyList<FileBlock> blocks, FileWrite file, CancellationToken cancellationToken)
     {
-        var ids = BlockRun.Blocks(blocks).Select(BlockId).ToList();
+        var ids = blocks.Select(BlockId).ToList();
         var options = new CommitBlockListOptions { HttpHeaders = Headers(file.ContentType, file.DownloadName), Metadata = WrittenBy(file.Attempt) };
         try
         {
