@@ -9,7 +9,7 @@ public sealed class GenerationOptions
 
     /// <summary>Rows read per keyset page; memory is bounded by this.</summary>
     [Range(100, 200_000)]
-    public int PageSize { get; set; } = 20_000;
+    public int PageSize { get; set; } = 100_000;
 
     /// <summary>Target size of a staged blob block; blocks are cut at row boundaries once they reach it.</summary>
     [Range(64 * 1024, 64 * 1024 * 1024)]
