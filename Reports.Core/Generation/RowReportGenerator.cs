@@ -202,6 +202,11 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
             {
                 using var pageActivity = ReportsActivities.Source.StartActivity(ReportsActivities.Page);
                 pageActivity?.SetTag(ReportsActivities.PageTag, ++pageNumber);
+                if (lane.Range is not null)
+                {
+                    pageActivity?.SetTag(ReportsActivities.PartitionTag, lane.Number);
+                }
+
                 pageRows = 0;
                 try
                 {

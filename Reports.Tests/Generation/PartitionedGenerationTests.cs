@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +8,7 @@ using Reports.Core.Catalog.Files;
 using Reports.Core.Generation;
 using Reports.Core.Jobs;
 using Reports.Core.Sources;
+using Reports.Core.Telemetry;
 using Reports.Tests.Catalog;
 using Reports.Tests.Integration;
 
@@ -77,9 +79,25 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
         var request = Request(report, "csv", """{"from":"2024-06-01"}""");
         var whole = await GenerateAsync(request, readers: 1, new RecordingProgress());
         var progress = new RecordingProgress();
+        var partitionsOfPages = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ReportsActivities.Source.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName == ReportsActivities.Page && activity.GetTagItem(ReportsActivities.PartitionTag) is int partition)
+                {
+                    partitionsOfPages.Add(partition);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
         var partitioned = await GenerateAsync(Again(request), readers: 3, progress);
 
         Assert.Equal(3, progress.Checkpoints[^1].Partitions?.Count);
+        // Each page's span names its partition, so a trace shows the partitions' pages side by side.
+        Assert.Equal([0, 1, 2], partitionsOfPages.Distinct().Order());
         Assert.Equal(whole.Sha256, partitioned.Sha256);
         Assert.Equal(whole.Sha256, await HashAsync(partitioned.BlobName));
     }
