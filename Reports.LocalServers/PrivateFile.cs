@@ -16,7 +16,9 @@ public static class PrivateFile
     /// </summary>
     public static void WriteAllText(string path, string text)
     {
+        // A leftover temporary file would keep its mode (the mode applies only to a file created): start from none.
         var temporary = path + ".tmp";
+        File.Delete(temporary);
         using (var stream = Create(temporary))
         {
             stream.Write(System.Text.Encoding.UTF8.GetBytes(text));

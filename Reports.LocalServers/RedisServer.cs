@@ -74,7 +74,8 @@ public sealed class RedisServer(ChildProcess process, int port) : IAsyncDisposab
     /// </summary>
     public static (string Password, string ConfigFile) PreparePassword(string dataDirectory)
     {
-        var password = PrivateFile.ReadOrCreate(Path.Combine(dataDirectory, "password"), kept => kept.Length >= 32,
+        // Only what this makes is kept: a space would break redis.conf, a ',' the connection string.
+        var password = PrivateFile.ReadOrCreate(Path.Combine(dataDirectory, "password"), kept => kept.Length >= 32 && kept.All(char.IsAsciiHexDigitLower),
             () => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
         var configFile = Path.Combine(dataDirectory, "redis.conf");
         PrivateFile.WriteAllText(configFile, $"requirepass {password}\n");

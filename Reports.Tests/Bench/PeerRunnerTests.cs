@@ -18,6 +18,10 @@ public sealed class PeerRunnerTests(Infrastructure infrastructure)
     {
         var load = new PeerLoad(Jobs, WorkersPerProcess: 2, Processes: 1, Timeout: TimeSpan.FromMinutes(3));
         var command = PeerCommand.For(peer, ToolPaths.RepositoryRoot, infrastructure.RedisConnectionString, infrastructure.PostgresConnectionString, load);
+        // Servers' passwords never go on a command line, where ps shows them.
+        var guarded = PeerCommand.For(peer, ToolPaths.RepositoryRoot, infrastructure.RedisConnectionString + ",password=redis-secret",
+            infrastructure.PostgresConnectionString + ";Password=postgres-secret", load);
+        Assert.DoesNotContain(guarded.Arguments, a => a.Contains("-secret", StringComparison.Ordinal));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
 
         var outcome = await PeerRunner.RunAsync(command, new Dictionary<string, int>(), timeout.Token);

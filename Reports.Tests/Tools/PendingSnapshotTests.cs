@@ -16,7 +16,7 @@ public sealed class PendingSnapshotTests
         var snapshot = Classify(new(First, "worker-a-101", Fresh), new(Second, "worker-b-202", Fresh));
 
         Assert.Empty(snapshot.Unheld);
-        Assert.Equal(0, snapshot.JustRead);
+        Assert.Empty(snapshot.JustRead);
         Assert.Equal(0, snapshot.AwaitingTakeover);
     }
 
@@ -27,7 +27,7 @@ public sealed class PendingSnapshotTests
         var snapshot = Classify(new(First, "worker-a-101", Fresh), new(First, "worker-b-202", Fresh), new(Second, "worker-b-202", Fresh));
 
         Assert.Empty(snapshot.Unheld);
-        Assert.Equal(1, snapshot.JustRead);
+        Assert.Single(snapshot.JustRead);
         Assert.Equal(0, snapshot.AwaitingTakeover);
     }
 
@@ -38,7 +38,7 @@ public sealed class PendingSnapshotTests
         var snapshot = Classify(new(First, "worker-b-202", Fresh), new(Second, "worker-b-202", Fresh));
 
         Assert.Equal([First], snapshot.Unheld);
-        Assert.Equal(1, snapshot.JustRead);
+        Assert.Single(snapshot.JustRead);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class PendingSnapshotTests
             new(First, "worker-a-101", Fresh), new(First, "worker-c-303", Fresh), new(Second, "worker-b-202", Fresh), new(Second, "worker-a-101", Lease * 2));
 
         Assert.Empty(snapshot.Unheld);
-        Assert.Equal(0, snapshot.JustRead);
+        Assert.Empty(snapshot.JustRead);
         Assert.Equal(2, snapshot.AwaitingTakeover);
     }
 

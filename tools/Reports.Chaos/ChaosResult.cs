@@ -44,7 +44,16 @@ internal sealed record ChaosResult
     /// <summary>Consistent snapshots in which the stream's pending entries were compared with the long-running jobs.</summary>
     public required int PendingSamples { get; init; }
 
-    /// <summary>Snapshots where a running job had no pending entry on its worker's consumer.</summary>
+    /// <summary>Sampling rounds skipped because a server did not answer (restarting) or refused the sampler.</summary>
+    public required int PendingSkipped { get; init; }
+
+    /// <summary>Long-running jobs were there to compare, yet no snapshot was ever taken: the check did not run, so the run cannot pass.</summary>
+    public bool PendingUnchecked => PendingSamples == 0 && PendingWanted > 0;
+
+    /// <summary>Times PostgreSQL listed long-running jobs to compare.</summary>
+    public required int PendingWanted { get; init; }
+
+    /// <summary>Snapshots where a running job had no pending entry on its worker's consumer, or a worker kept another's job's message fresh for a lease.</summary>
     public required int PendingMismatches { get; init; }
 
     /// <summary>Snapshots that also had older entries of running jobs (idle, or on an exited worker's consumer), waiting for their takeover.</summary>
@@ -60,5 +69,5 @@ internal sealed record ChaosResult
     public required string Date { get; init; }
     public IReadOnlyList<string> Problems { get; init; } = [];
 
-    public bool Passed => Lost == 0 && Duplicated == 0 && Mismatched == 0 && DeadLetteredByHandOvers == 0 && PendingMismatches == 0;
+    public bool Passed => Lost == 0 && Duplicated == 0 && Mismatched == 0 && DeadLetteredByHandOvers == 0 && PendingMismatches == 0 && !PendingUnchecked;
 }

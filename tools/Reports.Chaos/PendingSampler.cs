@@ -22,8 +22,18 @@ internal sealed class PendingSampler(
     private static readonly TimeSpan AfterRedisCrash = TimeSpan.FromSeconds(10);
 
     private readonly List<string> _mismatches = [];
+    private readonly LingeringEntries _lingering = new(SystemUnderTest.Lease);
 
     public int Samples { get; private set; }
+
+    /// <summary>Times PostgreSQL listed long-running jobs to compare, whether or not the snapshot was then taken.</summary>
+    public int Wanted { get; private set; }
+
+    /// <summary>Snapshots not taken because a server did not answer (restarting), or refused the sampler (e.g. a wrong password).</summary>
+    public int Skipped { get; private set; }
+
+    /// <summary>The last error that skipped a snapshot, to show when no snapshot was taken at all.</summary>
+    public string? LastError { get; private set; }
 
     public IReadOnlyList<string> Mismatches => _mismatches;
 
@@ -50,6 +60,8 @@ internal sealed class PendingSampler(
             catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
             {
                 // A server is restarting: no snapshot this time.
+                Skipped++;
+                LastError = e.Message;
             }
 
             try
@@ -71,6 +83,8 @@ internal sealed class PendingSampler(
             return;
         }
 
+        Wanted++;
+
         var live = liveWorkerPids();
         var pending = await PendingAsync(redis, before.Keys);
         var after = await RunningAsync(cancellationToken);
@@ -83,14 +97,25 @@ internal sealed class PendingSampler(
         var snapshot = PendingSnapshot.Classify(before, pending, SystemUnderTest.Lease,
             consumer => SystemUnderTest.PidOfWorkerId(consumer) is { } pid && live.Contains(pid));
         AwaitingTakeover += snapshot.AwaitingTakeover > 0 ? 1 : 0;
-        JustRead += snapshot.JustRead > 0 ? 1 : 0;
+        JustRead += snapshot.JustRead.Count > 0 ? 1 : 0;
+        var entries = string.Join(", ", pending.Select(p => $"{p.Job} on {p.Consumer} idle {p.Idle.TotalSeconds:0.0} s").Order(StringComparer.Ordinal));
         if (snapshot.Unheld.Count > 0)
         {
             var unheld = string.Join(", ", snapshot.Unheld.Select(job => $"{job} on {before[job]}"));
-            var entries = string.Join(", ", pending.Select(p => $"{p.Job} on {p.Consumer} idle {p.Idle.TotalSeconds:0.0} s").Order(StringComparer.Ordinal));
-            _mismatches.Add($"running [{unheld}] held by no entry on its worker's consumer; pending [{entries}]");
-            log.WriteLine($"[chaos] pending mismatch: running [{unheld}] held by no entry on its worker's consumer; pending [{entries}]");
+            Mismatch($"running [{unheld}] held by no entry on its worker's consumer; pending [{entries}]");
         }
+
+        if (_lingering.Observe(snapshot.JustRead, DateTimeOffset.UtcNow) is { Count: > 0 } kept)
+        {
+            var held = string.Join(", ", kept.Select(p => $"{p.MessageId} of {p.Job} on {p.Consumer} (runs on {before[p.Job]})"));
+            Mismatch($"[{held}] kept fresh for a lease by a worker that does not hold the job; pending [{entries}]");
+        }
+    }
+
+    private void Mismatch(string what)
+    {
+        _mismatches.Add(what);
+        log.WriteLine($"[chaos] pending mismatch: {what}");
     }
 
     /// <summary>Job → lease owner, for the running jobs whose attempt has run more than three leases on a live lease.</summary>
@@ -128,7 +153,7 @@ internal sealed class PendingSampler(
                 var messages = await redis.StreamRangeAsync(stream, entry.MessageId, entry.MessageId);
                 if (messages.Length == 1 && Guid.TryParse(messages[0]["job"].ToString(), out var job) && wanted.Contains(job))
                 {
-                    held.Add(new PendingEntry(job, entry.ConsumerName.ToString(), TimeSpan.FromMilliseconds(entry.IdleTimeInMilliseconds)));
+                    held.Add(new PendingEntry(job, entry.ConsumerName.ToString(), TimeSpan.FromMilliseconds(entry.IdleTimeInMilliseconds), entry.MessageId.ToString()));
                 }
             }
         }

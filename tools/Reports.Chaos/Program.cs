@@ -116,6 +116,10 @@ problems.AddRange(files.Problems);
 var figures = await JobFigures.ReadAsync(database, [.. jobs.Select(j => Guid.Parse(j.Id))], SystemUnderTest.Lease, ct);
 problems.AddRange(figures.DeadLetteredByHandOvers.Select(id => $"dead-lettered by hand-overs: {id}"));
 problems.AddRange(sampler.Mismatches.Select(m => "pending mismatch: " + m));
+if (sampler.Samples == 0 && sampler.Wanted > 0)
+{
+    problems.Add($"pending check never ran: {sampler.Wanted} times long-running jobs were there, no snapshot could be taken (last error: {sampler.LastError})");
+}
 
 // Produced twice: more than one succeeded attempt, or more than one committed file in storage (since the last wipe).
 var blobs = new BlobServiceClient(system.BlobConnectionString).GetBlobContainerClient("reports");
@@ -156,6 +160,8 @@ var result = new ChaosResult
     Pauses = faults.Pauses,
     StorageWipes = faults.StorageWipes,
     PendingSamples = sampler.Samples,
+    PendingWanted = sampler.Wanted,
+    PendingSkipped = sampler.Skipped,
     PendingMismatches = sampler.Mismatches.Count,
     PendingAwaitingTakeover = sampler.AwaitingTakeover,
     PendingJustRead = sampler.JustRead,

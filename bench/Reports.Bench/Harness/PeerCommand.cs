@@ -40,9 +40,8 @@ internal sealed record PeerCommand(string Peer, string FileName, IReadOnlyList<s
         ArgumentNullException.ThrowIfNull(load);
         return peer switch
         {
-            HangfireRedis => Hangfire(peer, repositoryRoot, ["--storage", "redis", "--connection", redis], load),
-            HangfirePostgres => Hangfire(peer, repositoryRoot,
-                ["--storage", "postgres", "--connection", new NpgsqlConnectionStringBuilder(postgres) { Database = HangfireDatabase }.ConnectionString], load),
+            HangfireRedis => Hangfire(peer, repositoryRoot, "redis", redis, load),
+            HangfirePostgres => Hangfire(peer, repositoryRoot, "postgres", new NpgsqlConnectionStringBuilder(postgres) { Database = HangfireDatabase }.ConnectionString, load),
             BullMq => new PeerCommand(peer, "node",
                 ["bench.mjs", "--redis", redis.Split(',')[0].Trim(), .. load.Arguments], Path.Combine(repositoryRoot, "bench/peers/bullmq"))
             {
@@ -54,11 +53,18 @@ internal sealed record PeerCommand(string Peer, string FileName, IReadOnlyList<s
         };
     }
 
-    private static PeerCommand Hangfire(string peer, string repositoryRoot, string[] storage, PeerLoad load)
+    /// <summary>Hangfire's runner; its connection string, which holds the server's password, goes in its environment.</summary>
+    private static PeerCommand Hangfire(string peer, string repositoryRoot, string storage, string connection, PeerLoad load)
     {
         var configuration = typeof(PeerCommand).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
         var project = Path.Combine(repositoryRoot, "bench/peers/hangfire");
         var assembly = Path.Combine(project, "bin", configuration, "net10.0/Reports.Bench.Peers.Hangfire.dll");
-        return new PeerCommand(peer, "dotnet", [assembly, .. storage, .. load.Arguments], project);
+        return new PeerCommand(peer, "dotnet", [assembly, "--storage", storage, .. load.Arguments], project)
+        {
+            Environment = new Dictionary<string, string> { [ConnectionVariable] = connection },
+        };
     }
+
+    /// <summary>The variable the Hangfire runner reads its connection string from.</summary>
+    public const string ConnectionVariable = "PEER_CONNECTION";
 }

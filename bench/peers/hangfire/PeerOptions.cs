@@ -9,12 +9,14 @@ internal enum PeerStorageKind
 }
 
 /// <summary>
-/// <c>--storage redis|postgres --connection CS --jobs N --workers W [--processes P] [--timeout-seconds S]</c>: the command
+/// <c>--storage redis|postgres [--connection CS] --jobs N --workers W [--processes P] [--timeout-seconds S]</c>: the command
 /// line shared with the BullMQ peer. W is the concurrency of one worker process, P the number of processes it stands for.
+/// The connection string, which holds the server's password, is read from <c>PEER_CONNECTION</c> when not given (the
+/// benchmark passes it so, out of sight of <c>ps</c>).
 /// </summary>
 internal sealed record PeerOptions
 {
-    public const string Usage = "--storage redis|postgres --connection CS --jobs N --workers W [--processes P] [--timeout-seconds S]";
+    public const string Usage = "--storage redis|postgres [--connection CS, or PEER_CONNECTION in the environment] --jobs N --workers W [--processes P] [--timeout-seconds S]";
 
     public required PeerStorageKind Storage { get; init; }
     public required string Connection { get; init; }
@@ -26,7 +28,7 @@ internal sealed record PeerOptions
     public string PeerName => Storage == PeerStorageKind.Redis ? "hangfire-redis" : "hangfire-postgres";
 
     /// <summary>The options, or null with a message naming the bad argument.</summary>
-    public static (PeerOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
+    public static (PeerOptions? Options, string? Error) Parse(IReadOnlyList<string> args, string? connectionFromEnvironment = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -46,9 +48,10 @@ internal sealed record PeerOptions
             "postgres" => PeerStorageKind.Postgres,
             _ => null,
         };
-        if (storage is null || !values.TryGetValue("--connection", out var connection))
+        var connection = values.GetValueOrDefault("--connection") ?? connectionFromEnvironment;
+        if (storage is null || string.IsNullOrEmpty(connection))
         {
-            return (null, $"--storage redis|postgres and --connection are required. Usage: {Usage}");
+            return (null, $"--storage redis|postgres and a connection string are required. Usage: {Usage}");
         }
 
         var unknown = values.Keys.Except(["--storage", "--connection", "--jobs", "--workers", "--processes", "--timeout-seconds"]).FirstOrDefault();

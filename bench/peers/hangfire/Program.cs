@@ -4,7 +4,7 @@ using Reports.Bench.Peers.Hangfire;
 
 // Benchmark scenario 6, the Hangfire peer: N no-op jobs through Hangfire 1.8 on Redis or PostgreSQL (see PeerRun for
 // the protocol). Prints one JSON line on stdout; exits 2 on a bad command line, 3 when it overran its time limit.
-var (options, error) = PeerOptions.Parse(args);
+var (options, error) = PeerOptions.Parse(args, Environment.GetEnvironmentVariable("PEER_CONNECTION"));
 if (options is null)
 {
     Console.Error.WriteLine($"Reports.Bench.Peers.Hangfire: {error}");
