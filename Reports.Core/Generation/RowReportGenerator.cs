@@ -155,7 +155,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         try
         {
             var report = request.Report;
-            var reader = Reader(request, lane.Range);
+            var reader = Reader(request, lane.Range, extraReader: lane.Number > 0);
             var cursor = new KeysetCursor(report);
             var start = lane.Start;
             if (start.Cursor is { } saved)
@@ -346,8 +346,10 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     private static string ContentTypeOf(GenerationRequest request) =>
         request.Format == ReportFormats.Ndjson ? NdjsonContentType : CsvContentType;
 
-    private KeysetReader Reader(GenerationRequest request, KeyRange? range) => new(
-        request.Report, request.Arguments, options.Value.PageSize, sources.Dialect(request.Report), token => sources.QuerySlotAsync(request.Report, token), range);
+    /// <param name="extraReader">A partition after the first: it leaves the source's last query slot to other reports.</param>
+    private KeysetReader Reader(GenerationRequest request, KeyRange? range, bool extraReader = false) => new(
+        request.Report, request.Arguments, options.Value.PageSize, sources.Dialect(request.Report),
+        token => sources.QuerySlotAsync(request.Report, extraReader, token), range);
 
     private RowBlockWriter CreateWriter(GenerationRequest request, int blockSize) => request.Format switch
     {

@@ -41,9 +41,11 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
     /// <summary>
     /// Waits for one of the report's source's query slots; disposing the result gives it back. When Redis cannot be
     /// asked (down, restarting) the query runs without a slot, logged and counted: the running reports go on, bounded by
-    /// the workers' own job slots, rather than fail an attempt each for an outage of the semaphore.
+    /// the workers' own job slots, rather than fail an attempt each for an outage of the semaphore. The extra readers of a
+    /// partitioned report (<paramref name="leaveOneFree"/>) never take the source's last slot: a report read whole, or the
+    /// first partition of one, always finds it, so partitioned reports cannot starve the others.
     /// </summary>
-    public async Task<IAsyncDisposable> QuerySlotAsync(ReportDefinition report, CancellationToken cancellationToken)
+    public async Task<IAsyncDisposable> QuerySlotAsync(ReportDefinition report, bool leaveOneFree, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
         if (slots is null)
@@ -57,7 +59,8 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
         ReportsMetrics.SourceQueriesWaiting.Add(1, tag);
         try
         {
-            var slot = await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, source.Options.StatementTimeout + LeaseMargin, cancellationToken);
+            var cap = leaveOneFree ? Math.Max(1, source.Options.MaxConcurrentQueries - 1) : source.Options.MaxConcurrentQueries;
+            var slot = await slots.WaitAsync(source.Name, cap, source.Options.StatementTimeout + LeaseMargin, cancellationToken);
             return new RunningQuery(slot, tag);
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException && !cancellationToken.IsCancellationRequested)
@@ -80,7 +83,7 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
     public async Task<T> UnderSlotAsync<T>(ReportDefinition report, Func<Task<T>> query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var slot = await QuerySlotAsync(report, cancellationToken);
+        await using var slot = await QuerySlotAsync(report, leaveOneFree: false, cancellationToken);
         return await query();
     }
 

@@ -160,6 +160,53 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task The_extra_partitions_of_a_report_leave_the_sources_last_query_slot_to_other_reports()
+    {
+        var services = (await infrastructure.SystemAsync()).WorkerServices;
+        var source = services.GetRequiredService<ReportSources>().Get(ReportDefinition.DefaultSource);
+        var slots = services.GetRequiredService<SourceQuerySlots>();
+        // Other reports hold all but one of the source's slots: the first partition reads on the last one; the others wait.
+        var held = new List<SourceQuerySlots.Slot>();
+        for (var i = 0; i < source.Options.MaxConcurrentQueries - 1; i++)
+        {
+            held.Add(await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, TimeSpan.FromMinutes(1), CancellationToken.None));
+        }
+
+        var request = GenerationRequests.For(BuiltInReports.Orders, "csv");
+        var progress = new RecordingProgress();
+        using var bounded = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var generation = GenerateAsync(request, readers: 3, progress, cancellationToken: bounded.Token);
+        try
+        {
+            await EventuallyAsync(() => progress.LastCheckpoint?.Partitions?[0].Progress.Blocks > 0, "the first partition staged blocks");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.False(generation.IsCompleted);
+            Assert.All(progress.LastCheckpoint!.Partitions!.Skip(1), p => Assert.Equal(0, p.Progress.Blocks));
+        }
+        finally
+        {
+            foreach (var slot in held)
+            {
+                await slot.DisposeAsync();
+            }
+        }
+
+        var file = await generation;
+        var whole = await GenerateAsync(Again(request), readers: 1, new RecordingProgress());
+        Assert.Equal(whole.Sha256, file.Sha256);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, $"Timed out waiting for: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task A_partitioned_report_whose_first_key_is_null_in_some_rows_fails_naming_the_column()
     {
         // The NULL keys fall in no partition (percentiles skip them, as the keyset never reaches them): fewer rows are

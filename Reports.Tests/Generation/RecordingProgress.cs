@@ -10,6 +10,18 @@ internal sealed class RecordingProgress : IJobProgress
 
     public List<GenerationCheckpoint> Checkpoints { get; } = [];
 
+    /// <summary>The last checkpoint, safe to read while the generator runs.</summary>
+    public GenerationCheckpoint? LastCheckpoint
+    {
+        get
+        {
+            lock (Checkpoints)
+            {
+                return Checkpoints.Count > 0 ? Checkpoints[^1] : null;
+            }
+        }
+    }
+
     public List<long> Rows { get; } = [];
 
     /// <summary>After this many checkpoints the attempt has lost its lease (as a worker whose job was taken over); never when null.</summary>
@@ -37,8 +49,14 @@ internal sealed class RecordingProgress : IJobProgress
             throw new LeaseLostException(Guid.Empty, 1);
         }
 
-        Checkpoints.Add(checkpoint);
-        OnCheckpoint?.Invoke(Checkpoints.Count);
+        int count;
+        lock (Checkpoints)
+        {
+            Checkpoints.Add(checkpoint);
+            count = Checkpoints.Count;
+        }
+
+        OnCheckpoint?.Invoke(count);
         return Task.CompletedTask;
     }
 }

@@ -29,8 +29,8 @@ public sealed class SourceSlotOutageTests(FaultSystem system)
         {
             using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             // Twice, past a cap of one: neither waits for the other, nor fails.
-            await using var first = await connections.QuerySlotAsync(report, bounded.Token);
-            await using var second = await connections.QuerySlotAsync(report, bounded.Token);
+            await using var first = await connections.QuerySlotAsync(report, leaveOneFree: false, bounded.Token);
+            await using var second = await connections.QuerySlotAsync(report, leaveOneFree: false, bounded.Token);
         }
         finally
         {
@@ -38,9 +38,9 @@ public sealed class SourceSlotOutageTests(FaultSystem system)
         }
 
         using var back = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await using var held = await RetryAsync(() => connections.QuerySlotAsync(report, back.Token), redis, back.Token);
+        await using var held = await RetryAsync(() => connections.QuerySlotAsync(report, leaveOneFree: false, back.Token), redis, back.Token);
         using var briefly = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connections.QuerySlotAsync(report, briefly.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connections.QuerySlotAsync(report, leaveOneFree: false, briefly.Token));
     }
 
     /// <summary>Once Redis answers again (the multiplexer reconnects in the background), the slot is a real one.</summary>

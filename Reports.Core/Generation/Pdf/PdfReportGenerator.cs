@@ -55,7 +55,7 @@ public sealed class PdfReportGenerator(
         using (var writer = new PdfTableWriter(document, layout, font, report, heading, pages, chart))
         {
             await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, totals.Rows, sequential: false, progress,
-                (row, _) => writer.WriteRow(row), () => upload.Advance(document.Flushed), token => sources.QuerySlotAsync(report, token), cancellationToken);
+                (row, _) => writer.WriteRow(row), () => upload.Advance(document.Flushed), token => sources.QuerySlotAsync(report, leaveOneFree: false, token), cancellationToken);
             writer.WriteTotals(totals);
             writer.Finish();
             if (writer.Pages != pages)

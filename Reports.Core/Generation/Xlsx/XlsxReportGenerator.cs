@@ -48,7 +48,7 @@ public sealed class XlsxReportGenerator(
                     file.Flush();
                     upload.Advance(output.Written);
                 },
-                token => sources.QuerySlotAsync(report, token),
+                token => sources.QuerySlotAsync(report, leaveOneFree: false, token),
                 cancellationToken);
             workbook.WriteTotals(totals.Values);
             workbook.Finish();
