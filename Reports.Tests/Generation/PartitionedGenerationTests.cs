@@ -25,26 +25,9 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
     private const int BlockSize = 64 * 1024;
 
     /// <summary>Keyed on the order id alone: an integer first key, in a report without a page join.</summary>
-    private const string ById = """
-        name: by-id
-        title: By id
-        description: Orders by id.
-        source: sales
-        parameters:
-          - name: from
-            type: date
-            required: true
-            bind: start_of_day
-        columns:
-          - { name: order_id, title: Order, type: integer }
-          - { name: amount, title: Amount, type: decimal }
-          - { name: ordered_at_utc, title: Date, type: timestamp }
-        query:
-          sql: |
-            SELECT o.id, o.amount, o.ordered_at FROM sales.orders AS o WHERE o.ordered_at >= @from
-          keys:
-            - { expression: o.id, column: order_id }
-        """;
+    private static readonly string ById = TempCatalog.Tiny
+        .Replace("name: tiny", "name: by-id", StringComparison.Ordinal)
+        .Replace("    - { expression: o.ordered_at, column: ordered_at_utc }\n", "", StringComparison.Ordinal);
 
     [Theory]
     [InlineData("csv", 4)]
@@ -52,18 +35,9 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
     [InlineData("csv", 2)]
     public async Task A_partitioned_orders_file_is_byte_identical_to_the_one_read_whole(string format, int readers)
     {
-        var request = GenerationRequests.For(BuiltInReports.Orders, format);
-        var whole = await GenerateAsync(request, readers: 1, new RecordingProgress());
-        var progress = new RecordingProgress();
-        var partitioned = await GenerateAsync(Again(request), readers, progress);
+        var (whole, progress) = await PartitionedEqualsWholeAsync(GenerationRequests.For(BuiltInReports.Orders, format), readers);
 
-        var partitions = progress.Checkpoints[^1].Partitions;
-        Assert.NotNull(partitions);
-        Assert.Equal(readers, partitions.Count);
-        Assert.Equal(whole.Rows, partitioned.Rows);
-        Assert.Equal(whole.SizeBytes, partitioned.SizeBytes);
-        Assert.Equal(whole.Sha256, partitioned.Sha256);
-        Assert.Equal(whole.Sha256, await HashAsync(partitioned.BlobName));
+        var partitions = progress.Checkpoints[^1].Partitions!;
         // Each partition holds a share of the rows, and the shown progress never moves back.
         Assert.All(partitions, p => Assert.True(p.Progress.Rows > whole.Rows / readers / 2, $"a partition of {p.Progress.Rows} of {whole.Rows} rows"));
         Assert.Equal(progress.Rows.Order(), progress.Rows);
@@ -75,10 +49,8 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
     public async Task A_report_keyed_on_an_integer_without_a_page_join_is_partitioned_the_same_way()
     {
         using var folder = TempCatalog.Create(("by-id.yaml", ById));
+        Assert.DoesNotContain("o.ordered_at, column", ById, StringComparison.Ordinal);
         var report = CatalogFiles.Load(folder.Path).Find("by-id")!;
-        var request = Request(report, "csv", """{"from":"2024-06-01"}""");
-        var whole = await GenerateAsync(request, readers: 1, new RecordingProgress());
-        var progress = new RecordingProgress();
         var partitionsOfPages = new System.Collections.Concurrent.ConcurrentBag<int>();
         using var listener = new ActivityListener
         {
@@ -93,28 +65,19 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
             },
         };
         ActivitySource.AddActivityListener(listener);
-        var partitioned = await GenerateAsync(Again(request), readers: 3, progress);
 
-        Assert.Equal(3, progress.Checkpoints[^1].Partitions?.Count);
+        await PartitionedEqualsWholeAsync(Request(report, "csv", """{"from":"2024-06-01"}"""), readers: 3);
+
         // Each page's span names its partition, so a trace shows the partitions' pages side by side.
         Assert.Equal([0, 1, 2], partitionsOfPages.Distinct().Order());
-        Assert.Equal(whole.Sha256, partitioned.Sha256);
-        Assert.Equal(whole.Sha256, await HashAsync(partitioned.BlobName));
     }
 
     [Fact]
     public async Task A_report_keyed_on_a_date_is_partitioned_on_its_days()
     {
-        var request = Request(BuiltInReports.DailySales, "csv", """{"from":"2021-01-01","to":"2025-12-31"}""");
-        var whole = await GenerateAsync(request, readers: 1, new RecordingProgress());
-        var progress = new RecordingProgress();
-        var partitioned = await GenerateAsync(Again(request), readers: 4, progress);
+        var (_, progress) = await PartitionedEqualsWholeAsync(Request(BuiltInReports.DailySales, "csv", """{"from":"2021-01-01","to":"2025-12-31"}"""), readers: 4);
 
-        var partitions = progress.Checkpoints[^1].Partitions!;
-        Assert.Equal(4, partitions.Count);
-        Assert.All(partitions.Skip(1), p => Assert.Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", p.From));
-        Assert.Equal(whole.Sha256, partitioned.Sha256);
-        Assert.Equal(whole.Sha256, await HashAsync(partitioned.BlobName));
+        Assert.All(progress.Checkpoints[^1].Partitions!.Skip(1), p => Assert.Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", p.From));
     }
 
     [Fact]
@@ -238,6 +201,22 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
         var small = new RecordingProgress();
         await GenerateAsync(GenerationRequests.For(BuiltInReports.Orders, "csv"), readers: 4, small, partitionMinRows: 1_000_000);
         Assert.All(small.Checkpoints, c => Assert.Null(c.Partitions));
+    }
+
+    /// <summary>
+    /// Generates the report read whole, then again as another job in <paramref name="readers"/> partitions, and checks
+    /// the second is cut so and is byte for byte the first. Returns the whole file and the partitioned run's progress.
+    /// </summary>
+    private async Task<(ReportFile Whole, RecordingProgress Progress)> PartitionedEqualsWholeAsync(GenerationRequest request, int readers)
+    {
+        var whole = await GenerateAsync(request, readers: 1, new RecordingProgress());
+        var progress = new RecordingProgress();
+        var partitioned = await GenerateAsync(Again(request), readers, progress);
+
+        Assert.Equal(readers, progress.Checkpoints[^1].Partitions?.Count);
+        Assert.Equal((whole.Rows, whole.SizeBytes, whole.Sha256), (partitioned.Rows, partitioned.SizeBytes, partitioned.Sha256));
+        Assert.Equal(whole.Sha256, await HashAsync(partitioned.BlobName));
+        return (whole, progress);
     }
 
     private async Task<ReportFile> GenerateAsync(
