@@ -99,11 +99,27 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
     /// attempt's commit between the read and the write makes it look again instead of overwriting. An older attempt's
     /// file (one that committed, then lost the job before recording it) is replaced.
     /// </summary>
+    /// <summary>
+    /// Writes the committed file only if no newer attempt has. The first write assumes there is no file yet (a job's file
+    /// is written once in the common case), so it costs one request; only when one is there does it look at which attempt
+    /// wrote it, and write over it (if that was not a newer attempt) on condition that it has not changed since the look.
+    /// </summary>
     private async Task FencedAsync(string fileName, int attempt, Func<BlobRequestConditions, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
+        var conditions = new BlobRequestConditions { IfNoneMatch = ETag.All };
         for (var look = 1; ; look++)
         {
-            BlobRequestConditions conditions;
+            try
+            {
+                await write(conditions, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException e) when (look < 5 && e.Status is 409 or 412
+                                                   && (e.ErrorCode == BlobErrorCode.ConditionNotMet || e.ErrorCode == BlobErrorCode.BlobAlreadyExists))
+            {
+                // A file is there (an earlier attempt's, or one written between the look and the write): look at it.
+            }
+
             try
             {
                 var properties = (await Blob(fileName).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
@@ -119,17 +135,6 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
             catch (RequestFailedException e) when (e.Status == 404)
             {
                 conditions = new BlobRequestConditions { IfNoneMatch = ETag.All };
-            }
-
-            try
-            {
-                await write(conditions, cancellationToken);
-                return;
-            }
-            catch (RequestFailedException e) when (look < 5 && e.Status is 409 or 412
-                                                   && (e.ErrorCode == BlobErrorCode.ConditionNotMet || e.ErrorCode == BlobErrorCode.BlobAlreadyExists))
-            {
-                // Another attempt wrote the file between the look and the write: look again.
             }
         }
     }
