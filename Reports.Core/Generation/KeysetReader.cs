@@ -88,23 +88,27 @@ public sealed class KeysetReader(
 
     /// <summary>Opens the page after <paramref name="cursor"/>; reading its rows moves the cursor.</summary>
     public Task<KeysetPage> OpenPageAsync(DbConnection connection, KeysetCursor cursor, CancellationToken cancellationToken) =>
-        OpenAsync(connection, cursor, sequential: false, cancellationToken);
+        OpenAsync(connection, cursor, sequential: false, pageSize, cancellationToken);
 
     /// <summary>
     /// Opens the page after <paramref name="cursor"/> for sequential access: each row's columns are read once, in order,
     /// without the driver buffering the row, and the reader captures the key columns into the cursor as it meets them.
     /// </summary>
     public Task<KeysetPage> OpenSequentialPageAsync(DbConnection connection, KeysetCursor cursor, CancellationToken cancellationToken) =>
-        OpenAsync(connection, cursor, sequential: true, cancellationToken);
+        OpenAsync(connection, cursor, sequential: true, pageSize, cancellationToken);
 
-    private async Task<KeysetPage> OpenAsync(DbConnection connection, KeysetCursor cursor, bool sequential, CancellationToken cancellationToken)
+    /// <summary>As <see cref="OpenSequentialPageAsync(DbConnection, KeysetCursor, CancellationToken)"/>, a page of at most <paramref name="rows"/> rows.</summary>
+    public Task<KeysetPage> OpenSequentialPageAsync(DbConnection connection, KeysetCursor cursor, int rows, CancellationToken cancellationToken) =>
+        OpenAsync(connection, cursor, sequential: true, rows, cancellationToken);
+
+    private async Task<KeysetPage> OpenAsync(DbConnection connection, KeysetCursor cursor, bool sequential, int rows, CancellationToken cancellationToken)
     {
         var slot = await TakeSlotAsync(cancellationToken);
         DbCommand? command = null;
         try
         {
             command = dialect.Command(connection, cursor.HasValue ? _nextPageSql : _firstPageSql, _bound);
-            dialect.AddParameter(command, "page_size", pageSize);
+            dialect.AddParameter(command, "page_size", rows);
             if (range?.From is { } from)
             {
                 dialect.AddParameter(command, KeyRange.FromParameter, from);

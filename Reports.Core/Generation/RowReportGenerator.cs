@@ -80,14 +80,15 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     /// <summary>
     /// Cuts a large report into key-range partitions of about equal rows, read side by side on connections of their own
     /// (each page still under the source's query cap): one when the report is small, gzip-compressed (whose blocks are
-    /// gzip members: cut elsewhere, the file's bytes would differ from one read whole), or its source cannot tell where to cut.
+    /// gzip members: cut elsewhere, the file's bytes would differ from one read whole), its source cannot tell where to
+    /// cut, or runs one query at a time (the extra partitions leave a source's last slot to other reports).
     /// </summary>
     private async Task<IReadOnlyList<PartitionCheckpoint>?> PlanAsync(
         GenerationRequest request, KeysetReader reader, DbConnection connection, long total, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var parts = (int)Math.Min(Math.Min(settings.ReadersPerReport, PartitionCheckpoint.MaxPartitions), total / settings.PartitionMinRows);
-        if (parts < 2 || IsGzip(request))
+        if (parts < 2 || IsGzip(request) || sources.MaxConcurrentQueries(request.Report) < 2)
         {
             return null;
         }
@@ -168,6 +169,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
             var scratch = new byte[1024];
             var rows = start.Rows;
             var bytes = start.Bytes;
+            long formatted = 0; // bytes formatted by this lane before compression: what its pages hold in memory
             var staged = start;
             var firstBlock = PartitionCheckpoint.FirstBlock(lane.Number);
             if (staged.Blocks == 0 && lane.Number == 0)
@@ -179,9 +181,10 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
             {
                 if (staged.Blocks >= PartitionCheckpoint.MaxBlocks && !lane.WholeFileAllowed)
                 {
-                    throw new InvalidOperationException($"A partition of this file would need more than {PartitionCheckpoint.MaxBlocks:N0} blocks: raise {GenerationOptions.SectionName}:ReadersPerReport or the block size.");
+                    throw new InvalidOperationException($"A partition of this file would need more than {PartitionCheckpoint.MaxBlocks:N0} blocks: raise {GenerationOptions.SectionName}:BlockSizeBytes.");
                 }
 
+                formatted += writer.Length;
                 // Compressed block by block: each is a complete gzip member, and members concatenate into one valid
                 // .gz file, so staging, checkpoints and resuming work exactly as for a plain file.
                 var block = gzip ? GzipBlocks.Compress(writer.TakeBlock(), buffers) : writer.TakeBlock();
@@ -198,8 +201,12 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
             var cutInPage = new List<StagedBlock>();
             int pageRows;
             var pageNumber = 0;
+            var pageLimit = PageRows.First(options.Value);
+            int pageRowsAsked;
             do
             {
+                pageRowsAsked = pageLimit;
+                var formattedBefore = formatted + writer.Length;
                 using var pageActivity = ReportsActivities.Source.StartActivity(ReportsActivities.Page);
                 pageActivity?.SetTag(ReportsActivities.PageTag, ++pageNumber);
                 if (lane.Range is not null)
@@ -210,7 +217,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                 pageRows = 0;
                 try
                 {
-                    await using var page = await reader.OpenSequentialPageAsync(connection, cursor, cancellationToken);
+                    await using var page = await reader.OpenSequentialPageAsync(connection, cursor, pageRowsAsked, cancellationToken);
                     while (await page.ReadAsync(cancellationToken))
                     {
                         RowCopier.Copy(writer, report.Columns, page.Row, cursor, ref scratch);
@@ -232,22 +239,24 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
 
                 pageActivity?.SetTag(ReportsActivities.RowsTag, pageRows);
                 ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, report.Name));
-                if (pageRows == options.Value.PageSize)
+                if (pageRows == pageRowsAsked)
                 {
                     // More pages follow; after the last one the completion records the rows.
                     await reportRows(rows, cancellationToken);
+                    pageLimit = PageRows.Next(options.Value, formatted + writer.Length - formattedBefore, pageRows);
                 }
             }
-            while (pageRows == options.Value.PageSize);
+            while (pageRows == pageRowsAsked);
 
             if (lane.Counted is { } counted)
             {
                 await reader.CheckNoRowLeftOutAsync(connection, counted, rows, cancellationToken);
             }
 
-            // The last, partial block; or the only one, holding just the header (or nothing), for an empty report. A
-            // partition after the first with nothing left adds no block.
-            if (writer.Length > 0 || (staged.Blocks == 0 && lane.Number == 0))
+            // The last, partial block; or the only one, holding just the header (or nothing), for an empty report read
+            // whole. A partition with nothing left adds no block (storage refuses an empty one): partition 0 still
+            // holds the CSV header.
+            if (writer.Length > 0 || (staged.Blocks == 0 && lane.WholeFileAllowed))
             {
                 await output.WriteAsync(Cut(last: true), cancellationToken);
             }

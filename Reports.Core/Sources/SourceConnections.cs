@@ -35,6 +35,9 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
         }
     }
 
+    /// <summary>How many queries the report's source runs at once across all workers (its cap).</summary>
+    public int MaxConcurrentQueries(ReportDefinition report) => Source(report).Options.MaxConcurrentQueries;
+
     /// <summary>How the engine's own SQL is written for the report's source.</summary>
     public SqlDialect Dialect(ReportDefinition report) => Source(report).Dialect;
 
@@ -59,7 +62,7 @@ public sealed partial class SourceConnections(ReportSources sources, SourceQuery
         ReportsMetrics.SourceQueriesWaiting.Add(1, tag);
         try
         {
-            var cap = leaveOneFree ? Math.Max(1, source.Options.MaxConcurrentQueries - 1) : source.Options.MaxConcurrentQueries;
+            var cap = leaveOneFree && source.Options.MaxConcurrentQueries > 1 ? source.Options.MaxConcurrentQueries - 1 : source.Options.MaxConcurrentQueries;
             var slot = await slots.WaitAsync(source.Name, cap, source.Options.StatementTimeout + LeaseMargin, cancellationToken);
             return new RunningQuery(slot, tag);
         }

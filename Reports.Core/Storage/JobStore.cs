@@ -270,7 +270,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// <paramref name="rowsTotal"/> is given (once is enough).
     /// </summary>
     public Task<bool> ReportRowsAsync(ClaimedJob claim, long rowsWritten, long? rowsTotal, CancellationToken cancellationToken) =>
-        UpdateClaimedAsync(claim, "rows_written = @rows, rows_total = coalesce(@total::bigint, rows_total)", cancellationToken,
+        UpdateClaimedAsync(claim, "rows_written = greatest(rows_written, @rows), rows_total = coalesce(@total::bigint, rows_total)", cancellationToken,
             ("rows", rowsWritten), ("total", (object?)rowsTotal ?? DBNull.Value));
 
     /// <summary>

@@ -40,6 +40,26 @@ public sealed class CatalogFilesTests
     }
 
     [Theory]
+    [InlineData("page_size")]
+    [InlineData("key_0")]
+    [InlineData("fractions")]
+    [InlineData("partition_from")]
+    [InlineData("partition_to")]
+    public void A_parameter_bound_under_a_name_the_engine_binds_itself_is_refused(string name)
+    {
+        // The engine binds these to the page, the cursor and a partition's cut: a parameter of the same name would be
+        // bound twice, and a partition could read the wrong rows without an error.
+        using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.Tiny
+            .Replace("    bind: start_of_day\n", $"    bind: start_of_day\n    sql_name: {name}\n", StringComparison.Ordinal)
+            .Replace(">= @from\n", $">= @{name}\n", StringComparison.Ordinal)));
+
+        var (entries, errors) = CatalogFiles.Read(folder.Path);
+
+        Assert.Empty(entries);
+        Assert.Contains($"@{name} is a name the engine uses itself", Assert.Single(errors).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("title: Tiny\n", "title: &t Tiny\n", "&t is an anchor")]
     [InlineData("description: A report for tests.\n", "description: *t\n", "*t is an alias")]
     public void Anchors_and_aliases_are_refused_with_their_line(string find, string replace, string message)

@@ -38,6 +38,35 @@ public sealed class PageProgressTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task Pages_of_a_csv_hold_about_two_blocks_of_bytes_whatever_the_page_size_allows()
+    {
+        var system = await infrastructure.SystemAsync();
+        var services = system.WorkerServices;
+        // Blocks of 64 KiB and pages of up to 100,000 rows: after a first page of 10,000 rows (~700 KB), pages of ~70-byte
+        // orders come down to what two blocks hold.
+        RowReportGenerator Generator(int pageSize) => new(
+            services.GetRequiredService<Reports.Core.Sources.SourceConnections>(),
+            services.GetRequiredService<IReportFiles>(),
+            new BlockBuffers(64 * 1024),
+            Options.Create(new GenerationOptions { PageSize = pageSize, BlockSizeBytes = 64 * 1024 }));
+        var request = GenerationRequests.For(BuiltInReports.Orders, "csv") with { Report = BuiltInReports.Orders };
+        var parameters = System.Text.Json.JsonDocument.Parse("""{"from":"2021-01-01","to":"2025-12-31"}""").RootElement;
+        request = request with { Arguments = Reports.Core.Catalog.ParameterValidator.Validate(BuiltInReports.Orders, parameters, "csv").Arguments! };
+        var progress = new RecordingProgress();
+
+        var file = await Generator(100_000).GenerateAsync(request, progress, CancellationToken.None);
+
+        var pages = progress.Rows.Prepend(0L).Zip(progress.Rows, (before, after) => after - before).ToList();
+        Assert.Equal(10_000, pages[0]);
+        Assert.True(pages.Count > 3, $"{pages.Count} full pages");
+        Assert.All(pages.Skip(1), rows => Assert.InRange(rows, 1_000, 3_000));
+        // The pages cut the rows differently, never the file.
+        var id = Guid.NewGuid();
+        var again = await Generator(500).GenerateAsync(request with { JobId = id, BlobName = $"{id:N}.csv" }, new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(file.Sha256, again.Sha256);
+    }
+
+    [Fact]
     public async Task A_pdf_reports_its_rows_after_every_full_page_and_keeps_no_checkpoint()
     {
         var system = await infrastructure.SystemAsync();

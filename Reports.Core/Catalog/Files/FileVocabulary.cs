@@ -33,7 +33,8 @@ internal static class FileVocabulary
 
     public static IReadOnlyList<string> Queues => QueueNames.All;
 
-    /// <summary>SQL parameter names the engine adds to the page queries itself.</summary>
+    /// <summary>SQL parameter names the engine adds to the page queries (and a partition's cut) itself.</summary>
     public static bool IsReservedSqlName(string name) =>
-        name == "page_size" || (name.StartsWith("key_", StringComparison.Ordinal) && name[4..].All(char.IsAsciiDigit));
+        name is "page_size" or "fractions" or Generation.Partitions.KeyRange.FromParameter or Generation.Partitions.KeyRange.ToParameter
+        || (name.StartsWith("key_", StringComparison.Ordinal) && name[4..].All(char.IsAsciiDigit));
 }

@@ -94,12 +94,6 @@ public sealed class BlobReportFiles(BlobContainerClient container) : IReportFile
     }
 
     /// <summary>
-    /// Runs a write that replaces the committed file only where no newer attempt wrote it: the attempt that wrote a file is
-    /// in its metadata, and the write is conditional on the version read (its ETag, or "no file yet"), so a newer
-    /// attempt's commit between the read and the write makes it look again instead of overwriting. An older attempt's
-    /// file (one that committed, then lost the job before recording it) is replaced.
-    /// </summary>
-    /// <summary>
     /// Writes the committed file only if no newer attempt has. The first write assumes there is no file yet (a job's file
     /// is written once in the common case), so it costs one request; only when one is there does it look at which attempt
     /// wrote it, and write over it (if that was not a newer attempt) on condition that it has not changed since the look.
