@@ -25,6 +25,14 @@ internal sealed class TempCatalog : IDisposable
             - { expression: o.id, column: order_id }
         """;
 
+    /// <summary>The tiny report whose time (its first key) is <paramref name="time"/>, an expression over the orders <c>o</c>.</summary>
+    public static string TinyWithTime(string time) => Tiny
+        .Replace("SELECT o.id, o.ordered_at FROM sales.orders AS o WHERE o.ordered_at >= @from",
+            $"SELECT s.id, s.ordered_at FROM (SELECT o.id, {time} AS ordered_at FROM sales.orders AS o WHERE o.ordered_at >= @from) AS s WHERE TRUE",
+            StringComparison.Ordinal)
+        .Replace("expression: o.ordered_at,", "expression: s.ordered_at,", StringComparison.Ordinal)
+        .Replace("expression: o.id,", "expression: s.id,", StringComparison.Ordinal);
+
     private TempCatalog(string path) => Path = path;
 
     public string Path { get; }
