@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Reports.Worker.Consuming;
 using Reports.Worker.Maintenance;
 using Reports.Worker.Webhooks;
@@ -16,6 +17,7 @@ public static class WorkerExtensions
             .Validate(o => o.Queues.Keys.All(Core.Queue.QueueNames.IsKnown),
                 $"Reports:Worker:Queues may only name: {string.Join(", ", Core.Queue.QueueNames.All)}.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, SourcePoolRoom>();
         builder.Services.AddHostedService<CatalogSourceCheck>(); // first: a definition the source refuses stops the start
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddHostedService<BlockBufferReservation>();
