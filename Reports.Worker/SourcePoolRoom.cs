@@ -11,11 +11,17 @@ namespace Reports.Worker;
 /// the worker can run at once (job slots × <see cref="GenerationOptions.ReadersPerReport"/>), and one more. A pool too
 /// small would make a partition wait for a connection until Npgsql gives up, failing the attempt (and the next).
 /// </summary>
-internal sealed class SourcePoolRoom(ReportSources sources, IOptions<GenerationOptions> generation) : IValidateOptions<WorkerOptions>
+/// <param name="services">Where the sources are, when the host has them (a host that only reads the worker's settings has none).</param>
+internal sealed class SourcePoolRoom(IServiceProvider services, IOptions<GenerationOptions> generation) : IValidateOptions<WorkerOptions>
 {
     public ValidateOptionsResult Validate(string? name, WorkerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (services.GetService(typeof(ReportSources)) is not ReportSources sources)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
         var slots = options.Queues.Values.Where(concurrency => concurrency > 0).Sum();
         var readers = generation.Value.ReadersPerReport;
         var needed = (slots * readers) + 1;

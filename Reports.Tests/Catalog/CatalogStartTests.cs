@@ -35,6 +35,23 @@ public sealed class CatalogStartTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task A_source_pool_too_small_for_a_connection_per_partition_stops_the_worker_at_start_naming_the_setting()
+    {
+        await infrastructure.SystemAsync(); // migrated
+        await using var worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b =>
+        {
+            TestSettings.Apply(b, infrastructure, "pool-room-worker");
+            b.UseSetting("ConnectionStrings:sales", infrastructure.PostgresConnectionString);
+            b.UseSetting("Reports:Sources:sales:MaxPoolSize", "4");
+            b.UseSetting("Reports:Generation:ReadersPerReport", "2");
+        });
+
+        var workerError = Assert.ThrowsAny<Exception>(() => _ = worker.Services);
+
+        Assert.Contains("Reports:Sources:sales:MaxPoolSize", Flatten(workerError), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_definition_file_with_errors_stops_the_services_at_start_naming_file_line_and_field()
     {
         await infrastructure.SystemAsync();

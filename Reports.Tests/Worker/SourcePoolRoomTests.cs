@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 using Npgsql;
@@ -40,6 +41,18 @@ public sealed class SourcePoolRoomTests
         Assert.True(Room(readers, new ReportSource("sales", new SourceOptions(), configured)).Validate(null, ThreeSlots).Succeeded);
     }
 
-    private static SourcePoolRoom Room(int readers, params ReportSource[] sources) =>
-        new(new ReportSources(sources), Options.Create(new GenerationOptions { ReadersPerReport = readers }));
+    [Fact]
+    public void A_host_without_sources_has_nothing_to_check()
+    {
+        using var empty = new ServiceCollection().BuildServiceProvider();
+
+        Assert.True(new SourcePoolRoom(empty, Options.Create(new GenerationOptions())).Validate(null, ThreeSlots).Skipped);
+    }
+
+    private static SourcePoolRoom Room(int readers, params ReportSource[] sources)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(new ReportSources(sources));
+        return new(services.BuildServiceProvider(), Options.Create(new GenerationOptions { ReadersPerReport = readers }));
+    }
 }
