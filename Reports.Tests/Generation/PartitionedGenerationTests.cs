@@ -162,7 +162,8 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
         var generation = GenerateAsync(request, readers: 3, progress, cancellationToken: bounded.Token);
         try
         {
-            await EventuallyAsync(() => progress.LastCheckpoint?.Partitions?[0].Progress.Blocks > 0, "the first partition staged blocks");
+            await Engine.FaultSystem.EventuallyAsync(
+                () => Task.FromResult(progress.LastCheckpoint?.Partitions?[0].Progress.Blocks > 0), "the first partition staged blocks");
             await Task.Delay(TimeSpan.FromSeconds(1));
             Assert.False(generation.IsCompleted);
             Assert.All(progress.LastCheckpoint!.Partitions!.Skip(1), p => Assert.Equal(0, p.Progress.Blocks));
@@ -178,16 +179,6 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
         var file = await generation;
         var whole = await GenerateAsync(Again(request), readers: 1, new RecordingProgress());
         Assert.Equal(whole.Sha256, file.Sha256);
-    }
-
-    private static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, $"Timed out waiting for: {what}");
-            await Task.Delay(20);
-        }
     }
 
     [Fact]
