@@ -53,6 +53,7 @@ public static class ReportsCoreExtensions
         // Built when the host starts, so a wrong definition file or catalog setting stops the start with errors naming them.
         services.AddOptions<CatalogCheck>().Configure<ReportCatalog>((_, _) => { }).ValidateOnStart();
         services.AddSingleton<JobStore>();
+        services.AddSingleton<PartitionStore>();
         services.AddSingleton<Scheduling.ScheduleStore>();
         services.AddSingleton<Scheduling.Scheduler>();
         services.AddOptions<Retention.RetentionOptions>()

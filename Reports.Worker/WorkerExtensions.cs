@@ -23,6 +23,7 @@ public static class WorkerExtensions
         builder.Services.AddHostedService<BlockBufferReservation>();
         builder.Services.AddHostedService<PdfWarmUp>();
         builder.Services.AddSingleton<JobRunner>();
+        builder.Services.AddSingleton<PartitionHelper>();
         builder.Services.AddSingleton<RunningJobs>();
         builder.Services.AddHostedService<CancelListener>();
         builder.Services.AddHostedService<QueueConsumer>();

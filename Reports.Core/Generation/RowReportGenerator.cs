@@ -15,7 +15,9 @@ namespace Reports.Core.Generation;
 /// with its <see cref="RowBlockWriter"/>. Reads keyset pages, formats rows into UTF-8 block buffers of about 4 MiB, and
 /// stages each block while the next one is being read and formatted (a bounded pipeline of <see cref="GenerationOptions.BlocksInFlight"/>
 /// blocks). The blocks a page fills are handed on once the page is closed, so slow storage never keeps a source's
-/// statement open (memory: one page's blocks beside those in flight). After each staged block it checkpoints; at the end it commits the block list. A file that fits in its first
+/// statement open (memory: one page's blocks beside those in flight). After each staged block it checkpoints; at the end it commits the block list.
+/// A large file is cut into key-range partitions that any worker of the queue may read (<see cref="IPartitionBoard"/>),
+/// each staging its own blocks under its own checkpoint; the job's worker commits them in key order. A file that fits in its first
 /// block is written in one call instead, with no checkpoint: a retry would write the same bytes again. A checkpoint whose
 /// blocks storage no longer holds (it came back empty) is not resumed: the file starts again from its first row.
 /// </summary>
@@ -25,12 +27,23 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     public const string NdjsonContentType = "application/x-ndjson";
     public const string GzipContentType = "application/gzip";
 
-    public async Task<ReportFile> GenerateAsync(GenerationRequest request, IJobProgress progress, CancellationToken cancellationToken)
+    public Task<ReportFile> GenerateAsync(GenerationRequest request, IJobProgress progress, CancellationToken cancellationToken) =>
+        GenerateAsync(request, progress, partitions: null, cancellationToken);
+
+    /// <param name="partitions">
+    /// Where a large file's partitions are laid out and drawn, by this worker and the others of the queue; without it,
+    /// every file is read whole.
+    /// </param>
+    public async Task<ReportFile> GenerateAsync(
+        GenerationRequest request, IJobProgress progress, IPartitionBoard? partitions, CancellationToken cancellationToken)
     {
         var report = request.Report;
-        var resumed = request.Checkpoint.Blocks > 0
-            && await files.HasBlocksAsync(request.BlobName, request.Checkpoint.FileBlocks(), cancellationToken);
-        var start = resumed ? request.Checkpoint : GenerationCheckpoint.Start;
+        // A partitioned file's progress is its partitions' own: the job's checkpoint only says how it was laid out.
+        var saved = request.Checkpoint.Partitions is null ? request.Checkpoint
+            : partitions is null ? GenerationCheckpoint.Start
+            : GenerationCheckpoint.OfPartitions([.. (await partitions.ReadAsync(cancellationToken)).Select(p => p.Partition)]);
+        var resumed = saved.Blocks > 0 && await files.HasBlocksAsync(request.BlobName, saved.FileBlocks(), cancellationToken);
+        var start = resumed ? saved : GenerationCheckpoint.Start;
         var file = IsGzip(request)
             ? new FileWrite(request.Attempt, GzipContentType, request.DownloadName + ".gz")
             : new FileWrite(request.Attempt, ContentTypeOf(request), request.DownloadName);
@@ -40,17 +53,19 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         var total = await reader.CountAsync(connection, cancellationToken);
         await progress.ReportTotalAsync(total, cancellationToken);
         GenerationLimits.CheckRows(report, total);
-        var partitions = start.Partitions ?? (start.Blocks == 0 ? await PlanAsync(request, reader, connection, total, cancellationToken) : null);
+        var layout = start.Partitions
+            ?? (start.Blocks == 0 && partitions is not null ? await PlanAsync(request, reader, connection, total, cancellationToken) : null);
 
         // The file's SHA-256 is taken from the blocks as they are staged, in file order: of the whole file when it is
-        // read whole from its first row; of the first partition's bytes when partitioned (the rest is read back after
-        // the commit). A resumed file's first blocks were hashed by an earlier attempt: it is all read back.
+        // read whole from its first row; of the first partition's bytes when partitioned and this worker read that one
+        // from its start (the rest is read back after the commit). A resumed file's first blocks were hashed by an
+        // earlier attempt: it is all read back.
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         GenerationCheckpoint last;
         long hashed;
-        if (partitions is null)
+        if (layout is null || partitions is null)
         {
-            var lane = new Lane(0, null, start, WholeFileAllowed: true, Counted: total);
+            var lane = new Lane(0, null, start, request.Attempt, WholeFileAllowed: true, Counted: total, ExtraReader: false);
             var result = await RunLaneAsync(request, lane, connection, file, resumed ? null : sha,
                 (rows, token) => progress.ReportRowsAsync(rows, token), (checkpoint, token) => progress.CheckpointAsync(checkpoint, token), cancellationToken);
             last = result.Checkpoint;
@@ -62,11 +77,15 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         }
         else
         {
-            var firstFresh = partitions[0].Progress.Blocks == 0;
-            last = await RunPartitionsAsync(request, partitions, connection, file, progress, firstFresh ? sha : null, cancellationToken);
+            if (start.Partitions is null)
+            {
+                await partitions.PlanAsync(layout, cancellationToken);
+                await progress.CheckpointAsync(GenerationCheckpoint.OfPartitions(layout), cancellationToken);
+            }
+
+            (last, hashed) = await DrawPartitionsAsync(request, partitions, connection, sha, cancellationToken);
             await reader.CheckNoRowLeftOutAsync(connection, total, last.Rows, cancellationToken);
             await files.CommitAsync(request.BlobName, last.FileBlocks(), file, cancellationToken);
-            hashed = firstFresh ? last.Partitions![0].Progress.Bytes : 0;
         }
 
         if (hashed < last.Bytes)
@@ -78,10 +97,36 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     }
 
     /// <summary>
-    /// Cuts a large report into key-range partitions of about equal rows, read side by side on connections of their own
-    /// (each page still under the source's query cap): one when the report is small, gzip-compressed (whose blocks are
-    /// gzip members: cut elsewhere, the file's bytes would differ from one read whole), its source cannot tell where to
-    /// cut, or runs one query at a time (the extra partitions leave a source's last slot to other reports).
+    /// Reads one partition of another worker's job, claimed by this one (a worker asked to help): on a connection of
+    /// its own, and never taking the source's last query slot, so partitions cannot starve the source's other reports.
+    /// A partition not read whole here is given back, unless another claim already holds it.
+    /// </summary>
+    public async Task ReadClaimedPartitionAsync(GenerationRequest request, IClaimedPartition claimed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(claimed);
+        try
+        {
+            await using var connection = await sources.OpenAsync(request.Report, cancellationToken);
+            await ReadPartitionAsync(request, claimed, connection, sha: null, extraReader: true, cancellationToken);
+        }
+        catch (Exception e) when (e is not LeaseLostException && !claimed.Lost.IsCancellationRequested)
+        {
+            // Stopping, or a failure here: given back at once, for another claim to resume (or, should it fail there
+            // too, for the job's worker to record the failure as the job's).
+            await GiveBackAsync(claimed);
+            throw;
+        }
+    }
+
+    /// <summary>How often the job's worker looks whether the partitions other workers hold are done (or free again).</summary>
+    private static readonly TimeSpan PartitionPoll = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Cuts a large report into key-range partitions of about equal rows, for any worker of the queue to read (each page
+    /// still under the source's query cap): none when the report is small, gzip-compressed (whose blocks are gzip
+    /// members: cut elsewhere, the file's bytes would differ from one read whole), its source cannot tell where to cut,
+    /// or runs one query at a time (partitions drawn by helpers leave a source's last slot to other reports).
     /// </summary>
     private async Task<IReadOnlyList<PartitionCheckpoint>?> PlanAsync(
         GenerationRequest request, KeysetReader reader, DbConnection connection, long total, CancellationToken cancellationToken)
@@ -100,31 +145,91 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                 i == 0 ? null : bounds[i - 1], i == bounds.Count ? null : bounds[i], GenerationCheckpoint.Start))];
     }
 
-    private async Task<GenerationCheckpoint> RunPartitionsAsync(
-        GenerationRequest request, IReadOnlyList<PartitionCheckpoint> partitions, DbConnection connection, FileWrite file, IJobProgress progress,
-        IncrementalHash? firstPartitionHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The job's worker draws partitions until none is free, then waits for those other workers hold (taking back any
+    /// whose claim lapses) until every one is read. Returns the file's checkpoint, and the bytes hashed as staged: the
+    /// first partition's, when this worker read it from its start.
+    /// </summary>
+    private async Task<(GenerationCheckpoint Last, long Hashed)> DrawPartitionsAsync(
+        GenerationRequest request, IPartitionBoard board, DbConnection connection, IncrementalHash sha, CancellationToken cancellationToken)
     {
-        var keyType = request.Report.Columns[request.Report.Keyset.KeyColumns[0]].Type;
-        using var partitionProgress = new PartitionProgress(progress, partitions);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var lanes = partitions.Select((partition, number) => RunPartitionAsync(
-            new Lane(number, KeyRange.Of(partition, keyType), partition.Progress, WholeFileAllowed: false, Counted: null), stop.Token)).ToList();
-        await PipelineTasks.WhenAllAsync(lanes, stop);
-        return partitionProgress.Current;
-
-        async Task RunPartitionAsync(Lane lane, CancellationToken token)
+        long hashed = 0;
+        // Claimed before help is asked for, so this worker reads the first partition and hashes it as it stages it.
+        var claimed = await board.ClaimAsync(cancellationToken);
+        var open = (await board.ReadAsync(cancellationToken)).Count(p => !p.Done);
+        await board.AskForHelpAsync(open - 1, cancellationToken);
+        while (true)
         {
-            // The first partition reads on the connection that counted the rows; each other on one of its own.
-            await using var own = lane.Number == 0 ? null : await sources.OpenAsync(request.Report, token);
-            await RunLaneAsync(request, lane, own ?? connection, file, lane.Number == 0 ? firstPartitionHash : null,
-                (rows, t) => partitionProgress.ReportRowsAsync(lane.Number, rows, t),
-                (checkpoint, t) => partitionProgress.CheckpointAsync(lane.Number, checkpoint, t), token);
+            for (; claimed is not null; claimed = await board.ClaimAsync(cancellationToken))
+            {
+                await using (claimed)
+                {
+                    var fresh = claimed.Claim.Number == 0 && claimed.Claim.Partition.Progress.Blocks == 0;
+                    try
+                    {
+                        var read = await ReadPartitionAsync(request, claimed, connection, fresh ? sha : null, extraReader: false, cancellationToken);
+                        hashed = fresh ? read.Bytes : hashed;
+                    }
+                    catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is LeaseLostException || claimed.Lost.IsCancellationRequested))
+                    {
+                        // Its claim lapsed and another worker took the partition over: that one reads it now. Had
+                        // this one been hashing it, the file is read back whole.
+                        if (fresh)
+                        {
+                            sha.GetHashAndReset();
+                        }
+                    }
+                    catch when (cancellationToken.IsCancellationRequested)
+                    {
+                        // Stopping (shut down, cancelled, out of time, the job lost): the partition is given back at once,
+                        // so the job's next attempt need not wait for this claim's lease to run out.
+                        await GiveBackAsync(claimed);
+                        throw;
+                    }
+                }
+            }
+
+            var partitions = await board.ReadAsync(cancellationToken);
+            if (partitions.All(p => p.Done))
+            {
+                return (GenerationCheckpoint.OfPartitions([.. partitions.Select(p => p.Partition)]), hashed);
+            }
+
+            await Task.Delay(PartitionPoll, cancellationToken);
+            claimed = await board.ClaimAsync(cancellationToken);
         }
+    }
+
+    private static async Task GiveBackAsync(IClaimedPartition claimed)
+    {
+        try
+        {
+            await claimed.ReleaseAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is DbException or TimeoutException)
+        {
+            // Its lease runs out instead.
+        }
+    }
+
+    /// <summary>Reads one claimed partition into its blocks, under its claim, and records it done.</summary>
+    private async Task<GenerationCheckpoint> ReadPartitionAsync(
+        GenerationRequest request, IClaimedPartition claimed, DbConnection connection, IncrementalHash? sha, bool extraReader,
+        CancellationToken cancellationToken)
+    {
+        var claim = claimed.Claim;
+        var keyType = request.Report.Columns[request.Report.Keyset.KeyColumns[0]].Type;
+        var lane = new Lane(claim.Number, KeyRange.Of(claim.Partition, keyType), claim.Partition.Progress, claim.BlockToken,
+            WholeFileAllowed: false, Counted: null, extraReader);
+        using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, claimed.Lost);
+        var result = await RunLaneAsync(request, lane, connection, file: null, sha, claimed.ReportRowsAsync, claimed.CheckpointAsync, held.Token);
+        await claimed.FinishAsync(result.Checkpoint, held.Token);
+        return result.Checkpoint;
     }
 
     /// <summary>Reads one lane's rows (the whole report, or one partition) into blocks and stages them, one pipeline of <see cref="GenerationOptions.BlocksInFlight"/> blocks.</summary>
     private async Task<UploadResult> RunLaneAsync(
-        GenerationRequest request, Lane lane, DbConnection connection, FileWrite file, IncrementalHash? sha,
+        GenerationRequest request, Lane lane, DbConnection connection, FileWrite? file, IncrementalHash? sha,
         Func<long, CancellationToken, Task> reportRows, Func<GenerationCheckpoint, CancellationToken, Task> checkpoint, CancellationToken cancellationToken)
     {
         var blocks = Channel.CreateBounded<StagedBlock>(new BoundedChannelOptions(options.Value.BlocksInFlight)
@@ -156,7 +261,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         try
         {
             var report = request.Report;
-            var reader = Reader(request, lane.Range, extraReader: lane.Number > 0);
+            var reader = Reader(request, lane.Range, lane.ExtraReader);
             var cursor = new KeysetCursor(report);
             var start = lane.Start;
             if (start.Cursor is { } saved)
@@ -189,9 +294,9 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                 // .gz file, so staging, checkpoints and resuming work exactly as for a plain file.
                 var block = gzip ? GzipBlocks.Compress(writer.TakeBlock(), buffers) : writer.TakeBlock();
                 bytes += block.Length;
-                var checkpoint = staged.Next(cursor.HasValue ? cursor.Serialize() : null, rows, bytes, request.Attempt);
+                var checkpoint = staged.Next(cursor.HasValue ? cursor.Serialize() : null, rows, bytes, lane.Token);
                 var cut = new StagedBlock(
-                    new FileBlock(request.Attempt, firstBlock + staged.Blocks), block, checkpoint, WholeFile: last && staged.Blocks == 0 && lane.WholeFileAllowed);
+                    new FileBlock(lane.Token, firstBlock + staged.Blocks), block, checkpoint, WholeFile: last && staged.Blocks == 0 && lane.WholeFileAllowed);
                 staged = checkpoint;
                 return cut;
             }
@@ -298,7 +403,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     }
 
     private async Task<UploadResult> UploadAsync(
-        GenerationRequest request, GenerationCheckpoint start, ChannelReader<StagedBlock> input, IncrementalHash? sha, FileWrite file,
+        GenerationRequest request, GenerationCheckpoint start, ChannelReader<StagedBlock> input, IncrementalHash? sha, FileWrite? file,
         Func<GenerationCheckpoint, CancellationToken, Task> checkpoint, CancellationToken cancellationToken)
     {
         var last = start;
@@ -312,7 +417,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                 ReportsMetrics.BytesWritten.Add(staged.Content.Length, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
                 if (staged.WholeFile)
                 {
-                    await files.UploadAsync(request.BlobName, staged.Content.Memory, file, cancellationToken);
+                    await files.UploadAsync(request.BlobName, staged.Content.Memory, file!, cancellationToken);
                 }
                 else
                 {
@@ -355,7 +460,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     private static string ContentTypeOf(GenerationRequest request) =>
         request.Format == ReportFormats.Ndjson ? NdjsonContentType : CsvContentType;
 
-    /// <param name="extraReader">A partition after the first: it leaves the source's last query slot to other reports.</param>
+    /// <param name="extraReader">A partition read by a worker asked to help: it leaves the source's last query slot to other reports.</param>
     private KeysetReader Reader(GenerationRequest request, KeyRange? range, bool extraReader = false) => new(
         request.Report, request.Arguments, options.Value.PageSize, sources.Dialect(request.Report),
         token => sources.QuerySlotAsync(request.Report, extraReader, token), range);
@@ -369,9 +474,11 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
 
     /// <param name="Number">The partition's place in the file (0 for a file read whole): its first block's number, and whether it writes the header.</param>
     /// <param name="Start">Where the lane starts: its checkpoint, or nothing staged yet.</param>
+    /// <param name="Token">What its blocks are staged under: the job's attempt for a file read whole, the claim's for a partition.</param>
     /// <param name="WholeFileAllowed">A file whose only block this lane cuts is written in one call (a file read whole).</param>
     /// <param name="Counted">The rows counted, to check the lane read them all before its last block (see <see cref="KeysetReader.CheckNoRowLeftOutAsync"/>); partitions are checked together after the last of them.</param>
-    private sealed record Lane(int Number, KeyRange? Range, GenerationCheckpoint Start, bool WholeFileAllowed, long? Counted);
+    /// <param name="ExtraReader">Read by a worker asked to help: never takes the source's last query slot.</param>
+    private sealed record Lane(int Number, KeyRange? Range, GenerationCheckpoint Start, int Token, bool WholeFileAllowed, long? Counted, bool ExtraReader);
 
     /// <param name="WholeFile">The first block is also the last: the file is written in one call.</param>
     private sealed record StagedBlock(FileBlock Block, FormattedBlock Content, GenerationCheckpoint Checkpoint, bool WholeFile);

@@ -94,7 +94,7 @@ public sealed class BlockingStreamReader : IAsyncDisposable
                 }
 
                 var fields = (RedisValue[])parts[1]!;
-                RedisValue job = RedisValue.Null, trace = RedisValue.Null;
+                RedisValue job = RedisValue.Null, trace = RedisValue.Null, help = RedisValue.Null;
                 for (var i = 0; i + 1 < fields.Length; i += 2)
                 {
                     if (fields[i] == RedisJobStreams.JobFieldName)
@@ -105,9 +105,13 @@ public sealed class BlockingStreamReader : IAsyncDisposable
                     {
                         trace = fields[i + 1];
                     }
+                    else if (fields[i] == RedisJobStreams.HelpFieldName)
+                    {
+                        help = fields[i + 1];
+                    }
                 }
 
-                if (RedisJobStreams.ToMessage(_queue, parts[0].ToString(), job, trace) is { } message)
+                if (RedisJobStreams.ToMessage(_queue, parts[0].ToString(), job, trace, help) is { } message)
                 {
                     messages.Add(message);
                 }

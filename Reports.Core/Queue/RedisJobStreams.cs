@@ -12,6 +12,8 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
 {
     private const string JobField = "job";
     private const string TraceField = "traceparent";
+    private const string HelpField = "help";
+    private const string PartitionsHelp = "partitions";
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -26,6 +28,31 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
         // No wake-up signal: idle consumers wait inside a blocking XREADGROUP, which Redis answers as soon as this lands.
         // No MAXLEN: a length cap would drop the oldest entries of a large backlog, unread or pending; see TrimAsync.
         await Db.StreamAddAsync(QueueNames.Stream(queue), fields);
+    }
+
+    /// <summary>
+    /// Asks <paramref name="helpers"/> workers of the queue to draw partitions of a running job: messages of their own
+    /// (field <c>help</c>), read like any job's. Not through the outbox: they are best effort, since the job's own worker
+    /// reads whatever partitions nobody helps with. A worker of a version before partitions reads one as the job's own
+    /// message, finds the job running under a live lease, and drops it.
+    /// </summary>
+    public async Task AskForHelpAsync(string queue, Guid jobId, int helpers, string? traceParent, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (helpers <= 0)
+        {
+            return;
+        }
+
+        using var activity = ReportsActivities.StartRedis(ReportsActivities.Publish, "XADD", QueueNames.Stream(queue), ActivityKind.Producer);
+        activity?.SetTag(ReportsActivities.JobIdTag, jobId);
+        NameValueEntry[] fields = traceParent is null
+            ? [new(JobField, jobId.ToString()), new(HelpField, PartitionsHelp)]
+            : [new(JobField, jobId.ToString()), new(HelpField, PartitionsHelp), new(TraceField, traceParent)];
+        var batch = Db.CreateBatch();
+        var adds = Enumerable.Range(0, helpers).Select(_ => batch.StreamAddAsync(QueueNames.Stream(queue), fields)).ToList();
+        batch.Execute();
+        await Task.WhenAll(adds);
     }
 
     /// <summary>
@@ -174,13 +201,15 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
         await Db.StreamAcknowledgeAsync(QueueNames.Stream(message.Queue), QueueNames.ConsumerGroup, message.MessageId);
     }
 
-    internal static JobMessage? ToMessage(string queue, string messageId, RedisValue job, RedisValue trace) =>
+    internal static JobMessage? ToMessage(string queue, string messageId, RedisValue job, RedisValue trace, RedisValue help) =>
         Guid.TryParse(job.ToString(), out var id)
-            ? new JobMessage(messageId, queue, id, trace.IsNullOrEmpty ? null : trace.ToString())
+            ? new JobMessage(messageId, queue, id, trace.IsNullOrEmpty ? null : trace.ToString()) { AsksForHelp = help == PartitionsHelp }
             : null;
 
     internal const string JobFieldName = JobField;
     internal const string TraceFieldName = TraceField;
+    internal const string HelpFieldName = HelpField;
 
-    private static JobMessage? ToMessage(string queue, StreamEntry entry) => ToMessage(queue, entry.Id.ToString(), entry[JobField], entry[TraceField]);
+    private static JobMessage? ToMessage(string queue, StreamEntry entry) =>
+        ToMessage(queue, entry.Id.ToString(), entry[JobField], entry[TraceField], entry[HelpField]);
 }

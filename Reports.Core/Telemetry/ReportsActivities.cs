@@ -29,6 +29,7 @@ public static class ReportsActivities
     public const string OutcomeTag = "reports.job.outcome";
     public const string PageTag = "reports.page.number";
     public const string PartitionTag = "reports.partition";
+    public const string HelpTag = "reports.partition.help";
     public const string BlockTag = "reports.block.sequence";
     public const string RowsTag = "reports.rows";
     public const string BytesTag = "reports.bytes";

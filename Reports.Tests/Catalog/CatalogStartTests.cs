@@ -35,15 +35,15 @@ public sealed class CatalogStartTests(Infrastructure infrastructure)
     }
 
     [Fact]
-    public async Task A_source_pool_too_small_for_a_connection_per_partition_stops_the_worker_at_start_naming_the_setting()
+    public async Task A_source_pool_too_small_for_a_connection_per_job_slot_stops_the_worker_at_start_naming_the_setting()
     {
         await infrastructure.SystemAsync(); // migrated
         await using var worker = new WebApplicationFactory<Reports.Worker.WorkerOptions>().WithWebHostBuilder(b =>
         {
             TestSettings.Apply(b, infrastructure, "pool-room-worker");
             b.UseSetting("ConnectionStrings:sales", infrastructure.PostgresConnectionString);
-            b.UseSetting("Reports:Sources:sales:MaxPoolSize", "4");
-            b.UseSetting("Reports:Generation:ReadersPerReport", "2");
+            b.UseSetting("Reports:Sources:sales:MaxPoolSize", "1");
+            b.UseSetting("Reports:Worker:Queues:reports", "2");
         });
 
         var workerError = Assert.ThrowsAny<Exception>(() => _ = worker.Services);

@@ -85,11 +85,25 @@ public sealed class FaultSystem : IAsyncLifetime
         return value is DBNull or null ? default : (T)value;
     }
 
-    /// <summary>How many blocks the job's checkpoint says are staged (0 without a checkpoint).</summary>
+    /// <summary>Blocks the report has staged: those of its checkpoint, or of its partitions when it is partitioned.</summary>
     public async Task<int> StagedBlocksAsync(string id)
     {
         var checkpoint = await JobValueAsync<string>(id, "checkpoint");
-        return checkpoint is null ? 0 : System.Text.Json.JsonDocument.Parse(checkpoint).RootElement.GetProperty("Blocks").GetInt32();
+        var blocks = checkpoint is null ? 0 : System.Text.Json.JsonDocument.Parse(checkpoint).RootElement.GetProperty("Blocks").GetInt32();
+        return blocks + (await PartitionsAsync(id)).Sum(p => p.Progress.Blocks);
+    }
+
+    /// <summary>The report's partitions as they stand (none when it is read whole).</summary>
+    public async Task<IReadOnlyList<Reports.Core.Generation.Partitions.PartitionCheckpoint>> PartitionsAsync(string id) =>
+        [.. (await new Reports.Core.Storage.PartitionStore(Database, TimeProvider.System).ReadAsync(Guid.Parse(id), CancellationToken.None)).Select(p => p.Partition)];
+
+    /// <summary>A column of the report's partition that matches <paramref name="where"/>, read straight from PostgreSQL.</summary>
+    public async Task<T?> PartitionValueAsync<T>(string id, string column, string where)
+    {
+        await using var command = Database.CreateCommand($"SELECT {column} FROM reports.report_partitions WHERE job_id = $1 AND {where} LIMIT 1");
+        command.Parameters.AddWithValue(Guid.Parse(id));
+        var value = await command.ExecuteScalarAsync();
+        return value is DBNull or null ? default : (T)value;
     }
 
     /// <summary>

@@ -47,9 +47,11 @@ public sealed class WorkerCrashTests(FaultSystem system)
     {
         using var client = await system.CreateClientAsync();
         var partitioned = WithGeneration(readers: 3);
+        // One worker: its other slot answers the job's request for help, so partitions are read side by side.
         var id = await system.KillWorkerMidReportAsync(client, FullRange, "doomed-partitioned-", blocks: 6, partitioned);
-        var saved = await CheckpointAsync(id);
-        Assert.Equal(3, saved.Partitions?.Count);
+        var saved = await system.PartitionsAsync(id);
+        Assert.Equal(3, saved.Count);
+        Assert.Null((await CheckpointAsync(id)).Partitions![0].Progress.Cursor); // the job keeps the layout; the partitions their progress
 
         JsonElement resumed;
         await using (var rescuer = await system.StartWorkerAsync("rescuer-partitioned-" + Guid.NewGuid().ToString("N")[..6], partitioned))
@@ -59,18 +61,66 @@ public sealed class WorkerCrashTests(FaultSystem system)
 
         Assert.True(resumed.GetProperty("status").GetString() == "succeeded", resumed.ToString());
         Assert.Equal(2, resumed.GetProperty("attempts").GetInt32());
-        // The same cut, and the first attempt's blocks kept where it staged them.
-        var final = (await CheckpointAsync(id)).Partitions!;
-        Assert.Equal(saved.Partitions!.Select(p => (p.From, p.To)), final.Select(p => (p.From, p.To)));
-        Assert.All(final.Zip(saved.Partitions!), pair => Assert.True(pair.First.Progress.Blocks >= pair.Second.Progress.Blocks));
-        Assert.Contains(final, p => p.Progress.BlockRuns().Select(r => r.Attempt).SequenceEqual([1, 2]));
+        // The same cut, and the first worker's blocks kept where it staged them, under its claims' ids.
+        var final = await system.PartitionsAsync(id);
+        Assert.Equal(saved.Select(p => (p.From, p.To)), final.Select(p => (p.From, p.To)));
+        Assert.All(final.Zip(saved), pair => Assert.True(pair.First.Progress.Blocks >= pair.Second.Progress.Blocks));
+        Assert.Contains(final, p => p.Progress.BlockRuns().Count == 2);
 
-        // The same report read whole, by a worker that does not partition, is the reference.
+        await AssertSameAsReadWholeAsync(client, id, resumed);
+    }
+
+    [Fact]
+    public async Task A_helper_killed_in_the_middle_of_a_partition_leaves_it_to_the_jobs_worker_which_resumes_it_from_its_checkpoint()
+    {
+        using var client = await system.CreateClientAsync();
+        // The job's worker has one slot, taken by the job: the request for help reaches the other worker only.
+        var ownerId = "owner-" + Guid.NewGuid().ToString("N")[..6];
+        var helperId = "helper-" + Guid.NewGuid().ToString("N")[..6];
+        var owner = await system.StartWorkerAsync(ownerId, new Dictionary<string, string>(WithGeneration(readers: 3))
+        {
+            ["Reports:Worker:Queues:reports"] = "1",
+            ["Reports:Worker:Queues:reports-bulk"] = "0",
+        });
+        string id;
+        JsonElement report;
+        var helped = -1;
+        await using (owner)
+        {
+            id = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
+            await FaultSystem.EventuallyAsync(async () => await system.JobValueAsync<string>(id, "lease_owner") == ownerId, "the job runs on its worker");
+            await using (var helper = await system.StartWorkerAsync(helperId, WithGeneration(readers: 3)))
+            {
+                await FaultSystem.EventuallyAsync(async () =>
+                {
+                    helped = await system.PartitionValueAsync<int?>(id, "number", $"lease_owner = '{helperId}' AND (checkpoint->>'Blocks')::int >= 2") ?? -1;
+                    return helped >= 0;
+                }, "the helper has staged blocks of a partition");
+                helper.Kill();
+                await helper.Exited;
+            }
+
+            report = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+        }
+
+        // One attempt: the job's worker took the partition over once its claim lapsed, and resumed it.
+        Assert.True(report.GetProperty("status").GetString() == "succeeded", report.ToString());
+        Assert.Equal(1, report.GetProperty("attempts").GetInt32());
+        Assert.Equal(ownerId, await system.PartitionValueAsync<string>(id, "finished_by", $"number = {helped}"));
+        var taken = (await system.PartitionsAsync(id))[helped];
+        Assert.Equal(2, taken.Progress.BlockRuns().Count); // the helper's blocks, then the owner's
+        await AssertSameAsReadWholeAsync(client, id, report);
+    }
+
+    /// <summary>The same report read whole, by a worker that does not partition, is the reference.</summary>
+    private async Task AssertSameAsReadWholeAsync(HttpClient client, string id, JsonElement report)
+    {
         await using var whole = await system.StartWorkerAsync("whole-" + Guid.NewGuid().ToString("N")[..6], WithGeneration(readers: 1));
         var referenceId = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
         var reference = await ReportsClient.WaitForFinalAsync(client, referenceId, TimeSpan.FromMinutes(3));
         Assert.Null((await CheckpointAsync(referenceId)).Partitions);
-        Assert.Equal(File(reference).GetProperty("sha256").GetString(), File(resumed).GetProperty("sha256").GetString());
+        Assert.Empty(await system.PartitionsAsync(referenceId));
+        Assert.Equal(File(reference).GetProperty("sha256").GetString(), File(report).GetProperty("sha256").GetString());
         Assert.Equal(await FaultSystem.DownloadHashAsync(client, referenceId), await FaultSystem.DownloadHashAsync(client, id));
     }
 

@@ -2,27 +2,39 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Reports.Core.Catalog;
 using Reports.Core.Catalog.Files;
 using Reports.Core.Generation;
+using Reports.Core.Generation.Partitions;
 using Reports.Core.Jobs;
+using Reports.Core.Queue;
 using Reports.Core.Sources;
+using Reports.Core.Storage;
 using Reports.Core.Telemetry;
 using Reports.Tests.Catalog;
+using Reports.Tests.Engine;
 using Reports.Tests.Integration;
+using Reports.Worker;
+using Reports.Worker.Consuming;
 
 namespace Reports.Tests.Generation;
 
 /// <summary>
-/// A large report is read as key-range partitions side by side, each with its own checkpoint, and its blocks are
-/// committed in key order: the file is byte for byte the one read whole, whether it ran through or was resumed.
+/// A large report is cut into key-range partitions, laid out in PostgreSQL, that the job's worker and any worker asked
+/// to help draw under leases of their own, each with its own checkpoint; the blocks are committed in key order, so the
+/// file is byte for byte the one read whole, whether it ran through, was resumed, or was read by several workers.
 /// </summary>
 [Collection(IntegrationGroup.Name)]
 public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
 {
     private const int PageSize = 500;
     private const int BlockSize = 64 * 1024;
+
+    /// <summary>A queue no worker of the tests serves: help asked for here reaches only the helpers a test runs itself.</summary>
+    private const string TestQueue = "test-partitions";
 
     /// <summary>Keyed on the order id alone: an integer first key, in a report without a page join.</summary>
     private static readonly string ById = TempCatalog.Tiny
@@ -35,14 +47,32 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
     [InlineData("csv", 2)]
     public async Task A_partitioned_orders_file_is_byte_identical_to_the_one_read_whole(string format, int readers)
     {
-        var (whole, progress) = await PartitionedEqualsWholeAsync(GenerationRequests.For(BuiltInReports.Orders, format), readers);
+        var (whole, run) = await PartitionedEqualsWholeAsync(GenerationRequests.For(BuiltInReports.Orders, format), readers);
 
-        var partitions = progress.Checkpoints[^1].Partitions!;
-        // Each partition holds a share of the rows, and the shown progress never moves back.
-        Assert.All(partitions, p => Assert.True(p.Progress.Rows > whole.Rows / readers / 2, $"a partition of {p.Progress.Rows} of {whole.Rows} rows"));
-        Assert.Equal(progress.Rows.Order(), progress.Rows);
-        Assert.Equal(progress.Checkpoints.Select(c => c.Rows).Order(), progress.Checkpoints.Select(c => c.Rows));
-        Assert.Equal(whole.Rows, progress.Total);
+        // Each partition holds a share of the rows, every one is done, and the shown progress never moved back.
+        Assert.All(run.Partitions, p => Assert.True(p.Partition.Progress.Rows > whole.Rows / readers / 2, $"a partition of {p.Partition.Progress.Rows} of {whole.Rows} rows"));
+        Assert.All(run.Partitions, p => Assert.True(p.Done));
+        Assert.Equal(run.RowsShown.Order(), run.RowsShown);
+        Assert.Equal(whole.Rows, run.RowsShown[^1]);
+        Assert.Equal(whole.Rows, run.Progress.Total);
+    }
+
+    [Fact]
+    public async Task Partitions_are_drawn_by_the_jobs_worker_and_a_worker_asked_to_help_and_the_file_is_the_same()
+    {
+        var request = GenerationRequests.For(BuiltInReports.Orders, "csv");
+        var whole = await GenerateAsync(request, readers: 1);
+
+        var run = await GenerateAsync(Again(request), readers: 4, helpers: 1, files: SlowStaging(await FilesAsync()));
+
+        Assert.Equal(whole.File.Sha256, run.File.Sha256);
+        Assert.Equal(whole.File.Sha256, await HashAsync(run.File.BlobName));
+        // Both read some: the job's worker claims the first partition before it asks for help, and the helper claims
+        // the next while the first is read.
+        Assert.Contains(run.Partitions, p => p.FinishedBy == OwnerWorker);
+        Assert.Contains(run.Partitions, p => p.FinishedBy == HelperWorker);
+        // Every claim staged its blocks under an id of its own, above any attempt.
+        Assert.All(run.Partitions.SelectMany(p => p.Partition.Progress.BlockRuns()), r => Assert.True(r.Attempt > PartitionClaim.FirstBlockToken));
     }
 
     [Fact]
@@ -75,9 +105,9 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
     [Fact]
     public async Task A_report_keyed_on_a_date_is_partitioned_on_its_days()
     {
-        var (_, progress) = await PartitionedEqualsWholeAsync(Request(BuiltInReports.DailySales, "csv", """{"from":"2021-01-01","to":"2025-12-31"}"""), readers: 4);
+        var (_, run) = await PartitionedEqualsWholeAsync(Request(BuiltInReports.DailySales, "csv", """{"from":"2021-01-01","to":"2025-12-31"}"""), readers: 4);
 
-        Assert.All(progress.Checkpoints[^1].Partitions!.Skip(1), p => Assert.Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", p.From));
+        Assert.All(run.Partitions.Skip(1), p => Assert.Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", p.Partition.From));
     }
 
     [Fact]
@@ -90,83 +120,90 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
             .Replace("name: tiny", "name: halves", StringComparison.Ordinal)));
         var report = CatalogFiles.Load(folder.Path).Find("halves")!;
         var request = Request(report, "ndjson", """{"from":"2024-01-01"}""");
-        var whole = await GenerateAsync(request, readers: 1, new RecordingProgress());
-        var progress = new RecordingProgress();
+        var whole = await GenerateAsync(request, readers: 1);
 
-        var partitioned = await GenerateAsync(Again(request), readers: 2, progress, files: new NoEmptyBlocks(await FilesAsync()));
+        var partitioned = await GenerateAsync(Again(request), readers: 2, files: NoEmptyBlocks(await FilesAsync()));
 
-        var partitions = progress.Checkpoints[^1].Partitions!;
-        Assert.Equal(0, partitions[0].Progress.Blocks);
-        Assert.Equal(whole.Sha256, partitioned.Sha256);
-        Assert.Equal(whole.Sha256, await HashAsync(partitioned.BlobName));
+        Assert.Equal(0, partitioned.Partitions[0].Partition.Progress.Blocks);
+        Assert.Equal(whole.File.Sha256, partitioned.File.Sha256);
+        Assert.Equal(whole.File.Sha256, await HashAsync(partitioned.File.BlobName));
     }
 
     [Fact]
     public async Task A_partitioned_file_stopped_midway_resumes_every_partition_from_its_own_checkpoint()
     {
         var request = Request(BuiltInReports.Orders, "csv", """{"from":"2021-01-01","to":"2025-12-31"}""");
-        var whole = await GenerateAsync(request, readers: 1, new RecordingProgress());
+        var whole = await GenerateAsync(request, readers: 1);
 
-        // The first attempt stops (as a worker that lost its lease) after some blocks of each partition were staged.
-        var first = new RecordingProgress { FailAfterCheckpoints = 12 };
-        var partitioned = Again(request);
-        await Assert.ThrowsAsync<LeaseLostException>(() => GenerateAsync(partitioned, readers: 4, first));
-        var saved = first.Checkpoints[^1];
-        Assert.NotNull(saved.Partitions);
-        Assert.True(saved.Partitions.Count(p => p.Progress.Blocks > 0) >= 2, "the stop should come after blocks of several partitions");
+        // The first attempt (and its helper) stops, as a worker shutting down, once blocks of two partitions are staged.
+        var job = await ClaimJobAsync();
+        using var stop = new CancellationTokenSource();
+        var first = GenerateAsync(Again(request), readers: 4, helpers: 1, job: job, cancellationToken: stop.Token);
+        await FaultSystem.EventuallyAsync(async () => (await PartitionsAsync(job.Claim.Id)).Count(p => p.Partition.Progress.Blocks > 0) >= 2,
+            "blocks of two partitions staged", TimeSpan.FromMinutes(2));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        var saved = await PartitionsAsync(job.Claim.Id);
+        Assert.Contains(saved, p => !p.Done);
+        Assert.True(await job.Jobs.ReleaseAsync(job.Claim, CancellationToken.None));
 
-        var second = new RecordingProgress();
-        var resumed = await GenerateAsync(partitioned with { Checkpoint = saved, Attempt = 2 }, readers: 4, second);
+        // The next attempt claims every partition at once (the stopped claims were given back) and resumes each.
+        var next = await ClaimJobAsync(job.Claim.Id);
+        Assert.Equal(2, next.Claim.Attempt);
+        var resumed = await GenerateAsync(job.Request with { Attempt = 2, Checkpoint = job.Progress.Checkpoints[0] }, readers: 4, job: next);
 
-        Assert.Equal(whole.Sha256, resumed.Sha256);
-        Assert.Equal(whole.Sha256, await HashAsync(resumed.BlobName));
-        // Resumed, not started again: the same cut, each partition keeping the first attempt's blocks.
-        var final = second.Checkpoints[^1].Partitions!;
-        Assert.Equal(saved.Partitions.Select(p => (p.From, p.To)), final.Select(p => (p.From, p.To)));
-        Assert.Contains(final, p => p.Progress.BlockRuns().Select(r => r.Attempt).SequenceEqual([1, 2]));
-        Assert.All(final.Zip(saved.Partitions), pair => Assert.True(pair.First.Progress.Blocks >= pair.Second.Progress.Blocks));
+        Assert.Equal(whole.File.Sha256, resumed.File.Sha256);
+        Assert.Equal(whole.File.Sha256, await HashAsync(resumed.File.BlobName));
+        // Resumed, not laid out again: the same cut, each partition keeping the blocks staged before.
+        Assert.Equal(saved.Select(p => (p.Partition.From, p.Partition.To)), resumed.Partitions.Select(p => (p.Partition.From, p.Partition.To)));
+        Assert.All(resumed.Partitions.Zip(saved), pair => Assert.True(pair.First.Partition.Progress.Blocks >= pair.Second.Partition.Progress.Blocks));
+        Assert.Contains(resumed.Partitions, p => p.Partition.Progress.BlockRuns().Count >= 2);
     }
 
     [Fact]
     public async Task Cancelling_a_partitioned_file_stops_every_partition()
     {
-        var request = GenerationRequests.For(BuiltInReports.Orders, "csv");
+        var request = Request(BuiltInReports.Orders, "csv", """{"from":"2021-01-01","to":"2025-12-31"}""");
+        var job = await ClaimJobAsync();
         using var cancel = new CancellationTokenSource();
-        var progress = new RecordingProgress { OnCheckpoint = count => { if (count == 6) { cancel.Cancel(); } } };
+        var run = GenerateAsync(request, readers: 4, helpers: 1, files: SlowStaging(await FilesAsync()), job: job, cancellationToken: cancel.Token);
+        await FaultSystem.EventuallyAsync(async () => (await PartitionsAsync(job.Claim.Id)).Sum(p => p.Partition.Progress.Blocks) >= 6,
+            "some blocks staged", TimeSpan.FromMinutes(2));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => GenerateAsync(request, readers: 4, progress, cancellationToken: cancel.Token));
-        var recorded = progress.Checkpoints.Count;
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        var stopped = await PartitionsAsync(job.Claim.Id);
         await Task.Delay(TimeSpan.FromSeconds(1));
-
         // No partition went on after the cancel: nothing was recorded since, and the file was never committed.
-        Assert.Equal(recorded, progress.Checkpoints.Count);
-        Assert.Null(await FileOrNullAsync(request.BlobName));
+        Assert.Equal(stopped.Select(p => p.Partition.Progress.Blocks), (await PartitionsAsync(job.Claim.Id)).Select(p => p.Partition.Progress.Blocks));
+        Assert.Null(await FileOrNullAsync(job.Request.BlobName));
     }
 
     [Fact]
-    public async Task The_extra_partitions_of_a_report_leave_the_sources_last_query_slot_to_other_reports()
+    public async Task A_helper_leaves_the_sources_last_query_slot_to_other_reports()
     {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
         var source = services.GetRequiredService<ReportSources>().Get(ReportDefinition.DefaultSource);
         var slots = services.GetRequiredService<SourceQuerySlots>();
-        // Other reports hold all but one of the source's slots: the first partition reads on the last one; the others wait.
+        var job = await ClaimJobAsync();
+        var request = GenerationRequests.For(BuiltInReports.Orders, "csv") with { JobId = job.Claim.Id };
+        Assert.True(await job.Partitions.PlanAsync(job.Claim, [new PartitionCheckpoint(null, null, GenerationCheckpoint.Start)], CancellationToken.None));
+        // Other reports hold all but one of the source's slots: a helper does not take the last one.
         var held = new List<SourceQuerySlots.Slot>();
         for (var i = 0; i < source.Options.MaxConcurrentQueries - 1; i++)
         {
             held.Add(await slots.WaitAsync(source.Name, source.Options.MaxConcurrentQueries, TimeSpan.FromMinutes(1), CancellationToken.None));
         }
 
-        var request = GenerationRequests.For(BuiltInReports.Orders, "csv");
-        var progress = new RecordingProgress();
         using var bounded = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var generation = GenerateAsync(request, readers: 3, progress, cancellationToken: bounded.Token);
+        await using var claimed = (await (await BoardAsync(job.Claim.Id, HelperWorker, owner: null)).ClaimAsync(CancellationToken.None))!;
+        var reading = (await GeneratorAsync(readers: 2)).ReadClaimedPartitionAsync(request, claimed, bounded.Token);
         try
         {
-            await Engine.FaultSystem.EventuallyAsync(
-                () => Task.FromResult(progress.LastCheckpoint?.Partitions?[0].Progress.Blocks > 0), "the first partition staged blocks");
             await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.False(generation.IsCompleted);
-            Assert.All(progress.LastCheckpoint!.Partitions!.Skip(1), p => Assert.Equal(0, p.Progress.Blocks));
+            Assert.False(reading.IsCompleted);
+            Assert.Equal(0, (await PartitionsAsync(job.Claim.Id))[0].Partition.Progress.Rows);
         }
         finally
         {
@@ -176,9 +213,8 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
             }
         }
 
-        var file = await generation;
-        var whole = await GenerateAsync(Again(request), readers: 1, new RecordingProgress());
-        Assert.Equal(whole.Sha256, file.Sha256);
+        await reading;
+        Assert.True((await PartitionsAsync(job.Claim.Id))[0].Done);
     }
 
     [Fact]
@@ -188,66 +224,178 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
         // read than counted, and the check after the last partition finds them.
         using var folder = TempCatalog.Create(("tiny.yaml", TempCatalog.TinyWithTime("CASE WHEN o.id % 1000 = 999 THEN NULL ELSE o.ordered_at END")));
         var report = CatalogFiles.Load(folder.Path).Find("tiny")!;
-        var progress = new RecordingProgress();
+        var job = await ClaimJobAsync();
 
-        var failure = await Assert.ThrowsAsync<ReportDefinitionException>(() => GenerateAsync(Request(report, "csv", """{"from":"2020-01-01"}"""), readers: 4, progress));
+        var failure = await Assert.ThrowsAsync<ReportDefinitionException>(() => GenerateAsync(Request(report, "csv", """{"from":"2020-01-01"}"""), readers: 4, job: job));
 
-        Assert.NotNull(progress.Checkpoints[^1].Partitions);
+        Assert.Equal(4, (await PartitionsAsync(job.Claim.Id)).Count);
         Assert.Contains("no value (NULL) in its key column 'ordered_at_utc'", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_gzip_file_and_a_small_report_are_read_whole()
     {
-        var gzip = Request(BuiltInReports.Orders, "csv", """{"from":"2024-01-01","to":"2024-12-31","compression":"gzip"}""");
-        var progress = new RecordingProgress();
-        await GenerateAsync(gzip, readers: 4, progress);
-        Assert.All(progress.Checkpoints, c => Assert.Null(c.Partitions));
+        var gzip = await GenerateAsync(Request(BuiltInReports.Orders, "csv", """{"from":"2024-01-01","to":"2024-12-31","compression":"gzip"}"""), readers: 4);
+        Assert.Empty(gzip.Partitions);
+        Assert.All(gzip.Progress.Checkpoints, c => Assert.Null(c.Partitions));
 
         // Fewer than twice the fewest rows a partition is cut for: one part.
-        var small = new RecordingProgress();
-        await GenerateAsync(GenerationRequests.For(BuiltInReports.Orders, "csv"), readers: 4, small, partitionMinRows: 1_000_000);
-        Assert.All(small.Checkpoints, c => Assert.Null(c.Partitions));
+        var small = await GenerateAsync(GenerationRequests.For(BuiltInReports.Orders, "csv"), readers: 4, partitionMinRows: 1_000_000);
+        Assert.Empty(small.Partitions);
+        Assert.All(small.Progress.Checkpoints, c => Assert.Null(c.Partitions));
     }
+
+    private const string OwnerWorker = "partition-test-owner";
+    private const string HelperWorker = "partition-test-helper";
+
+    /// <summary>A job claimed for a test, the request its file is written for, and the stores it is recorded in.</summary>
+    private sealed record PartitionedJob(ClaimedJob Claim, JobStore Jobs, PartitionStore Partitions)
+    {
+        public GenerationRequest Request { get; set; } = null!;
+
+        public RecordingProgress Progress { get; } = new();
+    }
+
+    /// <summary>What a run made: the file, the job's progress, its rows as shown while it ran, and its partitions at the end.</summary>
+    private sealed record Run(ReportFile File, RecordingProgress Progress, IReadOnlyList<long> RowsShown, IReadOnlyList<PartitionState> Partitions);
 
     /// <summary>
     /// Generates the report read whole, then again as another job in <paramref name="readers"/> partitions, and checks
-    /// the second is cut so and is byte for byte the first. Returns the whole file and the partitioned run's progress.
+    /// the second is cut so and is byte for byte the first. Returns the whole file and the partitioned run.
     /// </summary>
-    private async Task<(ReportFile Whole, RecordingProgress Progress)> PartitionedEqualsWholeAsync(GenerationRequest request, int readers)
+    private async Task<(ReportFile Whole, Run Run)> PartitionedEqualsWholeAsync(GenerationRequest request, int readers)
     {
-        var whole = await GenerateAsync(request, readers: 1, new RecordingProgress());
-        var progress = new RecordingProgress();
-        var partitioned = await GenerateAsync(Again(request), readers, progress);
+        var whole = await GenerateAsync(request, readers: 1);
+        var partitioned = await GenerateAsync(Again(request), readers);
 
-        Assert.Equal(readers, progress.Checkpoints[^1].Partitions?.Count);
-        Assert.Equal((whole.Rows, whole.SizeBytes, whole.Sha256), (partitioned.Rows, partitioned.SizeBytes, partitioned.Sha256));
-        Assert.Equal(whole.Sha256, await HashAsync(partitioned.BlobName));
-        return (whole, progress);
+        Assert.Equal(readers, partitioned.Partitions.Count);
+        Assert.Equal((whole.File.Rows, whole.File.SizeBytes, whole.File.Sha256), (partitioned.File.Rows, partitioned.File.SizeBytes, partitioned.File.Sha256));
+        Assert.Equal(whole.File.Sha256, await HashAsync(partitioned.File.BlobName));
+        return (whole.File, partitioned);
     }
 
-    private async Task<ReportFile> GenerateAsync(
-        GenerationRequest request, int readers, RecordingProgress progress, long partitionMinRows = 1_000, IReportFiles? files = null,
+    /// <summary>
+    /// Writes the request's file as a claimed job (a new one unless <paramref name="job"/> is given), with
+    /// <paramref name="helpers"/> in-process workers asked to help, while the job's rows as shown are sampled.
+    /// </summary>
+    private async Task<Run> GenerateAsync(
+        GenerationRequest request, int readers, int helpers = 0, long partitionMinRows = 1_000, IReportFiles? files = null, PartitionedJob? job = null,
         CancellationToken cancellationToken = default)
     {
+        job ??= await ClaimJobAsync();
+        job.Request = request with { JobId = job.Claim.Id };
+        var generator = await GeneratorAsync(readers, partitionMinRows, files);
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var rowsShown = new List<long>();
+        var sampling = SampleRowsAsync(job.Claim.Id, rowsShown, done.Token);
+        var helping = Enumerable.Range(0, helpers).Select(_ => HelpAsync(generator, job, done.Token)).ToList();
+        try
+        {
+            var file = await generator.GenerateAsync(job.Request, job.Progress, await BoardAsync(job.Claim.Id, OwnerWorker, job.Claim), cancellationToken);
+            rowsShown.Add(await RowsShownAsync(job.Claim.Id));
+            return new Run(file, job.Progress, rowsShown, await PartitionsAsync(job.Claim.Id));
+        }
+        finally
+        {
+            await done.CancelAsync();
+            await Task.WhenAll([sampling, .. helping]);
+        }
+    }
+
+    /// <summary>A worker asked to help: draws the job's free partitions until the run ends.</summary>
+    private async Task HelpAsync(RowReportGenerator generator, PartitionedJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var board = await BoardAsync(job.Claim.Id, HelperWorker, owner: null);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await using var claimed = await board.ClaimAsync(cancellationToken);
+                if (claimed is null)
+                {
+                    await Task.Delay(50, cancellationToken);
+                    continue;
+                }
+
+                await generator.ReadClaimedPartitionAsync(job.Request, claimed, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run ended.
+        }
+    }
+
+    private async Task SampleRowsAsync(Guid jobId, List<long> rowsShown, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                rowsShown.Add(await RowsShownAsync(jobId));
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run ended.
+        }
+    }
+
+    private async Task<RowReportGenerator> GeneratorAsync(int readers, long partitionMinRows = 1_000, IReportFiles? files = null)
+    {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
-        var generator = new RowReportGenerator(
+        return new RowReportGenerator(
             services.GetRequiredService<SourceConnections>(),
             files ?? services.GetRequiredService<IReportFiles>(),
             new BlockBuffers(BlockSize),
             Options.Create(new GenerationOptions { PageSize = PageSize, BlockSizeBytes = BlockSize, ReadersPerReport = readers, PartitionMinRows = partitionMinRows }));
-        return await generator.GenerateAsync(request, progress, cancellationToken);
     }
+
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(20);
+
+    private async Task<JobPartitions> BoardAsync(Guid jobId, string worker, ClaimedJob? owner)
+    {
+        var services = (await infrastructure.SystemAsync()).WorkerServices;
+        return new JobPartitions(services.GetRequiredService<PartitionStore>(), services.GetRequiredService<RedisJobStreams>(),
+            services.GetRequiredService<JobEvents>(), jobId, TestQueue, owner, message: null,
+            new WorkerOptions { Id = worker, Lease = Lease, Heartbeat = TimeSpan.FromSeconds(2) }, TimeProvider.System, NullLogger.Instance);
+    }
+
+    /// <summary>A new job on a queue no worker serves, claimed as the job's worker would (or <paramref name="id"/> claimed again).</summary>
+    private async Task<PartitionedJob> ClaimJobAsync(Guid? id = null)
+    {
+        var services = (await infrastructure.SystemAsync()).WorkerServices;
+        var jobs = services.GetRequiredService<JobStore>();
+        var jobId = id ?? (await jobs.CreateAsync(NoOpJobs.New(TestQueue), CancellationToken.None)).Job.Id;
+        var claim = await jobs.ClaimAsync(jobId, OwnerWorker, Lease, CancellationToken.None);
+        return new PartitionedJob(claim!, jobs, services.GetRequiredService<PartitionStore>());
+    }
+
+    private async Task<IReadOnlyList<PartitionState>> PartitionsAsync(Guid jobId) =>
+        await (await infrastructure.SystemAsync()).WorkerServices.GetRequiredService<PartitionStore>().ReadAsync(jobId, CancellationToken.None);
+
+    private async Task<long> RowsShownAsync(Guid jobId) =>
+        (await (await infrastructure.SystemAsync()).WorkerServices.GetRequiredService<JobStore>().GetAsync(jobId, null, CancellationToken.None))!.RowsWritten;
 
     private async Task<IReportFiles> FilesAsync() => (await infrastructure.SystemAsync()).WorkerServices.GetRequiredService<IReportFiles>();
 
     /// <summary>Storage as Azure is: an empty block is refused.</summary>
-    private sealed class NoEmptyBlocks(IReportFiles storage) : IReportFiles
+    private static StagingFirst NoEmptyBlocks(IReportFiles storage) => new(storage, (block, content) => content.IsEmpty
+        ? throw new InvalidOperationException($"An empty block {block} was staged: Azure refuses it.")
+        : Task.CompletedTask);
+
+    /// <summary>Slow storage: a tenth of a second for each block staged, so a partition lasts long enough for a helper to claim the next.</summary>
+    private static StagingFirst SlowStaging(IReportFiles storage) => new(storage, (_, _) => Task.Delay(100));
+
+    /// <summary>Storage that runs <paramref name="before"/> ahead of staging each block.</summary>
+    private sealed class StagingFirst(IReportFiles storage, Func<FileBlock, ReadOnlyMemory<byte>, Task> before) : IReportFiles
     {
-        public Task StageBlockAsync(string fileName, FileBlock block, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-            content.IsEmpty
-                ? throw new InvalidOperationException($"An empty block {block} was staged: Azure refuses it.")
-                : storage.StageBlockAsync(fileName, block, content, cancellationToken);
+        public async Task StageBlockAsync(string fileName, FileBlock block, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        {
+            await before(block, content);
+            await storage.StageBlockAsync(fileName, block, content, cancellationToken);
+        }
 
         public Task<bool> HasBlocksAsync(string fileName, IReadOnlyList<FileBlock> blocks, CancellationToken cancellationToken) =>
             storage.HasBlocksAsync(fileName, blocks, cancellationToken);

@@ -20,6 +20,7 @@ namespace Reports.Worker.Consuming;
 /// </summary>
 internal sealed class JobRunner(
     JobStore store,
+    PartitionStore partitions,
     RedisJobStreams streams,
     ReportCatalog catalog,
     RowReportGenerator rows,
@@ -98,7 +99,7 @@ internal sealed class JobRunner(
         // When one is refused, another attempt owns the job, and maybe this very message (taken over): left alone.
         try
         {
-            var file = await GenerateAsync(claim, running.Token);
+            var file = await GenerateAsync(claim, message, running.Token);
             bool completed;
             using (var complete = ReportsActivities.Source.StartActivity(ReportsActivities.Complete))
             {
@@ -196,7 +197,7 @@ internal sealed class JobRunner(
         }
         finally
         {
-            runningJobs.Unregister(claim.Id);
+            runningJobs.Unregister(claim.Id, cancelled);
             events.Publish(claim.Id); // whatever the outcome (completed, failed, cancelled, released); never throws
         }
     }
@@ -258,37 +259,19 @@ internal sealed class JobRunner(
     }
 
     /// <summary>The file the job made; none for a format without one (its job succeeds once claimed).</summary>
-    private async Task<ReportFile?> GenerateAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    private async Task<ReportFile?> GenerateAsync(ClaimedJob claim, JobMessage message, CancellationToken cancellationToken)
     {
         var job = claim.Job;
-        var report = catalog.Find(job.ReportType) ?? throw new ReportDefinitionException($"Unknown report type '{job.ReportType}'.");
-        if (job.DefinitionVersion is { } accepted && accepted != report.Version)
-        {
-            // Running the new definition would hand the caller columns or rows they did not ask for, under the same job.
-            // During a rolling deploy a worker on the other catalog may run it: see WaitsForItsDefinition.
-            throw new ReportDefinitionException(
-                $"The definition of '{job.ReportType}' changed after this job was accepted (version {accepted}, here {report.Version}): " +
-                "resubmit the report to run the current definition.", JobError.DefinitionChanged);
-        }
-
-        var validation = ParameterValidator.Validate(report, job.Parameters, job.Format);
-        var arguments = validation.Arguments ?? throw new ReportDefinitionException(
-            "Stored parameters are no longer valid: " + string.Join("; ", validation.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
-        var checkpoint = job.Checkpoint is { } saved
-            ? JsonSerializer.Deserialize<GenerationCheckpoint>(saved) ?? GenerationCheckpoint.Start
-            : GenerationCheckpoint.Start;
-        var request = new GenerationRequest(job.Id, report, arguments, BlobNames.For(job), BlobNames.DownloadName(job), checkpoint, claim.Attempt)
-        {
-            Format = job.Format,
-            CreatedAt = job.CreatedAt,
-        };
+        var (report, request) = JobGenerationRequest.For(catalog, job, claim.Attempt);
+        var progress = new ClaimedJobProgress(store, claim, events);
         try
         {
             return job.Format switch
             {
-                ReportFormats.Csv or ReportFormats.Ndjson => await rows.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
-                ReportFormats.Xlsx => await xlsx.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
-                ReportFormats.Pdf => await pdf.GenerateAsync(request, new ClaimedJobProgress(store, claim, events), cancellationToken),
+                ReportFormats.Csv or ReportFormats.Ndjson => await rows.GenerateAsync(request, progress,
+                    new JobPartitions(partitions, streams, events, job.Id, message.Queue, claim, null, options.Value, time, logger), cancellationToken),
+                ReportFormats.Xlsx => await xlsx.GenerateAsync(request, progress, cancellationToken),
+                ReportFormats.Pdf => await pdf.GenerateAsync(request, progress, cancellationToken),
                 ReportFormats.None => null,
                 _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
             };

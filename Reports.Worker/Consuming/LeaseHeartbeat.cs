@@ -4,7 +4,7 @@ using Reports.Core.Storage;
 namespace Reports.Worker.Consuming;
 
 /// <summary>
-/// Renews a claimed job's lease on an interval, and on every beat (renewed or not, until the lease is lost) keeps the
+/// Renews a claimed job's (or partition's) lease on an interval, and on every beat (renewed or not, until the lease is lost) keeps the
 /// job's queue message pending on this worker (<see cref="Reports.Core.Queue.RedisJobStreams.HoldAsync"/>). Cancels <see cref="Lost"/> when a renewal is
 /// refused (another attempt owns the job), and also when the lease runs out without a renewal getting through: from
 /// then on another worker may claim the job, so this one must stop, answer or no answer.
@@ -19,19 +19,32 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
     /// <param name="hold">Keeps the job's message pending on this worker; its failures are logged, never fatal.</param>
     public LeaseHeartbeat(
         JobStore store, ClaimedJob claim, WorkerOptions options, TimeProvider time, ILogger logger, Func<CancellationToken, Task>? hold = null)
+        : this(ct => store.RenewLeaseAsync(claim, options.Lease, ct), claim.LeaseExpiresAt, $"job {claim.Id} attempt {claim.Attempt}",
+            options, time, logger, hold)
     {
+    }
+
+    /// <param name="renew">Extends the lease by <see cref="WorkerOptions.Lease"/>; false once it is held no longer.</param>
+    /// <param name="leaseExpiresAt">The lease as the claim wrote it.</param>
+    /// <param name="holder">What holds the lease, for the log.</param>
+    /// <param name="hold">Keeps a queue message pending on this worker; its failures are logged, never fatal.</param>
+    public LeaseHeartbeat(
+        Func<CancellationToken, Task<bool>> renew, DateTimeOffset leaseExpiresAt, string holder, WorkerOptions options, TimeProvider time,
+        ILogger logger, Func<CancellationToken, Task>? hold = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         // The local deadline is the lease as the claim wrote it, by this worker's clock: the lease others compare with.
-        _lost = new CancellationTokenSource(Remaining(claim.LeaseExpiresAt, time), time);
+        _lost = new CancellationTokenSource(Remaining(leaseExpiresAt, time), time);
         _timer = new PeriodicTimer(options.Heartbeat, time);
-        _loop = RunAsync(store, claim, options, time, logger, hold, _stop.Token);
+        _loop = RunAsync(renew, holder, options, time, logger, hold, _stop.Token);
     }
 
     /// <summary>Cancelled when this attempt may no longer hold the job: the generator must stop writing.</summary>
     public CancellationToken Lost => _lost.Token;
 
     private async Task RunAsync(
-        JobStore store, ClaimedJob claim, WorkerOptions options, TimeProvider time, ILogger logger, Func<CancellationToken, Task>? hold,
-        CancellationToken cancellationToken)
+        Func<CancellationToken, Task<bool>> renew, string holder, WorkerOptions options, TimeProvider time, ILogger logger,
+        Func<CancellationToken, Task>? hold, CancellationToken cancellationToken)
     {
         // Ends when the timer is disposed: most jobs end before their first renewal, and an ending that throws (a
         // cancelled wait) would cost each of them an exception.
@@ -41,9 +54,9 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
             {
                 // Taken before the renewal is sent: the lease it writes runs from a moment no earlier than this one.
                 var renewing = time.GetUtcNow();
-                if (!await store.RenewLeaseAsync(claim, options.Lease, cancellationToken))
+                if (!await renew(cancellationToken))
                 {
-                    logger.LogWarning("Job {JobId} attempt {Attempt} lost its lease", claim.Id, claim.Attempt);
+                    logger.LogWarning("The lease of {Holder} is lost", holder);
                     await _lost.CancelAsync();
                     return;
                 }
@@ -59,19 +72,19 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
                 // PostgreSQL unreachable for a moment: keep trying; the local deadline stops the job if the lease runs out.
                 // The message is held all the same: the lease written last may still be live, and a message left to idle
                 // would be taken over (and, its job's lease live, handed back) while the job still runs here.
-                logger.LogWarning(e, "Could not renew the lease of job {JobId}", claim.Id);
+                logger.LogWarning(e, "Could not renew the lease of {Holder}", holder);
             }
 
             // Every beat, whether or not the renewal got through, so the message's idle time never reaches a lease; not
             // once the lease has run out here, from when another worker may claim the job.
             if (!_lost.IsCancellationRequested)
             {
-                await HoldAsync(hold, claim, logger, cancellationToken);
+                await HoldAsync(hold, holder, logger, cancellationToken);
             }
         }
     }
 
-    private static async Task HoldAsync(Func<CancellationToken, Task>? hold, ClaimedJob claim, ILogger logger, CancellationToken cancellationToken)
+    private static async Task HoldAsync(Func<CancellationToken, Task>? hold, string holder, ILogger logger, CancellationToken cancellationToken)
     {
         if (hold is null)
         {
@@ -90,7 +103,7 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
         {
             // Redis away: the message may be taken over and dropped (the job's live lease refuses the claim); the job
             // goes on, and should this worker die, the sweeper re-queues the job once its lease has expired.
-            logger.LogWarning("Could not keep the message of job {JobId} pending ({Error})", claim.Id, e.Message);
+            logger.LogWarning("Could not keep the message of {Holder} pending ({Error})", holder, e.Message);
         }
     }
 

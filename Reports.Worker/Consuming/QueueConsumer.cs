@@ -16,6 +16,7 @@ internal sealed class QueueConsumer(
     RedisJobStreams streams,
     JobStore store,
     JobRunner runner,
+    PartitionHelper helper,
     IOptions<WorkerOptions> options,
     ILogger<QueueConsumer> logger) : BackgroundService
 {
@@ -108,7 +109,7 @@ internal sealed class QueueConsumer(
         try
         {
             await Task.Yield();
-            await runner.RunAsync(message, stoppingToken);
+            await (message.AsksForHelp ? helper.RunAsync(message, stoppingToken) : runner.RunAsync(message, stoppingToken));
         }
         catch (Exception e)
         {

@@ -140,7 +140,7 @@ internal sealed class PendingSampler(
         return running;
     }
 
-    /// <summary>Job, consumer and idle time of each pending entry, on either stream, that carries one of these jobs.</summary>
+    /// <summary>Job, consumer and idle time of each pending entry, on either stream, that is the message of one of these jobs.</summary>
     private static async Task<List<PendingEntry>> PendingAsync(IDatabase redis, IEnumerable<Guid> jobs)
     {
         var wanted = jobs.ToHashSet();
@@ -151,7 +151,10 @@ internal sealed class PendingSampler(
             foreach (var entry in await redis.StreamPendingMessagesAsync(stream, QueueNames.ConsumerGroup, 10_000, RedisValue.Null))
             {
                 var messages = await redis.StreamRangeAsync(stream, entry.MessageId, entry.MessageId);
-                if (messages.Length == 1 && Guid.TryParse(messages[0]["job"].ToString(), out var job) && wanted.Contains(job))
+                // Requests for help with a job's partitions are held by the workers reading them, not by the job's
+                // owner: a partition's lease, not the message, keeps its work from being lost. They are not the job's message.
+                if (messages.Length == 1 && messages[0]["help"].IsNull
+                    && Guid.TryParse(messages[0]["job"].ToString(), out var job) && wanted.Contains(job))
                 {
                     held.Add(new PendingEntry(job, entry.ConsumerName.ToString(), TimeSpan.FromMilliseconds(entry.IdleTimeInMilliseconds), entry.MessageId.ToString()));
                 }

@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Reports.Core.Generation;
+using Reports.Core.Generation.Partitions;
+using Reports.Core.Jobs;
+
+namespace Reports.Core.Storage;
+
+/// <summary>
+/// The partitions of large reports (<c>reports.report_partitions</c>), drawn by any worker of the job's queue. A claim
+/// is a lease on one partition, fenced by its token: every write names the token, so a worker whose lease was taken
+/// over changes nothing. Claims and writes only go through while the job runs (a cancel, a failure or a completion
+/// stops every partition at its next write), and the partitions are laid out only by the attempt that holds the job.
+/// </summary>
+public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider time)
+{
+    private const string Fenced = """
+        p.job_id = @job AND p.number = @number AND p.token = @token AND NOT p.done
+          AND EXISTS (SELECT 1 FROM reports.jobs j WHERE j.id = p.job_id AND j.status = 'running')
+        """;
+
+    /// <summary>
+    /// Lays out the partitions of <paramref name="claim"/>'s file, replacing any earlier layout (and so the leases on
+    /// it): false when the attempt no longer holds the job.
+    /// </summary>
+    public async Task<bool> PlanAsync(ClaimedJob claim, IReadOnlyList<PartitionCheckpoint> partitions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(partitions);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var holds = new NpgsqlCommand(
+            "SELECT 1 FROM reports.jobs WHERE id = @job AND attempt = @attempt AND status = 'running' FOR UPDATE", connection, transaction))
+        {
+            holds.Parameters.AddWithValue("job", claim.Id);
+            holds.Parameters.AddWithValue("attempt", claim.Attempt);
+            if (await holds.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return false;
+            }
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var forget = new NpgsqlBatchCommand("DELETE FROM reports.report_partitions WHERE job_id = @job");
+        forget.Parameters.AddWithValue("job", claim.Id);
+        batch.BatchCommands.Add(forget);
+        var insert = new NpgsqlBatchCommand("""
+            INSERT INTO reports.report_partitions (job_id, number, range_from, range_to, checkpoint)
+            SELECT @job, number - 1, range_from, range_to, @start
+            FROM unnest(@froms::text[], @tos::text[]) WITH ORDINALITY AS bounds (range_from, range_to, number)
+            """);
+        insert.Parameters.AddWithValue("job", claim.Id);
+        insert.Parameters.AddWithValue("froms", partitions.Select(p => p.From).ToArray());
+        insert.Parameters.AddWithValue("tos", partitions.Select(p => p.To).ToArray());
+        insert.Parameters.AddWithValue("start", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(GenerationCheckpoint.Start));
+        batch.BatchCommands.Add(insert);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Claims the job's first partition that is neither done nor under a live lease, for <paramref name="lease"/>; null
+    /// when there is none (or the job no longer runs). Partitions locked by a claim in flight are skipped, not waited for.
+    /// </summary>
+    public async Task<PartitionClaim?> ClaimAsync(Guid jobId, string workerId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH free AS (
+                SELECT p.job_id, p.number FROM reports.report_partitions p
+                WHERE p.job_id = @job AND NOT p.done AND (p.lease_expires_at IS NULL OR p.lease_expires_at < @now)
+                  AND EXISTS (SELECT 1 FROM reports.jobs j WHERE j.id = p.job_id AND j.status = 'running')
+                ORDER BY p.number LIMIT 1
+                FOR UPDATE OF p SKIP LOCKED),
+            numbered AS (
+                UPDATE reports.jobs SET partition_claims = partition_claims + 1
+                WHERE id = @job AND EXISTS (SELECT 1 FROM free)
+                RETURNING partition_claims)
+            UPDATE reports.report_partitions p
+            SET token = numbered.partition_claims, lease_owner = @worker, lease_expires_at = @now + @lease
+            FROM free, numbered
+            WHERE p.job_id = free.job_id AND p.number = free.number
+            RETURNING p.number, p.range_from, p.range_to, p.checkpoint::text, p.token
+            """);
+        command.Parameters.AddWithValue("job", jobId);
+        command.Parameters.AddWithValue("worker", workerId);
+        command.Parameters.AddWithValue("lease", lease);
+        var now = time.GetUtcNow();
+        command.Parameters.AddWithValue("now", now);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var partition = new PartitionCheckpoint(
+            reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), Checkpoint(reader.GetString(3)));
+        return new PartitionClaim(jobId, reader.GetInt32(0), reader.GetInt32(4), workerId, partition) { LeaseExpiresAt = now + lease };
+    }
+
+    /// <summary>Extends the claim's lease; false once it no longer holds the partition.</summary>
+    public Task<bool> RenewAsync(PartitionClaim claim, TimeSpan lease, CancellationToken cancellationToken) =>
+        UpdateAsync(claim, "lease_expires_at = @now + @lease", cancellationToken, ("lease", lease));
+
+    /// <summary>
+    /// The rows the claim has read so far, and the job's shown progress: the sum of its partitions' rows, which never
+    /// moves back. False once the claim no longer holds the partition.
+    /// </summary>
+    public Task<bool> ReportRowsAsync(PartitionClaim claim, long rows, CancellationToken cancellationToken) =>
+        UpdateAsync(claim, "rows_written = greatest(p.rows_written, @rows)", cancellationToken, ("rows", rows));
+
+    /// <summary>A staged block's checkpoint; false once the claim no longer holds the partition.</summary>
+    public Task<bool> CheckpointAsync(PartitionClaim claim, GenerationCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return UpdateAsync(claim, "checkpoint = @checkpoint, rows_written = greatest(p.rows_written, @rows)", cancellationToken,
+            ("checkpoint", new Jsonb(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
+    }
+
+    /// <summary>The partition is read whole: its last checkpoint, done, by this worker. False once the claim no longer holds it.</summary>
+    public Task<bool> FinishAsync(PartitionClaim claim, GenerationCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return UpdateAsync(claim, """
+            checkpoint = @checkpoint, rows_written = greatest(p.rows_written, @rows), done = true, finished_by = lease_owner,
+            lease_owner = NULL, lease_expires_at = NULL
+            """, cancellationToken, ("checkpoint", new Jsonb(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
+    }
+
+    /// <summary>Gives the partition up at once (a worker stopping, or a partition that failed here), for another claim to take.</summary>
+    public Task<bool> ReleaseAsync(PartitionClaim claim, CancellationToken cancellationToken) =>
+        UpdateAsync(claim, "lease_owner = NULL, lease_expires_at = NULL", cancellationToken);
+
+    /// <summary>The job's partitions as they stand, in file order; empty when it has none.</summary>
+    public async Task<IReadOnlyList<PartitionState>> ReadAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT number, range_from, range_to, checkpoint::text, done, finished_by FROM reports.report_partitions
+            WHERE job_id = @job ORDER BY number
+            """);
+        command.Parameters.AddWithValue("job", jobId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var partitions = new List<PartitionState>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            partitions.Add(new PartitionState(
+                reader.GetInt32(0),
+                new PartitionCheckpoint(reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), Checkpoint(reader.GetString(3))),
+                reader.GetBoolean(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return partitions;
+    }
+
+    /// <summary>
+    /// One fenced write to a claimed partition, and the job's progress in the same statement: its rows are the sum of
+    /// its partitions' (those of the others as they stand, this one's as written), never less than shown before.
+    /// </summary>
+    private async Task<bool> UpdateAsync(PartitionClaim claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        await using var command = dataSource.CreateCommand($"""
+            WITH changed AS (
+                UPDATE reports.report_partitions p SET {set}
+                WHERE {Fenced}
+                RETURNING p.rows_written),
+            progress AS (
+                UPDATE reports.jobs SET updated_at = @now, rows_written = greatest(rows_written,
+                    (SELECT rows_written FROM changed)
+                    + (SELECT coalesce(sum(o.rows_written), 0) FROM reports.report_partitions o WHERE o.job_id = @job AND o.number <> @number))
+                WHERE id = @job AND EXISTS (SELECT 1 FROM changed)
+                RETURNING 1)
+            SELECT count(*) FROM changed
+            """);
+        command.Parameters.AddWithValue("job", claim.JobId);
+        command.Parameters.AddWithValue("number", claim.Number);
+        command.Parameters.AddWithValue("token", claim.Token);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        foreach (var (name, value) in values)
+        {
+            if (value is Jsonb json)
+            {
+                command.Parameters.AddWithValue(name, NpgsqlDbType.Jsonb, json.Text);
+            }
+            else
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+    }
+
+    private static GenerationCheckpoint Checkpoint(string json) =>
+        JsonSerializer.Deserialize<GenerationCheckpoint>(json) ?? GenerationCheckpoint.Start;
+
+    private sealed record Jsonb(string Text);
+}

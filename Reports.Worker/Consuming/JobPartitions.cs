@@ -1,0 +1,86 @@
+using Reports.Core.Generation;
+using Reports.Core.Generation.Partitions;
+using Reports.Core.Jobs;
+using Reports.Core.Queue;
+using Reports.Core.Storage;
+
+namespace Reports.Worker.Consuming;
+
+/// <summary>
+/// The partitions of one job's file, as this worker sees them: laid out by the attempt that holds the job
+/// (<paramref name="owner"/>), drawn by it and by any worker of the queue it asks for help. Each claim runs under a
+/// lease of its own, renewed by a <see cref="LeaseHeartbeat"/> that also keeps <paramref name="message"/> (the help
+/// request a helper read) pending on this worker while it reads.
+/// </summary>
+/// <param name="owner">The job's claim, on the worker that holds the job; null on a worker asked to help.</param>
+internal sealed class JobPartitions(
+    PartitionStore store,
+    RedisJobStreams streams,
+    JobEvents events,
+    Guid jobId,
+    string queue,
+    ClaimedJob? owner,
+    JobMessage? message,
+    WorkerOptions options,
+    TimeProvider time,
+    ILogger logger) : IPartitionBoard
+{
+    public async Task PlanAsync(IReadOnlyList<PartitionCheckpoint> partitions, CancellationToken cancellationToken)
+    {
+        var claim = owner ?? throw new InvalidOperationException("Only the worker that holds the job lays out its partitions.");
+        if (!await store.PlanAsync(claim, partitions, cancellationToken))
+        {
+            throw new LeaseLostException(claim.Id, claim.Attempt);
+        }
+    }
+
+    public Task<IReadOnlyList<PartitionState>> ReadAsync(CancellationToken cancellationToken) => store.ReadAsync(jobId, cancellationToken);
+
+    public async Task<IClaimedPartition?> ClaimAsync(CancellationToken cancellationToken)
+    {
+        var claim = await store.ClaimAsync(jobId, options.Id, options.Lease, cancellationToken);
+        if (claim is null)
+        {
+            return null;
+        }
+
+        logger.LogDebug("Partition {Partition} of job {JobId} claimed (claim {Token})", claim.Number, jobId, claim.Token);
+        Func<CancellationToken, Task>? hold = message is null ? null : ct => streams.HoldAsync(message, options.Id, ct);
+        var heartbeat = new LeaseHeartbeat(ct => store.RenewAsync(claim, options.Lease, ct), claim.LeaseExpiresAt,
+            $"partition {claim.Number} of job {jobId}", options, time, logger, hold);
+        return new ClaimedPartition(store, events, claim, heartbeat);
+    }
+
+    public Task AskForHelpAsync(int helpers, CancellationToken cancellationToken) =>
+        streams.AskForHelpAsync(queue, jobId, helpers, owner?.Job.TraceParent, cancellationToken);
+
+    private sealed class ClaimedPartition(PartitionStore store, JobEvents events, PartitionClaim claim, LeaseHeartbeat heartbeat) : IClaimedPartition
+    {
+        public PartitionClaim Claim => claim;
+
+        public CancellationToken Lost => heartbeat.Lost;
+
+        public Task ReportRowsAsync(long rows, CancellationToken cancellationToken) =>
+            RecordAsync(store.ReportRowsAsync(claim, rows, cancellationToken));
+
+        public Task CheckpointAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken) =>
+            RecordAsync(store.CheckpointAsync(claim, checkpoint, cancellationToken));
+
+        public Task FinishAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken) =>
+            RecordAsync(store.FinishAsync(claim, checkpoint, cancellationToken));
+
+        public Task ReleaseAsync(CancellationToken cancellationToken) => store.ReleaseAsync(claim, cancellationToken);
+
+        public ValueTask DisposeAsync() => heartbeat.DisposeAsync();
+
+        private async Task RecordAsync(Task<bool> update)
+        {
+            if (!await update)
+            {
+                throw new LeaseLostException(claim.JobId, claim.Token);
+            }
+
+            events.Publish(claim.JobId);
+        }
+    }
+}

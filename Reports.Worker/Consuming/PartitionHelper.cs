@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Options;
+using Reports.Core.Catalog;
+using Reports.Core.Generation;
+using Reports.Core.Generation.Partitions;
+using Reports.Core.Jobs;
+using Reports.Core.Queue;
+using Reports.Core.Storage;
+using Reports.Core.Telemetry;
+
+namespace Reports.Worker.Consuming;
+
+/// <summary>
+/// Runs a request to help with a large report (<see cref="JobMessage.AsksForHelp"/>): draws the job's free partitions
+/// one after another, each under a lease of its own, until none is left, then acknowledges the request. Whatever goes
+/// wrong with a partition here (a failure, a cancel, this worker stopping) gives it back for another claim to resume
+/// from its checkpoint, or to fail the job: the job's own worker reads every partition nobody else does, and it alone
+/// records the job's outcome.
+/// </summary>
+internal sealed class PartitionHelper(
+    JobStore jobs,
+    PartitionStore partitions,
+    RedisJobStreams streams,
+    JobEvents events,
+    ReportCatalog catalog,
+    RowReportGenerator rows,
+    RunningJobs runningJobs,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<PartitionHelper> logger)
+{
+    public async Task RunAsync(JobMessage message, CancellationToken stopping)
+    {
+        using var activity = ReportsActivities.StartJob(message.JobId, message.Queue, message.MessageId, message.TraceParent);
+        activity?.SetTag(ReportsActivities.HelpTag, true);
+        if (await jobs.GetAsync(message.JobId, owner: null, stopping) is { Status: JobStatus.Running } job
+            && Request(job) is { } request)
+        {
+            var board = new JobPartitions(partitions, streams, events, job.Id, message.Queue, owner: null, message, options.Value, time, logger);
+            while (!stopping.IsCancellationRequested && await board.ClaimAsync(stopping) is { } claimed)
+            {
+                await using (claimed)
+                {
+                    if (!await ReadAsync(request, claimed, stopping))
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        streams.Acknowledge(message);
+    }
+
+    /// <summary>True when the partition was read whole and recorded done here.</summary>
+    private async Task<bool> ReadAsync(GenerationRequest request, IClaimedPartition claimed, CancellationToken stopping)
+    {
+        var partition = claimed.Claim.Number;
+        using var cancelled = new CancellationTokenSource();
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stopping, runningJobs.Register(request.JobId, cancelled));
+        try
+        {
+            await rows.ReadClaimedPartitionAsync(request, claimed, running.Token);
+            logger.LogInformation("Partition {Partition} of job {JobId} read", partition, request.JobId);
+            return true;
+        }
+        catch (Exception e) when (e is LeaseLostException || claimed.Lost.IsCancellationRequested || cancelled.IsCancellationRequested)
+        {
+            logger.LogInformation("Partition {Partition} of job {JobId} stopped: the job no longer runs, or another claim holds the partition",
+                partition, request.JobId);
+            return false;
+        }
+        catch (Exception e)
+        {
+            // Stopping, or a failure here: the generator gave the partition back.
+            if (!stopping.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Partition {Partition} of job {JobId} failed here; it is given back", partition, request.JobId);
+            }
+
+            return false;
+        }
+        finally
+        {
+            runningJobs.Unregister(request.JobId, cancelled);
+        }
+    }
+
+    /// <summary>The job's generation request; none when this worker cannot run the job (the job's own worker will say why).</summary>
+    private GenerationRequest? Request(ReportJob job)
+    {
+        try
+        {
+            return JobGenerationRequest.For(catalog, job, job.Attempt).Request;
+        }
+        catch (ReportDefinitionException e)
+        {
+            logger.LogWarning("Cannot help with job {JobId}: {Error}", job.Id, e.Message);
+            return null;
+        }
+    }
+}
