@@ -22,6 +22,7 @@ public static class WorkerExtensions
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddHostedService<BlockBufferReservation>();
         builder.Services.AddHostedService<PdfWarmUp>();
+        builder.Services.AddSingleton<JobCommits>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<PartitionHelper>();
         builder.Services.AddSingleton<RunningJobs>();

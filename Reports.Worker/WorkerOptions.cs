@@ -25,6 +25,17 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00.500", "00:20:00")]
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Group commit: how long a claim or a completion waits for others of this worker to join it in one statement, beyond
+    /// the wait for the batch before it (0: none beyond that).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.100")]
+    public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Most claims (or completions) one statement writes.</summary>
+    [Range(1, 1_000)]
+    public int GroupCommitMaxBatch { get; set; } = 64;
+
     /// <summary>How often the outbox relay and the sweeper of stranded jobs run.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(2);

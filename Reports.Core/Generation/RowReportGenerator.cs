@@ -63,6 +63,12 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         GenerationCheckpoint last;
         long hashed;
+        if (layout is null && partitions is not null && request.Checkpoint.Partitions is not null)
+        {
+            // An earlier attempt laid partitions out, and this one reads the file whole: none of them may be drawn now.
+            await partitions.PlanAsync([], cancellationToken);
+        }
+
         if (layout is null || partitions is null)
         {
             var lane = new Lane(0, null, start, request.Attempt, WholeFileAllowed: true, Counted: total, ExtraReader: false);
@@ -83,8 +89,15 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                 await progress.CheckpointAsync(GenerationCheckpoint.OfPartitions(layout), cancellationToken);
             }
 
-            (last, hashed) = await DrawPartitionsAsync(request, partitions, connection, sha, cancellationToken);
-            await reader.CheckNoRowLeftOutAsync(connection, total, last.Rows, cancellationToken);
+            // The job's worker reads its partitions on connections of their own, as helpers do, so no connection of the
+            // source sits idle in a transaction while it waits for theirs.
+            await connection.DisposeAsync();
+            (last, hashed) = await DrawPartitionsAsync(request, partitions, sha, cancellationToken);
+            await using (var check = await sources.OpenAsync(report, cancellationToken))
+            {
+                await reader.CheckNoRowLeftOutAsync(check, total, last.Rows, cancellationToken);
+            }
+
             await files.CommitAsync(request.BlobName, last.FileBlocks(), file, cancellationToken);
         }
 
@@ -99,24 +112,13 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     /// <summary>
     /// Reads one partition of another worker's job, claimed by this one (a worker asked to help): on a connection of
     /// its own, and never taking the source's last query slot, so partitions cannot starve the source's other reports.
-    /// A partition not read whole here is given back, unless another claim already holds it.
+    /// A partition not read whole here is given back (nothing happens when another claim holds it already).
     /// </summary>
-    public async Task ReadClaimedPartitionAsync(GenerationRequest request, IClaimedPartition claimed, CancellationToken cancellationToken)
+    public Task ReadClaimedPartitionAsync(GenerationRequest request, IClaimedPartition claimed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(claimed);
-        try
-        {
-            await using var connection = await sources.OpenAsync(request.Report, cancellationToken);
-            await ReadPartitionAsync(request, claimed, connection, sha: null, extraReader: true, cancellationToken);
-        }
-        catch (Exception e) when (e is not LeaseLostException && !claimed.Lost.IsCancellationRequested)
-        {
-            // Stopping, or a failure here: given back at once, for another claim to resume (or, should it fail there
-            // too, for the job's worker to record the failure as the job's).
-            await GiveBackAsync(claimed);
-            throw;
-        }
+        return ReadPartitionAsync(request, claimed, sha: null, extraReader: true, cancellationToken);
     }
 
     /// <summary>How often the job's worker looks whether the partitions other workers hold are done (or free again).</summary>
@@ -146,28 +148,37 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     }
 
     /// <summary>
-    /// The job's worker draws partitions until none is free, then waits for those other workers hold (taking back any
-    /// whose claim lapses) until every one is read. Returns the file's checkpoint, and the bytes hashed as staged: the
-    /// first partition's, when this worker read it from its start.
+    /// The job's worker draws partitions until none is free, then waits for those other workers hold, taking over any
+    /// whose claim lapses or stops moving for a lease, until every one is read. Returns the file's checkpoint, and the
+    /// bytes hashed as staged: the first partition's, when this worker read it from its start.
     /// </summary>
     private async Task<(GenerationCheckpoint Last, long Hashed)> DrawPartitionsAsync(
-        GenerationRequest request, IPartitionBoard board, DbConnection connection, IncrementalHash sha, CancellationToken cancellationToken)
+        GenerationRequest request, IPartitionBoard board, IncrementalHash sha, CancellationToken cancellationToken)
     {
         long hashed = 0;
         // Claimed before help is asked for, so this worker reads the first partition and hashes it as it stages it.
-        var claimed = await board.ClaimAsync(cancellationToken);
-        var open = (await board.ReadAsync(cancellationToken)).Count(p => !p.Done);
-        await board.AskForHelpAsync(open - 1, cancellationToken);
+        var claimed = await board.ClaimAsync(takeStalled: false, cancellationToken);
+        try
+        {
+            var open = (await board.ReadAsync(cancellationToken)).Count(p => !p.Done);
+            await board.AskForHelpAsync(open - 1, cancellationToken);
+        }
+        catch when (claimed is not null)
+        {
+            await GiveBackAsync(claimed);
+            throw;
+        }
+
         while (true)
         {
-            for (; claimed is not null; claimed = await board.ClaimAsync(cancellationToken))
+            for (; claimed is not null; claimed = await board.ClaimAsync(takeStalled: true, cancellationToken))
             {
                 await using (claimed)
                 {
                     var fresh = claimed.Claim.Number == 0 && claimed.Claim.Partition.Progress.Blocks == 0;
                     try
                     {
-                        var read = await ReadPartitionAsync(request, claimed, connection, fresh ? sha : null, extraReader: false, cancellationToken);
+                        var read = await ReadPartitionAsync(request, claimed, fresh ? sha : null, extraReader: false, cancellationToken);
                         hashed = fresh ? read.Bytes : hashed;
                     }
                     catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is LeaseLostException || claimed.Lost.IsCancellationRequested))
@@ -179,13 +190,6 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                             sha.GetHashAndReset();
                         }
                     }
-                    catch when (cancellationToken.IsCancellationRequested)
-                    {
-                        // Stopping (shut down, cancelled, out of time, the job lost): the partition is given back at once,
-                        // so the job's next attempt need not wait for this claim's lease to run out.
-                        await GiveBackAsync(claimed);
-                        throw;
-                    }
                 }
             }
 
@@ -196,7 +200,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
             }
 
             await Task.Delay(PartitionPoll, cancellationToken);
-            claimed = await board.ClaimAsync(cancellationToken);
+            claimed = await board.ClaimAsync(takeStalled: true, cancellationToken);
         }
     }
 
@@ -206,25 +210,36 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         {
             await claimed.ReleaseAsync(CancellationToken.None);
         }
-        catch (Exception e) when (e is DbException or TimeoutException)
+        catch (Exception e) when (e is DbException or TimeoutException or ObjectDisposedException)
         {
-            // Its lease runs out instead.
+            // Its lease runs out instead (or it stops moving, and the job's worker takes it over).
         }
     }
 
-    /// <summary>Reads one claimed partition into its blocks, under its claim, and records it done.</summary>
+    /// <summary>
+    /// Reads one claimed partition into its blocks, on a connection of its own and under its claim, and records it done.
+    /// On any failure the partition is given back at once, for the next claim to resume from its checkpoint.
+    /// </summary>
     private async Task<GenerationCheckpoint> ReadPartitionAsync(
-        GenerationRequest request, IClaimedPartition claimed, DbConnection connection, IncrementalHash? sha, bool extraReader,
-        CancellationToken cancellationToken)
+        GenerationRequest request, IClaimedPartition claimed, IncrementalHash? sha, bool extraReader, CancellationToken cancellationToken)
     {
         var claim = claimed.Claim;
         var keyType = request.Report.Columns[request.Report.Keyset.KeyColumns[0]].Type;
         var lane = new Lane(claim.Number, KeyRange.Of(claim.Partition, keyType), claim.Partition.Progress, claim.BlockToken,
             WholeFileAllowed: false, Counted: null, extraReader);
-        using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, claimed.Lost);
-        var result = await RunLaneAsync(request, lane, connection, file: null, sha, claimed.ReportRowsAsync, claimed.CheckpointAsync, held.Token);
-        await claimed.FinishAsync(result.Checkpoint, held.Token);
-        return result.Checkpoint;
+        try
+        {
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, claimed.Lost);
+            await using var connection = await sources.OpenAsync(request.Report, held.Token);
+            var result = await RunLaneAsync(request, lane, connection, file: null, sha, claimed.ReportRowsAsync, claimed.CheckpointAsync, held.Token);
+            await claimed.FinishAsync(result.Checkpoint, held.Token);
+            return result.Checkpoint;
+        }
+        catch
+        {
+            await GiveBackAsync(claimed);
+            throw;
+        }
     }
 
     /// <summary>Reads one lane's rows (the whole report, or one partition) into blocks and stages them, one pipeline of <see cref="GenerationOptions.BlocksInFlight"/> blocks.</summary>

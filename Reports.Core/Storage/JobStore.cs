@@ -160,25 +160,43 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// Claims a job for one attempt: only a queued job, a retrying job that is due, or a running job whose lease has
     /// expired can be claimed. One statement, so two workers racing for the same job cannot both win.
     /// </summary>
-    public async Task<ClaimedJob?> ClaimAsync(Guid id, string workerId, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<ClaimedJob?> ClaimAsync(Guid id, string workerId, TimeSpan lease, CancellationToken cancellationToken) =>
+        (await ClaimManyAsync([id], workerId, lease, cancellationToken))[0];
+
+    /// <summary>
+    /// Claims several jobs in one statement (see <see cref="ClaimAsync"/>): the claim of each, or null where it could not
+    /// be claimed, in the order of <paramref name="ids"/>. An id given twice is claimed once, for its first place.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedJob?>> ClaimManyAsync(
+        IReadOnlyList<Guid> ids, string workerId, TimeSpan lease, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(ids);
         await using var command = dataSource.CreateCommand($"""
             UPDATE reports.jobs
             SET status = 'running', attempt = attempt + 1, lease_owner = @worker, lease_expires_at = @now + @lease,
                 started_at = coalesce(started_at, @now), next_attempt_at = NULL, wait_reason = NULL, updated_at = @now
-            WHERE id = @id
+            WHERE id = ANY(@ids)
               AND (status = 'queued'
                    OR (status = 'retrying' AND next_attempt_at <= @now)
                    OR (status = 'running' AND lease_expires_at < @now))
             RETURNING {Columns}
             """);
-        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("ids", ids.Distinct().ToArray());
         command.Parameters.AddWithValue("worker", workerId);
         command.Parameters.AddWithValue("lease", lease);
         var now = time.GetUtcNow();
         command.Parameters.AddWithValue("now", now);
-        var job = await ReadOneAsync(command, cancellationToken);
-        return job is null ? null : new ClaimedJob(job, workerId) { LeaseExpiresAt = now + lease };
+        var claimed = new Dictionary<Guid, ClaimedJob>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var job = Map(reader);
+                claimed[job.Id] = new ClaimedJob(job, workerId) { LeaseExpiresAt = now + lease };
+            }
+        }
+
+        return [.. ids.Select(id => claimed.Remove(id, out var claim) ? claim : null)];
     }
 
     /// <summary>
@@ -286,16 +304,56 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// Records the committed file; it is kept for <paramref name="retention"/>, then deleted and the job expires. A job of
     /// a format without a file (<paramref name="file"/> null) succeeds with none, and nothing of it expires.
     /// </summary>
-    public Task<bool> CompleteAsync(ClaimedJob claim, ReportFile? file, TimeSpan retention, CancellationToken cancellationToken) =>
-        file is null
-            ? UpdateClaimedAsync(claim, $"{Succeeded}, rows_written = 0", cancellationToken)
-            : UpdateClaimedAsync(claim, $"""
-                {Succeeded},
-                blob_name = @blob, file_name = @file_name, content_type = @content_type, size_bytes = @size, sha256 = @sha, rows_written = @rows,
-                rows_total = coalesce(rows_total, @rows), expires_at = @now + @retention
-                """, cancellationToken,
-                ("blob", file.BlobName), ("file_name", file.FileName), ("content_type", file.ContentType),
-                ("size", file.SizeBytes), ("sha", file.Sha256), ("rows", file.Rows), ("retention", retention));
+    public async Task<bool> CompleteAsync(ClaimedJob claim, ReportFile? file, TimeSpan retention, CancellationToken cancellationToken) =>
+        (await CompleteManyAsync([new JobCompletion(claim, file, retention)], cancellationToken))[0];
+
+    /// <summary>
+    /// Records several jobs' outcomes in one statement (see <see cref="CompleteAsync"/>), each conditional on its own
+    /// attempt: whether each went through, in order. A job whose attempt no longer holds it is left as it is while the
+    /// others succeed; the statement is one transaction, so should it fail, none of them changed.
+    /// </summary>
+    public async Task<IReadOnlyList<bool>> CompleteManyAsync(IReadOnlyList<JobCompletion> completions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completions);
+        await using var command = dataSource.CreateCommand($"""
+            WITH done AS (
+                SELECT * FROM unnest(@ids::uuid[], @attempts::int[], @blobs::text[], @file_names::text[], @content_types::text[],
+                    @sizes::bigint[], @shas::text[], @rows::bigint[], @retentions::interval[])
+                AS d (id, attempt, blob, file_name, content_type, size, sha, rows, retention)),
+            changed AS (
+                UPDATE reports.jobs j SET {Succeeded}, updated_at = @now,
+                    blob_name = coalesce(d.blob, j.blob_name), file_name = coalesce(d.file_name, j.file_name),
+                    content_type = coalesce(d.content_type, j.content_type), size_bytes = coalesce(d.size, j.size_bytes),
+                    sha256 = coalesce(d.sha, j.sha256), rows_written = coalesce(d.rows, 0),
+                    rows_total = CASE WHEN d.blob IS NULL THEN j.rows_total ELSE coalesce(j.rows_total, d.rows) END,
+                    expires_at = CASE WHEN d.blob IS NULL THEN j.expires_at ELSE @now + d.retention END
+                FROM done d
+                WHERE j.id = d.id AND j.attempt = d.attempt AND j.status = 'running'
+                RETURNING j.id, j.status, j.attempt, j.webhook_url, j.owner, j.email_recipients),
+            {FinalEventDeliveries}
+            SELECT id FROM changed
+            """);
+        command.Parameters.AddWithValue("ids", completions.Select(c => c.Claim.Id).ToArray());
+        command.Parameters.AddWithValue("attempts", completions.Select(c => c.Claim.Attempt).ToArray());
+        command.Parameters.AddWithValue("blobs", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.File?.BlobName).ToArray());
+        command.Parameters.AddWithValue("file_names", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.File?.FileName).ToArray());
+        command.Parameters.AddWithValue("content_types", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.File?.ContentType).ToArray());
+        command.Parameters.AddWithValue("sizes", NpgsqlDbType.Array | NpgsqlDbType.Bigint, completions.Select(c => c.File?.SizeBytes).ToArray());
+        command.Parameters.AddWithValue("shas", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.File?.Sha256).ToArray());
+        command.Parameters.AddWithValue("rows", NpgsqlDbType.Array | NpgsqlDbType.Bigint, completions.Select(c => c.File?.Rows).ToArray());
+        command.Parameters.AddWithValue("retentions", completions.Select(c => c.Retention).ToArray());
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        var succeeded = new HashSet<Guid>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                succeeded.Add(reader.GetGuid(0));
+            }
+        }
+
+        return [.. completions.Select(c => succeeded.Contains(c.Claim.Id))];
+    }
 
     private const string Succeeded =
         "status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = NULL, error_code = NULL";
@@ -636,6 +694,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     private sealed record JsonbText(string Text);
 }
+
+/// <summary>A job's outcome to record: its file (none for a format without one), kept for <see cref="Retention"/>.</summary>
+public sealed record JobCompletion(ClaimedJob Claim, ReportFile? File, TimeSpan Retention);
 
 /// <summary>What a sweep put back on the outbox: stranded jobs queued again, and queued jobs published again.</summary>
 public sealed record StrandedJobs(int Requeued, int Republished);

@@ -9,20 +9,19 @@ namespace Reports.Core.Storage;
 
 /// <summary>
 /// The partitions of large reports (<c>reports.report_partitions</c>), drawn by any worker of the job's queue. A claim
-/// is a lease on one partition, fenced by its token: every write names the token, so a worker whose lease was taken
-/// over changes nothing. Claims and writes only go through while the job runs (a cancel, a failure or a completion
-/// stops every partition at its next write), and the partitions are laid out only by the attempt that holds the job.
+/// is a lease on one partition, fenced by its token: every write names the token, so a worker whose claim was taken
+/// over (or given back) changes nothing. Claims and progress only go through while the job runs (a cancel, a failure or
+/// a completion stops every partition at its next write), and the partitions are laid out only by the attempt that
+/// holds the job. Locks are taken partition rows first, then the job's row, in every statement that takes both.
 /// </summary>
 public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
-    private const string Fenced = """
-        p.job_id = @job AND p.number = @number AND p.token = @token AND NOT p.done
-          AND EXISTS (SELECT 1 FROM reports.jobs j WHERE j.id = p.job_id AND j.status = 'running')
-        """;
+    private const string Claimed = "p.job_id = @job AND p.number = @number AND p.token = @token AND NOT p.done";
+    private const string JobRuns = "EXISTS (SELECT 1 FROM reports.jobs j WHERE j.id = p.job_id AND j.status = 'running')";
 
     /// <summary>
-    /// Lays out the partitions of <paramref name="claim"/>'s file, replacing any earlier layout (and so the leases on
-    /// it): false when the attempt no longer holds the job.
+    /// Lays out the partitions of <paramref name="claim"/>'s file, replacing any earlier layout (and so the claims on it);
+    /// none removes the layout. False when the attempt no longer holds the job.
     /// </summary>
     public async Task<bool> PlanAsync(ClaimedJob claim, IReadOnlyList<PartitionCheckpoint> partitions, CancellationToken cancellationToken)
     {
@@ -30,12 +29,16 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
         ArgumentNullException.ThrowIfNull(partitions);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var holds = new NpgsqlCommand(
-            "SELECT 1 FROM reports.jobs WHERE id = @job AND attempt = @attempt AND status = 'running' FOR UPDATE", connection, transaction))
+        await using (var locks = new NpgsqlCommand("""
+            SELECT count(*) FROM (SELECT 1 FROM reports.report_partitions WHERE job_id = @job ORDER BY number FOR UPDATE) AS old;
+            SELECT 1 FROM reports.jobs WHERE id = @job AND attempt = @attempt AND status = 'running' FOR UPDATE;
+            """, connection, transaction))
         {
-            holds.Parameters.AddWithValue("job", claim.Id);
-            holds.Parameters.AddWithValue("attempt", claim.Attempt);
-            if (await holds.ExecuteScalarAsync(cancellationToken) is null)
+            locks.Parameters.AddWithValue("job", claim.Id);
+            locks.Parameters.AddWithValue("attempt", claim.Attempt);
+            await using var reader = await locks.ExecuteReaderAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
             {
                 return false;
             }
@@ -62,15 +65,20 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
 
     /// <summary>
     /// Claims the job's first partition that is neither done nor under a live lease, for <paramref name="lease"/>; null
-    /// when there is none (or the job no longer runs). Partitions locked by a claim in flight are skipped, not waited for.
+    /// when there is none (or the job no longer runs). With <paramref name="stalledFor"/>, also one whose claim has not
+    /// moved for that long (its holder waits, or is stuck): that claim is then refused at its next write. Partitions
+    /// locked by a claim in flight are skipped, not waited for.
     /// </summary>
-    public async Task<PartitionClaim?> ClaimAsync(Guid jobId, string workerId, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<PartitionClaim?> ClaimAsync(
+        Guid jobId, string workerId, TimeSpan lease, TimeSpan? stalledFor, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             WITH free AS (
                 SELECT p.job_id, p.number FROM reports.report_partitions p
-                WHERE p.job_id = @job AND NOT p.done AND (p.lease_expires_at IS NULL OR p.lease_expires_at < @now)
-                  AND EXISTS (SELECT 1 FROM reports.jobs j WHERE j.id = p.job_id AND j.status = 'running')
+                WHERE p.job_id = @job AND NOT p.done
+                  AND (p.lease_expires_at IS NULL OR p.lease_expires_at < @now
+                       OR (@stalled::interval IS NOT NULL AND p.progressed_at < @now - @stalled::interval))
+                  AND {JobRuns}
                 ORDER BY p.number LIMIT 1
                 FOR UPDATE OF p SKIP LOCKED),
             numbered AS (
@@ -78,7 +86,7 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
                 WHERE id = @job AND EXISTS (SELECT 1 FROM free)
                 RETURNING partition_claims)
             UPDATE reports.report_partitions p
-            SET token = numbered.partition_claims, lease_owner = @worker, lease_expires_at = @now + @lease
+            SET token = numbered.partition_claims, lease_owner = @worker, lease_expires_at = @now + @lease, progressed_at = @now
             FROM free, numbered
             WHERE p.job_id = free.job_id AND p.number = free.number
             RETURNING p.number, p.range_from, p.range_to, p.checkpoint::text, p.token
@@ -86,6 +94,7 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
         command.Parameters.AddWithValue("job", jobId);
         command.Parameters.AddWithValue("worker", workerId);
         command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("stalled", NpgsqlDbType.Interval, (object?)stalledFor ?? DBNull.Value);
         var now = time.GetUtcNow();
         command.Parameters.AddWithValue("now", now);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -99,22 +108,31 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
         return new PartitionClaim(jobId, reader.GetInt32(0), reader.GetInt32(4), workerId, partition) { LeaseExpiresAt = now + lease };
     }
 
-    /// <summary>Extends the claim's lease; false once it no longer holds the partition.</summary>
-    public Task<bool> RenewAsync(PartitionClaim claim, TimeSpan lease, CancellationToken cancellationToken) =>
-        UpdateAsync(claim, "lease_expires_at = @now + @lease", cancellationToken, ("lease", lease));
+    /// <summary>Extends the claim's lease (the job's progress is left alone); false once it no longer holds the partition.</summary>
+    public async Task<bool> RenewAsync(PartitionClaim claim, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE reports.report_partitions p SET lease_expires_at = @now + @lease
+            WHERE {Claimed} AND p.lease_owner IS NOT NULL AND {JobRuns}
+            """);
+        AddClaim(command, claim);
+        command.Parameters.AddWithValue("lease", lease);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
 
     /// <summary>
     /// The rows the claim has read so far, and the job's shown progress: the sum of its partitions' rows, which never
     /// moves back. False once the claim no longer holds the partition.
     /// </summary>
     public Task<bool> ReportRowsAsync(PartitionClaim claim, long rows, CancellationToken cancellationToken) =>
-        UpdateAsync(claim, "rows_written = greatest(p.rows_written, @rows)", cancellationToken, ("rows", rows));
+        ProgressAsync(claim, "rows_written = greatest(p.rows_written, @rows)", cancellationToken, ("rows", rows));
 
     /// <summary>A staged block's checkpoint; false once the claim no longer holds the partition.</summary>
     public Task<bool> CheckpointAsync(PartitionClaim claim, GenerationCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        return UpdateAsync(claim, "checkpoint = @checkpoint, rows_written = greatest(p.rows_written, @rows)", cancellationToken,
+        return ProgressAsync(claim, "checkpoint = @checkpoint, rows_written = greatest(p.rows_written, @rows)", cancellationToken,
             ("checkpoint", new Jsonb(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
     }
 
@@ -122,15 +140,26 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
     public Task<bool> FinishAsync(PartitionClaim claim, GenerationCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        return UpdateAsync(claim, """
+        return ProgressAsync(claim, """
             checkpoint = @checkpoint, rows_written = greatest(p.rows_written, @rows), done = true, finished_by = lease_owner,
             lease_owner = NULL, lease_expires_at = NULL
             """, cancellationToken, ("checkpoint", new Jsonb(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
     }
 
-    /// <summary>Gives the partition up at once (a worker stopping, or a partition that failed here), for another claim to take.</summary>
-    public Task<bool> ReleaseAsync(PartitionClaim claim, CancellationToken cancellationToken) =>
-        UpdateAsync(claim, "lease_owner = NULL, lease_expires_at = NULL", cancellationToken);
+    /// <summary>
+    /// Gives the partition up at once, for another claim to take and resume from its checkpoint: whatever the job's state
+    /// (the job's worker stopping hands the job back, and its partitions with it). The claim can write nothing after.
+    /// </summary>
+    public async Task<bool> ReleaseAsync(PartitionClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE reports.report_partitions p SET lease_owner = NULL, lease_expires_at = NULL, token = 0
+            WHERE {Claimed}
+            """);
+        AddClaim(command, claim);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
 
     /// <summary>The job's partitions as they stand, in file order; empty when it has none.</summary>
     public async Task<IReadOnlyList<PartitionState>> ReadAsync(Guid jobId, CancellationToken cancellationToken)
@@ -154,17 +183,37 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
         return partitions;
     }
 
+    /// <summary>How long the partitions of a job that ended are kept, for an operator to see who read which.</summary>
+    public static readonly TimeSpan KeptAfterEnd = TimeSpan.FromDays(1);
+
     /// <summary>
-    /// One fenced write to a claimed partition, and the job's progress in the same statement: its rows are the sum of
-    /// its partitions' (those of the others as they stand, this one's as written), never less than shown before.
+    /// Forgets the partitions of up to <paramref name="jobs"/> jobs that ended (their file is committed, or never will
+    /// be) more than <see cref="KeptAfterEnd"/> ago; returns how many rows went.
     /// </summary>
-    private async Task<bool> UpdateAsync(PartitionClaim claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)
+    public async Task<int> ForgetEndedAsync(int jobs, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            DELETE FROM reports.report_partitions WHERE job_id IN (
+                SELECT DISTINCT p.job_id FROM reports.report_partitions p JOIN reports.jobs j ON j.id = p.job_id
+                WHERE j.status IN ('succeeded', 'failed', 'cancelled', 'expired') AND j.finished_at < @before
+                LIMIT @jobs)
+            """);
+        command.Parameters.AddWithValue("jobs", jobs);
+        command.Parameters.AddWithValue("before", time.GetUtcNow() - KeptAfterEnd);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// One fenced write of a claim's progress, and the job's in the same statement: its rows are the sum of its
+    /// partitions' (those of the others as they stand, this one's as written), never less than shown before.
+    /// </summary>
+    private async Task<bool> ProgressAsync(PartitionClaim claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)
     {
         ArgumentNullException.ThrowIfNull(claim);
         await using var command = dataSource.CreateCommand($"""
             WITH changed AS (
-                UPDATE reports.report_partitions p SET {set}
-                WHERE {Fenced}
+                UPDATE reports.report_partitions p SET {set}, progressed_at = @now
+                WHERE {Claimed} AND {JobRuns}
                 RETURNING p.rows_written),
             progress AS (
                 UPDATE reports.jobs SET updated_at = @now, rows_written = greatest(rows_written,
@@ -174,10 +223,7 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
                 RETURNING 1)
             SELECT count(*) FROM changed
             """);
-        command.Parameters.AddWithValue("job", claim.JobId);
-        command.Parameters.AddWithValue("number", claim.Number);
-        command.Parameters.AddWithValue("token", claim.Token);
-        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        AddClaim(command, claim);
         foreach (var (name, value) in values)
         {
             if (value is Jsonb json)
@@ -191,6 +237,14 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
         }
 
         return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+    }
+
+    private void AddClaim(NpgsqlCommand command, PartitionClaim claim)
+    {
+        command.Parameters.AddWithValue("job", claim.JobId);
+        command.Parameters.AddWithValue("number", claim.Number);
+        command.Parameters.AddWithValue("token", claim.Token);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
     }
 
     private static GenerationCheckpoint Checkpoint(string json) =>

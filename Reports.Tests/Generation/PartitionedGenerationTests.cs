@@ -197,7 +197,7 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
         }
 
         using var bounded = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await using var claimed = (await (await BoardAsync(job.Claim.Id, HelperWorker, owner: null)).ClaimAsync(CancellationToken.None))!;
+        await using var claimed = (await (await BoardAsync(job.Claim.Id, HelperWorker, owner: null)).ClaimAsync(takeStalled: false, CancellationToken.None))!;
         var reading = (await GeneratorAsync(readers: 2)).ReadClaimedPartitionAsync(request, claimed, bounded.Token);
         try
         {
@@ -310,7 +310,7 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
             var board = await BoardAsync(job.Claim.Id, HelperWorker, owner: null);
             while (!cancellationToken.IsCancellationRequested)
             {
-                await using var claimed = await board.ClaimAsync(cancellationToken);
+                await using var claimed = await board.ClaimAsync(takeStalled: false, cancellationToken);
                 if (claimed is null)
                 {
                     await Task.Delay(50, cancellationToken);

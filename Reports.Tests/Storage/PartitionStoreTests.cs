@@ -33,9 +33,9 @@ public sealed class PartitionStoreTests(Infrastructure infrastructure) : IAsyncL
     {
         var job = await PlannedJobAsync(partitions: 2);
 
-        var first = await _partitions.ClaimAsync(job.Id, "worker-a", Lease, CancellationToken.None);
-        var second = await _partitions.ClaimAsync(job.Id, "worker-b", Lease, CancellationToken.None);
-        var none = await _partitions.ClaimAsync(job.Id, "worker-c", Lease, CancellationToken.None);
+        var first = await _partitions.ClaimAsync(job.Id, "worker-a", Lease, null, CancellationToken.None);
+        var second = await _partitions.ClaimAsync(job.Id, "worker-b", Lease, null, CancellationToken.None);
+        var none = await _partitions.ClaimAsync(job.Id, "worker-c", Lease, null, CancellationToken.None);
 
         Assert.Equal((0, 1), (first!.Number, second!.Number));
         Assert.Equal((1, 2), (first.Token, second.Token));
@@ -47,12 +47,12 @@ public sealed class PartitionStoreTests(Infrastructure infrastructure) : IAsyncL
     public async Task A_lapsed_claim_is_taken_over_under_a_new_token_and_its_late_writes_are_refused()
     {
         var job = await PlannedJobAsync(partitions: 1);
-        var stale = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, CancellationToken.None))!;
+        var stale = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, null, CancellationToken.None))!;
         Assert.True(await _partitions.CheckpointAsync(stale, Staged(rows: 10), CancellationToken.None));
-        Assert.Null(await _partitions.ClaimAsync(job.Id, "worker-b", Lease, CancellationToken.None)); // its lease is live
+        Assert.Null(await _partitions.ClaimAsync(job.Id, "worker-b", Lease, null, CancellationToken.None)); // its lease is live
 
         _clock.Advance(Lease + TimeSpan.FromSeconds(1));
-        var next = (await _partitions.ClaimAsync(job.Id, "worker-b", Lease, CancellationToken.None))!;
+        var next = (await _partitions.ClaimAsync(job.Id, "worker-b", Lease, null, CancellationToken.None))!;
 
         Assert.Equal(2, next.Token);
         Assert.Equal(10, next.Partition.Progress.Rows); // resumed from the stale claim's checkpoint
@@ -62,29 +62,29 @@ public sealed class PartitionStoreTests(Infrastructure infrastructure) : IAsyncL
         Assert.True(await _partitions.FinishAsync(next, Staged(rows: 30), CancellationToken.None));
         var done = Assert.Single(await _partitions.ReadAsync(job.Id, CancellationToken.None));
         Assert.Equal((true, "worker-b", 30L), (done.Done, done.FinishedBy, done.Partition.Progress.Rows));
-        Assert.Null(await _partitions.ClaimAsync(job.Id, "worker-c", Lease, CancellationToken.None)); // done: nothing to claim
+        Assert.Null(await _partitions.ClaimAsync(job.Id, "worker-c", Lease, null, CancellationToken.None)); // done: nothing to claim
     }
 
     [Fact]
     public async Task A_partition_given_back_is_claimed_again_at_once()
     {
         var job = await PlannedJobAsync(partitions: 1);
-        var given = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, CancellationToken.None))!;
+        var given = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, null, CancellationToken.None))!;
 
         Assert.True(await _partitions.ReleaseAsync(given, CancellationToken.None));
 
-        Assert.Equal(2, (await _partitions.ClaimAsync(job.Id, "worker-b", Lease, CancellationToken.None))!.Token);
+        Assert.Equal(2, (await _partitions.ClaimAsync(job.Id, "worker-b", Lease, null, CancellationToken.None))!.Token);
     }
 
     [Fact]
     public async Task Once_the_job_is_cancelled_no_partition_is_claimed_and_every_claims_writes_are_refused()
     {
         var job = await PlannedJobAsync(partitions: 2);
-        var claimed = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, CancellationToken.None))!;
+        var claimed = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, null, CancellationToken.None))!;
 
         Assert.NotNull(await _jobs.RequestCancelAsync(job.Id, owner: null, CancellationToken.None));
 
-        Assert.Null(await _partitions.ClaimAsync(job.Id, "worker-b", Lease, CancellationToken.None));
+        Assert.Null(await _partitions.ClaimAsync(job.Id, "worker-b", Lease, null, CancellationToken.None));
         Assert.False(await _partitions.CheckpointAsync(claimed, Staged(rows: 5), CancellationToken.None));
         Assert.False(await _partitions.RenewAsync(claimed, Lease, CancellationToken.None));
     }
@@ -93,7 +93,7 @@ public sealed class PartitionStoreTests(Infrastructure infrastructure) : IAsyncL
     public async Task Only_the_attempt_that_holds_the_job_lays_partitions_out_and_a_new_layout_refuses_the_claims_on_the_old()
     {
         var job = await PlannedJobAsync(partitions: 2);
-        var old = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, CancellationToken.None))!;
+        var old = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, null, CancellationToken.None))!;
         _clock.Advance(Lease + TimeSpan.FromSeconds(1));
         var next = (await _jobs.ClaimAsync(job.Id, "worker-b", Lease, CancellationToken.None))!;
 
@@ -105,15 +105,15 @@ public sealed class PartitionStoreTests(Infrastructure infrastructure) : IAsyncL
         Assert.Equal([0, 1, 2], laidOut.Select(p => p.Number));
         Assert.All(laidOut, p => Assert.Equal(0, p.Partition.Progress.Blocks));
         // Claims keep being numbered across layouts: no claim of the new one stages blocks under an old claim's id.
-        Assert.Equal(2, (await _partitions.ClaimAsync(job.Id, "worker-b", Lease, CancellationToken.None))!.Token);
+        Assert.Equal(2, (await _partitions.ClaimAsync(job.Id, "worker-b", Lease, null, CancellationToken.None))!.Token);
     }
 
     [Fact]
     public async Task The_jobs_rows_are_the_sum_of_its_partitions_and_never_move_back()
     {
         var job = await PlannedJobAsync(partitions: 2);
-        var a = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, CancellationToken.None))!;
-        var b = (await _partitions.ClaimAsync(job.Id, "worker-b", Lease, CancellationToken.None))!;
+        var a = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, null, CancellationToken.None))!;
+        var b = (await _partitions.ClaimAsync(job.Id, "worker-b", Lease, null, CancellationToken.None))!;
 
         Assert.True(await _partitions.ReportRowsAsync(a, 100, CancellationToken.None));
         Assert.True(await _partitions.ReportRowsAsync(b, 40, CancellationToken.None));
@@ -124,6 +124,49 @@ public sealed class PartitionStoreTests(Infrastructure infrastructure) : IAsyncL
         Assert.Equal(140, await RowsShownAsync(job.Id));
         Assert.True(await _partitions.ReportRowsAsync(b, 90, CancellationToken.None));
         Assert.Equal(190, await RowsShownAsync(job.Id));
+    }
+
+    [Fact]
+    public async Task A_partition_given_back_can_be_written_no_more_by_the_claim_that_gave_it_back_even_once_the_job_is_queued_again()
+    {
+        var job = await PlannedJobAsync(partitions: 1);
+        var given = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, null, CancellationToken.None))!;
+        Assert.True(await _jobs.ReleaseAsync(job, CancellationToken.None)); // the job's worker stops: the job is queued again
+
+        Assert.True(await _partitions.ReleaseAsync(given, CancellationToken.None));
+
+        Assert.False(await _partitions.RenewAsync(given, Lease, CancellationToken.None));
+        Assert.False(await _partitions.FinishAsync(given, Staged(rows: 1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_claim_that_has_not_moved_for_a_lease_is_taken_over_by_the_jobs_worker_and_refused_after()
+    {
+        var job = await PlannedJobAsync(partitions: 1);
+        var stalled = (await _partitions.ClaimAsync(job.Id, "worker-a", Lease, null, CancellationToken.None))!;
+        _clock.Advance(Lease / 2);
+        Assert.True(await _partitions.RenewAsync(stalled, Lease, CancellationToken.None)); // renewed, but no row read
+        _clock.Advance(Lease / 2 + TimeSpan.FromSeconds(1));
+
+        Assert.Null(await _partitions.ClaimAsync(job.Id, "helper", Lease, null, CancellationToken.None)); // its lease is live
+        var taken = await _partitions.ClaimAsync(job.Id, "owner", Lease, Lease, CancellationToken.None);
+
+        Assert.Equal(2, taken!.Token);
+        Assert.False(await _partitions.ReportRowsAsync(stalled, 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_partitions_of_a_job_that_ended_are_kept_for_a_day_then_forgotten()
+    {
+        var job = await PlannedJobAsync(partitions: 2);
+        Assert.True(await _jobs.CompleteAsync(job, null, TimeSpan.FromDays(1), CancellationToken.None));
+
+        await _partitions.ForgetEndedAsync(1000, CancellationToken.None);
+        Assert.Equal(2, (await _partitions.ReadAsync(job.Id, CancellationToken.None)).Count);
+
+        _clock.Advance(PartitionStore.KeptAfterEnd + TimeSpan.FromSeconds(1));
+        await _partitions.ForgetEndedAsync(1000, CancellationToken.None);
+        Assert.Empty(await _partitions.ReadAsync(job.Id, CancellationToken.None));
     }
 
     private async Task<ClaimedJob> PlannedJobAsync(int partitions)

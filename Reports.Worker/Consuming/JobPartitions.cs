@@ -36,9 +36,9 @@ internal sealed class JobPartitions(
 
     public Task<IReadOnlyList<PartitionState>> ReadAsync(CancellationToken cancellationToken) => store.ReadAsync(jobId, cancellationToken);
 
-    public async Task<IClaimedPartition?> ClaimAsync(CancellationToken cancellationToken)
+    public async Task<IClaimedPartition?> ClaimAsync(bool takeStalled, CancellationToken cancellationToken)
     {
-        var claim = await store.ClaimAsync(jobId, options.Id, options.Lease, cancellationToken);
+        var claim = await store.ClaimAsync(jobId, options.Id, options.Lease, takeStalled ? options.Lease : null, cancellationToken);
         if (claim is null)
         {
             return null;
@@ -54,11 +54,15 @@ internal sealed class JobPartitions(
     public Task AskForHelpAsync(int helpers, CancellationToken cancellationToken) =>
         streams.AskForHelpAsync(queue, jobId, helpers, owner?.Job.TraceParent, cancellationToken);
 
+    /// <summary>A claim under its heartbeat, which stops before the claim's last write (done, or given back) so no renewal follows it.</summary>
     private sealed class ClaimedPartition(PartitionStore store, JobEvents events, PartitionClaim claim, LeaseHeartbeat heartbeat) : IClaimedPartition
     {
+        private readonly CancellationToken _lost = heartbeat.Lost; // still readable once the heartbeat is stopped
+        private bool _stopped;
+
         public PartitionClaim Claim => claim;
 
-        public CancellationToken Lost => heartbeat.Lost;
+        public CancellationToken Lost => _lost;
 
         public Task ReportRowsAsync(long rows, CancellationToken cancellationToken) =>
             RecordAsync(store.ReportRowsAsync(claim, rows, cancellationToken));
@@ -66,12 +70,28 @@ internal sealed class JobPartitions(
         public Task CheckpointAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken) =>
             RecordAsync(store.CheckpointAsync(claim, checkpoint, cancellationToken));
 
-        public Task FinishAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken) =>
-            RecordAsync(store.FinishAsync(claim, checkpoint, cancellationToken));
+        public async Task FinishAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken)
+        {
+            await StopHeartbeatAsync();
+            await RecordAsync(store.FinishAsync(claim, checkpoint, cancellationToken));
+        }
 
-        public Task ReleaseAsync(CancellationToken cancellationToken) => store.ReleaseAsync(claim, cancellationToken);
+        public async Task ReleaseAsync(CancellationToken cancellationToken)
+        {
+            await StopHeartbeatAsync();
+            await store.ReleaseAsync(claim, cancellationToken);
+        }
 
-        public ValueTask DisposeAsync() => heartbeat.DisposeAsync();
+        public ValueTask DisposeAsync() => StopHeartbeatAsync();
+
+        private async ValueTask StopHeartbeatAsync()
+        {
+            if (!_stopped)
+            {
+                _stopped = true;
+                await heartbeat.DisposeAsync();
+            }
+        }
 
         private async Task RecordAsync(Task<bool> update)
         {

@@ -20,6 +20,7 @@ namespace Reports.Worker.Consuming;
 /// </summary>
 internal sealed class JobRunner(
     JobStore store,
+    JobCommits commits,
     PartitionStore partitions,
     RedisJobStreams streams,
     ReportCatalog catalog,
@@ -29,6 +30,7 @@ internal sealed class JobRunner(
     SourceConnections sources,
     IReportFiles files,
     RunningJobs runningJobs,
+    CancelSignals signals,
     JobEvents events,
     IOptions<WorkerOptions> options,
     IOptions<Reports.Core.Retention.RetentionOptions> retention,
@@ -49,7 +51,7 @@ internal sealed class JobRunner(
         ClaimedJob? claim;
         using (ReportsActivities.Source.StartActivity(ReportsActivities.Claim))
         {
-            claim = await store.ClaimAsync(message.JobId, settings.Id, settings.Lease, stopping);
+            claim = await commits.ClaimAsync(message.JobId, stopping);
         }
 
         if (claim is null)
@@ -105,7 +107,7 @@ internal sealed class JobRunner(
             {
                 complete?.SetTag(ReportsActivities.RowsTag, file?.Rows ?? 0);
                 complete?.SetTag(ReportsActivities.BytesTag, file?.SizeBytes ?? 0);
-                completed = await store.CompleteAsync(claim, file, retention.Value.For(claim.Job.Owner, claim.Job.ReportType), stopping);
+                completed = await commits.CompleteAsync(claim, file, retention.Value.For(claim.Job.Owner, claim.Job.ReportType), stopping);
             }
 
             if (completed)
@@ -148,6 +150,7 @@ internal sealed class JobRunner(
             if (await store.FailAsync(claim, error, null, stopping))
             {
                 // Only now is the file this attempt's to delete: had a newer attempt taken the job over, it would be that one's.
+                await StopHelpersAsync(claim.Id);
                 await DeleteFileAsync(claim, stopping);
                 streams.Acknowledge(message);
                 JobTelemetry.Finished(activity, claim, JobTelemetry.Failed, time.GetElapsedTime(startedAt));
@@ -188,6 +191,12 @@ internal sealed class JobRunner(
             var permanent = e is ReportDefinitionException;
             var retryAt = !permanent && claim.AttemptsUsed < claim.Job.MaxAttempts ? time.GetUtcNow() + Backoff(claim.AttemptsUsed) : (DateTimeOffset?)null;
             var failed = await store.FailAsync(claim, Describe(e, claim, retryAt), retryAt, stopping);
+            if (failed && retryAt is null)
+            {
+                // Not before a retry: the signal could reach the retry's own attempt.
+                await StopHelpersAsync(claim.Id);
+            }
+
             AcknowledgeIf(failed, message);
             activity.Fail(e);
             JobTelemetry.Finished(activity, claim, !failed ? JobTelemetry.Lost : retryAt is null ? JobTelemetry.Failed : JobTelemetry.Retried,
@@ -222,6 +231,22 @@ internal sealed class JobRunner(
         events.Publish(waiting.Id);
         streams.Acknowledge(message);
         return true;
+    }
+
+    /// <summary>
+    /// Tells the workers reading partitions of the job to stop now rather than at their next write, which the job's
+    /// state refuses anyway (best effort: the cancel signal).
+    /// </summary>
+    private async Task StopHelpersAsync(Guid jobId)
+    {
+        try
+        {
+            await signals.PublishAsync(jobId, CancellationToken.None);
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            logger.LogDebug("Could not signal the helpers of job {JobId} to stop ({Error})", jobId, e.Message);
+        }
     }
 
     private void AcknowledgeIf(bool recorded, JobMessage message)

@@ -32,20 +32,28 @@ internal sealed class PartitionHelper(
     {
         using var activity = ReportsActivities.StartJob(message.JobId, message.Queue, message.MessageId, message.TraceParent);
         activity?.SetTag(ReportsActivities.HelpTag, true);
-        if (await jobs.GetAsync(message.JobId, owner: null, stopping) is { Status: JobStatus.Running } job
-            && Request(job) is { } request)
+        try
         {
-            var board = new JobPartitions(partitions, streams, events, job.Id, message.Queue, owner: null, message, options.Value, time, logger);
-            while (!stopping.IsCancellationRequested && await board.ClaimAsync(stopping) is { } claimed)
+            if (await jobs.GetAsync(message.JobId, owner: null, stopping) is { Status: JobStatus.Running } job
+                && Request(job) is { } request)
             {
-                await using (claimed)
+                var board = new JobPartitions(partitions, streams, events, job.Id, message.Queue, owner: null, message, options.Value, time, logger);
+                while (!stopping.IsCancellationRequested && await board.ClaimAsync(takeStalled: false, stopping) is { } claimed)
                 {
-                    if (!await ReadAsync(request, claimed, stopping))
+                    await using (claimed)
                     {
-                        break;
+                        if (!await ReadAsync(request, claimed, stopping))
+                        {
+                            break;
+                        }
                     }
                 }
             }
+        }
+        catch (Exception e) when (!stopping.IsCancellationRequested)
+        {
+            // PostgreSQL away, say: help is best effort, and the job's worker reads whatever nobody helps with.
+            logger.LogWarning("Could not help with job {JobId} ({Error})", message.JobId, e.Message);
         }
 
         streams.Acknowledge(message);

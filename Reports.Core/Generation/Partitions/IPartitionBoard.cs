@@ -13,8 +13,12 @@ public interface IPartitionBoard
     /// <summary>The partitions as they stand, in file order.</summary>
     Task<IReadOnlyList<PartitionState>> ReadAsync(CancellationToken cancellationToken);
 
-    /// <summary>Claims the first partition that is neither done nor held under a live lease; null when there is none.</summary>
-    Task<IClaimedPartition?> ClaimAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims the first partition that is neither done nor held under a live lease; null when there is none. With
+    /// <paramref name="takeStalled"/>, also one whose holder has not moved it for a lease (it waits for the source, or is
+    /// stuck): the job's worker takes such a partition over rather than wait for it.
+    /// </summary>
+    Task<IClaimedPartition?> ClaimAsync(bool takeStalled, CancellationToken cancellationToken);
 
     /// <summary>Asks up to <paramref name="helpers"/> other workers of the queue to draw partitions too (best effort).</summary>
     Task AskForHelpAsync(int helpers, CancellationToken cancellationToken);
@@ -35,6 +39,6 @@ public interface IClaimedPartition : IAsyncDisposable
     /// <summary>The partition is read whole and every block of it staged, up to <paramref name="checkpoint"/>.</summary>
     Task FinishAsync(GenerationCheckpoint checkpoint, CancellationToken cancellationToken);
 
-    /// <summary>Gives the partition back at once, for another claim to resume from its checkpoint.</summary>
+    /// <summary>Gives the partition back at once, for another claim to resume from its checkpoint (nothing when another claim holds it already).</summary>
     Task ReleaseAsync(CancellationToken cancellationToken);
 }

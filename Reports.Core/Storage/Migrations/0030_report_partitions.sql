@@ -1,5 +1,6 @@
 -- The key-range partitions of a large report, each a unit of work any worker of the job's queue may draw: its range,
--- its own checkpoint, lease and rows. The job's worker lays them out and commits the file once every one is done.
+-- its own checkpoint, lease and rows, and when its claim last moved. The job's worker lays them out and commits the
+-- file once every one is done; the maintenance sweep forgets them once the job is final.
 -- `partition_claims` numbers the claims of a job's partitions: each claim stages its blocks under an id of its own, so a
 -- stale claim's late block never replaces the next one's (the job's attempt does the same for a file read whole).
 CREATE TABLE IF NOT EXISTS reports.report_partitions (
@@ -13,6 +14,7 @@ CREATE TABLE IF NOT EXISTS reports.report_partitions (
     token integer NOT NULL DEFAULT 0,
     lease_owner text,
     lease_expires_at timestamptz,
+    progressed_at timestamptz,
     finished_by text,
     PRIMARY KEY (job_id, number)
 );

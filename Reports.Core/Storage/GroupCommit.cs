@@ -1,0 +1,103 @@
+using System.Threading.Channels;
+
+namespace Reports.Core.Storage;
+
+/// <summary>
+/// Group commit: the writes many callers make at about the same time go to the database as one statement (one round
+/// trip, one commit), and each caller gets its own item's result. An item waits while the batch before it is written,
+/// plus at most <c>window</c> for others to join, and goes with every item then waiting (at most <c>maxBatch</c>): an
+/// idle system writes each item at once (after the window), a busy one in batches as large as it needs. One batch is
+/// written at a time. A batch that fails fails every caller in it with the same exception, and one statement is one
+/// transaction, so nothing of it was written: each caller handles that as it would its own failed write.
+/// </summary>
+public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
+{
+    /// <summary>Items waiting to be written at most; a caller beyond it waits for room (each job slot has at most one).</summary>
+    private const int Capacity = 4096;
+
+    private readonly Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> _write;
+    private readonly TimeSpan _window;
+    private readonly int _maxBatch;
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(Capacity) { SingleReader = true });
+    private readonly Task _loop;
+
+    /// <param name="write">Writes the items in one statement; returns their results in the same order. Never cancelled halfway:
+    /// a batch once sent runs to its end (bounded by the command timeout), whatever its callers do meanwhile.</param>
+    public GroupCommit(Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> write, TimeSpan window, int maxBatch)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        (_write, _window, _maxBatch) = (write, window, maxBatch);
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Batches written so far: how many statements the items took.</summary>
+    public long Batches { get; private set; }
+
+    /// <summary>
+    /// Writes <paramref name="item"/> with whatever others wait beside it. <paramref name="cancellationToken"/> stops only
+    /// the wait for room: once queued, the item is written and its caller waits for the result, so a caller never walks
+    /// away from a write that may have gone through (a claim nobody runs, a completion nobody acknowledges).
+    /// </summary>
+    public async Task<TResult> WriteAsync(TItem item, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(item, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
+        return await pending.Result.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Pending>(_maxBatch);
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            if (_window > TimeSpan.Zero)
+            {
+                await Task.Delay(_window, CancellationToken.None);
+            }
+
+            while (batch.Count < _maxBatch && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            await WriteAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteAsync(List<Pending> batch)
+    {
+        try
+        {
+            Batches++;
+            var results = await _write([.. batch.Select(p => p.Item)], CancellationToken.None);
+            if (results.Count != batch.Count)
+            {
+                throw new InvalidOperationException($"A batch of {batch.Count} writes returned {results.Count} results.");
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Result.TrySetResult(results[i]);
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var pending in batch)
+            {
+                pending.Result.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Writes what is queued, then stops; a write asked for afterwards is refused.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private sealed record Pending(TItem Item, TaskCompletionSource<TResult> Result);
+}

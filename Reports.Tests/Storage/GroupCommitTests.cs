@@ -1,0 +1,128 @@
+using Reports.Core.Storage;
+
+namespace Reports.Tests.Storage;
+
+/// <summary>The group commit itself, on a write of our own: who goes in which batch, and who hears of a failure.</summary>
+public sealed class GroupCommitTests
+{
+    [Fact]
+    public async Task Writes_made_while_a_batch_is_written_go_together_in_the_next_and_each_caller_gets_its_own_result()
+    {
+        var writer = new GatedWriter();
+        await using var commit = new GroupCommit<int, int>(writer.WriteAsync, TimeSpan.Zero, maxBatch: 64);
+        var first = commit.WriteAsync(1, CancellationToken.None);
+        await writer.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var waiting = Enumerable.Range(2, 5).Select(i => commit.WriteAsync(i, CancellationToken.None)).ToList();
+        await WhenQueuedAsync(commit, writer, expected: 1);
+
+        writer.Open();
+
+        Assert.Equal(10, await first);
+        var results = await Task.WhenAll(waiting);
+        Assert.Equal([20, 30, 40, 50, 60], results);
+        Assert.Equal([[1], [2, 3, 4, 5, 6]], writer.Batches);
+    }
+
+    [Fact]
+    public async Task A_batch_holds_at_most_its_maximum()
+    {
+        var writer = new GatedWriter();
+        await using var commit = new GroupCommit<int, int>(writer.WriteAsync, TimeSpan.Zero, maxBatch: 4);
+        var first = commit.WriteAsync(0, CancellationToken.None);
+        await writer.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var waiting = Enumerable.Range(1, 10).Select(i => commit.WriteAsync(i, CancellationToken.None)).ToList();
+
+        writer.Open();
+        await Task.WhenAll([first, .. waiting]);
+
+        Assert.Equal(11, writer.Batches.Sum(b => b.Count));
+        Assert.All(writer.Batches, b => Assert.True(b.Count <= 4, $"a batch of {b.Count}"));
+    }
+
+    [Fact]
+    public async Task A_failed_batch_fails_every_caller_in_it_and_the_next_batch_is_written()
+    {
+        var writer = new GatedWriter { FailWhen = batch => batch.Contains(13) };
+        await using var commit = new GroupCommit<int, int>(writer.WriteAsync, TimeSpan.Zero, maxBatch: 64);
+        var first = commit.WriteAsync(1, CancellationToken.None);
+        await writer.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var doomed = new[] { 12, 13, 14 }.Select(i => commit.WriteAsync(i, CancellationToken.None)).ToList();
+
+        writer.Open();
+
+        Assert.Equal(10, await first);
+        foreach (var write in doomed)
+        {
+            Assert.Equal("batch refused", (await Assert.ThrowsAsync<InvalidOperationException>(() => write)).Message);
+        }
+
+        Assert.Equal(70, await commit.WriteAsync(7, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_after_its_item_was_queued_still_has_it_written_and_hears_the_result()
+    {
+        var writer = new GatedWriter();
+        await using var commit = new GroupCommit<int, int>(writer.WriteAsync, TimeSpan.Zero, maxBatch: 64);
+        var first = commit.WriteAsync(1, CancellationToken.None);
+        await writer.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        using var cancel = new CancellationTokenSource();
+        var queued = commit.WriteAsync(2, cancel.Token);
+
+        await cancel.CancelAsync();
+        writer.Open();
+
+        Assert.Equal(20, await queued); // a claim or a completion that went through is never walked away from
+        await first;
+        Assert.Contains(writer.Batches, b => b.Contains(2));
+    }
+
+    [Fact]
+    public async Task A_window_gathers_writes_that_arrive_within_it_into_one_batch()
+    {
+        var writer = new GatedWriter();
+        writer.Open();
+        await using var commit = new GroupCommit<int, int>(writer.WriteAsync, TimeSpan.FromMilliseconds(200), maxBatch: 64);
+
+        var writes = Enumerable.Range(1, 3).Select(i => commit.WriteAsync(i, CancellationToken.None)).ToList();
+
+        var results = await Task.WhenAll(writes);
+        Assert.Equal([10, 20, 30], results);
+        Assert.Equal([[1, 2, 3]], writer.Batches);
+    }
+
+    /// <summary>Waits until the items after the first are queued (the writer holds the first batch).</summary>
+    private static async Task WhenQueuedAsync(GroupCommit<int, int> commit, GatedWriter writer, long expected)
+    {
+        await Task.Delay(100);
+        Assert.Equal(expected, commit.Batches);
+        Assert.Single(writer.Batches);
+    }
+
+    /// <summary>Multiplies each item by ten; holds the first batch until opened, so the next ones queue behind it.</summary>
+    private sealed class GatedWriter
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<List<int>> Batches { get; } = [];
+
+        public Func<IReadOnlyList<int>, bool> FailWhen { get; init; } = _ => false;
+
+        public Task Started => _started.Task;
+
+        public void Open() => _gate.TrySetResult();
+
+        public async Task<IReadOnlyList<int>> WriteAsync(IReadOnlyList<int> items, CancellationToken cancellationToken)
+        {
+            lock (Batches)
+            {
+                Batches.Add([.. items]);
+            }
+
+            _started.TrySetResult();
+            await _gate.Task;
+            return FailWhen(items) ? throw new InvalidOperationException("batch refused") : [.. items.Select(i => i * 10)];
+        }
+    }
+}

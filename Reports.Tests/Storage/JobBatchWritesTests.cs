@@ -1,0 +1,142 @@
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using Reports.Core.Jobs;
+using Reports.Core.Storage;
+using Reports.Tests.Engine;
+using Reports.Tests.Integration;
+
+namespace Reports.Tests.Storage;
+
+/// <summary>
+/// Claims and completions of several jobs in one statement, against the real database: each job's write stays its own
+/// compare-and-set, a job that cannot be written is left alone while the others go through, and a statement that dies
+/// changes none of them.
+/// </summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class JobBatchWritesTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private const string Queue = "test-batch-writes";
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2034, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private NpgsqlDataSource _database = null!;
+    private JobStore _jobs = null!;
+
+    public async Task InitializeAsync()
+    {
+        await infrastructure.SystemAsync(); // migrated
+        _database = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
+        _jobs = new JobStore(_database, _clock);
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task A_batch_of_claims_claims_each_claimable_job_once_and_leaves_a_job_running_elsewhere()
+    {
+        var queued = await NewJobsAsync(3);
+        var runningElsewhere = (await NewJobsAsync(1))[0];
+        Assert.NotNull(await _jobs.ClaimAsync(runningElsewhere, "other-worker", Lease, CancellationToken.None));
+
+        var claims = await _jobs.ClaimManyAsync([queued[0], runningElsewhere, queued[1], queued[0], queued[2]], "batch-worker", Lease, CancellationToken.None);
+
+        Assert.Equal([queued[0], null, queued[1], null, queued[2]], claims.Select(c => c?.Id));
+        Assert.All(claims.OfType<ClaimedJob>(), c => Assert.Equal((1, "batch-worker"), (c.Attempt, c.WorkerId)));
+        Assert.Equal("other-worker", await _jobs.LiveLeaseOwnerAsync(runningElsewhere, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_batch_of_completions_records_each_attempt_that_holds_its_job_and_leaves_the_one_taken_over()
+    {
+        var ids = await NewJobsAsync(3);
+        var claims = (await _jobs.ClaimManyAsync(ids, "batch-worker", Lease, CancellationToken.None)).Select(c => c!).ToList();
+        // The second job's lease ran out and another worker took it over: its attempt here is stale.
+        _clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        Assert.True(await _jobs.RenewLeaseAsync(claims[0], Lease, CancellationToken.None));
+        Assert.True(await _jobs.RenewLeaseAsync(claims[2], Lease, CancellationToken.None));
+        var takenOver = await _jobs.ClaimAsync(ids[1], "rescuer", Lease, CancellationToken.None);
+        Assert.Equal(2, takenOver!.Attempt);
+
+        var file = new ReportFile("blob.csv", "report.csv", "text/csv", 10, new string('a', 64), 3);
+        var recorded = await _jobs.CompleteManyAsync(
+            [new(claims[0], file, TimeSpan.FromDays(1)), new(claims[1], file, TimeSpan.FromDays(1)), new(claims[2], null, TimeSpan.FromDays(1))],
+            CancellationToken.None);
+
+        Assert.Equal([true, false, true], recorded);
+        var first = (await _jobs.GetAsync(ids[0], null, CancellationToken.None))!;
+        Assert.Equal(("succeeded", "blob.csv", 3L, (long?)10), (first.Status, first.BlobName, first.RowsWritten, first.SizeBytes));
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromDays(1), first.ExpiresAt);
+        var third = (await _jobs.GetAsync(ids[2], null, CancellationToken.None))!;
+        Assert.Equal(("succeeded", (string?)null, 0L, (DateTimeOffset?)null), (third.Status, third.BlobName, third.RowsWritten, third.ExpiresAt));
+        var second = (await _jobs.GetAsync(ids[1], null, CancellationToken.None))!;
+        Assert.Equal(("running", 2, (string?)null), (second.Status, second.Attempt, second.BlobName));
+        // Each recorded outcome queued its own notification, and only those.
+        Assert.Equal([ids[0], ids[2]], (await NotifiedAsync(ids)).Order());
+    }
+
+    [Fact]
+    public async Task A_batch_of_completions_whose_statement_dies_changes_none_of_its_jobs_and_goes_through_when_written_again()
+    {
+        var ids = await NewJobsAsync(3);
+        var claims = (await _jobs.ClaimManyAsync(ids, "batch-worker", Lease, CancellationToken.None)).Select(c => c!).ToList();
+        var completions = claims.Select(c => new JobCompletion(c, null, TimeSpan.FromDays(1))).ToList();
+
+        // Another session holds the last job's row, so the batch waits with the first two already updated; then its
+        // backend is killed, as PostgreSQL dying in the middle of the statement would.
+        Task<IReadOnlyList<bool>> batch;
+        await using (var blocker = await _database.OpenConnectionAsync())
+        await using (var transaction = await blocker.BeginTransactionAsync())
+        {
+            await using (var hold = new NpgsqlCommand("SELECT 1 FROM reports.jobs WHERE id = $1 FOR UPDATE", blocker, transaction))
+            {
+                hold.Parameters.AddWithValue(ids[2]);
+                await hold.ExecuteScalarAsync();
+            }
+
+            batch = _jobs.CompleteManyAsync(completions, CancellationToken.None);
+            await FaultSystem.EventuallyAsync(async () => await TerminateWaitingBatchAsync(), "the batch waits for the held row");
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => batch);
+        }
+
+        Assert.All(await Task.WhenAll(ids.Select(id => _jobs.GetAsync(id, null, CancellationToken.None))), job => Assert.Equal("running", job!.Status));
+        Assert.Empty(await NotifiedAsync(ids));
+
+        Assert.Equal([true, true, true], await _jobs.CompleteManyAsync(completions, CancellationToken.None));
+        Assert.Equal(ids.Order(), (await NotifiedAsync(ids)).Order());
+    }
+
+    private async Task<List<Guid>> NewJobsAsync(int count)
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            var job = NoOpJobs.New(Queue);
+            ids.Add((await _jobs.CreateAsync(job, CancellationToken.None)).Job.Id);
+        }
+
+        return ids;
+    }
+
+    private async Task<bool> TerminateWaitingBatchAsync()
+    {
+        await using var command = _database.CreateCommand("""
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query LIKE '%WITH done AS%' AND pid <> pg_backend_pid()
+            """);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+
+    private async Task<List<Guid>> NotifiedAsync(List<Guid> ids)
+    {
+        await using var command = _database.CreateCommand(
+            "SELECT DISTINCT job_id FROM reports.notifications WHERE job_id = ANY($1) AND channel = 'in-app'");
+        command.Parameters.AddWithValue(ids.ToArray());
+        var notified = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            notified.Add(reader.GetGuid(0));
+        }
+
+        return notified;
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+using Reports.Core.Jobs;
+using Reports.Core.Storage;
+
+namespace Reports.Worker.Consuming;
+
+/// <summary>
+/// The claims and the completions this worker's job slots make, each gathered into one statement with those made at
+/// about the same time (<see cref="GroupCommit{TItem, TResult}"/>, <see cref="WorkerOptions.GroupCommitWindow"/>). Every
+/// guarantee stays per job: a claim is the job's own compare-and-set, a completion is conditional on its own attempt,
+/// and a message is acknowledged only once its own outcome is written.
+/// </summary>
+internal sealed class JobCommits : IAsyncDisposable
+{
+    private readonly GroupCommit<Guid, ClaimedJob?> _claims;
+    private readonly GroupCommit<JobCompletion, bool> _completions;
+
+    public JobCommits(JobStore store, IOptions<WorkerOptions> options)
+    {
+        var settings = options.Value;
+        _claims = new((ids, ct) => store.ClaimManyAsync(ids, settings.Id, settings.Lease, ct), settings.GroupCommitWindow, settings.GroupCommitMaxBatch);
+        _completions = new(store.CompleteManyAsync, settings.GroupCommitWindow, settings.GroupCommitMaxBatch);
+    }
+
+    /// <summary>Claims the job for an attempt on this worker (null when it cannot be claimed now).</summary>
+    public Task<ClaimedJob?> ClaimAsync(Guid jobId, CancellationToken cancellationToken) => _claims.WriteAsync(jobId, cancellationToken);
+
+    /// <summary>Records the attempt's file: false when the attempt no longer holds the job.</summary>
+    public Task<bool> CompleteAsync(ClaimedJob claim, ReportFile? file, TimeSpan retention, CancellationToken cancellationToken) =>
+        _completions.WriteAsync(new JobCompletion(claim, file, retention), cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _claims.DisposeAsync();
+        await _completions.DisposeAsync();
+    }
+}
