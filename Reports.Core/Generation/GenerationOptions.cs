@@ -20,10 +20,10 @@ public sealed class GenerationOptions
     public int BlocksInFlight { get; set; } = 2;
 
     /// <summary>
-    /// Connections one report reads on side by side: a report of at least twice <see cref="PartitionMinRows"/> rows is
-    /// cut into up to this many key-range partitions of about equal rows (PostgreSQL sources). Each page still takes one
-    /// of the source's query slots, so the source's cap bounds the backends all reports use together. 1 reads every
-    /// report whole.
+    /// Key-range partitions of about equal rows a report of at least twice <see cref="PartitionMinRows"/> rows is cut
+    /// into (PostgreSQL sources), for the job's worker and any worker of its queue it asks for help to read, one per job
+    /// slot. Each page still takes one of the source's query slots, so the source's cap bounds the backends all reports
+    /// use together. 1 reads every report whole.
     /// </summary>
     [Range(1, 16)]
     public int ReadersPerReport { get; set; } = 2;

@@ -10,15 +10,26 @@ namespace Reports.Core.Queue;
 /// written together, then the message goes on its stream at once. Publishing is best effort: once the job is written it
 /// is accepted, and the outbox relay publishes whatever could not be published here.
 /// </summary>
-public sealed partial class JobSubmission(JobStore store, OutboxRelay relay, JobEvents events, ILogger<JobSubmission> logger)
+public sealed partial class JobSubmission(JobStore store, OutboxRelay relay, JobEvents events, ILogger<JobSubmission> logger) : IAsyncDisposable
 {
     /// <summary>How long a submission waits for Redis before leaving the message to the relay.</summary>
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>Most jobs one accepting transaction writes.</summary>
+    private const int MaxAcceptBatch = 64;
+
+    /// <summary>
+    /// Accepts are group-committed with no window of their own: the jobs submitted while the transaction before is
+    /// committing go together in the next (one commit for all), so an idle API adds no wait to a request, a busy one
+    /// batches as much as it needs. A request still answers only once its own job is written.
+    /// </summary>
+    private readonly GroupCommit<NewReportJob, CreateOutcome?> _accepts = new(
+        store.TryCreateManyAsync, TimeSpan.Zero, MaxAcceptBatch, writeAloneWhen: e => e is Npgsql.PostgresException);
+
     /// <summary>Accepts the job; null when its owner is at <see cref="NewReportJob.ActiveJobQuota"/> (nothing written).</summary>
     public async Task<CreateOutcome?> SubmitAsync(NewReportJob job, CancellationToken cancellationToken)
     {
-        var outcome = await store.TryCreateAsync(job, cancellationToken);
+        var outcome = await _accepts.WriteAsync(job, cancellationToken);
         if (outcome is { Created: true })
         {
             events.Publish(outcome.Job.Id);
@@ -47,6 +58,8 @@ public sealed partial class JobSubmission(JobStore store, OutboxRelay relay, Job
             LogLeftToRelay(logger, job.Id, e.Message);
         }
     }
+
+    public ValueTask DisposeAsync() => _accepts.DisposeAsync();
 
     [LoggerMessage(LogLevel.Warning, "Job {JobId} stays on the outbox for the relay: {Error}")]
     private static partial void LogLeftToRelay(ILogger logger, Guid jobId, string error);

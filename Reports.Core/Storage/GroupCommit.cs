@@ -7,8 +7,10 @@ namespace Reports.Core.Storage;
 /// trip, one commit), and each caller gets its own item's result. An item waits while the batch before it is written,
 /// plus at most <c>window</c> for others to join, and goes with every item then waiting (at most <c>maxBatch</c>): an
 /// idle system writes each item at once (after the window), a busy one in batches as large as it needs. One batch is
-/// written at a time. A batch that fails fails every caller in it with the same exception, and one statement is one
-/// transaction, so nothing of it was written: each caller handles that as it would its own failed write.
+/// written at a time. One batch is one transaction, so when it fails nothing of it was written. When the database
+/// refused it (<c>writeAloneWhen</c>: a statement rejected, say for one bad item), each item is written again alone, so
+/// one item cannot fail the others; otherwise (the connection lost: the commit may or may not have happened) every
+/// caller in it gets the exception and handles it as it would its own failed write.
 /// </summary>
 public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
 {
@@ -18,16 +20,20 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
     private readonly Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> _write;
     private readonly TimeSpan _window;
     private readonly int _maxBatch;
+    private readonly Func<Exception, bool> _writeAloneWhen;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(Capacity) { SingleReader = true });
     private readonly Task _loop;
 
     /// <param name="write">Writes the items in one statement; returns their results in the same order. Never cancelled halfway:
     /// a batch once sent runs to its end (bounded by the command timeout), whatever its callers do meanwhile.</param>
-    public GroupCommit(Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> write, TimeSpan window, int maxBatch)
+    /// <param name="writeAloneWhen">A failure after which the batch was surely not written, so each item may be written again alone.</param>
+    public GroupCommit(
+        Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> write, TimeSpan window, int maxBatch,
+        Func<Exception, bool>? writeAloneWhen = null)
     {
         ArgumentNullException.ThrowIfNull(write);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
-        (_write, _window, _maxBatch) = (write, window, maxBatch);
+        (_write, _window, _maxBatch, _writeAloneWhen) = (write, window, maxBatch, writeAloneWhen ?? (_ => false));
         _loop = Task.Run(RunAsync);
     }
 
@@ -71,6 +77,22 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
     {
         try
         {
+            await WriteOnceAsync(batch);
+        }
+        catch (Exception e) when (batch.Count > 1 && _writeAloneWhen(e))
+        {
+            foreach (var pending in batch)
+            {
+                await WriteOnceAsync([pending]);
+            }
+        }
+    }
+
+    /// <summary>Writes the batch and hands each caller its result; on a failure, throws it unless it is the callers' to hear.</summary>
+    private async Task WriteOnceAsync(List<Pending> batch)
+    {
+        try
+        {
             Batches++;
             var results = await _write([.. batch.Select(p => p.Item)], CancellationToken.None);
             if (results.Count != batch.Count)
@@ -83,7 +105,7 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
                 batch[i].Result.TrySetResult(results[i]);
             }
         }
-        catch (Exception e)
+        catch (Exception e) when (batch.Count == 1 || !_writeAloneWhen(e))
         {
             foreach (var pending in batch)
             {

@@ -47,23 +47,44 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// its quota: a replay asks for nothing new. Null when <see cref="NewReportJob.ActiveJobQuota"/> is set and a new job
     /// would go over it.
     /// </summary>
-    public async Task<CreateOutcome?> TryCreateAsync(NewReportJob request, CancellationToken cancellationToken)
+    public async Task<CreateOutcome?> TryCreateAsync(NewReportJob request, CancellationToken cancellationToken) =>
+        (await TryCreateManyAsync([request], cancellationToken))[0];
+
+    /// <summary>
+    /// <see cref="TryCreateAsync"/> for several jobs in one transaction (one commit), each with its own outcome, in order.
+    /// Each is checked as it would be alone: a later job of the same owner counts the earlier ones against the quota, and
+    /// a second job with an idempotency key already used in the batch is the first one's replay.
+    /// </summary>
+    public async Task<IReadOnlyList<CreateOutcome?>> TryCreateManyAsync(IReadOnlyList<NewReportJob> requests, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var inserted = await InsertAsync(connection, transaction, request, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        if (inserted.Job is { } created)
+        ArgumentNullException.ThrowIfNull(requests);
+        IReadOnlyList<(ReportJob? Job, bool OverQuota)> inserted;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            return new CreateOutcome(created, Created: true, ParametersDiffer: false);
+            inserted = await InsertManyAsync(connection, transaction, requests, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
-        if (request.IdempotencyKey is { } key && await FindByIdempotencyKeyAsync(request.Owner, key, cancellationToken) is { } existing)
+        var outcomes = new List<CreateOutcome?>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
         {
-            return new CreateOutcome(existing.Job, Created: false, ParametersDiffer: existing.Hash != Hash(request));
+            var request = requests[i];
+            if (inserted[i].Job is { } created)
+            {
+                outcomes.Add(new CreateOutcome(created, Created: true, ParametersDiffer: false));
+            }
+            else if (request.IdempotencyKey is { } key && await FindByIdempotencyKeyAsync(request.Owner, key, cancellationToken) is { } existing)
+            {
+                outcomes.Add(new CreateOutcome(existing.Job, Created: false, ParametersDiffer: existing.Hash != Hash(request)));
+            }
+            else
+            {
+                outcomes.Add(inserted[i].OverQuota ? null : throw new InvalidOperationException("An idempotency conflict was reported but no job holds the key."));
+            }
         }
 
-        return inserted.OverQuota ? null : throw new InvalidOperationException("An idempotency conflict was reported but no job holds the key.");
+        return outcomes;
     }
 
     /// <summary><see cref="TryCreateAsync"/> for a job without a quota.</summary>
@@ -76,43 +97,70 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// already (the owner's idempotency key, or the schedule's fire time), or when the owner is at its quota.
     /// </summary>
     internal async Task<(ReportJob? Job, bool OverQuota)> InsertAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, NewReportJob request, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, NewReportJob request, CancellationToken cancellationToken) =>
+        (await InsertManyAsync(connection, transaction, [request], cancellationToken))[0];
+
+    /// <summary>
+    /// Inserts the jobs and their outbox rows inside the caller's transaction, in one round trip (see <see cref="InsertAsync"/>).
+    /// </summary>
+    private async Task<IReadOnlyList<(ReportJob? Job, bool OverQuota)>> InsertManyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<NewReportJob> requests, CancellationToken cancellationToken)
     {
-        if (request.ActiveJobQuota is not null)
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        // The owners' creates take turns from here to commit, so the count in each insert sees every job committed
+        // before it: N concurrent requests at a quota of Q leave exactly Q. In statements of their own, because a
+        // statement's snapshot is taken when it starts: a lock taken inside the insert would count without the jobs of
+        // the transaction it waited for. Taken in one order (by owner), so two batches never wait for each other in a
+        // circle; a later insert of the batch sees the earlier ones, as a later transaction would.
+        var owners = requests.Where(r => r.ActiveJobQuota is not null).Select(r => r.Owner).Distinct().Order(StringComparer.Ordinal).ToList();
+        foreach (var owner in owners)
         {
-            // The owner's creates take turns from here to commit, so the count in the insert sees every job committed
-            // before it: N concurrent requests at a quota of Q leave exactly Q. In a statement of its own, because a
-            // statement's snapshot is taken when it starts: a lock taken inside the insert would count without the jobs
-            // of the transaction it waited for.
-            await using var turn = new NpgsqlCommand(
-                "SELECT pg_advisory_xact_lock(hashtextextended('reports.active-jobs:' || @owner, 0))", connection, transaction);
-            turn.Parameters.AddWithValue("owner", request.Owner);
-            await turn.ExecuteNonQueryAsync(cancellationToken);
+            var turn = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended('reports.active-jobs:' || @owner, 0))");
+            turn.Parameters.AddWithValue("owner", owner);
+            batch.BatchCommands.Add(turn);
         }
 
-        await using var insert = new NpgsqlCommand(InsertSql, connection, transaction);
-        insert.Parameters.AddWithValue("id", JobIds.New());
-        insert.Parameters.AddWithValue("owner", request.Owner);
-        insert.Parameters.AddWithValue("type", request.ReportType);
-        insert.Parameters.AddWithValue("format", request.Format);
-        insert.Parameters.AddWithValue("parameters", NpgsqlDbType.Jsonb, request.Parameters.GetRawText());
-        insert.Parameters.AddWithValue("hash", Hash(request));
-        insert.Parameters.AddWithValue("queue", request.Queue);
-        insert.Parameters.AddWithValue("max_attempts", request.MaxAttempts);
-        insert.Parameters.AddWithValue("idempotency_key", (object?)request.IdempotencyKey ?? DBNull.Value);
-        insert.Parameters.AddWithValue("trace_parent", (object?)request.TraceParent ?? DBNull.Value);
-        insert.Parameters.AddWithValue("webhook_url", (object?)request.WebhookUrl?.ToString() ?? DBNull.Value);
-        insert.Parameters.AddWithValue("schedule_id", request.ScheduleId is { } schedule ? schedule : DBNull.Value);
-        insert.Parameters.AddWithValue("fire_time", request.FireTime is { } fire ? fire : DBNull.Value);
-        insert.Parameters.AddWithValue("email_recipients", request.EmailRecipients.ToArray());
-        insert.Parameters.AddWithValue("definition_version", (object?)request.DefinitionVersion ?? DBNull.Value);
-        insert.Parameters.AddWithValue("quota", request.ActiveJobQuota is { } quota ? quota : DBNull.Value);
-        insert.Parameters.AddWithValue("now", time.GetUtcNow());
-        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var outboxRowId = reader.FieldCount - 2;
-        var job = reader.IsDBNull(0) ? null : Map(reader) with { OutboxRowId = reader.GetInt64(outboxRowId) };
-        return (job, OverQuota: !reader.GetBoolean(outboxRowId + 1));
+        var now = time.GetUtcNow();
+        foreach (var request in requests)
+        {
+            var insert = new NpgsqlBatchCommand(InsertSql);
+            insert.Parameters.AddWithValue("id", JobIds.New());
+            insert.Parameters.AddWithValue("owner", request.Owner);
+            insert.Parameters.AddWithValue("type", request.ReportType);
+            insert.Parameters.AddWithValue("format", request.Format);
+            insert.Parameters.AddWithValue("parameters", NpgsqlDbType.Jsonb, request.Parameters.GetRawText());
+            insert.Parameters.AddWithValue("hash", Hash(request));
+            insert.Parameters.AddWithValue("queue", request.Queue);
+            insert.Parameters.AddWithValue("max_attempts", request.MaxAttempts);
+            insert.Parameters.AddWithValue("idempotency_key", (object?)request.IdempotencyKey ?? DBNull.Value);
+            insert.Parameters.AddWithValue("trace_parent", (object?)request.TraceParent ?? DBNull.Value);
+            insert.Parameters.AddWithValue("webhook_url", (object?)request.WebhookUrl?.ToString() ?? DBNull.Value);
+            insert.Parameters.AddWithValue("schedule_id", request.ScheduleId is { } schedule ? schedule : DBNull.Value);
+            insert.Parameters.AddWithValue("fire_time", request.FireTime is { } fire ? fire : DBNull.Value);
+            insert.Parameters.AddWithValue("email_recipients", request.EmailRecipients.ToArray());
+            insert.Parameters.AddWithValue("definition_version", (object?)request.DefinitionVersion ?? DBNull.Value);
+            insert.Parameters.AddWithValue("quota", request.ActiveJobQuota is { } quota ? quota : DBNull.Value);
+            insert.Parameters.AddWithValue("now", now);
+            batch.BatchCommands.Add(insert);
+        }
+
+        var inserted = new List<(ReportJob?, bool)>(requests.Count);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        for (var i = 0; i < owners.Count; i++)
+        {
+            await reader.NextResultAsync(cancellationToken);
+        }
+
+        do
+        {
+            await reader.ReadAsync(cancellationToken);
+            var outboxRowId = reader.FieldCount - 2;
+            var job = reader.IsDBNull(0) ? null : Map(reader) with { OutboxRowId = reader.GetInt64(outboxRowId) };
+            inserted.Add((job, !reader.GetBoolean(outboxRowId + 1)));
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+
+        return inserted;
     }
 
     /// <summary>

@@ -91,6 +91,25 @@ public sealed class GroupCommitTests
         Assert.Equal([[1, 2, 3]], writer.Batches);
     }
 
+    [Fact]
+    public async Task A_batch_refused_for_one_item_is_written_again_item_by_item_so_only_that_item_fails()
+    {
+        var writer = new GatedWriter { FailWhen = batch => batch.Contains(13) };
+        await using var commit = new GroupCommit<int, int>(writer.WriteAsync, TimeSpan.Zero, maxBatch: 64,
+            writeAloneWhen: e => e is InvalidOperationException);
+        var first = commit.WriteAsync(1, CancellationToken.None);
+        await writer.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var writes = new[] { 12, 13, 14 }.Select(i => commit.WriteAsync(i, CancellationToken.None)).ToList();
+
+        writer.Open();
+
+        Assert.Equal(120, await writes[0]);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writes[1]);
+        Assert.Equal(140, await writes[2]);
+        Assert.Equal([[1], [12, 13, 14], [12], [13], [14]], writer.Batches);
+        await first;
+    }
+
     /// <summary>Waits until the items after the first are queued (the writer holds the first batch).</summary>
     private static async Task WhenQueuedAsync(GroupCommit<int, int> commit, GatedWriter writer, long expected)
     {

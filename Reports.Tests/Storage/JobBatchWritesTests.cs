@@ -104,6 +104,23 @@ public sealed class JobBatchWritesTests(Infrastructure infrastructure) : IAsyncL
         Assert.Equal(ids.Order(), (await NotifiedAsync(ids)).Order());
     }
 
+    [Fact]
+    public async Task A_batch_of_accepts_counts_its_own_earlier_jobs_against_the_quota_and_treats_a_repeated_key_as_a_replay()
+    {
+        var owner = NoOpJobs.New(Queue).Owner;
+        NewReportJob Job(string? key = null) => NoOpJobs.New(Queue) with { Owner = owner, ActiveJobQuota = 2, IdempotencyKey = key };
+
+        var outcomes = await _jobs.TryCreateManyAsync([Job("a"), Job("a"), Job(), Job()], CancellationToken.None);
+
+        // The first is created; the second repeats its key (the first job, not created again, even at the quota); the
+        // third is the owner's second active job; the fourth would be a third.
+        Assert.True(outcomes[0]!.Created);
+        Assert.Equal((false, outcomes[0]!.Job.Id), (outcomes[1]!.Created, outcomes[1]!.Job.Id));
+        Assert.True(outcomes[2]!.Created);
+        Assert.Null(outcomes[3]);
+        Assert.Equal(2, (await _jobs.ListAsync(new JobQuery { Owner = owner }, CancellationToken.None)).Count);
+    }
+
     private async Task<List<Guid>> NewJobsAsync(int count)
     {
         var ids = new List<Guid>();

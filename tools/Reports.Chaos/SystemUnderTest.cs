@@ -57,6 +57,9 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             ["Reports__Worker__Heartbeat"] = "00:00:00.750",
             ["Reports__Worker__RetryBaseDelay"] = "00:00:01",
             ["Reports__Generation__BlockSizeBytes"] = "262144",
+            // The large CSVs of the mix (100,000+ rows) are cut into partitions that the workers draw from one another,
+            // so kills, freezes, crashes and wipes also meet partitions held by helpers.
+            ["Reports__Generation__PartitionMinRows"] = "50000",
             ["Reports__Api__CreatesPerMinute"] = "100000",
             ["Reports__Api__MaxActiveJobsPerOwner"] = "100000",
             ["Reports__Catalog__orders__MaxAttempts"] = "50",
