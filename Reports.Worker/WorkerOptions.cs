@@ -30,7 +30,7 @@ public sealed class WorkerOptions
     /// the wait for the batch before it (0: none beyond that).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:00.100")]
-    public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(1);
+    public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.Zero;
 
     /// <summary>Most claims (or completions) one statement writes.</summary>
     [Range(1, 1_000)]
