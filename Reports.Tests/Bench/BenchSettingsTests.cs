@@ -86,4 +86,16 @@ public sealed class BenchSettingsTests
         Assert.Null(settings);
         Assert.Contains(name, error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_Slots_GivesThePeersAndOurWorkersThatConcurrency_IntoFilesOfTheirOwn()
+    {
+        var (settings, error) = BenchSettings.Parse(["--only", "queue,peers", "--slots", "50"], "/repo");
+
+        Assert.Null(error);
+        Assert.Equal(50, settings!.PeerSlotsPerProcess);
+        Assert.Equal("only-peers-queue-slots50", settings.ResultsName);
+        Assert.Equal(BenchSettings.DefaultSlots, BenchSettings.Parse([], "/repo").Settings!.PeerSlotsPerProcess);
+        Assert.NotNull(BenchSettings.Parse(["--slots", "0"], "/repo").Error);
+    }
 }

@@ -61,8 +61,15 @@ internal sealed record BenchSettings
     /// <summary>Scenario 6 runs in the system with this many worker processes, and gives each peer as many.</summary>
     public int PeerWorkerProcesses { get; init; } = 2;
 
-    /// <summary>Concurrent jobs per worker process: our workers' default on the interactive queue, where tiny reports go.</summary>
-    public int PeerSlotsPerProcess { get; init; } = 2;
+    /// <summary>
+    /// Concurrent jobs per worker process: our workers' default on the interactive queue, where tiny reports go; with
+    /// <c>--slots N</c>, N for the peers and for our workers' interactive queue alike (scenario 6 at the peers' own best
+    /// concurrency, e.g. 50).
+    /// </summary>
+    public int PeerSlotsPerProcess { get; init; } = DefaultSlots;
+
+    /// <summary>The interactive queue's slots of a worker by default (<c>Reports:Worker:Queues</c>).</summary>
+    public const int DefaultSlots = 2;
 
     /// <summary>The time limit of one peer run; the runner exits by itself after it.</summary>
     public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromMinutes(10);
@@ -73,7 +80,9 @@ internal sealed record BenchSettings
     public bool Includes(string scenario) => Only is null || Only.Contains(scenario);
 
     /// <summary>A partial run (<c>--only</c>) writes its own files, so it never replaces the figures of a whole run.</summary>
-    public string ResultsName => Only is null ? "latest" : "only-" + string.Join('-', Only.Order(StringComparer.Ordinal));
+    public string ResultsName =>
+        (Only is null ? "latest" : "only-" + string.Join('-', Only.Order(StringComparer.Ordinal)))
+        + (PeerSlotsPerProcess == DefaultSlots ? "" : string.Create(CultureInfo.InvariantCulture, $"-slots{PeerSlotsPerProcess}"));
 
     /// <summary>The time limit of any one report the benchmark waits for.</summary>
     public TimeSpan ReportTimeout { get; init; } = TimeSpan.FromMinutes(20);
@@ -118,13 +127,14 @@ internal sealed record BenchSettings
         PeerJobs = 2_000,
     };
 
-    /// <summary><c>[--quick] [--runs N] [--only NAME,...] [--root DIR]</c>; null with a message on a bad argument.</summary>
+    /// <summary><c>[--quick] [--runs N] [--slots N] [--only NAME,...] [--root DIR]</c>; null with a message on a bad argument.</summary>
     public static (BenchSettings? Settings, string? Error) Parse(IReadOnlyList<string> args, string defaultRoot)
     {
         ArgumentNullException.ThrowIfNull(args);
         var quick = args.Contains("--quick");
         var root = defaultRoot;
         int? runs = null;
+        int? slots = null;
         HashSet<string>? only = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -136,6 +146,10 @@ internal sealed record BenchSettings
                     runs = n;
                     i++;
                     break;
+                case "--slots" when i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k is >= 1 and <= 200:
+                    slots = k;
+                    i++;
+                    break;
                 case "--only" when i + 1 < args.Count && ParseScenarios(args[i + 1]) is { } names:
                     only = names;
                     i++;
@@ -144,11 +158,11 @@ internal sealed record BenchSettings
                     root = Path.GetFullPath(args[++i]);
                     break;
                 default:
-                    return (null, $"unknown or incomplete argument '{args[i]}'. Usage: Reports.Bench [--quick] [--runs 1-20] [--only {string.Join('|', ScenarioNames)},...] [--root DIR]");
+                    return (null, $"unknown or incomplete argument '{args[i]}'. Usage: Reports.Bench [--quick] [--runs 1-20] [--slots 1-200] [--only {string.Join('|', ScenarioNames)},...] [--root DIR]");
             }
         }
 
-        var settings = (quick ? QuickRun(root) : Full(root)) with { Only = only };
+        var settings = (quick ? QuickRun(root) : Full(root)) with { Only = only, PeerSlotsPerProcess = slots ?? DefaultSlots };
         return (runs is { } r ? settings with { Runs = r } : settings, null);
     }
 

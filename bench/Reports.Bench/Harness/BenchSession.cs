@@ -49,6 +49,17 @@ internal sealed class BenchSession : IAsyncDisposable
             // The no-op report type, to measure the engine's own cost per job (scenario 4).
             ["Reports__Catalog__Diagnostics"] = "true",
         };
+        if (settings.PeerSlotsPerProcess != BenchSettings.DefaultSlots)
+        {
+            // --slots N: each worker runs N jobs at once on the interactive queue, as the peers do, with a source pool
+            // that holds a connection for each slot (and the health check), and the job store's as large.
+            var slots = settings.PeerSlotsPerProcess.ToString(CultureInfo.InvariantCulture);
+            var pool = (settings.PeerSlotsPerProcess + 8).ToString(CultureInfo.InvariantCulture);
+            environment["Reports__Worker__Queues__reports"] = slots;
+            environment["Reports__Sources__sales__MaxPoolSize"] = pool;
+            environment["Reports__Worker__GroupCommitMaxBatch"] = slots;
+        }
+
         var system = await SystemUnderTest.StartAsync(settings, workers, withMariaDb, environment, cancellationToken);
         var session = new BenchSession(settings, report, system);
         await session.Blobs.GetBlobContainerClient(FloorContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
