@@ -672,18 +672,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("attempt", claim.Attempt);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        foreach (var (name, value) in values)
-        {
-            if (value is JsonbText json)
-            {
-                command.Parameters.AddWithValue(name, NpgsqlDbType.Jsonb, json.Text);
-            }
-            else
-            {
-                command.Parameters.AddWithValue(name, value);
-            }
-        }
-
+        CommandValues.Add(command, values);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
@@ -739,8 +728,6 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         ReplayOf = r.IsDBNull(31) ? null : r.GetGuid(31),
         DefinitionVersion = r.IsDBNull(32) ? null : r.GetString(32),
     };
-
-    private sealed record JsonbText(string Text);
 }
 
 /// <summary>A job's outcome to record: its file (none for a format without one), kept for <see cref="Retention"/>.</summary>

@@ -133,7 +133,7 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         return ProgressAsync(claim, "checkpoint = @checkpoint, rows_written = greatest(p.rows_written, @rows)", cancellationToken,
-            ("checkpoint", new Jsonb(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
+            ("checkpoint", new JsonbText(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
     }
 
     /// <summary>The partition is read whole: its last checkpoint, done, by this worker. False once the claim no longer holds it.</summary>
@@ -143,7 +143,7 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
         return ProgressAsync(claim, """
             checkpoint = @checkpoint, rows_written = greatest(p.rows_written, @rows), done = true, finished_by = lease_owner,
             lease_owner = NULL, lease_expires_at = NULL
-            """, cancellationToken, ("checkpoint", new Jsonb(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
+            """, cancellationToken, ("checkpoint", new JsonbText(JsonSerializer.Serialize(checkpoint))), ("rows", checkpoint.Rows));
     }
 
     /// <summary>
@@ -224,18 +224,7 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
             SELECT count(*) FROM changed
             """);
         AddClaim(command, claim);
-        foreach (var (name, value) in values)
-        {
-            if (value is Jsonb json)
-            {
-                command.Parameters.AddWithValue(name, NpgsqlDbType.Jsonb, json.Text);
-            }
-            else
-            {
-                command.Parameters.AddWithValue(name, value);
-            }
-        }
-
+        CommandValues.Add(command, values);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
@@ -249,6 +238,4 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
 
     private static GenerationCheckpoint Checkpoint(string json) =>
         JsonSerializer.Deserialize<GenerationCheckpoint>(json) ?? GenerationCheckpoint.Start;
-
-    private sealed record Jsonb(string Text);
 }
