@@ -28,6 +28,15 @@ public sealed class GenerationOptions
     [Range(1, 16)]
     public int ReadersPerReport { get; set; } = 2;
 
+    /// <summary>
+    /// Rows per keyset page of a partition: large, so most partitions are one statement (one join of their rows, where
+    /// pages of <see cref="PageSize"/> join every page again). A partition's blocks are staged as they are cut, so its
+    /// memory stays the blocks in flight; the price is a statement (and its query slot) held open while storage is slow,
+    /// under the source's statement timeout.
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int PartitionPageSize { get; set; } = 1_000_000;
+
     /// <summary>Fewest rows a partition is cut for (see <see cref="ReadersPerReport"/>).</summary>
     [Range(1_000, long.MaxValue)]
     public long PartitionMinRows { get; set; } = 250_000;

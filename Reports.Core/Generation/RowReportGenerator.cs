@@ -316,12 +316,16 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                 return cut;
             }
 
-            // The blocks a page fills wait until the page is closed: a page's statement runs until its last row is read,
-            // so waiting for slow storage while it is open would hold the source's statement (and its query slot) open too.
+            // A file read whole: the blocks a page fills wait until the page is closed, since a page's statement runs
+            // until its last row is read, and waiting for slow storage while it is open would hold the source's
+            // statement (and its query slot) open too. A partition is read in pages of PartitionPageSize rows (one
+            // statement for most partitions, one join of its pages' rows, as COPY does) whose blocks go to storage as
+            // they are cut: its memory is the blocks in flight, and slow storage holds its statement open.
+            var streamed = lane.Range is not null;
             var cutInPage = new List<StagedBlock>();
             int pageRows;
             var pageNumber = 0;
-            var pageLimit = PageRows.First(options.Value);
+            var pageLimit = streamed ? options.Value.PartitionPageSize : PageRows.First(options.Value);
             int pageRowsAsked;
             do
             {
@@ -343,7 +347,11 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                         RowCopier.Copy(writer, report.Columns, page.Row, cursor, ref scratch);
                         rows++;
                         pageRows++;
-                        if (writer.IsBlockFull)
+                        if (writer.IsBlockFull && streamed)
+                        {
+                            await SendAsync([Cut(last: false)], output, cancellationToken);
+                        }
+                        else if (writer.IsBlockFull)
                         {
                             cutInPage.Add(Cut(last: false));
                         }
@@ -363,7 +371,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                 {
                     // More pages follow; after the last one the completion records the rows.
                     await reportRows(rows, cancellationToken);
-                    pageLimit = PageRows.Next(options.Value, formatted + writer.Length - formattedBefore, pageRows);
+                    pageLimit = streamed ? pageLimit : PageRows.Next(options.Value, formatted + writer.Length - formattedBefore, pageRows);
                 }
             }
             while (pageRows == pageRowsAsked);

@@ -22,6 +22,7 @@ public sealed class FaultSystem : IAsyncLifetime
     public static readonly IReadOnlyDictionary<string, string> SlowWorker = new Dictionary<string, string>
     {
         ["Reports:Generation:PageSize"] = "100",
+        ["Reports:Generation:PartitionPageSize"] = "100",
         ["Reports:Generation:BlockSizeBytes"] = "65536",
         ["Reports:Worker:Lease"] = "00:00:03",
         ["Reports:Worker:Heartbeat"] = "00:00:01",

@@ -32,6 +32,7 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
 {
     private const int PageSize = 500;
     private const int BlockSize = 64 * 1024;
+    private const int PartitionPageSize = 2_000;
 
     /// <summary>A queue no worker of the tests serves: help asked for here reaches only the helpers a test runs itself.</summary>
     private const string TestQueue = "test-partitions";
@@ -349,7 +350,13 @@ public sealed class PartitionedGenerationTests(Infrastructure infrastructure)
             services.GetRequiredService<SourceConnections>(),
             files ?? services.GetRequiredService<IReportFiles>(),
             new BlockBuffers(BlockSize),
-            Options.Create(new GenerationOptions { PageSize = PageSize, BlockSizeBytes = BlockSize, ReadersPerReport = readers, PartitionMinRows = partitionMinRows }));
+            Options.Create(new GenerationOptions
+            {
+                PageSize = PageSize, BlockSizeBytes = BlockSize, ReadersPerReport = readers, PartitionMinRows = partitionMinRows,
+                // Several pages per partition, each cut into blocks mid-page (a block holds about 900 orders): a resumed
+                // partition starts from a block's last row, inside a page.
+                PartitionPageSize = PartitionPageSize,
+            }));
     }
 
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(20);
