@@ -122,7 +122,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     }
 
     /// <summary>How often the job's worker looks whether the partitions other workers hold are done (or free again).</summary>
-    private static readonly TimeSpan PartitionPoll = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan PartitionPoll = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Cuts a large report into key-range partitions of about equal rows, for any worker of the queue to read (each page
