@@ -84,7 +84,7 @@ public sealed class PostgresServer(ChildProcess process, int port, string direct
             "-D", Path.Combine(directory, "data"),
             "-c", "listen_addresses=127.0.0.1",
             "-c", "unix_socket_directories=", // TCP only: a socket path over 107 bytes (a long --data-dir) would stop the server
-            "-c", "max_connections=200",
+            "-c", "max_connections=400", // room for the benchmark's peers at 2 × 50 beside ours (./reports bench --slots 50)
             "-p", port,
         ];
         if (!durable)

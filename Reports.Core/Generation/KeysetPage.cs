@@ -10,12 +10,15 @@ namespace Reports.Core.Generation;
 public sealed class KeysetPage(DbCommand command, DbDataReader reader, KeysetCursor cursor, bool sequential, IAsyncDisposable querySlot)
     : IAsyncDisposable
 {
+    private bool _read;
+
     public DbDataReader Row => reader;
 
     public async Task<bool> ReadAsync(CancellationToken cancellationToken)
     {
         if (!await reader.ReadAsync(cancellationToken))
         {
+            _read = true;
             return false;
         }
 
@@ -33,6 +36,13 @@ public sealed class KeysetPage(DbCommand command, DbDataReader reader, KeysetCur
         {
             try
             {
+                if (!_read)
+                {
+                    // Left before its last row (a cancel, a failure, a lost lease): the server is told to stop, rather
+                    // than the rest of a page of up to a million rows read and thrown away while the slot is held.
+                    CancelQuietly();
+                }
+
                 await reader.DisposeAsync();
             }
             finally
@@ -43,6 +53,18 @@ public sealed class KeysetPage(DbCommand command, DbDataReader reader, KeysetCur
         finally
         {
             await querySlot.DisposeAsync(); // even when the rest of the page failed to drain (a broken connection, a timeout)
+        }
+    }
+
+    private void CancelQuietly()
+    {
+        try
+        {
+            command.Cancel();
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The statement ended meanwhile, or the connection is gone: disposing the reader finds out.
         }
     }
 }

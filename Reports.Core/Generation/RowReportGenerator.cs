@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Threading.Channels;
@@ -120,6 +121,9 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         ArgumentNullException.ThrowIfNull(claimed);
         return ReadPartitionAsync(request, claimed, sha: null, extraReader: true, cancellationToken);
     }
+
+    /// <summary>Time a partition's page waited for storage past which its statement timeout is storage's doing, not the query's.</summary>
+    private static readonly TimeSpan StorageStall = TimeSpan.FromSeconds(1);
 
     /// <summary>How often the job's worker looks whether the partitions other workers hold are done (or free again).</summary>
     private static readonly TimeSpan PartitionPoll = TimeSpan.FromMilliseconds(100);
@@ -339,6 +343,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                 }
 
                 pageRows = 0;
+                var waitedOnStorage = TimeSpan.Zero;
                 try
                 {
                     await using var page = await reader.OpenSequentialPageAsync(connection, cursor, pageRowsAsked, cancellationToken);
@@ -349,13 +354,23 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                         pageRows++;
                         if (writer.IsBlockFull && streamed)
                         {
+                            var sending = Stopwatch.GetTimestamp();
                             await SendAsync([Cut(last: false)], output, cancellationToken);
+                            waitedOnStorage += Stopwatch.GetElapsedTime(sending);
                         }
                         else if (writer.IsBlockFull)
                         {
                             cutInPage.Add(Cut(last: false));
                         }
                     }
+                }
+                catch (Exception e) when (waitedOnStorage >= StorageStall && sources.Dialect(report).IsStatementTimeout(e))
+                {
+                    // Slow storage, not the query, kept this partition's statement open past the source's timeout: a
+                    // failure its next attempt resumes from (the last block), not the report's definition's.
+                    Discard(cutInPage, from: 0);
+                    throw new TimeoutException(
+                        $"A page of partition {lane.Number} outlived the source's statement timeout while it waited {waitedOnStorage.TotalSeconds:0} s for storage to take its blocks.");
                 }
                 catch
                 {

@@ -24,7 +24,7 @@ public sealed partial class JobSubmission(JobStore store, OutboxRelay relay, Job
     /// batches as much as it needs. A request still answers only once its own job is written.
     /// </summary>
     private readonly GroupCommit<NewReportJob, CreateOutcome?> _accepts = new(
-        store.TryCreateManyAsync, TimeSpan.Zero, MaxAcceptBatch, writeAloneWhen: e => e is Npgsql.PostgresException);
+        store.TryCreateManyAsync, TimeSpan.Zero, MaxAcceptBatch, RefusedStatements.Is);
 
     /// <summary>Accepts the job; null when its owner is at <see cref="NewReportJob.ActiveJobQuota"/> (nothing written).</summary>
     public async Task<CreateOutcome?> SubmitAsync(NewReportJob job, CancellationToken cancellationToken)

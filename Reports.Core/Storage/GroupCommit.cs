@@ -7,10 +7,11 @@ namespace Reports.Core.Storage;
 /// trip, one commit), and each caller gets its own item's result. An item waits while the batch before it is written,
 /// plus at most <c>window</c> for others to join, and goes with every item then waiting (at most <c>maxBatch</c>): an
 /// idle system writes each item at once (after the window), a busy one in batches as large as it needs. One batch is
-/// written at a time. One batch is one transaction, so when it fails nothing of it was written. When the database
-/// refused it (<c>writeAloneWhen</c>: a statement rejected, say for one bad item), each item is written again alone, so
-/// one item cannot fail the others; otherwise (the connection lost: the commit may or may not have happened) every
-/// caller in it gets the exception and handles it as it would its own failed write.
+/// written at a time. One batch is one transaction, so when the database refused it (<c>writeAloneWhen</c>: a statement
+/// rejected, say for one bad item) nothing of it was written, and each item is written again alone, so one item cannot
+/// fail the others; any other failure (the connection lost: the commit may or may not have happened) reaches every
+/// caller in it, who handles it as it would its own failed write. A caller that gives up before its item is taken into
+/// a batch leaves it unwritten; once taken, the item is written and its caller hears the result.
 /// </summary>
 public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
 {
@@ -41,14 +42,15 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
     public long Batches { get; private set; }
 
     /// <summary>
-    /// Writes <paramref name="item"/> with whatever others wait beside it. <paramref name="cancellationToken"/> stops only
-    /// the wait for room: once queued, the item is written and its caller waits for the result, so a caller never walks
-    /// away from a write that may have gone through (a claim nobody runs, a completion nobody acknowledges).
+    /// Writes <paramref name="item"/> with whatever others wait beside it. <paramref name="cancellationToken"/> withdraws
+    /// the item while it waits for a batch; once taken into one, it is written and its caller waits for the result, so a
+    /// caller never walks away from a write that may have gone through (a claim nobody runs, a completion nobody acknowledges).
     /// </summary>
     public async Task<TResult> WriteAsync(TItem item, CancellationToken cancellationToken)
     {
-        var pending = new Pending(item, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(item);
         await _queue.Writer.WriteAsync(pending, cancellationToken);
+        await using var withdraw = cancellationToken.Register(() => pending.Withdraw(cancellationToken));
         return await pending.Result.Task;
     }
 
@@ -65,14 +67,21 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
 
             while (batch.Count < _maxBatch && reader.TryRead(out var pending))
             {
-                batch.Add(pending);
+                if (pending.Take())
+                {
+                    batch.Add(pending);
+                }
             }
 
-            await WriteAsync(batch);
-            batch.Clear();
+            if (batch.Count > 0)
+            {
+                await WriteAsync(batch);
+                batch.Clear();
+            }
         }
     }
 
+    /// <summary>Writes a batch; whatever happens, every caller in it hears an outcome (the loop never dies of a batch).</summary>
     private async Task WriteAsync(List<Pending> batch)
     {
         try
@@ -86,31 +95,44 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
                 await WriteOnceAsync([pending]);
             }
         }
+        catch (Exception e)
+        {
+            Fail(batch, e);
+        }
     }
 
-    /// <summary>Writes the batch and hands each caller its result; on a failure, throws it unless it is the callers' to hear.</summary>
+    /// <summary>Writes the batch and hands each caller its result; a failure the batch may be written again for is thrown, any other reaches its callers.</summary>
     private async Task WriteOnceAsync(List<Pending> batch)
     {
+        IReadOnlyList<TResult> results;
         try
         {
             Batches++;
-            var results = await _write([.. batch.Select(p => p.Item)], CancellationToken.None);
-            if (results.Count != batch.Count)
-            {
-                throw new InvalidOperationException($"A batch of {batch.Count} writes returned {results.Count} results.");
-            }
-
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Result.TrySetResult(results[i]);
-            }
+            results = await _write([.. batch.Select(p => p.Item)], CancellationToken.None);
         }
         catch (Exception e) when (batch.Count == 1 || !_writeAloneWhen(e))
         {
-            foreach (var pending in batch)
-            {
-                pending.Result.TrySetException(e);
-            }
+            Fail(batch, e);
+            return;
+        }
+
+        if (results.Count != batch.Count)
+        {
+            Fail(batch, new InvalidOperationException($"A batch of {batch.Count} writes returned {results.Count} results."));
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Result.TrySetResult(results[i]);
+        }
+    }
+
+    private static void Fail(List<Pending> batch, Exception e)
+    {
+        foreach (var pending in batch)
+        {
+            pending.Result.TrySetException(e);
         }
     }
 
@@ -121,5 +143,26 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
         await _loop;
     }
 
-    private sealed record Pending(TItem Item, TaskCompletionSource<TResult> Result);
+    /// <summary>An item and its caller's result: waiting, then either taken into a batch or withdrawn by its caller, never both.</summary>
+    private sealed class Pending(TItem item)
+    {
+        private const int Waiting = 0;
+        private const int Taken = 1;
+        private const int Withdrawn = 2;
+        private int _state;
+
+        public TItem Item => item;
+
+        public TaskCompletionSource<TResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Take() => Interlocked.CompareExchange(ref _state, Taken, Waiting) == Waiting;
+
+        public void Withdraw(CancellationToken cancellationToken)
+        {
+            if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) == Waiting)
+            {
+                Result.TrySetCanceled(cancellationToken);
+            }
+        }
+    }
 }

@@ -66,6 +66,20 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             await transaction.CommitAsync(cancellationToken);
         }
 
+        try
+        {
+            return await OutcomesAsync(requests, inserted, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new CommittedBatchException(e);
+        }
+    }
+
+    /// <summary>Each request's outcome once the batch is committed: created, a replay of the job its key names, or over quota.</summary>
+    private async Task<IReadOnlyList<CreateOutcome?>> OutcomesAsync(
+        IReadOnlyList<NewReportJob> requests, IReadOnlyList<(ReportJob? Job, bool OverQuota)> inserted, CancellationToken cancellationToken)
+    {
         var outcomes = new List<CreateOutcome?>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
@@ -120,8 +134,12 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             batch.BatchCommands.Add(turn);
         }
 
+        // Inserted owner by owner (each owner's in the order asked), the order their locks were taken in; the results are
+        // put back in the requests' order. Two batches of one owner take turns on its lock, so their idempotency keys
+        // never wait for each other in a circle; without a quota, a deadlock is refused and each job written alone.
+        var order = Enumerable.Range(0, requests.Count).OrderBy(i => requests[i].Owner, StringComparer.Ordinal).ThenBy(i => i).ToList();
         var now = time.GetUtcNow();
-        foreach (var request in requests)
+        foreach (var request in order.Select(i => requests[i]))
         {
             var insert = new NpgsqlBatchCommand(InsertSql);
             insert.Parameters.AddWithValue("id", JobIds.New());
@@ -144,21 +162,21 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             batch.BatchCommands.Add(insert);
         }
 
-        var inserted = new List<(ReportJob?, bool)>(requests.Count);
+        var inserted = new (ReportJob?, bool)[requests.Count];
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         for (var i = 0; i < owners.Count; i++)
         {
             await reader.NextResultAsync(cancellationToken);
         }
 
-        do
+        foreach (var index in order)
         {
             await reader.ReadAsync(cancellationToken);
             var outboxRowId = reader.FieldCount - 2;
             var job = reader.IsDBNull(0) ? null : Map(reader) with { OutboxRowId = reader.GetInt64(outboxRowId) };
-            inserted.Add((job, !reader.GetBoolean(outboxRowId + 1)));
+            inserted[index] = (job, !reader.GetBoolean(outboxRowId + 1));
+            await reader.NextResultAsync(cancellationToken);
         }
-        while (await reader.NextResultAsync(cancellationToken));
 
         return inserted;
     }
@@ -379,7 +397,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 WHERE j.id = d.id AND j.attempt = d.attempt AND j.status = 'running'
                 RETURNING j.id, j.status, j.attempt, j.webhook_url, j.owner, j.email_recipients),
             {FinalEventDeliveries}
-            SELECT id FROM changed
+            SELECT id, attempt FROM changed
             """);
         command.Parameters.AddWithValue("ids", completions.Select(c => c.Claim.Id).ToArray());
         command.Parameters.AddWithValue("attempts", completions.Select(c => c.Claim.Attempt).ToArray());
@@ -391,16 +409,16 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("rows", NpgsqlDbType.Array | NpgsqlDbType.Bigint, completions.Select(c => c.File?.Rows).ToArray());
         command.Parameters.AddWithValue("retentions", completions.Select(c => c.Retention).ToArray());
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        var succeeded = new HashSet<Guid>();
+        var succeeded = new HashSet<(Guid, int)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                succeeded.Add(reader.GetGuid(0));
+                succeeded.Add((reader.GetGuid(0), reader.GetInt32(1)));
             }
         }
 
-        return [.. completions.Select(c => succeeded.Contains(c.Claim.Id))];
+        return [.. completions.Select(c => succeeded.Contains((c.Claim.Id, c.Claim.Attempt)))];
     }
 
     private const string Succeeded =

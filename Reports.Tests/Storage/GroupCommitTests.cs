@@ -60,21 +60,38 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task A_caller_that_gives_up_after_its_item_was_queued_still_has_it_written_and_hears_the_result()
+    public async Task A_caller_that_gives_up_while_its_item_waits_withdraws_it_and_it_is_never_written()
     {
         var writer = new GatedWriter();
         await using var commit = new GroupCommit<int, int>(writer.WriteAsync, TimeSpan.Zero, maxBatch: 64);
         var first = commit.WriteAsync(1, CancellationToken.None);
         await writer.Started.WaitAsync(TimeSpan.FromSeconds(10));
         using var cancel = new CancellationTokenSource();
-        var queued = commit.WriteAsync(2, cancel.Token);
+        var withdrawn = commit.WriteAsync(2, cancel.Token);
+        var kept = commit.WriteAsync(3, CancellationToken.None);
 
         await cancel.CancelAsync();
         writer.Open();
 
-        Assert.Equal(20, await queued); // a claim or a completion that went through is never walked away from
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => withdrawn);
+        Assert.Equal(30, await kept);
         await first;
-        Assert.Contains(writer.Batches, b => b.Contains(2));
+        Assert.DoesNotContain(writer.Batches, b => b.Contains(2));
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_once_its_item_is_being_written_still_hears_the_result()
+    {
+        var writer = new GatedWriter();
+        await using var commit = new GroupCommit<int, int>(writer.WriteAsync, TimeSpan.Zero, maxBatch: 64);
+        using var cancel = new CancellationTokenSource();
+        var taken = commit.WriteAsync(1, cancel.Token);
+        await writer.Started.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await cancel.CancelAsync();
+        writer.Open();
+
+        Assert.Equal(10, await taken); // a claim or a completion that went through is never walked away from
     }
 
     [Fact]

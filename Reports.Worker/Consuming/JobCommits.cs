@@ -18,11 +18,11 @@ internal sealed class JobCommits : IAsyncDisposable
     public JobCommits(JobStore store, IOptions<WorkerOptions> options)
     {
         var settings = options.Value;
-        // A batch PostgreSQL refused (one bad item, or its backend terminated mid-statement) was surely not written:
-        // each of its jobs is written again alone. A lost connection may have committed it: its callers hear of it.
+        // A batch PostgreSQL refused (one bad item, a deadlock) was surely not written: each of its jobs is written again
+        // alone. A lost connection or a server going down may come after the commit: its callers hear of it.
         _claims = new((ids, ct) => store.ClaimManyAsync(ids, settings.Id, settings.Lease, ct), settings.GroupCommitWindow, settings.GroupCommitMaxBatch,
-            e => e is Npgsql.PostgresException);
-        _completions = new(store.CompleteManyAsync, settings.GroupCommitWindow, settings.GroupCommitMaxBatch, e => e is Npgsql.PostgresException);
+            RefusedStatements.Is);
+        _completions = new(store.CompleteManyAsync, settings.GroupCommitWindow, settings.GroupCommitMaxBatch, RefusedStatements.Is);
     }
 
     /// <summary>Claims the job for an attempt on this worker (null when it cannot be claimed now).</summary>

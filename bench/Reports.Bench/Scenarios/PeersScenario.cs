@@ -30,7 +30,19 @@ internal static class PeersScenario
             foreach (var peer in PeerCommand.All)
             {
                 var command = PeerCommand.For(peer, settings.RepositoryRoot, redis, session.System.Database, load);
-                var outcome = await PeerRunner.RunAsync(command, servers, cancellationToken);
+                PeerOutcome outcome;
+                try
+                {
+                    outcome = await PeerRunner.RunAsync(command, servers, cancellationToken);
+                }
+                catch (InvalidOperationException e)
+                {
+                    // One peer failing (its server refused it, say) leaves the others to run: its figures are n/a.
+                    session.Report.Errors.Add($"6. peers, {peer}: {e.Message}");
+                    Console.Error.WriteLine($"[bench] peer {peer} failed: {e.Message}");
+                    continue;
+                }
+
                 figures.Add(Key(peer), outcome.Result.JobsPerSecond);
                 figures.Add($"{peer}_enqueue_per_s", load.Jobs / outcome.Result.EnqueueSeconds);
                 foreach (var (tree, seconds) in outcome.CpuSeconds)
