@@ -22,9 +22,7 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
         cancellationToken.ThrowIfCancellationRequested();
         using var activity = ReportsActivities.StartRedis(ReportsActivities.Publish, "XADD", QueueNames.Stream(queue), ActivityKind.Producer);
         activity?.SetTag(ReportsActivities.JobIdTag, jobId);
-        NameValueEntry[] fields = traceParent is null
-            ? [new(JobField, jobId.ToString())]
-            : [new(JobField, jobId.ToString()), new(TraceField, traceParent)];
+        var fields = Fields(jobId, traceParent);
         // No wake-up signal: idle consumers wait inside a blocking XREADGROUP, which Redis answers as soon as this lands.
         // No MAXLEN: a length cap would drop the oldest entries of a large backlog, unread or pending; see TrimAsync.
         await Db.StreamAddAsync(QueueNames.Stream(queue), fields);
@@ -46,9 +44,7 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
 
         using var activity = ReportsActivities.StartRedis(ReportsActivities.Publish, "XADD", QueueNames.Stream(queue), ActivityKind.Producer);
         activity?.SetTag(ReportsActivities.JobIdTag, jobId);
-        NameValueEntry[] fields = traceParent is null
-            ? [new(JobField, jobId.ToString()), new(HelpField, PartitionsHelp)]
-            : [new(JobField, jobId.ToString()), new(HelpField, PartitionsHelp), new(TraceField, traceParent)];
+        NameValueEntry[] fields = [.. Fields(jobId, traceParent), new(HelpField, PartitionsHelp)];
         var batch = Db.CreateBatch();
         var adds = Enumerable.Range(0, helpers).Select(_ => batch.StreamAddAsync(QueueNames.Stream(queue), fields)).ToList();
         batch.Execute();
@@ -200,6 +196,11 @@ public sealed class RedisJobStreams(IConnectionMultiplexer redis)
         using var activity = ReportsActivities.StartRedis(ReportsActivities.Acknowledge, "XACK", QueueNames.Stream(message.Queue));
         await Db.StreamAcknowledgeAsync(QueueNames.Stream(message.Queue), QueueNames.ConsumerGroup, message.MessageId);
     }
+
+    /// <summary>A job's entry: its id, and the trace context of the request that created it when there is one.</summary>
+    private static NameValueEntry[] Fields(Guid jobId, string? traceParent) => traceParent is null
+        ? [new(JobField, jobId.ToString())]
+        : [new(JobField, jobId.ToString()), new(TraceField, traceParent)];
 
     internal static JobMessage? ToMessage(string queue, string messageId, RedisValue job, RedisValue trace, RedisValue help) =>
         Guid.TryParse(job.ToString(), out var id)

@@ -103,9 +103,7 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
             return null;
         }
 
-        var partition = new PartitionCheckpoint(
-            reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), Checkpoint(reader.GetString(3)));
-        return new PartitionClaim(jobId, reader.GetInt32(0), reader.GetInt32(4), workerId, partition) { LeaseExpiresAt = now + lease };
+        return new PartitionClaim(jobId, reader.GetInt32(0), reader.GetInt32(4), workerId, Partition(reader)) { LeaseExpiresAt = now + lease };
     }
 
     /// <summary>Extends the claim's lease (the job's progress is left alone); false once it no longer holds the partition.</summary>
@@ -173,11 +171,7 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
         var partitions = new List<PartitionState>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            partitions.Add(new PartitionState(
-                reader.GetInt32(0),
-                new PartitionCheckpoint(reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), Checkpoint(reader.GetString(3))),
-                reader.GetBoolean(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5)));
+            partitions.Add(new PartitionState(reader.GetInt32(0), Partition(reader), reader.GetBoolean(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
 
         return partitions;
@@ -236,6 +230,9 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
         command.Parameters.AddWithValue("now", time.GetUtcNow());
     }
 
-    private static GenerationCheckpoint Checkpoint(string json) =>
-        JsonSerializer.Deserialize<GenerationCheckpoint>(json) ?? GenerationCheckpoint.Start;
+    /// <summary>The range and checkpoint a row reads as columns 1–3 (<c>range_from, range_to, checkpoint::text</c>).</summary>
+    private static PartitionCheckpoint Partition(NpgsqlDataReader reader) => new(
+        reader.IsDBNull(1) ? null : reader.GetString(1),
+        reader.IsDBNull(2) ? null : reader.GetString(2),
+        JsonSerializer.Deserialize<GenerationCheckpoint>(reader.GetString(3)) ?? GenerationCheckpoint.Start);
 }

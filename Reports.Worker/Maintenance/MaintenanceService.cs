@@ -6,14 +6,12 @@ namespace Reports.Worker.Maintenance;
 
 /// <summary>
 /// Keeps every accepted job moving: relays the outbox to the streams (jobs accepted while Redis was down, released
-/// jobs, retries), re-queues stranded jobs (due retries, expired leases), forgets the partitions of jobs that ended, and
-/// trims the streams of the entries every consumer group is done with (never one unread or pending). Safe on any number
-/// of workers at once.
+/// jobs, retries), re-queues stranded jobs (due retries, expired leases) and trims the streams of the entries every
+/// consumer group is done with (never one unread or pending). Safe on any number of workers at once.
 /// </summary>
 internal sealed class MaintenanceService(
     OutboxRelay relay,
     JobStore store,
-    PartitionStore partitions,
     RedisEpoch epoch,
     RedisJobStreams streams,
     IOptions<WorkerOptions> options,
@@ -53,7 +51,6 @@ internal sealed class MaintenanceService(
                     logger.LogInformation("Re-queued {Requeued} stranded jobs, published {Republished} queued jobs again", swept.Requeued, swept.Republished);
                 }
 
-                await partitions.ForgetEndedAsync(batch, stoppingToken);
                 while (await relay.RelayAsync(RelayLookBack, 100, stoppingToken) == 100)
                 {
                 }

@@ -1,12 +1,16 @@
 using Microsoft.Extensions.Options;
 using Reports.Core.Retention;
+using Reports.Core.Storage;
 
 namespace Reports.Worker.Maintenance;
 
-/// <summary>Runs the retention cleanup on an interval; safe on every worker at once.</summary>
-internal sealed class RetentionService(RetentionCleaner cleaner, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionService> logger)
+/// <summary>Runs the retention cleanup on an interval (and forgets the partitions of jobs long ended); safe on every worker at once.</summary>
+internal sealed class RetentionService(
+    RetentionCleaner cleaner, PartitionStore partitions, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionService> logger)
     : BackgroundService
 {
+    private const int ForgottenJobsPerPass = 1_000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.Interval, time);
@@ -22,6 +26,7 @@ internal sealed class RetentionService(RetentionCleaner cleaner, IOptions<Retent
 
                 await cleaner.RemoveOrphansAsync(stoppingToken);
                 await cleaner.PruneHistoryAsync(stoppingToken);
+                await partitions.ForgetEndedAsync(ForgottenJobsPerPass, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
