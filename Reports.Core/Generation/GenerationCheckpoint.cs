@@ -13,6 +13,12 @@ namespace Reports.Core.Generation;
 public sealed record GenerationCheckpoint(
     string? Cursor, int Blocks, long Rows, long Bytes, IReadOnlyList<BlockRun>? StagedBy = null, IReadOnlyList<PartitionCheckpoint>? Partitions = null)
 {
+    /// <summary>A PDF cut into segments: what every segment agrees on (the job's checkpoint).</summary>
+    public Pdf.PdfPlan? Pdf { get; init; }
+
+    /// <summary>A drawn PDF segment: where its objects sit in its bytes, for the file's cross-references (a partition's checkpoint).</summary>
+    public string? Objects { get; init; }
+
     public static GenerationCheckpoint Start { get; } = new(null, 0, 0, 0, []);
 
     /// <summary>

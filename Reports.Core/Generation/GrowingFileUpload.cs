@@ -19,17 +19,20 @@ internal sealed class GrowingFileUpload : IAsyncDisposable
     private readonly int _attempt;
     private readonly SafeFileHandle _file;
     private readonly int _blockSize;
+    private readonly int _firstSequence;
     private readonly SemaphoreSlim _advanced = new(0);
     private readonly CancellationTokenSource _stop;
     private readonly Task<UploadedBlocks> _upload;
     private long _written;
     private long _final = -1;
 
+    /// <param name="firstSequence">The first block's number in the file (a segment of a file drawn apart starts after the blocks before it).</param>
     public GrowingFileUpload(
-        IReportFiles files, BlockBuffers buffers, string blobName, int attempt, SafeFileHandle file, int blockSize, CancellationToken cancellationToken)
+        IReportFiles files, BlockBuffers buffers, string blobName, int attempt, SafeFileHandle file, int blockSize, int firstSequence,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(blockSize, buffers.BufferSize);
-        (_files, _buffers, _blobName, _attempt, _file, _blockSize) = (files, buffers, blobName, attempt, file, blockSize);
+        (_files, _buffers, _blobName, _attempt, _file, _blockSize, _firstSequence) = (files, buffers, blobName, attempt, file, blockSize, firstSequence);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _upload = Task.Run(() => UploadAsync(_stop.Token), _stop.Token);
     }
@@ -119,7 +122,7 @@ internal sealed class GrowingFileUpload : IAsyncDisposable
         ReportsMetrics.BytesWritten.Add(block.Length);
         // Not cancelled halfway: a request abandoned by the client may still land after a cancelled job's blob was
         // deleted, leaving a block behind. The upload stops before the next block instead.
-        await _files.StageBlockAsync(_blobName, new FileBlock(_attempt, sequence), block, CancellationToken.None);
+        await _files.StageBlockAsync(_blobName, new FileBlock(_attempt, _firstSequence + sequence), block, CancellationToken.None);
         sha.AppendData(block.Span);
     }
 }

@@ -90,6 +90,45 @@ public sealed class KeysetReader(
     public Task<KeysetPage> OpenPageAsync(DbConnection connection, KeysetCursor cursor, CancellationToken cancellationToken) =>
         OpenAsync(connection, cursor, sequential: false, pageSize, cancellationToken);
 
+    /// <summary>As <see cref="OpenPageAsync(DbConnection, KeysetCursor, CancellationToken)"/>, a page of at most <paramref name="rows"/> rows.</summary>
+    public Task<KeysetPage> OpenPageAsync(DbConnection connection, KeysetCursor cursor, int rows, CancellationToken cancellationToken) =>
+        OpenAsync(connection, cursor, sequential: false, rows, cancellationToken);
+
+    /// <summary>
+    /// Where a reader stops before each of the rows numbered <paramref name="rows"/> (from 0, ascending): the cursor of
+    /// the row before it, serialized, to start a segment of the report there. One pass over the keys, in key order, up
+    /// to the last of them. Fails when the report holds fewer rows than that (they changed since they were counted).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CursorsBeforeAsync(DbConnection connection, IReadOnlyList<long> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        await using var slot = await TakeSlotAsync(cancellationToken);
+        await using var command = dialect.Command(connection, ReportSql.Keys(report, dialect), _bound);
+        dialect.AddParameter(command, "page_size", rows[^1]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var cursor = new KeysetCursor(report);
+        var cursors = new List<string>(rows.Count);
+        long read = 0;
+        while (cursors.Count < rows.Count && await reader.ReadAsync(cancellationToken))
+        {
+            read++;
+            if (read == rows[cursors.Count])
+            {
+                cursor.Capture(reader);
+                cursors.Add(cursor.Serialize());
+            }
+        }
+
+        return cursors.Count == rows.Count
+            ? cursors
+            : throw new InvalidOperationException($"The report's rows changed while it was laid out: {read:N0} rows were found, {rows[^1]:N0} were counted.");
+    }
+
     /// <summary>
     /// Opens the page after <paramref name="cursor"/> for sequential access: each row's columns are read once, in order,
     /// without the driver buffering the row, and the reader captures the key columns into the cursor as it meets them.

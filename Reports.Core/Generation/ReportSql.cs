@@ -64,6 +64,28 @@ public static class ReportSql
             : $"{Rows(report, dialect)} SELECT percentile_disc(@fractions) WITHIN GROUP (ORDER BY {dialect.Quote(report.Columns[report.Keyset.KeyColumns[0]].Name)}) FROM report_rows";
     }
 
+    /// <summary>
+    /// The report's rows in key order with only their key columns (every other column NULL, so columns keep their places),
+    /// at most <c>@page_size</c> of them: where a PDF's segments start (<see cref="KeysetReader.CursorsBeforeAsync"/>).
+    /// </summary>
+    public static string Keys(ReportDefinition report, SqlDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(dialect);
+        var keyColumns = report.Keyset.KeyColumns.ToList();
+        if (report.Keyset.PageJoin is { } join)
+        {
+            // Key expressions are column references (`name` or `alias.name`): the driving query returns them by name.
+            var names = report.Keyset.KeyExpressions.Select(k => "report_rows." + k.Split('.')[^1]).ToList();
+            var columns = Enumerable.Range(0, report.Columns.Count).Select(c => keyColumns.IndexOf(c) is var k and >= 0 ? names[k] : "NULL");
+            return $"SELECT {string.Join(", ", columns)} FROM ({join.DrivingSql}) AS report_rows ORDER BY {string.Join(", ", names)} LIMIT @page_size";
+        }
+
+        var quoted = report.Columns.Select(c => dialect.Quote(c.Name)).ToList();
+        var selected = Enumerable.Range(0, report.Columns.Count).Select(c => keyColumns.Contains(c) ? quoted[c] : "NULL");
+        return $"{Rows(report, dialect)} SELECT {string.Join(", ", selected)} FROM report_rows ORDER BY {string.Join(", ", keyColumns.Select(c => quoted[c]))} LIMIT @page_size";
+    }
+
     /// <summary>The report's rows, counted (from the driving table alone when pages are cut from it).</summary>
     public static string Count(ReportDefinition report)
     {

@@ -104,7 +104,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
 
         if (hashed < last.Bytes)
         {
-            await HashCommittedAsync(request.BlobName, sha, hashed, cancellationToken);
+            await files.HashAsync(request.BlobName, sha, hashed, cancellationToken);
         }
 
         return new ReportFile(request.BlobName, file.DownloadName, file.ContentType, last.Bytes, Convert.ToHexStringLower(sha.GetHashAndReset()), last.Rows);
@@ -124,9 +124,6 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
 
     /// <summary>Time a partition's page waited for storage past which its statement timeout is storage's doing, not the query's.</summary>
     private static readonly TimeSpan StorageStall = TimeSpan.FromSeconds(1);
-
-    /// <summary>How often the job's worker looks whether the partitions other workers hold are done (or free again).</summary>
-    private static readonly TimeSpan PartitionPoll = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Cuts a large report into key-range partitions of about equal rows, for any worker of the queue to read (each page
@@ -152,72 +149,31 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     }
 
     /// <summary>
-    /// The job's worker draws partitions until none is free, then waits for those other workers hold, taking over any
-    /// whose claim lapses or stops moving for a lease, until every one is read. Returns the file's checkpoint, and the
-    /// bytes hashed as staged: the first partition's, when this worker read it from its start.
+    /// The job's worker draws partitions with the others of the queue (<see cref="PartitionDraws"/>). Returns the file's
+    /// checkpoint, and the bytes hashed as staged: the first partition's, when this worker read it from its start.
     /// </summary>
     private async Task<(GenerationCheckpoint Last, long Hashed)> DrawPartitionsAsync(
         GenerationRequest request, IPartitionBoard board, IncrementalHash sha, CancellationToken cancellationToken)
     {
         long hashed = 0;
-        // Claimed before help is asked for, so this worker reads the first partition and hashes it as it stages it.
-        var claimed = await board.ClaimAsync(takeStalled: false, cancellationToken);
-        try
-        {
-            var open = (await board.ReadAsync(cancellationToken)).Count(p => !p.Done);
-            await board.AskForHelpAsync(open - 1, cancellationToken);
-        }
-        catch when (claimed is not null)
-        {
-            await GiveBackAsync(claimed);
-            throw;
-        }
-
-        while (true)
-        {
-            for (; claimed is not null; claimed = await board.ClaimAsync(takeStalled: true, cancellationToken))
+        static bool Fresh(IClaimedPartition claimed) => claimed.Claim.Number == 0 && claimed.Claim.Partition.Progress.Blocks == 0;
+        var partitions = await PartitionDraws.DrawAllAsync(
+            board,
+            async (claimed, token) =>
             {
-                await using (claimed)
+                var read = await ReadPartitionAsync(request, claimed, Fresh(claimed) ? sha : null, extraReader: false, token);
+                hashed = Fresh(claimed) ? read.Bytes : hashed;
+            },
+            claimed =>
+            {
+                // Another worker reads it now. Had this one been hashing it, the file is read back whole.
+                if (Fresh(claimed))
                 {
-                    var fresh = claimed.Claim.Number == 0 && claimed.Claim.Partition.Progress.Blocks == 0;
-                    try
-                    {
-                        var read = await ReadPartitionAsync(request, claimed, fresh ? sha : null, extraReader: false, cancellationToken);
-                        hashed = fresh ? read.Bytes : hashed;
-                    }
-                    catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is LeaseLostException || claimed.Lost.IsCancellationRequested))
-                    {
-                        // Its claim lapsed and another worker took the partition over: that one reads it now. Had
-                        // this one been hashing it, the file is read back whole.
-                        if (fresh)
-                        {
-                            sha.GetHashAndReset();
-                        }
-                    }
+                    sha.GetHashAndReset();
                 }
-            }
-
-            var partitions = await board.ReadAsync(cancellationToken);
-            if (partitions.All(p => p.Done))
-            {
-                return (GenerationCheckpoint.OfPartitions([.. partitions.Select(p => p.Partition)]), hashed);
-            }
-
-            await Task.Delay(PartitionPoll, cancellationToken);
-            claimed = await board.ClaimAsync(takeStalled: true, cancellationToken);
-        }
-    }
-
-    private static async Task GiveBackAsync(IClaimedPartition claimed)
-    {
-        try
-        {
-            await claimed.ReleaseAsync(CancellationToken.None);
-        }
-        catch (Exception e) when (e is DbException or TimeoutException or ObjectDisposedException)
-        {
-            // Its lease runs out instead (or it stops moving, and the job's worker takes it over).
-        }
+            },
+            cancellationToken);
+        return (GenerationCheckpoint.OfPartitions([.. partitions.Select(p => p.Partition)]), hashed);
     }
 
     /// <summary>
@@ -241,7 +197,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         }
         catch
         {
-            await GiveBackAsync(claimed);
+            await PartitionDraws.GiveBackAsync(claimed);
             throw;
         }
     }
@@ -477,19 +433,6 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         }
 
         return new UploadResult(last, Committed: false);
-    }
-
-    /// <summary>Adds the committed file's bytes from <paramref name="offset"/> on (those not seen while staging) to <paramref name="sha"/>.</summary>
-    private async Task HashCommittedAsync(string blobName, IncrementalHash sha, long offset, CancellationToken cancellationToken)
-    {
-        await using var stream = await files.OpenReadAsync(blobName, cancellationToken);
-        stream.Seek(offset, SeekOrigin.Begin);
-        var buffer = new byte[1024 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            sha.AppendData(buffer, 0, read);
-        }
     }
 
     private static bool IsGzip(GenerationRequest request) =>

@@ -20,24 +20,33 @@ internal static class WholeReportPages
 
     /// <param name="sequential">Read each row's columns once, in order; <paramref name="row"/> then captures the keys into the cursor.</param>
     /// <param name="counted">The rows counted before the first page (see <see cref="KeysetReader.CheckNoRowLeftOutAsync"/>).</param>
+    /// <param name="cursor">Where to start (after its row; from the first row when it has none); reading moves it.</param>
+    /// <param name="exactly">Read no more than <paramref name="counted"/> rows (a segment of a file), rather than every row there is.</param>
+    /// <param name="reportRows">Hears the rows read so far after every full page.</param>
     /// <returns>The rows read.</returns>
     public static async Task<long> ReadAsync(
-        DbConnection connection, SqlDialect dialect, GenerationRequest request, int pageSize, long counted, bool sequential, IJobProgress progress,
-        Action<DbDataReader, KeysetCursor> row, Action pageRead, Func<CancellationToken, Task<IAsyncDisposable>>? querySlot,
-        CancellationToken cancellationToken)
+        DbConnection connection, SqlDialect dialect, GenerationRequest request, int pageSize, long counted, bool sequential, KeysetCursor cursor,
+        bool exactly, Func<long, CancellationToken, Task> reportRows, Action<DbDataReader, KeysetCursor> row, Action pageRead,
+        Func<CancellationToken, Task<IAsyncDisposable>>? querySlot, CancellationToken cancellationToken)
     {
         pageSize = Math.Min(pageSize, MaxPageRows);
         var reader = new KeysetReader(request.Report, request.Arguments, pageSize, dialect, querySlot);
-        var cursor = new KeysetCursor(request.Report);
         long rows = 0;
         int pageRows;
+        int asked;
         do
         {
+            asked = exactly ? (int)Math.Min(pageSize, counted - rows) : pageSize;
+            if (asked == 0)
+            {
+                break;
+            }
+
             using var pageActivity = ReportsActivities.Source.StartActivity(ReportsActivities.Page);
             pageActivity?.SetTag(ReportsActivities.PageTag, (rows / pageSize) + 1);
             await using (var page = sequential
-                ? await reader.OpenSequentialPageAsync(connection, cursor, cancellationToken)
-                : await reader.OpenPageAsync(connection, cursor, cancellationToken))
+                ? await reader.OpenSequentialPageAsync(connection, cursor, asked, cancellationToken)
+                : await reader.OpenPageAsync(connection, cursor, asked, cancellationToken))
             {
                 pageRows = 0;
                 while (await page.ReadAsync(cancellationToken))
@@ -52,12 +61,13 @@ internal static class WholeReportPages
             ReportsMetrics.RowsWritten.Add(pageRows, new KeyValuePair<string, object?>(ReportsActivities.ReportTypeTag, request.Report.Name));
             if (pageRows == pageSize)
             {
-                await progress.ReportRowsAsync(rows, cancellationToken);
+                // More pages may follow; after the last one the completion records the rows.
+                await reportRows(rows, cancellationToken);
             }
 
             pageRead();
         }
-        while (pageRows == pageSize);
+        while (pageRows == asked);
 
         await reader.CheckNoRowLeftOutAsync(connection, counted, rows, cancellationToken);
         return rows;

@@ -123,13 +123,16 @@ public sealed class FaultSystem : IAsyncLifetime
     }
 
     /// <summary>The SHA-256 of the report's file as downloaded through its signed link.</summary>
-    public static async Task<string> DownloadHashAsync(HttpClient client, string id)
+    public static async Task<string> DownloadHashAsync(HttpClient client, string id) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await DownloadAsync(client, id)));
+
+    /// <summary>The report's file, downloaded through its short-lived link.</summary>
+    public static async Task<byte[]> DownloadAsync(HttpClient client, string id)
     {
         using var redirect = await client.GetAsync(new Uri($"/api/reports/{id}/download", UriKind.Relative));
         Assert.True(redirect.Headers.Location is not null, $"no download link: {(int)redirect.StatusCode}");
         using var storage = new HttpClient();
-        var bytes = await storage.GetByteArrayAsync(redirect.Headers.Location);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        return await storage.GetByteArrayAsync(redirect.Headers.Location);
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds, or fails with <paramref name="what"/> after the deadline.</summary>

@@ -112,6 +112,56 @@ public sealed class WorkerCrashTests(FaultSystem system)
         await AssertSameAsReadWholeAsync(client, id, report);
     }
 
+    [Fact]
+    public async Task A_helper_killed_in_the_middle_of_a_pdf_segment_leaves_it_to_the_jobs_worker_which_draws_it_again()
+    {
+        using var client = await system.CreateClientAsync();
+        var ownerId = "pdf-owner-" + Guid.NewGuid().ToString("N")[..6];
+        var helperId = "pdf-helper-" + Guid.NewGuid().ToString("N")[..6];
+        // Segments of 150 pages, each about a hundred keyset pages of 100 rows.
+        var segmented = new Dictionary<string, string>(FaultSystem.SlowWorker) { ["Reports:Pdf:PagesPerSegment"] = "150", ["Reports:Pdf:PagesPerPart"] = "10" };
+        // PDFs go to the bulk queue; the job's worker has one slot there, taken by the job.
+        var owner = await system.StartWorkerAsync(ownerId, new Dictionary<string, string>(segmented)
+        {
+            ["Reports:Worker:Queues:reports"] = "0",
+            ["Reports:Worker:Queues:reports-bulk"] = "1",
+        });
+        string id;
+        JsonElement report;
+        var helped = -1;
+        await using (owner)
+        {
+            id = (await ReportsClient.CreateAsync(client, FullRangeIn("pdf"))).GetProperty("id").GetString()!;
+            await FaultSystem.EventuallyAsync(async () => await system.JobValueAsync<string>(id, "lease_owner") == ownerId, "the job runs on its worker");
+            await using (var helper = await system.StartWorkerAsync(helperId, segmented))
+            {
+                await FaultSystem.EventuallyAsync(async () =>
+                {
+                    helped = await system.PartitionValueAsync<int?>(id, "number", $"lease_owner = '{helperId}' AND NOT done AND rows_written >= 500") ?? -1;
+                    return helped >= 0;
+                }, "the helper is drawing a segment");
+                helper.Kill();
+                await helper.Exited;
+            }
+
+            report = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+        }
+
+        // One attempt: the job's worker took the segment over once its claim lapsed, and drew it from its first page.
+        Assert.True(report.GetProperty("status").GetString() == "succeeded", report.ToString());
+        Assert.Equal(1, report.GetProperty("attempts").GetInt32());
+        Assert.Equal(ownerId, await system.PartitionValueAsync<string>(id, "finished_by", $"number = {helped}"));
+        var segments = await system.PartitionsAsync(id);
+        Assert.True(segments.Count >= 3, $"{segments.Count} segments");
+        Assert.Single(segments[helped].Progress.BlockRuns()); // drawn again whole, under the owner's claim alone
+
+        var bytes = await FaultSystem.DownloadAsync(client, id);
+        Assert.Equal(File(report).GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        var pdf = await Reports.Tests.ReportTypes.PdfText.ReadAsync(bytes);
+        Assert.True(pdf.PageCount > 450, $"{pdf.PageCount} pages");
+        pdf.AssertEveryPageHasHeaderAndNumber(Reports.Tests.Catalog.BuiltInReports.Orders.Columns.Select(c => c.Title));
+    }
+
     /// <summary>The same report read whole, by a worker that does not partition, is the reference.</summary>
     private async Task AssertSameAsReadWholeAsync(HttpClient client, string id, JsonElement report)
     {

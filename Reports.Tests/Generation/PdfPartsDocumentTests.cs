@@ -109,7 +109,7 @@ public sealed class PdfPartsDocumentTests
         using var paint = new SKPaint { Color = SKColors.Black };
         using var output = new MemoryStream();
         int parts;
-        using (var document = new PdfPartsDocument(output, pagesPerPart, Metadata))
+        using (var document = new PdfPartsDocument(output, pagesPerPart, Metadata, PdfObjectRange.Whole))
         {
             for (var page = 1; page <= pages; page++)
             {
@@ -119,9 +119,10 @@ public sealed class PdfPartsDocumentTests
                 document.EndPage();
             }
 
-            document.Close();
+            var objects = document.Close();
             parts = document.Parts;
             Assert.Equal(output.Length, document.Flushed);
+            PdfDocumentTail.Write(output, output.Position, [new PlacedSegment(0, objects)], pages, Metadata, new byte[16]);
         }
 
         return (output.ToArray(), parts);

@@ -289,14 +289,14 @@ internal sealed class JobRunner(
         var job = claim.Job;
         var (report, request) = JobGenerationRequest.For(catalog, job, claim.Attempt);
         var progress = new ClaimedJobProgress(store, claim, events);
+        var board = new JobPartitions(partitions, streams, events, job.Id, message.Queue, claim, null, options.Value, time, logger);
         try
         {
             return job.Format switch
             {
-                ReportFormats.Csv or ReportFormats.Ndjson => await rows.GenerateAsync(request, progress,
-                    new JobPartitions(partitions, streams, events, job.Id, message.Queue, claim, null, options.Value, time, logger), cancellationToken),
+                ReportFormats.Csv or ReportFormats.Ndjson => await rows.GenerateAsync(request, progress, board, cancellationToken),
                 ReportFormats.Xlsx => await xlsx.GenerateAsync(request, progress, cancellationToken),
-                ReportFormats.Pdf => await pdf.GenerateAsync(request, progress, cancellationToken),
+                ReportFormats.Pdf => await pdf.GenerateAsync(request, progress, board, cancellationToken),
                 ReportFormats.None => null,
                 _ => throw new ReportDefinitionException($"Format '{job.Format}' is not supported."),
             };

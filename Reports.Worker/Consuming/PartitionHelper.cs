@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Reports.Core.Catalog;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Partitions;
+using Reports.Core.Generation.Pdf;
 using Reports.Core.Jobs;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
@@ -11,6 +12,7 @@ namespace Reports.Worker.Consuming;
 
 /// <summary>
 /// Runs a request to help with a large report (<see cref="JobMessage.AsksForHelp"/>): draws the job's free partitions
+/// (key ranges of a CSV or JSON Lines file, segments of a PDF)
 /// one after another, each under a lease of its own, until none is left, then acknowledges the request. Whatever goes
 /// wrong with a partition here (a failure, a cancel, this worker stopping) gives it back for another claim to resume
 /// from its checkpoint, or to fail the job: the job's own worker reads every partition nobody else does, and it alone
@@ -23,6 +25,7 @@ internal sealed class PartitionHelper(
     JobEvents events,
     ReportCatalog catalog,
     RowReportGenerator rows,
+    PdfReportGenerator pdf,
     RunningJobs runningJobs,
     IOptions<WorkerOptions> options,
     TimeProvider time,
@@ -67,7 +70,9 @@ internal sealed class PartitionHelper(
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stopping, runningJobs.Register(request.JobId, cancelled));
         try
         {
-            await rows.ReadClaimedPartitionAsync(request, claimed, running.Token);
+            await (request.Format == ReportFormats.Pdf
+                ? pdf.DrawClaimedSegmentAsync(request, claimed, running.Token)
+                : rows.ReadClaimedPartitionAsync(request, claimed, running.Token));
             logger.LogInformation("Partition {Partition} of job {JobId} read", partition, request.JobId);
             return true;
         }

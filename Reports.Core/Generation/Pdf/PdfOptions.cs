@@ -21,4 +21,11 @@ public sealed class PdfOptions
     /// </summary>
     [Range(1, 20_000)]
     public int PagesPerPart { get; set; } = 500;
+
+    /// <summary>
+    /// Pages of a PDF drawn as one segment (<see cref="PdfSegments"/>): a longer PDF is cut into segments (at most 16)
+    /// that any worker of the queue may draw at the same time. A segment lost with its worker is drawn again whole.
+    /// </summary>
+    [Range(10, 1_000_000)]
+    public int PagesPerSegment { get; set; } = 1_000;
 }

@@ -7,7 +7,9 @@ namespace Reports.Core.Generation.Pdf;
 /// part is finished (<see cref="PdfStitcher"/>). Skia keeps every page's dictionary in native memory until its
 /// document is closed (about 1 KB a page), so one document for a 20,000-page report grows by tens of MB; a part is
 /// closed and freed every few hundred pages, and the worker's memory stays that of one part whatever the page count.
-/// Each part is written to a scratch file (Skia needs a stream that never throws), then copied into the output.
+/// Each part is written to a scratch file (Skia needs a stream that never throws), then copied into the output. What
+/// it writes is one segment of a PDF (objects numbered in the segment's <see cref="PdfObjectRange"/>): the file is whole
+/// once <see cref="PdfDocumentTail"/> follows its last segment.
 /// </summary>
 internal sealed class PdfPartsDocument : IDisposable
 {
@@ -21,7 +23,7 @@ internal sealed class PdfPartsDocument : IDisposable
     private SKDocument? _part;
     private int _pagesInPart;
 
-    public PdfPartsDocument(Stream output, int pagesPerPart, SKDocumentPdfMetadata metadata)
+    public PdfPartsDocument(Stream output, int pagesPerPart, SKDocumentPdfMetadata metadata, PdfObjectRange range)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentOutOfRangeException.ThrowIfLessThan(pagesPerPart, 1);
@@ -29,7 +31,7 @@ internal sealed class PdfPartsDocument : IDisposable
         _scratch = TemporaryFiles.Create("pdf-part");
         try
         {
-            _stitcher = new PdfStitcher(output);
+            _stitcher = new PdfStitcher(output, range);
         }
         catch
         {
@@ -70,17 +72,15 @@ internal sealed class PdfPartsDocument : IDisposable
         }
     }
 
-    /// <summary>Closes the last part and writes the document's page tree, catalog and cross-references.</summary>
-    public void Close()
+    /// <summary>Closes the last part: the segment is written, and where its objects are is returned.</summary>
+    public PdfSegmentObjects Close()
     {
         if (_part is not null)
         {
             ClosePart();
         }
 
-        _stitcher.Finish(Pages, _metadata);
-        _output.Flush();
-        Flushed = _output.Position;
+        return _stitcher.Finish();
     }
 
     public void Dispose()

@@ -1,5 +1,9 @@
+using System.Data.Common;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
+using Reports.Core.Generation.Partitions;
 using Reports.Core.Catalog;
 using Reports.Core.Sources;
 using Reports.Core.Jobs;
@@ -10,8 +14,11 @@ namespace Reports.Core.Generation.Pdf;
 /// <summary>
 /// Produces a PDF report: counts and totals the rows first (so <c>Page N of M</c> is known and a report over its limits
 /// fails before drawing), then reads keyset pages and draws them page by page into a temporary file (in parts of a few
-/// hundred pages, <see cref="PdfPartsDocument"/>), and uploads that file in blocks while it grows. A PDF cannot be
-/// resumed halfway, so every attempt starts from its first page.
+/// hundred pages, <see cref="PdfPartsDocument"/>), and uploads that file in blocks while it grows. A long PDF is cut
+/// into segments of whole pages (<see cref="PdfSegments"/>) that any worker of the queue may draw
+/// (<see cref="IPartitionBoard"/>), each into blocks of its own; the job's worker writes the page tree and
+/// cross-references after the last (<see cref="PdfDocumentTail"/>) and commits the blocks in order. Drawn by one worker
+/// or several, the file is the same. A segment cannot be resumed halfway: a lost one is drawn again from its first page.
 /// </summary>
 public sealed class PdfReportGenerator(
     SourceConnections sources, IReportFiles files, BlockBuffers buffers, PdfFont font, IOptions<GenerationOptions> options, IOptions<PdfOptions> pdf,
@@ -19,58 +26,264 @@ public sealed class PdfReportGenerator(
 {
     public const string ContentType = "application/pdf";
 
-    public async Task<ReportFile> GenerateAsync(GenerationRequest request, IJobProgress progress, CancellationToken cancellationToken)
+    public Task<ReportFile> GenerateAsync(GenerationRequest request, IJobProgress progress, CancellationToken cancellationToken) =>
+        GenerateAsync(request, progress, partitions: null, cancellationToken);
+
+    /// <param name="partitions">Where a long PDF's segments are laid out and drawn, by this worker and the others of the queue; without it, one worker draws them all.</param>
+    public async Task<ReportFile> GenerateAsync(
+        GenerationRequest request, IJobProgress progress, IPartitionBoard? partitions, CancellationToken cancellationToken)
     {
         var report = request.Report;
-        var arguments = request.Arguments;
-        var bound = report.Bind(arguments);
-        var dialect = sources.Dialect(report);
         await using var connection = await sources.OpenAsync(report, cancellationToken);
+        var laidOut = await LaidOutAsync(request, partitions, cancellationToken);
+        var plan = laidOut ?? await PlanAsync(request, connection, progress, cancellationToken);
+        if (laidOut is not null)
+        {
+            await progress.ReportTotalAsync(plan.Rows, cancellationToken);
+        }
 
+        var layout = Layout(request, plan);
+        var segments = PdfSegments.Cut(layout, plan);
+        if (partitions is null || segments.Count < 2 || sources.MaxConcurrentQueries(report) < 2)
+        {
+            if (partitions is not null && request.Checkpoint.Partitions is not null)
+            {
+                // An earlier attempt laid segments out, and this one draws the file alone: none of them may be drawn now.
+                await partitions.PlanAsync([], cancellationToken);
+            }
+
+            return await DrawAloneAsync(request, progress, connection, plan, layout, segments, cancellationToken);
+        }
+
+        if (laidOut is null)
+        {
+            var reader = new KeysetReader(report, request.Arguments, options.Value.PageSize, sources.Dialect(report),
+                token => sources.QuerySlotAsync(report, leaveOneFree: false, token));
+            var cursors = await reader.CursorsBeforeAsync(connection, [.. segments.Skip(1).Select(s => s.FirstRow)], cancellationToken);
+            var layoutOfSegments = segments.Select(s => new PartitionCheckpoint(s.Index == 0 ? null : cursors[s.Index - 1], null, GenerationCheckpoint.Start)).ToList();
+            await partitions.PlanAsync(layoutOfSegments, cancellationToken);
+            await progress.CheckpointAsync(GenerationCheckpoint.OfPartitions(layoutOfSegments) with { Pdf = plan }, cancellationToken);
+        }
+
+        // Segments are drawn on connections of their own, as helpers draw theirs.
+        await connection.DisposeAsync();
+        try
+        {
+            var drawn = await PartitionDraws.DrawAllAsync(
+                partitions, (claimed, token) => DrawClaimedAsync(request, plan, claimed, extraReader: false, token), _ => { }, cancellationToken);
+            return await CommitSegmentsAsync(request, plan, drawn, cancellationToken);
+        }
+        catch (PdfLayoutException)
+        {
+            // The rows moved since the file was laid out: the next attempt lays it out again.
+            await partitions.PlanAsync([], CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Draws one segment of another worker's job, claimed by this one (a worker asked to help), on a connection of its
+    /// own and never taking the source's last query slot. A segment not drawn whole here is given back.
+    /// </summary>
+    public Task DrawClaimedSegmentAsync(GenerationRequest request, IClaimedPartition claimed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(claimed);
+        var plan = request.Checkpoint.Pdf ?? throw new PdfLayoutException("The job's checkpoint holds no plan of its PDF's segments.");
+        return DrawClaimedAsync(request, plan, claimed, extraReader: true, cancellationToken);
+    }
+
+    /// <summary>The plan an earlier attempt laid the file out by, when its segments are still laid out and storage still holds those drawn.</summary>
+    private async Task<PdfPlan?> LaidOutAsync(GenerationRequest request, IPartitionBoard? partitions, CancellationToken cancellationToken)
+    {
+        if (partitions is null || request.Checkpoint.Pdf is not { } plan)
+        {
+            return null;
+        }
+
+        var segments = await partitions.ReadAsync(cancellationToken);
+        var drawn = GenerationCheckpoint.OfPartitions([.. segments.Select(p => p.Partition)]).FileBlocks();
+        return segments.Count > 1 && (drawn.Count == 0 || await files.HasBlocksAsync(request.BlobName, drawn, cancellationToken)) ? plan : null;
+    }
+
+    private async Task<PdfPlan> PlanAsync(GenerationRequest request, DbConnection connection, IJobProgress progress, CancellationToken cancellationToken)
+    {
+        var report = request.Report;
+        var bound = report.Bind(request.Arguments);
+        var dialect = sources.Dialect(report);
         var totals = await sources.UnderSlotAsync(report, () => PdfQueries.TotalsAsync(connection, dialect, report, bound, cancellationToken), cancellationToken);
         await progress.ReportTotalAsync(totals.Rows, cancellationToken);
         GenerationLimits.CheckRows(report, totals.Rows);
         var subject = await sources.UnderSlotAsync(report, () => PdfQueries.SubjectAsync(connection, dialect, report, bound, cancellationToken), cancellationToken);
-        var page = PdfPageSize.For(arguments.Get<string>(OutputParameters.PageSize), arguments.Get<string>(OutputParameters.Orientation));
-        var layout = new PdfLayout(page, subject is not null, report.Chart is not null, totals.Cells.Count);
-        var pages = layout.PageCount(totals.Rows);
+        var settings = pdf.Value;
+        var plan = new PdfPlan(totals.Rows, 0, time.GetUtcNow(), subject, totals.Cells, settings.PagesPerSegment, settings.PagesPerPart);
+        var pages = Layout(request, plan).PageCount(totals.Rows);
         if (pages > report.Limits.MaxPdfPages)
         {
             throw new ReportDefinitionException(string.Create(CultureInfo.InvariantCulture,
                 $"This '{report.Name}' PDF would have {pages:#,##0} pages ({totals.Rows:#,##0} rows); the limit is {report.Limits.MaxPdfPages:#,##0}. Narrow the parameters or choose CSV."), JobError.LimitExceeded);
         }
 
-        var chart = await sources.UnderSlotAsync(report, () => PdfQueries.ChartAsync(connection, dialect, report, bound, cancellationToken), cancellationToken);
-        var generatedAt = time.GetUtcNow();
-        var heading = new PdfHeading(
-            report.Title,
-            subject,
-            "Parameters: " + DescribeParameters(report, arguments),
-            string.Create(CultureInfo.InvariantCulture, $"Generated {generatedAt:yyyy-MM-dd HH:mm} UTC · {page.Name} · {totals.Rows:#,##0} row{(totals.Rows == 1 ? "" : "s")} · {pages:#,##0} page{(pages == 1 ? "" : "s")}"));
+        return plan with { Pages = pages };
+    }
 
+    /// <summary>Draws every segment, one after another, into one temporary file uploaded as it grows, and commits it.</summary>
+    private async Task<ReportFile> DrawAloneAsync(
+        GenerationRequest request, IJobProgress progress, DbConnection connection, PdfPlan plan, PdfLayout layout, IReadOnlyList<PdfSegment> segments,
+        CancellationToken cancellationToken)
+    {
         await using var file = TemporaryFiles.Create("report");
         await using var upload = new GrowingFileUpload(
-            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, cancellationToken);
-        using (var document = new PdfPartsDocument(file, pdf.Value.PagesPerPart, Metadata(report, subject, generatedAt)))
-        using (var writer = new PdfTableWriter(document, layout, font, report, heading, pages, chart))
+            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, 0, cancellationToken);
+        var cursor = new KeysetCursor(request.Report);
+        var placed = new List<PlacedSegment>(segments.Count);
+        foreach (var segment in segments)
         {
-            await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, totals.Rows, sequential: false, progress,
-                (row, _) => writer.WriteRow(row), () => upload.Advance(document.Flushed), token => sources.QuerySlotAsync(report, leaveOneFree: false, token), cancellationToken);
-            writer.WriteTotals(totals);
-            writer.Finish();
-            if (writer.Pages != pages)
-            {
-                throw new InvalidOperationException($"The layout promised {pages} pages and drew {writer.Pages}.");
-            }
-
-            document.Close();
+            var start = file.Position;
+            var objects = await DrawSegmentAsync(
+                request, plan, layout, segments, segment, connection, cursor, file, upload,
+                (rows, token) => progress.ReportRowsAsync(segment.FirstRow + rows, token), extraReader: false, cancellationToken);
+            placed.Add(new PlacedSegment(start, objects));
         }
 
+        WriteTail(request, plan, file, file.Position, placed);
+        file.Flush();
         var uploaded = await upload.CompleteAsync(file.Length);
         await files.CommitAsync(request.BlobName, [.. BlockRun.Blocks([new BlockRun(request.Attempt, uploaded.Blocks)])],
             new FileWrite(request.Attempt, ContentType, request.DownloadName), cancellationToken);
-        return new ReportFile(request.BlobName, request.DownloadName, ContentType, uploaded.Bytes, uploaded.Sha256, totals.Rows);
+        return new ReportFile(request.BlobName, request.DownloadName, ContentType, uploaded.Bytes, uploaded.Sha256, plan.Rows);
     }
+
+    /// <summary>Draws one claimed segment into a temporary file staged as the segment's blocks, and records it drawn with where its objects are.</summary>
+    private async Task DrawClaimedAsync(GenerationRequest request, PdfPlan plan, IClaimedPartition claimed, bool extraReader, CancellationToken cancellationToken)
+    {
+        var claim = claimed.Claim;
+        var layout = Layout(request, plan);
+        var segments = PdfSegments.Cut(layout, plan);
+        try
+        {
+            var segment = claim.Number < segments.Count ? segments[claim.Number]
+                : throw new PdfLayoutException($"Segment {claim.Number} is not in the plan of this PDF ({segments.Count} segments).");
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, claimed.Lost);
+            await using var connection = await sources.OpenAsync(request.Report, held.Token);
+            var cursor = new KeysetCursor(request.Report);
+            if (claim.Partition.From is { } from)
+            {
+                cursor.Restore(from);
+            }
+
+            await using var file = TemporaryFiles.Create("segment");
+            PdfSegmentObjects objects;
+            UploadedBlocks uploaded;
+            await using (var upload = new GrowingFileUpload(files, buffers, request.BlobName, claim.BlockToken, file.SafeFileHandle,
+                options.Value.BlockSizeBytes, PartitionCheckpoint.FirstBlock(claim.Number), held.Token))
+            {
+                objects = await DrawSegmentAsync(
+                    request, plan, layout, segments, segment, connection, cursor, file, upload, claimed.ReportRowsAsync, extraReader, held.Token);
+                file.Flush();
+                uploaded = await upload.CompleteAsync(file.Length);
+            }
+
+            var drawn = new GenerationCheckpoint(null, uploaded.Blocks, segment.Rows, uploaded.Bytes, [new BlockRun(claim.BlockToken, uploaded.Blocks)])
+            {
+                Objects = objects.ToText(),
+            };
+            await claimed.FinishAsync(drawn, held.Token);
+        }
+        catch
+        {
+            await PartitionDraws.GiveBackAsync(claimed);
+            throw;
+        }
+    }
+
+    /// <summary>Reads one segment's rows (after <paramref name="cursor"/>, which it moves) and draws its pages into <paramref name="output"/>.</summary>
+    private async Task<PdfSegmentObjects> DrawSegmentAsync(
+        GenerationRequest request, PdfPlan plan, PdfLayout layout, IReadOnlyList<PdfSegment> segments, PdfSegment segment, DbConnection connection,
+        KeysetCursor cursor, Stream output, GrowingFileUpload upload, Func<long, CancellationToken, Task> reportRows, bool extraReader,
+        CancellationToken cancellationToken)
+    {
+        var report = request.Report;
+        var dialect = sources.Dialect(report);
+        async Task<IAsyncDisposable> Slot(CancellationToken token) => await sources.QuerySlotAsync(report, extraReader, token);
+        PdfChartSeries? chart = null;
+        if (segment.Index == 0)
+        {
+            await using var slot = await Slot(cancellationToken);
+            chart = await PdfQueries.ChartAsync(connection, dialect, report, report.Bind(request.Arguments), cancellationToken);
+        }
+
+        using var document = new PdfPartsDocument(output, plan.PagesPerPart, Metadata(report, plan), segment.Objects);
+        using var writer = new PdfTableWriter(document, layout, font, report, Heading(request, plan, layout), plan.Pages, chart, segment);
+        var read = await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, segment.Rows, sequential: false, cursor,
+            exactly: true, reportRows, (row, _) => writer.WriteRow(row), () => upload.Advance(document.Flushed), Slot, cancellationToken);
+        if (segment.IsLast(segments))
+        {
+            writer.WriteTotals(new PdfTotals(plan.Rows, plan.Totals, []));
+        }
+
+        writer.Finish();
+        var lastPage = segment.FirstPage + segment.Pages - 1;
+        if (read != segment.Rows || writer.Pages != lastPage)
+        {
+            throw new PdfLayoutException(string.Create(CultureInfo.InvariantCulture,
+                $"Pages {segment.FirstPage}–{lastPage} were laid out for {segment.Rows} rows; {read} rows were read, up to page {writer.Pages}."));
+        }
+
+        var objects = document.Close();
+        upload.Advance(document.Flushed);
+        return objects;
+    }
+
+    /// <summary>Writes the tail after the segments other workers (and this one) drew, stages it, commits the file and hashes it.</summary>
+    private async Task<ReportFile> CommitSegmentsAsync(
+        GenerationRequest request, PdfPlan plan, IReadOnlyList<PartitionState> drawn, CancellationToken cancellationToken)
+    {
+        var placed = new List<PlacedSegment>(drawn.Count);
+        long length = 0;
+        foreach (var segment in drawn.Select(p => p.Partition.Progress))
+        {
+            placed.Add(new PlacedSegment(length, PdfSegmentObjects.Parse(segment.Objects ?? throw new PdfLayoutException("A segment was recorded drawn without its objects."))));
+            length += segment.Bytes;
+        }
+
+        using var tail = new MemoryStream();
+        WriteTail(request, plan, tail, length, placed);
+        var blocks = GenerationCheckpoint.OfPartitions([.. drawn.Select(p => p.Partition)]).FileBlocks().ToList();
+        var next = PartitionCheckpoint.FirstBlock(drawn.Count - 1) + drawn[^1].Partition.Progress.Blocks;
+        var blockSize = options.Value.BlockSizeBytes;
+        for (var at = 0; at < tail.Length; at += blockSize)
+        {
+            var block = new FileBlock(request.Attempt, next++);
+            await files.StageBlockAsync(request.BlobName, block, tail.GetBuffer().AsMemory(at, (int)Math.Min(blockSize, tail.Length - at)), cancellationToken);
+            blocks.Add(block);
+        }
+
+        await files.CommitAsync(request.BlobName, blocks, new FileWrite(request.Attempt, ContentType, request.DownloadName), cancellationToken);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await files.HashAsync(request.BlobName, sha, 0, cancellationToken);
+        return new ReportFile(request.BlobName, request.DownloadName, ContentType, length + tail.Length, Convert.ToHexStringLower(sha.GetHashAndReset()), plan.Rows);
+    }
+
+    private static void WriteTail(GenerationRequest request, PdfPlan plan, Stream output, long offset, IReadOnlyList<PlacedSegment> placed)
+    {
+        // The same identifier for the same job drawn again however it was drawn (a random one would make every run differ).
+        var id = SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{request.JobId:N}/{plan.GeneratedAt.UtcTicks}")));
+        PdfDocumentTail.Write(output, offset, placed, plan.Pages, Metadata(request.Report, plan), id.AsSpan(0, 16));
+    }
+
+    private static PdfLayout Layout(GenerationRequest request, PdfPlan plan)
+    {
+        var page = PdfPageSize.For(request.Arguments.Get<string>(OutputParameters.PageSize), request.Arguments.Get<string>(OutputParameters.Orientation));
+        return new PdfLayout(page, plan.Subject is not null, request.Report.Chart is not null, plan.Totals.Count);
+    }
+
+    private static PdfHeading Heading(GenerationRequest request, PdfPlan plan, PdfLayout layout) => new(
+        request.Report.Title,
+        plan.Subject,
+        "Parameters: " + DescribeParameters(request.Report, request.Arguments),
+        string.Create(CultureInfo.InvariantCulture,
+            $"Generated {plan.GeneratedAt:yyyy-MM-dd HH:mm} UTC · {layout.Page.Name} · {plan.Rows:#,##0} row{(plan.Rows == 1 ? "" : "s")} · {plan.Pages:#,##0} page{(plan.Pages == 1 ? "" : "s")}"));
 
     /// <summary>The parameters that choose the rows, as a line for a title block or document properties.</summary>
     internal static string DescribeParameters(ReportDefinition report, ReportArguments arguments)
@@ -90,14 +303,14 @@ public sealed class PdfReportGenerator(
         _ => value?.ToString() ?? "",
     };
 
-    private static SKDocumentPdfMetadata Metadata(ReportDefinition report, string? subject, DateTimeOffset generatedAt) => new()
+    private static SKDocumentPdfMetadata Metadata(ReportDefinition report, PdfPlan plan) => new()
     {
         Title = report.Title,
-        Subject = subject ?? report.Description,
+        Subject = plan.Subject ?? report.Description,
         Creator = "Reports",
         Producer = "Reports (SkiaSharp PDF)",
-        Creation = generatedAt.UtcDateTime,
-        Modified = generatedAt.UtcDateTime,
+        Creation = plan.GeneratedAt.UtcDateTime,
+        Modified = plan.GeneratedAt.UtcDateTime,
     };
 
 }

@@ -13,7 +13,8 @@ public static class PdfSample
         using var text = font.Create(8f);
         using var paint = new SKPaint { Color = SKColors.Black };
         using var output = new MemoryStream();
-        using (var document = new PdfPartsDocument(output, pagesPerPart: 1, new SKDocumentPdfMetadata { Title = "Sample", Creation = DateTime.UtcNow }))
+        var metadata = new SKDocumentPdfMetadata { Title = "Sample", Creation = DateTime.UtcNow };
+        using (var document = new PdfPartsDocument(output, pagesPerPart: 1, metadata, PdfObjectRange.Whole))
         {
             for (var number = 1; number <= 2; number++)
             {
@@ -23,7 +24,8 @@ public static class PdfSample
                 document.EndPage();
             }
 
-            document.Close();
+            var objects = document.Close();
+            PdfDocumentTail.Write(output, output.Position, [new PlacedSegment(0, objects)], 2, metadata, new byte[16]);
         }
 
         return output.ToArray();

@@ -1,38 +1,44 @@
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
-using SkiaSharp;
 
 namespace Reports.Core.Generation.Pdf;
 
 /// <summary>
-/// Joins complete PDFs written by Skia (the parts of one long report) into one PDF, part by part as each is finished:
-/// every object of a part is copied with its number moved past those already written (references rewritten, streams
-/// copied as they are), each part's page tree becomes a child of one page tree, and the parts' own catalogs and
-/// information dictionaries are dropped for a single one. Skia embeds the whole font in every part, so an embedded
-/// font file that an earlier part already holds (same bytes, no references) is written once and shared.
-/// What it keeps between parts is one offset per object written, for the cross-reference table at the end.
+/// Joins complete PDFs written by Skia (the parts of one segment of a long report) into the segment's bytes, part by
+/// part as each is finished: every object of a part is copied with its number moved into the segment's range
+/// (references rewritten, streams copied as they are), and the parts' own catalogs and information dictionaries are
+/// dropped (<see cref="PdfDocumentTail"/> writes one page tree over every part, the catalog and the cross-references after
+/// the last segment). Skia embeds the whole font in every part, so the embedded font file is written once, as
+/// <see cref="PdfObjects.SharedFont"/> by the first segment, and every other part and segment refers to that copy.
+/// What it keeps is one offset per object written, for the cross-reference table.
 /// </summary>
 internal sealed class PdfStitcher
 {
-    private const int Catalog = 1;
-    private const int PageTree = 2;
-    private const int Information = 3;
     private const int SharedStreamMinimum = 16 * 1024;
 
     /// <summary>Reads of a part go through one buffer; an object's dictionary must fit in it.</summary>
     private const int BufferSize = 64 * 1024;
     private readonly Stream _output;
+    private readonly long _start;
+    private readonly PdfObjectRange _range;
     private readonly byte[] _buffer;
-    private readonly List<long> _offsets = [0, 0, 0, 0]; // by object number; 1–3 are written by Finish
+    private readonly List<long> _offsets = []; // by object number from the range's first, relative to the segment's start
     private readonly List<int> _partTrees = [];
     private readonly Dictionary<string, int> _shared = new(StringComparer.Ordinal);
+    private long _fontOffset = -1;
+    private string? _fontKey;
 
-    public PdfStitcher(Stream output)
+    public PdfStitcher(Stream output, PdfObjectRange range)
     {
         ArgumentNullException.ThrowIfNull(output);
-        _output = output;
+        ArgumentNullException.ThrowIfNull(range);
+        (_output, _range) = (output, range);
+        _start = output.Position;
         _buffer = new byte[BufferSize];
-        _output.Write(Header);
+        if (range.IsFirst)
+        {
+            _output.Write(Header);
+        }
     }
 
     /// <summary>The version line, and a comment of bytes above 127 that tells tools the file is binary (as Skia writes).</summary>
@@ -53,7 +59,7 @@ internal sealed class PdfStitcher
             throw new InvalidDataException("The PDF part's catalog holds more than its page tree, which the stitcher does not carry over.");
         }
 
-        // First pass: new numbers, with shared streams mapped to the copy already written.
+        // First pass: new numbers, with shared streams mapped to the copy already written (or written by the first segment).
         var numbers = new int[table.Count];
         var sharedKeys = new string?[table.Count];
         foreach (var number in table.ByOffset)
@@ -71,10 +77,24 @@ internal sealed class PdfStitcher
                     continue;
                 }
 
+                if (_fontKey is null)
+                {
+                    _fontKey = key;
+                    numbers[number] = PdfObjects.SharedFont;
+                    _shared[key] = PdfObjects.SharedFont;
+                    continue;
+                }
+
                 sharedKeys[number] = key;
             }
 
-            numbers[number] = _offsets.Count;
+            numbers[number] = _range.First + _offsets.Count;
+            if (numbers[number] >= _range.Limit)
+            {
+                throw new InvalidOperationException(
+                    $"This segment of the PDF needs more objects than the {_range.Limit - _range.First:N0} reserved for it (see {nameof(PdfSegments)}).");
+            }
+
             _offsets.Add(-1);
         }
 
@@ -82,12 +102,22 @@ internal sealed class PdfStitcher
         foreach (var number in table.ByOffset)
         {
             var target = numbers[number];
-            if (target == 0 || _offsets[target] >= 0)
+            if (target == 0 || IsWritten(target))
             {
-                continue; // dropped, or shared and already written
+                continue; // dropped, or shared and already written (here, or by the first segment)
             }
 
+            var at = _output.Position - _start;
             CopyObject(part, table.Offset(number), table.Extent(number), target, numbers, parent: number == partTree);
+            if (target == PdfObjects.SharedFont)
+            {
+                _fontOffset = at;
+            }
+            else
+            {
+                _offsets[target - _range.First] = at;
+            }
+
             if (sharedKeys[number] is { } key)
             {
                 _shared[key] = target;
@@ -97,65 +127,13 @@ internal sealed class PdfStitcher
         _partTrees.Add(numbers[partTree]);
     }
 
-    /// <summary>Writes the page tree over all parts, the catalog, the information dictionary and the cross-reference table.</summary>
-    public void Finish(int pageCount, SKDocumentPdfMetadata metadata)
-    {
-        _offsets[PageTree] = _output.Position;
-        PdfSyntax.WriteInvariant(_output, $"{PageTree} 0 obj\n<</Type /Pages\n/Count ");
-        PdfSyntax.WriteInteger(_output, pageCount);
-        _output.Write("\n/Kids ["u8);
-        for (var i = 0; i < _partTrees.Count; i++)
-        {
-            if (i > 0)
-            {
-                _output.Write(" "u8);
-            }
+    /// <summary>Where every object of the segment sits in its bytes, for the document's cross-reference table.</summary>
+    public PdfSegmentObjects Finish() =>
+        new(_range.First, [.. _offsets], _range.IsFirst && _fontOffset >= 0 ? _fontOffset : null, _fontKey, [.. _partTrees]);
 
-            PdfSyntax.WriteReference(_output, _partTrees[i]);
-        }
-
-        _output.Write("]>>\nendobj\n"u8);
-
-        _offsets[Catalog] = _output.Position;
-        PdfSyntax.WriteInvariant(_output, $"{Catalog} 0 obj\n<</Type /Catalog\n/Pages {PageTree} 0 R>>\nendobj\n");
-
-        _offsets[Information] = _output.Position;
-        PdfSyntax.WriteInvariant(_output, $"{Information} 0 obj\n<<");
-        WriteText("/Title ", metadata.Title);
-        WriteText("/Subject ", metadata.Subject);
-        WriteText("/Creator ", metadata.Creator);
-        WriteText("/Producer ", metadata.Producer);
-        WriteDate("/CreationDate ", metadata.Creation);
-        WriteDate("/ModDate ", metadata.Modified);
-        _output.Write(">>\nendobj\n"u8);
-
-        var table = _output.Position;
-        PdfSyntax.WriteInvariant(_output, $"xref\n0 {_offsets.Count}\n0000000000 65535 f \n");
-        for (var number = 1; number < _offsets.Count; number++)
-        {
-            PdfSyntax.WriteInvariant(_output, $"{_offsets[number]:D10} 00000 n \n");
-        }
-
-        var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        PdfSyntax.WriteInvariant(_output, $"trailer\n<</Size {_offsets.Count}\n/Root {Catalog} 0 R\n/Info {Information} 0 R\n/ID [<{id}> <{id}>]>>\nstartxref\n{table}\n%%EOF\n");
-    }
-
-    private void WriteText(string key, string? value)
-    {
-        if (!string.IsNullOrEmpty(value))
-        {
-            PdfSyntax.WriteAscii(_output, "\n" + key);
-            PdfSyntax.WriteTextString(_output, value);
-        }
-    }
-
-    private void WriteDate(string key, DateTime? value)
-    {
-        if (value is { } date)
-        {
-            PdfSyntax.WriteInvariant(_output, $"\n{key}(D:{date.ToUniversalTime():yyyyMMddHHmmss}+00'00')");
-        }
-    }
+    private bool IsWritten(int target) => target == PdfObjects.SharedFont
+        ? !_range.IsFirst || _fontOffset >= 0
+        : _offsets[target - _range.First] >= 0;
 
     /// <summary>Writes one object under its new number: its dictionary with references renumbered, then the rest as it is.</summary>
     private void CopyObject(SafeFileHandle part, long offset, long extent, int target, int[] numbers, bool parent)
@@ -168,7 +146,6 @@ internal sealed class PdfStitcher
         }
 
         var body = first[(header + 3)..];
-        _offsets[target] = _output.Position;
         PdfSyntax.WriteInteger(_output, target);
         _output.Write(" 0 obj"u8);
         if (parent)
@@ -181,7 +158,7 @@ internal sealed class PdfStitcher
             }
 
             _output.Write(body[..(open + 2)]);
-            PdfSyntax.WriteInvariant(_output, $"/Parent {PageTree} 0 R\n");
+            PdfSyntax.WriteInvariant(_output, $"/Parent {PdfObjects.PageTree} 0 R\n");
             body = body[(open + 2)..];
         }
 

@@ -28,10 +28,15 @@ internal sealed class PdfTableWriter : IDisposable
     private int _rowsOnPage;
     private long _rows;
 
+    /// <param name="segment">The pages this writer draws, and the row its first page starts with: one segment of the file.</param>
     public PdfTableWriter(
-        PdfPartsDocument document, PdfLayout layout, PdfFont font, ReportDefinition report, PdfHeading heading, long pageCount, PdfChartSeries? chart)
+        PdfPartsDocument document, PdfLayout layout, PdfFont font, ReportDefinition report, PdfHeading heading, long pageCount, PdfChartSeries? chart,
+        PdfSegment segment)
     {
+        ArgumentNullException.ThrowIfNull(segment);
         (_document, _layout, _font, _report) = (document, layout, font, report);
+        Pages = (int)segment.FirstPage - 1;
+        _rows = segment.FirstRow;
         _cellFont = font.Create(7.5f);
         _headerFont = font.Create(8f);
         _infoFont = font.Create(8.5f);
@@ -45,6 +50,7 @@ internal sealed class PdfTableWriter : IDisposable
         }
     }
 
+    /// <summary>The number of the last page begun.</summary>
     public int Pages { get; private set; }
 
     public void WriteRow(DbDataReader row)

@@ -35,13 +35,14 @@ public sealed class XlsxReportGenerator(
 
         await using var file = TemporaryFiles.Create("report", "xlsx");
         await using var upload = new GrowingFileUpload(
-            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, cancellationToken);
+            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, 0, cancellationToken);
         var output = new ForwardOnlyStream(file);
         long rows;
         using (var workbook = new XlsxWorkbookWriter(output, report.Columns, document, xlsx.Value.MaxRowsPerSheet))
         {
             var scratch = new byte[1024];
-            rows = await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, totals.Rows, sequential: true, progress,
+            rows = await WholeReportPages.ReadAsync(connection, dialect, request, options.Value.PageSize, totals.Rows, sequential: true,
+                new KeysetCursor(report), exactly: false, progress.ReportRowsAsync,
                 (row, cursor) => RowCopier.Copy(workbook, report.Columns, row, cursor, ref scratch),
                 () =>
                 {

@@ -1,0 +1,141 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Reports.Core.Catalog;
+using Reports.Core.Generation;
+using Reports.Core.Generation.Partitions;
+using Reports.Core.Generation.Pdf;
+using Reports.Core.Sources;
+using Reports.Tests.Catalog;
+using Reports.Tests.Engine;
+using Reports.Tests.ReportTypes;
+
+namespace Reports.Tests.Generation;
+
+/// <summary>
+/// A long PDF is cut into segments of whole pages that the job's worker and any worker asked to help draw apart, each
+/// numbering its objects in a range of its own; the job's worker writes the page tree and cross-references after the
+/// last. The file is byte for byte the one a single worker draws, and a valid PDF with every page in order.
+/// </summary>
+public sealed partial class PartitionedGenerationTests
+{
+    private const int PagesPerSegment = 10;
+    private const int PagesPerPart = 4;
+    private const string PdfMonths = """{"from":"2024-05-01","to":"2024-06-30"}""";
+
+    [Fact]
+    public async Task A_pdf_drawn_in_segments_by_two_workers_is_byte_identical_to_the_one_drawn_by_one()
+    {
+        var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);
+        var generator = await PdfGeneratorAsync();
+        var job = await ClaimJobAsync();
+        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+
+        var run = await GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(SlowStaging(await FilesAsync()))), helpers: 1, job, CancellationToken.None);
+
+        Assert.True(run.Partitions.Count >= 3, $"{run.Partitions.Count} segments");
+        Assert.Equal((alone.Rows, alone.SizeBytes, alone.Sha256), (run.File.Rows, run.File.SizeBytes, run.File.Sha256));
+        Assert.Equal(alone.Sha256, await HashAsync(run.File.BlobName));
+        Assert.Contains(run.Partitions, p => p.FinishedBy == OwnerWorker);
+        Assert.Contains(run.Partitions, p => p.FinishedBy == HelperWorker);
+        Assert.Equal(run.RowsShown.Order(), run.RowsShown);
+        Assert.Equal(alone.Rows, run.RowsShown[^1]);
+
+        // Valid as poppler and qpdf read it: every page in order with its header and number, the totals on the last.
+        var pdf = await PdfText.ReadAsync(await BytesAsync(run.File.BlobName));
+        Assert.True(pdf.PageCount > PagesPerSegment * 2, $"{pdf.PageCount} pages");
+        pdf.AssertEveryPageHasHeaderAndNumber(BuiltInReports.Orders.Columns.Select(c => c.Title));
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{alone.Rows:#,##0} rows"), pdf.Pages[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_pdf_stopped_midway_keeps_its_drawn_segments_and_the_next_attempt_draws_the_rest()
+    {
+        var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);
+        var generator = await PdfGeneratorAsync();
+        var job = await ClaimJobAsync();
+        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+
+        using var stop = new CancellationTokenSource();
+        var first = GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(SlowStaging(await FilesAsync()))), helpers: 1, job, stop.Token);
+        await FaultSystem.EventuallyAsync(async () => (await PartitionsAsync(job.Claim.Id)).Count(p => p.Done) >= 2,
+            "two segments drawn", TimeSpan.FromMinutes(2));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        var saved = await PartitionsAsync(job.Claim.Id);
+        Assert.Contains(saved, p => !p.Done);
+        Assert.True(await job.Jobs.ReleaseAsync(job.Claim, CancellationToken.None));
+
+        var next = await ClaimJobAsync(job.Claim.Id);
+        var resumed = await GenerateAsync(job.Request with { Attempt = 2, Checkpoint = job.Progress.Checkpoints[0] }, PdfDrawer(generator), 0, next,
+            CancellationToken.None);
+
+        Assert.Equal(alone.Sha256, resumed.File.Sha256);
+        Assert.Equal(alone.Sha256, await HashAsync(resumed.File.BlobName));
+        // The same cut, and the segments drawn before kept as they were.
+        Assert.Equal(saved.Select(p => p.Partition.From), resumed.Partitions.Select(p => p.Partition.From));
+        Assert.All(saved.Zip(resumed.Partitions).Where(pair => pair.First.Done), pair => Assert.Equal(Drawn(pair.First), Drawn(pair.Second)));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_pdf_drawn_in_segments_stops_every_segment_and_commits_nothing()
+    {
+        var job = await ClaimJobAsync();
+        using var cancel = new CancellationTokenSource();
+        var run = GenerateAsync(Request(BuiltInReports.Orders, "pdf", PdfMonths), PdfDrawer(await PdfGeneratorAsync(SlowStaging(await FilesAsync()))),
+            helpers: 1, job, cancel.Token);
+        await FaultSystem.EventuallyAsync(async () => (await PartitionsAsync(job.Claim.Id)).Any(p => p.Done), "a segment drawn", TimeSpan.FromMinutes(2));
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        var stopped = await PartitionsAsync(job.Claim.Id);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(stopped.Select(p => p.Done), (await PartitionsAsync(job.Claim.Id)).Select(p => p.Done));
+        Assert.Contains(stopped, p => !p.Done);
+        Assert.Null(await FileOrNullAsync(job.Request.BlobName));
+    }
+
+    [Fact]
+    public async Task A_pdf_of_one_segment_is_drawn_alone_and_lays_nothing_out()
+    {
+        var run = await GenerateAsync(GenerationRequests.For(BuiltInReports.Orders, "pdf") with { Arguments = Request(BuiltInReports.Orders, "pdf", """{"from":"2024-06-01","to":"2024-06-02"}""").Arguments },
+            PdfDrawer(await PdfGeneratorAsync(pagesPerSegment: 1_000)), helpers: 1, job: null, CancellationToken.None);
+
+        Assert.Empty(run.Partitions);
+        Assert.Empty(run.Progress.Checkpoints);
+        var pdf = await PdfText.ReadAsync(await BytesAsync(run.File.BlobName));
+        pdf.AssertEveryPageHasHeaderAndNumber(BuiltInReports.Orders.Columns.Select(c => c.Title));
+    }
+
+    private static (int Blocks, long Bytes, string Runs, string? Objects) Drawn(PartitionState segment)
+    {
+        var progress = segment.Partition.Progress;
+        return (progress.Blocks, progress.Bytes, string.Join(",", progress.BlockRuns()), progress.Objects);
+    }
+
+    private static Drawer PdfDrawer(PdfReportGenerator generator) => new(generator.GenerateAsync, generator.DrawClaimedSegmentAsync);
+
+    /// <summary>Segments of ten pages in parts of four (parts never cross a segment), at a fixed time, so two runs of one job draw the same file.</summary>
+    private async Task<PdfReportGenerator> PdfGeneratorAsync(IReportFiles? files = null, int pagesPerSegment = PagesPerSegment)
+    {
+        var services = (await infrastructure.SystemAsync()).WorkerServices;
+        return new PdfReportGenerator(
+            services.GetRequiredService<SourceConnections>(),
+            files ?? services.GetRequiredService<IReportFiles>(),
+            new BlockBuffers(BlockSize),
+            services.GetRequiredService<PdfFont>(),
+            Options.Create(new GenerationOptions { PageSize = PageSize, BlockSizeBytes = BlockSize }),
+            Options.Create(new PdfOptions { PagesPerSegment = pagesPerSegment, PagesPerPart = PagesPerPart }),
+            new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 4, 30, 0, TimeSpan.Zero)));
+    }
+
+    private async Task<byte[]> BytesAsync(string blobName)
+    {
+        var files = (await infrastructure.SystemAsync()).WorkerServices.GetRequiredService<IReportFiles>();
+        await using var stream = await files.OpenReadAsync(blobName, CancellationToken.None);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+}
