@@ -1,4 +1,4 @@
-// Dead letters with replay, and the detail of one job: its lease, checkpoint and every attempt.
+// Dead letters with replay, and the detail of one job: its lease, checkpoint, partitions and every attempt.
 import { api, el, formatNumber, formatSeconds, formatTime, secondsBetween } from './common.js';
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
@@ -63,10 +63,11 @@ export async function refreshJob() {
   const error = document.getElementById('job-id-error');
   const input = document.getElementById('job-id');
   try {
-    const detail = await api(`/api/admin/ops/jobs/${encodeURIComponent(shownJob)}`);
+    const path = `/api/admin/ops/jobs/${encodeURIComponent(shownJob)}`;
+    const [detail, partitions] = await Promise.all([api(path), api(`${path}/partitions`)]);
     error.textContent = '';
     input.removeAttribute('aria-invalid');
-    container.replaceChildren(renderDetail(detail));
+    container.replaceChildren(renderDetail(detail, partitions.partitions));
     if (FINAL.has(detail.report.status) && !replayed.has(shownJob)) shownJob = null;
   } catch (e) {
     error.textContent = e.status === 404 || e.status === 400 ? `No job ${shownJob}.` : e.message;
@@ -80,7 +81,24 @@ function item(label, value, name) {
   return el('div', { 'data-fact': name }, el('dt', {}, label), el('dd', {}, value ?? '–'));
 }
 
-function renderDetail(detail) {
+/** A large report's key-range partitions, one line each: rows, the worker holding (or that finished) it, its state. */
+function renderPartitions(partitions) {
+  if (partitions.length === 0) return [];
+  return [
+    el('h4', {}, `Partitions (${partitions.filter((p) => p.done).length} of ${partitions.length} done)`),
+    el('table', { class: 'responsive partitions' },
+      el('thead', {}, el('tr', {}, ['#', 'Rows', 'Worker', 'State', 'Last progress', 'Lease until'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, partitions.map((p) => el('tr', { 'data-partition': String(p.number), 'data-state': p.state },
+        el('th', { scope: 'row', 'data-label': '#' }, String(p.number)),
+        el('td', { 'data-label': 'Rows' }, formatNumber(p.rowsWritten)),
+        el('td', { 'data-label': 'Worker' }, p.worker ?? '–'),
+        el('td', { 'data-label': 'State', class: 'partition-state' }, p.state),
+        el('td', { 'data-label': 'Last progress' }, p.progressedAt ? `${formatSeconds(p.sinceProgressSeconds)} ago` : '–'),
+        el('td', { 'data-label': 'Lease until' }, p.leaseExpiresAt ? formatTime(p.leaseExpiresAt) : '–'))))),
+  ];
+}
+
+function renderDetail(detail, partitions) {
   const r = detail.report;
   return el('article', { class: 'job', 'data-job-id': r.id, 'aria-label': `Job ${r.id}` },
     el('div', { class: 'report-head' },
@@ -105,6 +123,7 @@ function renderDetail(detail) {
     el('pre', { class: 'json' }, JSON.stringify(r.parameters, null, 2)),
     el('h4', {}, 'Checkpoint'),
     el('pre', { class: 'json', 'data-fact': 'checkpoint' }, detail.checkpoint ? JSON.stringify(detail.checkpoint, null, 2) : 'none'),
+    ...renderPartitions(partitions),
     el('h4', {}, 'Attempts'),
     el('table', { class: 'responsive attempts' },
       el('thead', {}, el('tr', {}, ['#', 'Worker', 'Started', 'Ended', 'Duration', 'Outcome', 'Rows', 'Error'].map((h) => el('th', { scope: 'col' }, h)))),

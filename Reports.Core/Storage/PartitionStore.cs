@@ -159,19 +159,25 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    /// <summary>The job's partitions as they stand, in file order; empty when it has none.</summary>
+    /// <summary>The job's partitions as they stand, in file order, with their claims (for the operations view); empty when it has none.</summary>
     public async Task<IReadOnlyList<PartitionState>> ReadAsync(Guid jobId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT number, range_from, range_to, checkpoint::text, done, finished_by FROM reports.report_partitions
-            WHERE job_id = @job ORDER BY number
+            SELECT number, range_from, range_to, checkpoint::text, done, finished_by, rows_written, lease_owner, lease_expires_at, progressed_at
+            FROM reports.report_partitions WHERE job_id = @job ORDER BY number
             """);
         command.Parameters.AddWithValue("job", jobId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var partitions = new List<PartitionState>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            partitions.Add(new PartitionState(reader.GetInt32(0), Partition(reader), reader.GetBoolean(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+            partitions.Add(new PartitionState(reader.GetInt32(0), Partition(reader), reader.GetBoolean(4), reader.IsDBNull(5) ? null : reader.GetString(5))
+            {
+                RowsWritten = reader.GetInt64(6),
+                LeaseOwner = reader.IsDBNull(7) ? null : reader.GetString(7),
+                LeaseExpiresAt = reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+                ProgressedAt = reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
+            });
         }
 
         return partitions;

@@ -183,6 +183,7 @@ public sealed class OpenApiConformanceTests(Infrastructure infrastructure)
             (await admin.PostAsync(new Uri($"/api/admin/reports/{id}/retry", UriKind.Relative), null), "POST", "/api/admin/reports/{id}/retry"),
             (await admin.DeleteAsync(new Uri($"/api/admin/api-keys/{id}", UriKind.Relative)), "DELETE", "/api/admin/api-keys/{id}"),
             (await admin.GetAsync(new Uri($"/api/admin/ops/jobs/{id}", UriKind.Relative)), "GET", "/api/admin/ops/jobs/{id}"),
+            (await admin.GetAsync(new Uri($"/api/admin/ops/jobs/{id}/partitions", UriKind.Relative)), "GET", "/api/admin/ops/jobs/{id}/partitions"),
         ];
 
         try

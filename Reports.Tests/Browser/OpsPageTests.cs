@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
+using Reports.Core.Generation;
+using Reports.Core.Generation.Partitions;
+using Reports.Core.Storage;
 using Reports.Tests.Integration;
 using static Microsoft.Playwright.Assertions;
 
@@ -22,7 +26,7 @@ public sealed class OpsPageTests(BrowserSystem system)
         await Expect(page.Locator("#app")).ToBeHiddenAsync();
         await Expect(page.Locator("#queues tbody tr")).ToHaveCountAsync(0);
         using var client = system.Api.CreateClient(key);
-        foreach (var path in new[] { "/api/admin/ops/queues", "/api/admin/ops/workers", "/api/admin/ops/history", $"/api/admin/ops/jobs/{Guid.NewGuid()}", "/api/admin/dead-letters" })
+        foreach (var path in new[] { "/api/admin/ops/queues", "/api/admin/ops/workers", "/api/admin/ops/history", $"/api/admin/ops/jobs/{Guid.NewGuid()}", $"/api/admin/ops/jobs/{Guid.NewGuid()}/partitions", "/api/admin/dead-letters" })
         {
             using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
@@ -59,6 +63,54 @@ public sealed class OpsPageTests(BrowserSystem system)
         await Expect(attempts.Last.Locator("[data-label=Worker]")).ToHaveTextAsync(BrowserSystem.WorkerId);
         await Expect(attempts.Last.Locator("[data-label=Outcome]")).ToHaveTextAsync("succeeded");
         await Expect(page.Locator($"#dead-letters tr[data-report-id='{id}']")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task An_admin_sees_a_running_reports_partitions_with_their_rows_worker_and_state_in_the_job_detail()
+    {
+        var id = await PartitionedJobAsync();
+        var page = await system.NewPageAsync();
+        await SignIn.AsAsync(page, "/ops", TestSettings.AdminKey);
+
+        await page.GetByLabel("Job id").FillAsync(id.ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show job" }).ClickAsync();
+
+        var detail = page.Locator($"#job-detail [data-job-id='{id}']");
+        await Expect(detail.GetByRole(AriaRole.Heading, new() { Name = "Partitions (1 of 3 done)" })).ToBeVisibleAsync();
+        var rows = detail.Locator("table.partitions tbody tr");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Nth(0).Locator("[data-label=Worker]")).ToHaveTextAsync("browser-helper-a");
+        await Expect(rows.Nth(0).Locator("[data-label=Rows]")).ToHaveTextAsync("1,234");
+        await Expect(rows.Nth(0).Locator("[data-label=State]")).ToHaveTextAsync("reading");
+        await Expect(rows.Nth(1).Locator("[data-label=Worker]")).ToHaveTextAsync("browser-helper-b");
+        await Expect(rows.Nth(1).Locator("[data-label=State]")).ToHaveTextAsync("done");
+        await Expect(rows.Nth(2).Locator("[data-label=State]")).ToHaveTextAsync("lapsed");
+        await Expect(rows.Nth(2).Locator("[data-label='Last progress']")).ToContainTextAsync(" ago");
+    }
+
+    /// <summary>
+    /// A running job (held for hours, on a queue the test worker does not serve) cut into three partitions: one read by a
+    /// helper now, one done, one whose claim lapsed an hour ago. Each claim on a clock of its own, so each state holds
+    /// however long the test takes.
+    /// </summary>
+    private async Task<Guid> PartitionedJobAsync()
+    {
+        await using var db = Npgsql.NpgsqlDataSource.Create(system.Infrastructure.PostgresConnectionString);
+        var jobs = new JobStore(db, TimeProvider.System);
+        var created = await jobs.CreateAsync(NoOpJobs.New("test-ops-page-partitions"), CancellationToken.None);
+        var job = (await jobs.ClaimAsync(created.Job.Id, "owner", TimeSpan.FromHours(2), CancellationToken.None))!;
+        var layout = new[] { (null, "2024-01-01"), ("2024-01-01", "2025-01-01"), ((string?)"2025-01-01", (string?)null) }
+            .Select(r => new PartitionCheckpoint(r.Item1, r.Item2, GenerationCheckpoint.Start)).ToList();
+        Assert.True(await new PartitionStore(db, TimeProvider.System).PlanAsync(job, layout, CancellationToken.None));
+
+        var now = DateTimeOffset.UtcNow;
+        PartitionStore At(DateTimeOffset at) => new(db, new FakeTimeProvider(at));
+        var reading = (await At(now.AddHours(1)).ClaimAsync(job.Id, "browser-helper-a", TimeSpan.FromMinutes(10), null, CancellationToken.None))!;
+        Assert.True(await At(now.AddHours(1)).ReportRowsAsync(reading, 1234, CancellationToken.None));
+        var done = (await At(now).ClaimAsync(job.Id, "browser-helper-b", TimeSpan.FromMinutes(10), null, CancellationToken.None))!;
+        Assert.True(await At(now).FinishAsync(done, GenerationCheckpoint.Start.Next("cursor", 10, 100, PartitionClaim.FirstBlockToken + done.Token), CancellationToken.None));
+        Assert.NotNull(await At(now.AddHours(-1)).ClaimAsync(job.Id, "browser-helper-c", TimeSpan.FromSeconds(30), null, CancellationToken.None));
+        return job.Id;
     }
 
     [Fact]

@@ -36,13 +36,11 @@ internal sealed class JobPartitions(
 
     public Task<IReadOnlyList<PartitionState>> ReadAsync(CancellationToken cancellationToken) => store.ReadAsync(jobId, cancellationToken);
 
-    private const int StalledLeases = 4;
-
     public async Task<IClaimedPartition?> ClaimAsync(bool takeStalled, CancellationToken cancellationToken)
     {
         // A claim is stalled when it has not moved for several leases: long enough for a partition's first rows, which
         // a statement of up to a million rows may take a while to give.
-        var claim = await store.ClaimAsync(jobId, options.Id, options.Lease, takeStalled ? options.Lease * StalledLeases : null, cancellationToken);
+        var claim = await store.ClaimAsync(jobId, options.Id, options.Lease, takeStalled ? options.Lease * PartitionClaim.StalledLeases : null, cancellationToken);
         if (claim is null)
         {
             return null;

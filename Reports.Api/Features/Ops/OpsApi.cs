@@ -6,7 +6,7 @@ using Reports.Core.Storage;
 
 namespace Reports.Api.Features.Ops;
 
-/// <summary>The figures of the operations page (<c>/ops</c>): queues, workers, history and job detail, for admins only.</summary>
+/// <summary>The figures of the operations page (<c>/ops</c>): queues, workers, history and job detail (with its partitions), for admins only.</summary>
 public static class OpsApi
 {
     private static readonly TimeSpan HistoryWindow = TimeSpan.FromHours(1);
@@ -18,6 +18,7 @@ public static class OpsApi
         builder.Services.AddSingleton<JobDetailQuery>();
         builder.Services.AddSingleton<QueueStatistics>();
         builder.Services.AddSingleton<WorkerHeartbeats>();
+        builder.AddOpsPartitions();
         return builder;
     }
 
@@ -36,6 +37,7 @@ public static class OpsApi
         group.MapGet("/jobs/{id:guid}", JobAsync).WithName("OpsJob")
             .WithSummary("A job of any owner with its lease, checkpoint and every attempt (worker, timings, outcome, error).")
             .WithDescription("For an operator following one job through its attempts.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapOpsPartitions();
         group.MapOpsSchedules();
         return group;
     }
