@@ -245,17 +245,18 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         IReadOnlyList<Guid> ids, string workerId, TimeSpan lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        // The UPDATE checks each row again as it is once locked; the last part reads, without locking, the rows held elsewhere.
+        // The rows are locked, then updated, each checked again as it is once locked; the last part reads, without
+        // locking, the claimable rows held elsewhere (a job that cannot be claimed anyway is neither locked nor reported).
         await using var command = dataSource.CreateCommand($"""
             WITH free AS (
-                SELECT id FROM reports.jobs WHERE id = ANY(@ids) FOR NO KEY UPDATE SKIP LOCKED),
+                SELECT id FROM reports.jobs WHERE id = ANY(@ids) AND {Claimable} FOR NO KEY UPDATE SKIP LOCKED),
             claimed AS (
                 UPDATE reports.jobs SET {ClaimedSet}
                 WHERE id IN (SELECT id FROM free) AND {Claimable}
                 RETURNING {Columns})
             SELECT {Columns}, false FROM claimed
             UNION ALL
-            SELECT {Columns}, true FROM reports.jobs WHERE id = ANY(@ids) AND id NOT IN (SELECT id FROM free)
+            SELECT {Columns}, true FROM reports.jobs WHERE id = ANY(@ids) AND {Claimable} AND id NOT IN (SELECT id FROM free)
             """);
         command.Parameters.AddWithValue("ids", ids.Distinct().ToArray());
         var now = AddClaimValues(command, workerId, lease);
