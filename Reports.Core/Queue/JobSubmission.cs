@@ -21,10 +21,11 @@ public sealed partial class JobSubmission(JobStore store, OutboxRelay relay, Job
     /// <summary>
     /// Accepts are group-committed with no window of their own: the jobs submitted while the transaction before is
     /// committing go together in the next (one commit for all), so an idle API adds no wait to a request, a busy one
-    /// batches as much as it needs. A request still answers only once its own job is written.
+    /// batches as much as it needs. A request still answers only once its own job is written. When PostgreSQL is gone, the
+    /// requests waiting behind the failed batch fail with it at once (503, to be retried with their Idempotency-Key).
     /// </summary>
     private readonly GroupCommit<NewReportJob, CreateOutcome?> _accepts = new(
-        store.TryCreateManyAsync, TimeSpan.Zero, MaxAcceptBatch, RefusedStatements.Is);
+        store.TryCreateManyAsync, TimeSpan.Zero, MaxAcceptBatch, RefusedStatements.Is, LostConnections.Is);
 
     /// <summary>Accepts the job; null when its owner is at <see cref="NewReportJob.ActiveJobQuota"/> (nothing written).</summary>
     public async Task<CreateOutcome?> SubmitAsync(NewReportJob job, CancellationToken cancellationToken)

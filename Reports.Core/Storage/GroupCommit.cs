@@ -10,8 +10,11 @@ namespace Reports.Core.Storage;
 /// written at a time. One batch is one transaction, so when the database refused it (<c>writeAloneWhen</c>: a statement
 /// rejected, say for one bad item) nothing of it was written, and each item is written again alone, so one item cannot
 /// fail the others; any other failure (the connection lost: the commit may or may not have happened) reaches every
-/// caller in it, who handles it as it would its own failed write. A caller that gives up before its item is taken into
-/// a batch leaves it unwritten; once taken, the item is written and its caller hears the result.
+/// caller in it, who handles it as it would its own failed write. When that failure says the server is gone
+/// (<c>failQueuedWhen</c>), every item waiting then fails with it too, unwritten, rather than each batch behind trying
+/// the dead server in turn; the loop goes on, and the items that come next are written once the server is back. A
+/// caller that gives up before its item is taken into a batch leaves it unwritten; once taken, the item is written and
+/// its caller hears the result.
 /// </summary>
 public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
 {
@@ -22,19 +25,22 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
     private readonly TimeSpan _window;
     private readonly int _maxBatch;
     private readonly Func<Exception, bool> _writeAloneWhen;
+    private readonly Func<Exception, bool> _failQueuedWhen;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(Capacity) { SingleReader = true });
     private readonly Task _loop;
 
     /// <param name="write">Writes the items in one statement; returns their results in the same order. Never cancelled halfway:
     /// a batch once sent runs to its end (bounded by the command timeout), whatever its callers do meanwhile.</param>
     /// <param name="writeAloneWhen">A failure after which the batch was surely not written, so each item may be written again alone.</param>
+    /// <param name="failQueuedWhen">A failure that says the server is gone (unreachable, restarting), so the items waiting fail with it.</param>
     public GroupCommit(
         Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> write, TimeSpan window, int maxBatch,
-        Func<Exception, bool>? writeAloneWhen = null)
+        Func<Exception, bool>? writeAloneWhen = null, Func<Exception, bool>? failQueuedWhen = null)
     {
         ArgumentNullException.ThrowIfNull(write);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
-        (_write, _window, _maxBatch, _writeAloneWhen) = (write, window, maxBatch, writeAloneWhen ?? (_ => false));
+        (_write, _window, _maxBatch) = (write, window, maxBatch);
+        (_writeAloneWhen, _failQueuedWhen) = (writeAloneWhen ?? (_ => false), failQueuedWhen ?? (_ => false));
         _loop = Task.Run(RunAsync);
     }
 
@@ -84,25 +90,37 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
     /// <summary>Writes a batch; whatever happens, every caller in it hears an outcome (the loop never dies of a batch).</summary>
     private async Task WriteAsync(List<Pending> batch)
     {
-        try
-        {
-            await WriteOnceAsync(batch);
-        }
-        catch (Exception e) when (batch.Count > 1 && _writeAloneWhen(e))
+        var failure = await TryWriteAsync(batch);
+        if (failure is not null && batch.Count > 1 && _writeAloneWhen(failure))
         {
             foreach (var pending in batch)
             {
-                await WriteOnceAsync([pending]);
+                failure = await TryWriteAsync([pending]);
+                if (failure is not null && _failQueuedWhen(failure))
+                {
+                    Fail(batch, failure); // the items not yet written again (the others have their outcome)
+                    break;
+                }
             }
         }
-        catch (Exception e)
+
+        if (failure is not null && _failQueuedWhen(failure))
         {
-            Fail(batch, e);
+            while (_queue.Reader.TryRead(out var pending))
+            {
+                if (pending.Take())
+                {
+                    pending.Result.TrySetException(failure);
+                }
+            }
         }
     }
 
-    /// <summary>Writes the batch and hands each caller its result; a failure the batch may be written again for is thrown, any other reaches its callers.</summary>
-    private async Task WriteOnceAsync(List<Pending> batch)
+    /// <summary>
+    /// Writes the batch and hands each caller its result, or its failure unless the batch may be written again item by
+    /// item (refused as a whole); returns the failure, if any.
+    /// </summary>
+    private async Task<Exception?> TryWriteAsync(List<Pending> batch)
     {
         IReadOnlyList<TResult> results;
         try
@@ -110,22 +128,29 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
             Batches++;
             results = await _write([.. batch.Select(p => p.Item)], CancellationToken.None);
         }
-        catch (Exception e) when (batch.Count == 1 || !_writeAloneWhen(e))
+        catch (Exception e)
         {
-            Fail(batch, e);
-            return;
+            if (batch.Count == 1 || !_writeAloneWhen(e))
+            {
+                Fail(batch, e);
+            }
+
+            return e;
         }
 
         if (results.Count != batch.Count)
         {
-            Fail(batch, new InvalidOperationException($"A batch of {batch.Count} writes returned {results.Count} results."));
-            return;
+            var mismatch = new InvalidOperationException($"A batch of {batch.Count} writes returned {results.Count} results.");
+            Fail(batch, mismatch);
+            return mismatch;
         }
 
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Result.TrySetResult(results[i]);
         }
+
+        return null;
     }
 
     private static void Fail(List<Pending> batch, Exception e)

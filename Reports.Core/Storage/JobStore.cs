@@ -224,45 +224,82 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>
     /// Claims a job for one attempt: only a queued job, a retrying job that is due, or a running job whose lease has
-    /// expired can be claimed. One statement, so two workers racing for the same job cannot both win.
+    /// expired can be claimed. One statement, so two workers racing for the same job cannot both win; a row another
+    /// transaction holds (a cancel, the sweep) is waited for.
     /// </summary>
-    public async Task<ClaimedJob?> ClaimAsync(Guid id, string workerId, TimeSpan lease, CancellationToken cancellationToken) =>
-        (await ClaimManyAsync([id], workerId, lease, cancellationToken))[0];
+    public async Task<ClaimedJob?> ClaimAsync(Guid id, string workerId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"UPDATE reports.jobs SET {ClaimedSet} WHERE id = @id AND {Claimable} RETURNING {Columns}");
+        command.Parameters.AddWithValue("id", id);
+        var now = AddClaimValues(command, workerId, lease);
+        return await ReadOneAsync(command, cancellationToken) is { } job ? new ClaimedJob(job, workerId) { LeaseExpiresAt = now + lease } : null;
+    }
 
     /// <summary>
-    /// Claims several jobs in one statement (see <see cref="ClaimAsync"/>): the claim of each, or null where it could not
-    /// be claimed, in the order of <paramref name="ids"/>. An id given twice is claimed once, for its first place.
+    /// Claims several jobs in one statement (see <see cref="ClaimAsync"/>), in the order of <paramref name="ids"/>: the
+    /// claim of each, or none where it could not be claimed. A job whose row another transaction holds is not waited
+    /// for, so one held row never holds up the others: it comes back <see cref="BatchClaim.Locked"/>, neither claimed nor
+    /// found unclaimable, for its caller to claim alone. An id given twice is claimed once, for its first place.
     /// </summary>
-    public async Task<IReadOnlyList<ClaimedJob?>> ClaimManyAsync(
+    public async Task<IReadOnlyList<BatchClaim>> ClaimManyAsync(
         IReadOnlyList<Guid> ids, string workerId, TimeSpan lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        // The rows are locked, then updated, each checked again as it is once locked; the last part reads, without
+        // locking, the claimable rows held elsewhere (a job that cannot be claimed anyway is neither locked nor reported).
         await using var command = dataSource.CreateCommand($"""
-            UPDATE reports.jobs
-            SET status = 'running', attempt = attempt + 1, lease_owner = @worker, lease_expires_at = @now + @lease,
-                started_at = coalesce(started_at, @now), next_attempt_at = NULL, wait_reason = NULL, updated_at = @now
-            WHERE id = ANY(@ids)
-              AND (status = 'queued'
-                   OR (status = 'retrying' AND next_attempt_at <= @now)
-                   OR (status = 'running' AND lease_expires_at < @now))
-            RETURNING {Columns}
+            WITH free AS (
+                SELECT id FROM reports.jobs WHERE id = ANY(@ids) AND {Claimable} FOR NO KEY UPDATE SKIP LOCKED),
+            claimed AS (
+                UPDATE reports.jobs SET {ClaimedSet}
+                WHERE id IN (SELECT id FROM free) AND {Claimable}
+                RETURNING {Columns})
+            SELECT {Columns}, false FROM claimed
+            UNION ALL
+            SELECT {Columns}, true FROM reports.jobs WHERE id = ANY(@ids) AND {Claimable} AND id NOT IN (SELECT id FROM free)
             """);
         command.Parameters.AddWithValue("ids", ids.Distinct().ToArray());
-        command.Parameters.AddWithValue("worker", workerId);
-        command.Parameters.AddWithValue("lease", lease);
-        var now = time.GetUtcNow();
-        command.Parameters.AddWithValue("now", now);
+        var now = AddClaimValues(command, workerId, lease);
         var claimed = new Dictionary<Guid, ClaimedJob>();
+        var locked = new HashSet<Guid>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
                 var job = Map(reader);
-                claimed[job.Id] = new ClaimedJob(job, workerId) { LeaseExpiresAt = now + lease };
+                if (reader.GetBoolean(reader.FieldCount - 1))
+                {
+                    locked.Add(job.Id);
+                }
+                else
+                {
+                    claimed[job.Id] = new ClaimedJob(job, workerId) { LeaseExpiresAt = now + lease };
+                }
             }
         }
 
-        return [.. ids.Select(id => claimed.Remove(id, out var claim) ? claim : null)];
+        return [.. ids.Select(id => claimed.Remove(id, out var claim) ? new BatchClaim(claim, Locked: false) : new BatchClaim(null, locked.Remove(id)))];
+    }
+
+    /// <summary>A job that can be claimed now: queued, a retry that is due, or running under an expired lease.</summary>
+    private const string Claimable = """
+        (status = 'queued'
+         OR (status = 'retrying' AND next_attempt_at <= @now)
+         OR (status = 'running' AND lease_expires_at < @now))
+        """;
+
+    private const string ClaimedSet = """
+        status = 'running', attempt = attempt + 1, lease_owner = @worker, lease_expires_at = @now + @lease,
+        started_at = coalesce(started_at, @now), next_attempt_at = NULL, wait_reason = NULL, updated_at = @now
+        """;
+
+    private DateTimeOffset AddClaimValues(NpgsqlCommand command, string workerId, TimeSpan lease)
+    {
+        var now = time.GetUtcNow();
+        command.Parameters.AddWithValue("worker", workerId);
+        command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("now", now);
+        return now;
     }
 
     /// <summary>
@@ -749,6 +786,12 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 }
 
 /// <summary>A job's outcome to record: its file (none for a format without one), kept for <see cref="Retention"/>.</summary>
+/// <summary>
+/// A job's place in a batch of claims: its claim, or null when it could not be claimed; <see cref="Locked"/> when its row
+/// was held by another transaction, so it was not tried (null claim, but not "claimed elsewhere").
+/// </summary>
+public sealed record BatchClaim(ClaimedJob? Claim, bool Locked);
+
 public sealed record JobCompletion(ClaimedJob Claim, ReportFile? File, TimeSpan Retention);
 
 /// <summary>What a sweep put back on the outbox: stranded jobs queued again, and queued jobs published again.</summary>

@@ -127,6 +127,58 @@ public sealed class GroupCommitTests
         await first;
     }
 
+    [Fact]
+    public async Task A_failure_that_says_the_server_is_gone_fails_every_item_waiting_unwritten_and_later_writes_go_through()
+    {
+        var writer = new GatedWriter { FailWhen = batch => batch.Contains(1) };
+        await using var commit = new GroupCommit<int, int>(writer.WriteAsync, TimeSpan.Zero, maxBatch: 2,
+            failQueuedWhen: e => e is InvalidOperationException);
+        var first = commit.WriteAsync(1, CancellationToken.None);
+        await writer.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var waiting = Enumerable.Range(2, 5).Select(i => commit.WriteAsync(i, CancellationToken.None)).ToList(); // more than one batch
+
+        writer.Open();
+
+        var lost = await Assert.ThrowsAsync<InvalidOperationException>(() => first);
+        foreach (var write in waiting)
+        {
+            Assert.Same(lost, await Assert.ThrowsAsync<InvalidOperationException>(() => write));
+        }
+
+        Assert.Equal([[1]], writer.Batches);
+        Assert.Equal(70, await commit.WriteAsync(7, CancellationToken.None)); // the loop goes on
+    }
+
+    [Fact]
+    public async Task When_the_server_goes_while_a_refused_batch_is_written_again_item_by_item_the_items_not_yet_written_fail_with_those_waiting()
+    {
+        var writer = new GatedWriter
+        {
+            FailWith = batch => batch switch
+            {
+                [12] => new IOException("connection lost"),
+                { Count: > 1 } when batch.Contains(12) => new ArgumentException("batch refused"),
+                _ => null,
+            },
+        };
+        await using var commit = new GroupCommit<int, int>(writer.WriteAsync, TimeSpan.Zero, maxBatch: 3,
+            writeAloneWhen: e => e is ArgumentException, failQueuedWhen: e => e is IOException);
+        var first = commit.WriteAsync(1, CancellationToken.None);
+        await writer.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var writes = new[] { 11, 12, 13, 14 }.Select(i => commit.WriteAsync(i, CancellationToken.None)).ToList();
+
+        writer.Open();
+
+        Assert.Equal(10, await first);
+        Assert.Equal(110, await writes[0]);
+        foreach (var write in writes[1..])
+        {
+            await Assert.ThrowsAsync<IOException>(() => write);
+        }
+
+        Assert.Equal([[1], [11, 12, 13], [11], [12]], writer.Batches);
+    }
+
     /// <summary>Waits until the items after the first are queued (the writer holds the first batch).</summary>
     private static async Task WhenQueuedAsync(GroupCommit<int, int> commit, GatedWriter writer, long expected)
     {
@@ -145,6 +197,9 @@ public sealed class GroupCommitTests
 
         public Func<IReadOnlyList<int>, bool> FailWhen { get; init; } = _ => false;
 
+        /// <summary>The failure a batch meets, if any (beside <see cref="FailWhen"/>'s).</summary>
+        public Func<IReadOnlyList<int>, Exception?> FailWith { get; init; } = _ => null;
+
         public Task Started => _started.Task;
 
         public void Open() => _gate.TrySetResult();
@@ -158,6 +213,11 @@ public sealed class GroupCommitTests
 
             _started.TrySetResult();
             await _gate.Task;
+            if (FailWith(items) is { } failure)
+            {
+                throw failure;
+            }
+
             return FailWhen(items) ? throw new InvalidOperationException("batch refused") : [.. items.Select(i => i * 10)];
         }
     }

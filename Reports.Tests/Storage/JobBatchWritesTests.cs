@@ -39,16 +39,39 @@ public sealed class JobBatchWritesTests(Infrastructure infrastructure) : IAsyncL
 
         var claims = await _jobs.ClaimManyAsync([queued[0], runningElsewhere, queued[1], queued[0], queued[2]], "batch-worker", Lease, CancellationToken.None);
 
-        Assert.Equal([queued[0], null, queued[1], null, queued[2]], claims.Select(c => c?.Id));
-        Assert.All(claims.OfType<ClaimedJob>(), c => Assert.Equal((1, "batch-worker"), (c.Attempt, c.WorkerId)));
+        Assert.Equal([queued[0], null, queued[1], null, queued[2]], claims.Select(c => c.Claim?.Id));
+        Assert.DoesNotContain(claims, c => c.Locked);
+        Assert.All(claims.Select(c => c.Claim).OfType<ClaimedJob>(), c => Assert.Equal((1, "batch-worker"), (c.Attempt, c.WorkerId)));
         Assert.Equal("other-worker", await _jobs.LiveLeaseOwnerAsync(runningElsewhere, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_batch_of_claims_does_not_wait_for_a_row_another_transaction_holds_and_reports_it_held_rather_than_unclaimable()
+    {
+        var ids = await NewJobsAsync(3);
+        IReadOnlyList<BatchClaim> claims;
+        await using (var blocker = await _database.OpenConnectionAsync())
+        await using (var transaction = await blocker.BeginTransactionAsync())
+        {
+            await using (var hold = new NpgsqlCommand("SELECT 1 FROM reports.jobs WHERE id = $1 FOR UPDATE", blocker, transaction))
+            {
+                hold.Parameters.AddWithValue(ids[1]);
+                await hold.ExecuteScalarAsync();
+            }
+
+            claims = await _jobs.ClaimManyAsync(ids, "batch-worker", Lease, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
+        Assert.Equal([(ids[0], false), (null, true), (ids[2], false)], claims.Select(c => (c.Claim?.Id, c.Locked)));
+        Assert.Equal("queued", (await _jobs.GetAsync(ids[1], null, CancellationToken.None))!.Status);
+        Assert.Equal(1, (await _jobs.ClaimAsync(ids[1], "batch-worker", Lease, CancellationToken.None))?.Attempt);
     }
 
     [Fact]
     public async Task A_batch_of_completions_records_each_attempt_that_holds_its_job_and_leaves_the_one_taken_over()
     {
         var ids = await NewJobsAsync(3);
-        var claims = (await _jobs.ClaimManyAsync(ids, "batch-worker", Lease, CancellationToken.None)).Select(c => c!).ToList();
+        var claims = (await _jobs.ClaimManyAsync(ids, "batch-worker", Lease, CancellationToken.None)).Select(c => c.Claim!).ToList();
         // The second job's lease ran out and another worker took it over: its attempt here is stale.
         _clock.Advance(Lease + TimeSpan.FromSeconds(1));
         Assert.True(await _jobs.RenewLeaseAsync(claims[0], Lease, CancellationToken.None));
@@ -77,7 +100,7 @@ public sealed class JobBatchWritesTests(Infrastructure infrastructure) : IAsyncL
     public async Task A_batch_of_completions_whose_statement_dies_changes_none_of_its_jobs_and_goes_through_when_written_again()
     {
         var ids = await NewJobsAsync(3);
-        var claims = (await _jobs.ClaimManyAsync(ids, "batch-worker", Lease, CancellationToken.None)).Select(c => c!).ToList();
+        var claims = (await _jobs.ClaimManyAsync(ids, "batch-worker", Lease, CancellationToken.None)).Select(c => c.Claim!).ToList();
         var completions = claims.Select(c => new JobCompletion(c, null, TimeSpan.FromDays(1))).ToList();
 
         // Another session holds the last job's row, so the batch waits with the first two already updated; then its

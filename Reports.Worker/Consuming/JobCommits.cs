@@ -12,21 +12,31 @@ namespace Reports.Worker.Consuming;
 /// </summary>
 internal sealed class JobCommits : IAsyncDisposable
 {
-    private readonly GroupCommit<Guid, ClaimedJob?> _claims;
+    private readonly JobStore _store;
+    private readonly WorkerOptions _settings;
+    private readonly GroupCommit<Guid, BatchClaim> _claims;
     private readonly GroupCommit<JobCompletion, bool> _completions;
 
     public JobCommits(JobStore store, IOptions<WorkerOptions> options)
     {
-        var settings = options.Value;
+        (_store, _settings) = (store, options.Value);
         // A batch PostgreSQL refused (one bad item, a deadlock) was surely not written: each of its jobs is written again
-        // alone. A lost connection or a server going down may come after the commit: its callers hear of it.
-        _claims = new((ids, ct) => store.ClaimManyAsync(ids, settings.Id, settings.Lease, ct), settings.GroupCommitWindow, settings.GroupCommitMaxBatch,
-            RefusedStatements.Is);
-        _completions = new(store.CompleteManyAsync, settings.GroupCommitWindow, settings.GroupCommitMaxBatch, RefusedStatements.Is);
+        // alone. A lost connection or a server going down may come after the commit: its callers hear of it, and so do
+        // those waiting behind it (their writes not tried), rather than each batch meeting the dead server in turn.
+        _claims = new((ids, ct) => store.ClaimManyAsync(ids, _settings.Id, _settings.Lease, ct), _settings.GroupCommitWindow,
+            _settings.GroupCommitMaxBatch, RefusedStatements.Is, LostConnections.Is);
+        _completions = new(store.CompleteManyAsync, _settings.GroupCommitWindow, _settings.GroupCommitMaxBatch, RefusedStatements.Is,
+            LostConnections.Is);
     }
 
     /// <summary>Claims the job for an attempt on this worker (null when it cannot be claimed now).</summary>
-    public Task<ClaimedJob?> ClaimAsync(Guid jobId, CancellationToken cancellationToken) => _claims.WriteAsync(jobId, cancellationToken);
+    public async Task<ClaimedJob?> ClaimAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        var batched = await _claims.WriteAsync(jobId, cancellationToken);
+        // Its row was held by another transaction (a cancel, the sweep): claimed alone, waiting for the row outside the
+        // batch, so this worker's other claims do not wait with it.
+        return batched.Locked ? await _store.ClaimAsync(jobId, _settings.Id, _settings.Lease, cancellationToken) : batched.Claim;
+    }
 
     /// <summary>Records the attempt's file: false when the attempt no longer holds the job.</summary>
     public Task<bool> CompleteAsync(ClaimedJob claim, ReportFile? file, TimeSpan retention, CancellationToken cancellationToken) =>

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using Reports.Core.Jobs;
+using Reports.Core.Storage;
+using Reports.Tests.Engine;
+using Reports.Tests.Integration;
+using Reports.Worker;
+using Reports.Worker.Consuming;
+
+namespace Reports.Tests.Worker;
+
+/// <summary>
+/// A worker's group-committed claims and completions against the real database, when something gets in their way: a
+/// job row another transaction holds, and a batch whose connection is lost.
+/// </summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class JobCommitsTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private const string Queue = "test-job-commits";
+    private const string WorkerId = "commits-worker";
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Retention = TimeSpan.FromDays(1);
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2034, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private NpgsqlDataSource _database = null!;
+    private JobStore _jobs = null!;
+
+    public async Task InitializeAsync()
+    {
+        await infrastructure.SystemAsync(); // migrated
+        _database = NpgsqlDataSource.Create(infrastructure.PostgresConnectionString);
+        _jobs = new JobStore(_database, _clock);
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task A_claim_whose_row_another_transaction_holds_holds_up_none_of_the_others_and_is_claimed_once_the_row_is_free()
+    {
+        var ids = await NewJobsAsync(3);
+        await using var commits = Commits();
+        await using var blocker = await _database.OpenConnectionAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await HoldAsync(blocker, transaction, ids[1]); // as a long cancel, or the sweep, would
+
+        var held = commits.ClaimAsync(ids[1], CancellationToken.None);
+        var others = await Task.WhenAll(commits.ClaimAsync(ids[0], CancellationToken.None), commits.ClaimAsync(ids[2], CancellationToken.None))
+            .WaitAsync(Bound);
+
+        Assert.Equal([ids[0], ids[2]], others.Select(c => c?.Id));
+        await FaultSystem.EventuallyAsync(() => WaitsForRowAsync("UPDATE reports.jobs SET status = 'running'%"), "the held job's claim waits for its row alone");
+        Assert.False(held.IsCompleted); // neither claimed nor taken for a job claimed elsewhere
+
+        await transaction.RollbackAsync();
+
+        var claim = await held.WaitAsync(Bound);
+        Assert.Equal((ids[1], 1, WorkerId), (claim?.Id, claim?.Attempt, claim?.WorkerId));
+    }
+
+    [Fact]
+    public async Task Completions_waiting_behind_a_batch_that_lost_its_connection_fail_with_it_unwritten_and_go_through_when_written_again()
+    {
+        var ids = await NewJobsAsync(4);
+        var claims = (await _jobs.ClaimManyAsync(ids, WorkerId, Lease, CancellationToken.None)).Select(c => c.Claim!).ToList();
+        await using var commits = Commits();
+
+        await using (var blocker = await _database.OpenConnectionAsync())
+        await using (var transaction = await blocker.BeginTransactionAsync())
+        {
+            // The first batch waits for a held row; three completions queue behind it; then its backend is killed, as
+            // PostgreSQL going away would.
+            await HoldAsync(blocker, transaction, ids[0]);
+            var first = commits.CompleteAsync(claims[0], null, Retention, CancellationToken.None);
+            await FaultSystem.EventuallyAsync(() => WaitsForRowAsync("%WITH done AS%"), "the first batch waits for the held row");
+            var waiting = claims.Skip(1).Select(c => commits.CompleteAsync(c, null, Retention, CancellationToken.None)).ToList();
+            await FaultSystem.EventuallyAsync(TerminateWaitingBatchAsync, "the first batch's backend is terminated");
+
+            var lost = await Assert.ThrowsAnyAsync<NpgsqlException>(() => first);
+            Assert.True(LostConnections.Is(lost), lost.ToString());
+            foreach (var write in waiting)
+            {
+                // The database is up: had they been tried, they would have gone through.
+                Assert.Same(lost, await Assert.ThrowsAnyAsync<NpgsqlException>(() => write.WaitAsync(Bound)));
+            }
+        }
+
+        Assert.All(await Task.WhenAll(ids.Select(id => _jobs.GetAsync(id, null, CancellationToken.None))), job => Assert.Equal("running", job!.Status));
+        var again = await Task.WhenAll(claims.Select(c => commits.CompleteAsync(c, null, Retention, CancellationToken.None))).WaitAsync(Bound);
+        Assert.Equal([true, true, true, true], again);
+    }
+
+    private JobCommits Commits() => new(_jobs, Options.Create(new WorkerOptions { Id = WorkerId, Lease = Lease }));
+
+    private async Task<List<Guid>> NewJobsAsync(int count)
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add((await _jobs.CreateAsync(NoOpJobs.New(Queue), CancellationToken.None)).Job.Id);
+        }
+
+        return ids;
+    }
+
+    /// <summary>Updates the job's row in <paramref name="transaction"/>, which holds it until it ends.</summary>
+    private static async Task HoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id)
+    {
+        await using var hold = new NpgsqlCommand("UPDATE reports.jobs SET updated_at = updated_at WHERE id = $1", connection, transaction);
+        hold.Parameters.AddWithValue(id);
+        Assert.Equal(1, await hold.ExecuteNonQueryAsync());
+    }
+
+    private async Task<bool> WaitsForRowAsync(string statement)
+    {
+        await using var command = _database.CreateCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1 AND pid <> pg_backend_pid()");
+        command.Parameters.AddWithValue(statement);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+
+    private async Task<bool> TerminateWaitingBatchAsync()
+    {
+        await using var command = _database.CreateCommand("""
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query LIKE '%WITH done AS%' AND pid <> pg_backend_pid()
+            """);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+}
