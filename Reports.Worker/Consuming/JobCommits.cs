@@ -39,8 +39,22 @@ internal sealed class JobCommits : IAsyncDisposable
     }
 
     /// <summary>Records the attempt's file: false when the attempt no longer holds the job.</summary>
-    public Task<bool> CompleteAsync(ClaimedJob claim, ReportFile? file, TimeSpan retention, CancellationToken cancellationToken) =>
-        _completions.WriteAsync(new JobCompletion(claim, file, retention), cancellationToken);
+    public async Task<bool> CompleteAsync(ClaimedJob claim, ReportFile? file, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        var completion = new JobCompletion(claim, file, retention);
+        try
+        {
+            return await _completions.WriteAsync(completion, cancellationToken);
+        }
+        catch (Exception e) when (LostConnections.Is(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // One connection lost (a backend terminated) is not always the server gone: written once more, alone, so the
+            // job does not lose an attempt for it. Safe: a completion holds only for its own attempt of a running job,
+            // so one the lost batch did commit is not written twice (false then: the message is left to redelivery,
+            // which finds the job done).
+            return await _store.CompleteAsync(claim, file, retention, cancellationToken);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
