@@ -49,6 +49,21 @@ public sealed partial class PartitionedGenerationTests
     }
 
     [Fact]
+    public async Task A_pdf_whose_segments_the_jobs_worker_draws_alone_in_order_is_hashed_as_staged_and_is_the_same_file()
+    {
+        var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);
+        var generator = await PdfGeneratorAsync();
+        var job = await ClaimJobAsync();
+        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+
+        var run = await GenerateAsync(Again(request), PdfDrawer(generator), helpers: 0, job, CancellationToken.None);
+
+        Assert.All(run.Partitions, p => Assert.Equal(OwnerWorker, p.FinishedBy));
+        Assert.Equal(alone.Sha256, run.File.Sha256);
+        Assert.Equal(alone.Sha256, await HashAsync(run.File.BlobName));
+    }
+
+    [Fact]
     public async Task A_pdf_stopped_midway_keeps_its_drawn_segments_and_the_next_attempt_draws_the_rest()
     {
         var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);

@@ -69,9 +69,31 @@ public sealed class PdfReportGenerator(
         await connection.DisposeAsync();
         try
         {
+            // The file's SHA-256 is taken from the segments this worker draws as they are staged, as long as it draws
+            // them in file order from the first; the rest is read back after the commit.
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var nextToHash = 0;
+            long hashed = 0;
             var drawn = await PartitionDraws.DrawAllAsync(
-                partitions, (claimed, token) => DrawClaimedAsync(request, plan, claimed, extraReader: false, token), _ => { }, cancellationToken);
-            return await CommitSegmentsAsync(request, plan, drawn, cancellationToken);
+                partitions,
+                async (claimed, token) =>
+                {
+                    var inOrder = claimed.Claim.Number == nextToHash;
+                    try
+                    {
+                        hashed += await DrawClaimedAsync(request, plan, claimed, extraReader: false, inOrder ? sha : null, token);
+                        nextToHash += inOrder ? 1 : 0;
+                    }
+                    catch when (inOrder)
+                    {
+                        (nextToHash, hashed) = (-1, 0);
+                        sha.GetHashAndReset();
+                        throw;
+                    }
+                },
+                _ => { },
+                cancellationToken);
+            return await CommitSegmentsAsync(request, plan, drawn, sha, nextToHash == drawn.Count ? null : hashed, cancellationToken);
         }
         catch (PdfLayoutException)
         {
@@ -90,7 +112,7 @@ public sealed class PdfReportGenerator(
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(claimed);
         var plan = request.Checkpoint.Pdf ?? throw new PdfLayoutException("The job's checkpoint holds no plan of its PDF's segments.");
-        return DrawClaimedAsync(request, plan, claimed, extraReader: true, cancellationToken);
+        return DrawClaimedAsync(request, plan, claimed, extraReader: true, sha: null, cancellationToken);
     }
 
     /// <summary>The plan an earlier attempt laid the file out by, when its segments are still laid out and storage still holds those drawn.</summary>
@@ -134,7 +156,7 @@ public sealed class PdfReportGenerator(
     {
         await using var file = TemporaryFiles.Create("report");
         await using var upload = new GrowingFileUpload(
-            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, 0, cancellationToken);
+            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, 0, null, cancellationToken);
         var cursor = new KeysetCursor(request.Report);
         var placed = new List<PlacedSegment>(segments.Count);
         foreach (var segment in segments)
@@ -154,8 +176,12 @@ public sealed class PdfReportGenerator(
         return new ReportFile(request.BlobName, request.DownloadName, ContentType, uploaded.Bytes, uploaded.Sha256, plan.Rows);
     }
 
-    /// <summary>Draws one claimed segment into a temporary file staged as the segment's blocks, and records it drawn with where its objects are.</summary>
-    private async Task DrawClaimedAsync(GenerationRequest request, PdfPlan plan, IClaimedPartition claimed, bool extraReader, CancellationToken cancellationToken)
+    /// <summary>
+    /// Draws one claimed segment into a temporary file staged as the segment's blocks (added to <paramref name="sha"/> too
+    /// when given), and records it drawn with where its objects are. Returns the segment's bytes.
+    /// </summary>
+    private async Task<long> DrawClaimedAsync(
+        GenerationRequest request, PdfPlan plan, IClaimedPartition claimed, bool extraReader, IncrementalHash? sha, CancellationToken cancellationToken)
     {
         var claim = claimed.Claim;
         var layout = Layout(request, plan);
@@ -176,7 +202,7 @@ public sealed class PdfReportGenerator(
             PdfSegmentObjects objects;
             UploadedBlocks uploaded;
             await using (var upload = new GrowingFileUpload(files, buffers, request.BlobName, claim.BlockToken, file.SafeFileHandle,
-                options.Value.BlockSizeBytes, PartitionCheckpoint.FirstBlock(claim.Number), held.Token))
+                options.Value.BlockSizeBytes, PartitionCheckpoint.FirstBlock(claim.Number), sha, held.Token))
             {
                 objects = await DrawSegmentAsync(
                     request, plan, layout, segments, segment, connection, cursor, file, upload, claimed.ReportRowsAsync, extraReader, held.Token);
@@ -189,6 +215,7 @@ public sealed class PdfReportGenerator(
                 Objects = objects.ToText(),
             };
             await claimed.FinishAsync(drawn, held.Token);
+            return uploaded.Bytes;
         }
         catch
         {
@@ -235,9 +262,13 @@ public sealed class PdfReportGenerator(
         return objects;
     }
 
-    /// <summary>Writes the tail after the segments other workers (and this one) drew, stages it, commits the file and hashes it.</summary>
+    /// <summary>
+    /// Writes the tail after the segments other workers (and this one) drew, stages it, commits the file and completes
+    /// <paramref name="sha"/>: it holds every segment (<paramref name="readBackFrom"/> null), or the file's first bytes up
+    /// to there, the rest read back from storage.
+    /// </summary>
     private async Task<ReportFile> CommitSegmentsAsync(
-        GenerationRequest request, PdfPlan plan, IReadOnlyList<PartitionState> drawn, CancellationToken cancellationToken)
+        GenerationRequest request, PdfPlan plan, IReadOnlyList<PartitionState> drawn, IncrementalHash sha, long? readBackFrom, CancellationToken cancellationToken)
     {
         var placed = new List<PlacedSegment>(drawn.Count);
         long length = 0;
@@ -260,8 +291,15 @@ public sealed class PdfReportGenerator(
         }
 
         await files.CommitAsync(request.BlobName, blocks, new FileWrite(request.Attempt, ContentType, request.DownloadName), cancellationToken);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await files.HashAsync(request.BlobName, sha, 0, cancellationToken);
+        if (readBackFrom is { } offset)
+        {
+            await files.HashAsync(request.BlobName, sha, offset, cancellationToken);
+        }
+        else
+        {
+            sha.AppendData(tail.GetBuffer(), 0, (int)tail.Length);
+        }
+
         return new ReportFile(request.BlobName, request.DownloadName, ContentType, length + tail.Length, Convert.ToHexStringLower(sha.GetHashAndReset()), plan.Rows);
     }
 
