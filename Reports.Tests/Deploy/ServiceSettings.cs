@@ -39,7 +39,8 @@ internal static class ServiceSettings
     public static IReadOnlyList<(string Section, Type Type)> OptionsTypes() =>
         [.. Services.SelectMany(a => a.GetTypes())
             .Select(t => (Type: t, Field: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)))
-            .Where(x => x.Field is { IsLiteral: true } && x.Type != typeof(CatalogOverrides))
+            // The API's view of the workers' lease reads one key of the workers' section, bound and checked as WorkerOptions.
+            .Where(x => x.Field is { IsLiteral: true } && x.Type != typeof(CatalogOverrides) && x.Type != typeof(Reports.Api.Features.Ops.WorkerLeaseView))
             .Select(x => ((string)x.Field!.GetRawConstantValue()!, x.Type))
             .OrderBy(x => x.Item1, StringComparer.Ordinal)];
 

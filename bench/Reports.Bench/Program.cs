@@ -78,10 +78,15 @@ if (settings.Includes("csv-mariadb"))
     await InSystemAsync(1, session => Attempt("1b. CSV from MariaDB", () => CsvMariaDbScenario.RunAsync(session, cancellationToken)), withMariaDb: true);
 }
 
-if (settings.Includes("csv") || settings.Includes("api") || QueueAt(2))
+if (settings.Includes("csv") || settings.Includes("api") || settings.Includes("pdf") || QueueAt(2))
 {
     await InSystemAsync(2, async session =>
     {
+        if (settings.Includes("pdf"))
+        {
+            await Attempt("3b. PDF, two workers", () => PdfScenario.RunTwoWorkersAsync(session, cancellationToken));
+        }
+
         // Scenario 1 with two workers: a large report is read as partitions side by side (Reports:Generation:ReadersPerReport).
         if (settings.Includes("csv"))
         {

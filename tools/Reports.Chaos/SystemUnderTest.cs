@@ -60,6 +60,8 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             // The large CSVs of the mix (100,000+ rows) are cut into partitions that the workers draw from one another,
             // so kills, freezes, crashes and wipes also meet partitions held by helpers.
             ["Reports__Generation__PartitionMinRows"] = "50000",
+            // The long PDFs of the mix (about 3,000 pages) in a dozen segments, drawn by the workers of the bulk queue.
+            ["Reports__Pdf__PagesPerSegment"] = "250",
             ["Reports__Api__CreatesPerMinute"] = "100000",
             ["Reports__Api__MaxActiveJobsPerOwner"] = "100000",
             ["Reports__Catalog__orders__MaxAttempts"] = "50",
