@@ -30,24 +30,31 @@ public sealed class KeysetReader(
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>
-    /// The first key's values that cut the rows into <paramref name="parts"/> parts of about equal rows, in key order,
-    /// each once; none where the source cannot tell (then the report is read as one part).
-    /// </summary>
-    public async Task<IReadOnlyList<object>> PartitionBoundsAsync(DbConnection connection, int parts, CancellationToken cancellationToken)
-    {
-        if (parts < 2 || ReportSql.PartitionBounds(report, dialect) is not { } sql)
-        {
-            return [];
-        }
+    /// <summary>Whether the source can tell where to cut the rows into parts of about equal rows (<see cref="CountAndCutAsync"/>).</summary>
+    public bool CanCut => ReportSql.CountAndPartitionBounds(report, dialect) is not null;
 
+    /// <summary>
+    /// Counts the rows, and in the same pass finds the first key's values at <paramref name="fractions"/> of them (in
+    /// key order) in a sample of the rows (each kept with probability <paramref name="sample"/>), each null where there
+    /// is none (no rows sampled, or only NULL keys).
+    /// </summary>
+    public async Task<(long Count, IReadOnlyList<object?> Keys)> CountAndCutAsync(
+        DbConnection connection, IReadOnlyList<double> fractions, double sample, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fractions);
+        var sql = ReportSql.CountAndPartitionBounds(report, dialect) ?? throw new InvalidOperationException("This source cannot tell where to cut a report.");
         await using var slot = await TakeSlotAsync(cancellationToken);
         await using var command = dialect.Command(connection, sql, _bound);
-        dialect.AddParameter(command, "fractions", Enumerable.Range(1, parts - 1).Select(i => (double)i / parts).ToArray());
+        dialect.AddParameter(command, "fractions", fractions.ToArray());
+        dialect.AddParameter(command, "sample", sample);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var count = Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
         var keyType = report.Columns[report.Keyset.KeyColumns[0]].Type;
-        return await command.ExecuteScalarAsync(cancellationToken) is Array values
-            ? [.. values.Cast<object?>().OfType<object>().Select(v => KeyValue(keyType, v)).Distinct()]
-            : [];
+        IReadOnlyList<object?> keys = reader.GetValue(1) is Array values
+            ? [.. values.Cast<object?>().Select(v => v is null or DBNull ? null : KeyValue(keyType, v))]
+            : [.. fractions.Select(_ => (object?)null)];
+        return (count, keys);
     }
 
     /// <summary>A value the driver read, as the type the cursor keeps for a key of <paramref name="type"/>.</summary>

@@ -51,11 +51,11 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
 
         await using var connection = await sources.OpenAsync(report, cancellationToken);
         var reader = Reader(request, range: null);
-        var total = await reader.CountAsync(connection, cancellationToken);
+        var (total, layout) = start.Partitions is null && start.Blocks == 0 && partitions is not null && MayPartition(request, reader)
+            ? await CountAndPlanAsync(reader, connection, cancellationToken)
+            : (await reader.CountAsync(connection, cancellationToken), start.Partitions);
         await progress.ReportTotalAsync(total, cancellationToken);
         GenerationLimits.CheckRows(report, total);
-        var layout = start.Partitions
-            ?? (start.Blocks == 0 && partitions is not null ? await PlanAsync(request, reader, connection, total, cancellationToken) : null);
 
         // The file's SHA-256 is taken from the blocks as they are staged, in file order: of the whole file when it is
         // read whole from its first row; of the first partition's bytes when partitioned and this worker read that one
@@ -126,26 +126,44 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     private static readonly TimeSpan StorageStall = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Cuts a large report into key-range partitions of about equal rows, for any worker of the queue to read (each page
-    /// still under the source's query cap): none when the report is small, gzip-compressed (whose blocks are gzip
-    /// members: cut elsewhere, the file's bytes would differ from one read whole), its source cannot tell where to cut,
-    /// or runs one query at a time (partitions drawn by helpers leave a source's last slot to other reports).
+    /// Whether a report may be cut into key-range partitions for any worker of the queue to read (each page still under
+    /// the source's query cap): not when it is gzip-compressed (whose blocks are gzip members: cut elsewhere, the file's
+    /// bytes would differ from one read whole), its source cannot tell where to cut, or runs one query at a time
+    /// (partitions drawn by helpers leave a source's last slot to other reports).
     /// </summary>
-    private async Task<IReadOnlyList<PartitionCheckpoint>?> PlanAsync(
-        GenerationRequest request, KeysetReader reader, DbConnection connection, long total, CancellationToken cancellationToken)
+    private bool MayPartition(GenerationRequest request, KeysetReader reader) =>
+        options.Value.ReadersPerReport >= 2 && !IsGzip(request) && sources.MaxConcurrentQueries(request.Report) >= 2 && reader.CanCut;
+
+    /// <summary>
+    /// The share of rows whose first key the cut sorts: 2% of the fewest rows cut (twice PartitionMinRows) is thousands
+    /// of keys, enough for partitions within a few per cent of equal, at a fiftieth of a sort of every key.
+    /// </summary>
+    private const double CutSample = 0.02;
+
+    /// <summary>
+    /// Counts the rows and, in the same pass, cuts them into key-range partitions of about equal rows: as many as the
+    /// count allows (one per <see cref="GenerationOptions.PartitionMinRows"/>, up to <see cref="GenerationOptions.ReadersPerReport"/>);
+    /// none when that is fewer than two. The first key's percentiles are taken for every number of partitions it may be.
+    /// </summary>
+    private async Task<(long Total, IReadOnlyList<PartitionCheckpoint>? Layout)> CountAndPlanAsync(
+        KeysetReader reader, DbConnection connection, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var parts = (int)Math.Min(Math.Min(settings.ReadersPerReport, PartitionCheckpoint.MaxPartitions), total / settings.PartitionMinRows);
-        if (parts < 2 || IsGzip(request) || sources.MaxConcurrentQueries(request.Report) < 2)
+        var most = Math.Min(settings.ReadersPerReport, PartitionCheckpoint.MaxPartitions);
+        var cuts = Enumerable.Range(2, most - 1).SelectMany(parts => Enumerable.Range(1, parts - 1).Select(i => (Parts: parts, Index: i))).ToList();
+        var (total, keys) = await reader.CountAndCutAsync(connection, [.. cuts.Select(c => (double)c.Index / c.Parts)], CutSample, cancellationToken);
+        var chosen = (int)Math.Min(most, total / settings.PartitionMinRows);
+        if (chosen < 2)
         {
-            return null;
+            return (total, null);
         }
 
-        var bounds = (await reader.PartitionBoundsAsync(connection, parts, cancellationToken)).Select(KeysetCursor.ToText).ToList();
+        var bounds = cuts.Select((c, i) => (c.Parts, Key: keys[i])).Where(c => c.Parts == chosen && c.Key is not null)
+            .Select(c => c.Key!).Distinct().Select(KeysetCursor.ToText).ToList();
         return bounds.Count == 0
-            ? null
-            : [.. Enumerable.Range(0, bounds.Count + 1).Select(i => new PartitionCheckpoint(
-                i == 0 ? null : bounds[i - 1], i == bounds.Count ? null : bounds[i], GenerationCheckpoint.Start))];
+            ? (total, null)
+            : (total, [.. Enumerable.Range(0, bounds.Count + 1).Select(i => new PartitionCheckpoint(
+                i == 0 ? null : bounds[i - 1], i == bounds.Count ? null : bounds[i], GenerationCheckpoint.Start))]);
     }
 
     /// <summary>
