@@ -116,36 +116,31 @@ public sealed class WorkerCrashTests(FaultSystem system)
     public async Task A_helper_killed_in_the_middle_of_a_pdf_segment_leaves_it_to_the_jobs_worker_which_draws_it_again()
     {
         using var client = await system.CreateClientAsync();
-        var ownerId = "pdf-owner-" + Guid.NewGuid().ToString("N")[..6];
-        var helperId = "pdf-helper-" + Guid.NewGuid().ToString("N")[..6];
-        // Segments of 150 pages, each about a hundred keyset pages of 100 rows.
-        var segmented = new Dictionary<string, string>(FaultSystem.SlowWorker) { ["Reports:Pdf:PagesPerSegment"] = "150", ["Reports:Pdf:PagesPerPart"] = "10" };
-        // PDFs go to the bulk queue; the job's worker has one slot there, taken by the job.
-        var owner = await system.StartWorkerAsync(ownerId, new Dictionary<string, string>(segmented)
+        // Two workers of one bulk slot each, both running before the job is: whichever takes the job is its worker, and
+        // the other answers its request for help at once. Segments of 150 pages, each about a hundred keyset pages of 100 rows.
+        var settings = new Dictionary<string, string>(FaultSystem.SlowWorker)
         {
+            ["Reports:Pdf:PagesPerSegment"] = "150",
+            ["Reports:Pdf:PagesPerPart"] = "10",
             ["Reports:Worker:Queues:reports"] = "0",
             ["Reports:Worker:Queues:reports-bulk"] = "1",
-        });
-        string id;
-        JsonElement report;
+        };
+        var ids = new[] { "pdf-a-" + Guid.NewGuid().ToString("N")[..6], "pdf-b-" + Guid.NewGuid().ToString("N")[..6] };
+        await using var first = await system.StartWorkerAsync(ids[0], settings);
+        await using var second = await system.StartWorkerAsync(ids[1], settings);
+        var id = (await ReportsClient.CreateAsync(client, FullRangeIn("pdf"))).GetProperty("id").GetString()!;
+        string? ownerId = null;
+        await FaultSystem.EventuallyAsync(async () => (ownerId = await system.JobValueAsync<string>(id, "lease_owner")) is not null, "the job runs");
+        var (helper, helperId) = ownerId == ids[0] ? (second, ids[1]) : (first, ids[0]);
         var helped = -1;
-        await using (owner)
+        await FaultSystem.EventuallyAsync(async () =>
         {
-            id = (await ReportsClient.CreateAsync(client, FullRangeIn("pdf"))).GetProperty("id").GetString()!;
-            await FaultSystem.EventuallyAsync(async () => await system.JobValueAsync<string>(id, "lease_owner") == ownerId, "the job runs on its worker");
-            await using (var helper = await system.StartWorkerAsync(helperId, segmented))
-            {
-                await FaultSystem.EventuallyAsync(async () =>
-                {
-                    helped = await system.PartitionValueAsync<int?>(id, "number", $"lease_owner = '{helperId}' AND NOT done AND rows_written >= 500") ?? -1;
-                    return helped >= 0;
-                }, "the helper is drawing a segment");
-                helper.Kill();
-                await helper.Exited;
-            }
-
-            report = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
-        }
+            helped = await system.PartitionValueAsync<int?>(id, "number", $"lease_owner = '{helperId}' AND NOT done AND rows_written >= 100") ?? -1;
+            return helped >= 0;
+        }, "the helper is drawing a segment");
+        helper.Kill();
+        await helper.Exited;
+        var report = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
 
         // One attempt: the job's worker took the segment over once its claim lapsed, and drew it from its first page.
         Assert.True(report.GetProperty("status").GetString() == "succeeded", report.ToString());
