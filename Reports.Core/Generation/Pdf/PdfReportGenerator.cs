@@ -60,7 +60,9 @@ public sealed class PdfReportGenerator(
             var reader = new KeysetReader(report, request.Arguments, options.Value.PageSize, sources.Dialect(report),
                 token => sources.QuerySlotAsync(report, leaveOneFree: false, token));
             var cursors = await reader.CursorsBeforeAsync(connection, [.. segments.Skip(1).Select(s => s.FirstRow)], cancellationToken);
-            var layoutOfSegments = segments.Select(s => new PartitionCheckpoint(s.Index == 0 ? null : cursors[s.Index - 1], null, GenerationCheckpoint.Start)).ToList();
+            // Each segment starts after the row its predecessor ends on, and must end on the row the next starts after.
+            var layoutOfSegments = segments.Select(s => new PartitionCheckpoint(
+                s.Index == 0 ? null : cursors[s.Index - 1], s.IsLast(segments) ? null : cursors[s.Index], GenerationCheckpoint.Start)).ToList();
             await partitions.PlanAsync(layoutOfSegments, cancellationToken);
             await progress.CheckpointAsync(GenerationCheckpoint.OfPartitions(layoutOfSegments) with { Pdf = plan }, cancellationToken);
         }
@@ -206,6 +208,13 @@ public sealed class PdfReportGenerator(
             {
                 objects = await DrawSegmentAsync(
                     request, plan, layout, segments, segment, connection, cursor, file, upload, claimed.ReportRowsAsync, extraReader, held.Token);
+                if (claim.Partition.To is { } lastRow && cursor.Serialize() != lastRow)
+                {
+                    // As many rows as counted, but not the same ones: rows came or went inside the segment since the file
+                    // was laid out, and one of them would be left out of the file, or drawn twice.
+                    throw new PdfLayoutException($"Segment {claim.Number} did not end on the row it was laid out to end on: rows came or went inside it since the file was laid out.");
+                }
+
                 file.Flush();
                 uploaded = await upload.CompleteAsync(file.Length);
             }
