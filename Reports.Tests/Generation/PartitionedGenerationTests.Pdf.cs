@@ -93,6 +93,54 @@ public sealed partial class PartitionedGenerationTests
     }
 
     [Fact]
+    public async Task A_layout_that_is_not_the_one_the_plan_was_recorded_with_is_laid_out_again_and_the_file_is_the_same()
+    {
+        var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);
+        var generator = await PdfGeneratorAsync();
+        var job = await ClaimJobAsync();
+        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var first = GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(SlowStaging(await FilesAsync()))), helpers: 1, job, stop.Token);
+        await FaultSystem.EventuallyAsync(async () => (await PartitionsAsync(job.Claim.Id)).Any(p => p.Done), "a segment drawn", TimeSpan.FromMinutes(2));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        var recorded = job.Progress.Checkpoints[0];
+        Assert.True(await job.Jobs.ReleaseAsync(job.Claim, CancellationToken.None));
+
+        // The next attempt lays the file out again over rows that changed meanwhile (each segment starts a row later),
+        // and stops before it records its plan: the job's checkpoint still holds the first plan.
+        var second = await ClaimJobAsync(job.Claim.Id);
+        var services = (await infrastructure.SystemAsync()).WorkerServices;
+        var sources = services.GetRequiredService<SourceConnections>();
+        var shifted = new List<string>();
+        await using (var connection = await sources.OpenAsync(request.Report, CancellationToken.None))
+        {
+            var reader = new KeysetReader(request.Report, request.Arguments, PageSize, sources.Dialect(request.Report));
+            foreach (var start in recorded.Partitions!.Skip(1))
+            {
+                var cursor = new KeysetCursor(request.Report);
+                cursor.Restore(start.From!);
+                await using var next = await reader.OpenPageAsync(connection, cursor, 1, CancellationToken.None);
+                Assert.True(await next.ReadAsync(CancellationToken.None));
+                shifted.Add(cursor.Serialize());
+            }
+        }
+
+        var relaid = recorded.Partitions!.Select((_, i) => new PartitionCheckpoint(
+            i == 0 ? null : shifted[i - 1], i == shifted.Count ? null : shifted[i], GenerationCheckpoint.Start)).ToList();
+        Assert.True(await job.Partitions.PlanAsync(second.Claim, relaid, CancellationToken.None));
+        Assert.True(await job.Jobs.ReleaseAsync(second.Claim, CancellationToken.None));
+
+        var third = await ClaimJobAsync(job.Claim.Id);
+        var resumed = await GenerateAsync(job.Request with { Attempt = third.Claim.Attempt, Checkpoint = recorded }, PdfDrawer(generator), 0, third,
+            CancellationToken.None);
+
+        Assert.Equal(alone.Sha256, resumed.File.Sha256);
+        Assert.Equal(alone.Sha256, await HashAsync(resumed.File.BlobName));
+        Assert.Equal(recorded.Partitions!.Select(p => p.From), resumed.Partitions.Select(p => p.Partition.From));
+    }
+
+    [Fact]
     public async Task Cancelling_a_pdf_drawn_in_segments_stops_every_segment_and_commits_nothing()
     {
         var job = await ClaimJobAsync();

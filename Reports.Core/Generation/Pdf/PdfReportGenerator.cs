@@ -126,8 +126,16 @@ public sealed class PdfReportGenerator(
         }
 
         var segments = await partitions.ReadAsync(cancellationToken);
+        var recorded = request.Checkpoint.Partitions ?? [];
+        if (segments.Count < 2 || !segments.Select(p => (p.Partition.From, p.Partition.To)).SequenceEqual(recorded.Select(p => (p.From, p.To))))
+        {
+            // Not the layout the plan was recorded with: a later attempt laid the file out again and stopped before it
+            // recorded its plan (the layout is written first). Drawn by this plan, the segments would not meet.
+            return null;
+        }
+
         var drawn = GenerationCheckpoint.OfPartitions([.. segments.Select(p => p.Partition)]).FileBlocks();
-        return segments.Count > 1 && (drawn.Count == 0 || await files.HasBlocksAsync(request.BlobName, drawn, cancellationToken)) ? plan : null;
+        return drawn.Count == 0 || await files.HasBlocksAsync(request.BlobName, drawn, cancellationToken) ? plan : null;
     }
 
     private async Task<PdfPlan> PlanAsync(GenerationRequest request, DbConnection connection, IJobProgress progress, CancellationToken cancellationToken)
