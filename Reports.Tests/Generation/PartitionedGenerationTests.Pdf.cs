@@ -48,6 +48,26 @@ public sealed partial class PartitionedGenerationTests
         Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{alone.Rows:#,##0} rows"), pdf.Pages[^1], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("daily-sales", """{"from":"2021-01-01","to":"2025-12-31"}""")]
+    [InlineData("daily-sales-mariadb", """{"from":"2021-01-01","to":"2025-12-31"}""")]
+    [InlineData("orders-mariadb", PdfMonths)]
+    public async Task A_pdf_with_a_chart_keys_of_a_day_and_text_or_from_mariadb_is_the_same_drawn_in_segments(string reportType, string parameters)
+    {
+        var report = (await infrastructure.SystemAsync()).WorkerServices.GetRequiredService<ReportCatalog>().Find(reportType)!;
+        var request = Request(report, "pdf", parameters);
+        var generator = await PdfGeneratorAsync();
+        var job = await ClaimJobAsync();
+        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+
+        var run = await GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(SlowStaging(await FilesAsync()))), helpers: 1, job, CancellationToken.None);
+
+        Assert.True(run.Partitions.Count >= 2, $"{run.Partitions.Count} segments");
+        Assert.Equal((alone.Rows, alone.SizeBytes, alone.Sha256), (run.File.Rows, run.File.SizeBytes, run.File.Sha256));
+        var pdf = await PdfText.ReadAsync(await BytesAsync(run.File.BlobName));
+        pdf.AssertEveryPageHasHeaderAndNumber(report.Columns.Select(c => c.Title));
+    }
+
     [Fact]
     public async Task A_pdf_whose_segments_the_jobs_worker_draws_alone_in_order_is_hashed_as_staged_and_is_the_same_file()
     {
@@ -61,6 +81,37 @@ public sealed partial class PartitionedGenerationTests
         Assert.All(run.Partitions, p => Assert.Equal(OwnerWorker, p.FinishedBy));
         Assert.Equal(alone.Sha256, run.File.Sha256);
         Assert.Equal(alone.Sha256, await HashAsync(run.File.BlobName));
+    }
+
+    [Fact]
+    public async Task A_pdf_whose_jobs_worker_draws_a_segment_out_of_order_before_the_one_in_order_is_hashed_right()
+    {
+        var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);
+        var generator = await PdfGeneratorAsync();
+        var job = await ClaimJobAsync();
+        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+        job.Request = Again(request) with { JobId = job.Claim.Id };
+        var slow = await PdfGeneratorAsync(SlowStaging(await FilesAsync()));
+
+        // Another worker holds segment 1 while the job's worker draws 0, then 2 onwards; then gives it back, and the job's
+        // worker draws it last, in file order again.
+        var run = slow.GenerateAsync(job.Request, job.Progress, await BoardAsync(job.Claim.Id, OwnerWorker, job.Claim), CancellationToken.None);
+        await FaultSystem.EventuallyAsync(async () => (await PartitionsAsync(job.Claim.Id)) is [{ LeaseOwner: OwnerWorker }, ..], "segment 0 drawn by the job's worker");
+        await using (var held = await (await BoardAsync(job.Claim.Id, HelperWorker, owner: null)).ClaimAsync(takeStalled: false, CancellationToken.None))
+        {
+            Assert.Equal(1, held?.Claim.Number);
+            await FaultSystem.EventuallyAsync(async () => (await PartitionsAsync(job.Claim.Id)).Count(p => !p.Done) == 1, "every other segment drawn",
+                TimeSpan.FromMinutes(2));
+            await held!.ReleaseAsync(CancellationToken.None);
+        }
+
+        var file = await run;
+
+        var segments = await PartitionsAsync(job.Claim.Id);
+        Assert.True(segments.Count >= 3, $"{segments.Count} segments");
+        Assert.All(segments, p => Assert.Equal(OwnerWorker, p.FinishedBy));
+        Assert.Equal(alone.Sha256, await HashAsync(file.BlobName));
+        Assert.Equal(alone.Sha256, file.Sha256);
     }
 
     [Fact]

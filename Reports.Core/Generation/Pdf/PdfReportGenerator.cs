@@ -83,8 +83,12 @@ public sealed class PdfReportGenerator(
                     var inOrder = claimed.Claim.Number == nextToHash;
                     try
                     {
-                        hashed += await DrawClaimedAsync(request, plan, claimed, extraReader: false, inOrder ? sha : null, token);
-                        nextToHash += inOrder ? 1 : 0;
+                        var bytes = await DrawClaimedAsync(request, plan, claimed, extraReader: false, inOrder ? sha : null, token);
+                        if (inOrder)
+                        {
+                            // Only the segments in the hash count: the file is read back from the first one not in it.
+                            (nextToHash, hashed) = (nextToHash + 1, hashed + bytes);
+                        }
                     }
                     catch when (inOrder)
                     {
