@@ -60,7 +60,9 @@ public sealed class PdfReportGenerator(
             var reader = new KeysetReader(report, request.Arguments, options.Value.PageSize, sources.Dialect(report),
                 token => sources.QuerySlotAsync(report, leaveOneFree: false, token));
             var cursors = await reader.CursorsBeforeAsync(connection, [.. segments.Skip(1).Select(s => s.FirstRow)], cancellationToken);
-            var layoutOfSegments = segments.Select(s => new PartitionCheckpoint(s.Index == 0 ? null : cursors[s.Index - 1], null, GenerationCheckpoint.Start)).ToList();
+            // Each segment starts after the row its predecessor ends on, and must end on the row the next starts after.
+            var layoutOfSegments = segments.Select(s => new PartitionCheckpoint(
+                s.Index == 0 ? null : cursors[s.Index - 1], s.IsLast(segments) ? null : cursors[s.Index], GenerationCheckpoint.Start)).ToList();
             await partitions.PlanAsync(layoutOfSegments, cancellationToken);
             await progress.CheckpointAsync(GenerationCheckpoint.OfPartitions(layoutOfSegments) with { Pdf = plan }, cancellationToken);
         }
@@ -81,8 +83,12 @@ public sealed class PdfReportGenerator(
                     var inOrder = claimed.Claim.Number == nextToHash;
                     try
                     {
-                        hashed += await DrawClaimedAsync(request, plan, claimed, extraReader: false, inOrder ? sha : null, token);
-                        nextToHash += inOrder ? 1 : 0;
+                        var bytes = await DrawClaimedAsync(request, plan, claimed, extraReader: false, inOrder ? sha : null, token);
+                        if (inOrder)
+                        {
+                            // Only the segments in the hash count: the file is read back from the first one not in it.
+                            (nextToHash, hashed) = (nextToHash + 1, hashed + bytes);
+                        }
                     }
                     catch when (inOrder)
                     {
@@ -124,8 +130,16 @@ public sealed class PdfReportGenerator(
         }
 
         var segments = await partitions.ReadAsync(cancellationToken);
+        var recorded = request.Checkpoint.Partitions ?? [];
+        if (segments.Count < 2 || !segments.Select(p => (p.Partition.From, p.Partition.To)).SequenceEqual(recorded.Select(p => (p.From, p.To))))
+        {
+            // Not the layout the plan was recorded with: a later attempt laid the file out again and stopped before it
+            // recorded its plan (the layout is written first). Drawn by this plan, the segments would not meet.
+            return null;
+        }
+
         var drawn = GenerationCheckpoint.OfPartitions([.. segments.Select(p => p.Partition)]).FileBlocks();
-        return segments.Count > 1 && (drawn.Count == 0 || await files.HasBlocksAsync(request.BlobName, drawn, cancellationToken)) ? plan : null;
+        return drawn.Count == 0 || await files.HasBlocksAsync(request.BlobName, drawn, cancellationToken) ? plan : null;
     }
 
     private async Task<PdfPlan> PlanAsync(GenerationRequest request, DbConnection connection, IJobProgress progress, CancellationToken cancellationToken)
@@ -206,6 +220,13 @@ public sealed class PdfReportGenerator(
             {
                 objects = await DrawSegmentAsync(
                     request, plan, layout, segments, segment, connection, cursor, file, upload, claimed.ReportRowsAsync, extraReader, held.Token);
+                if (claim.Partition.To is { } lastRow && cursor.Serialize() != lastRow)
+                {
+                    // As many rows as counted, but not the same ones: rows came or went inside the segment since the file
+                    // was laid out, and one of them would be left out of the file, or drawn twice.
+                    throw new PdfLayoutException($"Segment {claim.Number} did not end on the row it was laid out to end on: rows came or went inside it since the file was laid out.");
+                }
+
                 file.Flush();
                 uploaded = await upload.CompleteAsync(file.Length);
             }
