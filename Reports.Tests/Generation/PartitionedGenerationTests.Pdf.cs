@@ -5,6 +5,7 @@ using Reports.Core.Catalog;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Partitions;
 using Reports.Core.Generation.Pdf;
+using Reports.Core.Jobs;
 using Reports.Core.Sources;
 using Reports.Tests.Catalog;
 using Reports.Tests.Engine;
@@ -26,10 +27,7 @@ public sealed partial class PartitionedGenerationTests
     [Fact]
     public async Task A_pdf_drawn_in_segments_by_two_workers_is_byte_identical_to_the_one_drawn_by_one()
     {
-        var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);
-        var generator = await PdfGeneratorAsync();
-        var job = await ClaimJobAsync();
-        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+        var (request, generator, job, alone) = await DrawnAloneAsync(Request(BuiltInReports.Orders, "pdf", PdfMonths));
 
         var run = await GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(SlowStaging(await FilesAsync()))), helpers: 1, job, CancellationToken.None);
 
@@ -55,10 +53,7 @@ public sealed partial class PartitionedGenerationTests
     public async Task A_pdf_with_a_chart_keys_of_a_day_and_text_or_from_mariadb_is_the_same_drawn_in_segments(string reportType, string parameters)
     {
         var report = (await infrastructure.SystemAsync()).WorkerServices.GetRequiredService<ReportCatalog>().Find(reportType)!;
-        var request = Request(report, "pdf", parameters);
-        var generator = await PdfGeneratorAsync();
-        var job = await ClaimJobAsync();
-        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+        var (request, generator, job, alone) = await DrawnAloneAsync(Request(report, "pdf", parameters));
 
         var run = await GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(SlowStaging(await FilesAsync()))), helpers: 1, job, CancellationToken.None);
 
@@ -71,10 +66,7 @@ public sealed partial class PartitionedGenerationTests
     [Fact]
     public async Task A_pdf_whose_segments_the_jobs_worker_draws_alone_in_order_is_hashed_as_staged_and_is_the_same_file()
     {
-        var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);
-        var generator = await PdfGeneratorAsync();
-        var job = await ClaimJobAsync();
-        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+        var (request, generator, job, alone) = await DrawnAloneAsync(Request(BuiltInReports.Orders, "pdf", PdfMonths));
 
         var run = await GenerateAsync(Again(request), PdfDrawer(generator), helpers: 0, job, CancellationToken.None);
 
@@ -86,10 +78,7 @@ public sealed partial class PartitionedGenerationTests
     [Fact]
     public async Task A_pdf_whose_jobs_worker_draws_a_segment_out_of_order_before_the_one_in_order_is_hashed_right()
     {
-        var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);
-        var generator = await PdfGeneratorAsync();
-        var job = await ClaimJobAsync();
-        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+        var (request, generator, job, alone) = await DrawnAloneAsync(Request(BuiltInReports.Orders, "pdf", PdfMonths));
         job.Request = Again(request) with { JobId = job.Claim.Id };
         var slow = await PdfGeneratorAsync(SlowStaging(await FilesAsync()));
 
@@ -117,20 +106,11 @@ public sealed partial class PartitionedGenerationTests
     [Fact]
     public async Task A_pdf_stopped_midway_keeps_its_drawn_segments_and_the_next_attempt_draws_the_rest()
     {
-        var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);
-        var generator = await PdfGeneratorAsync();
-        var job = await ClaimJobAsync();
-        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+        var (request, generator, job, alone) = await DrawnAloneAsync(Request(BuiltInReports.Orders, "pdf", PdfMonths));
 
-        using var stop = new CancellationTokenSource();
-        var first = GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(SlowStaging(await FilesAsync()))), helpers: 1, job, stop.Token);
-        await FaultSystem.EventuallyAsync(async () => (await PartitionsAsync(job.Claim.Id)).Count(p => p.Done) >= 2,
-            "two segments drawn", TimeSpan.FromMinutes(2));
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        await StopMidwayAsync(request, job, drawn: 2);
         var saved = await PartitionsAsync(job.Claim.Id);
         Assert.Contains(saved, p => !p.Done);
-        Assert.True(await job.Jobs.ReleaseAsync(job.Claim, CancellationToken.None));
 
         var next = await ClaimJobAsync(job.Claim.Id);
         var resumed = await GenerateAsync(job.Request with { Attempt = 2, Checkpoint = job.Progress.Checkpoints[0] }, PdfDrawer(generator), 0, next,
@@ -146,17 +126,9 @@ public sealed partial class PartitionedGenerationTests
     [Fact]
     public async Task A_layout_that_is_not_the_one_the_plan_was_recorded_with_is_laid_out_again_and_the_file_is_the_same()
     {
-        var request = Request(BuiltInReports.Orders, "pdf", PdfMonths);
-        var generator = await PdfGeneratorAsync();
-        var job = await ClaimJobAsync();
-        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
-        using var stop = new CancellationTokenSource();
-        var first = GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(SlowStaging(await FilesAsync()))), helpers: 1, job, stop.Token);
-        await FaultSystem.EventuallyAsync(async () => (await PartitionsAsync(job.Claim.Id)).Any(p => p.Done), "a segment drawn", TimeSpan.FromMinutes(2));
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        var (request, generator, job, alone) = await DrawnAloneAsync(Request(BuiltInReports.Orders, "pdf", PdfMonths));
+        await StopMidwayAsync(request, job, drawn: 1);
         var recorded = job.Progress.Checkpoints[0];
-        Assert.True(await job.Jobs.ReleaseAsync(job.Claim, CancellationToken.None));
 
         // The next attempt lays the file out again over rows that changed meanwhile (each segment starts a row later),
         // and stops before it records its plan: the job's checkpoint still holds the first plan.
@@ -279,6 +251,27 @@ public sealed partial class PartitionedGenerationTests
     {
         var progress = segment.Partition.Progress;
         return (progress.Blocks, progress.Bytes, string.Join(",", progress.BlockRuns()), progress.Objects);
+    }
+
+    /// <summary>A new job claimed, and its PDF drawn by one worker alone: the reference its runs in segments must equal.</summary>
+    private async Task<(GenerationRequest Request, PdfReportGenerator Generator, PartitionedJob Job, ReportFile Alone)> DrawnAloneAsync(GenerationRequest request)
+    {
+        var generator = await PdfGeneratorAsync();
+        var job = await ClaimJobAsync();
+        var alone = await generator.GenerateAsync(request with { JobId = job.Claim.Id }, new RecordingProgress(), CancellationToken.None);
+        return (request, generator, job, alone);
+    }
+
+    /// <summary>Runs the job in segments with a helper on slow storage, stops it (as a worker shutting down) once <paramref name="drawn"/> segments are done, and releases the job.</summary>
+    private async Task StopMidwayAsync(GenerationRequest request, PartitionedJob job, int drawn)
+    {
+        using var stop = new CancellationTokenSource();
+        var first = GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(SlowStaging(await FilesAsync()))), helpers: 1, job, stop.Token);
+        await FaultSystem.EventuallyAsync(async () => (await PartitionsAsync(job.Claim.Id)).Count(p => p.Done) >= drawn,
+            $"{drawn} segments drawn", TimeSpan.FromMinutes(2));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.True(await job.Jobs.ReleaseAsync(job.Claim, CancellationToken.None));
     }
 
     private static Drawer PdfDrawer(PdfReportGenerator generator) => new(generator.GenerateAsync, generator.DrawClaimedSegmentAsync);
