@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Reports.Core.Generation;
+using Reports.Core.Generation.Partitions;
 using Reports.Tests.Integration;
 
 namespace Reports.Tests.Engine;
@@ -113,11 +114,11 @@ public sealed class WorkerCrashTests(FaultSystem system)
     }
 
     [Fact]
-    public async Task A_helper_killed_in_the_middle_of_a_pdf_segment_leaves_it_to_the_jobs_worker_which_draws_it_again()
+    public async Task A_worker_killed_in_the_middle_of_a_pdf_in_segments_is_taken_over_and_the_next_attempt_keeps_the_segments_drawn()
     {
         using var client = await system.CreateClientAsync();
-        // Two workers of one bulk slot each, both running before the job is: whichever takes the job is its worker, and
-        // the other answers its request for help at once. Segments of 150 pages, each about a hundred keyset pages of 100 rows.
+        // Segments of 150 pages, each about a hundred keyset pages of 100 rows; one bulk slot, so the job's worker draws
+        // them one after another (its requests for help wait for a free slot).
         var settings = new Dictionary<string, string>(FaultSystem.SlowWorker)
         {
             ["Reports:Pdf:PagesPerSegment"] = "150",
@@ -125,30 +126,34 @@ public sealed class WorkerCrashTests(FaultSystem system)
             ["Reports:Worker:Queues:reports"] = "0",
             ["Reports:Worker:Queues:reports-bulk"] = "1",
         };
-        var ids = new[] { "pdf-a-" + Guid.NewGuid().ToString("N")[..6], "pdf-b-" + Guid.NewGuid().ToString("N")[..6] };
-        await using var first = await system.StartWorkerAsync(ids[0], settings);
-        await using var second = await system.StartWorkerAsync(ids[1], settings);
-        var id = (await ReportsClient.CreateAsync(client, FullRangeIn("pdf"))).GetProperty("id").GetString()!;
-        string? ownerId = null;
-        await FaultSystem.EventuallyAsync(async () => (ownerId = await system.JobValueAsync<string>(id, "lease_owner")) is not null, "the job runs");
-        var (helper, helperId) = ownerId == ids[0] ? (second, ids[1]) : (first, ids[0]);
-        var helped = -1;
-        await FaultSystem.EventuallyAsync(async () =>
+        var doomedId = "pdf-doomed-" + Guid.NewGuid().ToString("N")[..6];
+        string id;
+        IReadOnlyList<PartitionCheckpoint> before;
+        await using (var doomed = await system.StartWorkerAsync(doomedId, settings))
         {
-            helped = await system.PartitionValueAsync<int?>(id, "number", $"lease_owner = '{helperId}' AND NOT done AND rows_written >= 100") ?? -1;
-            return helped >= 0;
-        }, "the helper is drawing a segment");
-        helper.Kill();
-        await helper.Exited;
-        var report = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+            id = (await ReportsClient.CreateAsync(client, FullRangeIn("pdf"))).GetProperty("id").GetString()!;
+            await FaultSystem.EventuallyAsync(async () => (await system.PartitionsAsync(id)).Count(p => p.Progress.Objects is not null) >= 2,
+                "two segments drawn");
+            doomed.Kill();
+            await doomed.Exited;
+            before = await system.PartitionsAsync(id);
+        }
 
-        // One attempt: the job's worker took the segment over once its claim lapsed, and drew it from its first page.
+        Assert.Contains(before, p => p.Progress.Objects is null);
+        JsonElement report;
+        await using (var rescuer = await system.StartWorkerAsync("pdf-rescuer-" + Guid.NewGuid().ToString("N")[..6], settings))
+        {
+            report = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+        }
+
+        // Taken over by a second attempt, which kept the layout and every segment drawn before the kill, and drew the rest.
         Assert.True(report.GetProperty("status").GetString() == "succeeded", report.ToString());
-        Assert.Equal(1, report.GetProperty("attempts").GetInt32());
-        Assert.Equal(ownerId, await system.PartitionValueAsync<string>(id, "finished_by", $"number = {helped}"));
-        var segments = await system.PartitionsAsync(id);
-        Assert.True(segments.Count >= 3, $"{segments.Count} segments");
-        Assert.Single(segments[helped].Progress.BlockRuns()); // drawn again whole, under the owner's claim alone
+        Assert.Equal(2, report.GetProperty("attempts").GetInt32());
+        var after = await system.PartitionsAsync(id);
+        Assert.Equal(before.Select(p => p.From), after.Select(p => p.From));
+        Assert.All(before.Zip(after).Where(pair => pair.First.Progress.Objects is not null),
+            pair => Assert.Equal((pair.First.Progress.Objects, pair.First.Progress.Bytes), (pair.Second.Progress.Objects, pair.Second.Progress.Bytes)));
+        Assert.All(after, p => Assert.NotNull(p.Progress.Objects));
 
         var bytes = await FaultSystem.DownloadAsync(client, id);
         Assert.Equal(File(report).GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
