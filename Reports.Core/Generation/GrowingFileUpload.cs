@@ -20,7 +20,6 @@ internal sealed class GrowingFileUpload : IAsyncDisposable
     private readonly SafeFileHandle _file;
     private readonly int _blockSize;
     private readonly int _firstSequence;
-    private readonly IncrementalHash? _alsoHash;
     private readonly SemaphoreSlim _advanced = new(0);
     private readonly CancellationTokenSource _stop;
     private readonly Task<UploadedBlocks> _upload;
@@ -28,12 +27,10 @@ internal sealed class GrowingFileUpload : IAsyncDisposable
     private long _final = -1;
 
     /// <param name="firstSequence">The first block's number in the file (a segment of a file drawn apart starts after the blocks before it).</param>
-    /// <param name="alsoHash">A hash of more than this file (the segments before it) that its blocks are added to as well, as they are staged.</param>
     public GrowingFileUpload(
         IReportFiles files, BlockBuffers buffers, string blobName, int attempt, SafeFileHandle file, int blockSize, int firstSequence,
-        IncrementalHash? alsoHash, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
-        _alsoHash = alsoHash;
         ArgumentOutOfRangeException.ThrowIfGreaterThan(blockSize, buffers.BufferSize);
         (_files, _buffers, _blobName, _attempt, _file, _blockSize, _firstSequence) = (files, buffers, blobName, attempt, file, blockSize, firstSequence);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -127,7 +124,6 @@ internal sealed class GrowingFileUpload : IAsyncDisposable
         // deleted, leaving a block behind. The upload stops before the next block instead.
         await _files.StageBlockAsync(_blobName, new FileBlock(_attempt, _firstSequence + sequence), block, CancellationToken.None);
         sha.AppendData(block.Span);
-        _alsoHash?.AppendData(block.Span);
     }
 }
 

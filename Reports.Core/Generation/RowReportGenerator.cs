@@ -177,7 +177,8 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         static bool Fresh(IClaimedPartition claimed) => claimed.Claim.Number == 0 && claimed.Claim.Partition.Progress.Blocks == 0;
         var partitions = await PartitionDraws.DrawAllAsync(
             board,
-            async (claimed, token) =>
+            lanes: 1,
+            async (claimed, _, token) =>
             {
                 var read = await ReadPartitionAsync(request, claimed, Fresh(claimed) ? sha : null, extraReader: false, token);
                 hashed = Fresh(claimed) ? read.Bytes : hashed;

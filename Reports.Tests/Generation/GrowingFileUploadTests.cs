@@ -19,7 +19,7 @@ public sealed class GrowingFileUploadTests : IDisposable
         var content = RandomNumberGenerator.GetBytes((3 * BlockSize) + 1000);
         await using var file = new FileStream(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 512, FileOptions.Asynchronous);
         UploadedBlocks uploaded;
-        await using (var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", 1, file.SafeFileHandle, BlockSize, 0, null, CancellationToken.None))
+        await using (var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", 1, file.SafeFileHandle, BlockSize, 0, CancellationToken.None))
         {
             file.Write(content, 0, (2 * BlockSize) + 10);
             file.Flush();
@@ -42,7 +42,7 @@ public sealed class GrowingFileUploadTests : IDisposable
     {
         var files = new RecordingFiles();
         await using var file = new FileStream(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 512, FileOptions.Asynchronous);
-        var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", 1, file.SafeFileHandle, BlockSize, 0, null, CancellationToken.None);
+        var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", 1, file.SafeFileHandle, BlockSize, 0, CancellationToken.None);
         file.Write(new byte[100]);
         file.Flush();
         upload.Advance(file.Position);
@@ -60,7 +60,7 @@ public sealed class GrowingFileUploadTests : IDisposable
         var files = new RecordingFiles { Gate = new TaskCompletionSource() };
         using var cancel = new CancellationTokenSource();
         await using var file = new FileStream(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 512, FileOptions.Asynchronous);
-        var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", 1, file.SafeFileHandle, BlockSize, 0, null, cancel.Token);
+        var upload = new GrowingFileUpload(files, new BlockBuffers(BlockSize), "file.bin", 1, file.SafeFileHandle, BlockSize, 0, cancel.Token);
         file.Write(new byte[2 * BlockSize]);
         file.Flush();
         upload.Advance(file.Position);

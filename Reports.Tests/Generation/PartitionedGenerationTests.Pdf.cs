@@ -76,6 +76,42 @@ public sealed partial class PartitionedGenerationTests
     }
 
     [Fact]
+    public async Task A_pdf_whose_jobs_worker_draws_two_segments_at_a_time_is_the_same_file_hashed_without_reading_it_back()
+    {
+        var (request, generator, job, alone) = await DrawnAloneAsync(Request(BuiltInReports.Orders, "pdf", PdfMonths));
+        // The first segment to stage a block waits there until another segment stages one (or ten seconds, well inside
+        // the job's lease, which nothing renews here): only a second lane drawing beside the first lets it go on at once.
+        var otherSegmentStaged = new TaskCompletionSource();
+        int? firstSegment = null;
+        bool? overlapped = null;
+        var files = new StagingFirst(await FilesAsync(), async (block, _) =>
+        {
+            lock (otherSegmentStaged)
+            {
+                firstSegment ??= block.Attempt;
+                if (block.Attempt != firstSegment)
+                {
+                    otherSegmentStaged.TrySetResult();
+                    return;
+                }
+            }
+
+            overlapped ??= await Task.WhenAny(otherSegmentStaged.Task, Task.Delay(TimeSpan.FromSeconds(10))) == otherSegmentStaged.Task;
+        });
+
+        var run = await GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(files, drawersPerJob: 2)), helpers: 0, job, CancellationToken.None);
+
+        Assert.True(overlapped, "a second segment was drawn while the first was");
+        Assert.True(run.Partitions.Count >= 3, $"{run.Partitions.Count} segments");
+        Assert.All(run.Partitions, p => Assert.Equal(OwnerWorker, p.FinishedBy));
+        Assert.Equal((alone.Rows, alone.SizeBytes, alone.Sha256), (run.File.Rows, run.File.SizeBytes, run.File.Sha256));
+        // Segments finished out of order waited on disk for those before them: nothing was read back from storage.
+        Assert.Equal(0, files.Reads);
+        Assert.Equal(alone.Sha256, await HashAsync(run.File.BlobName));
+        Assert.Equal(run.RowsShown.Order(), run.RowsShown);
+    }
+
+    [Fact]
     public async Task A_pdf_whose_jobs_worker_draws_a_segment_out_of_order_before_the_one_in_order_is_hashed_right()
     {
         var (request, generator, job, alone) = await DrawnAloneAsync(Request(BuiltInReports.Orders, "pdf", PdfMonths));
@@ -276,8 +312,8 @@ public sealed partial class PartitionedGenerationTests
 
     private static Drawer PdfDrawer(PdfReportGenerator generator) => new(generator.GenerateAsync, generator.DrawClaimedSegmentAsync);
 
-    /// <summary>Segments of ten pages in parts of four (parts never cross a segment), at a fixed time, so two runs of one job draw the same file.</summary>
-    private async Task<PdfReportGenerator> PdfGeneratorAsync(IReportFiles? files = null, int pagesPerSegment = PagesPerSegment)
+    /// <summary>Segments of ten pages in parts of four (one at a time on the job's worker unless <paramref name="drawersPerJob"/> says more) (parts never cross a segment), at a fixed time, so two runs of one job draw the same file.</summary>
+    private async Task<PdfReportGenerator> PdfGeneratorAsync(IReportFiles? files = null, int pagesPerSegment = PagesPerSegment, int drawersPerJob = 1)
     {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
         return new PdfReportGenerator(
@@ -286,7 +322,7 @@ public sealed partial class PartitionedGenerationTests
             new BlockBuffers(BlockSize),
             services.GetRequiredService<PdfFont>(),
             Options.Create(new GenerationOptions { PageSize = PageSize, BlockSizeBytes = BlockSize }),
-            Options.Create(new PdfOptions { PagesPerSegment = pagesPerSegment, PagesPerPart = PagesPerPart }),
+            Options.Create(new PdfOptions { PagesPerSegment = pagesPerSegment, PagesPerPart = PagesPerPart, DrawersPerJob = drawersPerJob }),
             new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 4, 30, 0, TimeSpan.Zero)));
     }
 

@@ -410,6 +410,8 @@ public sealed partial class PartitionedGenerationTests(Infrastructure infrastruc
     /// <summary>Storage that runs <paramref name="before"/> ahead of staging each block.</summary>
     private sealed class StagingFirst(IReportFiles storage, Func<FileBlock, ReadOnlyMemory<byte>, Task> before) : IReportFiles
     {
+        private int _reads;
+
         public async Task StageBlockAsync(string fileName, FileBlock block, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
         {
             await before(block, content);
@@ -425,7 +427,14 @@ public sealed partial class PartitionedGenerationTests(Infrastructure infrastruc
         public Task UploadAsync(string fileName, ReadOnlyMemory<byte> content, FileWrite file, CancellationToken cancellationToken) =>
             storage.UploadAsync(fileName, content, file, cancellationToken);
 
-        public Task<Stream> OpenReadAsync(string fileName, CancellationToken cancellationToken) => storage.OpenReadAsync(fileName, cancellationToken);
+        /// <summary>Files opened for reading (a hash read back from storage, say).</summary>
+        public int Reads => _reads;
+
+        public Task<Stream> OpenReadAsync(string fileName, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _reads);
+            return storage.OpenReadAsync(fileName, cancellationToken);
+        }
 
         public Uri GetDownloadUri(string fileName, string downloadName, DateTimeOffset expiresAt) => storage.GetDownloadUri(fileName, downloadName, expiresAt);
 

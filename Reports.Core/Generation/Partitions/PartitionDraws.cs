@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.ExceptionServices;
 using Reports.Core.Jobs;
 
 namespace Reports.Core.Generation.Partitions;
@@ -10,43 +11,37 @@ internal static class PartitionDraws
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Draws partitions until none is free, then waits for those other workers hold, taking over any whose claim lapses
-    /// or stops moving, until every one is done; returns them. The first partition is claimed before help is asked for,
-    /// so this worker draws it. A claim lost while drawing (another worker took the partition over) is left to that
-    /// worker, after <paramref name="lost"/> hears of it.
+    /// Draws partitions in <paramref name="lanes"/> lanes side by side until none is free, then waits for those other
+    /// workers hold, taking over any whose claim lapses or stops moving, until every one is done; returns them. The
+    /// first partition is claimed before help is asked for, so this worker draws it (in lane 0). A claim lost while
+    /// drawing (another worker took the partition over) is left to that worker, after <paramref name="lost"/> hears of
+    /// it. A lane that fails stops the others, and its failure is what this throws.
     /// </summary>
+    /// <param name="draw">Draws one claimed partition in the given lane (0 to <paramref name="lanes"/> − 1).</param>
     public static async Task<IReadOnlyList<PartitionState>> DrawAllAsync(
-        IPartitionBoard board, Func<IClaimedPartition, CancellationToken, Task> draw, Action<IClaimedPartition> lost, CancellationToken cancellationToken)
+        IPartitionBoard board, int lanes, Func<IClaimedPartition, int, CancellationToken, Task> draw, Action<IClaimedPartition> lost,
+        CancellationToken cancellationToken)
     {
-        var claimed = await board.ClaimAsync(takeStalled: false, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
+        var first = await board.ClaimAsync(takeStalled: false, cancellationToken);
         try
         {
             var open = (await board.ReadAsync(cancellationToken)).Count(p => !p.Done);
-            await board.AskForHelpAsync(open - 1, cancellationToken);
+            await board.AskForHelpAsync(Math.Max(0, open - lanes), cancellationToken);
         }
-        catch when (claimed is not null)
+        catch when (first is not null)
         {
-            await GiveBackAsync(claimed);
+            await GiveBackAsync(first);
             throw;
         }
 
+        await InLanesAsync(
+            lanes,
+            first,
+            async (claimed, lane, token) => await DrawWhileClaimedAsync(board, claimed ?? await board.ClaimAsync(takeStalled: true, token), lane, draw, lost, token),
+            cancellationToken);
         while (true)
         {
-            for (; claimed is not null; claimed = await board.ClaimAsync(takeStalled: true, cancellationToken))
-            {
-                await using (claimed)
-                {
-                    try
-                    {
-                        await draw(claimed, cancellationToken);
-                    }
-                    catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is LeaseLostException || claimed.Lost.IsCancellationRequested))
-                    {
-                        lost(claimed);
-                    }
-                }
-            }
-
             var partitions = await board.ReadAsync(cancellationToken);
             if (partitions.All(p => p.Done))
             {
@@ -54,7 +49,7 @@ internal static class PartitionDraws
             }
 
             await Task.Delay(Poll, cancellationToken);
-            claimed = await board.ClaimAsync(takeStalled: true, cancellationToken);
+            await DrawWhileClaimedAsync(board, await board.ClaimAsync(takeStalled: true, cancellationToken), 0, draw, lost, cancellationToken);
         }
     }
 
@@ -68,6 +63,63 @@ internal static class PartitionDraws
         catch (Exception e) when (e is DbException or TimeoutException or ObjectDisposedException)
         {
             // Its lease runs out instead (or it stops moving, and the job's worker takes it over).
+        }
+    }
+
+    /// <summary>Runs the lanes, lane 0 from <paramref name="first"/>, the others from a claim of their own; the first failure stops them all.</summary>
+    private static async Task InLanesAsync(
+        int lanes, IClaimedPartition? first, Func<IClaimedPartition?, int, CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
+        if (lanes == 1)
+        {
+            await run(first, 0, cancellationToken);
+            return;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        async Task Lane(int lane)
+        {
+            try
+            {
+                await run(lane == 0 ? first : null, lane, stop.Token);
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        }
+
+        var running = Enumerable.Range(0, lanes).Select(Lane).ToList();
+        try
+        {
+            await Task.WhenAll(running);
+        }
+        catch when (running.FirstOrDefault(t => t.IsFaulted) is { } failed)
+        {
+            // The lane that failed, not one stopped because it did.
+            ExceptionDispatchInfo.Throw(failed.Exception!.InnerException!);
+        }
+    }
+
+    /// <summary>Draws <paramref name="claimed"/>, then the next free one, until none is.</summary>
+    private static async Task DrawWhileClaimedAsync(
+        IPartitionBoard board, IClaimedPartition? claimed, int lane, Func<IClaimedPartition, int, CancellationToken, Task> draw,
+        Action<IClaimedPartition> lost, CancellationToken cancellationToken)
+    {
+        for (; claimed is not null; claimed = await board.ClaimAsync(takeStalled: true, cancellationToken))
+        {
+            await using (claimed)
+            {
+                try
+                {
+                    await draw(claimed, lane, cancellationToken);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is LeaseLostException || claimed.Lost.IsCancellationRequested))
+                {
+                    lost(claimed);
+                }
+            }
         }
     }
 }

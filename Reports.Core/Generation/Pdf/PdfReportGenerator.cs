@@ -67,39 +67,33 @@ public sealed class PdfReportGenerator(
             await progress.CheckpointAsync(GenerationCheckpoint.OfPartitions(layoutOfSegments) with { Pdf = plan }, cancellationToken);
         }
 
-        // Segments are drawn on connections of their own, as helpers draw theirs.
+        // Segments are drawn on connections of their own, as helpers draw theirs, several at a time (drawing is this
+        // worker's CPU); lanes past the first never take the source's last query slot.
         await connection.DisposeAsync();
+        var lanes = Math.Clamp(Math.Min(pdf.Value.DrawersPerJob, sources.MaxConcurrentQueries(report) - 1), 1, segments.Count);
         try
         {
-            // The file's SHA-256 is taken from the segments this worker draws as they are staged, as long as it draws
-            // them in file order from the first; the rest is read back after the commit.
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var nextToHash = 0;
-            long hashed = 0;
+            using var hash = new SegmentHash();
             var drawn = await PartitionDraws.DrawAllAsync(
                 partitions,
-                async (claimed, token) =>
+                lanes,
+                async (claimed, lane, token) =>
                 {
-                    var inOrder = claimed.Claim.Number == nextToHash;
+                    var number = claimed.Claim.Number;
+                    hash.Drawing(number);
                     try
                     {
-                        var bytes = await DrawClaimedAsync(request, plan, claimed, extraReader: false, inOrder ? sha : null, token);
-                        if (inOrder)
-                        {
-                            // Only the segments in the hash count: the file is read back from the first one not in it.
-                            (nextToHash, hashed) = (nextToHash + 1, hashed + bytes);
-                        }
+                        await DrawClaimedAsync(request, plan, layout, segments, claimed, extraReader: lane > 0, hash, token);
                     }
-                    catch when (inOrder)
+                    catch
                     {
-                        (nextToHash, hashed) = (-1, 0);
-                        sha.GetHashAndReset();
+                        hash.NotDrawn(number);
                         throw;
                     }
                 },
                 _ => { },
                 cancellationToken);
-            return await CommitSegmentsAsync(request, plan, drawn, sha, nextToHash == drawn.Count ? null : hashed, cancellationToken);
+            return await CommitSegmentsAsync(request, plan, drawn, hash.Hash, hash.ReadBackFrom(drawn.Count), cancellationToken);
         }
         catch (PdfLayoutException)
         {
@@ -118,7 +112,8 @@ public sealed class PdfReportGenerator(
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(claimed);
         var plan = request.Checkpoint.Pdf ?? throw new PdfLayoutException("The job's checkpoint holds no plan of its PDF's segments.");
-        return DrawClaimedAsync(request, plan, claimed, extraReader: true, sha: null, cancellationToken);
+        var layout = Layout(request, plan);
+        return DrawClaimedAsync(request, plan, layout, PdfSegments.Cut(layout, plan), claimed, extraReader: true, hash: null, cancellationToken);
     }
 
     /// <summary>The plan an earlier attempt laid the file out by, when its segments are still laid out and storage still holds those drawn.</summary>
@@ -170,7 +165,7 @@ public sealed class PdfReportGenerator(
     {
         await using var file = TemporaryFiles.Create("report");
         await using var upload = new GrowingFileUpload(
-            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, 0, null, cancellationToken);
+            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, 0, cancellationToken);
         var cursor = new KeysetCursor(request.Report);
         var placed = new List<PlacedSegment>(segments.Count);
         foreach (var segment in segments)
@@ -191,15 +186,15 @@ public sealed class PdfReportGenerator(
     }
 
     /// <summary>
-    /// Draws one claimed segment into a temporary file staged as the segment's blocks (added to <paramref name="sha"/> too
-    /// when given), and records it drawn with where its objects are. Returns the segment's bytes.
+    /// Draws one claimed segment into a temporary file staged as the segment's blocks, and records it drawn with where its
+    /// objects are. With <paramref name="hash"/>, the file goes to it once drawn (the job's SHA-256 is taken from it).
     /// </summary>
-    private async Task<long> DrawClaimedAsync(
-        GenerationRequest request, PdfPlan plan, IClaimedPartition claimed, bool extraReader, IncrementalHash? sha, CancellationToken cancellationToken)
+    private async Task DrawClaimedAsync(
+        GenerationRequest request, PdfPlan plan, PdfLayout layout, IReadOnlyList<PdfSegment> segments, IClaimedPartition claimed, bool extraReader,
+        SegmentHash? hash, CancellationToken cancellationToken)
     {
         var claim = claimed.Claim;
-        var layout = Layout(request, plan);
-        var segments = PdfSegments.Cut(layout, plan);
+        FileStream? file = null;
         try
         {
             var segment = claim.Number < segments.Count ? segments[claim.Number]
@@ -212,11 +207,11 @@ public sealed class PdfReportGenerator(
                 cursor.Restore(from);
             }
 
-            await using var file = TemporaryFiles.Create("segment");
+            file = TemporaryFiles.Create("segment");
             PdfSegmentObjects objects;
             UploadedBlocks uploaded;
             await using (var upload = new GrowingFileUpload(files, buffers, request.BlobName, claim.BlockToken, file.SafeFileHandle,
-                options.Value.BlockSizeBytes, PartitionCheckpoint.FirstBlock(claim.Number), sha, held.Token))
+                options.Value.BlockSizeBytes, PartitionCheckpoint.FirstBlock(claim.Number), held.Token))
             {
                 objects = await DrawSegmentAsync(
                     request, plan, layout, segments, segment, connection, cursor, file, upload, claimed.ReportRowsAsync, extraReader, held.Token);
@@ -236,12 +231,23 @@ public sealed class PdfReportGenerator(
                 Objects = objects.ToText(),
             };
             await claimed.FinishAsync(drawn, held.Token);
-            return uploaded.Bytes;
+            if (hash is not null)
+            {
+                hash.Drawn(claim.Number, file);
+                file = null;
+            }
         }
         catch
         {
             await PartitionDraws.GiveBackAsync(claimed);
             throw;
+        }
+        finally
+        {
+            if (file is not null)
+            {
+                await file.DisposeAsync();
+            }
         }
     }
 

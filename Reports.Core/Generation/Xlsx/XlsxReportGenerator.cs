@@ -35,7 +35,7 @@ public sealed class XlsxReportGenerator(
 
         await using var file = TemporaryFiles.Create("report", "xlsx");
         await using var upload = new GrowingFileUpload(
-            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, 0, null, cancellationToken);
+            files, buffers, request.BlobName, request.Attempt, file.SafeFileHandle, options.Value.BlockSizeBytes, 0, cancellationToken);
         var output = new ForwardOnlyStream(file);
         long rows;
         using (var workbook = new XlsxWorkbookWriter(output, report.Columns, document, xlsx.Value.MaxRowsPerSheet))

@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Reports.Core.Generation.Pdf;
+
+/// <summary>
+/// The SHA-256 of a PDF whose segments the job's worker draws several at a time: each segment drawn here is added from
+/// its temporary file once every segment before it is in (a segment finished early waits on disk, not in memory), so
+/// none of them is read back from storage. From the first segment not drawn here (another worker drew it) on, the file
+/// is read back after the commit (<see cref="ReadBackFrom"/>). Safe to use from every lane at once.
+/// </summary>
+internal sealed class SegmentHash : IDisposable
+{
+    private const int ReadSize = 1 << 20;
+    private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Lock _lock = new();
+    private readonly HashSet<int> _drawing = [];
+    private readonly SortedDictionary<int, FileStream> _waiting = [];
+    private int _next;
+    private long _hashed;
+    private bool _broken;
+
+    /// <summary>The hash of the file's first bytes, up to <see cref="ReadBackFrom"/>.</summary>
+    public IncrementalHash Hash => _sha;
+
+    /// <summary>This worker has started to draw segment <paramref name="number"/>.</summary>
+    public void Drawing(int number)
+    {
+        lock (_lock)
+        {
+            _drawing.Add(number);
+        }
+    }
+
+    /// <summary>Segment <paramref name="number"/> is drawn whole into <paramref name="file"/>, which this now owns (and disposes).</summary>
+    public void Drawn(int number, FileStream file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        lock (_lock)
+        {
+            _drawing.Remove(number);
+            if (_broken || number < _next)
+            {
+                file.Dispose();
+                return;
+            }
+
+            _waiting[number] = file;
+            Advance();
+        }
+    }
+
+    /// <summary>Segment <paramref name="number"/> was not drawn whole here (failed, or lost to another worker).</summary>
+    public void NotDrawn(int number)
+    {
+        lock (_lock)
+        {
+            _drawing.Remove(number);
+            Advance();
+        }
+    }
+
+    /// <summary>Where the file must be read back from to finish the hash; null when every one of <paramref name="segments"/> is in it.</summary>
+    public long? ReadBackFrom(int segments)
+    {
+        lock (_lock)
+        {
+            return _next == segments ? null : _hashed;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            Break();
+        }
+
+        _sha.Dispose();
+    }
+
+    /// <summary>Hashes the segments that are next in file order; gives up waiting once the next is neither waiting nor drawn here.</summary>
+    private void Advance()
+    {
+        while (!_broken && _waiting.Remove(_next, out var file))
+        {
+            using (file)
+            {
+                Append(file);
+            }
+
+            _next++;
+        }
+
+        if (_waiting.Count > 0 && !_drawing.Contains(_next))
+        {
+            // Another worker draws the next segment (or drew it): everything from there on is read back anyway.
+            Break();
+        }
+    }
+
+    private void Append(FileStream file)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(file.SafeFileHandle, buffer.AsSpan(0, ReadSize), offset)) > 0)
+            {
+                _sha.AppendData(buffer, 0, read);
+                offset += read;
+            }
+
+            _hashed += offset;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Break()
+    {
+        _broken = true;
+        foreach (var file in _waiting.Values)
+        {
+            file.Dispose();
+        }
+
+        _waiting.Clear();
+    }
+}

@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using Reports.Core.Generation;
+using Reports.Core.Generation.Pdf;
+
+namespace Reports.Tests.Generation;
+
+/// <summary>
+/// The job's worker hashes segments it draws side by side in file order from their temporary files; from the first
+/// segment it did not draw, the file is read back.
+/// </summary>
+public sealed class SegmentHashTests
+{
+    private static readonly byte[][] Segments = [.. Enumerable.Range(0, 4).Select(i => Enumerable.Range(0, 3_000 + (i * 1_000)).Select(b => (byte)(b * (i + 7))).ToArray())];
+
+    [Fact]
+    public void Segments_finished_out_of_order_are_hashed_in_file_order()
+    {
+        using var hash = new SegmentHash();
+        foreach (var number in Enumerable.Range(0, Segments.Length))
+        {
+            hash.Drawing(number);
+        }
+
+        foreach (var number in new[] { 2, 1, 3, 0 })
+        {
+            hash.Drawn(number, File(number));
+        }
+
+        Assert.Null(hash.ReadBackFrom(Segments.Length));
+        Assert.Equal(SHA256.HashData([.. Segments.SelectMany(s => s)]), hash.Hash.GetHashAndReset());
+    }
+
+    [Fact]
+    public void A_segment_not_drawn_here_ends_the_hash_there_and_drops_the_files_waiting_after_it()
+    {
+        using var hash = new SegmentHash();
+        hash.Drawing(0);
+        hash.Drawing(2);
+        hash.Drawn(0, File(0));
+        var waiting = File(2);
+
+        // Segment 1 is another worker's: 2 cannot wait for it.
+        hash.Drawn(2, waiting);
+        hash.Drawing(3);
+        hash.Drawn(3, File(3));
+
+        Assert.Equal(Segments[0].Length, hash.ReadBackFrom(Segments.Length));
+        Assert.Equal(SHA256.HashData(Segments[0]), hash.Hash.GetHashAndReset());
+        Assert.Throws<ObjectDisposedException>(() => waiting.Length);
+    }
+
+    [Fact]
+    public void A_segment_this_worker_failed_to_draw_ends_the_hash_once_a_later_one_is_done()
+    {
+        using var hash = new SegmentHash();
+        hash.Drawing(0);
+        hash.Drawing(1);
+        hash.Drawing(2);
+        hash.Drawn(0, File(0));
+        var waiting = File(2);
+        hash.Drawn(2, waiting);
+        Assert.Equal(Segments[2].Length, waiting.Length); // still waiting: segment 1 is being drawn here
+
+        hash.NotDrawn(1);
+
+        Assert.Equal(Segments[0].Length, hash.ReadBackFrom(Segments.Length));
+        Assert.Throws<ObjectDisposedException>(() => waiting.Length);
+    }
+
+    private static FileStream File(int number)
+    {
+        var file = TemporaryFiles.Create("segment-hash-test");
+        file.Write(Segments[number]);
+        file.Flush();
+        return file;
+    }
+}
