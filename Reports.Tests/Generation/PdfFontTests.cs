@@ -41,6 +41,24 @@ public sealed class PdfFontTests
         Assert.Equal(size.MeasureText(text), font.Measure(size, text), 3);
     }
 
+    [Theory]
+    [InlineData("1,234,567.89")]
+    [InlineData("Zoë Østergaard-Łukasz O'Connor ǅ ɏ")]
+    [InlineData("2024-11-30 23:59 UTC · WWWWW iiiii ~ ÿ")]
+    public void Latin_text_gets_from_the_table_the_glyphs_skia_gives_it(string text)
+    {
+        using var font = new PdfFont(Options.Create(new PdfOptions()));
+        using var size = font.Create(7.5f);
+        var glyphs = new ushort[text.Length];
+
+        Assert.True(PdfFont.IsLatin(text));
+        font.LatinGlyphs(text, glyphs);
+
+        Assert.Equal(size.GetGlyphs(text), glyphs);
+        Assert.False(PdfFont.IsLatin("Παπαδόπουλος"));
+        Assert.False(PdfFont.IsLatin("emoji 😀"));
+    }
+
     [Fact]
     public void Text_too_wide_for_its_cell_is_cut_with_an_ellipsis_that_fits()
     {

@@ -15,6 +15,7 @@ public sealed class PdfFont : IDisposable
 
     private readonly SKTypeface _typeface;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<float, float[]> _advances = new();
+    private readonly Lazy<ushort[]> _latinGlyphs;
 
     public PdfFont(IOptions<PdfOptions> options)
     {
@@ -22,6 +23,11 @@ public sealed class PdfFont : IDisposable
         _typeface = TryLoad(path) ?? throw new InvalidOperationException(
             $"The PDF font '{path}' is missing or unreadable (Reports:Pdf:FontPath). Install fonts-dejavu-core or point the setting at a TrueType font.");
         FamilyName = _typeface.FamilyName;
+        _latinGlyphs = new Lazy<ushort[]>(() =>
+        {
+            using var font = Create(10f);
+            return font.GetGlyphs(LatinCharacters());
+        });
     }
 
     public string FamilyName { get; }
@@ -107,18 +113,32 @@ public sealed class PdfFont : IDisposable
         return width;
     }
 
-    // Called for every cell: a lock-free read once the table of a size exists.
-    private float[] Advances(SKFont font) => _advances.GetOrAdd(font.Size, static (_, f) =>
+    /// <summary>Whether every character of <paramref name="text"/> is in the tables (one glyph each: the font maps each character alone).</summary>
+    public static bool IsLatin(string text) => !text.AsSpan().ContainsAnyExceptInRange('\0', (char)(TableSize - 1));
+
+    /// <summary>
+    /// The glyphs of Latin <paramref name="text"/> (<see cref="IsLatin"/>), one per character, from a table: the ones
+    /// <see cref="SKFont.GetGlyphs(string, Span{ushort})"/> gives, without two calls into Skia for every cell.
+    /// </summary>
+    public void LatinGlyphs(string text, Span<ushort> glyphs)
     {
-        var latin = string.Create(TableSize, 0, static (span, _) =>
+        var table = _latinGlyphs.Value;
+        for (var i = 0; i < text.Length; i++)
         {
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = (char)i;
-            }
-        });
-        return f.GetGlyphWidths(latin);
-    }, font);
+            glyphs[i] = table[text[i]];
+        }
+    }
+
+    // Called for every cell: a lock-free read once the table of a size exists.
+    private float[] Advances(SKFont font) => _advances.GetOrAdd(font.Size, static (_, f) => f.GetGlyphWidths(LatinCharacters()), font);
+
+    private static string LatinCharacters() => string.Create(TableSize, 0, static (span, _) =>
+    {
+        for (var i = 0; i < span.Length; i++)
+        {
+            span[i] = (char)i;
+        }
+    });
 
     public void Dispose() => _typeface.Dispose();
 }

@@ -21,8 +21,10 @@ internal sealed class PdfTableWriter : IDisposable
     private readonly SKFont _cellFont;
     private readonly SKFont _headerFont;
     private readonly SKFont _infoFont;
+    private readonly SKFontMetrics _cellMetrics; // read once: every read is a lookup in Skia's glyph cache
+    private readonly SKFontMetrics _headerMetrics;
     private readonly PdfPageFrame _frame;
-    private readonly PdfTextRow _text = new();
+    private readonly PdfTextRow _text;
     private readonly float[] _edges;
     private SKCanvas? _canvas;
     private int _rowsOnPage;
@@ -37,8 +39,11 @@ internal sealed class PdfTableWriter : IDisposable
         (_document, _layout, _font, _report) = (document, layout, font, report);
         Pages = (int)segment.FirstPage - 1;
         _rows = segment.FirstRow;
+        _text = new PdfTextRow(font);
         _cellFont = font.Create(7.5f);
+        _cellMetrics = _cellFont.Metrics;
         _headerFont = font.Create(8f);
+        _headerMetrics = _headerFont.Metrics;
         _infoFont = font.Create(8.5f);
         _frame = new PdfPageFrame(layout, font, _paints, heading, pageCount, chart);
         var total = report.Columns.Sum(c => c.Width);
@@ -168,7 +173,7 @@ internal sealed class PdfTableWriter : IDisposable
         var left = _edges[column] + CellPadding;
         var right = _edges[column + 1] - CellPadding;
         var text = _font.Fit(font, value, right - left);
-        var metrics = font.Metrics;
+        var metrics = ReferenceEquals(font, _cellFont) ? _cellMetrics : _headerMetrics;
         var baseline = top + ((height - (metrics.Descent - metrics.Ascent)) / 2f) - metrics.Ascent;
         var x = _report.Columns[column].Alignment == ColumnAlignment.Right ? right - _font.Measure(font, text) : left;
         _text.Add(font, text, x, baseline);

@@ -7,7 +7,7 @@ namespace Reports.Core.Generation.Pdf;
 /// text blob, a builder and their .NET wrappers for every string; a report draws tens of cells per row, so one blob
 /// per row makes a fraction of the garbage and of the calls into Skia, and the text reads back the same.
 /// </summary>
-internal sealed class PdfTextRow : IDisposable
+internal sealed class PdfTextRow(PdfFont fonts) : IDisposable
 {
     private readonly SKTextBlobBuilder _builder = new();
     private int _runs;
@@ -15,6 +15,13 @@ internal sealed class PdfTextRow : IDisposable
     /// <summary>Adds <paramref name="text"/> with its baseline starting at (<paramref name="x"/>, <paramref name="y"/>).</summary>
     public void Add(SKFont font, string text, float x, float y)
     {
+        if (text.Length > 0 && PdfFont.IsLatin(text))
+        {
+            fonts.LatinGlyphs(text, _builder.AllocateRun(font, text.Length, x, y).Glyphs);
+            _runs++;
+            return;
+        }
+
         var glyphs = font.CountGlyphs(text);
         if (glyphs == 0)
         {
