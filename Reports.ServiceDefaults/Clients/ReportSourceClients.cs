@@ -106,7 +106,7 @@ public static partial class ReportSourceClients
 
     /// <summary>
     /// Read-only sessions and the statement timeout as startup parameters, so they hold from the first statement of
-    /// every connection; a pool size the connection string names is left as it is.
+    /// every connection, and a larger read buffer; a pool or buffer size the connection string names is left as it is.
     /// </summary>
     public static void ConfigurePostgres(NpgsqlDataSourceBuilder dataSource, SourceOptions options)
     {
@@ -121,8 +121,20 @@ public static partial class ReportSourceClients
             settings.MaxPoolSize = options.MaxPoolSize;
         }
 
+        if (!ReportsClients.Names(dataSource.ConnectionString, "Read Buffer Size"))
+        {
+            settings.ReadBufferSize = ReadBufferBytes;
+        }
+
         settings.ApplicationName ??= "reports";
     }
+
+    /// <summary>
+    /// A report's rows stream in through this buffer: at Npgsql's 8 KiB, every hundred rows or so is a socket read and,
+    /// when the rows have not arrived yet, a hop to another thread; 64 KiB makes those eight times fewer for 56 KiB per
+    /// connection.
+    /// </summary>
+    public const int ReadBufferBytes = 64 * 1024;
 
     /// <summary>
     /// The client's backstop on every report statement: the statement timeout plus a margin. A definition can turn the
