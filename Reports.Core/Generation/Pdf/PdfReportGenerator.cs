@@ -93,7 +93,7 @@ public sealed class PdfReportGenerator(
                 },
                 _ => { },
                 cancellationToken);
-            return await CommitSegmentsAsync(request, plan, drawn, hash.Hash, hash.ReadBackFrom(drawn.Count), cancellationToken);
+            return await CommitSegmentsAsync(request, plan, drawn, hash, cancellationToken);
         }
         catch (PdfLayoutException)
         {
@@ -290,12 +290,12 @@ public sealed class PdfReportGenerator(
     }
 
     /// <summary>
-    /// Writes the tail after the segments other workers (and this one) drew, stages it, commits the file and completes
-    /// <paramref name="sha"/>: it holds every segment (<paramref name="readBackFrom"/> null), or the file's first bytes up
-    /// to there, the rest read back from storage.
+    /// Writes the tail after the segments other workers (and this one) drew into a temporary file, stages it, commits the
+    /// file and finishes <paramref name="hash"/> with the tail as one more segment: the file's first bytes hashed here,
+    /// the rest (from the first segment another worker drew) read back from storage.
     /// </summary>
     private async Task<ReportFile> CommitSegmentsAsync(
-        GenerationRequest request, PdfPlan plan, IReadOnlyList<PartitionState> drawn, IncrementalHash sha, long? readBackFrom, CancellationToken cancellationToken)
+        GenerationRequest request, PdfPlan plan, IReadOnlyList<PartitionState> drawn, SegmentHash hash, CancellationToken cancellationToken)
     {
         var placed = new List<PlacedSegment>(drawn.Count);
         long length = 0;
@@ -305,29 +305,40 @@ public sealed class PdfReportGenerator(
             length += segment.Bytes;
         }
 
-        using var tail = new MemoryStream();
-        WriteTail(request, plan, tail, length, placed);
-        var blocks = GenerationCheckpoint.OfPartitions([.. drawn.Select(p => p.Partition)]).FileBlocks().ToList();
-        var next = PartitionCheckpoint.FirstBlock(drawn.Count - 1) + drawn[^1].Partition.Progress.Blocks;
-        var blockSize = options.Value.BlockSizeBytes;
-        for (var at = 0; at < tail.Length; at += blockSize)
+        // On disk, not in memory: the cross-reference table of a 20,000-page file is about 2 MB.
+        FileStream? tail = TemporaryFiles.Create("tail");
+        try
         {
-            var block = new FileBlock(request.Attempt, next++);
-            await files.StageBlockAsync(request.BlobName, block, tail.GetBuffer().AsMemory(at, (int)Math.Min(blockSize, tail.Length - at)), cancellationToken);
-            blocks.Add(block);
-        }
+            WriteTail(request, plan, tail, length, placed);
+            tail.Flush();
+            var blocks = GenerationCheckpoint.OfPartitions([.. drawn.Select(p => p.Partition)]).FileBlocks().ToList();
+            var next = PartitionCheckpoint.FirstBlock(drawn.Count - 1) + drawn[^1].Partition.Progress.Blocks;
+            UploadedBlocks staged;
+            await using (var upload = new GrowingFileUpload(
+                files, buffers, request.BlobName, request.Attempt, tail.SafeFileHandle, options.Value.BlockSizeBytes, next, cancellationToken))
+            {
+                staged = await upload.CompleteAsync(tail.Length);
+            }
 
-        await files.CommitAsync(request.BlobName, blocks, new FileWrite(request.Attempt, ContentType, request.DownloadName), cancellationToken);
-        if (readBackFrom is { } offset)
-        {
-            await files.HashAsync(request.BlobName, sha, offset, cancellationToken);
-        }
-        else
-        {
-            sha.AppendData(tail.GetBuffer(), 0, (int)tail.Length);
-        }
+            blocks.AddRange(Enumerable.Range(next, staged.Blocks).Select(sequence => new FileBlock(request.Attempt, sequence)));
+            await files.CommitAsync(request.BlobName, blocks, new FileWrite(request.Attempt, ContentType, request.DownloadName), cancellationToken);
+            var size = length + staged.Bytes;
+            hash.Drawn(drawn.Count, tail);
+            tail = null;
+            if (hash.ReadBackFrom(drawn.Count + 1) is { } offset)
+            {
+                await files.HashAsync(request.BlobName, hash.Hash, offset, cancellationToken);
+            }
 
-        return new ReportFile(request.BlobName, request.DownloadName, ContentType, length + tail.Length, Convert.ToHexStringLower(sha.GetHashAndReset()), plan.Rows);
+            return new ReportFile(request.BlobName, request.DownloadName, ContentType, size, Convert.ToHexStringLower(hash.Hash.GetHashAndReset()), plan.Rows);
+        }
+        finally
+        {
+            if (tail is not null)
+            {
+                await tail.DisposeAsync();
+            }
+        }
     }
 
     private static void WriteTail(GenerationRequest request, PdfPlan plan, Stream output, long offset, IReadOnlyList<PlacedSegment> placed)

@@ -7,7 +7,8 @@ namespace Reports.Core.Generation.Pdf;
 /// The SHA-256 of a PDF whose segments the job's worker draws several at a time: each segment drawn here is added from
 /// its temporary file once every segment before it is in (a segment finished early waits on disk, not in memory), so
 /// none of them is read back from storage. From the first segment not drawn here (another worker drew it) on, the file
-/// is read back after the commit (<see cref="ReadBackFrom"/>). Safe to use from every lane at once.
+/// is read back after the commit (<see cref="ReadBackFrom"/>). The tail the job's worker writes after the last segment
+/// comes in as one segment more. Safe to use from every lane at once.
 /// </summary>
 internal sealed class SegmentHash : IDisposable
 {

@@ -44,7 +44,8 @@ internal sealed record ScaleCosts(
             PostgresCpuSPerMRows: Median(csv, "ours_cpu_s_per_m_rows_postgres"),
             StorageCpuSPerMRows: Median(csv, "ours_cpu_s_per_m_rows_azurite"),
             BytesPerRow: Median(csv, "ours_bytes") / rows.Value,
-            WorkerCpuSPerPage: 1 / Median(pdf, "ours_generation_pages_per_s"),
+            // Measured CPU where the run has it (runs before it had only the time, one page at a time).
+            WorkerCpuSPerPage: pdf["ours_worker_cpu_ms_per_page"] is null ? 1 / Median(pdf, "ours_generation_pages_per_s") : Median(pdf, "ours_worker_cpu_ms_per_page") / 1000,
             WorkerCpuSPerJob: Median(queue, "cpu_ms_per_job_workers_1w") / 1000,
             PostgresCpuSPerJob: Median(queue, "cpu_ms_per_job_postgres_1w") / 1000,
             ApiCpuSPerJob: Median(queue, "cpu_ms_per_job_api_1w") / 1000,
