@@ -67,6 +67,46 @@ public sealed class SegmentHashTests
         Assert.Throws<ObjectDisposedException>(() => waiting.Length);
     }
 
+    [Fact]
+    public void A_segment_two_lanes_draw_here_is_waited_for_until_neither_does()
+    {
+        using var hash = new SegmentHash();
+        hash.Drawing(0);
+        hash.Drawing(0); // a second lane took over the first's stalled claim
+        hash.Drawing(1);
+        var waiting = File(1);
+        hash.Drawn(1, waiting);
+
+        hash.NotDrawn(0);
+        Assert.Equal(Segments[1].Length, waiting.Length); // the other lane still draws segment 0
+
+        hash.Drawn(0, File(0));
+        Assert.Throws<ObjectDisposedException>(() => waiting.Length); // hashed, and let go
+        Assert.Equal(Segments[0].Length + Segments[1].Length, hash.ReadBackFrom(Segments.Length));
+    }
+
+    [Fact]
+    public void Segments_waiting_past_the_cap_end_the_hash_and_the_rest_is_read_back()
+    {
+        using var hash = new SegmentHash(maxWaitingBytes: Segments[1].Length + Segments[2].Length - 1);
+        foreach (var number in Enumerable.Range(0, 3))
+        {
+            hash.Drawing(number);
+        }
+
+        var first = File(1);
+        hash.Drawn(1, first);
+        Assert.Equal(Segments[1].Length, first.Length);
+
+        hash.Drawn(2, File(2));
+
+        Assert.Throws<ObjectDisposedException>(() => first.Length);
+        var late = File(0);
+        hash.Drawn(0, late);
+        Assert.Throws<ObjectDisposedException>(() => late.Length); // given up: the whole file is read back
+        Assert.Equal(0, hash.ReadBackFrom(Segments.Length));
+    }
+
     private static FileStream File(int number)
     {
         var file = TemporaryFiles.Create("segment-hash-test");

@@ -77,14 +77,21 @@ internal static class PartitionDraws
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? failure = null;
         async Task Lane(int lane)
         {
             try
             {
                 await run(lane == 0 ? first : null, lane, stop.Token);
             }
-            catch
+            catch (Exception e)
             {
+                if (!stop.IsCancellationRequested)
+                {
+                    // The first failure, not what the others threw once stopped because of it (a claim given up, say).
+                    Interlocked.CompareExchange(ref failure, e, null);
+                }
+
                 await stop.CancelAsync();
                 throw;
             }
@@ -95,10 +102,9 @@ internal static class PartitionDraws
         {
             await Task.WhenAll(running);
         }
-        catch when (running.FirstOrDefault(t => t.IsFaulted) is { } failed)
+        catch when (Volatile.Read(ref failure) is { } failed)
         {
-            // The lane that failed, not one stopped because it did.
-            ExceptionDispatchInfo.Throw(failed.Exception!.InnerException!);
+            ExceptionDispatchInfo.Throw(failed);
         }
     }
 

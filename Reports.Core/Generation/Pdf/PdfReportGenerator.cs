@@ -231,24 +231,26 @@ public sealed class PdfReportGenerator(
                 Objects = objects.ToText(),
             };
             await claimed.FinishAsync(drawn, held.Token);
-            if (hash is not null)
-            {
-                hash.Drawn(claim.Number, file);
-                file = null;
-            }
         }
         catch
         {
             await PartitionDraws.GiveBackAsync(claimed);
-            throw;
-        }
-        finally
-        {
             if (file is not null)
             {
                 await file.DisposeAsync();
             }
+
+            throw;
         }
+
+        if (hash is null)
+        {
+            await file.DisposeAsync();
+            return;
+        }
+
+        // Recorded drawn: whatever the hash does with the file from here on (it owns it) leaves the segment drawn.
+        hash.Drawn(claim.Number, file);
     }
 
     /// <summary>Reads one segment's rows (after <paramref name="cursor"/>, which it moves) and draws its pages into <paramref name="output"/>.</summary>

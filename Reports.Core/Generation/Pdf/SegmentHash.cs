@@ -10,15 +10,20 @@ namespace Reports.Core.Generation.Pdf;
 /// is read back after the commit (<see cref="ReadBackFrom"/>). The tail the job's worker writes after the last segment
 /// comes in as one segment more. Safe to use from every lane at once.
 /// </summary>
-internal sealed class SegmentHash : IDisposable
+/// <param name="maxWaitingBytes">Most bytes of finished segments waiting on disk for the ones ahead of them (a lane stuck
+/// behind a slow query, say): past it the hash gives up waiting and the rest is read back from storage.</param>
+internal sealed class SegmentHash(long maxWaitingBytes = SegmentHash.MaxWaitingBytes) : IDisposable
 {
     private const int ReadSize = 1 << 20;
+
+    public const long MaxWaitingBytes = 256L * 1024 * 1024;
     private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly Lock _lock = new();
-    private readonly HashSet<int> _drawing = [];
+    private readonly Dictionary<int, int> _drawing = []; // by segment: lanes drawing it here (a lane may take over another's stalled claim)
     private readonly SortedDictionary<int, FileStream> _waiting = [];
     private int _next;
     private long _hashed;
+    private long _waitingBytes;
     private bool _broken;
 
     /// <summary>The hash of the file's first bytes, up to <see cref="ReadBackFrom"/>.</summary>
@@ -29,7 +34,7 @@ internal sealed class SegmentHash : IDisposable
     {
         lock (_lock)
         {
-            _drawing.Add(number);
+            _drawing[number] = _drawing.GetValueOrDefault(number) + 1;
         }
     }
 
@@ -39,14 +44,14 @@ internal sealed class SegmentHash : IDisposable
         ArgumentNullException.ThrowIfNull(file);
         lock (_lock)
         {
-            _drawing.Remove(number);
-            if (_broken || number < _next)
+            NoLongerDrawing(number);
+            if (_broken || number < _next || !_waiting.TryAdd(number, file))
             {
                 file.Dispose();
                 return;
             }
 
-            _waiting[number] = file;
+            _waitingBytes += file.Length;
             Advance();
         }
     }
@@ -56,7 +61,7 @@ internal sealed class SegmentHash : IDisposable
     {
         lock (_lock)
         {
-            _drawing.Remove(number);
+            NoLongerDrawing(number);
             Advance();
         }
     }
@@ -87,16 +92,29 @@ internal sealed class SegmentHash : IDisposable
         {
             using (file)
             {
+                _waitingBytes -= file.Length;
                 Append(file);
             }
 
             _next++;
         }
 
-        if (_waiting.Count > 0 && !_drawing.Contains(_next))
+        if (_waiting.Count > 0 && (!_drawing.ContainsKey(_next) || _waitingBytes > maxWaitingBytes))
         {
-            // Another worker draws the next segment (or drew it): everything from there on is read back anyway.
+            // Another worker draws the next segment (or drew it), or too much waits for it: the rest is read back.
             Break();
+        }
+    }
+
+    private void NoLongerDrawing(int number)
+    {
+        if (_drawing.TryGetValue(number, out var lanes) && lanes > 1)
+        {
+            _drawing[number] = lanes - 1;
+        }
+        else
+        {
+            _drawing.Remove(number);
         }
     }
 
@@ -130,5 +148,6 @@ internal sealed class SegmentHash : IDisposable
         }
 
         _waiting.Clear();
+        _waitingBytes = 0;
     }
 }
