@@ -70,12 +70,6 @@ internal static class PartitionDraws
     private static async Task InLanesAsync(
         int lanes, IClaimedPartition? first, Func<IClaimedPartition?, int, CancellationToken, Task> run, CancellationToken cancellationToken)
     {
-        if (lanes == 1)
-        {
-            await run(first, 0, cancellationToken);
-            return;
-        }
-
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? failure = null;
         async Task Lane(int lane)

@@ -77,20 +77,7 @@ public sealed class PdfReportGenerator(
             var drawn = await PartitionDraws.DrawAllAsync(
                 partitions,
                 lanes,
-                async (claimed, lane, token) =>
-                {
-                    var number = claimed.Claim.Number;
-                    hash.Drawing(number);
-                    try
-                    {
-                        await DrawClaimedAsync(request, plan, layout, segments, claimed, extraReader: lane > 0, hash, token);
-                    }
-                    catch
-                    {
-                        hash.NotDrawn(number);
-                        throw;
-                    }
-                },
+                (claimed, lane, token) => DrawClaimedAsync(request, plan, layout, segments, claimed, extraReader: lane > 0, hash, token),
                 _ => { },
                 cancellationToken);
             return await CommitSegmentsAsync(request, plan, drawn, hash, cancellationToken);
@@ -195,6 +182,7 @@ public sealed class PdfReportGenerator(
     {
         var claim = claimed.Claim;
         FileStream? file = null;
+        hash?.Drawing(claim.Number);
         try
         {
             var segment = claim.Number < segments.Count ? segments[claim.Number]
@@ -234,6 +222,7 @@ public sealed class PdfReportGenerator(
         }
         catch
         {
+            hash?.NotDrawn(claim.Number);
             await PartitionDraws.GiveBackAsync(claimed);
             if (file is not null)
             {

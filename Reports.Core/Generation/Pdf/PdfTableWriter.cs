@@ -21,8 +21,8 @@ internal sealed class PdfTableWriter : IDisposable
     private readonly SKFont _cellFont;
     private readonly SKFont _headerFont;
     private readonly SKFont _infoFont;
-    private readonly SKFontMetrics _cellMetrics; // read once: every read is a lookup in Skia's glyph cache
-    private readonly SKFontMetrics _headerMetrics;
+    private readonly CellStyle _cell;
+    private readonly CellStyle _header;
     private readonly PdfPageFrame _frame;
     private readonly PdfTextRow _text;
     private readonly float[] _edges;
@@ -41,9 +41,9 @@ internal sealed class PdfTableWriter : IDisposable
         _rows = segment.FirstRow;
         _text = new PdfTextRow(font);
         _cellFont = font.Create(7.5f);
-        _cellMetrics = _cellFont.Metrics;
+        _cell = new CellStyle(_cellFont, PdfLayout.RowHeight);
         _headerFont = font.Create(8f);
-        _headerMetrics = _headerFont.Metrics;
+        _header = new CellStyle(_headerFont, PdfLayout.HeaderRowHeight);
         _infoFont = font.Create(8.5f);
         _frame = new PdfPageFrame(layout, font, _paints, heading, pageCount, chart);
         var total = report.Columns.Sum(c => c.Width);
@@ -79,7 +79,7 @@ internal sealed class PdfTableWriter : IDisposable
 
         for (var c = 0; c < _report.Columns.Count; c++)
         {
-            AddCell(CellText.Format(_report.Columns[c], row, c), c, top, _cellFont);
+            AddCell(CellText.Format(_report.Columns[c], row, c), c, top, _cell);
         }
 
         _text.Draw(canvas, _paints.Text);
@@ -107,7 +107,7 @@ internal sealed class PdfTableWriter : IDisposable
             canvas.DrawRect(_layout.ContentLeft, top, _layout.ContentWidth, PdfLayout.RowHeight, _paints.TotalsFill);
             for (var c = 0; c < cells.Length; c++)
             {
-                AddCell(cells[c], c, top, _cellFont);
+                AddCell(cells[c], c, top, _cell);
             }
 
             _text.Draw(canvas, _paints.Text);
@@ -151,7 +151,7 @@ internal sealed class PdfTableWriter : IDisposable
         canvas.DrawRect(left, headerTop, _layout.ContentWidth, PdfLayout.HeaderRowHeight, _paints.HeaderFill);
         for (var c = 0; c < _report.Columns.Count; c++)
         {
-            AddCell(_report.Columns[c].Title, c, headerTop, _headerFont, PdfLayout.HeaderRowHeight);
+            AddCell(_report.Columns[c].Title, c, headerTop, _header);
         }
 
         _text.Draw(canvas, _paints.HeaderText);
@@ -163,7 +163,7 @@ internal sealed class PdfTableWriter : IDisposable
         _canvas = null;
     }
 
-    private void AddCell(string value, int column, float top, SKFont font, float height = PdfLayout.RowHeight)
+    private void AddCell(string value, int column, float top, CellStyle style)
     {
         if (value.Length == 0)
         {
@@ -172,10 +172,20 @@ internal sealed class PdfTableWriter : IDisposable
 
         var left = _edges[column] + CellPadding;
         var right = _edges[column + 1] - CellPadding;
+        var (font, metrics, height) = (style.Font, style.Metrics, style.Height);
         var text = _font.Fit(font, value, right - left);
-        var metrics = ReferenceEquals(font, _cellFont) ? _cellMetrics : _headerMetrics;
         var baseline = top + ((height - (metrics.Descent - metrics.Ascent)) / 2f) - metrics.Ascent;
         var x = _report.Columns[column].Alignment == ColumnAlignment.Right ? right - _font.Measure(font, text) : left;
         _text.Add(font, text, x, baseline);
+    }
+
+    /// <summary>A font, its metrics read once (every read is a lookup in Skia's glyph cache), and the height of its rows.</summary>
+    private sealed class CellStyle(SKFont font, float height)
+    {
+        public SKFont Font { get; } = font;
+
+        public SKFontMetrics Metrics { get; } = font.Metrics;
+
+        public float Height { get; } = height;
     }
 }
