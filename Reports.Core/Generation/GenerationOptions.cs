@@ -37,6 +37,15 @@ public sealed class GenerationOptions
     [Range(100, 10_000_000)]
     public int PartitionPageSize { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// Partitions of one file (key ranges of a CSV or JSON Lines file, segments of a PDF) the job's worker draws at once,
+    /// each on a thread and a connection of its own, so one report uses this many of its cores (and up to this many of the
+    /// source's query slots, never the last one). Those it draws are hashed from local copies, not read back from
+    /// storage. Workers asked to help draw one partition at a time each.
+    /// </summary>
+    [Range(1, 16)]
+    public int LanesPerJob { get; set; } = 2;
+
     /// <summary>Fewest rows a partition is cut for (see <see cref="ReadersPerReport"/>).</summary>
     [Range(1_000, long.MaxValue)]
     public long PartitionMinRows { get; set; } = 250_000;

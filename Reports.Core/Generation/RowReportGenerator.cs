@@ -57,23 +57,23 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         await progress.ReportTotalAsync(total, cancellationToken);
         GenerationLimits.CheckRows(report, total);
 
-        // The file's SHA-256 is taken from the blocks as they are staged, in file order: of the whole file when it is
-        // read whole from its first row; of the first partition's bytes when partitioned and this worker read that one
-        // from its start (the rest is read back after the commit). A resumed file's first blocks were hashed by an
-        // earlier attempt: it is all read back.
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        GenerationCheckpoint last;
-        long hashed;
         if (layout is null && partitions is not null && request.Checkpoint.Partitions is not null)
         {
             // An earlier attempt laid partitions out, and this one reads the file whole: none of them may be drawn now.
             await partitions.PlanAsync([], cancellationToken);
         }
 
-        if (layout is null || partitions is null)
+        // The file's SHA-256 is taken from its bytes as they are staged, in file order: of the whole file when it is read
+        // whole from its first row; when partitioned, of the partitions this worker draws, from local copies (PartitionHash).
+        // Whatever was not hashed so far (blocks staged by other workers or by earlier attempts) is read back after the commit.
+        using var partitionHash = layout is null || partitions is null ? null : new PartitionHash();
+        using var wholeFileHash = partitionHash is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        GenerationCheckpoint last;
+        long hashed;
+        if (partitionHash is null)
         {
             var lane = new Lane(0, null, start, request.Attempt, WholeFileAllowed: true, Counted: total, ExtraReader: false);
-            var result = await RunLaneAsync(request, lane, connection, file, resumed ? null : sha,
+            var result = await RunLaneAsync(request, lane, connection, file, resumed ? null : wholeFileHash, copy: null,
                 (rows, token) => progress.ReportRowsAsync(rows, token), (checkpoint, token) => progress.CheckpointAsync(checkpoint, token), cancellationToken);
             last = result.Checkpoint;
             hashed = resumed ? 0 : last.Bytes;
@@ -86,22 +86,24 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         {
             if (start.Partitions is null)
             {
-                await partitions.PlanAsync(layout, cancellationToken);
-                await progress.CheckpointAsync(GenerationCheckpoint.OfPartitions(layout), cancellationToken);
+                await partitions!.PlanAsync(layout!, cancellationToken);
+                await progress.CheckpointAsync(GenerationCheckpoint.OfPartitions(layout!), cancellationToken);
             }
 
             // The job's worker reads its partitions on connections of their own, as helpers do, so no connection of the
             // source sits idle in a transaction while it waits for theirs.
             await connection.DisposeAsync();
-            (last, hashed) = await DrawPartitionsAsync(request, partitions, sha, cancellationToken);
+            last = await DrawPartitionsAsync(request, partitions!, layout!.Count, partitionHash, cancellationToken);
             await using (var check = await sources.OpenAsync(report, cancellationToken))
             {
                 await reader.CheckNoRowLeftOutAsync(check, total, last.Rows, cancellationToken);
             }
 
             await files.CommitAsync(request.BlobName, last.FileBlocks(), file, cancellationToken);
+            hashed = partitionHash.ReadBackFrom(layout.Count) ?? last.Bytes;
         }
 
+        var sha = wholeFileHash ?? partitionHash!.Hash;
         if (hashed < last.Bytes)
         {
             await files.HashAsync(request.BlobName, sha, hashed, cancellationToken);
@@ -119,7 +121,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(claimed);
-        return ReadPartitionAsync(request, claimed, sha: null, extraReader: true, cancellationToken);
+        return ReadPartitionAsync(request, claimed, hash: null, extraReader: true, cancellationToken);
     }
 
     /// <summary>Time a partition's page waited for storage past which its statement timeout is storage's doing, not the query's.</summary>
@@ -167,63 +169,72 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     }
 
     /// <summary>
-    /// The job's worker draws partitions with the others of the queue (<see cref="PartitionDraws"/>). Returns the file's
-    /// checkpoint, and the bytes hashed as staged: the first partition's, when this worker read it from its start.
+    /// The job's worker draws partitions with the others of the queue (<see cref="PartitionDraws"/>), several at a time
+    /// (<see cref="GenerationOptions.LanesPerJob"/>; lanes past the first never take the source's last query slot), and
+    /// hashes those it draws from their start (<paramref name="hash"/>). Returns the file's checkpoint.
     /// </summary>
-    private async Task<(GenerationCheckpoint Last, long Hashed)> DrawPartitionsAsync(
-        GenerationRequest request, IPartitionBoard board, IncrementalHash sha, CancellationToken cancellationToken)
+    private async Task<GenerationCheckpoint> DrawPartitionsAsync(
+        GenerationRequest request, IPartitionBoard board, int count, PartitionHash hash, CancellationToken cancellationToken)
     {
-        long hashed = 0;
-        static bool Fresh(IClaimedPartition claimed) => claimed.Claim.Number == 0 && claimed.Claim.Partition.Progress.Blocks == 0;
+        var lanes = Math.Clamp(Math.Min(options.Value.LanesPerJob, sources.MaxConcurrentQueries(request.Report) - 1), 1, count);
         var partitions = await PartitionDraws.DrawAllAsync(
             board,
-            lanes: 1,
-            async (claimed, _, token) =>
-            {
-                var read = await ReadPartitionAsync(request, claimed, Fresh(claimed) ? sha : null, extraReader: false, token);
-                hashed = Fresh(claimed) ? read.Bytes : hashed;
-            },
-            claimed =>
-            {
-                // Another worker reads it now. Had this one been hashing it, the file is read back whole.
-                if (Fresh(claimed))
-                {
-                    sha.GetHashAndReset();
-                }
-            },
+            lanes,
+            (claimed, lane, token) => ReadPartitionAsync(request, claimed, hash, extraReader: lane > 0, token),
+            _ => { },
             cancellationToken);
-        return (GenerationCheckpoint.OfPartitions([.. partitions.Select(p => p.Partition)]), hashed);
+        return GenerationCheckpoint.OfPartitions([.. partitions.Select(p => p.Partition)]);
     }
 
     /// <summary>
     /// Reads one claimed partition into its blocks, on a connection of its own and under its claim, and records it done.
-    /// On any failure the partition is given back at once, for the next claim to resume from its checkpoint.
+    /// On any failure the partition is given back at once, for the next claim to resume from its checkpoint. With
+    /// <paramref name="hash"/>, a partition read from its start is also written to a temporary file, which goes to the
+    /// hash once the partition is recorded done.
     /// </summary>
-    private async Task<GenerationCheckpoint> ReadPartitionAsync(
-        GenerationRequest request, IClaimedPartition claimed, IncrementalHash? sha, bool extraReader, CancellationToken cancellationToken)
+    private async Task ReadPartitionAsync(
+        GenerationRequest request, IClaimedPartition claimed, PartitionHash? hash, bool extraReader, CancellationToken cancellationToken)
     {
         var claim = claimed.Claim;
         var keyType = request.Report.Columns[request.Report.Keyset.KeyColumns[0]].Type;
         var lane = new Lane(claim.Number, KeyRange.Of(claim.Partition, keyType), claim.Partition.Progress, claim.BlockToken,
             WholeFileAllowed: false, Counted: null, extraReader);
+        var copy = hash is not null && claim.Partition.Progress.Blocks == 0 ? TemporaryFiles.Create("partition", "part") : null;
+        if (copy is not null)
+        {
+            hash!.Drawing(claim.Number);
+        }
+
         try
         {
             using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, claimed.Lost);
             await using var connection = await sources.OpenAsync(request.Report, held.Token);
-            var result = await RunLaneAsync(request, lane, connection, file: null, sha, claimed.ReportRowsAsync, claimed.CheckpointAsync, held.Token);
+            var result = await RunLaneAsync(request, lane, connection, file: null, sha: null, copy, claimed.ReportRowsAsync, claimed.CheckpointAsync, held.Token);
             await claimed.FinishAsync(result.Checkpoint, held.Token);
-            return result.Checkpoint;
         }
         catch
         {
+            if (copy is not null)
+            {
+                hash!.NotDrawn(claim.Number);
+                await copy.DisposeAsync();
+            }
+
             await PartitionDraws.GiveBackAsync(claimed);
             throw;
+        }
+
+        if (copy is not null)
+        {
+            // Recorded done: whatever the hash does with the copy from here on (it owns it) leaves the partition done.
+            await copy.FlushAsync(CancellationToken.None);
+            hash!.Drawn(claim.Number, copy);
         }
     }
 
     /// <summary>Reads one lane's rows (the whole report, or one partition) into blocks and stages them, one pipeline of <see cref="GenerationOptions.BlocksInFlight"/> blocks.</summary>
     private async Task<UploadResult> RunLaneAsync(
-        GenerationRequest request, Lane lane, DbConnection connection, FileWrite? file, IncrementalHash? sha,
+        GenerationRequest request, Lane lane, DbConnection connection, FileWrite? file, IncrementalHash? sha, Stream? copy,
         Func<long, CancellationToken, Task> reportRows, Func<GenerationCheckpoint, CancellationToken, Task> checkpoint, CancellationToken cancellationToken)
     {
         var blocks = Channel.CreateBounded<StagedBlock>(new BoundedChannelOptions(options.Value.BlocksInFlight)
@@ -233,7 +244,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var produce = ProduceAsync(request, lane, connection, reportRows, blocks.Writer, stop.Token);
-        var upload = UploadAsync(request, lane.Start, blocks.Reader, sha, file, checkpoint, stop.Token);
+        var upload = UploadAsync(request, lane.Start, blocks.Reader, sha, copy, file, checkpoint, stop.Token);
         try
         {
             await PipelineTasks.WhenAllAsync([produce, upload], stop);
@@ -416,7 +427,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     }
 
     private async Task<UploadResult> UploadAsync(
-        GenerationRequest request, GenerationCheckpoint start, ChannelReader<StagedBlock> input, IncrementalHash? sha, FileWrite? file,
+        GenerationRequest request, GenerationCheckpoint start, ChannelReader<StagedBlock> input, IncrementalHash? sha, Stream? copy, FileWrite? file,
         Func<GenerationCheckpoint, CancellationToken, Task> checkpoint, CancellationToken cancellationToken)
     {
         var last = start;
@@ -440,6 +451,10 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
                 }
 
                 sha?.AppendData(staged.Content.Memory.Span);
+                if (copy is not null)
+                {
+                    await copy.WriteAsync(staged.Content.Memory, cancellationToken);
+                }
             }
 
             if (staged.WholeFile)

@@ -11,6 +11,14 @@ public sealed class BlockBufferReservationTests
     {
         var worker = new WorkerOptions { Queues = new() { ["reports"] = 2, ["reports-bulk"] = 1, ["idle"] = 0 } };
 
-        Assert.Equal(3 * (2 + 3), BlockBufferReservation.BuffersFor(worker, new GenerationOptions { BlocksInFlight = 2 }));
+        Assert.Equal(3 * (2 + 3), BlockBufferReservation.BuffersFor(worker, new GenerationOptions { BlocksInFlight = 2, LanesPerJob = 1 }));
+    }
+
+    [Fact]
+    public void Each_lane_past_the_first_adds_its_blocks_in_flight_and_two_more_per_slot()
+    {
+        var worker = new WorkerOptions { Queues = new() { ["reports"] = 2, ["reports-bulk"] = 1 } };
+
+        Assert.Equal((3 * (2 + 3)) + (3 * 2 * (2 + 2)), BlockBufferReservation.BuffersFor(worker, new GenerationOptions { BlocksInFlight = 2, LanesPerJob = 3 }));
     }
 }

@@ -99,7 +99,7 @@ public sealed partial class PartitionedGenerationTests
             overlapped ??= await Task.WhenAny(otherSegmentStaged.Task, Task.Delay(TimeSpan.FromSeconds(10))) == otherSegmentStaged.Task;
         });
 
-        var run = await GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(files, drawersPerJob: 2)), helpers: 0, job, CancellationToken.None);
+        var run = await GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(files, lanesPerJob: 2)), helpers: 0, job, CancellationToken.None);
 
         Assert.True(overlapped, "a second segment was drawn while the first was");
         Assert.True(run.Partitions.Count >= 3, $"{run.Partitions.Count} segments");
@@ -312,8 +312,8 @@ public sealed partial class PartitionedGenerationTests
 
     private static Drawer PdfDrawer(PdfReportGenerator generator) => new(generator.GenerateAsync, generator.DrawClaimedSegmentAsync);
 
-    /// <summary>Segments of ten pages in parts of four (one at a time on the job's worker unless <paramref name="drawersPerJob"/> says more) (parts never cross a segment), at a fixed time, so two runs of one job draw the same file.</summary>
-    private async Task<PdfReportGenerator> PdfGeneratorAsync(IReportFiles? files = null, int pagesPerSegment = PagesPerSegment, int drawersPerJob = 1)
+    /// <summary>Segments of ten pages in parts of four (one at a time on the job's worker unless <paramref name="lanesPerJob"/> says more) (parts never cross a segment), at a fixed time, so two runs of one job draw the same file.</summary>
+    private async Task<PdfReportGenerator> PdfGeneratorAsync(IReportFiles? files = null, int pagesPerSegment = PagesPerSegment, int lanesPerJob = 1)
     {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
         return new PdfReportGenerator(
@@ -321,8 +321,8 @@ public sealed partial class PartitionedGenerationTests
             files ?? services.GetRequiredService<IReportFiles>(),
             new BlockBuffers(BlockSize),
             services.GetRequiredService<PdfFont>(),
-            Options.Create(new GenerationOptions { PageSize = PageSize, BlockSizeBytes = BlockSize }),
-            Options.Create(new PdfOptions { PagesPerSegment = pagesPerSegment, PagesPerPart = PagesPerPart, DrawersPerJob = drawersPerJob }),
+            Options.Create(new GenerationOptions { PageSize = PageSize, BlockSizeBytes = BlockSize, LanesPerJob = lanesPerJob }),
+            Options.Create(new PdfOptions { PagesPerSegment = pagesPerSegment, PagesPerPart = PagesPerPart }),
             new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 4, 30, 0, TimeSpan.Zero)));
     }
 

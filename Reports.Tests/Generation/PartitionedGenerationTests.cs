@@ -77,6 +77,43 @@ public sealed partial class PartitionedGenerationTests(Infrastructure infrastruc
     }
 
     [Fact]
+    public async Task A_file_whose_jobs_worker_reads_two_partitions_at_a_time_is_the_same_file_hashed_without_reading_it_back()
+    {
+        var request = GenerationRequests.For(BuiltInReports.Orders, "csv");
+        var whole = await GenerateAsync(request, readers: 1);
+        // The first partition to stage a block waits there until another partition stages one (or ten seconds, well
+        // inside the job's lease): only a second lane reading beside the first lets it go on at once.
+        var otherPartitionStaged = new TaskCompletionSource();
+        int? firstPartition = null;
+        bool? overlapped = null;
+        var files = new StagingFirst(await FilesAsync(), async (block, _) =>
+        {
+            lock (otherPartitionStaged)
+            {
+                firstPartition ??= block.Attempt;
+                if (block.Attempt != firstPartition)
+                {
+                    otherPartitionStaged.TrySetResult();
+                    return;
+                }
+            }
+
+            overlapped ??= await Task.WhenAny(otherPartitionStaged.Task, Task.Delay(TimeSpan.FromSeconds(10))) == otherPartitionStaged.Task;
+        });
+
+        var run = await GenerateAsync(Again(request), RowDrawer(await GeneratorAsync(readers: 3, files: files, lanes: 2)), helpers: 0, job: null, CancellationToken.None);
+
+        Assert.True(overlapped, "a second partition was read while the first was");
+        Assert.Equal(3, run.Partitions.Count);
+        Assert.All(run.Partitions, p => Assert.Equal(OwnerWorker, p.FinishedBy));
+        Assert.Equal((whole.File.Rows, whole.File.SizeBytes, whole.File.Sha256), (run.File.Rows, run.File.SizeBytes, run.File.Sha256));
+        // Partitions finished out of order waited on disk for those before them: nothing was read back from storage.
+        Assert.Equal(0, files.Reads);
+        Assert.Equal(whole.File.Sha256, await HashAsync(run.File.BlobName));
+        Assert.Equal(run.RowsShown.Order(), run.RowsShown);
+    }
+
+    [Fact]
     public async Task A_report_keyed_on_an_integer_without_a_page_join_is_partitioned_the_same_way()
     {
         using var folder = TempCatalog.Create(("by-id.yaml", ById));
@@ -355,7 +392,7 @@ public sealed partial class PartitionedGenerationTests(Infrastructure infrastruc
         }
     }
 
-    private async Task<RowReportGenerator> GeneratorAsync(int readers, long partitionMinRows = 1_000, IReportFiles? files = null)
+    private async Task<RowReportGenerator> GeneratorAsync(int readers, long partitionMinRows = 1_000, IReportFiles? files = null, int lanes = 2)
     {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
         return new RowReportGenerator(
@@ -364,7 +401,7 @@ public sealed partial class PartitionedGenerationTests(Infrastructure infrastruc
             new BlockBuffers(BlockSize),
             Options.Create(new GenerationOptions
             {
-                PageSize = PageSize, BlockSizeBytes = BlockSize, ReadersPerReport = readers, PartitionMinRows = partitionMinRows,
+                PageSize = PageSize, BlockSizeBytes = BlockSize, ReadersPerReport = readers, PartitionMinRows = partitionMinRows, LanesPerJob = lanes,
                 // Several pages per partition, each cut into blocks mid-page (a block holds about 900 orders): a resumed
                 // partition starts from a block's last row, inside a page.
                 PartitionPageSize = PartitionPageSize,

@@ -6,7 +6,9 @@ namespace Reports.Worker.Consuming;
 /// <summary>
 /// Reserves the block buffers of every job slot before the worker takes a job: each slot may hold the block being
 /// formatted, the blocks in flight, the one being staged and a compressed copy. So a worker's memory is fixed by its
-/// settings (slots × (blocks in flight + 3) × buffer size), whatever the size of the reports it runs.
+/// settings, whatever the size of the reports it runs: slots × (blocks in flight + 3) buffers, and for each lane past the
+/// first a partitioned job may draw in a slot (<see cref="GenerationOptions.LanesPerJob"/>) its block being formatted,
+/// its blocks in flight and the one being staged (a partitioned file is never compressed).
 /// </summary>
 internal sealed class BlockBufferReservation(
     BlockBuffers buffers,
@@ -18,7 +20,8 @@ internal sealed class BlockBufferReservation(
     {
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(generation);
-        return worker.Queues.Values.Where(slots => slots > 0).Sum() * (generation.BlocksInFlight + 3);
+        var slots = worker.Queues.Values.Where(slots => slots > 0).Sum();
+        return (slots * (generation.BlocksInFlight + 3)) + (slots * (generation.LanesPerJob - 1) * (generation.BlocksInFlight + 2));
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

@@ -28,12 +28,4 @@ public sealed class PdfOptions
     /// </summary>
     [Range(10, 1_000_000)]
     public int PagesPerSegment { get; set; } = 1_000;
-
-    /// <summary>
-    /// Segments of a long PDF the job's worker draws at once, each on a thread and a connection of its own: drawing is the
-    /// worker's CPU, so one PDF uses this many of its cores (and up to this many of the source's query slots, never the
-    /// last one). Workers asked to help draw one segment at a time each.
-    /// </summary>
-    [Range(1, 16)]
-    public int DrawersPerJob { get; set; } = 2;
 }

@@ -70,10 +70,10 @@ public sealed class PdfReportGenerator(
         // Segments are drawn on connections of their own, as helpers draw theirs, several at a time (drawing is this
         // worker's CPU); lanes past the first never take the source's last query slot.
         await connection.DisposeAsync();
-        var lanes = Math.Clamp(Math.Min(pdf.Value.DrawersPerJob, sources.MaxConcurrentQueries(report) - 1), 1, segments.Count);
+        var lanes = Math.Clamp(Math.Min(options.Value.LanesPerJob, sources.MaxConcurrentQueries(report) - 1), 1, segments.Count);
         try
         {
-            using var hash = new SegmentHash();
+            using var hash = new PartitionHash();
             var drawn = await PartitionDraws.DrawAllAsync(
                 partitions,
                 lanes,
@@ -178,7 +178,7 @@ public sealed class PdfReportGenerator(
     /// </summary>
     private async Task DrawClaimedAsync(
         GenerationRequest request, PdfPlan plan, PdfLayout layout, IReadOnlyList<PdfSegment> segments, IClaimedPartition claimed, bool extraReader,
-        SegmentHash? hash, CancellationToken cancellationToken)
+        PartitionHash? hash, CancellationToken cancellationToken)
     {
         var claim = claimed.Claim;
         FileStream? file = null;
@@ -286,7 +286,7 @@ public sealed class PdfReportGenerator(
     /// the rest (from the first segment another worker drew) read back from storage.
     /// </summary>
     private async Task<ReportFile> CommitSegmentsAsync(
-        GenerationRequest request, PdfPlan plan, IReadOnlyList<PartitionState> drawn, SegmentHash hash, CancellationToken cancellationToken)
+        GenerationRequest request, PdfPlan plan, IReadOnlyList<PartitionState> drawn, PartitionHash hash, CancellationToken cancellationToken)
     {
         var placed = new List<PlacedSegment>(drawn.Count);
         long length = 0;

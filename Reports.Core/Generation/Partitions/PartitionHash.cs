@@ -1,25 +1,26 @@
 using System.Buffers;
 using System.Security.Cryptography;
 
-namespace Reports.Core.Generation.Pdf;
+namespace Reports.Core.Generation.Partitions;
 
 /// <summary>
-/// The SHA-256 of a PDF whose segments the job's worker draws several at a time: each segment drawn here is added from
-/// its temporary file once every segment before it is in (a segment finished early waits on disk, not in memory), so
-/// none of them is read back from storage. From the first segment not drawn here (another worker drew it) on, the file
-/// is read back after the commit (<see cref="ReadBackFrom"/>). The tail the job's worker writes after the last segment
-/// comes in as one segment more. Safe to use from every lane at once.
+/// The SHA-256 of a file whose partitions (key ranges of a CSV, partitions of a PDF) the job's worker draws several at a
+/// time: each partition drawn here from its start is written to a temporary file beside its staged blocks, and added
+/// from it once every partition before it is in (one finished early waits on disk, not in memory), so none of them is
+/// read back from storage. From the first partition not drawn here (another worker drew it, or a claim resumed it) on,
+/// the file is read back after the commit (<see cref="ReadBackFrom"/>). What the job's worker writes after the last
+/// partition (a PDF's tail) comes in as one partition more. Safe to use from every lane at once.
 /// </summary>
-/// <param name="maxWaitingBytes">Most bytes of finished segments waiting on disk for the ones ahead of them (a lane stuck
+/// <param name="maxWaitingBytes">Most bytes of finished partitions waiting on disk for the ones ahead of them (a lane stuck
 /// behind a slow query, say): past it the hash gives up waiting and the rest is read back from storage.</param>
-internal sealed class SegmentHash(long maxWaitingBytes = SegmentHash.MaxWaitingBytes) : IDisposable
+internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWaitingBytes) : IDisposable
 {
     private const int ReadSize = 1 << 20;
 
     public const long MaxWaitingBytes = 256L * 1024 * 1024;
     private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly Lock _lock = new();
-    private readonly Dictionary<int, int> _drawing = []; // by segment: lanes drawing it here (a lane may take over another's stalled claim)
+    private readonly Dictionary<int, int> _drawing = []; // by partition: lanes drawing it here (a lane may take over another's stalled claim)
     private readonly SortedDictionary<int, FileStream> _waiting = [];
     private int _next;
     private long _hashed;
@@ -29,7 +30,7 @@ internal sealed class SegmentHash(long maxWaitingBytes = SegmentHash.MaxWaitingB
     /// <summary>The hash of the file's first bytes, up to <see cref="ReadBackFrom"/>.</summary>
     public IncrementalHash Hash => _sha;
 
-    /// <summary>This worker has started to draw segment <paramref name="number"/>.</summary>
+    /// <summary>This worker has started to draw partition <paramref name="number"/>.</summary>
     public void Drawing(int number)
     {
         lock (_lock)
@@ -38,7 +39,7 @@ internal sealed class SegmentHash(long maxWaitingBytes = SegmentHash.MaxWaitingB
         }
     }
 
-    /// <summary>Segment <paramref name="number"/> is drawn whole into <paramref name="file"/>, which this now owns (and disposes).</summary>
+    /// <summary>Partition <paramref name="number"/> is drawn whole into <paramref name="file"/>, which this now owns (and disposes).</summary>
     public void Drawn(int number, FileStream file)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -56,7 +57,7 @@ internal sealed class SegmentHash(long maxWaitingBytes = SegmentHash.MaxWaitingB
         }
     }
 
-    /// <summary>Segment <paramref name="number"/> was not drawn whole here (failed, or lost to another worker).</summary>
+    /// <summary>Partition <paramref name="number"/> was not drawn whole here (failed, or lost to another worker).</summary>
     public void NotDrawn(int number)
     {
         lock (_lock)
@@ -66,12 +67,12 @@ internal sealed class SegmentHash(long maxWaitingBytes = SegmentHash.MaxWaitingB
         }
     }
 
-    /// <summary>Where the file must be read back from to finish the hash; null when every one of <paramref name="segments"/> is in it.</summary>
-    public long? ReadBackFrom(int segments)
+    /// <summary>Where the file must be read back from to finish the hash; null when every one of <paramref name="partitions"/> is in it.</summary>
+    public long? ReadBackFrom(int partitions)
     {
         lock (_lock)
         {
-            return _next == segments ? null : _hashed;
+            return _next == partitions ? null : _hashed;
         }
     }
 
@@ -85,7 +86,7 @@ internal sealed class SegmentHash(long maxWaitingBytes = SegmentHash.MaxWaitingB
         _sha.Dispose();
     }
 
-    /// <summary>Hashes the segments that are next in file order; gives up waiting once the next is neither waiting nor drawn here.</summary>
+    /// <summary>Hashes the partitions that are next in file order; gives up waiting once the next is neither waiting nor drawn here.</summary>
     private void Advance()
     {
         while (!_broken && _waiting.Remove(_next, out var file))
@@ -101,7 +102,7 @@ internal sealed class SegmentHash(long maxWaitingBytes = SegmentHash.MaxWaitingB
 
         if (_waiting.Count > 0 && (!_drawing.ContainsKey(_next) || _waitingBytes > maxWaitingBytes))
         {
-            // Another worker draws the next segment (or drew it), or too much waits for it: the rest is read back.
+            // Another worker draws the next partition (or drew it), or too much waits for it: the rest is read back.
             Break();
         }
     }

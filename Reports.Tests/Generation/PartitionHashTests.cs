@@ -1,21 +1,21 @@
 using System.Security.Cryptography;
 using Reports.Core.Generation;
-using Reports.Core.Generation.Pdf;
+using Reports.Core.Generation.Partitions;
 
 namespace Reports.Tests.Generation;
 
 /// <summary>
-/// The job's worker hashes segments it draws side by side in file order from their temporary files; from the first
-/// segment it did not draw, the file is read back.
+/// The job's worker hashes partitions it draws side by side in file order from their temporary files; from the first
+/// partition it did not draw, the file is read back.
 /// </summary>
-public sealed class SegmentHashTests
+public sealed class PartitionHashTests
 {
     private static readonly byte[][] Segments = [.. Enumerable.Range(0, 4).Select(i => Enumerable.Range(0, 3_000 + (i * 1_000)).Select(b => (byte)(b * (i + 7))).ToArray())];
 
     [Fact]
     public void Segments_finished_out_of_order_are_hashed_in_file_order()
     {
-        using var hash = new SegmentHash();
+        using var hash = new PartitionHash();
         foreach (var number in Enumerable.Range(0, Segments.Length))
         {
             hash.Drawing(number);
@@ -33,7 +33,7 @@ public sealed class SegmentHashTests
     [Fact]
     public void A_segment_not_drawn_here_ends_the_hash_there_and_drops_the_files_waiting_after_it()
     {
-        using var hash = new SegmentHash();
+        using var hash = new PartitionHash();
         hash.Drawing(0);
         hash.Drawing(2);
         hash.Drawn(0, File(0));
@@ -52,7 +52,7 @@ public sealed class SegmentHashTests
     [Fact]
     public void A_segment_this_worker_failed_to_draw_ends_the_hash_once_a_later_one_is_done()
     {
-        using var hash = new SegmentHash();
+        using var hash = new PartitionHash();
         hash.Drawing(0);
         hash.Drawing(1);
         hash.Drawing(2);
@@ -70,7 +70,7 @@ public sealed class SegmentHashTests
     [Fact]
     public void A_segment_two_lanes_draw_here_is_waited_for_until_neither_does()
     {
-        using var hash = new SegmentHash();
+        using var hash = new PartitionHash();
         hash.Drawing(0);
         hash.Drawing(0); // a second lane took over the first's stalled claim
         hash.Drawing(1);
@@ -88,7 +88,7 @@ public sealed class SegmentHashTests
     [Fact]
     public void Segments_waiting_past_the_cap_end_the_hash_and_the_rest_is_read_back()
     {
-        using var hash = new SegmentHash(maxWaitingBytes: Segments[1].Length + Segments[2].Length - 1);
+        using var hash = new PartitionHash(maxWaitingBytes: Segments[1].Length + Segments[2].Length - 1);
         foreach (var number in Enumerable.Range(0, 3))
         {
             hash.Drawing(number);
