@@ -189,8 +189,8 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     /// <summary>
     /// Reads one claimed partition into its blocks, on a connection of its own and under its claim, and records it done.
     /// On any failure the partition is given back at once, for the next claim to resume from its checkpoint. With
-    /// <paramref name="hash"/>, a partition read from its start is also written to a temporary file, which goes to the
-    /// hash once the partition is recorded done.
+    /// <paramref name="hash"/>, a partition read from its start is also copied to a temporary file (<see cref="PartitionCopy"/>),
+    /// which goes to the hash once the partition is recorded done.
     /// </summary>
     private async Task ReadPartitionAsync(
         GenerationRequest request, IClaimedPartition claimed, PartitionHash? hash, bool extraReader, CancellationToken cancellationToken)
@@ -199,12 +199,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         var keyType = request.Report.Columns[request.Report.Keyset.KeyColumns[0]].Type;
         var lane = new Lane(claim.Number, KeyRange.Of(claim.Partition, keyType), claim.Partition.Progress, claim.BlockToken,
             WholeFileAllowed: false, Counted: null, extraReader);
-        var copy = hash is not null && claim.Partition.Progress.Blocks == 0 ? TemporaryFiles.Create("partition", "part") : null;
-        if (copy is not null)
-        {
-            hash!.Drawing(claim.Number);
-        }
-
+        await using var copy = PartitionCopy.Start(hash, claim);
         try
         {
             using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, claimed.Lost);
@@ -214,27 +209,19 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         }
         catch
         {
-            if (copy is not null)
-            {
-                hash!.NotDrawn(claim.Number);
-                await copy.DisposeAsync();
-            }
-
             await PartitionDraws.GiveBackAsync(claimed);
             throw;
         }
 
         if (copy is not null)
         {
-            // Recorded done: whatever the hash does with the copy from here on (it owns it) leaves the partition done.
-            await copy.FlushAsync(CancellationToken.None);
-            hash!.Drawn(claim.Number, copy);
+            await copy.DoneAsync();
         }
     }
 
     /// <summary>Reads one lane's rows (the whole report, or one partition) into blocks and stages them, one pipeline of <see cref="GenerationOptions.BlocksInFlight"/> blocks.</summary>
     private async Task<UploadResult> RunLaneAsync(
-        GenerationRequest request, Lane lane, DbConnection connection, FileWrite? file, IncrementalHash? sha, Stream? copy,
+        GenerationRequest request, Lane lane, DbConnection connection, FileWrite? file, IncrementalHash? sha, PartitionCopy? copy,
         Func<long, CancellationToken, Task> reportRows, Func<GenerationCheckpoint, CancellationToken, Task> checkpoint, CancellationToken cancellationToken)
     {
         var blocks = Channel.CreateBounded<StagedBlock>(new BoundedChannelOptions(options.Value.BlocksInFlight)
@@ -427,7 +414,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     }
 
     private async Task<UploadResult> UploadAsync(
-        GenerationRequest request, GenerationCheckpoint start, ChannelReader<StagedBlock> input, IncrementalHash? sha, Stream? copy, FileWrite? file,
+        GenerationRequest request, GenerationCheckpoint start, ChannelReader<StagedBlock> input, IncrementalHash? sha, PartitionCopy? copy, FileWrite? file,
         Func<GenerationCheckpoint, CancellationToken, Task> checkpoint, CancellationToken cancellationToken)
     {
         var last = start;

@@ -1,7 +1,7 @@
 namespace Reports.Core.Generation;
 
 /// <summary>
-/// A PDF or XLSX job's scratch files in the system's temporary folder. Unlinked as soon as they are open (Linux keeps
+/// A PDF or XLSX job's scratch files, and the copies of CSV partitions kept for the file's hash, in the system's temporary folder. Unlinked as soon as they are open (Linux keeps
 /// the data for the open handle), so a worker killed mid-file leaves nothing behind; where an open file cannot be
 /// deleted, it goes when closed.
 /// </summary>
