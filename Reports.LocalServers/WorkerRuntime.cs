@@ -11,6 +11,9 @@ namespace Reports.LocalServers;
 /// <item>A 1 MiB gen0 budget in 1 MiB regions: a worker allocates little per row, but the GC lets garbage pile up to
 /// its budget (sized from the CPU cache, tens of MB here) before collecting, and the regions it has filled stay
 /// resident.</item>
+/// <item>Two glibc malloc arenas: Skia allocates its native memory on whichever thread-pool threads draw a PDF's
+/// segments, and glibc gives each such thread an arena of its own (up to eight per core), each keeping the memory it
+/// freed. A 20,000-page PDF grew a worker by 16 MB that way, 11 MB with two arenas, and drew no slower.</item>
 /// </list>
 /// The runtime reads these from the environment only, so every way of running a worker sets them: the AppHost, the container
 /// image (Reports.Worker.csproj), deploy/kubernetes/worker.yaml and deploy/systemd/reports-worker@.service.
@@ -22,5 +25,6 @@ public static class WorkerRuntime
         new("DOTNET_TieredCompilation", "0"),
         new("DOTNET_GCgen0size", "0x100000"),
         new("DOTNET_GCRegionSize", "0x100000"),
+        new("MALLOC_ARENA_MAX", "2"),
     ];
 }

@@ -27,7 +27,7 @@ internal static class ServiceSettings
     [
         "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS",
         "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS",
-        "DOTNET_TieredCompilation", "DOTNET_GCgen0size", "DOTNET_GCRegionSize",
+        "DOTNET_TieredCompilation", "DOTNET_GCgen0size", "DOTNET_GCRegionSize", "MALLOC_ARENA_MAX",
     ];
 
     /// <summary>Read with GetValue in MigrateCommand.</summary>
