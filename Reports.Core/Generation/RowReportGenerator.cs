@@ -189,8 +189,8 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     /// <summary>
     /// Reads one claimed partition into its blocks, on a connection of its own and under its claim, and records it done.
     /// On any failure the partition is given back at once, for the next claim to resume from its checkpoint. With
-    /// <paramref name="hash"/>, a partition read from its start is also copied to a temporary file (<see cref="PartitionCopy"/>),
-    /// which goes to the hash once the partition is recorded done.
+    /// <paramref name="hash"/>, a partition read from its start goes to the hash as its blocks are staged: live when it is
+    /// next in file order, else through a temporary copy (<see cref="PartitionCopy"/>); it counts once recorded done.
     /// </summary>
     private async Task ReadPartitionAsync(
         GenerationRequest request, IClaimedPartition claimed, PartitionHash? hash, bool extraReader, CancellationToken cancellationToken)
@@ -213,10 +213,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
             throw;
         }
 
-        if (copy is not null)
-        {
-            await copy.DoneAsync();
-        }
+        copy?.Done();
     }
 
     /// <summary>Reads one lane's rows (the whole report, or one partition) into blocks and stages them, one pipeline of <see cref="GenerationOptions.BlocksInFlight"/> blocks.</summary>

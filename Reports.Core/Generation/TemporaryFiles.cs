@@ -7,10 +7,11 @@ namespace Reports.Core.Generation;
 /// </summary>
 internal static class TemporaryFiles
 {
-    public static FileStream Create(string prefix, string extension = "pdf")
+    /// <param name="bufferSize">The stream's own buffer (0: none, every write goes to the file).</param>
+    public static FileStream Create(string prefix, string extension = "pdf", int bufferSize = 1 << 16)
     {
         var path = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}.{extension}");
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16,
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         try
         {

@@ -15,10 +15,10 @@ public sealed class BlockBufferReservationTests
     }
 
     [Fact]
-    public void Each_lane_past_the_first_adds_its_blocks_in_flight_and_two_more_per_slot()
+    public void Each_lane_of_a_slot_has_a_set_of_its_own()
     {
         var worker = new WorkerOptions { Queues = new() { ["reports"] = 2, ["reports-bulk"] = 1 } };
 
-        Assert.Equal((3 * (2 + 3)) + (3 * 2 * (2 + 2)), BlockBufferReservation.BuffersFor(worker, new GenerationOptions { BlocksInFlight = 2, LanesPerJob = 3 }));
+        Assert.Equal(3 * 3 * (2 + 3), BlockBufferReservation.BuffersFor(worker, new GenerationOptions { BlocksInFlight = 2, LanesPerJob = 3 }));
     }
 }

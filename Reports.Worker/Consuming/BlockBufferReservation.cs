@@ -6,9 +6,10 @@ namespace Reports.Worker.Consuming;
 /// <summary>
 /// Reserves the block buffers of every job slot before the worker takes a job: each slot may hold the block being
 /// formatted, the blocks in flight, the one being staged and a compressed copy. So a worker's memory is fixed by its
-/// settings, whatever the size of the reports it runs: slots × (blocks in flight + 3) buffers, and for each lane past the
-/// first a partitioned job may draw in a slot (<see cref="GenerationOptions.LanesPerJob"/>) its block being formatted,
-/// its blocks in flight and the one being staged (a partitioned file is never compressed).
+/// settings, whatever the size of the reports it runs: slots × lanes × (blocks in flight + 3), since a slot may draw
+/// <see cref="GenerationOptions.LanesPerJob"/> partitions of one file at once, each lane holding its block being
+/// formatted, the one cut before it on its way to the blocks in flight (or a compressed copy), those in flight, and the
+/// one being staged.
 /// </summary>
 internal sealed class BlockBufferReservation(
     BlockBuffers buffers,
@@ -20,8 +21,7 @@ internal sealed class BlockBufferReservation(
     {
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(generation);
-        var slots = worker.Queues.Values.Where(slots => slots > 0).Sum();
-        return (slots * (generation.BlocksInFlight + 3)) + (slots * (generation.LanesPerJob - 1) * (generation.BlocksInFlight + 2));
+        return worker.Queues.Values.Where(slots => slots > 0).Sum() * generation.LanesPerJob * (generation.BlocksInFlight + 3);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

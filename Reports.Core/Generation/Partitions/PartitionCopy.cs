@@ -1,31 +1,42 @@
 namespace Reports.Core.Generation.Partitions;
 
 /// <summary>
-/// A partition's bytes kept in a temporary file as they are staged, for <see cref="PartitionHash"/> to take the file's
-/// SHA-256 from in file order. Best effort: a local disk that refuses the copy (full, say) only means the hash reads
-/// the partition back from storage after the commit, never that the partition fails.
+/// Where a CSV partition's bytes go for <see cref="PartitionHash"/> as they are staged: straight into the hash when the
+/// partition is next in file order (live), else into a temporary file that waits for its turn (counted against the
+/// hash's budget of bytes on disk). Best effort: a copy past the budget, or one the local disk refuses (full, say),
+/// only means the hash reads the partition back from storage after the commit, never that the partition fails.
 /// </summary>
 internal sealed class PartitionCopy : IAsyncDisposable
 {
     private readonly PartitionHash _hash;
     private readonly int _number;
+    private bool _live;
     private FileStream? _file;
 
-    private PartitionCopy(PartitionHash hash, int number, FileStream file) => (_hash, _number, _file) = (hash, number, file);
+    private PartitionCopy(PartitionHash hash, int number, bool live, FileStream? file) => (_hash, _number, _live, _file) = (hash, number, live, file);
 
-    /// <summary>A copy of the claimed partition for <paramref name="hash"/>; none without a hash, or when the partition resumes (its first bytes were staged before).</summary>
+    /// <summary>
+    /// Where the claimed partition's bytes go for <paramref name="hash"/>; none without a hash, when the partition resumes
+    /// (its first bytes were staged before), or when the hash has given up waiting.
+    /// </summary>
     public static PartitionCopy? Start(PartitionHash? hash, PartitionClaim claim)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        if (hash is null || claim.Partition.Progress.Blocks > 0)
+        if (hash is null || claim.Partition.Progress.Blocks > 0 || hash.GaveUp)
         {
             return null;
+        }
+
+        if (hash.StartLive(claim.Number))
+        {
+            return new PartitionCopy(hash, claim.Number, live: true, file: null);
         }
 
         FileStream file;
         try
         {
-            file = TemporaryFiles.Create("partition", "part");
+            // Unbuffered: nothing is left to flush (or to fail flushing) once the last block is written.
+            file = TemporaryFiles.Create("partition", "part", bufferSize: 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -33,13 +44,25 @@ internal sealed class PartitionCopy : IAsyncDisposable
         }
 
         hash.Drawing(claim.Number);
-        return new PartitionCopy(hash, claim.Number, file);
+        return new PartitionCopy(hash, claim.Number, live: false, file);
     }
 
     public async Task WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
+        if (_live)
+        {
+            _hash.AppendLive(_number, bytes.Span);
+            return;
+        }
+
         if (_file is null)
         {
+            return;
+        }
+
+        if (!_hash.Copying(_number, bytes.Length))
+        {
+            await DropAsync();
             return;
         }
 
@@ -53,38 +76,49 @@ internal sealed class PartitionCopy : IAsyncDisposable
         }
     }
 
-    /// <summary>The partition is recorded done: the copy goes to the hash, which owns it from here on.</summary>
-    public async Task DoneAsync()
+    /// <summary>The partition is recorded done: it is in the hash (live), or its copy goes to the hash, which owns it from here on.</summary>
+    public void Done()
     {
-        if (_file is null)
+        if (_live)
         {
-            return;
+            _live = false;
+            _hash.LiveDone(_number);
         }
-
-        try
+        else if (_file is { } file)
         {
-            await _file.FlushAsync(CancellationToken.None);
+            _file = null;
+            _hash.Drawn(_number, file);
         }
-        catch (IOException)
-        {
-            await DropAsync();
-            return;
-        }
-
-        _hash.Drawn(_number, _file);
-        _file = null;
     }
 
-    /// <summary>Not handed to the hash (the partition failed, or the copy did): the hash reads the partition back instead.</summary>
-    public ValueTask DisposeAsync() => DropAsync();
+    /// <summary>Not done (the partition failed, or its copy did): the hash reads the partition back instead.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_live)
+        {
+            _live = false;
+            _hash.LiveFailed(_number);
+        }
+
+        await DropAsync();
+    }
 
     private async ValueTask DropAsync()
     {
-        if (_file is { } file)
+        if (_file is not { } file)
         {
-            _file = null;
-            _hash.NotDrawn(_number);
+            return;
+        }
+
+        _file = null;
+        _hash.NotDrawn(_number);
+        try
+        {
             await file.DisposeAsync();
+        }
+        catch (IOException)
+        {
+            // Unbuffered, so there is nothing to lose: the file is unlinked already.
         }
     }
 }

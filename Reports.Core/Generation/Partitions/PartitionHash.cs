@@ -4,15 +4,18 @@ using System.Security.Cryptography;
 namespace Reports.Core.Generation.Partitions;
 
 /// <summary>
-/// The SHA-256 of a file whose partitions (key ranges of a CSV, partitions of a PDF) the job's worker draws several at a
-/// time: each partition drawn here from its start is written to a temporary file beside its staged blocks, and added
-/// from it once every partition before it is in (one finished early waits on disk, not in memory), so none of them is
-/// read back from storage. From the first partition not drawn here (another worker drew it, or a claim resumed it) on,
-/// the file is read back after the commit (<see cref="ReadBackFrom"/>). What the job's worker writes after the last
-/// partition (a PDF's tail) comes in as one partition more. Safe to use from every lane at once.
+/// The SHA-256 of a file whose partitions (key ranges of a CSV, segments of a PDF) the job's worker draws several at a
+/// time, in file order, without reading back from storage what this worker drew. The partition next in file order may
+/// be hashed live, block by block as it is staged (<see cref="StartLive"/>); one drawn ahead of it waits in a temporary
+/// file (a PDF segment's own file, or a CSV partition's copy) until every partition before it is in. From the first
+/// partition not drawn here (another worker drew it, or a claim resumed it) on, or once the files on disk for it pass
+/// <c>maxWaitingBytes</c>, the hash gives up waiting and the rest is read back after the commit (<see cref="ReadBackFrom"/>);
+/// a live partition that fails halfway, or a file that cannot be read, leaves the whole file to be read back. What the
+/// job's worker writes after the last partition (a PDF's tail) comes in as one partition more. Safe to use from every
+/// lane at once.
 /// </summary>
-/// <param name="maxWaitingBytes">Most bytes of finished partitions waiting on disk for the ones ahead of them (a lane stuck
-/// behind a slow query, say): past it the hash gives up waiting and the rest is read back from storage.</param>
+/// <param name="maxWaitingBytes">Most bytes on disk for partitions waiting for the ones ahead of them (a lane stuck behind a
+/// slow query, say), counting copies still being written: past it the hash gives up waiting.</param>
 internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWaitingBytes) : IDisposable
 {
     private const int ReadSize = 1 << 20;
@@ -21,8 +24,11 @@ internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWait
     private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly Lock _lock = new();
     private readonly Dictionary<int, int> _drawing = []; // by partition: lanes drawing it here (a lane may take over another's stalled claim)
+    private readonly Dictionary<int, long> _copying = []; // by partition: bytes of copies being written, counted against the budget
     private readonly SortedDictionary<int, FileStream> _waiting = [];
     private int _next;
+    private int? _live;
+    private long _liveBytes;
     private long _hashed;
     private long _waitingBytes;
     private bool _broken;
@@ -30,12 +36,117 @@ internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWait
     /// <summary>The hash of the file's first bytes, up to <see cref="ReadBackFrom"/>.</summary>
     public IncrementalHash Hash => _sha;
 
-    /// <summary>This worker has started to draw partition <paramref name="number"/>.</summary>
+    /// <summary>Whether the hash gave up waiting: a partition drawn now is read back anyway, so copying it is no use.</summary>
+    public bool GaveUp
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _broken;
+            }
+        }
+    }
+
+    /// <summary>This worker has started to draw partition <paramref name="number"/> into a file of its own.</summary>
     public void Drawing(int number)
     {
         lock (_lock)
         {
             _drawing[number] = _drawing.GetValueOrDefault(number) + 1;
+        }
+    }
+
+    /// <summary>
+    /// Whether partition <paramref name="number"/>, which this worker starts to draw from its start, is hashed live: it
+    /// is next in file order, and no other partition is hashed live. Then its bytes go to <see cref="AppendLive"/>, and it
+    /// ends with <see cref="LiveDone"/> or <see cref="LiveFailed"/>.
+    /// </summary>
+    public bool StartLive(int number)
+    {
+        lock (_lock)
+        {
+            if (_broken || _live is not null || number != _next || _waiting.ContainsKey(number))
+            {
+                return false;
+            }
+
+            (_live, _liveBytes) = (number, 0);
+            _drawing[number] = _drawing.GetValueOrDefault(number) + 1;
+            return true;
+        }
+    }
+
+    /// <summary>The next bytes of the live partition <paramref name="number"/>, in order.</summary>
+    public void AppendLive(int number, ReadOnlySpan<byte> bytes)
+    {
+        lock (_lock)
+        {
+            // Even once the hash gave up on the files waiting: the live partition is next in file order whatever happens to them.
+            if (_live == number)
+            {
+                _sha.AppendData(bytes);
+                _liveBytes += bytes.Length;
+            }
+        }
+    }
+
+    /// <summary>The live partition <paramref name="number"/> is drawn whole: the partitions waiting behind it follow.</summary>
+    public void LiveDone(int number)
+    {
+        lock (_lock)
+        {
+            if (_live != number)
+            {
+                return;
+            }
+
+            _live = null;
+            NoLongerDrawing(number);
+            _hashed += _liveBytes;
+            _next++;
+            Advance();
+        }
+    }
+
+    /// <summary>The live partition <paramref name="number"/> was not drawn whole: part of it is in the hash, so the file is read back whole.</summary>
+    public void LiveFailed(int number)
+    {
+        lock (_lock)
+        {
+            if (_live != number)
+            {
+                return;
+            }
+
+            _live = null;
+            NoLongerDrawing(number);
+            Restart();
+        }
+    }
+
+    /// <summary>
+    /// Counts <paramref name="bytes"/> more of a copy of partition <paramref name="number"/> being written to disk; false
+    /// when the hash has given up, or the copy would take the files on disk past the budget (then it gives up).
+    /// </summary>
+    public bool Copying(int number, long bytes)
+    {
+        lock (_lock)
+        {
+            if (_broken)
+            {
+                return false;
+            }
+
+            _copying[number] = _copying.GetValueOrDefault(number) + bytes;
+            _waitingBytes += bytes;
+            if (_waitingBytes > maxWaitingBytes)
+            {
+                Break();
+                return false;
+            }
+
+            return true;
         }
     }
 
@@ -46,23 +157,26 @@ internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWait
         lock (_lock)
         {
             NoLongerDrawing(number);
-            if (_broken || number < _next || !_waiting.TryAdd(number, file))
+            var counted = Uncount(number);
+            // Drawn again here while its live drawing goes on (a takeover of a stalled claim): that one is in the hash already.
+            if (_broken || number < _next || number == _live || !_waiting.TryAdd(number, file))
             {
                 file.Dispose();
                 return;
             }
 
-            _waitingBytes += file.Length;
+            _waitingBytes += file.Length - counted;
             Advance();
         }
     }
 
-    /// <summary>Partition <paramref name="number"/> was not drawn whole here (failed, or lost to another worker).</summary>
+    /// <summary>Partition <paramref name="number"/> was not drawn whole here into its file (failed, lost to another worker, or its copy dropped).</summary>
     public void NotDrawn(int number)
     {
         lock (_lock)
         {
             NoLongerDrawing(number);
+            _waitingBytes -= Uncount(number);
             Advance();
         }
     }
@@ -94,7 +208,11 @@ internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWait
             using (file)
             {
                 _waitingBytes -= file.Length;
-                Append(file);
+                if (!TryAppend(file))
+                {
+                    Restart();
+                    return;
+                }
             }
 
             _next++;
@@ -119,7 +237,10 @@ internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWait
         }
     }
 
-    private void Append(FileStream file)
+    private long Uncount(int number) => _copying.Remove(number, out var bytes) ? bytes : 0;
+
+    /// <summary>Adds the file to the hash; false when it could not be read whole (then part of it may be in the hash).</summary>
+    private bool TryAppend(FileStream file)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
         try
@@ -133,11 +254,25 @@ internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWait
             }
 
             _hashed += offset;
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Part of a partition may be in the hash: it starts again empty, for the whole file to be read back.</summary>
+    private void Restart()
+    {
+        _live = null;
+        _sha.GetHashAndReset();
+        _hashed = 0;
+        Break();
     }
 
     private void Break()
@@ -149,6 +284,7 @@ internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWait
         }
 
         _waiting.Clear();
+        _copying.Clear();
         _waitingBytes = 0;
     }
 }
