@@ -52,4 +52,26 @@ public sealed class LingeringEntriesTests
         lingering.Observe([Duplicate], Start.AddSeconds(1.5));
         Assert.Empty(lingering.Observe([Duplicate with { Consumer = "worker-a-101" }], Start.AddSeconds(3)));
     }
+
+    [Fact]
+    public void A_lapsed_owners_idle_message_may_stay_unheld_for_less_than_two_leases_not_longer()
+    {
+        // The sampler follows lapsed owners over two leases: Run 8's window (the revived lease running out, or the owner
+        // holding again) ends within it; an owner that renews without ever holding its message again does not.
+        var idle = new PendingEntry(Duplicate.Job, "worker-a-101", TimeSpan.FromSeconds(10), "1700000000000-0");
+        var window = new LingeringEntries(Lease * 2);
+        Assert.Empty(window.Observe([idle], Start));
+        Assert.Empty(window.Observe([idle], Start.AddSeconds(1)));
+        Assert.Empty(window.Observe([idle], Start.AddSeconds(2)));
+        Assert.Empty(window.Observe([idle], Start.AddSeconds(4)));
+        Assert.Empty(window.Observe([], Start.AddSeconds(5)));
+
+        var stuck = new LingeringEntries(Lease * 2);
+        for (var second = 0; second < 6; second++)
+        {
+            Assert.Empty(stuck.Observe([idle], Start.AddSeconds(second)));
+        }
+
+        Assert.Equal([idle], stuck.Observe([idle], Start.AddSeconds(6)));
+    }
 }

@@ -18,6 +18,7 @@ public sealed class PendingSnapshotTests
         Assert.Empty(snapshot.Unheld);
         Assert.Empty(snapshot.JustRead);
         Assert.Equal(0, snapshot.AwaitingTakeover);
+        Assert.Empty(snapshot.LapsedOwner);
     }
 
     [Fact]
@@ -42,11 +43,50 @@ public sealed class PendingSnapshotTests
     }
 
     [Fact]
-    public void A_running_job_with_no_entry_or_only_an_idle_one_is_unheld()
+    public void A_running_job_with_no_entry_or_only_an_idle_one_on_another_worker_is_unheld()
     {
-        var snapshot = Classify(new PendingEntry(First, "worker-a-101", Lease + TimeSpan.FromSeconds(1)));
+        var snapshot = Classify(new PendingEntry(First, "worker-b-202", Lease + TimeSpan.FromSeconds(1)));
 
         Assert.Equal([First, Second], snapshot.Unheld);
+        Assert.Equal(1, snapshot.AwaitingTakeover);
+        Assert.Empty(snapshot.LapsedOwner);
+    }
+
+    [Fact]
+    public void A_running_job_whose_only_entry_is_idle_on_its_exited_owner_is_unheld()
+    {
+        // Pending only on a dead consumer: not a lapsed owner that will beat again.
+        var running = new Dictionary<Guid, string> { [First] = "worker-c-303" };
+        var snapshot = PendingSnapshot.Classify(running, [new(First, "worker-c-303", Lease * 3)], Lease,
+            consumer => !consumer.StartsWith("worker-c", StringComparison.Ordinal));
+
+        Assert.Equal([First], snapshot.Unheld);
+        Assert.Empty(snapshot.LapsedOwner);
+        Assert.Equal(1, snapshot.AwaitingTakeover);
+    }
+
+    [Fact]
+    public void A_lapsed_owner_renewed_by_its_late_heartbeat_with_its_message_idle_is_counted_apart()
+    {
+        // Run 8: the owner, frozen for three leases, renewed its lapsed lease on resuming (nobody had claimed the job) but
+        // had not held its message again; another worker, stopping, had taken a copy over and left it pending.
+        var owners = new PendingEntry(First, "worker-a-101", TimeSpan.FromSeconds(10.1), "1-0");
+        var snapshot = Classify(owners, new(First, "worker-b-202", TimeSpan.FromSeconds(3.1), "2-0"), new(Second, "worker-b-202", Fresh));
+
+        Assert.Empty(snapshot.Unheld);
+        Assert.Equal([owners], snapshot.LapsedOwner);
+        Assert.Empty(snapshot.JustRead);
+        Assert.Equal(1, snapshot.AwaitingTakeover);
+    }
+
+    [Fact]
+    public void An_idle_entry_on_an_owner_that_holds_the_job_fresh_awaits_its_takeover()
+    {
+        // An older duplicate handed back to the owner: the owner holds the job by its own message.
+        var snapshot = Classify(new(First, "worker-a-101", Lease * 2), new(First, "worker-a-101", Fresh), new(Second, "worker-b-202", Fresh));
+
+        Assert.Empty(snapshot.Unheld);
+        Assert.Empty(snapshot.LapsedOwner);
         Assert.Equal(1, snapshot.AwaitingTakeover);
     }
 

@@ -53,7 +53,10 @@ internal sealed record ChaosResult
     /// <summary>Times PostgreSQL listed long-running jobs to compare.</summary>
     public required int PendingWanted { get; init; }
 
-    /// <summary>Snapshots where a running job had no pending entry on its worker's consumer, or a worker kept another's job's message fresh for a lease.</summary>
+    /// <summary>
+    /// Snapshots where a running job had no pending entry on its worker's consumer, or a worker kept another's job's message
+    /// fresh for a lease, or a lease owner left its job's message idle for two leases.
+    /// </summary>
     public required int PendingMismatches { get; init; }
 
     /// <summary>Snapshots that also had older entries of running jobs (idle, or on an exited worker's consumer), waiting for their takeover.</summary>
@@ -61,6 +64,12 @@ internal sealed record ChaosResult
 
     /// <summary>Snapshots that also had a duplicate entry of a running job just read by a worker that does not hold it (and drops it).</summary>
     public required int PendingJustRead { get; init; }
+
+    /// <summary>
+    /// Snapshots in which a running job's message was only idle on its live lease owner's consumer: an owner whose lease had
+    /// lapsed (frozen, or PostgreSQL down past the lease), renewed by its late heartbeat since nobody had claimed the job.
+    /// </summary>
+    public required int PendingLapsedOwner { get; init; }
 
     public required int Workers { get; init; }
     public required double LeaseSeconds { get; init; }

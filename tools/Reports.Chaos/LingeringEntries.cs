@@ -5,6 +5,11 @@ namespace Reports.Chaos;
 /// next. A worker that reads a duplicate drops it or hands it back within a claim's round trip, after which it is gone or
 /// idle; the same message fresh on the same worker that does not hold its job, in every snapshot for a lease or more, is
 /// being kept (a worker still running a job it lost, a heartbeat holding another's message): a mismatch.
+/// <para>
+/// The sampler also follows the entries of lapsed owners (<see cref="PendingSnapshot.LapsedOwner"/>) with one of these,
+/// over two leases: the same message idle on its lease owner's consumer in every snapshot for that long is an owner that
+/// renews its lease but does not hold its message.
+/// </para>
 /// </summary>
 internal sealed class LingeringEntries(TimeSpan lease)
 {
@@ -14,7 +19,7 @@ internal sealed class LingeringEntries(TimeSpan lease)
     private Dictionary<(string MessageId, string Consumer), DateTimeOffset> _since = [];
     private DateTimeOffset? _last;
 
-    /// <summary>Takes one snapshot's just-read entries at <paramref name="now"/>; returns those fresh on their consumer, without a break, for a lease or more.</summary>
+    /// <summary>Takes one snapshot's entries (just read, or lapsed owners') at <paramref name="now"/>; returns those seen on their consumer, without a break, for the limit or more.</summary>
     public IReadOnlyList<PendingEntry> Observe(IReadOnlyList<PendingEntry> justRead, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(justRead);

@@ -12,7 +12,8 @@ namespace Reports.Chaos;
 /// of a message among them.
 /// <para>
 /// A job is held when its lease owner's consumer has a fresh entry of it; the other entries of running jobs (duplicates
-/// just read by another worker, older messages waiting for their takeover) are counted apart: see <see cref="PendingSnapshot"/>.
+/// just read by another worker, older messages waiting for their takeover, the message of a lapsed owner that its late
+/// heartbeat revived) are counted apart: see <see cref="PendingSnapshot"/>.
 /// </para>
 /// </summary>
 internal sealed class PendingSampler(
@@ -23,6 +24,12 @@ internal sealed class PendingSampler(
 
     private readonly List<string> _mismatches = [];
     private readonly LingeringEntries _lingering = new(SystemUnderTest.Lease);
+
+    /// <summary>
+    /// A lapsed owner holds its message again at its next beat, or its revived lease runs out within a lease of its last
+    /// renewal (the sampler drops the job a second before); a lease more for its stopped attempt to wind down.
+    /// </summary>
+    private readonly LingeringEntries _lapsedOwners = new(SystemUnderTest.Lease * 2);
 
     public int Samples { get; private set; }
 
@@ -42,6 +49,12 @@ internal sealed class PendingSampler(
 
     /// <summary>Snapshots that also had a duplicate message of a running job just read by a worker that does not hold it.</summary>
     public int JustRead { get; private set; }
+
+    /// <summary>
+    /// Snapshots in which a running job's message was only idle on its live lease owner's consumer: an owner whose lease
+    /// lapsed, renewed by its late heartbeat since nobody had claimed the job meanwhile (see <see cref="PendingSnapshot"/>).
+    /// </summary>
+    public int LapsedOwner { get; private set; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -98,6 +111,8 @@ internal sealed class PendingSampler(
             consumer => SystemUnderTest.PidOfWorkerId(consumer) is { } pid && live.Contains(pid));
         AwaitingTakeover += snapshot.AwaitingTakeover > 0 ? 1 : 0;
         JustRead += snapshot.JustRead.Count > 0 ? 1 : 0;
+        LapsedOwner += snapshot.LapsedOwner.Count > 0 ? 1 : 0;
+        var now = DateTimeOffset.UtcNow;
         var entries = string.Join(", ", pending.Select(p => $"{p.Job} on {p.Consumer} idle {p.Idle.TotalSeconds:0.0} s").Order(StringComparer.Ordinal));
         if (snapshot.Unheld.Count > 0)
         {
@@ -105,10 +120,16 @@ internal sealed class PendingSampler(
             Mismatch($"running [{unheld}] held by no entry on its worker's consumer; pending [{entries}]");
         }
 
-        if (_lingering.Observe(snapshot.JustRead, DateTimeOffset.UtcNow) is { Count: > 0 } kept)
+        if (_lingering.Observe(snapshot.JustRead, now) is { Count: > 0 } kept)
         {
             var held = string.Join(", ", kept.Select(p => $"{p.MessageId} of {p.Job} on {p.Consumer} (runs on {before[p.Job]})"));
             Mismatch($"[{held}] kept fresh for a lease by a worker that does not hold the job; pending [{entries}]");
+        }
+
+        if (_lapsedOwners.Observe(snapshot.LapsedOwner, now) is { Count: > 0 } idle)
+        {
+            var unheld = string.Join(", ", idle.Select(p => $"{p.MessageId} of {p.Job} on {p.Consumer}"));
+            Mismatch($"[{unheld}] idle for two leases on the consumer of the job's lease owner, which renews the lease but does not hold the message; pending [{entries}]");
         }
     }
 

@@ -165,6 +165,7 @@ var result = new ChaosResult
     PendingMismatches = sampler.Mismatches.Count,
     PendingAwaitingTakeover = sampler.AwaitingTakeover,
     PendingJustRead = sampler.JustRead,
+    PendingLapsedOwner = sampler.LapsedOwner,
     Workers = options.Workers,
     LeaseSeconds = SystemUnderTest.Lease.TotalSeconds,
     ChaosSeconds = Math.Round(chaosSeconds, 1),
