@@ -336,9 +336,12 @@ public sealed partial class PartitionedGenerationTests(Infrastructure infrastruc
         var rowsShown = new List<long>();
         var sampling = SampleRowsAsync(job.Claim.Id, rowsShown, done.Token);
         var helping = Enumerable.Range(0, helpers).Select(_ => HelpAsync(drawer, job, done.Token)).ToList();
+        // Bounded: a run that cannot finish (its partitions no longer claimable, say) fails the test instead of hanging it.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromMinutes(5));
         try
         {
-            var file = await drawer.Generate(job.Request, job.Progress, await BoardAsync(job.Claim.Id, OwnerWorker, job.Claim), cancellationToken);
+            var file = await drawer.Generate(job.Request, job.Progress, await BoardAsync(job.Claim.Id, OwnerWorker, job.Claim), bounded.Token);
             rowsShown.Add(await RowsShownAsync(job.Claim.Id));
             return new Run(file, job.Progress, rowsShown, await PartitionsAsync(job.Claim.Id));
         }
@@ -410,6 +413,12 @@ public sealed partial class PartitionedGenerationTests(Infrastructure infrastruc
 
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// The test's job claims: nothing renews them here, and the shared system's maintenance re-queues a job whose lease
+    /// lapsed, after which none of its partitions can be claimed: long enough for a run on a loaded machine.
+    /// </summary>
+    private static readonly TimeSpan JobLease = TimeSpan.FromMinutes(10);
+
     private async Task<JobPartitions> BoardAsync(Guid jobId, string worker, ClaimedJob? owner)
     {
         var services = (await infrastructure.SystemAsync()).WorkerServices;
@@ -424,7 +433,7 @@ public sealed partial class PartitionedGenerationTests(Infrastructure infrastruc
         var services = (await infrastructure.SystemAsync()).WorkerServices;
         var jobs = services.GetRequiredService<JobStore>();
         var jobId = id ?? (await jobs.CreateAsync(NoOpJobs.New(TestQueue), CancellationToken.None)).Job.Id;
-        var claim = await jobs.ClaimAsync(jobId, OwnerWorker, Lease, CancellationToken.None);
+        var claim = await jobs.ClaimAsync(jobId, OwnerWorker, JobLease, CancellationToken.None);
         return new PartitionedJob(claim!, jobs, services.GetRequiredService<PartitionStore>());
     }
 
