@@ -79,29 +79,11 @@ public sealed partial class PartitionedGenerationTests
     public async Task A_pdf_whose_jobs_worker_draws_two_segments_at_a_time_is_the_same_file_hashed_without_reading_it_back()
     {
         var (request, generator, job, alone) = await DrawnAloneAsync(Request(BuiltInReports.Orders, "pdf", PdfMonths));
-        // The first segment to stage a block waits there until another segment stages one (or ten seconds, well inside
-        // the job's lease, which nothing renews here): only a second lane drawing beside the first lets it go on at once.
-        var otherSegmentStaged = new TaskCompletionSource();
-        int? firstSegment = null;
-        bool? overlapped = null;
-        var files = new StagingFirst(await FilesAsync(), async (block, _) =>
-        {
-            lock (otherSegmentStaged)
-            {
-                firstSegment ??= block.Attempt;
-                if (block.Attempt != firstSegment)
-                {
-                    otherSegmentStaged.TrySetResult();
-                    return;
-                }
-            }
-
-            overlapped ??= await Task.WhenAny(otherSegmentStaged.Task, Task.Delay(TimeSpan.FromSeconds(10))) == otherSegmentStaged.Task;
-        });
+        var (files, overlapped) = WaitingForASecondLane(await FilesAsync());
 
         var run = await GenerateAsync(Again(request), PdfDrawer(await PdfGeneratorAsync(files, lanesPerJob: 2)), helpers: 0, job, CancellationToken.None);
 
-        Assert.True(overlapped, "a second segment was drawn while the first was");
+        Assert.True(overlapped(), "a second segment was drawn while the first was");
         Assert.True(run.Partitions.Count >= 3, $"{run.Partitions.Count} segments");
         Assert.All(run.Partitions, p => Assert.Equal(OwnerWorker, p.FinishedBy));
         Assert.Equal((alone.Rows, alone.SizeBytes, alone.Sha256), (run.File.Rows, run.File.SizeBytes, run.File.Sha256));

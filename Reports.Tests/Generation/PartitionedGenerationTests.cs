@@ -81,29 +81,11 @@ public sealed partial class PartitionedGenerationTests(Infrastructure infrastruc
     {
         var request = GenerationRequests.For(BuiltInReports.Orders, "csv");
         var whole = await GenerateAsync(request, readers: 1);
-        // The first partition to stage a block waits there until another partition stages one (or ten seconds, well
-        // inside the job's lease): only a second lane reading beside the first lets it go on at once.
-        var otherPartitionStaged = new TaskCompletionSource();
-        int? firstPartition = null;
-        bool? overlapped = null;
-        var files = new StagingFirst(await FilesAsync(), async (block, _) =>
-        {
-            lock (otherPartitionStaged)
-            {
-                firstPartition ??= block.Attempt;
-                if (block.Attempt != firstPartition)
-                {
-                    otherPartitionStaged.TrySetResult();
-                    return;
-                }
-            }
-
-            overlapped ??= await Task.WhenAny(otherPartitionStaged.Task, Task.Delay(TimeSpan.FromSeconds(10))) == otherPartitionStaged.Task;
-        });
+        var (files, overlapped) = WaitingForASecondLane(await FilesAsync());
 
         var run = await GenerateAsync(Again(request), RowDrawer(await GeneratorAsync(readers: 3, files: files, lanes: 2)), helpers: 0, job: null, CancellationToken.None);
 
-        Assert.True(overlapped, "a second partition was read while the first was");
+        Assert.True(overlapped(), "a second partition was read while the first was");
         Assert.Equal(3, run.Partitions.Count);
         Assert.All(run.Partitions, p => Assert.Equal(OwnerWorker, p.FinishedBy));
         Assert.Equal((whole.File.Rows, whole.File.SizeBytes, whole.File.Sha256), (run.File.Rows, run.File.SizeBytes, run.File.Sha256));
@@ -444,6 +426,33 @@ public sealed partial class PartitionedGenerationTests(Infrastructure infrastruc
         (await (await infrastructure.SystemAsync()).WorkerServices.GetRequiredService<JobStore>().GetAsync(jobId, null, CancellationToken.None))!.RowsWritten;
 
     private async Task<IReportFiles> FilesAsync() => (await infrastructure.SystemAsync()).WorkerServices.GetRequiredService<IReportFiles>();
+
+    /// <summary>
+    /// Storage whose first partition to stage a block waits there until another partition stages one (or ten seconds,
+    /// well inside the test job's lease): only a second lane drawing beside the first lets it go on at once.
+    /// <c>Overlapped</c> tells whether one did (null before the first block).
+    /// </summary>
+    private static (StagingFirst Files, Func<bool?> Overlapped) WaitingForASecondLane(IReportFiles storage)
+    {
+        var otherStaged = new TaskCompletionSource();
+        int? first = null;
+        bool? overlapped = null;
+        var files = new StagingFirst(storage, async (block, _) =>
+        {
+            lock (otherStaged)
+            {
+                first ??= block.Attempt;
+                if (block.Attempt != first)
+                {
+                    otherStaged.TrySetResult();
+                    return;
+                }
+            }
+
+            overlapped ??= await Task.WhenAny(otherStaged.Task, Task.Delay(TimeSpan.FromSeconds(10))) == otherStaged.Task;
+        });
+        return (files, () => overlapped);
+    }
 
     /// <summary>Storage as Azure is: an empty block is refused.</summary>
     private static StagingFirst NoEmptyBlocks(IReportFiles storage) => new(storage, (block, content) => content.IsEmpty
