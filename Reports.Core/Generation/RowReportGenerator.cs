@@ -70,7 +70,7 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         using var wholeFileHash = partitionHash is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         GenerationCheckpoint last;
         long hashed;
-        if (partitionHash is null)
+        if (layout is null || partitions is null)
         {
             var lane = new Lane(0, null, start, request.Attempt, WholeFileAllowed: true, Counted: total, ExtraReader: false);
             var result = await RunLaneAsync(request, lane, connection, file, resumed ? null : wholeFileHash, copy: null,
@@ -86,21 +86,21 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
         {
             if (start.Partitions is null)
             {
-                await partitions!.PlanAsync(layout!, cancellationToken);
-                await progress.CheckpointAsync(GenerationCheckpoint.OfPartitions(layout!), cancellationToken);
+                await partitions.PlanAsync(layout, cancellationToken);
+                await progress.CheckpointAsync(GenerationCheckpoint.OfPartitions(layout), cancellationToken);
             }
 
             // The job's worker reads its partitions on connections of their own, as helpers do, so no connection of the
             // source sits idle in a transaction while it waits for theirs.
             await connection.DisposeAsync();
-            last = await DrawPartitionsAsync(request, partitions!, layout!.Count, partitionHash, cancellationToken);
+            last = await DrawPartitionsAsync(request, partitions, layout.Count, partitionHash!, cancellationToken);
             await using (var check = await sources.OpenAsync(report, cancellationToken))
             {
                 await reader.CheckNoRowLeftOutAsync(check, total, last.Rows, cancellationToken);
             }
 
             await files.CommitAsync(request.BlobName, last.FileBlocks(), file, cancellationToken);
-            hashed = partitionHash.ReadBackFrom(layout.Count) ?? last.Bytes;
+            hashed = partitionHash!.ReadBackFrom(layout.Count) ?? last.Bytes;
         }
 
         var sha = wholeFileHash ?? partitionHash!.Hash;
@@ -176,12 +176,10 @@ public sealed class RowReportGenerator(SourceConnections sources, IReportFiles f
     private async Task<GenerationCheckpoint> DrawPartitionsAsync(
         GenerationRequest request, IPartitionBoard board, int count, PartitionHash hash, CancellationToken cancellationToken)
     {
-        var lanes = Math.Clamp(Math.Min(options.Value.LanesPerJob, sources.MaxConcurrentQueries(request.Report) - 1), 1, count);
         var partitions = await PartitionDraws.DrawAllAsync(
             board,
-            lanes,
+            PartitionDraws.Lanes(options.Value.LanesPerJob, sources.MaxConcurrentQueries(request.Report), count),
             (claimed, lane, token) => ReadPartitionAsync(request, claimed, hash, extraReader: lane > 0, token),
-            _ => { },
             cancellationToken);
         return GenerationCheckpoint.OfPartitions([.. partitions.Select(p => p.Partition)]);
     }

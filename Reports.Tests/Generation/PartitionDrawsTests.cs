@@ -28,7 +28,7 @@ public sealed class PartitionDrawsTests
             drawnIn.Add((claimed.Claim.Number, lane));
             Interlocked.Decrement(ref drawing);
             await claimed.FinishAsync(GenerationCheckpoint.Start, token);
-        }, _ => { }, CancellationToken.None);
+        }, CancellationToken.None);
 
         Assert.All(done, p => Assert.True(p.Done));
         Assert.Equal(Enumerable.Range(0, 6), drawnIn.Select(d => d.Partition).Order());
@@ -58,7 +58,7 @@ public sealed class PartitionDrawsTests
             {
                 throw new LeaseLostException(claimed.Claim.JobId, claimed.Claim.Token);
             }
-        }, _ => { }, CancellationToken.None));
+        }, CancellationToken.None));
 
         Assert.Equal("rows moved", error.Message);
     }

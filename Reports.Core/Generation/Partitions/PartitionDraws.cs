@@ -14,13 +14,12 @@ internal static class PartitionDraws
     /// Draws partitions in <paramref name="lanes"/> lanes side by side until none is free, then waits for those other
     /// workers hold, taking over any whose claim lapses or stops moving, until every one is done; returns them. The
     /// first partition is claimed before help is asked for, so this worker draws it (in lane 0). A claim lost while
-    /// drawing (another worker took the partition over) is left to that worker, after <paramref name="lost"/> hears of
-    /// it. A lane that fails stops the others, and its failure is what this throws.
+    /// drawing (another worker took the partition over) is left to that worker. A lane that fails stops the others, and
+    /// its failure is what this throws.
     /// </summary>
     /// <param name="draw">Draws one claimed partition in the given lane (0 to <paramref name="lanes"/> − 1).</param>
     public static async Task<IReadOnlyList<PartitionState>> DrawAllAsync(
-        IPartitionBoard board, int lanes, Func<IClaimedPartition, int, CancellationToken, Task> draw, Action<IClaimedPartition> lost,
-        CancellationToken cancellationToken)
+        IPartitionBoard board, int lanes, Func<IClaimedPartition, int, CancellationToken, Task> draw, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
         var first = await board.ClaimAsync(takeStalled: false, cancellationToken);
@@ -38,7 +37,7 @@ internal static class PartitionDraws
         await InLanesAsync(
             lanes,
             first,
-            async (claimed, lane, token) => await DrawWhileClaimedAsync(board, claimed ?? await board.ClaimAsync(takeStalled: true, token), lane, draw, lost, token),
+            async (claimed, lane, token) => await DrawWhileClaimedAsync(board, claimed ?? await board.ClaimAsync(takeStalled: true, token), lane, draw, token),
             cancellationToken);
         while (true)
         {
@@ -49,9 +48,15 @@ internal static class PartitionDraws
             }
 
             await Task.Delay(Poll, cancellationToken);
-            await DrawWhileClaimedAsync(board, await board.ClaimAsync(takeStalled: true, cancellationToken), 0, draw, lost, cancellationToken);
+            await DrawWhileClaimedAsync(board, await board.ClaimAsync(takeStalled: true, cancellationToken), 0, draw, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Lanes the job's worker draws in: as many as wanted (<see cref="GenerationOptions.LanesPerJob"/>), but past the
+    /// first never the source's last query slot, and never more than there are partitions.
+    /// </summary>
+    public static int Lanes(int wanted, int sourceQuerySlots, int partitions) => Math.Clamp(Math.Min(wanted, sourceQuerySlots - 1), 1, partitions);
 
     /// <summary>Gives a partition back for the next claim, as far as the database can be reached.</summary>
     public static async Task GiveBackAsync(IClaimedPartition claimed)
@@ -105,7 +110,7 @@ internal static class PartitionDraws
     /// <summary>Draws <paramref name="claimed"/>, then the next free one, until none is.</summary>
     private static async Task DrawWhileClaimedAsync(
         IPartitionBoard board, IClaimedPartition? claimed, int lane, Func<IClaimedPartition, int, CancellationToken, Task> draw,
-        Action<IClaimedPartition> lost, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         for (; claimed is not null; claimed = await board.ClaimAsync(takeStalled: true, cancellationToken))
         {
@@ -117,7 +122,7 @@ internal static class PartitionDraws
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is LeaseLostException || claimed.Lost.IsCancellationRequested))
                 {
-                    lost(claimed);
+                    // Another worker took the partition over: it is that worker's now.
                 }
             }
         }

@@ -96,13 +96,11 @@ internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWait
     {
         lock (_lock)
         {
-            if (_live != number)
+            if (!EndLive(number))
             {
                 return;
             }
 
-            _live = null;
-            NoLongerDrawing(number);
             _hashed += _liveBytes;
             _next++;
             Advance();
@@ -114,15 +112,24 @@ internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWait
     {
         lock (_lock)
         {
-            if (_live != number)
+            if (EndLive(number))
             {
-                return;
+                Restart();
             }
-
-            _live = null;
-            NoLongerDrawing(number);
-            Restart();
         }
+    }
+
+    /// <summary>Ends the live partition when it is <paramref name="number"/> (not when a restart ended it already).</summary>
+    private bool EndLive(int number)
+    {
+        if (_live != number)
+        {
+            return false;
+        }
+
+        _live = null;
+        NoLongerDrawing(number);
+        return true;
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public sealed class PdfReportGenerator(
         // Segments are drawn on connections of their own, as helpers draw theirs, several at a time (drawing is this
         // worker's CPU); lanes past the first never take the source's last query slot.
         await connection.DisposeAsync();
-        var lanes = Math.Clamp(Math.Min(options.Value.LanesPerJob, sources.MaxConcurrentQueries(report) - 1), 1, segments.Count);
+        var lanes = PartitionDraws.Lanes(options.Value.LanesPerJob, sources.MaxConcurrentQueries(report), segments.Count);
         try
         {
             using var hash = new PartitionHash();
@@ -78,7 +78,6 @@ public sealed class PdfReportGenerator(
                 partitions,
                 lanes,
                 (claimed, lane, token) => DrawClaimedAsync(request, plan, layout, segments, claimed, extraReader: lane > 0, hash, token),
-                _ => { },
                 cancellationToken);
             return await CommitSegmentsAsync(request, plan, drawn, hash, cancellationToken);
         }
