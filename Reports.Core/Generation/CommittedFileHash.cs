@@ -10,7 +10,7 @@ internal static class CommittedFileHash
     {
         await using var stream = await files.OpenReadAsync(blobName, cancellationToken);
         stream.Seek(offset, SeekOrigin.Begin);
-        var buffer = new byte[1024 * 1024];
+        var buffer = new byte[64 * 1024]; // under the large object heap's threshold: garbage there waits for a full collection
         int read;
         while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
         {

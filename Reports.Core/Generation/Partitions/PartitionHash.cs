@@ -18,7 +18,8 @@ namespace Reports.Core.Generation.Partitions;
 /// slow query, say), counting copies still being written: past it the hash gives up waiting.</param>
 internal sealed class PartitionHash(long maxWaitingBytes = PartitionHash.MaxWaitingBytes) : IDisposable
 {
-    private const int ReadSize = 1 << 20;
+    /// <summary>Under the large object heap's threshold (85,000 bytes): a pooled buffer there would stay on the LOH for good.</summary>
+    private const int ReadSize = 64 * 1024;
 
     public const long MaxWaitingBytes = 256L * 1024 * 1024;
     private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -25,21 +25,7 @@ internal static class PdfDocumentTail
         }
 
         var start = output.Position;
-        var offsets = new SortedDictionary<int, long>();
-        foreach (var segment in segments)
-        {
-            for (var i = 0; i < segment.Objects.Offsets.Count; i++)
-            {
-                offsets[segment.Objects.First + i] = segment.Start + segment.Objects.Offsets[i];
-            }
-
-            if (segment.Objects.FontOffset is { } font)
-            {
-                offsets[PdfObjects.SharedFont] = segment.Start + font;
-            }
-        }
-
-        offsets[PdfObjects.PageTree] = offset + output.Position - start;
+        var pageTree = offset;
         PdfSyntax.WriteInvariant(output, $"{PdfObjects.PageTree} 0 obj\n<</Type /Pages\n/Count ");
         PdfSyntax.WriteInteger(output, pageCount);
         output.Write("\n/Kids ["u8);
@@ -57,10 +43,10 @@ internal static class PdfDocumentTail
 
         output.Write("]>>\nendobj\n"u8);
 
-        offsets[PdfObjects.Catalog] = offset + output.Position - start;
+        var catalog = offset + output.Position - start;
         PdfSyntax.WriteInvariant(output, $"{PdfObjects.Catalog} 0 obj\n<</Type /Catalog\n/Pages {PdfObjects.PageTree} 0 R>>\nendobj\n");
 
-        offsets[PdfObjects.Information] = offset + output.Position - start;
+        var information = offset + output.Position - start;
         PdfSyntax.WriteInvariant(output, $"{PdfObjects.Information} 0 obj\n<<");
         WriteText(output, "/Title ", metadata.Title);
         WriteText(output, "/Subject ", metadata.Subject);
@@ -71,28 +57,33 @@ internal static class PdfDocumentTail
         output.Write(">>\nendobj\n"u8);
 
         var table = offset + output.Position - start;
-        var size = offsets.Keys.Max() + 1;
-        PdfSyntax.WriteInvariant(output, $"xref\n0 {size}\n");
-        // Free numbers form a list from entry 0, each naming the next; the last names 0.
-        var free = Enumerable.Range(1, size - 1).Where(n => !offsets.ContainsKey(n)).ToList();
-        PdfSyntax.WriteInvariant(output, $"{(free.Count > 0 ? free[0] : 0):D10} 65535 f \n");
-        var nextFree = 0;
-        for (var number = 1; number < size; number++)
-        {
-            if (offsets.TryGetValue(number, out var at))
-            {
-                PdfSyntax.WriteInvariant(output, $"{at:D10} 00000 n \n");
-            }
-            else
-            {
-                nextFree++;
-                PdfSyntax.WriteInvariant(output, $"{(nextFree < free.Count ? free[nextFree] : 0):D10} 00001 f \n");
-            }
-        }
+        var font = segments.Select(s => s.Objects.FontOffset is { } at ? s.Start + at : (long?)null).FirstOrDefault(at => at is not null);
+        var runs = Runs(segments, catalog, pageTree, information, font);
+        PdfCrossReferenceTable.Write(output, runs);
 
+        var size = PdfCrossReferenceTable.Size(runs);
         var hex = Convert.ToHexString(id);
         PdfSyntax.WriteInvariant(output,
             $"trailer\n<</Size {size}\n/Root {PdfObjects.Catalog} 0 R\n/Info {PdfObjects.Information} 0 R\n/ID [<{hex}> <{hex}>]>>\nstartxref\n{table}\n%%EOF\n");
+    }
+
+    /// <summary>Every object of the file as runs in number order: the tail's own, the shared font, each segment's.</summary>
+    private static List<PdfObjectRun> Runs(IReadOnlyList<PlacedSegment> segments, long catalog, long pageTree, long information, long? font)
+    {
+        var runs = new List<PdfObjectRun>
+        {
+            new(PdfObjects.Catalog, [catalog], 0),
+            new(PdfObjects.PageTree, [pageTree], 0),
+            new(PdfObjects.Information, [information], 0),
+        };
+        if (font is { } at)
+        {
+            runs.Add(new(PdfObjects.SharedFont, [at], 0));
+        }
+
+        runs.AddRange(segments.Where(s => s.Objects.Offsets.Count > 0).Select(s => new PdfObjectRun(s.Objects.First, s.Objects.Offsets, s.Start)));
+        runs.Sort((a, b) => a.First.CompareTo(b.First));
+        return runs;
     }
 
     private static void WriteText(Stream output, string key, string? value)
