@@ -14,6 +14,7 @@ public static class WorkerExtensions
             .Bind(builder.Configuration.GetSection(WorkerOptions.SectionName))
             .ValidateDataAnnotations()
             .Validate(o => o.Heartbeat < o.Lease, "Reports:Worker:Heartbeat must be shorter than Reports:Worker:Lease.")
+            .Validate(o => o.ReadAheadWait < o.Lease, "Reports:Worker:ReadAheadWait must be shorter than Reports:Worker:Lease.")
             .Validate(o => o.Queues.Keys.All(Core.Queue.QueueNames.IsKnown),
                 $"Reports:Worker:Queues may only name: {string.Join(", ", Core.Queue.QueueNames.All)}.")
             .ValidateOnStart();

@@ -36,6 +36,19 @@ public sealed class WorkerOptions
     [Range(1, 1_000)]
     public int GroupCommitMaxBatch { get; set; } = 64;
 
+    /// <summary>
+    /// Messages a queue loop holds beyond its slots (claimed, waiting for a slot), so that small jobs' claims and outcomes
+    /// are written in batches rather than one or two at a time; only as many as its slots would start within
+    /// <see cref="ReadAheadWait"/> at the pace of its recent jobs (a queue of long reports reads no further than its
+    /// slots). 0: none.
+    /// </summary>
+    [Range(0, 1_000)]
+    public int ReadAhead { get; set; } = 16;
+
+    /// <summary>Longest a job read ahead waits for a slot on this worker before it is handed back for another (using no attempt).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan ReadAheadWait { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the outbox relay and the sweeper of stranded jobs run.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(2);

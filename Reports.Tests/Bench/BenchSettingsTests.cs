@@ -98,4 +98,17 @@ public sealed class BenchSettingsTests
         Assert.Equal(BenchSettings.DefaultSlots, BenchSettings.Parse([], "/repo").Settings!.PeerSlotsPerProcess);
         Assert.NotNull(BenchSettings.Parse(["--slots", "0"], "/repo").Error);
     }
+
+    [Fact]
+    public void Queue_workers_name_the_worker_counts_of_the_queue_scenario_in_rising_order()
+    {
+        var (settings, error) = BenchSettings.Parse(["--only", "queue", "--queue-workers", "2"], "/repo");
+        Assert.Null(error);
+        Assert.Equal([2], settings!.QueueWorkers);
+        Assert.Equal([1, 2, 4], BenchSettings.Parse([], "/repo").Settings!.QueueWorkers);
+
+        Assert.NotNull(BenchSettings.Parse(["--queue-workers", "4,2"], "/repo").Error);
+        Assert.NotNull(BenchSettings.Parse(["--queue-workers", "0"], "/repo").Error);
+        Assert.NotNull(BenchSettings.Parse(["--queue-workers", "2,x"], "/repo").Error);
+    }
 }

@@ -51,9 +51,9 @@ public sealed class DefinitionChangedTests(Infrastructure infrastructure)
         {
             Id = "definition-changed-runner", Queues = new() { [Queue] = 1 },
         }));
-        await runner.RunAsync(new JobMessage("0-1", Queue, recent.Job.Id, null), CancellationToken.None);
-        await runner.RunAsync(new JobMessage("0-2", Queue, old.Job.Id, null), CancellationToken.None);
-        await runner.RunAsync(new JobMessage("0-3", Queue, unchanged.Job.Id, null), CancellationToken.None);
+        await runner.RunAsync(new JobMessage("0-1", Queue, recent.Job.Id, null), new JobSlots(1), CancellationToken.None);
+        await runner.RunAsync(new JobMessage("0-2", Queue, old.Job.Id, null), new JobSlots(1), CancellationToken.None);
+        await runner.RunAsync(new JobMessage("0-3", Queue, unchanged.Job.Id, null), new JobSlots(1), CancellationToken.None);
 
         // Within the grace: handed back for a worker on the catalog it was accepted with, its one attempt unused.
         var handedBack = (await store.GetAsync(recent.Job.Id, null, CancellationToken.None))!;

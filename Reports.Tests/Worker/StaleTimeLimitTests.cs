@@ -42,7 +42,7 @@ public sealed class StaleTimeLimitTests(Infrastructure infrastructure)
             await lockOrders.ExecuteNonQueryAsync();
         }
 
-        var run = runner.RunAsync(new JobMessage("0-1", "test-stale-time-limit", created.Job.Id, null), CancellationToken.None);
+        var run = runner.RunAsync(new JobMessage("0-1", "test-stale-time-limit", created.Job.Id, null), new JobSlots(1), CancellationToken.None);
         await FaultSystem.EventuallyAsync(async () => (await store.GetAsync(created.Job.Id, null, CancellationToken.None))!.Status == "running",
             "the runner has claimed the job");
 

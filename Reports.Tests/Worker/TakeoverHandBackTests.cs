@@ -55,7 +55,7 @@ public sealed class TakeoverHandBackTests(Infrastructure infrastructure) : IAsyn
         Assert.True(takenOver.TakenOver);
         var options = Options.Create(new WorkerOptions { Id = "taker" });
         var runner = ActivatorUtilities.CreateInstance<JobRunner>(_services, _store, _streams, options);
-        await runner.RunAsync(takenOver, CancellationToken.None);
+        await runner.RunAsync(takenOver, new JobSlots(1), CancellationToken.None);
 
         var pending = await _redis.GetDatabase().StreamPendingMessagesAsync(QueueNames.Stream(_queue), QueueNames.ConsumerGroup, 10, RedisValue.Null);
         var entry = Assert.Single(pending); // still pending: the job runs
@@ -81,7 +81,7 @@ public sealed class TakeoverHandBackTests(Infrastructure infrastructure) : IAsyn
         var duplicate = Assert.Single(await reader.ReadAsync(1, CancellationToken.None));
         Assert.False(duplicate.TakenOver);
         var runner = ActivatorUtilities.CreateInstance<JobRunner>(_services, _store, _streams, Options.Create(new WorkerOptions { Id = "reader" }));
-        await runner.RunAsync(duplicate, CancellationToken.None);
+        await runner.RunAsync(duplicate, new JobSlots(1), CancellationToken.None);
 
         await Engine.FaultSystem.EventuallyAsync(
             async () => (await _redis.GetDatabase().StreamPendingAsync(QueueNames.Stream(_queue), QueueNames.ConsumerGroup)).PendingMessageCount == 0,

@@ -38,8 +38,11 @@ internal sealed class JobRunner(
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
-    public async Task RunAsync(JobMessage message, CancellationToken stopping)
+    /// <param name="slots">The queue's job slots: the job holds one only while it generates, so its claim and its outcome
+    /// are written (in batches with other jobs') outside it.</param>
+    public async Task RunAsync(JobMessage message, JobSlots slots, CancellationToken stopping)
     {
+        ArgumentNullException.ThrowIfNull(slots);
         // Continues the trace of the request that created the job (the message's traceparent).
         using var activity = ReportsActivities.StartJob(message.JobId, message.Queue, message.MessageId, message.TraceParent);
         var settings = options.Value;
@@ -101,7 +104,9 @@ internal sealed class JobRunner(
         // When one is refused, another attempt owns the job, and maybe this very message (taken over): left alone.
         try
         {
+            using var slot = await slots.EnterAsync(settings.ReadAheadWait, running.Token) ?? throw new NoSlotInTimeException();
             var file = await GenerateAsync(claim, message, running.Token);
+            slot.Dispose(); // the outcome is written outside the slot, so the next job starts meanwhile
             bool completed;
             using (var complete = ReportsActivities.Source.StartActivity(ReportsActivities.Complete))
             {
@@ -130,6 +135,15 @@ internal sealed class JobRunner(
             var cancelledNow = await StopAsync(claim, stopping);
             JobTelemetry.Finished(activity, claim, cancelledNow ? JobTelemetry.Cancelled : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
             AcknowledgeIf(cancelledNow, message);
+        }
+        catch (NoSlotInTimeException)
+        {
+            // Read ahead, then held up behind a long job: handed back for a free worker, using no attempt. Should the
+            // release fail, the message stays pending and the job is taken over once its lease runs out.
+            var released = await store.ReleaseAsync(claim, stopping);
+            JobTelemetry.Finished(activity, claim, released ? JobTelemetry.Released : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
+            AcknowledgeIf(released, message);
+            logger.LogInformation("Job {JobId} waited {Wait} for a slot on this worker: handed back", claim.Id, settings.ReadAheadWait);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -331,4 +345,7 @@ internal sealed class JobRunner(
             $"Attempt {claim.AttemptsUsed} of {claim.Job.MaxAttempts} failed: {FailureCauses.Of(e)}. {FailureCauses.Details}"),
         _ => new JobError(JobError.AttemptFailed, $"Attempt {claim.AttemptsUsed} failed: {FailureCauses.Of(e)}; it is retried. {FailureCauses.Details}"),
     };
+
+    /// <summary>A job read ahead found no free slot within <see cref="WorkerOptions.ReadAheadWait"/>.</summary>
+    private sealed class NoSlotInTimeException : Exception;
 }

@@ -1,17 +1,65 @@
 namespace Reports.Worker.Consuming;
 
 /// <summary>
-/// The job slots of one queue loop: the loop takes every free slot at once (to read that many messages in one call)
-/// and gives back those it could not fill; each job gives its slot back when it ends.
+/// The job slots of one queue loop, and the messages it may hold beyond them. A slot is held only while a job runs its
+/// generation: its claim is written before, its outcome and acknowledgement after, each gathered with other jobs' into
+/// one statement. So that those batches have something to gather, the loop reads ahead: it holds (claims, then keeps
+/// waiting for a slot) up to <c>readAhead</c> messages more than it has slots, but only as many as its slots would start
+/// within <c>readAheadWait</c> at the pace its recent jobs ran: a queue of long reports reads no further than its slots,
+/// one of small jobs reads ahead fully. A job that still waits for a slot after <c>readAheadWait</c> (a long report
+/// came in after it) is handed back for another worker.
 /// </summary>
-internal sealed class JobSlots(int concurrency)
+internal sealed class JobSlots : IDisposable
 {
+    /// <summary>Weight of the latest run in the average run time (an exponential moving average).</summary>
+    private const double Smoothing = 0.2;
+
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _running = [];
-    private int _free = concurrency;
+    private readonly SemaphoreSlim _slots;
+    private readonly int _concurrency;
+    private readonly int _readAhead;
+    private readonly TimeSpan _readAheadWait;
+    private int _held;
+    private double? _averageRunSeconds;
     private TaskCompletionSource? _freed;
 
-    /// <summary>Waits until a slot is free, then takes all that are; returns how many. One caller at a time (the loop).</summary>
+    public JobSlots(int concurrency, int readAhead = 0, TimeSpan readAheadWait = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(readAhead);
+        (_concurrency, _readAhead, _readAheadWait) = (concurrency, readAhead, readAheadWait);
+        _slots = new SemaphoreSlim(concurrency, concurrency);
+    }
+
+    /// <summary>How many messages the loop may hold beyond its slots now, at the pace its recent jobs ran.</summary>
+    public int ReadAheadNow
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return ReadAheadLocked();
+            }
+        }
+    }
+
+    /// <summary>Messages held now: running, waiting for a slot, or writing their outcome.</summary>
+    public int Held
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the loop may hold another message, then takes every place free; returns how many (to read that many
+    /// in one call). One caller at a time (the loop).
+    /// </summary>
     public async Task<int> TakeFreeAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -19,11 +67,11 @@ internal sealed class JobSlots(int concurrency)
             Task freed;
             lock (_gate)
             {
-                if (_free > 0)
+                var free = _concurrency + ReadAheadLocked() - _held;
+                if (free > 0)
                 {
-                    var taken = _free;
-                    _free = 0;
-                    return taken;
+                    _held += free;
+                    return free;
                 }
 
                 _freed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,9 +82,10 @@ internal sealed class JobSlots(int concurrency)
         }
     }
 
-    public void Return(int slots)
+    /// <summary>Gives back places taken and not filled, or held by a message now done with.</summary>
+    public void Return(int places)
     {
-        if (slots <= 0)
+        if (places <= 0)
         {
             return;
         }
@@ -44,11 +93,25 @@ internal sealed class JobSlots(int concurrency)
         TaskCompletionSource? freed;
         lock (_gate)
         {
-            _free += slots;
+            _held -= places;
             (freed, _freed) = (_freed, null);
         }
 
         freed?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Waits for a slot to run a job in, at most <paramref name="longest"/> (infinite: as long as it takes); null when
+    /// none came free in time. Disposing the slot frees it and counts its run time into the pace of the queue.
+    /// </summary>
+    public async Task<RunningSlot?> EnterAsync(TimeSpan longest, CancellationToken cancellationToken)
+    {
+        if (!await _slots.WaitAsync(longest, cancellationToken))
+        {
+            return null;
+        }
+
+        return new RunningSlot(this, TimeProvider.System.GetTimestamp());
     }
 
     /// <summary>Remembers a running job until it ends, so stopping can wait for it.</summary>
@@ -71,5 +134,47 @@ internal sealed class JobSlots(int concurrency)
         }
 
         await Task.WhenAll(inFlight);
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    private int ReadAheadLocked()
+    {
+        if (_readAhead == 0 || _averageRunSeconds is not { } average)
+        {
+            return 0; // no pace known yet: a new loop reads no further than its slots
+        }
+
+        // Slots × (wait / run time) jobs start within the wait at this pace; the last one read ahead should be among them.
+        var startsWithinWait = average <= 0 ? _readAhead : _concurrency * (_readAheadWait.TotalSeconds / average);
+        return (int)Math.Clamp(Math.Floor(startsWithinWait), 0, _readAhead);
+    }
+
+    private void Exit(long enteredAt)
+    {
+        var seconds = TimeProvider.System.GetElapsedTime(enteredAt).TotalSeconds;
+        TaskCompletionSource? freed;
+        lock (_gate)
+        {
+            _averageRunSeconds = _averageRunSeconds is { } average ? average + (Smoothing * (seconds - average)) : seconds;
+            (freed, _freed) = (_freed, null); // a faster pace may let the loop read further ahead
+        }
+
+        _slots.Release();
+        freed?.TrySetResult();
+    }
+
+    /// <summary>A slot a job runs in; disposing it frees it (once).</summary>
+    public sealed class RunningSlot(JobSlots slots, long enteredAt) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                slots.Exit(enteredAt);
+            }
+        }
     }
 }

@@ -31,13 +31,18 @@ internal sealed class PartitionHelper(
     TimeProvider time,
     ILogger<PartitionHelper> logger)
 {
-    public async Task RunAsync(JobMessage message, CancellationToken stopping)
+    /// <param name="slots">The queue's job slots: help takes one while it draws; none free within
+    /// <see cref="WorkerOptions.ReadAheadWait"/>, it is dropped (the job's worker draws what nobody helps with).</param>
+    public async Task RunAsync(JobMessage message, JobSlots slots, CancellationToken stopping)
     {
+        ArgumentNullException.ThrowIfNull(slots);
         using var activity = ReportsActivities.StartJob(message.JobId, message.Queue, message.MessageId, message.TraceParent);
         activity?.SetTag(ReportsActivities.HelpTag, true);
+        using var slot = await slots.EnterAsync(options.Value.ReadAheadWait, stopping);
         try
         {
-            if (await jobs.GetAsync(message.JobId, owner: null, stopping) is { Status: JobStatus.Running } job
+            if (slot is not null
+                && await jobs.GetAsync(message.JobId, owner: null, stopping) is { Status: JobStatus.Running } job
                 && Request(job) is { } request)
             {
                 var board = new JobPartitions(partitions, streams, events, job.Id, message.Queue, owner: null, message, options.Value, time, logger);

@@ -8,8 +8,9 @@ namespace Reports.Worker.Consuming;
 
 /// <summary>
 /// One loop per configured queue, each running at most its configured number of jobs at once, so a flood on one
-/// queue never takes the slots of another. Each read asks for as many messages as there are free slots and, on an
-/// empty stream, waits inside Redis (a blocking read) until one arrives. Messages left pending by dead consumers are
+/// queue never takes the slots of another. Each read asks for as many messages as the loop may hold (its free slots,
+/// and as many beyond them as it reads ahead: <see cref="JobSlots"/>) and, on an empty stream, waits inside Redis (a
+/// blocking read) until one arrives. Messages left pending by dead consumers are
 /// taken over once idle for longer than a lease.
 /// </summary>
 internal sealed class QueueConsumer(
@@ -28,7 +29,7 @@ internal sealed class QueueConsumer(
     private async Task ConsumeAsync(string queue, int concurrency, CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        var slots = new JobSlots(concurrency);
+        using var slots = new JobSlots(concurrency, settings.ReadAhead, settings.ReadAheadWait);
         var lastTakeover = DateTimeOffset.MinValue;
         await WhenRedisAnswersAsync(() => streams.EnsureGroupAsync(queue, stoppingToken), stoppingToken);
         await using var reader = await streams.OpenReaderAsync(queue, settings.Id, settings.IdlePoll);
@@ -109,7 +110,7 @@ internal sealed class QueueConsumer(
         try
         {
             await Task.Yield();
-            await (message.AsksForHelp ? helper.RunAsync(message, stoppingToken) : runner.RunAsync(message, stoppingToken));
+            await (message.AsksForHelp ? helper.RunAsync(message, slots, stoppingToken) : runner.RunAsync(message, slots, stoppingToken));
         }
         catch (Exception e)
         {

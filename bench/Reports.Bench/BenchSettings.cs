@@ -127,7 +127,7 @@ internal sealed record BenchSettings
         PeerJobs = 2_000,
     };
 
-    /// <summary><c>[--quick] [--runs N] [--slots N] [--only NAME,...] [--root DIR]</c>; null with a message on a bad argument.</summary>
+    /// <summary><c>[--quick] [--runs N] [--slots N] [--only NAME,...] [--queue-workers N,...] [--root DIR]</c>; null with a message on a bad argument.</summary>
     public static (BenchSettings? Settings, string? Error) Parse(IReadOnlyList<string> args, string defaultRoot)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -136,6 +136,7 @@ internal sealed record BenchSettings
         int? runs = null;
         int? slots = null;
         HashSet<string>? only = null;
+        int[]? queueWorkers = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -154,16 +155,29 @@ internal sealed record BenchSettings
                     only = names;
                     i++;
                     break;
+                case "--queue-workers" when i + 1 < args.Count && ParseWorkerCounts(args[i + 1]) is { } counts:
+                    queueWorkers = counts;
+                    i++;
+                    break;
                 case "--root" when i + 1 < args.Count:
                     root = Path.GetFullPath(args[++i]);
                     break;
                 default:
-                    return (null, $"unknown or incomplete argument '{args[i]}'. Usage: Reports.Bench [--quick] [--runs 1-20] [--slots 1-200] [--only {string.Join('|', ScenarioNames)},...] [--root DIR]");
+                    return (null, $"unknown or incomplete argument '{args[i]}'. Usage: Reports.Bench [--quick] [--runs 1-20] [--slots 1-200] [--only {string.Join('|', ScenarioNames)},...] [--queue-workers N,...] [--root DIR]");
             }
         }
 
         var settings = (quick ? QuickRun(root) : Full(root)) with { Only = only, PeerSlotsPerProcess = slots ?? DefaultSlots };
+        settings = queueWorkers is null ? settings : settings with { QueueWorkers = queueWorkers };
         return (runs is { } r ? settings with { Runs = r } : settings, null);
+    }
+
+    /// <summary>A comma-separated list of worker counts (1–8) in rising order, or null.</summary>
+    private static int[]? ParseWorkerCounts(string text)
+    {
+        var counts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 8 ? n : 0).ToArray();
+        return counts.Length > 0 && counts.All(n => n > 0) && counts.SequenceEqual(counts.Order().Distinct()) ? counts : null;
     }
 
     /// <summary>A comma-separated list of known scenario names, or null.</summary>

@@ -18,6 +18,12 @@ internal static class QueueScenario
     /// <summary>One day of one small country: a handful of rows, so the engine's own cost dominates.</summary>
     public static readonly object TinyReport = new { from = "2021-01-04", to = "2021-01-04", countries = new[] { "IE" } };
 
+    /// <summary>
+    /// No-op jobs of each warm-up batch: the submitting process (tiered compilation on, as a library's client has) was
+    /// still compiling its hot path again at tier 1 through the first seconds of a batch measured after 200.
+    /// </summary>
+    private const int WarmUpNoOps = 2_000;
+
     private static readonly string[] Tiers = ["postgres", "azurite", "redis", "api", "apphost", "workers", "client"];
 
     /// <summary>The kinds of job measured: figure prefix, what the table calls it.</summary>
@@ -41,9 +47,9 @@ internal static class QueueScenario
             var warmUp = run < 0; // JIT, pools and plans warm, not measured
             await MeasureAsync(session, figures, "", warmUp ? 200 : settings.QueueJobs, warmUp,
                 async () => await HttpSubmitter.CreateAsync(session, "orders", ReportFormats.Csv, TinyReport, cancellationToken), cancellationToken);
-            await MeasureAsync(session, figures, "noop_", warmUp ? 200 : settings.NoOpJobs, warmUp,
+            await MeasureAsync(session, figures, "noop_", warmUp ? WarmUpNoOps : settings.NoOpJobs, warmUp,
                 async () => await InProcessSubmitter.CreateAsync(session), cancellationToken);
-            await MeasureAsync(session, figures, "noop_http_", warmUp ? 200 : settings.QueueJobs, warmUp,
+            await MeasureAsync(session, figures, "noop_http_", warmUp ? WarmUpNoOps : settings.QueueJobs, warmUp,
                 async () => await HttpSubmitter.CreateAsync(session, NoOpReport.Name, ReportFormats.None, new { }, cancellationToken), cancellationToken);
             await session.DeleteBlobsAsync(cancellationToken);
         }
@@ -79,7 +85,11 @@ internal static class QueueScenario
             }
         }
 
-        report.Ratio("queue_jobs_per_s_4w", figures[Key(settings.QueueWorkers[^1])].Median);
+        if (settings.QueueWorkers.Contains(4))
+        {
+            report.Ratio("queue_jobs_per_s_4w", figures[Key(4)].Median);
+        }
+
         foreach (var workers in settings.QueueWorkers)
         {
             report.Ratio(NoOpKey(workers), figures[NoOpKey(workers)].Median);
