@@ -104,4 +104,27 @@ public sealed class JobSlotsTests
         Assert.NotNull(next);
         Assert.Null(await slots.EnterAsync(TimeSpan.Zero, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Slots_held_longer_than_the_wait_start_nothing_and_a_wait_run_out_slows_the_pace()
+    {
+        using var slots = new JobSlots(2, readAhead: 16, readAheadWait: TimeSpan.FromMilliseconds(100));
+        using (await slots.EnterAsync(Timeout.InfiniteTimeSpan, CancellationToken.None))
+        {
+        }
+
+        Assert.Equal(16, slots.ReadAheadNow);
+        var first = await slots.EnterAsync(Timeout.InfiniteTimeSpan, CancellationToken.None);
+        var second = await slots.EnterAsync(Timeout.InfiniteTimeSpan, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromMilliseconds(250));
+
+        // Both slots on jobs running longer than the wait: none is likely to free up within it.
+        Assert.Equal(0, slots.ReadAheadNow);
+        Assert.Null(await slots.EnterAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None));
+
+        first!.Dispose();
+        second!.Dispose();
+        // The wait that ran out and the long runs set the pace: at most one job per free slot within the wait.
+        Assert.InRange(slots.ReadAheadNow, 0, 2);
+    }
 }

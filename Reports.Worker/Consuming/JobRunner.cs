@@ -95,7 +95,7 @@ internal sealed class JobRunner(
         var timeLimit = catalog.Find(claim.Job.ReportType)?.Limits.TimeLimit ?? ReportLimits.Default.TimeLimit;
         await using var heartbeat = new LeaseHeartbeat(store, claim, settings, time, logger, ct => streams.HoldAsync(message, settings.Id, ct));
         using var cancelled = new CancellationTokenSource();
-        using var overtime = new CancellationTokenSource(timeLimit, time);
+        using var overtime = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time); // from when the job has a slot
         var slotWaits = SlotWaitTime.Begin();
         using var running = CancellationTokenSource.CreateLinkedTokenSource(
             stopping, heartbeat.Lost, runningJobs.Register(claim.Id, cancelled), overtime.Token);
@@ -105,6 +105,7 @@ internal sealed class JobRunner(
         try
         {
             using var slot = await slots.EnterAsync(settings.ReadAheadWait, running.Token) ?? throw new NoSlotInTimeException();
+            overtime.CancelAfter(timeLimit);
             var file = await GenerateAsync(claim, message, running.Token);
             slot.Dispose(); // the outcome is written outside the slot, so the next job starts meanwhile
             bool completed;
@@ -138,12 +139,22 @@ internal sealed class JobRunner(
         }
         catch (NoSlotInTimeException)
         {
-            // Read ahead, then held up behind a long job: handed back for a free worker, using no attempt. Should the
-            // release fail, the message stays pending and the job is taken over once its lease runs out.
-            var released = await store.ReleaseAsync(claim, stopping);
-            JobTelemetry.Finished(activity, claim, released ? JobTelemetry.Released : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
-            AcknowledgeIf(released, message);
-            logger.LogInformation("Job {JobId} waited {Wait} for a slot on this worker: handed back", claim.Id, settings.ReadAheadWait);
+            // Read ahead, then held up behind a long job: handed back for a free worker, using no attempt (not cancelled
+            // by the stop: a hand-back cut short leaves the job to wait out its lease). Should the release fail, the
+            // message stays pending and the job is taken over once its lease runs out.
+            if (await store.ReleaseAsync(claim, CancellationToken.None))
+            {
+                JobTelemetry.Finished(activity, claim, JobTelemetry.Released, time.GetElapsedTime(startedAt));
+                streams.Acknowledge(message);
+                logger.LogInformation("Job {JobId} waited {Wait} for a slot on this worker: handed back", claim.Id, settings.ReadAheadWait);
+            }
+            else
+            {
+                // Not running under this attempt any more: cancelled meanwhile (confirmed here), or taken over.
+                var cancelledNow = await StopAsync(claim, CancellationToken.None);
+                JobTelemetry.Finished(activity, claim, cancelledNow ? JobTelemetry.Cancelled : JobTelemetry.Lost, time.GetElapsedTime(startedAt));
+                AcknowledgeIf(cancelledNow, message);
+            }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

@@ -5,9 +5,10 @@ namespace Reports.Worker.Consuming;
 /// generation: its claim is written before, its outcome and acknowledgement after, each gathered with other jobs' into
 /// one statement. So that those batches have something to gather, the loop reads ahead: it holds (claims, then keeps
 /// waiting for a slot) up to <c>readAhead</c> messages more than it has slots, but only as many as its slots would start
-/// within <c>readAheadWait</c> at the pace its recent jobs ran: a queue of long reports reads no further than its slots,
-/// one of small jobs reads ahead fully. A job that still waits for a slot after <c>readAheadWait</c> (a long report
-/// came in after it) is handed back for another worker.
+/// within <c>readAheadWait</c> at the pace its recent jobs ran, counting only the slots whose job started within that
+/// wait: a queue of long reports reads no further than its slots, one of small jobs reads ahead fully. A job that still
+/// waits for a slot after <c>readAheadWait</c> (a long report came in before it) is handed back for another worker, and
+/// the pace becomes at least that slow, so the loop does not read ahead again into the same wait.
 /// </summary>
 internal sealed class JobSlots : IDisposable
 {
@@ -16,6 +17,7 @@ internal sealed class JobSlots : IDisposable
 
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _running = [];
+    private readonly HashSet<RunningSlot> _inSlots = [];
     private readonly SemaphoreSlim _slots;
     private readonly int _concurrency;
     private readonly int _readAhead;
@@ -108,10 +110,17 @@ internal sealed class JobSlots : IDisposable
     {
         if (!await _slots.WaitAsync(longest, cancellationToken))
         {
+            WaitedOut();
             return null;
         }
 
-        return new RunningSlot(this, TimeProvider.System.GetTimestamp());
+        var slot = new RunningSlot(this, TimeProvider.System.GetTimestamp());
+        lock (_gate)
+        {
+            _inSlots.Add(slot);
+        }
+
+        return slot;
     }
 
     /// <summary>Remembers a running job until it ends, so stopping can wait for it.</summary>
@@ -145,17 +154,31 @@ internal sealed class JobSlots : IDisposable
             return 0; // no pace known yet: a new loop reads no further than its slots
         }
 
+        // Only slots whose job started within the wait are likely to free up within it: a slot held by a long report
+        // starts nothing (three slots on hour-long PDFs leave one for the small jobs, whatever their pace).
+        var now = TimeProvider.System.GetTimestamp();
+        var freeing = _concurrency - _inSlots.Count(s => TimeProvider.System.GetElapsedTime(s.EnteredAt, now) > _readAheadWait);
         // Slots × (wait / run time) jobs start within the wait at this pace; the last one read ahead should be among them.
-        var startsWithinWait = average <= 0 ? _readAhead : _concurrency * (_readAheadWait.TotalSeconds / average);
+        var startsWithinWait = average <= 0 ? _readAhead : freeing * (_readAheadWait.TotalSeconds / average);
         return (int)Math.Clamp(Math.Floor(startsWithinWait), 0, _readAhead);
     }
 
-    private void Exit(long enteredAt)
+    /// <summary>A job found no slot within the wait: the pace was slower than the average said, so it is at least that slow.</summary>
+    private void WaitedOut()
     {
-        var seconds = TimeProvider.System.GetElapsedTime(enteredAt).TotalSeconds;
+        lock (_gate)
+        {
+            _averageRunSeconds = Math.Max(_averageRunSeconds ?? 0, _readAheadWait.TotalSeconds);
+        }
+    }
+
+    private void Exit(RunningSlot slot)
+    {
+        var seconds = TimeProvider.System.GetElapsedTime(slot.EnteredAt).TotalSeconds;
         TaskCompletionSource? freed;
         lock (_gate)
         {
+            _inSlots.Remove(slot);
             _averageRunSeconds = _averageRunSeconds is { } average ? average + (Smoothing * (seconds - average)) : seconds;
             (freed, _freed) = (_freed, null); // a faster pace may let the loop read further ahead
         }
@@ -169,11 +192,13 @@ internal sealed class JobSlots : IDisposable
     {
         private int _disposed;
 
+        public long EnteredAt => enteredAt;
+
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                slots.Exit(enteredAt);
+                slots.Exit(this);
             }
         }
     }

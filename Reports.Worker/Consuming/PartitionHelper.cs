@@ -32,17 +32,24 @@ internal sealed class PartitionHelper(
     ILogger<PartitionHelper> logger)
 {
     /// <param name="slots">The queue's job slots: help takes one while it draws; none free within
-    /// <see cref="WorkerOptions.ReadAheadWait"/>, it is dropped (the job's worker draws what nobody helps with).</param>
+    /// <see cref="WorkerOptions.ReadAheadWait"/>, the message is left pending for another worker's takeover.</param>
     public async Task RunAsync(JobMessage message, JobSlots slots, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(slots);
         using var activity = ReportsActivities.StartJob(message.JobId, message.Queue, message.MessageId, message.TraceParent);
         activity?.SetTag(ReportsActivities.HelpTag, true);
         using var slot = await slots.EnterAsync(options.Value.ReadAheadWait, stopping);
+        if (slot is null)
+        {
+            // Read ahead by a busy worker: left pending, so a worker with a free slot takes it over a lease later (or the
+            // job is over by then, and it is dropped), rather than acknowledged unread while others may be idle.
+            logger.LogDebug("No slot for help with job {JobId}; message {MessageId} left for a takeover", message.JobId, message.MessageId);
+            return;
+        }
+
         try
         {
-            if (slot is not null
-                && await jobs.GetAsync(message.JobId, owner: null, stopping) is { Status: JobStatus.Running } job
+            if (await jobs.GetAsync(message.JobId, owner: null, stopping) is { Status: JobStatus.Running } job
                 && Request(job) is { } request)
             {
                 var board = new JobPartitions(partitions, streams, events, job.Id, message.Queue, owner: null, message, options.Value, time, logger);

@@ -83,8 +83,11 @@ internal sealed class QueueConsumer(
         {
             // Stopping: fall through to wait for the jobs in flight to release themselves.
         }
-
-        await slots.WhenAllDoneAsync();
+        finally
+        {
+            // Whatever ended the loop, its jobs end before their slots go.
+            await slots.WhenAllDoneAsync();
+        }
     }
 
     /// <summary>

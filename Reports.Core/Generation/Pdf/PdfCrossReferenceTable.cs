@@ -85,9 +85,13 @@ internal static class PdfCrossReferenceTable
     private static void WriteEntry(Stream output, long value, int generation, char type)
     {
         Span<byte> entry = stackalloc byte[20];
-        value.TryFormat(entry[..10], out _, "D10", CultureInfo.InvariantCulture);
+        if (value < 0 || !value.TryFormat(entry[..10], out var digits, "D10", CultureInfo.InvariantCulture) || digits != 10
+            || !generation.TryFormat(entry.Slice(11, 5), out digits, "D5", CultureInfo.InvariantCulture) || digits != 5)
+        {
+            throw new InvalidOperationException($"A cross-reference entry holds 10 digits of offset and 5 of generation: {value} {generation} do not fit.");
+        }
+
         entry[10] = (byte)' ';
-        generation.TryFormat(entry.Slice(11, 5), out _, "D5", CultureInfo.InvariantCulture);
         entry[16] = (byte)' ';
         entry[17] = (byte)type;
         entry[18] = (byte)' ';
