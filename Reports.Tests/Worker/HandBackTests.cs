@@ -11,12 +11,14 @@ using StackExchange.Redis;
 namespace Reports.Tests.Worker;
 
 /// <summary>
-/// A takeover of a message whose job still runs under another worker's live lease, against the real servers: the
-/// message goes back to the lease owner, pending, instead of being acknowledged while the job runs.
+/// Hand-backs, against the real servers: a message taken over while its job still runs under another worker's live
+/// lease goes back to the lease owner, pending, instead of being acknowledged while the job runs; a job read ahead of its
+/// queue's slots that finds none free in time goes back to its queue for another worker, without using an attempt.
 /// </summary>
 [Collection(IntegrationGroup.Name)]
-public sealed class TakeoverHandBackTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetime
 {
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
     private readonly string _queue = "test-handback-" + Guid.NewGuid().ToString("N");
     private IServiceProvider _services = null!;
     private NpgsqlDataSource _database = null!;
@@ -86,5 +88,45 @@ public sealed class TakeoverHandBackTests(Infrastructure infrastructure) : IAsyn
         await Engine.FaultSystem.EventuallyAsync(
             async () => (await _redis.GetDatabase().StreamPendingAsync(QueueNames.Stream(_queue), QueueNames.ConsumerGroup)).PendingMessageCount == 0,
             "the duplicate is acknowledged (sent without waiting for Redis's answer)");
+    }
+
+    [Fact]
+    public async Task A_job_that_finds_no_slot_in_time_is_queued_again_with_its_attempt_unused_and_its_message_acknowledged()
+    {
+        var job = (await _store.CreateAsync(NoOpJobs.New(_queue), CancellationToken.None)).Job.Id;
+        await _streams.PublishAsync(_queue, job, traceParent: null, CancellationToken.None);
+        await using var reader = await _streams.OpenReaderAsync(_queue, "reader", TimeSpan.FromSeconds(1));
+        var message = Assert.Single(await reader.ReadAsync(1, CancellationToken.None));
+        var options = Options.Create(new WorkerOptions { Id = "reader", ReadAheadWait = TimeSpan.FromMilliseconds(300) });
+        var runner = ActivatorUtilities.CreateInstance<JobRunner>(_services, _store, _streams, options);
+        using var slots = new JobSlots(1, readAhead: 4, readAheadWait: options.Value.ReadAheadWait);
+        using var longJob = await slots.EnterAsync(Timeout.InfiniteTimeSpan, CancellationToken.None); // the queue's one slot, busy
+
+        await runner.RunAsync(message, slots, CancellationToken.None).WaitAsync(Bound);
+
+        var handedBack = await _store.GetAsync(job, null, CancellationToken.None);
+        Assert.Equal(("queued", 1, 1), (handedBack!.Status, handedBack.Attempt, handedBack.Released)); // claimed once, released once
+        await Engine.FaultSystem.EventuallyAsync(
+            async () => (await _redis.GetDatabase().StreamPendingAsync(QueueNames.Stream(_queue), QueueNames.ConsumerGroup)).PendingMessageCount == 0,
+            "the message is acknowledged: the job is on the outbox for its next message");
+        Assert.True(await OnTheOutboxOrItsStreamAgainAsync(job, message.MessageId));
+
+        // Claimable at once by the next worker, whose attempt is the first the job uses.
+        var next = await _store.ClaimAsync(job, "next-worker", TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal((2, 1), (next!.Attempt, next.AttemptsUsed));
+    }
+
+    /// <summary>Its outbox row is written (or already relayed: a newer entry of the job on its stream).</summary>
+    private async Task<bool> OnTheOutboxOrItsStreamAgainAsync(Guid job, string firstMessageId)
+    {
+        await using var count = _database.CreateCommand("SELECT count(*) FROM reports.outbox WHERE job_id = @id");
+        count.Parameters.AddWithValue("id", job);
+        if ((long)(await count.ExecuteScalarAsync())! > 0)
+        {
+            return true;
+        }
+
+        var entries = await _redis.GetDatabase().StreamRangeAsync(QueueNames.Stream(_queue), "-", "+");
+        return entries.Any(e => e.Id.ToString() != firstMessageId && e["job"].ToString() == job.ToString());
     }
 }
