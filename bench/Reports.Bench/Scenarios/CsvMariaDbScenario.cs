@@ -20,7 +20,7 @@ internal static class CsvMariaDbScenario
     {
         var settings = session.Settings;
         // The copy holds the same orders as PostgreSQL: the same range holds the same rows in both.
-        var (to, rows) = await SalesData.RangeForAsync(session.Database, settings.CsvRows, cancellationToken);
+        var (to, rows) = await SalesData.RangeForAsync(session.Sales, settings.CsvRows, cancellationToken);
         Console.WriteLine($"[bench] csv from MariaDB: {rows:N0} rows ({SalesData.From}..{to}), {settings.Runs} runs");
         var mariaDb = session.System.SalesMariaDb ?? throw new InvalidOperationException("The system runs no MariaDB.");
         var floor = new MariaDbClientFloor(mariaDb, session.Blobs.GetBlobContainerClient(BenchSession.FloorContainer));
@@ -29,7 +29,7 @@ internal static class CsvMariaDbScenario
         var load = new MachineLoad();
 
         // Warm-up, not counted: JIT in the worker; the range's rows in InnoDB's buffer pool, as PostgreSQL's are in scenario 1.
-        var (warmTo, _) = await SalesData.RangeForAsync(session.Database, Math.Min(rows, 100_000), cancellationToken);
+        var (warmTo, _) = await SalesData.RangeForAsync(session.Sales, Math.Min(rows, 100_000), cancellationToken);
         await session.Api.WaitAsync(await session.Api.CreateAsync(ReportType, "csv", SalesData.OrdersParameters(warmTo), cancellationToken), settings.ReportTimeout, cancellationToken);
         await floor.ToNullAsync(sql, cancellationToken);
 
