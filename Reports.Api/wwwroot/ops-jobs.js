@@ -4,6 +4,8 @@ import { api, el, formatNumber, formatSeconds, formatTime, secondsBetween } from
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
 let deadLetterCursor = null;
 let shownJob = null;
+let jobRequests = 0; // numbers each look-up of the shown job, so an older answer never replaces a newer one
+let jobRendered = 0;
 const replayed = new Map(); // id → status after replay, shown until the list no longer holds the job
 
 export async function refreshDeadLetters({ append = false } = {}) {
@@ -57,20 +59,31 @@ export async function showJob(id) {
   document.getElementById('job-title').scrollIntoView({ block: 'start' });
 }
 
+/**
+ * Looks the shown job up again. The 2 s refresh and a click can overlap: an answer is drawn only if it is still about
+ * the shown job and no later look-up has been drawn already.
+ */
 export async function refreshJob() {
   if (!shownJob) return;
+  const id = shownJob;
+  const request = ++jobRequests;
+  const current = () => id === shownJob && request > jobRendered;
   const container = document.getElementById('job-detail');
   const error = document.getElementById('job-id-error');
   const input = document.getElementById('job-id');
   try {
-    const path = `/api/admin/ops/jobs/${encodeURIComponent(shownJob)}`;
+    const path = `/api/admin/ops/jobs/${encodeURIComponent(id)}`;
     const [detail, partitions] = await Promise.all([api(path), api(`${path}/partitions`)]);
+    if (!current()) return;
+    jobRendered = request;
     error.textContent = '';
     input.removeAttribute('aria-invalid');
     container.replaceChildren(renderDetail(detail, partitions.partitions));
-    if (FINAL.has(detail.report.status) && !replayed.has(shownJob)) shownJob = null;
+    if (FINAL.has(detail.report.status) && !replayed.has(id)) shownJob = null;
   } catch (e) {
-    error.textContent = e.status === 404 || e.status === 400 ? `No job ${shownJob}.` : e.message;
+    if (!current()) return;
+    jobRendered = request;
+    error.textContent = e.status === 404 || e.status === 400 ? `No job ${id}.` : e.message || String(e);
     input.setAttribute('aria-invalid', 'true');
     container.replaceChildren();
     shownJob = null;

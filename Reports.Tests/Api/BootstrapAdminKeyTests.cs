@@ -100,15 +100,13 @@ public sealed class BootstrapAdminKeyTests(Infrastructure infrastructure)
     public async Task A_bootstrap_key_shorter_than_24_or_longer_than_256_characters_stops_the_api_at_start(int length)
     {
         await infrastructure.SystemAsync();
-        await using var api = new WebApplicationFactory<Reports.Api.ApiMarker>().WithWebHostBuilder(b =>
+        var error = await StartFailure.MessageAsync<Reports.Api.ApiMarker>(b =>
         {
             TestSettings.Apply(b, infrastructure, "bootstrap-length-api");
             b.UseSetting("Reports:Auth:BootstrapAdminKey", new string('k', length));
         });
 
-        var error = Assert.ThrowsAny<Exception>(() => api.CreateClient());
-
-        Assert.Contains("Reports:Auth:BootstrapAdminKey must have 24 to 256 characters", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Reports:Auth:BootstrapAdminKey must have 24 to 256 characters", error, StringComparison.Ordinal);
     }
 
     private WebApplicationFactory<Reports.Api.ApiMarker> StartApi(string database, string? key)

@@ -76,7 +76,17 @@ public sealed class OpsPageTests(BrowserSystem system)
         await page.GetByRole(AriaRole.Button, new() { Name = "Show job" }).ClickAsync();
 
         var detail = page.Locator($"#job-detail [data-job-id='{id}']");
-        await Expect(detail.GetByRole(AriaRole.Heading, new() { Name = "Partitions (1 of 3 done)" })).ToBeVisibleAsync();
+        try
+        {
+            await Expect(detail.GetByRole(AriaRole.Heading, new() { Name = "Partitions (1 of 3 done)" })).ToBeVisibleAsync();
+        }
+        catch (Exception e)
+        {
+            // What the page shows instead: the detail, the look-up's error, the refresh's status.
+            var shown = await Task.WhenAll(new[] { "#job-detail", "#job-id-error", "#refresh-status" }.Select(s => page.Locator(s).InnerTextAsync()));
+            throw new InvalidOperationException($"The job detail did not show its partitions. Detail: '{shown[0]}'; error: '{shown[1]}'; refresh: '{shown[2]}'.", e);
+        }
+
         var rows = detail.Locator("table.partitions tbody tr");
         await Expect(rows).ToHaveCountAsync(3);
         await Expect(rows.Nth(0).Locator("[data-label=Worker]")).ToHaveTextAsync("browser-helper-a");
