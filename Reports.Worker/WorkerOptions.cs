@@ -43,7 +43,7 @@ public sealed class WorkerOptions
     /// slots). 0: none.
     /// </summary>
     [Range(0, 1_000)]
-    public int ReadAhead { get; set; }
+    public int ReadAhead { get; set; } = 16;
 
     /// <summary>Longest a job read ahead waits for a slot on this worker before it is handed back for another (using no attempt).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]

@@ -75,13 +75,16 @@ public sealed class WorkerCrashTests(FaultSystem system)
     public async Task A_helper_killed_in_the_middle_of_a_partition_leaves_it_to_the_jobs_worker_which_resumes_it_from_its_checkpoint()
     {
         using var client = await system.CreateClientAsync();
-        // The job's worker has one slot, taken by the job: the request for help reaches the other worker only.
+        // The job's worker has one slot, taken by the job: the requests for help reach the other worker only. It draws in
+        // one lane, so the two partitions it does not start with wait for the helper (which starts later, as a process
+        // of its own) for as long as the first partition takes, not half of that.
         var ownerId = "owner-" + Guid.NewGuid().ToString("N")[..6];
         var helperId = "helper-" + Guid.NewGuid().ToString("N")[..6];
         var owner = await system.StartWorkerAsync(ownerId, new Dictionary<string, string>(WithGeneration(readers: 3))
         {
             ["Reports:Worker:Queues:reports"] = "1",
             ["Reports:Worker:Queues:reports-bulk"] = "0",
+            ["Reports:Generation:LanesPerJob"] = "1",
         });
         string id;
         JsonElement report;
@@ -92,11 +95,20 @@ public sealed class WorkerCrashTests(FaultSystem system)
             await FaultSystem.EventuallyAsync(async () => await system.JobValueAsync<string>(id, "lease_owner") == ownerId, "the job runs on its worker");
             await using (var helper = await system.StartWorkerAsync(helperId, WithGeneration(readers: 3)))
             {
-                await FaultSystem.EventuallyAsync(async () =>
+                try
                 {
-                    helped = await system.PartitionValueAsync<int?>(id, "number", $"lease_owner = '{helperId}' AND (checkpoint->>'Blocks')::int >= 2") ?? -1;
-                    return helped >= 0;
-                }, "the helper has staged blocks of a partition");
+                    await FaultSystem.EventuallyAsync(async () =>
+                    {
+                        helped = await system.PartitionValueAsync<int?>(id, "number", $"lease_owner = '{helperId}' AND (checkpoint->>'Blocks')::int >= 2") ?? -1;
+                        return helped >= 0;
+                    }, "the helper has staged blocks of a partition");
+                }
+                catch (TimeoutException e)
+                {
+                    var partitions = await system.PartitionRowsAsync(id);
+                    throw new TimeoutException($"{e.Message}. Partitions: {partitions}. Helper's log: {helper.Output}", e);
+                }
+
                 helper.Kill();
                 await helper.Exited;
             }

@@ -13,7 +13,8 @@ namespace Reports.Tests.Worker;
 /// <summary>
 /// Hand-backs, against the real servers: a message taken over while its job still runs under another worker's live
 /// lease goes back to the lease owner, pending, instead of being acknowledged while the job runs; a job read ahead of its
-/// queue's slots that finds none free in time goes back to its queue for another worker, without using an attempt.
+/// queue's slots that finds none free in time goes back to its queue for another worker, without using an attempt; a
+/// request for help read ahead goes back to its queue the same way while its job runs.
 /// </summary>
 [Collection(IntegrationGroup.Name)]
 public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetime
@@ -115,6 +116,41 @@ public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetim
         var next = await _store.ClaimAsync(job, "next-worker", TimeSpan.FromMinutes(1), CancellationToken.None);
         Assert.Equal((2, 1), (next!.Attempt, next.AttemptsUsed));
     }
+
+    [Fact]
+    public async Task A_request_for_help_that_finds_no_slot_in_time_is_passed_on_while_its_job_runs_and_dropped_once_it_is_over()
+    {
+        var job = (await _store.CreateAsync(NoOpJobs.New(_queue), CancellationToken.None)).Job.Id;
+        var claim = (await _store.ClaimAsync(job, "job-owner", TimeSpan.FromMinutes(10), CancellationToken.None))!;
+        await _streams.AskForHelpAsync(_queue, job, helpers: 1, traceParent: null, CancellationToken.None);
+        await using var busy = await _streams.OpenReaderAsync(_queue, "busy", TimeSpan.FromSeconds(1));
+        await using var idle = await _streams.OpenReaderAsync(_queue, "idle", TimeSpan.FromSeconds(1));
+        var options = Options.Create(new WorkerOptions { Id = "busy", ReadAheadWait = TimeSpan.FromMilliseconds(300) });
+        var helper = ActivatorUtilities.CreateInstance<PartitionHelper>(_services, _store, _streams, options);
+        using var slots = new JobSlots(1, readAhead: 4, readAheadWait: options.Value.ReadAheadWait);
+        using var longJob = await slots.EnterAsync(Timeout.InfiniteTimeSpan, CancellationToken.None); // the busy worker's one slot
+
+        // Read ahead by the busy worker: passed on, as a new request the idle worker reads, and acknowledged. (The job's
+        // own message, which the relay publishes from the outbox, may be read beside it.)
+        var readAhead = Assert.Single(await busy.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
+        await helper.RunAsync(readAhead, slots, CancellationToken.None).WaitAsync(Bound);
+        var passedOn = Assert.Single(await idle.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
+        Assert.Equal(job, passedOn.JobId);
+        Assert.NotEqual(readAhead.MessageId, passedOn.MessageId);
+        var pending = await PendingAsync();
+        Assert.DoesNotContain(readAhead.MessageId, pending);
+        Assert.Contains(passedOn.MessageId, pending);
+
+        // The job over: a request that finds no slot is only acknowledged.
+        Assert.True(await _store.CompleteAsync(claim, file: null, TimeSpan.FromHours(1), CancellationToken.None));
+        await helper.RunAsync(passedOn, slots, CancellationToken.None).WaitAsync(Bound);
+        Assert.DoesNotContain(passedOn.MessageId, await PendingAsync());
+        Assert.DoesNotContain(await busy.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
+    }
+
+    private async Task<IReadOnlyList<string>> PendingAsync() =>
+        [.. (await _redis.GetDatabase().StreamPendingMessagesAsync(QueueNames.Stream(_queue), QueueNames.ConsumerGroup, 100, RedisValue.Null))
+            .Select(p => p.MessageId.ToString())];
 
     /// <summary>Its outbox row is written (or already relayed: a newer entry of the job on its stream).</summary>
     private async Task<bool> OnTheOutboxOrItsStreamAgainAsync(Guid job, string firstMessageId)

@@ -32,7 +32,7 @@ internal sealed class PartitionHelper(
     ILogger<PartitionHelper> logger)
 {
     /// <param name="slots">The queue's job slots: help takes one while it draws; none free within
-    /// <see cref="WorkerOptions.ReadAheadWait"/>, the message is left pending for another worker's takeover.</param>
+    /// <see cref="WorkerOptions.ReadAheadWait"/>, the request is passed on to another worker.</param>
     public async Task RunAsync(JobMessage message, JobSlots slots, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(slots);
@@ -41,9 +41,7 @@ internal sealed class PartitionHelper(
         using var slot = await slots.EnterAsync(options.Value.ReadAheadWait, stopping);
         if (slot is null)
         {
-            // Read ahead by a busy worker: left pending, so a worker with a free slot takes it over a lease later (or the
-            // job is over by then, and it is dropped), rather than acknowledged unread while others may be idle.
-            logger.LogDebug("No slot for help with job {JobId}; message {MessageId} left for a takeover", message.JobId, message.MessageId);
+            await PassOnAsync(message, stopping);
             return;
         }
 
@@ -72,6 +70,32 @@ internal sealed class PartitionHelper(
         }
 
         streams.Acknowledge(message);
+    }
+
+    /// <summary>
+    /// Read ahead by a busy worker (the job's own, often, which asked for the help a moment ago): while the job runs, the
+    /// request goes back on its queue as a new message for a worker with a free slot, and this one is acknowledged; the
+    /// wait for a slot spaces these out (one a <see cref="WorkerOptions.ReadAheadWait"/> at most). Once the job no
+    /// longer runs, it is only acknowledged. Either step refused (Redis or PostgreSQL away): it stays pending, for a
+    /// takeover a lease later.
+    /// </summary>
+    private async Task PassOnAsync(JobMessage message, CancellationToken stopping)
+    {
+        try
+        {
+            if (await jobs.GetAsync(message.JobId, owner: null, stopping) is { Status: JobStatus.Running })
+            {
+                await streams.AskForHelpAsync(message.Queue, message.JobId, helpers: 1, message.TraceParent, stopping);
+                logger.LogDebug("No slot for help with job {JobId}; message {MessageId} passed on", message.JobId, message.MessageId);
+            }
+
+            await streams.AcknowledgeAsync(message, stopping);
+        }
+        catch (Exception e) when (!stopping.IsCancellationRequested)
+        {
+            logger.LogWarning("Help with job {JobId} found no slot and could not be passed on ({Error}); message {MessageId} stays pending",
+                message.JobId, e.Message, message.MessageId);
+        }
     }
 
     /// <summary>True when the partition was read whole and recorded done here.</summary>
