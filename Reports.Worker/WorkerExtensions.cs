@@ -15,6 +15,7 @@ public static class WorkerExtensions
             .ValidateDataAnnotations()
             .Validate(o => o.Heartbeat < o.Lease, "Reports:Worker:Heartbeat must be shorter than Reports:Worker:Lease.")
             .Validate(o => o.ReadAheadWait < o.Lease, "Reports:Worker:ReadAheadWait must be shorter than Reports:Worker:Lease.")
+            .Validate(o => o.RetryMaxDelay >= o.RetryBaseDelay, "Reports:Worker:RetryMaxDelay must not be shorter than Reports:Worker:RetryBaseDelay.")
             .Validate(o => o.Queues.Keys.All(Core.Queue.QueueNames.IsKnown),
                 $"Reports:Worker:Queues may only name: {string.Join(", ", Core.Queue.QueueNames.All)}.")
             .ValidateOnStart();

@@ -69,6 +69,10 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Longest wait between two attempts of a failing job: the doubling stops there (at least <see cref="RetryBaseDelay"/>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>
     /// How long after it was accepted a job whose report definition differs from this worker's is handed back (every 15 s,
     /// using no attempt) rather than failed with <c>definition_changed</c>: longer than a rolling deploy takes, during

@@ -335,12 +335,7 @@ internal sealed class JobRunner(
     /// <summary>How soon a job handed back for its definition is tried again (by whichever worker takes it).</summary>
     private static readonly TimeSpan DefinitionChangeRetry = TimeSpan.FromSeconds(15);
 
-    /// <summary>Exponential backoff with full jitter in its upper half: base × 2^(attempt−1) × [0.5, 1).</summary>
-    private TimeSpan Backoff(int attempt)
-    {
-        var ceiling = options.Value.RetryBaseDelay * Math.Pow(2, Math.Min(attempt - 1, 10));
-        return ceiling * (0.5 + (Random.Shared.NextDouble() / 2));
-    }
+    private TimeSpan Backoff(int attempt) => JobBackoff.Delay(attempt, options.Value, Random.Shared.NextDouble());
 
     /// <summary>How long after its creation a job whose definition changed is handed back instead of failed; null once that is over.</summary>
     private DateTimeOffset? WaitsForItsDefinition(ClaimedJob claim)

@@ -56,6 +56,9 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             ["Reports__Worker__Lease"] = Lease.ToString("c", CultureInfo.InvariantCulture),
             ["Reports__Worker__Heartbeat"] = "00:00:00.750",
             ["Reports__Worker__RetryBaseDelay"] = "00:00:01",
+            // A report the faults failed many times (a long PDF meets every PostgreSQL crash) is tried again within the
+            // minutes the run waits after its faults, rather than an hour later.
+            ["Reports__Worker__RetryMaxDelay"] = "00:01:00",
             ["Reports__Generation__BlockSizeBytes"] = "262144",
             // The large CSVs of the mix (100,000+ rows) are cut into partitions that the workers draw from one another,
             // so kills, freezes, crashes and wipes also meet partitions held by helpers.
