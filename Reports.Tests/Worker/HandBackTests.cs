@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Reports.Core.Generation;
+using Reports.Core.Generation.Partitions;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
 using Reports.Tests.Integration;
@@ -118,10 +120,12 @@ public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task A_request_for_help_that_finds_no_slot_in_time_is_passed_on_while_its_job_runs_and_dropped_once_it_is_over()
+    public async Task A_request_for_help_that_finds_no_slot_in_time_is_passed_on_while_a_partition_is_free_and_dropped_once_none_is_or_the_job_is_over()
     {
         var job = (await _store.CreateAsync(NoOpJobs.New(_queue), CancellationToken.None)).Job.Id;
         var claim = (await _store.ClaimAsync(job, "job-owner", TimeSpan.FromMinutes(10), CancellationToken.None))!;
+        var partitions = new PartitionStore(_database, TimeProvider.System);
+        Assert.True(await partitions.PlanAsync(claim, [new(null, "2024-01-01", GenerationCheckpoint.Start), new("2024-01-01", null, GenerationCheckpoint.Start)], CancellationToken.None));
         await _streams.AskForHelpAsync(_queue, job, helpers: 1, traceParent: null, CancellationToken.None);
         await using var busy = await _streams.OpenReaderAsync(_queue, "busy", TimeSpan.FromSeconds(1));
         await using var idle = await _streams.OpenReaderAsync(_queue, "idle", TimeSpan.FromSeconds(1));
@@ -130,8 +134,8 @@ public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetim
         using var slots = new JobSlots(1, readAhead: 4, readAheadWait: options.Value.ReadAheadWait);
         using var longJob = await slots.EnterAsync(Timeout.InfiniteTimeSpan, CancellationToken.None); // the busy worker's one slot
 
-        // Read ahead by the busy worker: passed on, as a new request the idle worker reads, and acknowledged. (The job's
-        // own message, which the relay publishes from the outbox, may be read beside it.)
+        // Read ahead by the busy worker while both partitions are free: passed on, as a new request the idle worker reads,
+        // and acknowledged. (The job's own message, which the relay publishes from the outbox, may be read beside it.)
         var readAhead = Assert.Single(await busy.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
         await helper.RunAsync(readAhead, slots, CancellationToken.None).WaitAsync(Bound);
         var passedOn = Assert.Single(await idle.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
@@ -141,10 +145,19 @@ public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetim
         Assert.DoesNotContain(readAhead.MessageId, pending);
         Assert.Contains(passedOn.MessageId, pending);
 
-        // The job over: a request that finds no slot is only acknowledged.
-        Assert.True(await _store.CompleteAsync(claim, file: null, TimeSpan.FromHours(1), CancellationToken.None));
+        // Every partition held by live claims: nothing for a helper to take, so only acknowledged.
+        Assert.NotNull(await partitions.ClaimAsync(job, "other-helper", TimeSpan.FromMinutes(10), null, CancellationToken.None));
+        Assert.NotNull(await partitions.ClaimAsync(job, "other-helper", TimeSpan.FromMinutes(10), null, CancellationToken.None));
         await helper.RunAsync(passedOn, slots, CancellationToken.None).WaitAsync(Bound);
         Assert.DoesNotContain(passedOn.MessageId, await PendingAsync());
+        Assert.DoesNotContain(await busy.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
+
+        // The job over: only acknowledged too.
+        Assert.True(await _store.CompleteAsync(claim, file: null, TimeSpan.FromHours(1), CancellationToken.None));
+        await _streams.AskForHelpAsync(_queue, job, helpers: 1, traceParent: null, CancellationToken.None);
+        var late = Assert.Single(await busy.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
+        await helper.RunAsync(late, slots, CancellationToken.None).WaitAsync(Bound);
+        Assert.DoesNotContain(late.MessageId, await PendingAsync());
         Assert.DoesNotContain(await busy.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
     }
 

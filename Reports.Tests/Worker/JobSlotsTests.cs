@@ -127,4 +127,22 @@ public sealed class JobSlotsTests
         // The wait that ran out and the long runs set the pace: at most one job per free slot within the wait.
         Assert.InRange(slots.ReadAheadNow, 0, 2);
     }
+
+    [Fact]
+    public async Task A_wait_to_help_that_runs_out_leaves_the_pace_and_the_read_ahead_as_they_are()
+    {
+        // A wait long enough that the busy slot counts as freeing within it throughout, however slow the machine.
+        using var slots = new JobSlots(1, readAhead: 16, readAheadWait: TimeSpan.FromSeconds(30));
+        using (await slots.EnterAsync(Timeout.InfiniteTimeSpan, CancellationToken.None))
+        {
+        }
+
+        using var busy = await slots.EnterAsync(Timeout.InfiniteTimeSpan, CancellationToken.None);
+        Assert.Equal(16, slots.ReadAheadNow);
+
+        Assert.Null(await slots.EnterToHelpAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None).WaitAsync(Bound));
+        Assert.Equal(16, slots.ReadAheadNow); // help for another worker's job says nothing of this queue's pace
+        Assert.Null(await slots.EnterAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None).WaitAsync(Bound));
+        Assert.InRange(slots.ReadAheadNow, 0, 2); // a job's own wait does
+    }
 }

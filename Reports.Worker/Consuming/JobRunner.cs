@@ -113,7 +113,7 @@ internal sealed class JobRunner(
             {
                 complete?.SetTag(ReportsActivities.RowsTag, file?.Rows ?? 0);
                 complete?.SetTag(ReportsActivities.BytesTag, file?.SizeBytes ?? 0);
-                completed = await commits.CompleteAsync(claim, file, retention.Value.For(claim.Job.Owner, claim.Job.ReportType), stopping);
+                completed = await commits.CompleteAsync(claim, file, retention.Value.For(claim.Job.Owner, claim.Job.ReportType), CancellationToken.None); // the report is made: its outcome is written even while stopping
             }
 
             if (completed)

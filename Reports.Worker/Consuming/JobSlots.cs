@@ -106,11 +106,25 @@ internal sealed class JobSlots : IDisposable
     /// Waits for a slot to run a job in, at most <paramref name="longest"/> (infinite: as long as it takes); null when
     /// none came free in time. Disposing the slot frees it and counts its run time into the pace of the queue.
     /// </summary>
-    public async Task<RunningSlot?> EnterAsync(TimeSpan longest, CancellationToken cancellationToken)
+    public Task<RunningSlot?> EnterAsync(TimeSpan longest, CancellationToken cancellationToken) =>
+        EnterAsync(longest, slowsThePace: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="EnterAsync(TimeSpan, CancellationToken)"/> for help with another worker's job: a wait for it that runs
+    /// out says nothing of how fast this queue's own jobs start, so it leaves the pace (and the read-ahead) as it is.
+    /// </summary>
+    public Task<RunningSlot?> EnterToHelpAsync(TimeSpan longest, CancellationToken cancellationToken) =>
+        EnterAsync(longest, slowsThePace: false, cancellationToken);
+
+    private async Task<RunningSlot?> EnterAsync(TimeSpan longest, bool slowsThePace, CancellationToken cancellationToken)
     {
         if (!await _slots.WaitAsync(longest, cancellationToken))
         {
-            WaitedOut();
+            if (slowsThePace)
+            {
+                WaitedOut();
+            }
+
             return null;
         }
 

@@ -38,7 +38,7 @@ internal sealed class PartitionHelper(
         ArgumentNullException.ThrowIfNull(slots);
         using var activity = ReportsActivities.StartJob(message.JobId, message.Queue, message.MessageId, message.TraceParent);
         activity?.SetTag(ReportsActivities.HelpTag, true);
-        using var slot = await slots.EnterAsync(options.Value.ReadAheadWait, stopping);
+        using var slot = await slots.EnterToHelpAsync(options.Value.ReadAheadWait, stopping);
         if (slot is null)
         {
             await PassOnAsync(message, stopping);
@@ -73,23 +73,26 @@ internal sealed class PartitionHelper(
     }
 
     /// <summary>
-    /// Read ahead by a busy worker (the job's own, often, which asked for the help a moment ago): while the job runs, the
-    /// request goes back on its queue as a new message for a worker with a free slot, and this one is acknowledged; the
-    /// wait for a slot spaces these out (one a <see cref="WorkerOptions.ReadAheadWait"/> at most). Once the job no
-    /// longer runs, it is only acknowledged. Either step refused (Redis or PostgreSQL away): it stays pending, for a
-    /// takeover a lease later.
+    /// Read ahead by a busy worker (the job's own, often, which asked for the help a moment ago): while the job runs and
+    /// has a partition nobody holds, the request goes back on its queue as a new message for a worker with a free slot,
+    /// and this one is acknowledged; the wait for a slot spaces these out (one a
+    /// <see cref="WorkerOptions.ReadAheadWait"/> at most). Otherwise (the job over, or every partition left held or done,
+    /// which the job's worker watches itself) it is only acknowledged. Either step refused (Redis or PostgreSQL away): it
+    /// stays pending, for a takeover a lease later.
     /// </summary>
     private async Task PassOnAsync(JobMessage message, CancellationToken stopping)
     {
         try
         {
-            if (await jobs.GetAsync(message.JobId, owner: null, stopping) is { Status: JobStatus.Running })
+            if (await jobs.GetAsync(message.JobId, owner: null, stopping) is { Status: JobStatus.Running }
+                && (await partitions.ReadAsync(message.JobId, stopping)).Any(Free))
             {
                 await streams.AskForHelpAsync(message.Queue, message.JobId, helpers: 1, message.TraceParent, stopping);
                 logger.LogDebug("No slot for help with job {JobId}; message {MessageId} passed on", message.JobId, message.MessageId);
             }
 
-            await streams.AcknowledgeAsync(message, stopping);
+            // Published (or not needed): acknowledged even while stopping, so no second copy goes round.
+            await streams.AcknowledgeAsync(message, CancellationToken.None);
         }
         catch (Exception e) when (!stopping.IsCancellationRequested)
         {
@@ -97,6 +100,10 @@ internal sealed class PartitionHelper(
                 message.JobId, e.Message, message.MessageId);
         }
     }
+
+    /// <summary>A partition another worker could claim now: not done, and held by no live claim.</summary>
+    private bool Free(PartitionState partition) =>
+        !partition.Done && (partition.LeaseOwner is null || partition.LeaseExpiresAt <= time.GetUtcNow());
 
     /// <summary>True when the partition was read whole and recorded done here.</summary>
     private async Task<bool> ReadAsync(GenerationRequest request, IClaimedPartition claimed, CancellationToken stopping)
