@@ -99,15 +99,9 @@ public sealed class FaultSystem : IAsyncLifetime
         [.. (await new Reports.Core.Storage.PartitionStore(Database, TimeProvider.System).ReadAsync(Guid.Parse(id), CancellationToken.None)).Select(p => p.Partition)];
 
     /// <summary>Each partition of the report in one line (number, claim holder, finisher, blocks staged), for failure messages.</summary>
-    public async Task<string> PartitionRowsAsync(string id)
-    {
-        await using var command = Database.CreateCommand("""
-            SELECT string_agg(format('#%s held by %s, finished by %s, %s blocks', number, lease_owner, finished_by, checkpoint->>'Blocks'), '; ' ORDER BY number)
-            FROM reports.report_partitions WHERE job_id = $1
-            """);
-        command.Parameters.AddWithValue(Guid.Parse(id));
-        return await command.ExecuteScalarAsync() as string ?? "none";
-    }
+    public async Task<string> PartitionRowsAsync(string id) => string.Join("; ",
+        (await new Reports.Core.Storage.PartitionStore(Database, TimeProvider.System).ReadAsync(Guid.Parse(id), CancellationToken.None))
+            .Select(p => $"#{p.Number} held by {p.LeaseOwner}, finished by {p.FinishedBy}, {p.Partition.Progress.Blocks} blocks"));
 
     /// <summary>A column of the report's partition that matches <paramref name="where"/>, read straight from PostgreSQL.</summary>
     public async Task<T?> PartitionValueAsync<T>(string id, string column, string where)

@@ -1,6 +1,5 @@
 using Reports.Tests.Integration;
 using Reports.Worker;
-using Reports.Worker.Consuming;
 
 namespace Reports.Tests.Worker;
 
@@ -19,9 +18,9 @@ public sealed class RetryScheduleTests(Infrastructure infrastructure)
     [InlineData(int.MaxValue, 300, 600)]
     public void The_wait_doubles_from_the_base_up_to_the_cap_and_the_jitter_keeps_it_between_half_and_all_of_that(int attemptsUsed, double least, double most)
     {
-        Assert.Equal(least, JobBackoff.Delay(attemptsUsed, Options, jitter: 0).TotalSeconds, 3);
-        Assert.Equal(most, JobBackoff.Delay(attemptsUsed, Options, jitter: 0.999_999).TotalSeconds, 3);
-        Assert.InRange(JobBackoff.Delay(attemptsUsed, Options, jitter: 0.5).TotalSeconds, least, most);
+        Assert.Equal(least, RetryBackoff.Delay(attemptsUsed, Options.RetryBaseDelay, Options.RetryMaxDelay, jitter: 0).TotalSeconds, 3);
+        Assert.Equal(most, RetryBackoff.Delay(attemptsUsed, Options.RetryBaseDelay, Options.RetryMaxDelay, jitter: 0.999_999).TotalSeconds, 3);
+        Assert.InRange(RetryBackoff.Delay(attemptsUsed, Options.RetryBaseDelay, Options.RetryMaxDelay, jitter: 0.5).TotalSeconds, least, most);
     }
 
     [Fact]

@@ -335,7 +335,8 @@ internal sealed class JobRunner(
     /// <summary>How soon a job handed back for its definition is tried again (by whichever worker takes it).</summary>
     private static readonly TimeSpan DefinitionChangeRetry = TimeSpan.FromSeconds(15);
 
-    private TimeSpan Backoff(int attempt) => JobBackoff.Delay(attempt, options.Value, Random.Shared.NextDouble());
+    private TimeSpan Backoff(int attempt) =>
+        RetryBackoff.Delay(attempt, options.Value.RetryBaseDelay, options.Value.RetryMaxDelay, Random.Shared.NextDouble());
 
     /// <summary>How long after its creation a job whose definition changed is handed back instead of failed; null once that is over.</summary>
     private DateTimeOffset? WaitsForItsDefinition(ClaimedJob claim)

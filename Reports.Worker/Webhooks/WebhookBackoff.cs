@@ -11,13 +11,7 @@ internal static class WebhookBackoff
     /// </summary>
     public static DateTimeOffset? NextAttempt(int attempts, DateTimeOffset createdAt, DateTimeOffset now, WebhookOptions options)
     {
-        var ceiling = options.RetryBaseDelay * Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
-        if (ceiling > options.MaxRetryDelay)
-        {
-            ceiling = options.MaxRetryDelay;
-        }
-
-        var due = now + (ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
+        var due = now + RetryBackoff.Delay(attempts, options.RetryBaseDelay, options.MaxRetryDelay, Random.Shared.NextDouble());
         return due <= createdAt + options.RetryPeriod ? due : null;
     }
 }
