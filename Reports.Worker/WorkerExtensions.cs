@@ -25,6 +25,7 @@ public static class WorkerExtensions
         builder.Services.AddHostedService<BlockBufferReservation>();
         builder.Services.AddHostedService<PdfWarmUp>();
         builder.Services.AddSingleton<JobCommits>();
+        builder.Services.AddSingleton<UnclaimedMessages>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<PartitionHelper>();
         builder.Services.AddSingleton<RunningJobs>();

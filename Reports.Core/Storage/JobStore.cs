@@ -288,9 +288,26 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
          OR (status = 'running' AND lease_expires_at < @now))
         """;
 
-    private const string ClaimedSet = """
+    private const string ClaimedSet = $"""
         status = 'running', attempt = attempt + 1, lease_owner = @worker, lease_expires_at = @now + @lease,
-        started_at = coalesce(started_at, @now), next_attempt_at = NULL, wait_reason = NULL, updated_at = @now
+        started_at = coalesce(started_at, @now), next_attempt_at = NULL, wait_reason = NULL, updated_at = @now,
+        {CountUnstartedTakeover}
+        """;
+
+    /// <summary>
+    /// A running job taken over (its lease ran out) whose attempt never entered a job slot: its worker claimed it ahead,
+    /// then died or lost the database. Such a takeover is a hand-over, not a failed attempt, up to max_attempts times a
+    /// job, so one that kills its worker before its entry is written (<see cref="EnterManyAsync"/>) still runs out.
+    /// </summary>
+    private const string UnstartedTakeover = """
+        (status = 'running' AND lease_expires_at < @now AND entered_attempt IS DISTINCT FROM attempt
+         AND unstarted_takeovers < max_attempts)
+        """;
+
+    /// <summary>Part of a SET that takes a job over (or puts it back): counts an unstarted attempt as released.</summary>
+    private const string CountUnstartedTakeover = $"""
+        released = released + CASE WHEN {UnstartedTakeover} THEN 1 ELSE 0 END,
+        unstarted_takeovers = unstarted_takeovers + CASE WHEN {UnstartedTakeover} THEN 1 ELSE 0 END
         """;
 
     private DateTimeOffset AddClaimValues(NpgsqlCommand command, string workerId, TimeSpan lease)
@@ -317,7 +334,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 SELECT c.opens, c.reason FROM reports.jobs j JOIN closed c ON c.name IN (j.queue, j.report_type)
                 WHERE j.id = @id ORDER BY c.opens DESC LIMIT 1)
             UPDATE reports.jobs SET status = 'waiting', next_attempt_at = hit.opens, wait_reason = hit.reason,
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = @now, {CountUnstartedTakeover}
             FROM hit
             WHERE id = @id
               AND (status = 'queued'
@@ -380,6 +397,34 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
         return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>
+    /// Records that these attempts entered a job slot (their generation began), so that a takeover of one counts it as
+    /// used. Whether each was recorded, in order: false when its attempt no longer holds the job, or it was already.
+    /// </summary>
+    public async Task<IReadOnlyList<bool>> EnterManyAsync(IReadOnlyList<ClaimedJob> claims, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        await using var command = dataSource.CreateCommand("""
+            UPDATE reports.jobs j SET entered_attempt = e.attempt
+            FROM unnest(@ids::uuid[], @attempts::int[]) AS e (id, attempt)
+            WHERE j.id = e.id AND j.attempt = e.attempt AND j.status IN ('running', 'cancelling')
+              AND j.entered_attempt IS DISTINCT FROM e.attempt
+            RETURNING j.id, j.attempt
+            """);
+        command.Parameters.AddWithValue("ids", claims.Select(c => c.Id).ToArray());
+        command.Parameters.AddWithValue("attempts", claims.Select(c => c.Attempt).ToArray());
+        var entered = new HashSet<(Guid, int)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                entered.Add((reader.GetGuid(0), reader.GetInt32(1)));
+            }
+        }
+
+        return [.. claims.Select(c => entered.Remove((c.Id, c.Attempt)))];
     }
 
     /// <summary>Extends the lease; false when this attempt no longer holds the job.</summary>
@@ -698,7 +743,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         stranded AS (
             UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, wait_reason = NULL,
                 updated_at = CASE WHEN status = 'queued' THEN updated_at ELSE @now END,
-                republished_at = CASE WHEN status = 'queued' THEN @now END
+                republished_at = CASE WHEN status = 'queued' THEN @now END, {CountUnstartedTakeover}
             WHERE id IN (SELECT id FROM candidates) AND (({DueRetry}) OR ({ExpiredLease}) OR ({QueuedTooLong}))
             RETURNING id, queue, trace_parent, republished_at IS NOT NULL AS republished),
         queued AS (

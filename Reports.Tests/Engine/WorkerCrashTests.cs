@@ -9,6 +9,7 @@ namespace Reports.Tests.Engine;
 public sealed class WorkerCrashTests(FaultSystem system)
 {
     private static readonly object FullRange = FullRangeIn("csv");
+    private static readonly object OneDay = new { type = "orders", format = "csv", parameters = new { from = "2021-03-01", to = "2021-03-02" } };
 
     [Theory]
     [InlineData("csv")]
@@ -289,6 +290,65 @@ public sealed class WorkerCrashTests(FaultSystem system)
         var done = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
         Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
         Assert.Equal(2, done.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_worker_killed_while_it_holds_jobs_read_ahead_uses_an_attempt_of_the_job_it_ran_and_none_of_those_it_only_claimed()
+    {
+        using var client = await system.CreateClientAsync();
+        var doomedId = "ahead-" + Guid.NewGuid().ToString("N")[..6];
+        var settings = new Dictionary<string, string>(FaultSystem.SlowWorker)
+        {
+            ["Reports:Worker:Queues:reports"] = "1",
+            ["Reports:Worker:Queues:reports-bulk"] = "0",
+            ["Reports:Worker:ReadAhead"] = "8",
+            ["Reports:Worker:Lease"] = "00:00:20",
+            ["Reports:Worker:ReadAheadWait"] = "00:00:15", // the jobs read ahead wait for the slot until the kill
+        };
+        string ran;
+        var claimedAhead = new List<string>();
+        await using (var doomed = await system.StartWorkerAsync(doomedId, settings))
+        {
+            // Small reports first: the loop learns that its jobs are quick, so it reads ahead of its one slot.
+            for (var i = 0; i < 3; i++)
+            {
+                var warmUp = (await ReportsClient.CreateAsync(client, OneDay)).GetProperty("id").GetString()!;
+                Assert.Equal("succeeded", (await ReportsClient.WaitForFinalAsync(client, warmUp, TimeSpan.FromMinutes(2))).GetProperty("status").GetString());
+            }
+
+            ran = (await ReportsClient.CreateAsync(client, FullRange)).GetProperty("id").GetString()!;
+            await FaultSystem.EventuallyAsync(async () => await system.StagedBlocksAsync(ran) >= 2
+                && await system.JobValueAsync<int?>(ran, "entered_attempt") == 1, "the long report runs, its entry recorded");
+            for (var i = 0; i < 3; i++)
+            {
+                claimedAhead.Add((await ReportsClient.CreateAsync(client, OneDay)).GetProperty("id").GetString()!);
+            }
+
+            foreach (var id in claimedAhead)
+            {
+                await FaultSystem.EventuallyAsync(async () => await system.JobValueAsync<string>(id, "lease_owner") == doomedId,
+                    "the small reports are claimed ahead, waiting for the slot");
+            }
+
+            Assert.Equal(1, await system.JobValueAsync<int>(ran, "attempt"));
+            doomed.Kill();
+            await doomed.Exited;
+        }
+
+        await using var rescuer = await system.StartWorkerAsync("rescuer-" + Guid.NewGuid().ToString("N")[..6]);
+        foreach (var id in claimedAhead.Append(ran))
+        {
+            var report = await ReportsClient.WaitForFinalAsync(client, id, TimeSpan.FromMinutes(3));
+            Assert.True(report.GetProperty("status").GetString() == "succeeded", report.ToString());
+        }
+
+        // The long report used its first attempt; the small ones were handed over, no attempt used.
+        Assert.Equal((2, 0), (await system.JobValueAsync<int>(ran, "attempt"), await system.JobValueAsync<int>(ran, "released")));
+        foreach (var id in claimedAhead)
+        {
+            Assert.Equal((2, 1, 1), (await system.JobValueAsync<int>(id, "attempt"), await system.JobValueAsync<int>(id, "released"),
+                await system.JobValueAsync<int>(id, "unstarted_takeovers")));
+        }
     }
 
     private static object FullRangeIn(string format) => new { type = "orders", format, parameters = new { from = "2021-01-01", to = "2025-12-31" } };

@@ -73,6 +73,29 @@ public sealed class StrandedSweepTests(Infrastructure infrastructure)
         Assert.Equal(15, await OutboxRowsAsync(database, queue, distinctJobs: true));
     }
 
+    [Fact]
+    public async Task A_sweep_puts_back_a_job_whose_lease_ran_out_counting_its_attempt_only_if_it_entered_a_slot()
+    {
+        await using var database = await DatabaseAsync();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new JobStore(database, clock);
+        var queue = "sweep-lease-" + Guid.NewGuid().ToString("N")[..8];
+        var ran = (await store.CreateAsync(Integration.NoOpJobs.New(queue), CancellationToken.None)).Job.Id;
+        var claimedAhead = (await store.CreateAsync(Integration.NoOpJobs.New(queue), CancellationToken.None)).Job.Id;
+        var claims = await store.ClaimManyAsync([ran, claimedAhead], "died", TimeSpan.FromSeconds(30), CancellationToken.None);
+        await store.EnterManyAsync([claims[0].Claim!], CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(1));
+
+        var swept = await store.RequeueStrandedAsync(RepublishAfter, 100, republishQueuedBefore: null, CancellationToken.None);
+
+        Assert.Equal(2, swept.Requeued);
+        var afterRun = await store.GetAsync(ran, null, CancellationToken.None);
+        var afterAhead = await store.GetAsync(claimedAhead, null, CancellationToken.None);
+        Assert.Equal(("queued", 1, 0), (afterRun!.Status, afterRun.Attempt, afterRun.Released));
+        Assert.Equal(("queued", 1, 1), (afterAhead!.Status, afterAhead.Attempt, afterAhead.Released));
+        Assert.Equal(4, await OutboxRowsAsync(database, queue)); // each job's row of its accept (no relay here), and its sweep's
+    }
+
     private async Task<NpgsqlDataSource> DatabaseAsync()
     {
         await infrastructure.SystemAsync();

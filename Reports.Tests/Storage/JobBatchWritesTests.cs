@@ -173,6 +173,7 @@ public sealed class JobBatchWritesTests(Infrastructure infrastructure) : IAsyncL
         var first = (await _jobs.ClaimAsync(ids[0], "died", Lease, CancellationToken.None))!;
         var released = (await _jobs.ClaimAsync(ids[1], "stopping", Lease, CancellationToken.None))!;
         var failing = (await _jobs.ClaimAsync(ids[2], "failing", Lease, CancellationToken.None))!;
+        Assert.Equal([true], await _jobs.EnterManyAsync([first], CancellationToken.None)); // it ran, then its worker died
         _clock.Advance(Lease + TimeSpan.FromSeconds(1));
 
         var takeover = (await _jobs.ClaimManyAsync([ids[0]], "taker", Lease, CancellationToken.None))[0].Claim;
@@ -186,6 +187,44 @@ public sealed class JobBatchWritesTests(Infrastructure infrastructure) : IAsyncL
         Assert.Equal("released", attempts.Single(a => a.JobId == ids[1]).Outcome);
         var failed = attempts.Single(a => a.JobId == ids[2]);
         Assert.Equal(("retrying", JobError.AttemptFailed, "boom"), (failed.Outcome, failed.ErrorCode, failed.Error));
+    }
+
+    [Fact]
+    public async Task A_takeover_of_an_attempt_that_never_entered_a_slot_is_a_hand_over_and_one_that_did_is_an_attempt_used()
+    {
+        var ids = await NewJobsAsync(2);
+        var ahead = await _jobs.ClaimManyAsync(ids, "died", Lease, CancellationToken.None);
+        var ran = ahead[0].Claim!;
+        var neverRan = ahead[1].Claim!;
+        Assert.Equal([true], await _jobs.EnterManyAsync([ran], CancellationToken.None));
+        Assert.Equal([false], await _jobs.EnterManyAsync([ran], CancellationToken.None)); // already recorded
+        _clock.Advance(Lease + TimeSpan.FromSeconds(1));
+
+        var taken = await _jobs.ClaimManyAsync(ids, "taker", Lease, CancellationToken.None);
+
+        Assert.Equal((2, 0, 2), (taken[0].Claim!.Attempt, taken[0].Claim!.Job.Released, taken[0].Claim!.AttemptsUsed));
+        Assert.Equal((2, 1, 1), (taken[1].Claim!.Attempt, taken[1].Claim!.Job.Released, taken[1].Claim!.AttemptsUsed));
+        var attempts = await AttemptsAsync(ids);
+        Assert.Equal([(1, "lease_lost"), (2, null)], attempts.Where(a => a.JobId == ids[0]).Select(a => (a.Attempt, a.Outcome)));
+        Assert.Equal([(1, "released"), (2, null)], attempts.Where(a => a.JobId == ids[1]).Select(a => (a.Attempt, a.Outcome)));
+        // The stale attempt's entry, late, changes nothing; the new attempt's is its own.
+        Assert.Equal([false, true], await _jobs.EnterManyAsync([neverRan, taken[1].Claim!], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Takeovers_of_attempts_that_never_entered_a_slot_are_hand_overs_at_most_max_attempts_times_so_a_job_that_kills_its_worker_at_once_still_runs_out()
+    {
+        var id = (await NewJobsAsync(1))[0];
+        ClaimedJob? claim = null;
+        for (var takeover = 0; takeover <= 7; takeover++)
+        {
+            claim = await _jobs.ClaimAsync(id, "dies-before-its-entry-is-written", Lease, CancellationToken.None);
+            _clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        }
+
+        // Eight claims, seven taken over unstarted: five (max_attempts) were hand-overs, two used an attempt, and the last
+        // claim is the third.
+        Assert.Equal((8, 5, 5, 3), (claim!.Attempt, claim.Job.MaxAttempts, claim.Job.Released, claim.AttemptsUsed));
     }
 
     private async Task<List<Guid>> NewJobsAsync(int count)

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Reports.Core.Generation;
 using Reports.Core.Generation.Partitions;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
+using Reports.Tests.Engine;
 using Reports.Tests.Integration;
 using Reports.Worker;
 using Reports.Worker.Consuming;
@@ -159,6 +161,55 @@ public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetim
         await helper.RunAsync(late, slots, CancellationToken.None).WaitAsync(Bound);
         Assert.DoesNotContain(late.MessageId, await PendingAsync());
         Assert.DoesNotContain(await busy.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
+    }
+
+    [Fact]
+    public async Task A_job_whose_claim_is_withdrawn_from_its_batch_as_the_worker_stops_is_given_back_at_once_unclaimed()
+    {
+        var job = (await _store.CreateAsync(NoOpJobs.New(_queue), CancellationToken.None)).Job.Id;
+        await using var reader = await _streams.OpenReaderAsync(_queue, "stopping", TimeSpan.FromMilliseconds(200));
+        JobMessage? message = null;
+        await FaultSystem.EventuallyAsync(async () =>
+        {
+            message = (await reader.ReadAsync(5, CancellationToken.None)).FirstOrDefault(m => m.JobId == job);
+            return message is not null;
+        }, "the relay publishes the job");
+        // Claims wait long for their batch here, so the stop comes while this one waits.
+        var options = Options.Create(new WorkerOptions { Id = "stopping", GroupCommitWindow = TimeSpan.FromSeconds(3) });
+        await using var commits = new JobCommits(_store, options, NullLogger<JobCommits>.Instance);
+        var runner = ActivatorUtilities.CreateInstance<JobRunner>(_services, _store, _streams, commits, options);
+        using var stopping = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await runner.RunAsync(message!, new JobSlots(1), stopping.Token).WaitAsync(Bound);
+
+        var job1 = await _store.GetAsync(job, null, CancellationToken.None);
+        Assert.Equal(("queued", 0), (job1!.Status, job1.Attempt)); // never claimed
+        Assert.DoesNotContain(message!.MessageId, await PendingAsync());
+        await FaultSystem.EventuallyAsync(() => OnTheOutboxOrItsStreamAgainAsync(job, message.MessageId), "the job is published again");
+    }
+
+    [Fact]
+    public async Task A_request_for_help_waiting_for_a_slot_as_the_worker_stops_is_passed_on_for_a_worker_that_stays()
+    {
+        var job = (await _store.CreateAsync(NoOpJobs.New(_queue), CancellationToken.None)).Job.Id;
+        var claim = (await _store.ClaimAsync(job, "job-owner", TimeSpan.FromMinutes(10), CancellationToken.None))!;
+        var partitions = new PartitionStore(_database, TimeProvider.System);
+        Assert.True(await partitions.PlanAsync(claim, [new(null, "2024-01-01", GenerationCheckpoint.Start), new("2024-01-01", null, GenerationCheckpoint.Start)], CancellationToken.None));
+        await _streams.AskForHelpAsync(_queue, job, helpers: 1, traceParent: null, CancellationToken.None);
+        await using var stoppingWorker = await _streams.OpenReaderAsync(_queue, "stopping", TimeSpan.FromSeconds(1));
+        await using var staying = await _streams.OpenReaderAsync(_queue, "staying", TimeSpan.FromSeconds(1));
+        var options = Options.Create(new WorkerOptions { Id = "stopping", ReadAheadWait = TimeSpan.FromSeconds(30) });
+        var helper = ActivatorUtilities.CreateInstance<PartitionHelper>(_services, _store, _streams, options);
+        using var slots = new JobSlots(1, readAhead: 4, readAheadWait: options.Value.ReadAheadWait);
+        using var longJob = await slots.EnterAsync(Timeout.InfiniteTimeSpan, CancellationToken.None);
+        var request = Assert.Single(await stoppingWorker.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
+        using var stopping = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await helper.RunAsync(request, slots, stopping.Token).WaitAsync(Bound); // no error: a stop is no failure
+
+        var passedOn = Assert.Single(await staying.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
+        Assert.Equal(job, passedOn.JobId);
+        Assert.DoesNotContain(request.MessageId, await PendingAsync());
     }
 
     private async Task<IReadOnlyList<string>> PendingAsync() =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -90,7 +91,34 @@ public sealed class JobCommitsTests(Infrastructure infrastructure) : IAsyncLifet
         Assert.False(await commits.CompleteAsync(claims[1], null, Retention, CancellationToken.None));
     }
 
-    private JobCommits Commits() => new(_jobs, Options.Create(new WorkerOptions { Id = WorkerId, Lease = Lease }));
+    [Fact]
+    public async Task A_slot_entry_is_written_in_the_background_unless_withdrawn_before_its_batch_leaves()
+    {
+        var ids = await NewJobsAsync(2);
+        await using var commits = Commits(window: TimeSpan.FromMilliseconds(300));
+        var ended = (await commits.ClaimAsync(ids[0], CancellationToken.None))!;
+        var running = (await commits.ClaimAsync(ids[1], CancellationToken.None))!;
+        using var endedFirst = new CancellationTokenSource();
+
+        commits.Enter(ended, endedFirst.Token);
+        await endedFirst.CancelAsync(); // the job ended within the window: its outcome will say more
+        commits.Enter(running, CancellationToken.None);
+
+        // Written in order: once the later entry is, the withdrawn one had its chance to leave, and did not.
+        await FaultSystem.EventuallyAsync(async () => await EnteredAttemptAsync(ids[1]) == 1, "the running job's entry is written");
+        Assert.Null(await EnteredAttemptAsync(ids[0]));
+    }
+
+    private async Task<int?> EnteredAttemptAsync(Guid id)
+    {
+        await using var command = _database.CreateCommand("SELECT entered_attempt FROM reports.jobs WHERE id = $1");
+        command.Parameters.AddWithValue(id);
+        return await command.ExecuteScalarAsync() is int attempt ? attempt : null;
+    }
+
+    private JobCommits Commits(TimeSpan? window = null) => new(_jobs,
+        Options.Create(new WorkerOptions { Id = WorkerId, Lease = Lease, GroupCommitWindow = window ?? TimeSpan.FromMilliseconds(15) }),
+        NullLogger<JobCommits>.Instance);
 
     private async Task<List<Guid>> NewJobsAsync(int count)
     {

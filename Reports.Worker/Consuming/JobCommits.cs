@@ -5,7 +5,7 @@ using Reports.Core.Storage;
 namespace Reports.Worker.Consuming;
 
 /// <summary>
-/// The claims and the completions this worker's job slots make, each gathered into one statement with those made at
+/// The claims, slot entries and completions this worker's job slots make, each gathered into one statement with those made at
 /// about the same time (<see cref="GroupCommit{TItem, TResult}"/>, <see cref="WorkerOptions.GroupCommitWindow"/>). Every
 /// guarantee stays per job: a claim is the job's own compare-and-set, a completion is conditional on its own attempt,
 /// and a message is acknowledged only once its own outcome is written.
@@ -16,16 +16,20 @@ internal sealed class JobCommits : IAsyncDisposable
     private readonly WorkerOptions _settings;
     private readonly GroupCommit<Guid, BatchClaim> _claims;
     private readonly GroupCommit<JobCompletion, bool> _completions;
+    private readonly GroupCommit<ClaimedJob, bool> _entries;
+    private readonly ILogger<JobCommits> _logger;
 
-    public JobCommits(JobStore store, IOptions<WorkerOptions> options)
+    public JobCommits(JobStore store, IOptions<WorkerOptions> options, ILogger<JobCommits> logger)
     {
-        (_store, _settings) = (store, options.Value);
+        (_store, _settings, _logger) = (store, options.Value, logger);
         // A batch PostgreSQL refused (one bad item, a deadlock) was surely not written: each of its jobs is written again
         // alone. A lost connection or a server going down may come after the commit: its callers hear of it, and so do
         // those waiting behind it (their writes not tried), rather than each batch meeting the dead server in turn.
         _claims = new((ids, ct) => store.ClaimManyAsync(ids, _settings.Id, _settings.Lease, ct), _settings.GroupCommitWindow,
             _settings.GroupCommitMaxBatch, RefusedStatements.Is, LostConnections.Is);
         _completions = new(store.CompleteManyAsync, _settings.GroupCommitWindow, _settings.GroupCommitMaxBatch, RefusedStatements.Is,
+            LostConnections.Is);
+        _entries = new(store.EnterManyAsync, _settings.GroupCommitWindow, _settings.GroupCommitMaxBatch, RefusedStatements.Is,
             LostConnections.Is);
     }
 
@@ -36,6 +40,30 @@ internal sealed class JobCommits : IAsyncDisposable
         // Its row was held by another transaction (a cancel, the sweep): claimed alone, waiting for the row outside the
         // batch, so this worker's other claims do not wait with it.
         return batched.Locked ? await _store.ClaimAsync(jobId, _settings.Id, _settings.Lease, cancellationToken) : batched.Claim;
+    }
+
+    /// <summary>
+    /// Records, without waiting, that the attempt entered its job slot, so that a takeover counts it as used
+    /// (<see cref="JobStore.EnterManyAsync"/>). <paramref name="withdrawn"/> withdraws it while it waits for a batch: a job
+    /// that ends first needs none, its outcome being written instead, so most short jobs never write one.
+    /// </summary>
+    public void Enter(ClaimedJob claim, CancellationToken withdrawn) => _ = EnterAsync(claim, withdrawn);
+
+    private async Task EnterAsync(ClaimedJob claim, CancellationToken withdrawn)
+    {
+        try
+        {
+            await _entries.WriteAsync(claim, withdrawn);
+        }
+        catch (OperationCanceledException) when (withdrawn.IsCancellationRequested)
+        {
+            // The job ended before its entry was sent.
+        }
+        catch (Exception e)
+        {
+            // Not recorded: should the job be taken over, its attempt counts as unstarted (at most max_attempts times).
+            _logger.LogDebug("The slot entry of job {JobId} attempt {Attempt} was not recorded ({Error})", claim.Id, claim.Attempt, e.Message);
+        }
     }
 
     /// <summary>Records the attempt's file: false when the attempt no longer holds the job.</summary>
@@ -60,5 +88,6 @@ internal sealed class JobCommits : IAsyncDisposable
     {
         await _claims.DisposeAsync();
         await _completions.DisposeAsync();
+        await _entries.DisposeAsync();
     }
 }

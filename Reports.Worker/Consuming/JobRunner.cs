@@ -21,6 +21,7 @@ namespace Reports.Worker.Consuming;
 internal sealed class JobRunner(
     JobStore store,
     JobCommits commits,
+    UnclaimedMessages unclaimed,
     PartitionStore partitions,
     RedisJobStreams streams,
     ReportCatalog catalog,
@@ -46,15 +47,24 @@ internal sealed class JobRunner(
         // Continues the trace of the request that created the job (the message's traceparent).
         using var activity = ReportsActivities.StartJob(message.JobId, message.Queue, message.MessageId, message.TraceParent);
         var settings = options.Value;
-        if (await WaitForWindowAsync(message, stopping))
-        {
-            return;
-        }
-
         ClaimedJob? claim;
-        using (ReportsActivities.Source.StartActivity(ReportsActivities.Claim))
+        try
         {
-            claim = await commits.ClaimAsync(message.JobId, stopping);
+            if (await WaitForWindowAsync(message, stopping))
+            {
+                return;
+            }
+
+            using (ReportsActivities.Source.StartActivity(ReportsActivities.Claim))
+            {
+                claim = await commits.ClaimAsync(message.JobId, stopping);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping before the claim was written (withdrawn from its batch): given back for another worker at once.
+            await unclaimed.GiveBackAsync([message]);
+            return;
         }
 
         if (claim is null)
@@ -106,7 +116,22 @@ internal sealed class JobRunner(
         {
             using var slot = await slots.EnterAsync(settings.ReadAheadWait, running.Token) ?? throw new NoSlotInTimeException();
             overtime.CancelAfter(timeLimit);
-            var file = await GenerateAsync(claim, message, running.Token);
+            ReportFile? file;
+            using (var generating = new CancellationTokenSource())
+            {
+                // Written in the background: from then on a takeover counts this attempt as used. Withdrawn if the job
+                // ends before it is sent (its outcome says more).
+                commits.Enter(claim, generating.Token);
+                try
+                {
+                    file = await GenerateAsync(claim, message, running.Token);
+                }
+                finally
+                {
+                    await generating.CancelAsync();
+                }
+            }
+
             slot.Dispose(); // the outcome is written outside the slot, so the next job starts meanwhile
             bool completed;
             using (var complete = ReportsActivities.Source.StartActivity(ReportsActivities.Complete))

@@ -38,10 +38,20 @@ internal sealed class PartitionHelper(
         ArgumentNullException.ThrowIfNull(slots);
         using var activity = ReportsActivities.StartJob(message.JobId, message.Queue, message.MessageId, message.TraceParent);
         activity?.SetTag(ReportsActivities.HelpTag, true);
-        using var slot = await slots.EnterToHelpAsync(options.Value.ReadAheadWait, stopping);
+        JobSlots.RunningSlot? slot;
+        try
+        {
+            slot = await slots.EnterToHelpAsync(options.Value.ReadAheadWait, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            slot = null; // stopping while it waited: passed on as if no slot came free, for a worker that stays
+        }
+
+        using var held = slot;
         if (slot is null)
         {
-            await PassOnAsync(message, stopping);
+            await PassOnAsync(message, stopping.IsCancellationRequested ? CancellationToken.None : stopping);
             return;
         }
 

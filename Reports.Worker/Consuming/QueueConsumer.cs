@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Reports.Core.Queue;
-using Reports.Core.Storage;
 using StackExchange.Redis;
 
 namespace Reports.Worker.Consuming;
@@ -15,7 +13,7 @@ namespace Reports.Worker.Consuming;
 /// </summary>
 internal sealed class QueueConsumer(
     RedisJobStreams streams,
-    JobStore store,
+    UnclaimedMessages unclaimed,
     JobRunner runner,
     PartitionHelper helper,
     IOptions<WorkerOptions> options,
@@ -67,7 +65,7 @@ internal sealed class QueueConsumer(
                 {
                     // Delivered while this loop waited in Redis and the process began to stop: give them back at once
                     // rather than leave them pending here until another worker takes them over a lease later.
-                    await GiveBackAsync(messages);
+                    await unclaimed.GiveBackAsync(messages);
                     slots.Return(free);
                     break;
                 }
@@ -87,24 +85,6 @@ internal sealed class QueueConsumer(
         {
             // Whatever ended the loop, its jobs end before their slots go.
             await slots.WhenAllDoneAsync();
-        }
-    }
-
-    /// <summary>
-    /// Back on the outbox (for the relay to publish again), then acknowledged: the jobs were never claimed. Messages
-    /// taken over stay pending: one may be the message of a job that runs under another worker's live lease, which only
-    /// a run can tell (and hand back); the next takeover, a lease later, does.
-    /// </summary>
-    private async Task GiveBackAsync(IReadOnlyList<JobMessage> messages)
-    {
-        try
-        {
-            await store.RepublishQueuedAsync([.. messages.Select(m => m.JobId)], CancellationToken.None);
-            await Task.WhenAll(messages.Where(m => !m.TakenOver).Select(m => streams.AcknowledgeAsync(m, CancellationToken.None)));
-        }
-        catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
-        {
-            logger.LogWarning("Messages read while stopping stay pending until taken over ({Error})", e.Message);
         }
     }
 
