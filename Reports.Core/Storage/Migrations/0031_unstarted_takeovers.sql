@@ -1,3 +1,4 @@
+-- migrate: no-transaction
 -- A worker claims jobs ahead of its free slots (read-ahead). When it dies, or loses PostgreSQL for longer than a lease,
 -- the jobs it had claimed but not started are taken over like the one it was running. `entered_attempt` is the last
 -- attempt that entered a job slot (written shortly after it did, unless the job ended first): a takeover of an attempt
