@@ -125,7 +125,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         // before it: N concurrent requests at a quota of Q leave exactly Q. In statements of their own, because a
         // statement's snapshot is taken when it starts: a lock taken inside the insert would count without the jobs of
         // the transaction it waited for. Taken in one order (by owner), so two batches never wait for each other in a
-        // circle; a later insert of the batch sees the earlier ones, as a later transaction would.
+        // circle. The insert counts each owner's earlier jobs of the batch, as a later transaction would.
         var owners = requests.Where(r => r.ActiveJobQuota is not null).Select(r => r.Owner).Distinct().Order(StringComparer.Ordinal).ToList();
         foreach (var owner in owners)
         {
@@ -134,33 +134,31 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             batch.BatchCommands.Add(turn);
         }
 
-        // Inserted owner by owner (each owner's in the order asked), the order their locks were taken in; the results are
-        // put back in the requests' order. Two batches of one owner take turns on its lock, so their idempotency keys
-        // never wait for each other in a circle; without a quota, a deadlock is refused and each job written alone.
-        var order = Enumerable.Range(0, requests.Count).OrderBy(i => requests[i].Owner, StringComparer.Ordinal).ThenBy(i => i).ToList();
+        // One statement inserts them all, owner by owner (each owner's in the order asked: the order their locks were
+        // taken in), so two batches of one owner take turns on its lock and their idempotency keys never wait for each
+        // other in a circle; without a quota, a deadlock is refused and each job written alone.
         var now = time.GetUtcNow();
-        foreach (var request in order.Select(i => requests[i]))
-        {
-            var insert = new NpgsqlBatchCommand(InsertSql);
-            insert.Parameters.AddWithValue("id", JobIds.New());
-            insert.Parameters.AddWithValue("owner", request.Owner);
-            insert.Parameters.AddWithValue("type", request.ReportType);
-            insert.Parameters.AddWithValue("format", request.Format);
-            insert.Parameters.AddWithValue("parameters", NpgsqlDbType.Jsonb, request.Parameters.GetRawText());
-            insert.Parameters.AddWithValue("hash", Hash(request));
-            insert.Parameters.AddWithValue("queue", request.Queue);
-            insert.Parameters.AddWithValue("max_attempts", request.MaxAttempts);
-            insert.Parameters.AddWithValue("idempotency_key", (object?)request.IdempotencyKey ?? DBNull.Value);
-            insert.Parameters.AddWithValue("trace_parent", (object?)request.TraceParent ?? DBNull.Value);
-            insert.Parameters.AddWithValue("webhook_url", (object?)request.WebhookUrl?.ToString() ?? DBNull.Value);
-            insert.Parameters.AddWithValue("schedule_id", request.ScheduleId is { } schedule ? schedule : DBNull.Value);
-            insert.Parameters.AddWithValue("fire_time", request.FireTime is { } fire ? fire : DBNull.Value);
-            insert.Parameters.AddWithValue("email_recipients", request.EmailRecipients.ToArray());
-            insert.Parameters.AddWithValue("definition_version", (object?)request.DefinitionVersion ?? DBNull.Value);
-            insert.Parameters.AddWithValue("quota", request.ActiveJobQuota is { } quota ? quota : DBNull.Value);
-            insert.Parameters.AddWithValue("now", now);
-            batch.BatchCommands.Add(insert);
-        }
+        var insert = new NpgsqlBatchCommand(InsertManySql);
+        insert.Parameters.AddWithValue("ords", Enumerable.Range(0, requests.Count).ToArray());
+        insert.Parameters.AddWithValue("ids", requests.Select(_ => JobIds.New()).ToArray());
+        insert.Parameters.AddWithValue("owners", requests.Select(r => r.Owner).ToArray());
+        insert.Parameters.AddWithValue("types", requests.Select(r => r.ReportType).ToArray());
+        insert.Parameters.AddWithValue("formats", requests.Select(r => r.Format).ToArray());
+        insert.Parameters.AddWithValue("parameters", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, requests.Select(r => r.Parameters.GetRawText()).ToArray());
+        insert.Parameters.AddWithValue("hashes", requests.Select(Hash).ToArray());
+        insert.Parameters.AddWithValue("queues", requests.Select(r => r.Queue).ToArray());
+        insert.Parameters.AddWithValue("max_attempts", requests.Select(r => r.MaxAttempts).ToArray());
+        insert.Parameters.AddWithValue("keys", NpgsqlDbType.Array | NpgsqlDbType.Text, requests.Select(r => r.IdempotencyKey).ToArray());
+        insert.Parameters.AddWithValue("trace_parents", NpgsqlDbType.Array | NpgsqlDbType.Text, requests.Select(r => r.TraceParent).ToArray());
+        insert.Parameters.AddWithValue("webhook_urls", NpgsqlDbType.Array | NpgsqlDbType.Text, requests.Select(r => r.WebhookUrl?.ToString()).ToArray());
+        insert.Parameters.AddWithValue("schedule_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, requests.Select(r => r.ScheduleId).ToArray());
+        insert.Parameters.AddWithValue("fire_times", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, requests.Select(r => r.FireTime).ToArray());
+        insert.Parameters.AddWithValue("recipients", NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+            requests.Select(r => JsonSerializer.Serialize(r.EmailRecipients)).ToArray());
+        insert.Parameters.AddWithValue("definition_versions", NpgsqlDbType.Array | NpgsqlDbType.Text, requests.Select(r => r.DefinitionVersion).ToArray());
+        insert.Parameters.AddWithValue("quotas", NpgsqlDbType.Array | NpgsqlDbType.Integer, requests.Select(r => r.ActiveJobQuota).ToArray());
+        insert.Parameters.AddWithValue("now", now);
+        batch.BatchCommands.Add(insert);
 
         var inserted = new (ReportJob?, bool)[requests.Count];
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -169,38 +167,55 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             await reader.NextResultAsync(cancellationToken);
         }
 
-        foreach (var index in order)
+        for (var i = 0; i < requests.Count; i++)
         {
             await reader.ReadAsync(cancellationToken);
             var outboxRowId = reader.FieldCount - 2;
             var job = reader.IsDBNull(0) ? null : Map(reader) with { OutboxRowId = reader.GetInt64(outboxRowId) };
-            inserted[index] = (job, !reader.GetBoolean(outboxRowId + 1));
-            await reader.NextResultAsync(cancellationToken);
+            inserted[i] = (job, !reader.GetBoolean(outboxRowId + 1));
         }
 
         return inserted;
     }
 
     /// <summary>
-    /// The job and its outbox row together: a job is never accepted without the means to publish it. Always one row:
-    /// the job and its outbox row id (nulls when not written), then whether the owner was under its quota.
+    /// Each job and its outbox row together: a job is never accepted without the means to publish it. One row per job, in
+    /// the order asked: the job and its outbox row id (nulls when not written), then whether it was allowed (false: its
+    /// owner was at its quota, or its idempotency key was used before, here or earlier in the batch: a replay, which asks
+    /// for nothing new). A new job counts its owner's unfinished jobs and the new ones before it in the batch.
     /// </summary>
-    private const string InsertSql = $"""
-        WITH allowed AS (
-            SELECT @quota::integer IS NULL OR (SELECT count(*) FROM (
-                SELECT 1 FROM reports.jobs WHERE owner = @owner AND {Unfinished} AND replay_of IS NULL LIMIT @quota::integer) AS active) < @quota::integer AS ok),
+    private const string InsertManySql = $"""
+        WITH input AS (
+            SELECT * FROM unnest(@ords::int[], @ids::uuid[], @owners::text[], @types::text[], @formats::text[], @parameters::jsonb[],
+                @hashes::text[], @queues::text[], @max_attempts::int[], @keys::text[], @trace_parents::text[], @webhook_urls::text[],
+                @schedule_ids::uuid[], @fire_times::timestamptz[], @recipients::jsonb[], @definition_versions::text[], @quotas::int[])
+            AS i (ord, id, owner, report_type, format, parameters, hash, queue, max_attempts, idempotency_key, trace_parent,
+                  webhook_url, schedule_id, fire_time, recipients, definition_version, quota)),
+        keyed AS (
+            SELECT i.*, i.idempotency_key IS NOT NULL AND (
+                EXISTS (SELECT 1 FROM reports.jobs j WHERE j.owner = i.owner AND j.idempotency_key = i.idempotency_key)
+                OR EXISTS (SELECT 1 FROM input e WHERE e.owner = i.owner AND e.idempotency_key = i.idempotency_key AND e.ord < i.ord)) AS replay
+            FROM input i),
+        allowed AS (
+            SELECT k.*, NOT k.replay AND (k.quota IS NULL
+                OR (SELECT count(*) FROM (
+                        SELECT 1 FROM reports.jobs WHERE owner = k.owner AND {Unfinished} AND replay_of IS NULL LIMIT k.quota) AS active)
+                   + count(*) FILTER (WHERE NOT k.replay) OVER (PARTITION BY k.owner ORDER BY k.ord) <= k.quota) AS ok
+            FROM keyed k),
         created AS (
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
                                       idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at,
                                       definition_version)
-            SELECT @id, @owner, @type, @format, @parameters, @hash, @queue, 'queued', @max_attempts, @idempotency_key::text, @trace_parent::text,
-                   @webhook_url::text, @schedule_id::uuid, @fire_time::timestamptz, @email_recipients, @now, @now, @definition_version::text
-            FROM allowed WHERE ok
+            SELECT id, owner, report_type, format, parameters, hash, queue, 'queued', max_attempts, idempotency_key, trace_parent,
+                   webhook_url, schedule_id, fire_time, ARRAY(SELECT jsonb_array_elements_text(recipients)), @now, @now, definition_version
+            FROM allowed WHERE ok ORDER BY owner, ord
             ON CONFLICT DO NOTHING
             RETURNING {Columns}),
         queued AS (
-            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM created RETURNING id)
-        SELECT created.*, queued.id, allowed.ok FROM allowed LEFT JOIN created ON true LEFT JOIN queued ON true
+            INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM created RETURNING id, job_id)
+        SELECT created.*, queued.id, a.ok
+        FROM allowed a LEFT JOIN created ON created.id = a.id LEFT JOIN queued ON queued.job_id = a.id
+        ORDER BY a.ord
         """;
 
     /// <summary>

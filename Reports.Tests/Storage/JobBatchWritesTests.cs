@@ -147,6 +147,39 @@ public sealed class JobBatchWritesTests(Infrastructure infrastructure) : IAsyncL
     }
 
     [Fact]
+    public async Task A_batch_of_accepts_of_several_owners_in_one_statement_keeps_each_jobs_own_fields_and_each_owners_own_quota()
+    {
+        var (first, second) = (NoOpJobs.New(Queue).Owner, NoOpJobs.New(Queue).Owner);
+        var mailed = NoOpJobs.New(Queue) with
+        {
+            Owner = second, ActiveJobQuota = 1, IdempotencyKey = "k", EmailRecipients = ["a@example.com", "b@example.com"],
+            WebhookUrl = new Uri("https://hooks.example.com/x"), TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            DefinitionVersion = "v7",
+        };
+
+        var outcomes = await _jobs.TryCreateManyAsync([
+            NoOpJobs.New(Queue) with { Owner = first, ActiveJobQuota = 1 },
+            mailed,
+            NoOpJobs.New(Queue) with { Owner = first, ActiveJobQuota = 1 }, // over the first owner's quota
+            NoOpJobs.New(Queue) with { Owner = second, ActiveJobQuota = 1, IdempotencyKey = "k" }, // the mailed job's replay
+            NoOpJobs.New(Queue) with { Owner = first }, // no quota: accepted
+        ], CancellationToken.None);
+
+        Assert.Equal([true, true, false, false, true], outcomes.Select(o => o?.Created ?? false));
+        Assert.Null(outcomes[2]);
+        Assert.Equal(outcomes[1]!.Job.Id, outcomes[3]!.Job.Id);
+        var stored = (await _jobs.GetAsync(outcomes[1]!.Job.Id, second, CancellationToken.None))!;
+        Assert.Equal(("https://hooks.example.com/x", mailed.TraceParent, "v7"), (stored.WebhookUrl, stored.TraceParent, stored.DefinitionVersion));
+        var (recipients, key) = await RecipientsAndKeyAsync(stored.Id);
+        Assert.Equal(["a@example.com", "b@example.com"], recipients);
+        Assert.Equal("k", key);
+        var (none, noKey) = await RecipientsAndKeyAsync(outcomes[0]!.Job.Id);
+        Assert.Empty(none);
+        Assert.Null(noKey);
+        Assert.All(outcomes.Where(o => o is { Created: true }), o => Assert.NotNull(o!.Job.OutboxRowId));
+    }
+
+    [Fact]
     public async Task A_batch_of_claims_opens_an_attempt_for_each_and_a_batch_of_completions_closes_each_with_its_rows()
     {
         var ids = await NewJobsAsync(3);
@@ -225,6 +258,15 @@ public sealed class JobBatchWritesTests(Infrastructure infrastructure) : IAsyncL
         // Eight claims, seven taken over unstarted: five (max_attempts) were hand-overs, two used an attempt, and the last
         // claim is the third.
         Assert.Equal((8, 5, 5, 3), (claim!.Attempt, claim.Job.MaxAttempts, claim.Job.Released, claim.AttemptsUsed));
+    }
+
+    private async Task<(string[] Recipients, string? Key)> RecipientsAndKeyAsync(Guid id)
+    {
+        await using var command = _database.CreateCommand("SELECT email_recipients, idempotency_key FROM reports.jobs WHERE id = $1");
+        command.Parameters.AddWithValue(id);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetFieldValue<string[]>(0), reader.IsDBNull(1) ? null : reader.GetString(1));
     }
 
     private async Task<List<Guid>> NewJobsAsync(int count)

@@ -51,18 +51,15 @@ internal sealed class JobCommits : IAsyncDisposable
 
     private async Task EnterAsync(ClaimedJob claim, CancellationToken withdrawn)
     {
-        try
-        {
-            await _entries.WriteAsync(claim, withdrawn);
-        }
-        catch (OperationCanceledException) when (withdrawn.IsCancellationRequested)
-        {
-            // The job ended before its entry was sent.
-        }
-        catch (Exception e)
+        // Most entries are withdrawn (the job ended first): awaited without throwing, as an exception each would cost more
+        // than the entry itself.
+        Task entry = _entries.WriteAsync(claim, withdrawn);
+        await entry.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (entry.IsFaulted)
         {
             // Not recorded: should the job be taken over, its attempt counts as unstarted (at most max_attempts times).
-            _logger.LogDebug("The slot entry of job {JobId} attempt {Attempt} was not recorded ({Error})", claim.Id, claim.Attempt, e.Message);
+            _logger.LogDebug("The slot entry of job {JobId} attempt {Attempt} was not recorded ({Error})", claim.Id, claim.Attempt,
+                entry.Exception.GetBaseException().Message);
         }
     }
 
