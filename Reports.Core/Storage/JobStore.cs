@@ -185,9 +185,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>
     /// Each job and its outbox row together: a job is never accepted without the means to publish it. One row per job, in
-    /// the order asked: the job and its outbox row id (nulls when not written), then whether it was allowed (false: its
-    /// owner was at its quota, or its idempotency key was used before, here or earlier in the batch: a replay, which asks
-    /// for nothing new). A new job counts its owner's unfinished jobs and the new ones before it in the batch.
+    /// the order asked: the job and its outbox row id (nulls when not written), then whether its owner was under its quota
+    /// (a replay always is: its idempotency key was used before, here or earlier in the batch, and it asks for nothing
+    /// new). A new job counts its owner's unfinished jobs and the new ones before it in the batch.
     /// </summary>
     private const string InsertManySql = $"""
         WITH input AS (
@@ -218,7 +218,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             RETURNING {Columns}),
         queued AS (
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM created RETURNING id, job_id)
-        SELECT created.*, queued.id, a.ok
+        SELECT created.*, queued.id, a.ok OR a.replay
         FROM allowed a LEFT JOIN created ON created.id = a.id LEFT JOIN queued ON queued.job_id = a.id
         ORDER BY a.ord
         """;
@@ -426,11 +426,16 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     public async Task<IReadOnlyList<bool>> EnterManyAsync(IReadOnlyList<ClaimedJob> claims, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claims);
+        // A row another transaction holds is skipped, not waited for: its outcome or its takeover is being written (an
+        // entry waiting for it could deadlock with a batch of completions locking the same rows in another order), and
+        // the lease renewal records the entry of a job still running.
         await using var command = dataSource.CreateCommand("""
-            UPDATE reports.jobs j SET entered_attempt = e.attempt
-            FROM unnest(@ids::uuid[], @attempts::int[]) AS e (id, attempt)
-            WHERE j.id = e.id AND j.attempt = e.attempt AND j.status IN ('running', 'cancelling')
-              AND j.entered_attempt IS DISTINCT FROM e.attempt
+            WITH free AS (
+                SELECT j.id FROM reports.jobs j JOIN unnest(@ids::uuid[], @attempts::int[]) AS e (id, attempt) ON j.id = e.id AND j.attempt = e.attempt
+                WHERE j.status IN ('running', 'cancelling') AND j.entered_attempt IS DISTINCT FROM e.attempt
+                FOR NO KEY UPDATE OF j SKIP LOCKED)
+            UPDATE reports.jobs j SET entered_attempt = j.attempt
+            FROM free WHERE j.id = free.id AND j.status IN ('running', 'cancelling')
             RETURNING j.id, j.attempt
             """);
         command.Parameters.AddWithValue("ids", claims.Select(c => c.Id).ToArray());
@@ -448,8 +453,12 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>Extends the lease; false when this attempt no longer holds the job.</summary>
-    public Task<bool> RenewLeaseAsync(ClaimedJob claim, TimeSpan lease, CancellationToken cancellationToken) =>
-        UpdateClaimedAsync(claim, "lease_expires_at = @now + @lease", cancellationToken, ("lease", lease));
+    /// <param name="entered">The attempt holds a job slot: recorded too (<see cref="EnterManyAsync"/>), should its entry have
+    /// been withdrawn or lost.</param>
+    public Task<bool> RenewLeaseAsync(ClaimedJob claim, TimeSpan lease, CancellationToken cancellationToken, bool entered = false) =>
+        entered
+            ? UpdateClaimedAsync(claim, "lease_expires_at = @now + @lease, entered_attempt = attempt", cancellationToken, ("lease", lease))
+            : UpdateClaimedAsync(claim, "lease_expires_at = @now + @lease", cancellationToken, ("lease", lease));
 
     /// <summary>
     /// Progress between checkpoints: the rows formatted so far by this attempt, and the report's row count when

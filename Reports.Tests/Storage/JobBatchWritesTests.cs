@@ -245,6 +245,32 @@ public sealed class JobBatchWritesTests(Infrastructure infrastructure) : IAsyncL
     }
 
     [Fact]
+    public async Task A_lease_renewal_of_an_attempt_in_its_slot_records_its_entry_and_an_entry_skips_a_row_another_transaction_holds()
+    {
+        var ids = await NewJobsAsync(2);
+        var claims = (await _jobs.ClaimManyAsync(ids, "renewing", Lease, CancellationToken.None)).Select(c => c.Claim!).ToList();
+        Assert.True(await _jobs.RenewLeaseAsync(claims[0], Lease, CancellationToken.None, entered: true)); // its entry was lost
+
+        IReadOnlyList<bool> entries;
+        await using (var blocker = await _database.OpenConnectionAsync())
+        await using (var transaction = await blocker.BeginTransactionAsync())
+        {
+            await using (var hold = new NpgsqlCommand("SELECT 1 FROM reports.jobs WHERE id = $1 FOR UPDATE", blocker, transaction))
+            {
+                hold.Parameters.AddWithValue(ids[1]); // as a batch of completions writing its outcome would
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            entries = await _jobs.EnterManyAsync([claims[1]], CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
+        Assert.Equal([false], entries); // skipped, not waited for
+        _clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        var taken = await _jobs.ClaimManyAsync(ids, "taker", Lease, CancellationToken.None);
+        Assert.Equal([0, 1], taken.Select(t => t.Claim!.Job.Released)); // the renewed one ran; the skipped one is unstarted
+    }
+
+    [Fact]
     public async Task Takeovers_of_attempts_that_never_entered_a_slot_are_hand_overs_at_most_max_attempts_times_so_a_job_that_kills_its_worker_at_once_still_runs_out()
     {
         var id = (await NewJobsAsync(1))[0];

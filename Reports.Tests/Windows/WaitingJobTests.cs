@@ -61,7 +61,8 @@ public sealed class WaitingJobTests(Infrastructure infrastructure)
 
         var first = await store.ClaimAsync(retried.Id, "worker-a", Lease, CancellationToken.None);
         Assert.True(await store.FailAsync(first!, new JobError(JobError.AttemptFailed, "It failed."), Now.AddMinutes(1), CancellationToken.None));
-        await store.ClaimAsync(abandoned.Id, "worker-b", Lease, CancellationToken.None); // worker-b dies
+        var running = await store.ClaimAsync(abandoned.Id, "worker-b", Lease, CancellationToken.None);
+        Assert.Equal([true], await store.EnterManyAsync([running!], CancellationToken.None)); // it runs; then worker-b dies
 
         clock.SetUtcNow(Now.AddMinutes(1));
         var waitingRetry = await store.DeferAsync(retried.Id, closed, CancellationToken.None);

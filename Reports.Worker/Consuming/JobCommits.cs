@@ -39,7 +39,8 @@ internal sealed class JobCommits : IAsyncDisposable
         var batched = await _claims.WriteAsync(jobId, cancellationToken);
         // Its row was held by another transaction (a cancel, the sweep): claimed alone, waiting for the row outside the
         // batch, so this worker's other claims do not wait with it.
-        return batched.Locked ? await _store.ClaimAsync(jobId, _settings.Id, _settings.Lease, cancellationToken) : batched.Claim;
+        // Not cancelled by a stop: a claim cut short may have gone through, and its caller would not know it holds the job.
+        return batched.Locked ? await _store.ClaimAsync(jobId, _settings.Id, _settings.Lease, CancellationToken.None) : batched.Claim;
     }
 
     /// <summary>

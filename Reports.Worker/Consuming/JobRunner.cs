@@ -103,7 +103,9 @@ internal sealed class JobRunner(
         }
 
         var timeLimit = catalog.Find(claim.Job.ReportType)?.Limits.TimeLimit ?? ReportLimits.Default.TimeLimit;
-        await using var heartbeat = new LeaseHeartbeat(store, claim, settings, time, logger, ct => streams.HoldAsync(message, settings.Id, ct));
+        var inSlot = false;
+        await using var heartbeat = new LeaseHeartbeat(store, claim, settings, time, logger, ct => streams.HoldAsync(message, settings.Id, ct),
+            () => Volatile.Read(ref inSlot));
         using var cancelled = new CancellationTokenSource();
         using var overtime = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time); // from when the job has a slot
         var slotWaits = SlotWaitTime.Begin();
@@ -115,6 +117,7 @@ internal sealed class JobRunner(
         try
         {
             using var slot = await slots.EnterAsync(settings.ReadAheadWait, running.Token) ?? throw new NoSlotInTimeException();
+            Volatile.Write(ref inSlot, true);
             overtime.CancelAfter(timeLimit);
             ReportFile? file;
             using (var generating = new CancellationTokenSource())

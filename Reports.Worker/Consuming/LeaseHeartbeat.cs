@@ -17,10 +17,12 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
     private readonly Task _loop;
 
     /// <param name="hold">Keeps the job's message pending on this worker; its failures are logged, never fatal.</param>
+    /// <param name="entered">Whether the attempt holds a job slot now: each renewal from then on records it as entered.</param>
     public LeaseHeartbeat(
-        JobStore store, ClaimedJob claim, WorkerOptions options, TimeProvider time, ILogger logger, Func<CancellationToken, Task>? hold = null)
-        : this(ct => store.RenewLeaseAsync(claim, options.Lease, ct), claim.LeaseExpiresAt, $"job {claim.Id} attempt {claim.Attempt}",
-            options, time, logger, hold)
+        JobStore store, ClaimedJob claim, WorkerOptions options, TimeProvider time, ILogger logger, Func<CancellationToken, Task>? hold = null,
+        Func<bool>? entered = null)
+        : this(ct => store.RenewLeaseAsync(claim, options.Lease, ct, entered?.Invoke() ?? false), claim.LeaseExpiresAt,
+            $"job {claim.Id} attempt {claim.Attempt}", options, time, logger, hold)
     {
     }
 

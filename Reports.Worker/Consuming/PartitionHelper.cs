@@ -51,7 +51,8 @@ internal sealed class PartitionHelper(
         using var held = slot;
         if (slot is null)
         {
-            await PassOnAsync(message, stopping.IsCancellationRequested ? CancellationToken.None : stopping);
+            using var bound = new CancellationTokenSource(UnclaimedMessages.Bound); // a stop is no reason to wait for long
+            await PassOnAsync(message, stopping.IsCancellationRequested ? bound.Token : stopping);
             return;
         }
 
@@ -104,8 +105,9 @@ internal sealed class PartitionHelper(
             // Published (or not needed): acknowledged even while stopping, so no second copy goes round.
             await streams.AcknowledgeAsync(message, CancellationToken.None);
         }
-        catch (Exception e) when (!stopping.IsCancellationRequested)
+        catch (Exception e)
         {
+            // Redis or PostgreSQL away, or the stop's bound run out: left for a takeover, a lease later.
             logger.LogWarning("Help with job {JobId} found no slot and could not be passed on ({Error}); message {MessageId} stays pending",
                 message.JobId, e.Message, message.MessageId);
         }

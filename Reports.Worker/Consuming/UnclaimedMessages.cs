@@ -13,16 +13,20 @@ namespace Reports.Worker.Consuming;
 /// </summary>
 internal sealed class UnclaimedMessages(JobStore store, RedisJobStreams streams, ILogger<UnclaimedMessages> logger)
 {
-    /// <summary>Not cancellable: the worker is stopping, and this is the last it does for these messages.</summary>
+    /// <summary>Longest a give-back may take: the worker is stopping, and must be done before it is killed.</summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+
+    /// <summary>Not cancellable (bounded by <see cref="Bound"/>): the worker is stopping, and this is the last it does for these messages.</summary>
     public async Task GiveBackAsync(IReadOnlyList<JobMessage> messages)
     {
+        using var bound = new CancellationTokenSource(Bound);
         try
         {
             // Only a job still queued goes back on the outbox: one claimed meanwhile is left to its lease.
-            await store.RepublishQueuedAsync([.. messages.Select(m => m.JobId)], CancellationToken.None);
-            await Task.WhenAll(messages.Where(m => !m.TakenOver).Select(m => streams.AcknowledgeAsync(m, CancellationToken.None)));
+            await store.RepublishQueuedAsync([.. messages.Select(m => m.JobId)], bound.Token);
+            await Task.WhenAll(messages.Where(m => !m.TakenOver).Select(m => streams.AcknowledgeAsync(m, bound.Token)));
         }
-        catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException or OperationCanceledException)
         {
             logger.LogWarning("Messages read while stopping stay pending until taken over ({Error})", e.Message);
         }

@@ -10,7 +10,8 @@ ALTER TABLE reports.jobs ADD COLUMN IF NOT EXISTS unstarted_takeovers integer NO
 UPDATE reports.jobs SET entered_attempt = attempt WHERE status IN ('running', 'cancelling') AND entered_attempt IS NULL;
 
 -- An attempt taken over is recorded as released when the takeover counted it so, otherwise as lease_lost; so is one
--- the sweep puts back on the queue after its lease ran out (before, every sweep was recorded as released).
+-- the sweep puts back on the queue, or to wait for its window, after its lease ran out (before, every sweep back on the
+-- queue was recorded as released).
 CREATE OR REPLACE FUNCTION reports.record_job_attempt() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.attempt > OLD.attempt THEN
@@ -26,7 +27,7 @@ BEGIN
         UPDATE reports.job_attempts
         SET ended_at = NEW.updated_at,
             outcome = CASE
-                WHEN NEW.status = 'queued' AND NEW.released > OLD.released THEN 'released'
+                WHEN NEW.status IN ('queued', 'waiting') AND NEW.released > OLD.released THEN 'released'
                 WHEN NEW.status IN ('queued', 'waiting') THEN 'lease_lost'
                 ELSE NEW.status END,
             error_code = NEW.error_code, error = NEW.error, rows_written = NEW.rows_written
