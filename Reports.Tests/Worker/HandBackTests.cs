@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Reports.Core.Generation;
+using Reports.Core.Jobs;
 using Reports.Core.Generation.Partitions;
 using Reports.Core.Queue;
 using Reports.Core.Storage;
@@ -124,11 +125,7 @@ public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetim
     [Fact]
     public async Task A_request_for_help_that_finds_no_slot_in_time_is_passed_on_while_a_partition_is_free_and_dropped_once_none_is_or_the_job_is_over()
     {
-        var job = (await _store.CreateAsync(NoOpJobs.New(_queue), CancellationToken.None)).Job.Id;
-        var claim = (await _store.ClaimAsync(job, "job-owner", TimeSpan.FromMinutes(10), CancellationToken.None))!;
-        var partitions = new PartitionStore(_database, TimeProvider.System);
-        Assert.True(await partitions.PlanAsync(claim, [new(null, "2024-01-01", GenerationCheckpoint.Start), new("2024-01-01", null, GenerationCheckpoint.Start)], CancellationToken.None));
-        await _streams.AskForHelpAsync(_queue, job, helpers: 1, traceParent: null, CancellationToken.None);
+        var (job, claim, partitions) = await PartitionedJobAskingForHelpAsync();
         await using var busy = await _streams.OpenReaderAsync(_queue, "busy", TimeSpan.FromSeconds(1));
         await using var idle = await _streams.OpenReaderAsync(_queue, "idle", TimeSpan.FromSeconds(1));
         var options = Options.Create(new WorkerOptions { Id = "busy", ReadAheadWait = TimeSpan.FromMilliseconds(300) });
@@ -191,11 +188,7 @@ public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetim
     [Fact]
     public async Task A_request_for_help_waiting_for_a_slot_as_the_worker_stops_is_passed_on_for_a_worker_that_stays()
     {
-        var job = (await _store.CreateAsync(NoOpJobs.New(_queue), CancellationToken.None)).Job.Id;
-        var claim = (await _store.ClaimAsync(job, "job-owner", TimeSpan.FromMinutes(10), CancellationToken.None))!;
-        var partitions = new PartitionStore(_database, TimeProvider.System);
-        Assert.True(await partitions.PlanAsync(claim, [new(null, "2024-01-01", GenerationCheckpoint.Start), new("2024-01-01", null, GenerationCheckpoint.Start)], CancellationToken.None));
-        await _streams.AskForHelpAsync(_queue, job, helpers: 1, traceParent: null, CancellationToken.None);
+        var (job, _, _) = await PartitionedJobAskingForHelpAsync();
         await using var stoppingWorker = await _streams.OpenReaderAsync(_queue, "stopping", TimeSpan.FromSeconds(1));
         await using var staying = await _streams.OpenReaderAsync(_queue, "staying", TimeSpan.FromSeconds(1));
         var options = Options.Create(new WorkerOptions { Id = "stopping", ReadAheadWait = TimeSpan.FromSeconds(30) });
@@ -210,6 +203,17 @@ public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetim
         var passedOn = Assert.Single(await staying.ReadAsync(5, CancellationToken.None), m => m.AsksForHelp);
         Assert.Equal(job, passedOn.JobId);
         Assert.DoesNotContain(request.MessageId, await PendingAsync());
+    }
+
+    /// <summary>A running job of two free partitions, whose worker has asked for help.</summary>
+    private async Task<(Guid Job, ClaimedJob Claim, PartitionStore Partitions)> PartitionedJobAskingForHelpAsync()
+    {
+        var job = (await _store.CreateAsync(NoOpJobs.New(_queue), CancellationToken.None)).Job.Id;
+        var claim = (await _store.ClaimAsync(job, "job-owner", TimeSpan.FromMinutes(10), CancellationToken.None))!;
+        var partitions = new PartitionStore(_database, TimeProvider.System);
+        Assert.True(await partitions.PlanAsync(claim, [new(null, "2024-01-01", GenerationCheckpoint.Start), new("2024-01-01", null, GenerationCheckpoint.Start)], CancellationToken.None));
+        await _streams.AskForHelpAsync(_queue, job, helpers: 1, traceParent: null, CancellationToken.None);
+        return (job, claim, partitions);
     }
 
     private async Task<IReadOnlyList<string>> PendingAsync() =>

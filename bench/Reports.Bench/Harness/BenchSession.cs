@@ -51,11 +51,13 @@ internal sealed class BenchSession : IAsyncDisposable
         };
         if (settings.PeerSlotsPerProcess != BenchSettings.DefaultSlots)
         {
-            // --slots N: each worker runs N jobs at once on the interactive queue, as the peers do, with a source pool
-            // that holds a connection for each slot (and the health check), and the job store's as large.
+            // --slots N: each worker runs N jobs at once on the interactive queue, as the peers do, each job reading in
+            // one lane, with a source pool that holds a connection for each slot (and the health check), and the job
+            // store's batches as large. (Two lanes a job would need twice the connections: the workers refused to start.)
             var slots = settings.PeerSlotsPerProcess.ToString(CultureInfo.InvariantCulture);
             var pool = (settings.PeerSlotsPerProcess + 8).ToString(CultureInfo.InvariantCulture);
             environment["Reports__Worker__Queues__reports"] = slots;
+            environment["Reports__Generation__LanesPerJob"] = "1";
             environment["Reports__Sources__sales__MaxPoolSize"] = pool;
             environment["Reports__Worker__GroupCommitMaxBatch"] = slots;
         }
