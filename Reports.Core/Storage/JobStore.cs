@@ -456,9 +456,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// <param name="entered">The attempt holds a job slot: recorded too (<see cref="EnterManyAsync"/>), should its entry have
     /// been withdrawn or lost.</param>
     public Task<bool> RenewLeaseAsync(ClaimedJob claim, TimeSpan lease, CancellationToken cancellationToken, bool entered = false) =>
-        entered
-            ? UpdateClaimedAsync(claim, "lease_expires_at = @now + @lease, entered_attempt = attempt", cancellationToken, ("lease", lease))
-            : UpdateClaimedAsync(claim, "lease_expires_at = @now + @lease", cancellationToken, ("lease", lease));
+        UpdateClaimedAsync(claim, entered ? "lease_expires_at = @now + @lease, entered_attempt = attempt" : "lease_expires_at = @now + @lease",
+            cancellationToken, ("lease", lease));
 
     /// <summary>
     /// Progress between checkpoints: the rows formatted so far by this attempt, and the report's row count when

@@ -52,8 +52,7 @@ internal sealed class JobCommits : IAsyncDisposable
 
     private async Task EnterAsync(ClaimedJob claim, CancellationToken withdrawn)
     {
-        // Most entries are withdrawn (the job ended first): awaited without throwing, as an exception each would cost more
-        // than the entry itself.
+        // Most entries are withdrawn (the job ended first), which is no failure: awaited without rethrowing it here.
         Task entry = _entries.WriteAsync(claim, withdrawn);
         await entry.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (entry.IsFaulted)
