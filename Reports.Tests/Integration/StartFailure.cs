@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Reports.Tests.Integration;
 
@@ -7,7 +10,8 @@ namespace Reports.Tests.Integration;
 /// Starts an in-process host that must refuse to start, and returns the text of its error. A failed start can reach
 /// <see cref="WebApplicationFactory{TEntryPoint}"/> as an <see cref="ObjectDisposedException"/> of the service provider
 /// instead of the host's own error (the factory reads the services the failed host has already disposed: a race in the
-/// factory, not in our start), so a start that lost that race is tried again on a new factory, a few times at most.
+/// factory, not in our start). The host logs its own error before it is disposed ("Hosting failed to start"), so a start
+/// that lost that race answers with the error the host logged; one that logged nothing is tried again, a few times.
 /// </summary>
 internal static class StartFailure
 {
@@ -18,9 +22,22 @@ internal static class StartFailure
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var factory = new WebApplicationFactory<TEntryPoint>().WithWebHostBuilder(configure);
+            var logged = new LoggedErrors();
+            await using var factory = new WebApplicationFactory<TEntryPoint>().WithWebHostBuilder(b =>
+            {
+                configure(b);
+                b.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(logged));
+            });
             var error = Assert.ThrowsAny<Exception>(() => _ = factory.Services);
-            if (!LostTheDisposalRace(error) || attempt == Attempts)
+            if (!LostTheDisposalRace(error))
+            {
+                return Flatten(error);
+            }
+            if (!logged.Errors.IsEmpty)
+            {
+                return string.Join(" ", logged.Errors.Select(Flatten));
+            }
+            if (attempt == Attempts)
             {
                 return Flatten(error);
             }
@@ -37,4 +54,28 @@ internal static class StartFailure
     private static string Flatten(Exception e) => e is AggregateException all
         ? string.Join(" ", all.InnerExceptions.Select(Flatten))
         : e.Message + (e.InnerException is { } inner ? " " + Flatten(inner) : "");
+
+    /// <summary>The exceptions the host logged as errors while it started.</summary>
+    private sealed class LoggedErrors : ILoggerProvider, ILogger
+    {
+        public ConcurrentQueue<Exception> Errors { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= LogLevel.Error && exception is not null and not ObjectDisposedException)
+            {
+                Errors.Enqueue(exception);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 }
