@@ -100,6 +100,7 @@ internal static class QueueScenario
         BenchSession session, Figures figures, string prefix, int count, bool warmUp, Func<Task<IJobSubmitter>> submitter, CancellationToken cancellationToken)
     {
         await using var client = await submitter();
+        Console.WriteLine($"[bench] queue: {(prefix.Length == 0 ? "tiny" : prefix.TrimEnd('_'))} batch of {count:N0}{(warmUp ? " (warm-up)" : "")}");
         var batch = await QueueBatch.RunAsync(session, client, count, cancellationToken);
         if (warmUp)
         {
