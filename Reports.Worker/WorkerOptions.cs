@@ -33,6 +33,14 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:00.100")]
     public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(15);
 
+    /// <summary>
+    /// How long a job holds its slot before its entry is written (<c>reports.jobs.entered_attempt</c>, after which a
+    /// takeover counts its attempt as used): jobs shorter than this write none. A worker that dies sooner leaves its
+    /// attempt counted as unstarted, a hand-over (at most max_attempts times a job). 0: written at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan SlotEntryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Most claims (or completions) one statement writes.</summary>
     [Range(1, 1_000)]
     public int GroupCommitMaxBatch { get; set; } = 64;

@@ -187,7 +187,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// Each job and its outbox row together: a job is never accepted without the means to publish it. One row per job, in
     /// the order asked: the job and its outbox row id (nulls when not written), then whether its owner was under its quota
     /// (a replay always is: its idempotency key was used before, here or earlier in the batch, and it asks for nothing
-    /// new). A new job counts its owner's unfinished jobs and the new ones before it in the batch.
+    /// new). A new job counts its owner's unfinished jobs (counted once a batch, up to the largest quota asked) and the
+    /// new ones before it in the batch.
     /// </summary>
     private const string InsertManySql = $"""
         WITH input AS (
@@ -201,12 +202,14 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                 EXISTS (SELECT 1 FROM reports.jobs j WHERE j.owner = i.owner AND j.idempotency_key = i.idempotency_key)
                 OR EXISTS (SELECT 1 FROM input e WHERE e.owner = i.owner AND e.idempotency_key = i.idempotency_key AND e.ord < i.ord)) AS replay
             FROM input i),
+        counted AS (
+            SELECT o.owner, (SELECT count(*) FROM (
+                    SELECT 1 FROM reports.jobs WHERE owner = o.owner AND {Unfinished} AND replay_of IS NULL LIMIT o.quota) AS active) AS active
+            FROM (SELECT owner, max(quota) AS quota FROM input WHERE quota IS NOT NULL GROUP BY owner) AS o),
         allowed AS (
             SELECT k.*, NOT k.replay AND (k.quota IS NULL
-                OR (SELECT count(*) FROM (
-                        SELECT 1 FROM reports.jobs WHERE owner = k.owner AND {Unfinished} AND replay_of IS NULL LIMIT k.quota) AS active)
-                   + count(*) FILTER (WHERE NOT k.replay) OVER (PARTITION BY k.owner ORDER BY k.ord) <= k.quota) AS ok
-            FROM keyed k),
+                OR c.active + count(*) FILTER (WHERE NOT k.replay) OVER (PARTITION BY k.owner ORDER BY k.ord) <= k.quota) AS ok
+            FROM keyed k LEFT JOIN counted c ON c.owner = k.owner),
         created AS (
             INSERT INTO reports.jobs (id, owner, report_type, format, parameters, parameters_hash, queue, status, max_attempts,
                                       idempotency_key, trace_parent, webhook_url, schedule_id, fire_time, email_recipients, created_at, updated_at,

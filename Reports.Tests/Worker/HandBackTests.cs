@@ -173,7 +173,7 @@ public sealed class HandBackTests(Infrastructure infrastructure) : IAsyncLifetim
         }, "the relay publishes the job");
         // Claims wait long for their batch here, so the stop comes while this one waits.
         var options = Options.Create(new WorkerOptions { Id = "stopping", GroupCommitWindow = TimeSpan.FromSeconds(3) });
-        await using var commits = new JobCommits(_store, options, NullLogger<JobCommits>.Instance);
+        await using var commits = new JobCommits(_store, options, TimeProvider.System, NullLogger<JobCommits>.Instance);
         var runner = ActivatorUtilities.CreateInstance<JobRunner>(_services, _store, _streams, commits, options);
         using var stopping = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 

@@ -116,9 +116,33 @@ public sealed class JobCommitsTests(Infrastructure infrastructure) : IAsyncLifet
         return await command.ExecuteScalarAsync() is int attempt ? attempt : null;
     }
 
-    private JobCommits Commits(TimeSpan? window = null) => new(_jobs,
-        Options.Create(new WorkerOptions { Id = WorkerId, Lease = Lease, GroupCommitWindow = window ?? TimeSpan.FromMilliseconds(15) }),
-        NullLogger<JobCommits>.Instance);
+    [Fact]
+    public async Task A_slot_entry_waits_for_its_delay_so_a_job_that_ends_sooner_writes_none()
+    {
+        var ids = await NewJobsAsync(2);
+        await using var commits = Commits(entryDelay: TimeSpan.FromMilliseconds(500));
+        var ended = (await commits.ClaimAsync(ids[0], CancellationToken.None))!;
+        var running = (await commits.ClaimAsync(ids[1], CancellationToken.None))!;
+        using var endedFirst = new CancellationTokenSource();
+        commits.Enter(ended, endedFirst.Token);
+        commits.Enter(running, CancellationToken.None);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
+        await endedFirst.CancelAsync(); // the short job ended within the delay
+        await Task.Delay(TimeSpan.FromMilliseconds(300)); // many batch windows: an entry not held back would be written by now
+        Assert.Null(await EnteredAttemptAsync(ids[1]));
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        await FaultSystem.EventuallyAsync(async () => await EnteredAttemptAsync(ids[1]) == 1, "the running job's entry is written once its delay is over");
+        Assert.Null(await EnteredAttemptAsync(ids[0]));
+    }
+
+    private JobCommits Commits(TimeSpan? window = null, TimeSpan? entryDelay = null) => new(_jobs,
+        Options.Create(new WorkerOptions
+        {
+            Id = WorkerId, Lease = Lease, GroupCommitWindow = window ?? TimeSpan.FromMilliseconds(15), SlotEntryDelay = entryDelay ?? TimeSpan.Zero,
+        }),
+        _clock, NullLogger<JobCommits>.Instance);
 
     private async Task<List<Guid>> NewJobsAsync(int count)
     {

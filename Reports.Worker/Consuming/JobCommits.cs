@@ -17,11 +17,12 @@ internal sealed class JobCommits : IAsyncDisposable
     private readonly GroupCommit<Guid, BatchClaim> _claims;
     private readonly GroupCommit<JobCompletion, bool> _completions;
     private readonly GroupCommit<ClaimedJob, bool> _entries;
+    private readonly TimeProvider _time;
     private readonly ILogger<JobCommits> _logger;
 
-    public JobCommits(JobStore store, IOptions<WorkerOptions> options, ILogger<JobCommits> logger)
+    public JobCommits(JobStore store, IOptions<WorkerOptions> options, TimeProvider time, ILogger<JobCommits> logger)
     {
-        (_store, _settings, _logger) = (store, options.Value, logger);
+        (_store, _settings, _time, _logger) = (store, options.Value, time, logger);
         // A batch PostgreSQL refused (one bad item, a deadlock) was surely not written: each of its jobs is written again
         // alone. A lost connection or a server going down may come after the commit: its callers hear of it, and so do
         // those waiting behind it (their writes not tried), rather than each batch meeting the dead server in turn.
@@ -45,14 +46,24 @@ internal sealed class JobCommits : IAsyncDisposable
 
     /// <summary>
     /// Records, without waiting, that the attempt entered its job slot, so that a takeover counts it as used
-    /// (<see cref="JobStore.EnterManyAsync"/>). <paramref name="withdrawn"/> withdraws it while it waits for a batch: a job
-    /// that ends first needs none, its outcome being written instead, so most short jobs never write one.
+    /// (<see cref="JobStore.EnterManyAsync"/>), once the job has held its slot for <see cref="WorkerOptions.SlotEntryDelay"/>.
+    /// <paramref name="withdrawn"/> withdraws it until its batch leaves: a job that ends first needs none, its outcome
+    /// being written instead, so short jobs never write one.
     /// </summary>
     public void Enter(ClaimedJob claim, CancellationToken withdrawn) => _ = EnterAsync(claim, withdrawn);
 
     private async Task EnterAsync(ClaimedJob claim, CancellationToken withdrawn)
     {
         // Most entries are withdrawn (the job ended first), which is no failure: awaited without rethrowing it here.
+        if (_settings.SlotEntryDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(_settings.SlotEntryDelay, _time, withdrawn).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (withdrawn.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
         Task entry = _entries.WriteAsync(claim, withdrawn);
         await entry.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (entry.IsFaulted)
