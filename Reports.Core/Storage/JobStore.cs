@@ -270,17 +270,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         ArgumentNullException.ThrowIfNull(ids);
         // The rows are locked, then updated, each checked again as it is once locked; the last part reads, without
         // locking, the claimable rows held elsewhere (a job that cannot be claimed anyway is neither locked nor reported).
-        await using var command = dataSource.CreateCommand($"""
-            WITH free AS (
-                SELECT id FROM reports.jobs WHERE id = ANY(@ids) AND {Claimable} FOR NO KEY UPDATE SKIP LOCKED),
-            claimed AS (
-                UPDATE reports.jobs SET {ClaimedSet}
-                WHERE id IN (SELECT id FROM free) AND {Claimable}
-                RETURNING {Columns})
-            SELECT {Columns}, false FROM claimed
-            UNION ALL
-            SELECT {Columns}, true FROM reports.jobs WHERE id = ANY(@ids) AND {Claimable} AND id NOT IN (SELECT id FROM free)
-            """);
+        await using var command = dataSource.CreateCommand(ClaimManySql);
         command.Parameters.AddWithValue("ids", ids.Distinct().ToArray());
         var now = AddClaimValues(command, workerId, lease);
         var claimed = new Dictionary<Guid, ClaimedJob>();
@@ -304,11 +294,33 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         return [.. ids.Select(id => claimed.Remove(id, out var claim) ? new BatchClaim(claim, Locked: false) : new BatchClaim(null, locked.Remove(id)))];
     }
 
-    /// <summary>A job that can be claimed now: queued, a retry that is due, or running under an expired lease.</summary>
-    private const string Claimable = """
-        (status = 'queued'
+    /// <summary>
+    /// A job that can be claimed now: queued, a retry that is due, or running under an expired lease (for statements that
+    /// find the job by id: <see cref="KeyLookup"/>).
+    /// </summary>
+    private static readonly string Claimable = KeyLookup.Where("""
+        status = 'queued'
          OR (status = 'retrying' AND next_attempt_at <= @now)
-         OR (status = 'running' AND lease_expires_at < @now))
+         OR (status = 'running' AND lease_expires_at < @now)
+        """);
+
+    /// <summary>The attempt's job is running (for statements that find the job by id: <see cref="KeyLookup"/>).</summary>
+    private static readonly string Running = KeyLookup.Where("status = 'running'");
+
+    /// <summary>The attempt's job is running or being cancelled (by id: <see cref="KeyLookup"/>).</summary>
+    private static readonly string RunningOrCancelling = KeyLookup.Where("status IN ('running', 'cancelling')");
+
+    /// <summary>Parameters: ids, worker, lease, now.</summary>
+    internal static readonly string ClaimManySql = $"""
+        WITH free AS (
+            SELECT id FROM reports.jobs WHERE id = ANY(@ids) AND {Claimable} FOR NO KEY UPDATE SKIP LOCKED),
+        claimed AS (
+            UPDATE reports.jobs SET {ClaimedSet}
+            WHERE id IN (SELECT id FROM free) AND {Claimable}
+            RETURNING {Columns})
+        SELECT {Columns}, false FROM claimed
+        UNION ALL
+        SELECT {Columns}, true FROM reports.jobs WHERE id = ANY(@ids) AND {Claimable} AND id NOT IN (SELECT id FROM free)
         """;
 
     private const string ClaimedSet = $"""
@@ -359,10 +371,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             UPDATE reports.jobs SET status = 'waiting', next_attempt_at = hit.opens, wait_reason = hit.reason,
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = @now, {CountUnstartedTakeover}
             FROM hit
-            WHERE id = @id
-              AND (status = 'queued'
-                   OR (status = 'retrying' AND next_attempt_at <= @now)
-                   OR (status = 'running' AND lease_expires_at < @now))
+            WHERE id = @id AND {Claimable}
             RETURNING {Columns}
             """);
         command.Parameters.AddWithValue("id", id);
@@ -383,7 +392,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     public async Task<WaitingPage> ReleaseWaitingAsync(
         IReadOnlyList<Windows.ClosedWindow> closed, (DateTimeOffset At, Guid Id)? after, int limit, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             WITH closed AS (SELECT * FROM unnest(@names::text[]) AS c(name)),
             page AS (
                 SELECT id, queue, report_type, next_attempt_at FROM reports.jobs
@@ -392,7 +401,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             released AS (
                 UPDATE reports.jobs AS j SET status = 'queued', next_attempt_at = NULL, wait_reason = NULL, updated_at = @now
                 FROM page AS p
-                WHERE j.id = p.id AND j.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM closed AS c WHERE c.name IN (p.queue, p.report_type))
+                WHERE j.id = p.id AND {KeyLookup.Where("j.status = 'waiting'")} AND NOT EXISTS (SELECT 1 FROM closed AS c WHERE c.name IN (p.queue, p.report_type))
                 RETURNING j.id, j.queue, j.trace_parent),
             queued AS (
                 INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM released)
@@ -414,13 +423,23 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// <summary>The worker that runs the job under a lease still live, if any.</summary>
     public async Task<string?> LiveLeaseOwnerAsync(Guid id, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT lease_owner FROM reports.jobs WHERE id = @id AND status = 'running' AND lease_expires_at >= @now
-            """);
+        await using var command = dataSource.CreateCommand(
+            $"SELECT lease_owner FROM reports.jobs WHERE id = @id AND {KeyLookup.Where("status = 'running' AND lease_expires_at >= @now")}");
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
+
+    /// <summary>Parameters: ids, attempts.</summary>
+    internal static readonly string EnterManySql = $"""
+        WITH free AS (
+            SELECT j.id FROM reports.jobs j JOIN unnest(@ids::uuid[], @attempts::int[]) AS e (id, attempt) ON j.id = e.id AND j.attempt = e.attempt
+            WHERE {RunningOrCancelling} AND j.entered_attempt IS DISTINCT FROM e.attempt
+            FOR NO KEY UPDATE OF j SKIP LOCKED)
+        UPDATE reports.jobs j SET entered_attempt = j.attempt
+        FROM free WHERE j.id = free.id AND {RunningOrCancelling}
+        RETURNING j.id, j.attempt
+        """;
 
     /// <summary>
     /// Records that these attempts entered a job slot (their generation began), so that a takeover of one counts it as
@@ -432,15 +451,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         // A row another transaction holds is skipped, not waited for: its outcome or its takeover is being written (an
         // entry waiting for it could deadlock with a batch of completions locking the same rows in another order), and
         // the lease renewal records the entry of a job still running.
-        await using var command = dataSource.CreateCommand("""
-            WITH free AS (
-                SELECT j.id FROM reports.jobs j JOIN unnest(@ids::uuid[], @attempts::int[]) AS e (id, attempt) ON j.id = e.id AND j.attempt = e.attempt
-                WHERE j.status IN ('running', 'cancelling') AND j.entered_attempt IS DISTINCT FROM e.attempt
-                FOR NO KEY UPDATE OF j SKIP LOCKED)
-            UPDATE reports.jobs j SET entered_attempt = j.attempt
-            FROM free WHERE j.id = free.id AND j.status IN ('running', 'cancelling')
-            RETURNING j.id, j.attempt
-            """);
+        await using var command = dataSource.CreateCommand(EnterManySql);
         command.Parameters.AddWithValue("ids", claims.Select(c => c.Id).ToArray());
         command.Parameters.AddWithValue("attempts", claims.Select(c => c.Attempt).ToArray());
         var entered = new HashSet<(Guid, int)>();
@@ -494,24 +505,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     public async Task<IReadOnlyList<bool>> CompleteManyAsync(IReadOnlyList<JobCompletion> completions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(completions);
-        await using var command = dataSource.CreateCommand($"""
-            WITH done AS (
-                SELECT * FROM unnest(@ids::uuid[], @attempts::int[], @blobs::text[], @file_names::text[], @content_types::text[],
-                    @sizes::bigint[], @shas::text[], @rows::bigint[], @retentions::interval[])
-                AS d (id, attempt, blob, file_name, content_type, size, sha, rows, retention)),
-            changed AS (
-                UPDATE reports.jobs j SET {Succeeded}, updated_at = @now,
-                    blob_name = coalesce(d.blob, j.blob_name), file_name = coalesce(d.file_name, j.file_name),
-                    content_type = coalesce(d.content_type, j.content_type), size_bytes = coalesce(d.size, j.size_bytes),
-                    sha256 = coalesce(d.sha, j.sha256), rows_written = coalesce(d.rows, 0),
-                    rows_total = CASE WHEN d.blob IS NULL THEN j.rows_total ELSE coalesce(j.rows_total, d.rows) END,
-                    expires_at = CASE WHEN d.blob IS NULL THEN j.expires_at ELSE @now + d.retention END
-                FROM done d
-                WHERE j.id = d.id AND j.attempt = d.attempt AND j.status = 'running'
-                RETURNING j.id, j.status, j.attempt, j.webhook_url, j.owner, j.email_recipients),
-            {FinalEventDeliveries}
-            SELECT id, attempt FROM changed
-            """);
+        await using var command = dataSource.CreateCommand(CompleteManySql);
         command.Parameters.AddWithValue("ids", completions.Select(c => c.Claim.Id).ToArray());
         command.Parameters.AddWithValue("attempts", completions.Select(c => c.Claim.Attempt).ToArray());
         command.Parameters.AddWithValue("blobs", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.File?.BlobName).ToArray());
@@ -533,6 +527,26 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
         return [.. completions.Select(c => succeeded.Contains((c.Claim.Id, c.Claim.Attempt)))];
     }
+
+    /// <summary>Parameters: ids, attempts, blobs, file_names, content_types, sizes, shas, rows, retentions, now.</summary>
+    internal static readonly string CompleteManySql = $"""
+        WITH done AS (
+            SELECT * FROM unnest(@ids::uuid[], @attempts::int[], @blobs::text[], @file_names::text[], @content_types::text[],
+                @sizes::bigint[], @shas::text[], @rows::bigint[], @retentions::interval[])
+            AS d (id, attempt, blob, file_name, content_type, size, sha, rows, retention)),
+        changed AS (
+            UPDATE reports.jobs j SET {Succeeded}, updated_at = @now,
+                blob_name = coalesce(d.blob, j.blob_name), file_name = coalesce(d.file_name, j.file_name),
+                content_type = coalesce(d.content_type, j.content_type), size_bytes = coalesce(d.size, j.size_bytes),
+                sha256 = coalesce(d.sha, j.sha256), rows_written = coalesce(d.rows, 0),
+                rows_total = CASE WHEN d.blob IS NULL THEN j.rows_total ELSE coalesce(j.rows_total, d.rows) END,
+                expires_at = CASE WHEN d.blob IS NULL THEN j.expires_at ELSE @now + d.retention END
+            FROM done d
+            WHERE j.id = d.id AND j.attempt = d.attempt AND {KeyLookup.Where("j.status = 'running'")}
+            RETURNING j.id, j.status, j.attempt, j.webhook_url, j.owner, j.email_recipients),
+        {FinalEventDeliveries}
+        SELECT id, attempt FROM changed
+        """;
 
     private const string Succeeded =
         "status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, error = NULL, error_code = NULL";
@@ -572,12 +586,12 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     private async Task<bool> HandOverAsync(ClaimedJob claim, bool fromStart, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             WITH released AS (
                 UPDATE reports.jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, released = released + 1,
                     checkpoint = CASE WHEN @from_start THEN NULL ELSE checkpoint END,
                     rows_written = CASE WHEN @from_start THEN 0 ELSE rows_written END, updated_at = @now
-                WHERE id = @id AND attempt = @attempt AND status = 'running'
+                WHERE id = @id AND attempt = @attempt AND {Running}
                 RETURNING id, queue, trace_parent)
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM released
             """);
@@ -601,7 +615,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
                     finished_at = CASE WHEN status IN ('running', 'cancelling') THEN NULL ELSE @now END,
                     next_attempt_at = NULL, updated_at = @now
                 WHERE id = @id AND (@owner::text IS NULL OR owner = @owner)
-                  AND status IN ('queued', 'waiting', 'retrying', 'running', 'cancelling')
+                  AND {KeyLookup.Where(Unfinished)}
                 RETURNING *),
             {FinalEventDeliveries}
             SELECT {Columns} FROM changed
@@ -619,7 +633,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
             WITH changed AS (
                 UPDATE reports.jobs SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL,
                     checkpoint = NULL, updated_at = @now
-                WHERE id = @id AND attempt = @attempt AND status = 'cancelling'
+                WHERE id = @id AND attempt = @attempt AND {KeyLookup.Where("status = 'cancelling'")}
                 RETURNING id, status, attempt, webhook_url, owner, email_recipients),
             {FinalEventDeliveries}
             SELECT count(*) FROM changed
@@ -707,9 +721,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
     public async Task<int> RepublishQueuedAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellationToken)
     {
         // republished_at, not updated_at: a job's age in the queue counts from when it entered it (the operations page).
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             WITH queued AS (
-                UPDATE reports.jobs SET republished_at = @now WHERE status = 'queued' AND id = ANY(@only)
+                UPDATE reports.jobs SET republished_at = @now WHERE id = ANY(@only) AND {KeyLookup.Where("status = 'queued'")}
                 RETURNING id, queue, trace_parent)
             INSERT INTO reports.outbox (job_id, queue, trace_parent) SELECT id, queue, trace_parent FROM queued
             """);
@@ -790,16 +804,19 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time)
         AND NOT EXISTS (SELECT 1 FROM reports.outbox WHERE outbox.job_id = jobs.id)
         """;
 
+    /// <summary>Parameters: id, attempt, now, and those of <paramref name="set"/>.</summary>
+    internal static string UpdateClaimedSql(string set) => $"""
+        WITH changed AS (
+            UPDATE reports.jobs SET {set}, updated_at = @now
+            WHERE id = @id AND attempt = @attempt AND {Running}
+            RETURNING id, status, attempt, webhook_url, owner, email_recipients),
+        {FinalEventDeliveries}
+        SELECT count(*) FROM changed
+        """;
+
     private async Task<bool> UpdateClaimedAsync(ClaimedJob claim, string set, CancellationToken cancellationToken, params (string Name, object Value)[] values)
     {
-        await using var command = dataSource.CreateCommand($"""
-            WITH changed AS (
-                UPDATE reports.jobs SET {set}, updated_at = @now
-                WHERE id = @id AND attempt = @attempt AND status = 'running'
-                RETURNING id, status, attempt, webhook_url, owner, email_recipients),
-            {FinalEventDeliveries}
-            SELECT count(*) FROM changed
-            """);
+        await using var command = dataSource.CreateCommand(UpdateClaimedSql(set));
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("attempt", claim.Attempt);
         command.Parameters.AddWithValue("now", time.GetUtcNow());

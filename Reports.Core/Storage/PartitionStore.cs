@@ -17,7 +17,7 @@ namespace Reports.Core.Storage;
 public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
     private const string Claimed = "p.job_id = @job AND p.number = @number AND p.token = @token AND NOT p.done";
-    private const string JobRuns = "EXISTS (SELECT 1 FROM reports.jobs j WHERE j.id = p.job_id AND j.status = 'running')";
+    private static readonly string JobRuns = $"EXISTS (SELECT 1 FROM reports.jobs j WHERE j.id = p.job_id AND {KeyLookup.Where("j.status = 'running'")})";
 
     /// <summary>
     /// Lays out the partitions of <paramref name="claim"/>'s file, replacing any earlier layout (and so the claims on it);
@@ -29,9 +29,9 @@ public sealed class PartitionStore(NpgsqlDataSource dataSource, TimeProvider tim
         ArgumentNullException.ThrowIfNull(partitions);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var locks = new NpgsqlCommand("""
+        await using (var locks = new NpgsqlCommand($"""
             SELECT count(*) FROM (SELECT 1 FROM reports.report_partitions WHERE job_id = @job ORDER BY number FOR UPDATE) AS old;
-            SELECT 1 FROM reports.jobs WHERE id = @job AND attempt = @attempt AND status = 'running' FOR UPDATE;
+            SELECT 1 FROM reports.jobs WHERE id = @job AND attempt = @attempt AND {KeyLookup.Where("status = 'running'")} FOR UPDATE;
             """, connection, transaction))
         {
             locks.Parameters.AddWithValue("job", claim.Id);

@@ -51,9 +51,22 @@ internal static class QueueScenario
                 async () => await InProcessSubmitter.CreateAsync(session), cancellationToken);
             await MeasureAsync(session, figures, "noop_http_", warmUp ? WarmUpNoOps : settings.QueueJobs, warmUp,
                 async () => await HttpSubmitter.CreateAsync(session, NoOpReport.Name, ReportFormats.None, new { }, cancellationToken), cancellationToken);
+            if (!warmUp)
+            {
+                var floor = await StorageFloor.RunAsync(session, Math.Max(100, settings.QueueJobs / 3), cancellationToken);
+                figures.Add(StorageFloorPutsKey, floor.PutsPerSecond);
+                figures.Add(StorageFloorCpuKey, floor.AzuriteCpuMsPerPut);
+            }
+
             await session.DeleteBlobsAsync(cancellationToken);
         }
     }
+
+    private const string StorageFloorPutsKey = "storage_floor_puts_per_s";
+    private const string StorageFloorCpuKey = "storage_floor_azurite_cpu_ms_per_put";
+
+    /// <summary>The tiny reports a second this machine's two cores could carry at most with Azurite's floor alone in them.</summary>
+    private const double TinyReportsAsked = 400;
 
     /// <summary>Tiny reports per second with <paramref name="workers"/> worker processes.</summary>
     public static string Key(int workers) => Key("", "jobs_per_s", workers);
@@ -84,6 +97,12 @@ internal static class QueueScenario
                     $"submitted at {figures[Key(prefix, "submit_per_s", workers)].Format(0)}/s; CPU ms/job {string.Join(" / ", Tiers)}: {cpu}");
             }
         }
+
+        var floorCpu = figures[StorageFloorCpuKey];
+        report.Row(scenario, $"storage floor: Put Blob of {StorageFloor.FileBytes:N0} bytes, Azurite CPU ms per call", floorCpu, 2,
+            $"the one call that writes a tiny report's file, from 8 clients doing nothing else ({figures[StorageFloorPutsKey].Median:N0} calls/s); " +
+            $"at {TinyReportsAsked:N0} tiny reports/s Azurite alone needs {floorCpu.Median * TinyReportsAsked / 1000:0.00} of this machine's {Environment.ProcessorCount} cores");
+        report.Ratio(StorageFloorCpuKey, floorCpu.Median);
 
         if (settings.QueueWorkers.Contains(4))
         {
