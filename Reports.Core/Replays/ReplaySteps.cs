@@ -198,19 +198,22 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
     /// → queued) or another replay waits on: whichever commits first takes the dead letter, the other finds it taken. The
     /// unique index on replay_of stays as a second line. One row per member: outcome, new job, outbox row, queue, trace.
     /// </summary>
-    private const string JobsStep = """
+    /// <summary>A dead letter, found by id: not through jobs_dead_letters (<see cref="KeyLookup"/>).</summary>
+    private static readonly string Failed = KeyLookup.Where("j.status = 'failed'");
+
+    private static readonly string JobsStep = $"""
         WITH batch AS (
             SELECT position, item_id FROM reports.replay_items
             WHERE replay_id = @replay AND outcome IS NULL ORDER BY position LIMIT @size),
         budgets AS (SELECT * FROM unnest(@types::text[], @attempts::integer[], @versions::text[]) AS b(report_type, attempts, version)),
         originals AS (
             SELECT b.position, j.id, budgets.attempts AS budget, budgets.version
-            FROM batch AS b JOIN reports.jobs AS j ON j.id = b.item_id AND j.status = 'failed' AND j.replayed_as IS NULL
+            FROM batch AS b JOIN reports.jobs AS j ON j.id = b.item_id AND {Failed} AND j.replayed_as IS NULL
             LEFT JOIN budgets ON budgets.report_type = j.report_type),
         taken AS (
             UPDATE reports.jobs AS j SET replayed_as = gen_random_uuid()
             FROM originals AS o
-            WHERE j.id = o.id AND o.budget IS NOT NULL AND j.status = 'failed' AND j.replayed_as IS NULL
+            WHERE j.id = o.id AND o.budget IS NOT NULL AND {Failed} AND j.replayed_as IS NULL
             RETURNING o.position, o.budget, o.version, j.id, j.replayed_as, j.owner, j.report_type, j.format, j.parameters, j.parameters_hash,
                       j.queue, j.trace_parent, j.webhook_url, j.email_recipients),
         copied AS (

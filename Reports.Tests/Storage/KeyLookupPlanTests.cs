@@ -39,6 +39,9 @@ public sealed class KeyLookupPlanTests(Infrastructure infrastructure)
                 ("id", ids[0]), ("attempt", 1), ("now", now), ("rows", 10L)),
         };
 
+        // The control: the same lookup with its status condition in plain view reads the partial index, the whole backlog.
+        var plain = await ExplainAsync(database, "SELECT id FROM reports.jobs WHERE id = ANY(@ids) AND status = 'running'", ("ids", ids));
+        Assert.Contains("jobs_unfinished", plain, StringComparison.Ordinal);
         Assert.All(plans, plan =>
         {
             Assert.Contains("jobs_pkey", plan.Value, StringComparison.Ordinal);
