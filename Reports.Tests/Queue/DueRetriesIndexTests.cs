@@ -33,21 +33,8 @@ public sealed class DueRetriesIndexTests(Infrastructure infrastructure)
             await analyze.ExecuteNonQueryAsync();
         }
 
-        string plan;
-        await using (var explain = database.CreateCommand("EXPLAIN " + JobStore.RequeueStrandedSql))
-        {
-            explain.Parameters.AddWithValue("now", DateTimeOffset.UtcNow);
-            explain.Parameters.AddWithValue("limit", 1000);
-            explain.Parameters.AddWithValue("republish_before", DateTimeOffset.UtcNow.AddMinutes(-2));
-            var lines = new List<string>();
-            await using var reader = await explain.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                lines.Add(reader.GetString(0));
-            }
-
-            plan = string.Join(Environment.NewLine, lines);
-        }
+        var plan = await QueryPlans.ExplainAsync(database, JobStore.RequeueStrandedSql,
+            ("now", DateTimeOffset.UtcNow), ("limit", 1000), ("republish_before", DateTimeOffset.UtcNow.AddMinutes(-2)));
 
         Assert.Contains("jobs_due_retries", plan, StringComparison.Ordinal);
         var swept = await new JobStore(database, TimeProvider.System).RequeueStrandedAsync(TimeSpan.FromMinutes(2), 1000, null, CancellationToken.None);

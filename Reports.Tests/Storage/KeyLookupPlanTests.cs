@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using Reports.Core.Storage;
 using Reports.Tests.Integration;
 
@@ -28,19 +27,19 @@ public sealed class KeyLookupPlanTests(Infrastructure infrastructure)
 
         var plans = new Dictionary<string, string>
         {
-            ["claim"] = await ExplainAsync(database, JobStore.ClaimManySql,
+            ["claim"] = await QueryPlans.ExplainAsync(database, JobStore.ClaimManySql,
                 ("ids", ids), ("worker", "w"), ("lease", TimeSpan.FromSeconds(30)), ("now", now)),
-            ["entry"] = await ExplainAsync(database, JobStore.EnterManySql, ("ids", ids), ("attempts", attempts)),
-            ["completion"] = await ExplainAsync(database, JobStore.CompleteManySql,
+            ["entry"] = await QueryPlans.ExplainAsync(database, JobStore.EnterManySql, ("ids", ids), ("attempts", attempts)),
+            ["completion"] = await QueryPlans.ExplainAsync(database, JobStore.CompleteManySql,
                 ("ids", ids), ("attempts", attempts), ("blobs", Nulls<string>()), ("file_names", Nulls<string>()), ("content_types", Nulls<string>()),
                 ("sizes", Nulls<long>()), ("shas", Nulls<string>()), ("rows", Nulls<long>()),
                 ("retentions", new[] { TimeSpan.FromDays(1), TimeSpan.FromDays(1), TimeSpan.FromDays(1) }), ("now", now)),
-            ["progress"] = await ExplainAsync(database, JobStore.UpdateClaimedSql("rows_written = @rows"),
+            ["progress"] = await QueryPlans.ExplainAsync(database, JobStore.UpdateClaimedSql("rows_written = @rows"),
                 ("id", ids[0]), ("attempt", 1), ("now", now), ("rows", 10L)),
         };
 
         // The control: the same lookup with its status condition in plain view reads the partial index, the whole backlog.
-        var plain = await ExplainAsync(database, "SELECT id FROM reports.jobs WHERE id = ANY(@ids) AND status = 'running'", ("ids", ids));
+        var plain = await QueryPlans.ExplainAsync(database, "SELECT id FROM reports.jobs WHERE id = ANY(@ids) AND status = 'running'", ("ids", ids));
         Assert.Contains("jobs_unfinished", plain, StringComparison.Ordinal);
         Assert.All(plans, plan =>
         {
@@ -68,29 +67,5 @@ public sealed class KeyLookupPlanTests(Infrastructure infrastructure)
     {
         await using var command = database.CreateCommand(sql);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<string> ExplainAsync(NpgsqlDataSource database, string sql, params (string Name, object Value)[] values)
-    {
-        await using var explain = database.CreateCommand("EXPLAIN " + sql);
-        foreach (var (name, value) in values)
-        {
-            var parameter = value switch
-            {
-                string?[] texts => new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = texts },
-                long?[] numbers => new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = numbers },
-                _ => new NpgsqlParameter(name, value),
-            };
-            explain.Parameters.Add(parameter);
-        }
-
-        var lines = new List<string>();
-        await using var reader = await explain.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        return string.Join(Environment.NewLine, lines);
     }
 }
