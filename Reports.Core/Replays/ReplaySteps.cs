@@ -191,6 +191,9 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
         return new ReplayStep(queued, replayed, skipped, failed, Completed: status == ReplayStatus.Completed, Lost: false);
     }
 
+    /// <summary>A dead letter, found by id: not through jobs_dead_letters (<see cref="KeyLookup"/>).</summary>
+    private static readonly string Failed = KeyLookup.Where("j.status = 'failed'");
+
     /// <summary>
     /// The next members of a replay of dead letters: each still failed, of a known type and not replayed before is taken
     /// with a conditional UPDATE (failed, replayed_as null → replayed_as = the new job's id) and only then becomes a new
@@ -198,9 +201,6 @@ public sealed class ReplaySteps(NpgsqlDataSource dataSource, TimeProvider time)
     /// → queued) or another replay waits on: whichever commits first takes the dead letter, the other finds it taken. The
     /// unique index on replay_of stays as a second line. One row per member: outcome, new job, outbox row, queue, trace.
     /// </summary>
-    /// <summary>A dead letter, found by id: not through jobs_dead_letters (<see cref="KeyLookup"/>).</summary>
-    private static readonly string Failed = KeyLookup.Where("j.status = 'failed'");
-
     private static readonly string JobsStep = $"""
         WITH batch AS (
             SELECT position, item_id FROM reports.replay_items
